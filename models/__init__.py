@@ -1,0 +1,8 @@
+"""Tortoise models, one module per aggregate. No business logic beyond invariants."""
+
+MODEL_MODULES = [
+    "models.accounts",
+    "models.crm",
+    "models.audit",
+    "models.notifications",
+]

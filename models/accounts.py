@@ -1,0 +1,73 @@
+from enum import StrEnum
+from uuid import UUID
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.ids import new_id
+
+
+class Tier(StrEnum):
+    STARTER = "STARTER"
+    PROFESSIONAL = "PROFESSIONAL"
+    ENTERPRISE = "ENTERPRISE"
+
+
+class Role(StrEnum):
+    SUPER_ADMIN = "SUPER_ADMIN"
+    ADMIN = "ADMIN"
+    MEMBER = "MEMBER"
+
+
+class AuthMethod(StrEnum):
+    PASSWORD = "PASSWORD"
+    SSO = "SSO"
+
+
+class Account(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    name = fields.CharField(max_length=200)
+    tier = fields.CharEnumField(Tier, max_length=16)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "accounts"
+
+
+class User(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "crm.Account", related_name="users", on_delete=fields.CASCADE
+    )
+    # Sign-in is by email alone, so an address belongs to one user across all accounts.
+    email = fields.CharField(max_length=320, unique=True)
+    name = fields.CharField(max_length=200, default="")
+    role = fields.CharEnumField(Role, max_length=16)
+    password_hash = fields.CharField(max_length=200, null=True)
+    invitation_token_hash = fields.CharField(max_length=64, null=True, unique=True)
+    invitation_expires_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_login_at = fields.DatetimeField(null=True)
+
+    account_id: UUID
+
+    class Meta:
+        table = "users"
+
+
+class Session(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "crm.User", related_name="sessions", on_delete=fields.CASCADE
+    )
+    # Only a hash of the bearer token is kept: a leaked table grants no access.
+    token_hash = fields.CharField(max_length=64, unique=True)
+    auth_method = fields.CharEnumField(AuthMethod, max_length=16)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField(db_index=True)
+    reauthenticated_at = fields.DatetimeField(null=True)
+
+    user_id: UUID
+
+    class Meta:
+        table = "sessions"

@@ -1,0 +1,1 @@
+"""One module per area. Thin: authorise, validate, call services, map to schema types."""

@@ -1,0 +1,78 @@
+from datetime import datetime
+from typing import Self
+
+import strawberry
+
+from models.accounts import Account as AccountModel
+from models.accounts import AuthMethod as AuthMethodModel
+from models.accounts import Role as RoleModel
+from models.accounts import Tier as TierModel
+from models.accounts import User as UserModel
+
+Tier = strawberry.enum(TierModel, name="Tier")
+Role = strawberry.enum(RoleModel, name="Role")
+AuthMethod = strawberry.enum(AuthMethodModel, name="AuthMethod")
+
+
+@strawberry.type
+class Account:
+    id: strawberry.ID
+    name: str
+    tier: Tier
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, account: AccountModel) -> Self:
+        return cls(
+            id=strawberry.ID(str(account.id)),
+            name=account.name,
+            tier=account.tier,
+            created_at=account.created_at,
+        )
+
+
+@strawberry.type
+class User:
+    id: strawberry.ID
+    email: str
+    name: str
+    role: Role
+    has_password: bool = strawberry.field(
+        description="False while an invited user has not accepted the invitation."
+    )
+    created_at: datetime
+    last_login_at: datetime | None
+
+    @classmethod
+    def from_model(cls, user: UserModel) -> Self:
+        return cls(
+            id=strawberry.ID(str(user.id)),
+            email=user.email,
+            name=user.name,
+            role=user.role,
+            has_password=user.password_hash is not None,
+            created_at=user.created_at,
+            last_login_at=user.last_login_at,
+        )
+
+
+@strawberry.type
+class Me:
+    user: User
+    account: Account
+    auth_method: AuthMethod
+    session_expires_at: datetime
+
+
+@strawberry.type
+class LoginPayload:
+    token: str = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
+    user: User
+
+
+@strawberry.type
+class InviteUserPayload:
+    user: User
+    invitation_token: str = strawberry.field(
+        description="Shown once: the invitee redeems it with `acceptInvitation` within 7 days."
+    )

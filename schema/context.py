@@ -1,0 +1,36 @@
+"""Per-connection GraphQL context: who is asking.
+
+Strawberry builds it once per HTTP request and once per websocket *connection*, so it holds
+nothing specific to one operation.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.types import Info as StrawberryInfo
+
+from services.auth import Viewer
+from services.errors import Unauthenticated
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    viewer: Viewer | None = None
+    # Why a presented token was refused; operations that need a viewer report it.
+    auth_error: Unauthenticated | None = None
+    connection_params: dict[str, Any] = field(default_factory=dict)
+
+    def require_viewer(self) -> Viewer:
+        if self.auth_error is not None:
+            raise self.auth_error
+        if self.viewer is None:
+            raise Unauthenticated("Sign in first: send `Authorization: Bearer <token>`.")
+        return self.viewer
+
+
+Info = StrawberryInfo[Context, None]

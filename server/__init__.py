@@ -1,0 +1,1 @@
+"""Settings, the Starlette app factory and the `crm-backup` command."""

@@ -1,0 +1,68 @@
+"""The Starlette application: GraphQL over HTTP and websockets, health, and start-up wiring."""
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from tortoise import connections
+
+from server.graphql import graphql_app
+from server.settings import Settings
+from services import database, demo, events
+
+log = logging.getLogger("crm_backup")
+
+
+async def health(request: Request) -> JSONResponse:
+    """Liveness and readiness: answers 200 only while the database answers."""
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:
+        log.exception("Health check: the database does not answer")
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if settings.embedded:
+            # Embedded mode sets itself up; production runs `crm-backup migrate` as a release step.
+            await database.migrate(settings.database_url)
+        await database.connect(settings.database_url)
+        events.use(events.for_url(settings.redis_url))
+        if settings.embedded and settings.seed_demo:
+            await demo.seed_once()
+        try:
+            yield
+        finally:
+            await events.bus().close()
+            await database.disconnect()
+
+    graphql = graphql_app(settings)
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+            )
+        )
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql),
+            WebSocketRoute("/graphql", graphql),
+            Route("/health", health),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+    )

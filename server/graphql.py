@@ -1,0 +1,62 @@
+"""The Strawberry ASGI app, with bearer-token authentication on HTTP and websockets."""
+
+from datetime import timedelta
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+
+from schema import build_schema
+from schema.context import Context
+from server.settings import Settings
+from services import auth
+from services.errors import ErrorCode, Unauthenticated
+
+MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
+
+
+def bearer_token(header: str | None) -> str | None:
+    scheme, _, token = (header or "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    async def get_context(  # type: ignore[override]
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        context = Context(request=request, response=response)
+        if isinstance(request, Request):
+            token = bearer_token(request.headers.get("authorization"))
+            if token:
+                try:
+                    context.viewer = await auth.authenticate(token)
+                except Unauthenticated as error:
+                    context.auth_error = error
+        return context
+
+    async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
+        params = context.connection_params or {}
+        header = params.get("Authorization") or params.get("authorization")
+        token = bearer_token(header if isinstance(header, str) else None)
+        try:
+            if token is None:
+                raise Unauthenticated("Send `Authorization: Bearer <token>` in connection_init.")
+            context.viewer = await auth.authenticate(token)
+        except Unauthenticated as error:
+            raise ConnectionRejectionError(
+                {"code": ErrorCode.UNAUTHENTICATED.value, "message": error.message}
+            ) from None
+
+
+def graphql_app(settings: Settings) -> GraphQLApp:
+    return GraphQLApp(
+        build_schema(introspection=settings.introspection_enabled),
+        graphql_ide="graphiql" if settings.graphiql_enabled else None,
+        allow_queries_via_get=False,
+        connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+        max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        allowed_origins=settings.cors_origins,
+        multipart_uploads_enabled=False,
+    )

@@ -1,0 +1,94 @@
+"""Settings from environment variables (and an optional `.env`), validated at start-up."""
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from services.database import is_postgres
+
+VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite://{VAR_DIR}/crm-backup.sqlite3",
+        description="sqlite://PATH (embedded) or postgres://USER:PASSWORD@HOST:PORT/DB",
+    )
+    redis_url: str | None = Field(
+        default=None, description="redis://HOST:PORT/DB; unset runs jobs and events in-process"
+    )
+    storage_dir: Path = VAR_DIR / "backups"
+    secret_key: SecretStr | None = Field(
+        default=None, description="32+ characters; required in production, generated when embedded"
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    graphiql: bool | None = Field(default=None, description="defaults to on when embedded")
+    introspection: bool | None = Field(default=None, description="defaults to on when embedded")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="comma-separated origins allowed over HTTP and websockets"
+    )
+    max_body_bytes: int = Field(default=2_000_000, ge=1_000)
+    ws_init_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    seed_demo: bool = Field(default=True, description="create the demo account on first start")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, url: str) -> str:
+        if not (url.startswith("sqlite://") or is_postgres(url)):
+            raise ValueError("must start with sqlite:// or postgres://")
+        return url
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, url: str | None) -> str | None:
+        if url and not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return url or None
+
+    @model_validator(mode="after")
+    def _production_needs_secret(self) -> "Settings":
+        key = self.secret_key.get_secret_value() if self.secret_key else None
+        if key is not None and len(key) < 32:
+            raise ValueError("SECRET_KEY must have at least 32 characters")
+        if not self.embedded and key is None:
+            raise ValueError("SECRET_KEY is required when REDIS_URL is set (production mode)")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        """No Redis: jobs run in-process and events stay in this process."""
+        return self.redis_url is None
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.embedded if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.embedded if self.introspection is None else self.introspection
+
+    @cached_property
+    def secret(self) -> bytes:
+        """The signing key: SECRET_KEY, or one generated once and kept under ./var when embedded."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        path = VAR_DIR / "secret.key"
+        if not path.exists():
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()

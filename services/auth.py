@@ -1,0 +1,75 @@
+"""Bearer-token sessions and the signed-in viewer every service call is scoped by."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from models.accounts import AuthMethod, Role, Session, User
+
+from services.errors import Forbidden, Unauthenticated
+
+SESSION_LIFETIME = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking. Every query a service runs for a viewer is scoped to `account_id`."""
+
+    user: User
+    session: Session
+
+    @property
+    def account_id(self) -> UUID:
+        return self.user.account_id
+
+    def require_role(self, *roles: Role) -> None:
+        if self.user.role not in roles:
+            allowed = " or ".join(role.value for role in roles)
+            raise Forbidden(f"This needs the {allowed} role.")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start_session(user: User, method: AuthMethod) -> str:
+    """Create a session and return its bearer token; only the token's hash is stored."""
+    token = secrets.token_urlsafe(32)
+    await Session.create(
+        user=user,
+        token_hash=hash_token(token),
+        auth_method=method,
+        expires_at=now() + SESSION_LIFETIME,
+    )
+    user.last_login_at = now()
+    await user.save(update_fields=["last_login_at"])
+    return token
+
+
+async def login(email: str, password: str) -> tuple[str, User]:
+    user = await User.get_or_none(email=email.strip().lower())
+    # Verify even for an unknown email, so timing does not tell which addresses exist.
+    if not passwords.verify_password(user.password_hash if user else None, password) or not user:
+        raise Unauthenticated("The email or password is wrong.")
+    return await start_session(user, AuthMethod.PASSWORD), user
+
+
+async def authenticate(token: str) -> Viewer:
+    session = await Session.get_or_none(token_hash=hash_token(token)).select_related("user")
+    if session is None or session.expires_at <= now():
+        raise Unauthenticated("The session is unknown or has expired; sign in again.")
+    return Viewer(user=session.user, session=session)
+
+
+async def logout(viewer: Viewer) -> None:
+    await Session.filter(id=viewer.session.id).delete()
+
+
+async def delete_expired_sessions() -> int:
+    return await Session.filter(expires_at__lte=now()).delete()

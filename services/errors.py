@@ -1,0 +1,65 @@
+"""Domain errors. Each carries the stable code that clients branch on.
+
+`extensions` is read by graphql-core when it wraps an exception raised in a resolver, so the
+code reaches the client without the domain knowing about GraphQL.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    VALIDATION_FAILED = "VALIDATION_FAILED"
+    RATE_LIMITED = "RATE_LIMITED"
+    REAUTH_REQUIRED = "REAUTH_REQUIRED"
+    TOTP_NOT_ENROLLED = "TOTP_NOT_ENROLLED"
+    RESTORE_IN_PROGRESS = "RESTORE_IN_PROGRESS"
+    BACKUP_EXPIRED = "BACKUP_EXPIRED"
+    NOT_RESTORABLE = "NOT_RESTORABLE"
+    PLAN_STALE = "PLAN_STALE"
+    # Not raised by the domain: the document itself was refused, or an unexpected failure was masked.
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+class DomainError(Exception):
+    code: ErrorCode
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code.value, **self.details}
+
+
+class Unauthenticated(DomainError):
+    code = ErrorCode.UNAUTHENTICATED
+
+
+class Forbidden(DomainError):
+    code = ErrorCode.FORBIDDEN
+
+
+class NotFound(DomainError):
+    code = ErrorCode.NOT_FOUND
+
+
+class ValidationFailed(DomainError):
+    """Bad input. `details` may name the offending fields, e.g. `field=...` or `problems=[...]`."""
+
+    code = ErrorCode.VALIDATION_FAILED
+
+
+class RateLimited(DomainError):
+    code = ErrorCode.RATE_LIMITED
+
+    def __init__(self, message: str, retry_at: datetime) -> None:
+        super().__init__(message, retryAt=retry_at.isoformat())
+        self.retry_at = retry_at
