@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from models.accounts import AuthMethod, Role, Session, User
-
+from services import passwords
 from services.errors import Forbidden, Unauthenticated
 
 SESSION_LIFETIME = timedelta(days=7)
