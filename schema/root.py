@@ -1,26 +1,80 @@
-"""The API's table of contents: every root field and the resolver behind it."""
+"""The API's table of contents: every root field and the resolver behind it.
+
+Resolver modules are imported whole (`resolvers.records`), as field names often match theirs.
+"""
 
 import strawberry
 
-from resolvers import accounts
+import resolvers.accounts
+import resolvers.object_types
+import resolvers.records
 from schema.accounts import Account, InviteUserPayload, LoginPayload, Me, User
+from schema.crm import Association, ObjectType, Property, Record
+from schema.pagination import Connection
 
 
 @strawberry.type
 class Query:
-    me: Me = strawberry.field(resolver=accounts.me, description="The signed-in user and session.")
-    account: Account = strawberry.field(resolver=accounts.account)
-    users: list[User] = strawberry.field(resolver=accounts.account_users)
+    me: Me = strawberry.field(
+        resolver=resolvers.accounts.me, description="The signed-in user and session."
+    )
+    account: Account = strawberry.field(resolver=resolvers.accounts.account)
+    users: list[User] = strawberry.field(resolver=resolvers.accounts.account_users)
+    object_types: list[ObjectType] = strawberry.field(
+        resolver=resolvers.object_types.list_object_types
+    )
+    records: Connection[Record] = strawberry.field(
+        resolver=resolvers.records.list_records,
+        description="Live records of one type, oldest first.",
+    )
+    record: Record = strawberry.field(
+        resolver=resolvers.records.get_record, description="A live or recycled record."
+    )
+    record_associations: list[Association] = strawberry.field(
+        resolver=resolvers.records.record_associations
+    )
+    recycle_bin: Connection[Record] = strawberry.field(
+        resolver=resolvers.records.recycle_bin, description="Deleted records, most recent first."
+    )
 
 
 @strawberry.type
 class Mutation:
-    login: LoginPayload = strawberry.mutation(resolver=accounts.login)
-    logout: bool = strawberry.mutation(resolver=accounts.logout)
+    login: LoginPayload = strawberry.mutation(resolver=resolvers.accounts.login)
+    logout: bool = strawberry.mutation(resolver=resolvers.accounts.logout)
     invite_user: InviteUserPayload = strawberry.mutation(
-        resolver=accounts.invite_user, description="SUPER_ADMIN only."
+        resolver=resolvers.accounts.invite_user, description="SUPER_ADMIN only."
     )
-    accept_invitation: LoginPayload = strawberry.mutation(resolver=accounts.accept_invitation)
+    accept_invitation: LoginPayload = strawberry.mutation(
+        resolver=resolvers.accounts.accept_invitation
+    )
     set_user_role: User = strawberry.mutation(
-        resolver=accounts.set_user_role, description="SUPER_ADMIN only."
+        resolver=resolvers.accounts.set_user_role, description="SUPER_ADMIN only."
+    )
+    create_records: list[Record] = strawberry.mutation(
+        resolver=resolvers.records.create_records,
+        description="Up to 1,000 records; all or nothing.",
+    )
+    update_records: list[Record] = strawberry.mutation(
+        resolver=resolvers.records.update_records,
+        description="Up to 1,000 records; all or nothing.",
+    )
+    delete_records: int = strawberry.mutation(
+        resolver=resolvers.records.delete_records, description="Moves records to the recycle bin."
+    )
+    restore_deleted_records: list[Record] = strawberry.mutation(
+        resolver=resolvers.records.restore_deleted_records
+    )
+    purge_records: int = strawberry.mutation(
+        resolver=resolvers.records.purge_records,
+        description="Deletes records for good (ADMIN, SUPER_ADMIN); leaves tombstones.",
+    )
+    associate_records: Association = strawberry.mutation(
+        resolver=resolvers.records.associate_records
+    )
+    create_property: Property = strawberry.mutation(
+        resolver=resolvers.object_types.create_property, description="ADMIN, SUPER_ADMIN."
+    )
+    create_custom_object_type: ObjectType = strawberry.mutation(
+        resolver=resolvers.object_types.create_custom_object_type, description="ADMIN, SUPER_ADMIN."
     )

@@ -1,0 +1,153 @@
+from datetime import datetime
+from typing import Self
+
+import strawberry
+
+from models.crm import Association as AssociationModel
+from models.crm import ObjectType as ObjectTypeModel
+from models.crm import Property as PropertyModel
+from models.crm import PropertyType as PropertyTypeModel
+from models.crm import Record as RecordModel
+
+PropertyType = strawberry.enum(PropertyTypeModel, name="PropertyType")
+
+
+@strawberry.type
+class Property:
+    id: strawberry.ID
+    name: str
+    label: str
+    type: PropertyType
+    options: list[str] = strawberry.field(description="The allowed values of an ENUMERATION.")
+    sensitive: bool
+
+    @classmethod
+    def from_model(cls, prop: PropertyModel) -> Self:
+        return cls(
+            id=strawberry.ID(str(prop.id)),
+            name=prop.name,
+            label=prop.label,
+            type=prop.type,
+            options=list(prop.options),
+            sensitive=prop.sensitive,
+        )
+
+
+@strawberry.type
+class ObjectType:
+    id: strawberry.ID
+    name: str
+    singular_label: str
+    plural_label: str
+    is_custom: bool
+    properties: list[Property]
+
+    @classmethod
+    def from_model(cls, object_type: ObjectTypeModel) -> Self:
+        """`object_type.properties` must have been prefetched."""
+        return cls(
+            id=strawberry.ID(str(object_type.id)),
+            name=object_type.name,
+            singular_label=object_type.singular_label,
+            plural_label=object_type.plural_label,
+            is_custom=object_type.is_custom,
+            properties=[Property.from_model(prop) for prop in object_type.properties],
+        )
+
+
+@strawberry.type
+class PropertyValue:
+    name: str
+    value: str
+
+
+@strawberry.type
+class Record:
+    id: strawberry.ID
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = strawberry.field(
+        description="Set while the record is in the recycle bin."
+    )
+    values: strawberry.Private[dict[str, str]]
+
+    @strawberry.field(description="Set values only (a blank value is absent), sorted by name.")
+    def properties(self, names: list[str] | None = None) -> list[PropertyValue]:
+        wanted = self.values.keys() if names is None else set(names) & self.values.keys()
+        return [PropertyValue(name=name, value=self.values[name]) for name in sorted(wanted)]
+
+    @classmethod
+    def from_model(cls, record: RecordModel) -> Self:
+        return cls(
+            id=strawberry.ID(str(record.id)),
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+            deleted_at=record.deleted_at,
+            values=record.properties,
+        )
+
+
+@strawberry.type
+class Association:
+    id: strawberry.ID
+    from_id: strawberry.ID
+    to_id: strawberry.ID
+    label: str
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, association: AssociationModel) -> Self:
+        return cls(
+            id=strawberry.ID(str(association.id)),
+            from_id=strawberry.ID(str(association.from_record_id)),
+            to_id=strawberry.ID(str(association.to_record_id)),
+            label=association.label,
+            created_at=association.created_at,
+        )
+
+
+@strawberry.input
+class PropertyValueInput:
+    name: str
+    value: str | None = strawberry.field(description="Blank or null clears the value.")
+
+
+@strawberry.input
+class NewRecordInput:
+    properties: list[PropertyValueInput]
+
+
+@strawberry.input
+class RecordUpdateInput:
+    id: strawberry.ID
+    properties: list[PropertyValueInput]
+
+
+@strawberry.input
+class PropertyEqualsInput:
+    name: str
+    value: str
+
+
+@strawberry.input
+class RecordFilterInput:
+    property_equals: list[PropertyEqualsInput] | None = None
+    updated_since: datetime | None = None
+    ids: list[strawberry.ID] | None = None
+
+
+@strawberry.input
+class CreatePropertyInput:
+    object_type: str
+    name: str
+    label: str
+    type: PropertyType
+    options: list[str] | None = None
+    sensitive: bool = False
+
+
+@strawberry.input
+class CreateObjectTypeInput:
+    name: str
+    singular_label: str
+    plural_label: str
