@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from tortoise import connections
 
+from server import embedded
 from server.graphql import graphql_app
 from server.settings import Settings
 from services import database, demo, events
@@ -40,7 +41,10 @@ def create_app(settings: Settings) -> Starlette:
         if settings.embedded and settings.seed_demo:
             await demo.seed_once()
         try:
-            yield
+            async with contextlib.AsyncExitStack() as stack:
+                if settings.embedded:
+                    await stack.enter_async_context(embedded.background_jobs())
+                yield
         finally:
             await events.bus().close()
             await database.disconnect()

@@ -1,0 +1,44 @@
+"""Choosing and configuring the Dramatiq broker for this process."""
+
+import asyncio
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import AsyncIO
+
+from workers.loops import DatabaseConnection, SharedAppLoop
+
+# A killed worker's unacked messages return after the heartbeat times out *and* a maintenance
+# pass runs; dramatiq's defaults make that take minutes, these make it seconds.
+HEARTBEAT_TIMEOUT_MS = 15_000
+MAINTENANCE_CHANCE = 100_000  # out of 1,000,000 commands
+
+
+def _activate(broker: dramatiq.Broker) -> dramatiq.Broker:
+    """Make `broker` the global one and move already declared actors onto it."""
+    previous = dramatiq.get_broker()
+    dramatiq.set_broker(broker)
+    for name in previous.get_declared_actors():
+        actor = previous.get_actor(name)
+        actor.broker = broker
+        broker.declare_actor(actor)
+    return broker
+
+
+def embedded(loop: asyncio.AbstractEventLoop) -> dramatiq.Broker:
+    """In-process broker; actors share the server's event loop and database connections."""
+    broker = StubBroker()
+    broker.add_middleware(SharedAppLoop(loop))
+    return _activate(broker)
+
+
+def production(redis_url: str, database_url: str) -> dramatiq.Broker:
+    broker = RedisBroker(
+        url=redis_url,
+        heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
+        maintenance_chance=MAINTENANCE_CHANCE,
+    )
+    broker.add_middleware(AsyncIO())
+    broker.add_middleware(DatabaseConnection(database_url))
+    return _activate(broker)

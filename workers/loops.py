@@ -1,0 +1,57 @@
+"""Dramatiq middleware that gives async actors an event loop with the database connected."""
+
+import asyncio
+import logging
+import threading
+
+import dramatiq
+from dramatiq.asyncio import EventLoopThread, get_event_loop_thread, set_event_loop_thread
+from dramatiq.middleware import Middleware
+
+from services import database
+
+log = logging.getLogger(__name__)
+
+
+class _RunningLoop(EventLoopThread):
+    """An `EventLoopThread` over a loop that is already running elsewhere (never started)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        threading.Thread.__init__(self, daemon=True)
+        self.logger = log
+        self.interrupt_check_ival = 0.1
+        self.loop = loop
+
+
+class SharedAppLoop(Middleware):
+    """Embedded mode: actors run on the server's own loop, where its database connections live
+    (dramatiq's stock AsyncIO middleware would give them a loop of their own)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        set_event_loop_thread(_RunningLoop(self.loop))
+
+    def after_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        set_event_loop_thread(None)
+
+
+class DatabaseConnection(Middleware):
+    """Worker processes: connect Tortoise on the AsyncIO middleware's loop (register after it)."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self._run(database.connect(self.database_url))
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self._run(database.disconnect())
+
+    @staticmethod
+    def _run(coroutine: object) -> None:
+        loop_thread = get_event_loop_thread()
+        if loop_thread is None:
+            raise RuntimeError("DatabaseConnection must be registered after the AsyncIO middleware")
+        loop_thread.run_coroutine(coroutine)  # type: ignore[arg-type]
