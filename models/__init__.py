@@ -5,4 +5,5 @@ MODEL_MODULES = [
     "models.crm",
     "models.audit",
     "models.notifications",
+    "models.backups",
 ]
