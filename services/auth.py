@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from models.accounts import AuthMethod, Role, Session, User
-from services import passwords
+from services import audit, passwords
 from services.errors import Forbidden, Unauthenticated
 
 SESSION_LIFETIME = timedelta(days=7)
@@ -57,7 +57,16 @@ async def login(email: str, password: str) -> tuple[str, User]:
     # Verify even for an unknown email, so timing does not tell which addresses exist.
     if not passwords.verify_password(user.password_hash if user else None, password) or not user:
         raise Unauthenticated("The email or password is wrong.")
-    return await start_session(user, AuthMethod.PASSWORD), user
+    token = await start_session(user, AuthMethod.PASSWORD)
+    await audit.record_event(
+        user.account_id,
+        user.id,
+        "LOGIN",
+        target_type="user",
+        target_id=user.id,
+        method=AuthMethod.PASSWORD.value,
+    )
+    return token, user
 
 
 async def authenticate(token: str) -> Viewer:

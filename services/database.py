@@ -46,5 +46,5 @@ async def disconnect() -> None:
     await Tortoise.close_connections()
 
 
-# For the `tortoise` command (makemigrations, sqlmigrate): `tortoise -c services.database.TORTOISE_ORM`.
+# For the `tortoise` command: `tortoise -c services.database.TORTOISE_ORM makemigrations`.
 TORTOISE_ORM = tortoise_config("sqlite://:memory:")

@@ -21,7 +21,7 @@ class ErrorCode(StrEnum):
     BACKUP_EXPIRED = "BACKUP_EXPIRED"
     NOT_RESTORABLE = "NOT_RESTORABLE"
     PLAN_STALE = "PLAN_STALE"
-    # Not raised by the domain: the document itself was refused, or an unexpected failure was masked.
+    # Not raised by the domain: the document was refused, or an unexpected failure was masked.
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 

@@ -63,8 +63,12 @@ async def create_custom_object_type(
                 is_custom=True,
             )
             await audit.record_event(
-                viewer.account_id, viewer.user.id, "OBJECT_TYPE_CREATED",
-                target_type="object_type", target_id=object_type.id, name=name,
+                viewer.account_id,
+                viewer.user.id,
+                "OBJECT_TYPE_CREATED",
+                target_type="object_type",
+                target_id=object_type.id,
+                name=name,
             )
     except IntegrityError:
         raise ValidationFailed(f"An object type called {name!r} exists.", field="name") from None
@@ -88,13 +92,22 @@ async def create_property(
     try:
         async with in_transaction():
             prop = await Property.create(
-                object_type=object_type, name=name, label=label.strip() or name,
-                type=type, options=options, sensitive=sensitive,
+                object_type=object_type,
+                name=name,
+                label=label.strip() or name,
+                type=type,
+                options=options,
+                sensitive=sensitive,
             )
             await audit.record_event(
-                viewer.account_id, viewer.user.id, "PROPERTY_CREATED",
-                target_type="property", target_id=prop.id,
-                object_type=object_type_name, name=name, sensitive=sensitive,
+                viewer.account_id,
+                viewer.user.id,
+                "PROPERTY_CREATED",
+                target_type="property",
+                target_id=prop.id,
+                object_type=object_type_name,
+                name=name,
+                sensitive=sensitive,
             )
     except IntegrityError:
         raise ValidationFailed(

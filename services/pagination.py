@@ -48,8 +48,8 @@ async def paginate(
         raise ValidationFailed(f"`first` must be between 1 and {MAX_PAGE_SIZE}.", field="first")
     if after is not None:
         boundary = decode_cursor(after)
-        queryset = queryset.filter(id__lt=boundary) if newest_first else queryset.filter(
-            id__gt=boundary
+        queryset = (
+            queryset.filter(id__lt=boundary) if newest_first else queryset.filter(id__gt=boundary)
         )
     rows = await queryset.order_by("-id" if newest_first else "id").limit(first + 1)
     return Page(items=rows[:first], has_next_page=len(rows) > first)

@@ -112,8 +112,13 @@ async def get_record(viewer: Viewer, record_id: str | UUID) -> Record:
     return record
 
 
-def _merged(object_type: ObjectType, current: dict[str, str], changes: Changes, index: int,
-            problems: list[Problem]) -> dict[str, str]:
+def _merged(
+    object_type: ObjectType,
+    current: dict[str, str],
+    changes: Changes,
+    index: int,
+    problems: list[Problem],
+) -> dict[str, str]:
     definitions = properties_by_name(object_type)
     merged = dict(current)
     for name, value in changes.items():
@@ -191,8 +196,9 @@ async def update_records(
         changed = []
         for index, (record_id, (_, changes)) in enumerate(zip(ids, updates, strict=True)):
             record = found[record_id]
-            merged = _merged(types[record.object_type_id], record.properties, changes, index,
-                             problems)
+            merged = _merged(
+                types[record.object_type_id], record.properties, changes, index, problems
+            )
             if merged != record.properties:
                 record.properties = merged
                 record.updated_at = now()
@@ -231,8 +237,9 @@ async def purge_records(viewer: Viewer, ids: Sequence[str | UUID]) -> int:
     async with in_transaction():
         found = await _fetch_all(Record.filter(account_id=viewer.account_id), parsed)
         await PurgedRecord.bulk_create(
-            PurgedRecord(id=record.id, account_id=record.account_id,
-                         object_type_id=record.object_type_id)
+            PurgedRecord(
+                id=record.id, account_id=record.account_id, object_type_id=record.object_type_id
+            )
             for record in found.values()
         )
         purged = await Record.filter(id__in=parsed).delete()
@@ -248,7 +255,9 @@ async def associate_records(
         raise ValidationFailed("A record cannot be associated with itself.", field="toId")
     await _fetch_all(_live(viewer.account_id), parsed)
     association, _ = await Association.get_or_create(
-        account_id=viewer.account_id, from_record_id=parsed[0], to_record_id=parsed[1],
+        account_id=viewer.account_id,
+        from_record_id=parsed[0],
+        to_record_id=parsed[1],
         label=label.strip(),
     )
     return association
@@ -262,6 +271,10 @@ async def associations_of(viewer: Viewer, record: Record) -> list[Association]:
 
 async def _audit(viewer: Viewer, action: str, ids: list[UUID]) -> None:
     await audit.record_event(
-        viewer.account_id, viewer.user.id, action,
-        target_type="records", record_ids=[str(record_id) for record_id in ids], count=len(ids),
+        viewer.account_id,
+        viewer.user.id,
+        action,
+        target_type="records",
+        record_ids=[str(record_id) for record_id in ids],
+        count=len(ids),
     )

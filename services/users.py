@@ -20,7 +20,9 @@ async def list_users(viewer: Viewer) -> list[User]:
     return await User.filter(account_id=viewer.account_id).order_by("email")
 
 
-async def invite_user(viewer: Viewer, email: str, role: Role, *, name: str = "") -> tuple[User, str]:
+async def invite_user(
+    viewer: Viewer, email: str, role: Role, *, name: str = ""
+) -> tuple[User, str]:
     viewer.require_role(Role.SUPER_ADMIN)
     token = secrets.token_urlsafe(32)
     account = await Account.get(id=viewer.account_id)
@@ -30,8 +32,13 @@ async def invite_user(viewer: Viewer, email: str, role: Role, *, name: str = "")
         user.invitation_expires_at = now() + INVITATION_LIFETIME
         await user.save(update_fields=["invitation_token_hash", "invitation_expires_at"])
         await audit.record_event(
-            viewer.account_id, viewer.user.id, "USER_INVITED",
-            target_type="user", target_id=user.id, email=user.email, role=role.value,
+            viewer.account_id,
+            viewer.user.id,
+            "USER_INVITED",
+            target_type="user",
+            target_id=user.id,
+            email=user.email,
+            role=role.value,
         )
     return user, token
 
@@ -44,7 +51,9 @@ async def accept_invitation(token: str, password: str) -> tuple[str, User]:
     user.password_hash = passwords.hash_password(password)
     user.invitation_token_hash = None
     user.invitation_expires_at = None
-    await user.save(update_fields=["password_hash", "invitation_token_hash", "invitation_expires_at"])
+    await user.save(
+        update_fields=["password_hash", "invitation_token_hash", "invitation_expires_at"]
+    )
     return await start_session(user, AuthMethod.PASSWORD), user
 
 
@@ -55,16 +64,23 @@ async def set_user_role(viewer: Viewer, user_id: str | UUID, role: Role) -> User
         if user is None:
             raise NotFound("No such user.")
         if user.role == Role.SUPER_ADMIN and role != Role.SUPER_ADMIN:
-            others = await User.filter(
-                account_id=viewer.account_id, role=Role.SUPER_ADMIN
-            ).exclude(id=user.id).count()
+            others = (
+                await User.filter(account_id=viewer.account_id, role=Role.SUPER_ADMIN)
+                .exclude(id=user.id)
+                .count()
+            )
             if others == 0:
                 raise ValidationFailed("An account keeps at least one super admin.", field="role")
         previous = user.role
         user.role = role
         await user.save(update_fields=["role"])
         await audit.record_event(
-            viewer.account_id, viewer.user.id, "USER_ROLE_CHANGED",
-            target_type="user", target_id=user.id, previous=previous.value, role=role.value,
+            viewer.account_id,
+            viewer.user.id,
+            "USER_ROLE_CHANGED",
+            target_type="user",
+            target_id=user.id,
+            previous=previous.value,
+            role=role.value,
         )
     return user

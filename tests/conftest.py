@@ -47,7 +47,9 @@ def db_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-async def database_url(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+async def database_url(
+    db_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
     if db_kind == "sqlite":
         yield f"sqlite://{tmp_path_factory.mktemp('db') / 'crm.sqlite3'}"
         return
@@ -191,13 +193,15 @@ MakeTenant = Callable[..., Awaitable[Tenant]]
 
 @pytest.fixture
 def make_tenant(server: Server) -> MakeTenant:
-    async def make(tier: Tier = Tier.ENTERPRISE) -> Tenant:
+    async def make(tier: Tier = Tier.ENTERPRISE, *, passwords: bool = False) -> Tenant:
+        """Users get PASSWORD only when asked: Argon2 is slow on purpose."""
         account = await create_account(f"Account {uuid.uuid4().hex[:6]}", tier)
         users: dict[Role, User] = {}
         tokens: dict[Role, str] = {}
         for role in Role:
             email = f"{role.value.lower()}-{uuid.uuid4().hex[:10]}@example.com"
-            users[role] = await create_user(account, email, role, password=PASSWORD)
+            password = PASSWORD if passwords else None
+            users[role] = await create_user(account, email, role, password=password)
             tokens[role] = await auth.start_session(users[role], AuthMethod.PASSWORD)
         return Tenant(account=account, users=users, tokens=tokens)
 

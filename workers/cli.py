@@ -9,7 +9,9 @@ def run_worker(processes: int, threads: int) -> int:
     sys.argv = [
         "crm-backup worker",
         "workers.main",
-        "--processes", str(processes),
-        "--threads", str(threads),
+        "--processes",
+        str(processes),
+        "--threads",
+        str(threads),
     ]
     return int(dramatiq_cli.main() or 0)

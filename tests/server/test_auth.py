@@ -1,6 +1,5 @@
-from tests.conftest import PASSWORD, GraphQLClient, Tenant
-
 from models.accounts import Role
+from tests.conftest import PASSWORD, GraphQLClient, MakeTenant
 
 LOGIN = """
 mutation($email: String!, $password: String!) {
@@ -10,7 +9,8 @@ mutation($email: String!, $password: String!) {
 ME = "{ me { user { email role } account { tier } authMethod } }"
 
 
-async def test_login_then_me_then_logout(gql: GraphQLClient, tenant: Tenant) -> None:
+async def test_login_then_me_then_logout(gql: GraphQLClient, make_tenant: MakeTenant) -> None:
+    tenant = await make_tenant(passwords=True)
     email = tenant.users[Role.ADMIN].email
     login = (await gql.data(LOGIN, {"email": email.upper(), "password": PASSWORD}))["login"]
     assert login["user"] == {"email": email, "role": "ADMIN"}
@@ -27,8 +27,9 @@ async def test_login_then_me_then_logout(gql: GraphQLClient, tenant: Tenant) -> 
 
 
 async def test_wrong_password_and_unknown_email_look_the_same(
-    gql: GraphQLClient, tenant: Tenant
+    gql: GraphQLClient, make_tenant: MakeTenant
 ) -> None:
+    tenant = await make_tenant(passwords=True)
     email = tenant.users[Role.MEMBER].email
     wrong = await gql.raw(LOGIN, {"email": email, "password": "not the password"})
     unknown = await gql.raw(LOGIN, {"email": "nobody@example.com", "password": PASSWORD})

@@ -45,25 +45,43 @@ async def test_create_read_update_clear(gql: GraphQLClient, tenant: Tenant) -> N
             CREATE,
             {
                 "type": "deals",
-                "records": [{"properties": values(
-                    ("dealname", "Renewal"), ("amount", "1250.50"), ("dealstage", "contractsent"),
-                    ("closedate", "2026-12-01"), ("pipeline", ""),
-                )}],
+                "records": [
+                    {
+                        "properties": values(
+                            ("dealname", "Renewal"),
+                            ("amount", "1250.50"),
+                            ("dealstage", "contractsent"),
+                            ("closedate", "2026-12-01"),
+                            ("pipeline", ""),
+                        )
+                    }
+                ],
             },
             token,
         )
     )["createRecords"][0]
     assert as_dict(created) == {
-        "dealname": "Renewal", "amount": "1250.50", "dealstage": "contractsent",
+        "dealname": "Renewal",
+        "amount": "1250.50",
+        "dealstage": "contractsent",
         "closedate": "2026-12-01",
     }
 
     updated = (
         await gql.data(
             UPDATE,
-            {"records": [{"id": created["id"], "properties": values(
-                ("amount", "99"), ("closedate", None), ("dealstage", ""),
-            )}]},
+            {
+                "records": [
+                    {
+                        "id": created["id"],
+                        "properties": values(
+                            ("amount", "99"),
+                            ("closedate", None),
+                            ("dealstage", ""),
+                        ),
+                    }
+                ]
+            },
             token,
         )
     )["updateRecords"][0]
@@ -84,21 +102,32 @@ async def test_invalid_values_refuse_the_whole_batch(gql: GraphQLClient, tenant:
     assert error["extensions"]["code"] == "VALIDATION_FAILED"
     problems = {(p["index"], p["property"]) for p in error["extensions"]["problems"]}
     assert problems == {
-        (1, "date_of_birth"), (2, "lifecyclestage"), (2, "nonexistent"), (3, "email_opt_out"),
+        (1, "date_of_birth"),
+        (2, "lifecyclestage"),
+        (2, "nonexistent"),
+        (3, "email_opt_out"),
     }
     assert await Record.filter(account_id=tenant.account.id).count() == 0
 
 
 async def test_value_types(gql: GraphQLClient, tenant: Tenant) -> None:
     good = [("hs_call_duration", "-12.5e3"), ("hs_timestamp", "2026-11-21T10:00:00+01:00")]
-    bad = [("hs_call_duration", "NaN"), ("hs_call_duration", "12 min"),
-           ("hs_timestamp", "2026-11-21T10:00:00"), ("hs_timestamp", "yesterday")]
+    bad = [
+        ("hs_call_duration", "NaN"),
+        ("hs_call_duration", "12 min"),
+        ("hs_timestamp", "2026-11-21T10:00:00"),
+        ("hs_timestamp", "yesterday"),
+    ]
     for name, value in good:
-        await gql.data(CREATE, {"type": "calls", "records": [{"properties": values((name, value))}]},
-                       tenant.member)
+        await gql.data(
+            CREATE,
+            {"type": "calls", "records": [{"properties": values((name, value))}]},
+            tenant.member,
+        )
     for name, value in bad:
         code = await gql.error_code(
-            CREATE, {"type": "calls", "records": [{"properties": values((name, value))}]},
+            CREATE,
+            {"type": "calls", "records": [{"properties": values((name, value))}]},
             tenant.member,
         )
         assert code == "VALIDATION_FAILED", (name, value)
@@ -108,9 +137,10 @@ async def test_batch_limits(gql: GraphQLClient, tenant: Tenant) -> None:
     ids = await create_contacts(gql, tenant.member, 1000)
     assert len(set(ids)) == 1000
     too_many = [{"properties": []}] * 1001
-    assert await gql.error_code(
-        CREATE, {"type": "contacts", "records": too_many}, tenant.member
-    ) == "VALIDATION_FAILED"
+    assert (
+        await gql.error_code(CREATE, {"type": "contacts", "records": too_many}, tenant.member)
+        == "VALIDATION_FAILED"
+    )
     updates = [{"id": record_id, "properties": values(("jobtitle", "CTO"))} for record_id in ids]
     updated = (await gql.data(UPDATE, {"records": updates}, tenant.member))["updateRecords"]
     assert {as_dict(record)["jobtitle"] for record in updated} == {"CTO"}
@@ -123,71 +153,118 @@ async def test_pagination_walks_every_record_once_in_creation_order(
     seen: list[str] = []
     after = None
     while True:
-        page = (await gql.data(LIST, {"type": "contacts", "first": 10, "after": after},
-                               tenant.member))["records"]
+        page = (
+            await gql.data(LIST, {"type": "contacts", "first": 10, "after": after}, tenant.member)
+        )["records"]
         seen += [edge["node"]["id"] for edge in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
     assert seen == ids
     for first in (0, 101):
-        assert await gql.error_code(LIST, {"type": "contacts", "first": first},
-                                    tenant.member) == "VALIDATION_FAILED"
-    assert await gql.error_code(LIST, {"type": "contacts", "first": 5, "after": "garbage!"},
-                                tenant.member) == "VALIDATION_FAILED"
+        assert (
+            await gql.error_code(LIST, {"type": "contacts", "first": first}, tenant.member)
+            == "VALIDATION_FAILED"
+        )
+    assert (
+        await gql.error_code(
+            LIST, {"type": "contacts", "first": 5, "after": "garbage!"}, tenant.member
+        )
+        == "VALIDATION_FAILED"
+    )
 
 
 async def test_filters(gql: GraphQLClient, tenant: Tenant) -> None:
     ids = await create_contacts(gql, tenant.member, 5)
-    await gql.data(UPDATE, {"records": [
-        {"id": ids[1], "properties": values(("jobtitle", "CTO"))},
-        {"id": ids[3], "properties": values(("jobtitle", "CTO"))},
-    ]}, tenant.member)
+    await gql.data(
+        UPDATE,
+        {
+            "records": [
+                {"id": ids[1], "properties": values(("jobtitle", "CTO"))},
+                {"id": ids[3], "properties": values(("jobtitle", "CTO"))},
+            ]
+        },
+        tenant.member,
+    )
 
     async def matching(record_filter: dict[str, Any]) -> list[str]:
-        page = (await gql.data(LIST, {"type": "contacts", "first": 50, "filter": record_filter},
-                               tenant.member))["records"]
+        page = (
+            await gql.data(
+                LIST, {"type": "contacts", "first": 50, "filter": record_filter}, tenant.member
+            )
+        )["records"]
         return [edge["node"]["id"] for edge in page["edges"]]
 
     assert await matching({"propertyEquals": [{"name": "jobtitle", "value": "CTO"}]}) == [
-        ids[1], ids[3]]
-    assert await matching({"propertyEquals": [
-        {"name": "jobtitle", "value": "CTO"}, {"name": "email", "value": "c3@example.com"},
-    ]}) == [ids[3]]
+        ids[1],
+        ids[3],
+    ]
+    assert await matching(
+        {
+            "propertyEquals": [
+                {"name": "jobtitle", "value": "CTO"},
+                {"name": "email", "value": "c3@example.com"},
+            ]
+        }
+    ) == [ids[3]]
     assert await matching({"ids": [ids[0], ids[4]]}) == [ids[0], ids[4]]
     updated_at = (await Record.get(id=ids[3])).updated_at
     assert ids[3] in await matching({"updatedSince": updated_at.isoformat()})
     assert ids[0] not in await matching({"updatedSince": updated_at.isoformat()})
-    assert await gql.error_code(
-        LIST, {"type": "contacts", "first": 5,
-               "filter": {"propertyEquals": [{"name": "x'); DROP TABLE records; --",
-                                              "value": "1"}]}},
-        tenant.member,
-    ) == "VALIDATION_FAILED"
+    assert (
+        await gql.error_code(
+            LIST,
+            {
+                "type": "contacts",
+                "first": 5,
+                "filter": {
+                    "propertyEquals": [{"name": "x'); DROP TABLE records; --", "value": "1"}]
+                },
+            },
+            tenant.member,
+        )
+        == "VALIDATION_FAILED"
+    )
 
 
 async def test_recycle_bin_round_trip(gql: GraphQLClient, tenant: Tenant) -> None:
     ids = await create_contacts(gql, tenant.member, 3)
-    moved = await gql.data("mutation($ids: [ID!]!) { deleteRecords(ids: $ids) }",
-                           {"ids": ids[:2]}, tenant.member)
+    moved = await gql.data(
+        "mutation($ids: [ID!]!) { deleteRecords(ids: $ids) }", {"ids": ids[:2]}, tenant.member
+    )
     assert moved["deleteRecords"] == 2
     live = (await gql.data(LIST, {"type": "contacts", "first": 10}, tenant.member))["records"]
     assert [edge["node"]["id"] for edge in live["edges"]] == [ids[2]]
-    recycled = await gql.data("{ recycleBin(first: 10) { edges { node { id deletedAt } } } }",
-                              token=tenant.member)
+    recycled = await gql.data(
+        "{ recycleBin(first: 10) { edges { node { id deletedAt } } } }", token=tenant.member
+    )
     assert {edge["node"]["id"] for edge in recycled["recycleBin"]["edges"]} == set(ids[:2])
     # A recycled record is not editable, and not deletable twice.
-    assert await gql.error_code(UPDATE, {"records": [
-        {"id": ids[0], "properties": values(("jobtitle", "x"))}]}, tenant.member) == "NOT_FOUND"
+    assert (
+        await gql.error_code(
+            UPDATE,
+            {"records": [{"id": ids[0], "properties": values(("jobtitle", "x"))}]},
+            tenant.member,
+        )
+        == "NOT_FOUND"
+    )
 
     restored = await gql.data(
         "mutation($ids: [ID!]!) { restoreDeletedRecords(ids: $ids) { id deletedAt "
-        "properties { name value } } }", {"ids": [ids[0]]}, tenant.member,
+        "properties { name value } } }",
+        {"ids": [ids[0]]},
+        tenant.member,
     )
     assert restored["restoreDeletedRecords"][0]["deletedAt"] is None
     assert as_dict(restored["restoreDeletedRecords"][0]) == {"email": "c0@example.com"}
-    assert await gql.error_code("mutation($ids: [ID!]!) { restoreDeletedRecords(ids: $ids) { id } }",
-                                {"ids": [ids[2]]}, tenant.member) == "NOT_FOUND"
+    assert (
+        await gql.error_code(
+            "mutation($ids: [ID!]!) { restoreDeletedRecords(ids: $ids) { id } }",
+            {"ids": [ids[2]]},
+            tenant.member,
+        )
+        == "NOT_FOUND"
+    )
 
 
 async def test_purge_leaves_a_tombstone_and_needs_an_admin(
@@ -211,8 +288,11 @@ async def test_associations(gql: GraphQLClient, tenant: Tenant) -> None:
     assert made["associateRecords"] == {"fromId": contact, "toId": company, "label": "works at"}
     again = await gql.data(associate, {"from": contact, "to": company}, tenant.member)
     assert again == made
-    listed = await gql.data("query($id: ID!) { recordAssociations(id: $id) { toId } }",
-                            {"id": contact}, tenant.member)
+    listed = await gql.data(
+        "query($id: ID!) { recordAssociations(id: $id) { toId } }", {"id": contact}, tenant.member
+    )
     assert listed["recordAssociations"] == [{"toId": company}]
-    assert await gql.error_code(associate, {"from": contact, "to": contact},
-                                tenant.member) == "VALIDATION_FAILED"
+    assert (
+        await gql.error_code(associate, {"from": contact, "to": contact}, tenant.member)
+        == "VALIDATION_FAILED"
+    )
