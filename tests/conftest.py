@@ -23,7 +23,7 @@ from server.app import create_app
 from server.settings import Settings
 from services import auth
 from services.accounts import create_account, create_user
-from tests import services
+from tests import external
 
 PASSWORD = "correct horse battery"
 
@@ -53,12 +53,12 @@ async def database_url(
     if db_kind == "sqlite":
         yield f"sqlite://{tmp_path_factory.mktemp('db') / 'crm.sqlite3'}"
         return
-    services.require("PostgreSQL", services.postgres_url())
+    external.require("PostgreSQL", external.postgres_url())
     # A database of its own, so a developer's data is never touched, dropped at the end.
     name = f"crm_backup_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(services.postgres_url().replace("postgres://", "postgresql://"))
+    admin = await asyncpg.connect(external.postgres_url().replace("postgres://", "postgresql://"))
     await admin.execute(f'CREATE DATABASE "{name}"')
-    base = services.postgres_url().rsplit("/", 1)[0]
+    base = external.postgres_url().rsplit("/", 1)[0]
     try:
         yield f"{base}/{name}"
     finally:
