@@ -1,0 +1,263 @@
+import csv
+import hashlib
+import io
+import json
+import tracemalloc
+import zipfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from models.crm import PropertyType
+from services.backup_format import (
+    MANIFEST_NAME,
+    BackupWriter,
+    CorruptBackup,
+    ObjectTypeDefinition,
+    PropertyDefinition,
+    open_backup,
+    verify,
+)
+
+CONTACTS = ObjectTypeDefinition(
+    object_type="contacts",
+    singular_label="Contact",
+    plural_label="Contacts",
+    properties=(
+        PropertyDefinition(name="firstname", label="First name", type=PropertyType.STRING),
+        PropertyDefinition(
+            name="phone", label="Phone number", type=PropertyType.STRING, sensitive=True
+        ),
+        PropertyDefinition(
+            name="stage", label="Stage", type=PropertyType.ENUMERATION, options=("lead", "won")
+        ),
+    ),
+)
+EMPTY_TYPE = ObjectTypeDefinition(
+    object_type="notes", singular_label="Note", plural_label="Notes", properties=()
+)
+# Values a naive CSV would break on, each kept exactly.
+TRICKY = [
+    "plain",
+    "with, comma",
+    'with "quotes"',
+    "line\nbreak",
+    "carriage\rreturn",
+    "crlf\r\nend",
+    " padded ",
+    "\\.",
+    "ünïcødé ✓",
+    '"',
+    ",",
+    "\n",
+]
+SNAPSHOT_AT = datetime(2026, 11, 1, 12, 30, tzinfo=UTC)
+
+
+def _rows() -> list[list[str | None]]:
+    rows: list[list[str | None]] = []
+    for index, value in enumerate(TRICKY):
+        rows.append([str(uuid4()), value, None if index % 2 else value, "lead"])
+    rows.append([str(uuid4()), None, None, None])
+    return rows
+
+
+def _write(path: Path, rows: list[list[str | None]]) -> None:
+    with BackupWriter(path, uuid4(), uuid4()) as writer:
+        with writer.csv_file(CONTACTS) as entry:
+            entry.write_rows(rows[:5])
+            entry.write_rows(rows[5:])
+        with writer.csv_file(EMPTY_TYPE) as entry:
+            entry.write(b"0193a8f2-0000-7000-8000-000000000001\n")
+        writer.write_manifest(SNAPSHOT_AT)
+
+
+@pytest.fixture
+def backup(tmp_path: Path) -> Path:
+    path = tmp_path / "backup.zip"
+    _write(path, _rows())
+    return path
+
+
+def _rewrite(source: Path, target: Path, change: Callable[[str, bytes], bytes | None]) -> Path:
+    """A copy of the ZIP with each entry passed through `change` (None drops it)."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for name in old.namelist():
+            data = change(name, old.read(name))
+            if data is not None:
+                new.writestr(name, data)
+    return target
+
+
+def _manifest(path: Path) -> dict:
+    with zipfile.ZipFile(path) as archive:
+        return json.loads(archive.read(MANIFEST_NAME))
+
+
+def test_values_round_trip_exactly(tmp_path: Path) -> None:
+    rows = _rows()
+    path = tmp_path / "backup.zip"
+    _write(path, rows)
+    with open_backup(path) as reader:
+        entry = reader.manifest.files[0]
+        records = list(reader.records(entry))
+    names = entry.header[1:]
+    assert records == [
+        (row[0], {name: value for name, value in zip(names, row[1:], strict=True) if value})
+        for row in rows
+    ]
+    with zipfile.ZipFile(path) as archive:
+        parsed = list(csv.reader(io.StringIO(archive.read("contacts.csv").decode(), newline="")))
+    assert parsed[0] == ["id", "firstname", "phone", "stage"]
+    assert parsed[1:] == [[value or "" for value in row] for row in rows]
+
+
+def test_manifest_describes_every_file(backup: Path) -> None:
+    manifest = verify(backup)
+    assert manifest.format_version == 1
+    assert manifest.snapshot_at == SNAPSHOT_AT
+    assert manifest.object_counts == {"contacts": len(TRICKY) + 1, "notes": 1}
+    contacts = manifest.files[0]
+    assert contacts.singular_label == "Contact" and contacts.plural_label == "Contacts"
+    assert [(p.name, p.sensitive) for p in contacts.properties] == [
+        ("firstname", False),
+        ("phone", True),
+        ("stage", False),
+    ]
+    assert contacts.properties[2].options == ("lead", "won")
+    with zipfile.ZipFile(backup) as archive:
+        assert contacts.sha256 == hashlib.sha256(archive.read("contacts.csv")).hexdigest()
+        assert archive.getinfo("contacts.csv").compress_type == zipfile.ZIP_DEFLATED
+    raw = _manifest(backup)
+    assert raw["snapshot_at"] == "2026-11-01T12:30:00Z"
+    assert raw["files"][0]["rows"] == len(TRICKY) + 1
+
+
+def test_a_changed_byte_is_refused(backup: Path, tmp_path: Path) -> None:
+    def tamper(name: str, data: bytes) -> bytes:
+        return data.replace(b"plain", b"plaiN") if name == "contacts.csv" else data
+
+    with pytest.raises(CorruptBackup, match="checksum"):
+        verify(_rewrite(backup, tmp_path / "tampered.zip", tamper))
+
+
+def test_damaged_compressed_data_is_refused(backup: Path, tmp_path: Path) -> None:
+    data = bytearray(backup.read_bytes())
+    with zipfile.ZipFile(backup) as archive:
+        info = archive.getinfo("contacts.csv")
+    # Inside the compressed bytes of contacts.csv, past its local header.
+    data[info.header_offset + 100] ^= 0xFF
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(CorruptBackup):
+        verify(damaged)
+
+
+def test_a_missing_file_is_refused(backup: Path, tmp_path: Path) -> None:
+    path = _rewrite(
+        backup, tmp_path / "missing.zip", lambda name, data: None if name == "notes.csv" else data
+    )
+    with pytest.raises(CorruptBackup, match=r"missing: notes\.csv"):
+        verify(path)
+
+
+def test_an_unlisted_file_is_refused(backup: Path, tmp_path: Path) -> None:
+    path = tmp_path / "extra.zip"
+    _rewrite(backup, path, lambda name, data: data)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("deals.csv", "id\n")
+    with pytest.raises(CorruptBackup, match=r"Not listed in the manifest: deals\.csv"):
+        verify(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda m: b"{not json", "malformed"),
+        (lambda m: json.dumps({**m, "format_version": 2}).encode(), "malformed"),
+        (
+            lambda m: json.dumps({k: v for k, v in m.items() if k != "backup_id"}).encode(),
+            "malformed",
+        ),
+        (
+            lambda m: json.dumps(
+                {**m, "files": [{**m["files"][0], "object_type": "../x"}]}
+            ).encode(),
+            "malformed",
+        ),
+        (
+            lambda m: json.dumps(
+                {**m, "files": [{**m["files"][0], "rows": 3}, m["files"][1]]}
+            ).encode(),
+            "has 13 rows; the manifest says 3",
+        ),
+        (
+            lambda m: json.dumps(
+                {
+                    **m,
+                    "files": [
+                        {**m["files"][0], "properties": m["files"][0]["properties"][:2]},
+                        m["files"][1],
+                    ],
+                }
+            ).encode(),
+            "header",
+        ),
+    ],
+    ids=["not-json", "unknown-version", "no-backup-id", "bad-type-name", "row-count", "header"],
+)
+def test_a_bad_manifest_is_refused(
+    backup: Path, tmp_path: Path, change: Callable[[dict], bytes], message: str
+) -> None:
+    manifest = _manifest(backup)
+    path = _rewrite(
+        backup,
+        tmp_path / "bad.zip",
+        lambda name, data: change(manifest) if name == MANIFEST_NAME else data,
+    )
+    with pytest.raises(CorruptBackup, match=message):
+        verify(path)
+
+
+def test_no_manifest_or_not_a_zip_is_refused(backup: Path, tmp_path: Path) -> None:
+    path = _rewrite(
+        backup, tmp_path / "bare.zip", lambda name, data: None if name == MANIFEST_NAME else data
+    )
+    with pytest.raises(CorruptBackup, match=r"no manifest\.json"):
+        verify(path)
+    (tmp_path / "text.zip").write_text("id,name\n")
+    with pytest.raises(CorruptBackup, match="damaged"):
+        verify(tmp_path / "text.zip")
+
+
+def test_an_interrupted_write_leaves_no_valid_backup(tmp_path: Path) -> None:
+    path = tmp_path / "interrupted.zip"
+    with pytest.raises(RuntimeError), BackupWriter(path, uuid4(), uuid4()) as writer:
+        with writer.csv_file(CONTACTS) as entry:
+            entry.write_rows(_rows())
+        raise RuntimeError("the database went away")
+    with pytest.raises(CorruptBackup, match=r"no manifest\.json"):
+        verify(path)
+
+
+def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "large.zip"
+    batch = [[str(uuid4()), f"name {i}", f"+1 555 {i:07d}", "lead"] for i in range(2000)]
+    tracemalloc.start()
+    try:
+        with BackupWriter(path, uuid4(), uuid4()) as writer:
+            with writer.csv_file(CONTACTS) as entry:
+                for _ in range(100):
+                    entry.write_rows(batch)
+            writer.write_manifest(SNAPSHOT_AT)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    (entry_info,) = [i for i in zipfile.ZipFile(path).infolist() if i.filename == "contacts.csv"]
+    assert entry_info.file_size > 12_000_000
+    # The rows of one batch plus the compressor's window, not the file.
+    assert peak < 3_000_000
+    assert verify(path).object_counts == {"contacts": 200_000}
