@@ -1,0 +1,213 @@
+import asyncio
+import csv
+import hashlib
+import io
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import pytest
+
+from models.crm import ObjectType, Property, PropertyType, Record
+from services.backup_format import MANIFEST_NAME, verify
+from services.errors import NotFound
+from services.export import export_account
+from tests.conftest import MakeTenant, Tenant
+
+TRICKY = [
+    "with, comma",
+    'with "quotes"',
+    "line\nbreak",
+    "carriage\rreturn",
+    "crlf\r\nend",
+    " padded ",
+    "back\\slash",
+    "ünïcødé ✓",
+    '{"looks": "like json"}',
+    "\\.",
+    "NULL",
+]
+
+
+async def _object_type(account_id: UUID, name: str) -> ObjectType:
+    return await ObjectType.get(account_id=account_id, name=name)
+
+
+async def _add(account_id: UUID, type_name: str, values: list[dict[str, str]]) -> list[Record]:
+    object_type = await _object_type(account_id, type_name)
+    records = [
+        Record(account_id=account_id, object_type=object_type, properties=properties)
+        for properties in values
+    ]
+    await Record.bulk_create(records, batch_size=1000)
+    return records
+
+
+async def _database_files(account_id: UUID) -> dict[str, list[list[str]]]:
+    """What the backup must hold, read through the models: live records by id, header first."""
+    files: dict[str, list[list[str]]] = {}
+    for object_type in await ObjectType.filter(account_id=account_id):
+        names = [p.name for p in await Property.filter(object_type=object_type).order_by("id")]
+        records = await Record.filter(object_type=object_type, deleted_at=None).order_by("id")
+        if records:
+            files[f"{object_type.name}.csv"] = [
+                ["id", *names],
+                *([str(r.id), *(r.properties.get(n, "") for n in names)] for r in records),
+            ]
+    return files
+
+
+def _backup_files(path: Path) -> dict[str, list[list[str]]]:
+    files = {}
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name != MANIFEST_NAME:
+                with archive.open(name) as raw:
+                    text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                    files[name] = list(csv.reader(text))
+    return files
+
+
+async def test_the_backup_holds_every_live_value_exactly(
+    make_tenant: MakeTenant, database_url: str, tmp_path: Path
+) -> None:
+    tenant, other = await make_tenant(), await make_tenant()
+    account_id = tenant.account.id
+    contacts = await _add(
+        account_id,
+        "contacts",
+        [
+            {
+                "firstname": value,
+                "lastname": f"Row {i}",
+                "phone": f"+1 555 {i:04d}",
+                "date_of_birth": "1990-02-03",
+                "lifecyclestage": "lead",
+            }
+            for i, value in enumerate(TRICKY * 4)
+        ]
+        + [{}, {"email": "only@example.com"}],
+    )
+    await _add(account_id, "companies", [{"name": f"Company {i}"} for i in range(7)])
+    deleted = contacts[:5]
+    await Record.filter(id__in=[r.id for r in deleted]).update(deleted_at=datetime.now(UTC))
+    custom = await ObjectType.create(
+        account_id=account_id,
+        name="projects",
+        singular_label="Project",
+        plural_label="Projects",
+        is_custom=True,
+    )
+    for name in ("zeta", "alpha", "mid"):
+        await Property.create(
+            object_type=custom, name=name, label=name.title(), type=PropertyType.STRING
+        )
+    await _add(account_id, "projects", [{"zeta": "z", "alpha": "a"}, {"mid": "m"}])
+    await _add(other.account.id, "contacts", [{"firstname": "Not mine"}])
+    reports: list[tuple[str, int, int]] = []
+
+    async def progress(name: str, done: int, total: int) -> None:
+        reports.append((name, done, total))
+
+    backup_id = uuid4()
+    path = tmp_path / "backup.zip"
+    result = await export_account(account_id, backup_id, path, database_url, progress=progress)
+
+    expected = await _database_files(account_id)
+    assert _backup_files(path) == expected
+    assert set(expected) == {"contacts.csv", "companies.csv", "projects.csv"}
+    assert expected["projects.csv"][0] == ["id", "zeta", "alpha", "mid"]
+    contact_ids = {row[0] for row in expected["contacts.csv"][1:]}
+    assert not contact_ids & {str(r.id) for r in deleted}
+    assert "+1 555 0010" in {row[4] for row in expected["contacts.csv"][1:]}
+    counts = {"companies": 7, "contacts": len(TRICKY) * 4 + 2 - 5, "projects": 2}
+    assert result.object_counts == counts
+    assert {(name, done, total) for name, done, total in reports if done == total} == {
+        (name, rows, rows) for name, rows in counts.items()
+    }
+    data = path.read_bytes()
+    assert result.size_bytes == len(data)
+    assert result.sha256 == hashlib.sha256(data).hexdigest()
+
+    manifest = verify(path)
+    assert (manifest.account_id, manifest.backup_id) == (account_id, backup_id)
+    assert manifest.snapshot_at == result.snapshot_at
+    assert abs(datetime.now(UTC) - result.snapshot_at) < timedelta(minutes=1)
+    assert [entry.object_type for entry in manifest.files] == ["companies", "contacts", "projects"]
+    contacts_entry = manifest.files[1]
+    assert contacts_entry.singular_label == "Contact"
+    definitions = await Property.filter(
+        object_type__account_id=account_id, object_type__name="contacts"
+    ).order_by("id")
+    assert [
+        (p.name, p.label, p.type, p.options, p.sensitive) for p in contacts_entry.properties
+    ] == [(p.name, p.label, p.type, tuple(p.options), p.sensitive) for p in definitions]
+    assert {p.name for p in contacts_entry.properties if p.sensitive} == {"phone", "date_of_birth"}
+
+
+async def test_an_account_without_records_has_only_a_manifest(
+    tenant: Tenant, database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "empty.zip"
+    result = await export_account(tenant.account.id, uuid4(), path, database_url)
+    assert result.object_counts == {}
+    assert zipfile.ZipFile(path).namelist() == [MANIFEST_NAME]
+    assert verify(path).files == ()
+
+
+async def test_an_unknown_account_leaves_no_file(
+    server: object, database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "none.zip"
+    with pytest.raises(NotFound):
+        await export_account(uuid4(), uuid4(), path, database_url)
+    assert not path.exists()
+
+
+async def test_the_backup_is_one_snapshot_that_blocks_no_writer(
+    tenant: Tenant, database_url: str, tmp_path: Path
+) -> None:
+    account_id = tenant.account.id
+    # Large enough to arrive in many batches, and in many chunks from COPY.
+    contacts = await _add(
+        account_id,
+        "contacts",
+        [
+            {"firstname": f"First {i}", "lastname": "x" * 150, "email": f"c{i}@example.com"}
+            for i in range(4000)
+        ],
+    )
+    tickets = await _add(account_id, "tickets", [{"subject": f"Ticket {i}"} for i in range(3)])
+    before = await _database_files(account_id)
+    paused, resume = asyncio.Event(), asyncio.Event()
+
+    async def progress(name: str, done: int, total: int) -> None:
+        if name == "contacts" and 0 < done < total and not paused.is_set():
+            paused.set()
+            await resume.wait()
+
+    path = tmp_path / "snapshot.zip"
+    export = asyncio.create_task(
+        export_account(account_id, uuid4(), path, database_url, batch_size=500, progress=progress)
+    )
+    await asyncio.wait_for(paused.wait(), timeout=30)
+
+    async def change() -> None:
+        for record in (contacts[0], contacts[-1], tickets[1]):
+            await Record.filter(id=record.id).update(properties={"firstname": "Changed"})
+        await Record.filter(id=tickets[2].id).update(deleted_at=datetime.now(UTC))
+        await _add(account_id, "contacts", [{"firstname": "New"}])
+        await _add(account_id, "deals", [{"dealname": "First deal"}])
+
+    # The writes complete while the export is paused in the middle of its transaction.
+    await asyncio.wait_for(change(), timeout=10)
+    assert not export.done()
+    resume.set()
+    result = await export
+
+    assert _backup_files(path) == before
+    assert result.object_counts == {"contacts": 4000, "tickets": 3}
+    after = await _database_files(account_id)
+    assert set(after) == {"contacts.csv", "tickets.csv", "deals.csv"}
+    assert len(after["contacts.csv"]) == 4002 and len(after["tickets.csv"]) == 3
