@@ -3,8 +3,11 @@
 import logging
 from collections.abc import Iterator
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import StreamExecutionResult
 
 from services.errors import DomainError, ErrorCode
 
@@ -14,12 +17,14 @@ MASKED_MESSAGE = "Internal server error."
 
 
 def _with_code(error: GraphQLError) -> GraphQLError:
+    """Idempotent: a result may pass through here twice (per streamed result, then at the end)."""
     original = error.original_error
     if isinstance(original, DomainError):
         return error
     if original is None:
-        # Syntax, validation and limit errors: the document was refused before running.
-        error.extensions = {**(error.extensions or {}), "code": ErrorCode.GRAPHQL_VALIDATION_FAILED}
+        # Syntax, validation and limit errors: the document was refused before running. A code
+        # already present is kept: it is one this function gave a masked error.
+        error.extensions = {"code": ErrorCode.GRAPHQL_VALIDATION_FAILED, **(error.extensions or {})}
         return error
     log.error("Unexpected error in %s", error.path, exc_info=original)
     return GraphQLError(
@@ -32,9 +37,20 @@ def _with_code(error: GraphQLError) -> GraphQLError:
     )
 
 
+def _code_errors(result: object) -> None:
+    # Executed operations end with graphql-core's result type, refused and streamed ones with
+    # Strawberry's.
+    if isinstance(result, GraphQLExecutionResult | ExecutionResult) and result.errors:
+        result.errors = [_with_code(error) for error in result.errors]
+
+
 class ErrorCodes(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [_with_code(error) for error in result.errors]
+        _code_errors(self.execution_context.result)
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        # Websocket operations (and subscription events) are sent one result at a time, before
+        # `on_operation` ends: without this, their errors would go out uncoded and unmasked.
+        _code_errors(result)
+        yield
