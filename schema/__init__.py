@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
@@ -12,10 +13,9 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.types import ExecutionContext
-from graphql import GraphQLError
 
 from schema.errors import ErrorCodes
-from schema.root import Mutation, Query
+from schema.root import Mutation, Query, Subscription
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
@@ -38,7 +38,7 @@ def build_schema(*, introspection: bool) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
 
 
 __all__: list[Any] = ["Schema", "build_schema"]

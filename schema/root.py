@@ -3,13 +3,19 @@
 Resolver modules are imported whole (`resolvers.records`), as field names often match theirs.
 """
 
+from collections.abc import AsyncGenerator
+
 import strawberry
 
 import resolvers.accounts
+import resolvers.audit
+import resolvers.notifications
 import resolvers.object_types
 import resolvers.records
 from schema.accounts import Account, InviteUserPayload, LoginPayload, Me, User
+from schema.audit import AuditEvent
 from schema.crm import Association, ObjectType, Property, Record
+from schema.notifications import Notification
 from schema.pagination import Connection
 
 
@@ -35,6 +41,15 @@ class Query:
     )
     recycle_bin: Connection[Record] = strawberry.field(
         resolver=resolvers.records.recycle_bin, description="Deleted records, most recent first."
+    )
+    notifications: Connection[Notification] = strawberry.field(
+        resolver=resolvers.notifications.list_notifications,
+        description="The signed-in user's notifications, newest first.",
+    )
+    unread_notification_count: int = strawberry.field(resolver=resolvers.notifications.unread_count)
+    audit_log: Connection[AuditEvent] = strawberry.field(
+        resolver=resolvers.audit.audit_log,
+        description="The account's audit log, newest first (ADMIN, SUPER_ADMIN).",
     )
 
 
@@ -77,4 +92,16 @@ class Mutation:
     )
     create_custom_object_type: ObjectType = strawberry.mutation(
         resolver=resolvers.object_types.create_custom_object_type, description="ADMIN, SUPER_ADMIN."
+    )
+    mark_notifications_read: int = strawberry.mutation(
+        resolver=resolvers.notifications.mark_read,
+        description="Marks notifications (all when `ids` is null) read; returns how many.",
+    )
+
+
+@strawberry.type
+class Subscription:
+    notifications: AsyncGenerator[Notification, None] = strawberry.subscription(
+        resolver=resolvers.notifications.live,
+        description="The signed-in user's notifications as they arrive.",
     )
