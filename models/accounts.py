@@ -29,6 +29,8 @@ class Account(Model):
     name = fields.CharField(max_length=200)
     tier = fields.CharEnumField(Tier, max_length=16)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # When the manual-backup quota allows the next one; null: now.
+    next_manual_backup_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "accounts"

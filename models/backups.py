@@ -46,6 +46,11 @@ class Backup(Model):
     object_counts: dict[str, int] = fields.JSONField(default=dict)
     failure_reason = fields.TextField(default="")
     attempts = fields.IntField(default=0)
+    # When a QUEUED or RUNNING backup counts as lost (no worker took it, or its worker died)
+    # and is sent again; a running worker keeps pushing it forward.
+    lease_expires_at = fields.DatetimeField(null=True)
+    # The end of the manual-backup window this backup took, given back if it fails.
+    quota_until = fields.DatetimeField(null=True)
 
     account_id: UUID
     requested_by_id: UUID | None

@@ -1,7 +1,6 @@
 """Strawberry types, inputs, enums and the root operations. No business logic."""
 
 from collections.abc import Callable
-from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -12,10 +11,12 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.errors import ErrorCodes
 from schema.root import Mutation, Query, Subscription
+from schema.scalars import SCALARS
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
@@ -38,7 +39,13 @@ def build_schema(*, introspection: bool) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        config=StrawberryConfig(scalar_map=SCALARS),
+    )
 
 
-__all__: list[Any] = ["Schema", "build_schema"]
+__all__ = ["Schema", "build_schema"]

@@ -8,6 +8,7 @@ from models.accounts import AuthMethod as AuthMethodModel
 from models.accounts import Role as RoleModel
 from models.accounts import Tier as TierModel
 from models.accounts import User as UserModel
+from services import quotas
 
 Tier = strawberry.enum(TierModel, name="Tier")
 Role = strawberry.enum(RoleModel, name="Role")
@@ -20,6 +21,9 @@ class Account:
     name: str
     tier: Tier
     created_at: datetime
+    next_manual_backup_at: datetime | None = strawberry.field(
+        description="When `createBackup` is allowed again; null: now."
+    )
 
     @classmethod
     def from_model(cls, account: AccountModel) -> Self:
@@ -28,6 +32,7 @@ class Account:
             name=account.name,
             tier=account.tier,
             created_at=account.created_at,
+            next_manual_backup_at=quotas.next_manual_backup_at(account),
         )
 
 

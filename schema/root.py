@@ -9,11 +9,13 @@ import strawberry
 
 import resolvers.accounts
 import resolvers.audit
+import resolvers.backups
 import resolvers.notifications
 import resolvers.object_types
 import resolvers.records
 from schema.accounts import Account, InviteUserPayload, LoginPayload, Me, User
 from schema.audit import AuditEvent
+from schema.backups import Backup, JobProgress
 from schema.crm import Association, ObjectType, Property, Record
 from schema.notifications import Notification
 from schema.pagination import Connection
@@ -50,6 +52,12 @@ class Query:
     audit_log: Connection[AuditEvent] = strawberry.field(
         resolver=resolvers.audit.audit_log,
         description="The account's audit log, newest first (ADMIN, SUPER_ADMIN).",
+    )
+    backups: Connection[Backup] = strawberry.field(
+        resolver=resolvers.backups.list_backups, description="Newest first (SUPER_ADMIN)."
+    )
+    backup: Backup = strawberry.field(
+        resolver=resolvers.backups.get_backup, description="SUPER_ADMIN."
     )
 
 
@@ -97,6 +105,12 @@ class Mutation:
         resolver=resolvers.notifications.mark_read,
         description="Marks notifications (all when `ids` is null) read; returns how many.",
     )
+    create_backup: Backup = strawberry.mutation(
+        resolver=resolvers.backups.create_backup,
+        description="Queues a backup of every record (SUPER_ADMIN; `confirm` must be true). "
+        "One manual backup per 7 days (STARTER, PROFESSIONAL) or 24 hours (ENTERPRISE): "
+        "see `account.nextManualBackupAt`.",
+    )
 
 
 @strawberry.type
@@ -104,4 +118,8 @@ class Subscription:
     notifications: AsyncGenerator[Notification, None] = strawberry.subscription(
         resolver=resolvers.notifications.live,
         description="The signed-in user's notifications as they arrive.",
+    )
+    job_progress: AsyncGenerator[JobProgress, None] = strawberry.subscription(
+        resolver=resolvers.backups.job_progress,
+        description="A job's state now, then each change, until it finishes.",
     )

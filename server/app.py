@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from tortoise import connections
 
-from server import embedded
+from server import downloads, embedded, runtime
 from server.graphql import graphql_app
 from server.settings import Settings
 from services import database, demo, events
@@ -37,7 +37,7 @@ def create_app(settings: Settings) -> Starlette:
             # Embedded mode sets itself up; production runs `crm-backup migrate` as a release step.
             await database.migrate(settings.database_url)
         await database.connect(settings.database_url)
-        events.use(events.for_url(settings.redis_url))
+        runtime.configure(settings)
         if settings.embedded and settings.seed_demo:
             await demo.seed_once()
         try:
@@ -65,6 +65,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
+            *downloads.routes,
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -173,8 +173,10 @@ def worker(args: argparse.Namespace, settings: Settings) -> int:
 
 def scheduler(args: argparse.Namespace, settings: Settings) -> int:
     require_production(settings, "scheduler")
+    from server import runtime
     from workers import scheduler as schedules
 
+    runtime.configure(settings)
     schedules.run(settings.database_url)
     return 0
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import dramatiq
 
+from services import backups
 from workers import broker, scheduler
 
 WORKER_THREADS = 2
@@ -17,6 +18,7 @@ async def background_jobs() -> AsyncIterator[dramatiq.Broker]:
     stub = broker.embedded(asyncio.get_running_loop())
     worker = dramatiq.Worker(stub, worker_threads=WORKER_THREADS)
     worker.start()
+    await backups.requeue_queued()
     scheduling = asyncio.create_task(scheduler.loop_forever())
     try:
         yield stub

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
         default=None, description="redis://HOST:PORT/DB; unset runs jobs and events in-process"
     )
     storage_dir: Path = VAR_DIR / "backups"
+    storage_url: str | None = Field(
+        default=None,
+        description="s3://bucket/prefix for S3-compatible storage (AWS_* variables configure it)",
+    )
+    work_dir: Path = Field(default=VAR_DIR / "work", description="scratch space for exports")
     secret_key: SecretStr | None = Field(
         default=None, description="32+ characters; required in production, generated when embedded"
     )
@@ -51,6 +56,13 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("storage_url")
+    @classmethod
+    def _known_storage(cls, url: str | None) -> str | None:
+        if url and not url.startswith("s3://"):
+            raise ValueError("must start with s3://")
+        return url or None
 
     @field_validator("redis_url")
     @classmethod

@@ -72,6 +72,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         database_url=database_url,
         redis_url=None,
         storage_dir=tmp_path_factory.mktemp("storage"),
+        work_dir=tmp_path_factory.mktemp("work"),
         secret_key="test-secret-key-that-is-long-enough-for-settings",
         seed_demo=False,
         graphiql=True,

@@ -16,13 +16,16 @@ MAINTENANCE_CHANCE = 100_000  # out of 1,000,000 commands
 
 
 def _activate(broker: dramatiq.Broker) -> dramatiq.Broker:
-    """Make `broker` the global one and move already declared actors onto it."""
-    previous = dramatiq.get_broker()
+    """Make `broker` the global one, with every actor declared on it."""
     dramatiq.set_broker(broker)
-    for name in previous.get_declared_actors():
-        actor = previous.get_actor(name)
-        actor.broker = broker
-        broker.declare_actor(actor)
+    # Imported only now: an actor binds to the broker that is global when it is declared.
+    from workers import actors
+
+    for actor in (actors.export_backup,):
+        if actor.broker is not broker:
+            actor.broker = broker
+            broker.declare_actor(actor)
+    actors.register()
     return broker
 
 

@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from services import auth, database
+from services import auth, backups, database
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +16,11 @@ PASS_INTERVAL_SECONDS = 30.0
 
 Job = Callable[[], Awaitable[object]]
 
-JOBS: tuple[Job, ...] = (auth.delete_expired_sessions,)
+JOBS: tuple[Job, ...] = (
+    auth.delete_expired_sessions,
+    backups.expire_backups,
+    backups.requeue_lost_jobs,
+)
 
 
 async def run_pass(jobs: tuple[Job, ...] = JOBS) -> None:

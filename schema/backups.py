@@ -1,0 +1,98 @@
+from datetime import datetime
+from typing import Self
+
+import strawberry
+
+from models.backups import Backup as BackupModel
+from models.backups import BackupStatus as BackupStatusModel
+from models.backups import BackupTrigger as BackupTriggerModel
+from schema.accounts import User
+from schema.context import Info
+from schema.scalars import BigInt
+from services import backups
+from services.job_events import JobEvent
+
+BackupStatus = strawberry.enum(BackupStatusModel, name="BackupStatus")
+BackupTrigger = strawberry.enum(BackupTriggerModel, name="BackupTrigger")
+
+
+@strawberry.type
+class ObjectCount:
+    object_type: str
+    rows: int
+
+
+@strawberry.type
+class Backup:
+    id: strawberry.ID
+    status: BackupStatus
+    trigger: BackupTrigger
+    requested_by: User | None
+    created_at: datetime
+    started_at: datetime | None
+    snapshot_at: datetime | None = strawberry.field(
+        description="Every file of the backup shows the data as of this instant."
+    )
+    completed_at: datetime | None
+    expires_at: datetime | None = strawberry.field(
+        description="Until then the backup can be downloaded and restored from."
+    )
+    size_bytes: BigInt | None
+    object_counts: list[ObjectCount] = strawberry.field(
+        description="Rows per object type; a type without records has no file."
+    )
+    failure_reason: str | None
+    model: strawberry.Private[BackupModel]
+
+    @strawberry.field(
+        description="A link to the ZIP, valid for a few minutes; null until the backup "
+        "succeeded; BACKUP_EXPIRED after its 14 days."
+    )
+    def download_url(self, info: Info) -> str | None:
+        if self.model.status == BackupStatusModel.SUCCEEDED or self.model.status == (
+            BackupStatusModel.EXPIRED
+        ):
+            token = backups.download_token(info.context.require_viewer(), self.model)
+            return str(info.context.request.url_for("download_backup", token=token))
+        return None
+
+    @classmethod
+    def from_model(cls, backup: BackupModel) -> Self:
+        requester = backup.requested_by if backup.requested_by_id else None
+        return cls(
+            id=strawberry.ID(str(backup.id)),
+            status=backup.status,
+            trigger=backup.trigger,
+            requested_by=User.from_model(requester) if requester else None,
+            created_at=backup.created_at,
+            started_at=backup.started_at,
+            snapshot_at=backup.snapshot_at,
+            completed_at=backup.completed_at,
+            expires_at=backup.expires_at,
+            size_bytes=BigInt(backup.size_bytes) if backup.size_bytes is not None else None,
+            object_counts=[
+                ObjectCount(object_type=name, rows=rows)
+                for name, rows in sorted(backup.object_counts.items())
+            ],
+            failure_reason=backup.failure_reason or None,
+            model=backup,
+        )
+
+
+@strawberry.type
+class JobProgress:
+    job_id: strawberry.ID
+    status: str = strawberry.field(description="QUEUED, RUNNING, then SUCCEEDED or FAILED.")
+    object_type: str | None = strawberry.field(description="The object type being worked on.")
+    rows_done: int | None
+    rows_total: int | None
+
+    @classmethod
+    def from_event(cls, event: JobEvent) -> Self:
+        return cls(
+            job_id=strawberry.ID(event.job_id),
+            status=event.status,
+            object_type=event.object_type,
+            rows_done=event.rows_done,
+            rows_total=event.rows_total,
+        )

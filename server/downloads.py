@@ -1,0 +1,35 @@
+"""File downloads through signed links: streamed, never sent through GraphQL."""
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from services import backups, environment
+from services.backups import BackupExpired
+from services.errors import DomainError, NotFound
+
+NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+async def download_backup(request: Request) -> Response:
+    try:
+        backup = await backups.open_download(request.path_params["token"])
+    except NotFound as error:
+        return PlainTextResponse(error.message, status_code=404, headers=NO_STORE)
+    except BackupExpired as error:
+        return PlainTextResponse(error.message, status_code=410, headers=NO_STORE)
+    except DomainError as error:
+        return PlainTextResponse(error.message, status_code=409, headers=NO_STORE)
+    filename = f"crm-backup-{backup.snapshot_at:%Y%m%d-%H%M%S}-{backup.id}.zip"
+    return StreamingResponse(
+        environment.current().storage.open_stream(backup.storage_key),
+        media_type="application/zip",
+        headers={
+            **NO_STORE,
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Length": str(backup.size_bytes),
+        },
+    )
+
+
+routes = [Route("/downloads/backups/{token}", download_backup, name="download_backup")]

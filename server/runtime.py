@@ -1,0 +1,22 @@
+"""Wiring a process (API server, worker, scheduler) to the configured services."""
+
+from server.settings import Settings
+from services import environment, events
+from services.storage import storage_from_settings
+from workers import broker
+
+
+def configure(settings: Settings) -> None:
+    """Storage, the event bus and, in production, the Redis broker jobs are sent through.
+    (Embedded mode's in-process broker needs the server's running loop: `server.embedded`.)"""
+    environment.configure(
+        environment.Environment(
+            database_url=settings.database_url,
+            storage=storage_from_settings(settings.storage_url, settings.storage_dir),
+            work_dir=settings.work_dir,
+            secret=settings.secret,
+        )
+    )
+    events.use(events.for_url(settings.redis_url))
+    if settings.redis_url is not None:
+        broker.production(settings.redis_url, settings.database_url)

@@ -1,0 +1,174 @@
+"""Backups: requesting one (under the manual quota), listing them, links to download them,
+and the sweeps that expire old files and re-queue jobs that lost their worker."""
+
+from collections.abc import AsyncGenerator
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from models.accounts import Account, Role
+from models.backups import Backup, BackupStatus, BackupTrigger
+from services import audit, environment, job_events, jobs, quotas
+from services.auth import Viewer, now
+from services.errors import DomainError, ErrorCode, NotFound, ValidationFailed
+from services.ids import parse_id
+from services.job_events import JobEvent
+from services.pagination import Page, paginate
+from services.signing import LinkSigner, LinkTarget
+
+DOWNLOADABLE_FOR = timedelta(days=14)
+# A QUEUED backup no worker took within this has lost its message (a broker restart).
+UNCLAIMED_FOR = timedelta(minutes=2)
+DOWNLOAD_PURPOSE = "backup-download"
+
+
+class BackupExpired(DomainError):
+    code = ErrorCode.BACKUP_EXPIRED
+
+
+def _of_account(account_id: UUID) -> QuerySet[Backup]:
+    return Backup.filter(account_id=account_id)
+
+
+async def request_manual_backup(viewer: Viewer, *, confirm: bool) -> Backup:
+    """Queue a backup of the viewer's account, if the tier's manual quota allows one now."""
+    viewer.require_role(Role.SUPER_ADMIN)
+    if not confirm:
+        raise ValidationFailed("Confirm the backup with `confirm: true`.", field="confirm")
+    account = await Account.get(id=viewer.account_id)
+    async with in_transaction():
+        taken_until = await quotas.consume_manual_backup(account, now())
+        backup = await Backup.create(
+            account_id=account.id,
+            trigger=BackupTrigger.MANUAL,
+            requested_by=viewer.user,
+            quota_until=taken_until,
+            lease_expires_at=now() + UNCLAIMED_FOR,
+        )
+        await audit.record_event(
+            account.id,
+            viewer.user.id,
+            "BACKUP_REQUESTED",
+            target_type="backup",
+            target_id=backup.id,
+        )
+    jobs.enqueue(jobs.EXPORT_BACKUP, backup.id)
+    return backup
+
+
+async def list_backups(viewer: Viewer, first: int, after: str | None) -> Page[Backup]:
+    viewer.require_role(Role.SUPER_ADMIN)
+    backups = _of_account(viewer.account_id).select_related("requested_by")
+    return await paginate(backups, first, after, newest_first=True)
+
+
+async def get_backup(viewer: Viewer, backup_id: str | UUID) -> Backup:
+    viewer.require_role(Role.SUPER_ADMIN)
+    backup = (
+        await _of_account(viewer.account_id)
+        .select_related("requested_by")
+        .get_or_none(id=parse_id(backup_id))
+    )
+    if backup is None:
+        raise NotFound(f"No backup with the id {backup_id}.")
+    return backup
+
+
+def _signer() -> LinkSigner:
+    return LinkSigner(environment.current().secret, DOWNLOAD_PURPOSE)
+
+
+def _check_downloadable(backup: Backup, at: datetime) -> None:
+    if backup.status == BackupStatus.EXPIRED or (
+        backup.expires_at is not None and backup.expires_at <= at
+    ):
+        raise BackupExpired(f"The backup expired at {backup.expires_at}; it can no longer be used.")
+    if backup.status != BackupStatus.SUCCEEDED:
+        raise ValidationFailed(f"The backup is {backup.status.value}, not ready to download.")
+
+
+def download_token(viewer: Viewer, backup: Backup) -> str:
+    """A token for a short-lived download link (minutes), while the backup is downloadable."""
+    viewer.require_role(Role.SUPER_ADMIN)
+    _check_downloadable(backup, now())
+    return _signer().sign(LinkTarget(viewer.account_id, backup.id, viewer.user.id))
+
+
+async def open_download(token: str) -> Backup:
+    """The backup a download link points at, audit-logged as downloaded."""
+    target = _signer().unsign(token)
+    backup = await _of_account(target.account_id).get_or_none(id=target.object_id)
+    if backup is None:
+        raise NotFound("No such backup.")
+    _check_downloadable(backup, now())
+    await audit.record_event(
+        backup.account_id,
+        target.user_id,
+        "BACKUP_DOWNLOADED",
+        target_type="backup",
+        target_id=backup.id,
+    )
+    return backup
+
+
+async def expire_backups(at: datetime | None = None) -> int:
+    """Mark backups past their 14 days EXPIRED and delete their files."""
+    at = at or now()
+    storage = environment.current().storage
+    expired = 0
+    for backup in await Backup.filter(status=BackupStatus.SUCCEEDED, expires_at__lte=at):
+        # Compare-and-set: with several schedulers, one of them deletes each file.
+        taken = await Backup.filter(id=backup.id, status=BackupStatus.SUCCEEDED).update(
+            status=BackupStatus.EXPIRED
+        )
+        if taken:
+            await storage.delete(backup.storage_key)
+            expired += 1
+    return expired
+
+
+async def requeue_lost_jobs(at: datetime | None = None) -> int:
+    """Send again the backups that no worker took in time or whose worker died."""
+    at = at or now()
+    lost = await Backup.filter(
+        status__in=[BackupStatus.QUEUED, BackupStatus.RUNNING], lease_expires_at__lt=at
+    ).values_list("id", flat=True)
+    sent = 0
+    for backup_id in lost:
+        # Compare-and-set: with several schedulers, one of them sends each job again.
+        taken = await Backup.filter(id=backup_id, lease_expires_at__lt=at).update(
+            status=BackupStatus.QUEUED, lease_expires_at=at + UNCLAIMED_FOR
+        )
+        if taken:
+            jobs.enqueue(jobs.EXPORT_BACKUP, backup_id)
+            sent += 1
+    return sent
+
+
+async def requeue_queued() -> int:
+    """At an embedded start: the in-process queue forgot what it held when the process ended."""
+    queued = await Backup.filter(status=BackupStatus.QUEUED).values_list("id", flat=True)
+    for backup_id in queued:
+        jobs.enqueue(jobs.EXPORT_BACKUP, backup_id)
+    return len(queued)
+
+
+FINISHED = {BackupStatus.SUCCEEDED, BackupStatus.FAILED, BackupStatus.EXPIRED}
+
+
+async def watch(viewer: Viewer, backup_id: str | UUID) -> AsyncGenerator[JobEvent, None]:
+    """The backup's progress until it finishes: its state now, then each change."""
+    backup = await get_backup(viewer, backup_id)
+    # Subscribe before reading the row again, or a finish in between would never be seen.
+    async with job_events.subscribe(backup.id) as messages:
+        await backup.refresh_from_db()
+        yield JobEvent(str(backup.id), backup.status.value)
+        if backup.status in FINISHED:
+            return
+        async for message in messages:
+            event = JobEvent.from_message(message)
+            yield event
+            if event.status in FINISHED:
+                return

@@ -1,0 +1,30 @@
+"""What the domain needs from the process it runs in, set once at start-up."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.storage import Storage
+
+
+@dataclass(frozen=True)
+class Environment:
+    database_url: str
+    storage: Storage
+    # Scratch space for files being built (exports) before they go to storage.
+    work_dir: Path
+    secret: bytes
+
+
+_current: Environment | None = None
+
+
+def configure(environment: Environment) -> None:
+    global _current
+    environment.work_dir.mkdir(parents=True, exist_ok=True)
+    _current = environment
+
+
+def current() -> Environment:
+    if _current is None:
+        raise RuntimeError("services.environment.configure() has not been called")
+    return _current
