@@ -6,4 +6,5 @@ MODEL_MODULES = [
     "models.audit",
     "models.notifications",
     "models.backups",
+    "models.schedules",
 ]

@@ -13,12 +13,14 @@ import resolvers.backups
 import resolvers.notifications
 import resolvers.object_types
 import resolvers.records
+import resolvers.schedules
 from schema.accounts import Account, InviteUserPayload, LoginPayload, Me, User
 from schema.audit import AuditEvent
 from schema.backups import Backup, JobProgress
 from schema.crm import Association, ObjectType, Property, Record
 from schema.notifications import Notification
 from schema.pagination import Connection
+from schema.schedules import BackupSchedule
 
 
 @strawberry.type
@@ -58,6 +60,10 @@ class Query:
     )
     backup: Backup = strawberry.field(
         resolver=resolvers.backups.get_backup, description="SUPER_ADMIN."
+    )
+    backup_schedule: BackupSchedule = strawberry.field(
+        resolver=resolvers.schedules.backup_schedule,
+        description="Recurring backups (SUPER_ADMIN; ENTERPRISE tier, else TIER_REQUIRED).",
     )
 
 
@@ -110,6 +116,11 @@ class Mutation:
         description="Queues a backup of every record (SUPER_ADMIN; `confirm` must be true). "
         "One manual backup per 7 days (STARTER, PROFESSIONAL) or 24 hours (ENTERPRISE): "
         "see `account.nextManualBackupAt`.",
+    )
+    update_backup_schedule: BackupSchedule = strawberry.mutation(
+        resolver=resolvers.schedules.update_backup_schedule,
+        description="Turn recurring backups on (first run one period from now unless "
+        "`firstRunAt` is given) or off. Scheduled backups do not use the manual quota.",
     )
 
 

@@ -157,7 +157,7 @@ async def _attempt_failed(held: _Claim, error: Exception) -> None:
         )
         if not failed:
             return
-        if backup.trigger == BackupTrigger.MANUAL and backup.quota_until is not None:
+        if backup.quota_until is not None:
             await quotas.give_back_manual_backup(backup.account_id, backup.quota_until)
         await audit.record_event(
             backup.account_id,
@@ -172,9 +172,15 @@ async def _attempt_failed(held: _Claim, error: Exception) -> None:
         backup.account_id,
         "BACKUP_FAILED",
         "Your backup failed",
-        f"{reason}. The manual backup quota was given back; you can try again.",
+        f"{reason}. " + _AFTER_FAILURE[backup.trigger],
         subject_id=str(backup.id),
     )
+
+
+_AFTER_FAILURE = {
+    BackupTrigger.MANUAL: "The manual backup quota was given back: you can try again now.",
+    BackupTrigger.SCHEDULED: "The schedule goes on: the next run is not affected.",
+}
 
 
 class RetryBackup(Exception):

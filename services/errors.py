@@ -21,6 +21,7 @@ class ErrorCode(StrEnum):
     BACKUP_EXPIRED = "BACKUP_EXPIRED"
     NOT_RESTORABLE = "NOT_RESTORABLE"
     PLAN_STALE = "PLAN_STALE"
+    TIER_REQUIRED = "TIER_REQUIRED"
     # Not raised by the domain: the document was refused, or an unexpected failure was masked.
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
@@ -55,6 +56,12 @@ class ValidationFailed(DomainError):
     """Bad input. `details` may name the offending fields, e.g. `field=...` or `problems=[...]`."""
 
     code = ErrorCode.VALIDATION_FAILED
+
+
+class TierRequired(DomainError):
+    """The account's tier does not include the feature."""
+
+    code = ErrorCode.TIER_REQUIRED
 
 
 class RateLimited(DomainError):

@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from services import auth, backups, database
+from services import auth, backups, database, schedules
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +20,7 @@ JOBS: tuple[Job, ...] = (
     auth.delete_expired_sessions,
     backups.expire_backups,
     backups.requeue_lost_jobs,
+    schedules.run_due_schedules,
 )
 
 
