@@ -7,4 +7,6 @@ MODEL_MODULES = [
     "models.notifications",
     "models.backups",
     "models.schedules",
+    "models.restores",
+    "models.imports",
 ]

@@ -50,6 +50,12 @@ class User(Model):
     invitation_expires_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)
+    # TOTP secrets, encrypted with a key derived from SECRET_KEY; never stored in plain text.
+    totp_secret_encrypted = fields.TextField(null=True)
+    # An enrollment started but not yet confirmed with a code.
+    totp_pending_secret_encrypted = fields.TextField(null=True)
+    # The last accepted TOTP time step: only a later one is accepted (no replay).
+    totp_last_step = fields.BigIntField(null=True)
 
     account_id: UUID
 
@@ -73,3 +79,19 @@ class Session(Model):
 
     class Meta:
         table = "sessions"
+
+
+# One TOTP code checked for a user. Recorded before the check, so parallel guesses count.
+class TotpAttempt(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "crm.User", related_name="totp_attempts", on_delete=fields.CASCADE
+    )
+    attempted_at = fields.DatetimeField()
+    succeeded = fields.BooleanField(default=False)
+
+    user_id: UUID
+
+    class Meta:
+        table = "totp_attempts"
+        indexes = (("user_id", "attempted_at"),)
