@@ -1,9 +1,6 @@
-from collections.abc import AsyncGenerator
-from contextlib import aclosing
-
 import strawberry
 
-from schema.backups import Backup, JobProgress
+from schema.backups import Backup
 from schema.context import Info
 from schema.pagination import Connection
 from services import backups
@@ -21,10 +18,3 @@ async def list_backups(info: Info, first: int = 20, after: str | None = None) ->
 
 async def get_backup(info: Info, id: strawberry.ID) -> Backup:
     return Backup.from_model(await backups.get_backup(info.context.require_viewer(), str(id)))
-
-
-async def job_progress(info: Info, id: strawberry.ID) -> AsyncGenerator[JobProgress, None]:
-    viewer = info.context.require_viewer()
-    async with aclosing(backups.watch(viewer, str(id))) as events:
-        async for event in events:
-            yield JobProgress.from_event(event)

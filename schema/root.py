@@ -10,14 +10,16 @@ import strawberry
 import resolvers.accounts
 import resolvers.audit
 import resolvers.backups
+import resolvers.jobs
 import resolvers.notifications
 import resolvers.object_types
 import resolvers.records
 import resolvers.schedules
 from schema.accounts import Account, InviteUserPayload, LoginPayload, Me, User
 from schema.audit import AuditEvent
-from schema.backups import Backup, JobProgress
+from schema.backups import Backup
 from schema.crm import Association, ObjectType, Property, Record
+from schema.jobs import JobProgress
 from schema.notifications import Notification
 from schema.pagination import Connection
 from schema.schedules import BackupSchedule
@@ -131,6 +133,6 @@ class Subscription:
         description="The signed-in user's notifications as they arrive.",
     )
     job_progress: AsyncGenerator[JobProgress, None] = strawberry.subscription(
-        resolver=resolvers.backups.job_progress,
+        resolver=resolvers.jobs.job_progress,
         description="A job's state now, then each change, until it finishes.",
     )

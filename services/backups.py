@@ -1,7 +1,6 @@
 """Backups: requesting one (under the manual quota), listing them, links to download them,
 and the sweeps that expire old files and re-queue jobs that lost their worker."""
 
-from collections.abc import AsyncGenerator
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -10,7 +9,7 @@ from tortoise.transactions import in_transaction
 
 from models.accounts import Account, Role
 from models.backups import Backup, BackupStatus, BackupTrigger
-from services import audit, environment, job_events, jobs, quotas
+from services import audit, environment, jobs, quotas
 from services.auth import Viewer, now
 from services.errors import DomainError, ErrorCode, NotFound, ValidationFailed
 from services.ids import parse_id
@@ -155,20 +154,7 @@ async def requeue_queued() -> int:
     return len(queued)
 
 
-FINISHED = {BackupStatus.SUCCEEDED, BackupStatus.FAILED, BackupStatus.EXPIRED}
-
-
-async def watch(viewer: Viewer, backup_id: str | UUID) -> AsyncGenerator[JobEvent, None]:
-    """The backup's progress until it finishes: its state now, then each change."""
+async def job_state(viewer: Viewer, backup_id: str | UUID) -> JobEvent:
+    """The backup's state now, as a job event; NOT_FOUND outside the viewer's account."""
     backup = await get_backup(viewer, backup_id)
-    # Subscribe before reading the row again, or a finish in between would never be seen.
-    async with job_events.subscribe(backup.id) as messages:
-        await backup.refresh_from_db()
-        yield JobEvent(str(backup.id), backup.status.value)
-        if backup.status in FINISHED:
-            return
-        async for message in messages:
-            event = JobEvent.from_message(message)
-            yield event
-            if event.status in FINISHED:
-                return
+    return JobEvent(str(backup.id), backup.status.value)

@@ -1,12 +1,15 @@
 """Live progress of a background job (backup, restore, import), on the channel of its row."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import asdict, dataclass
 from typing import Any
 from uuid import UUID
 
 from services import events
+
+# Every job ends in one of these (a backup may later become EXPIRED).
+FINISHED = frozenset({"SUCCEEDED", "FAILED", "EXPIRED"})
 
 
 @dataclass(frozen=True)
@@ -32,3 +35,20 @@ async def publish(job_id: UUID, event: JobEvent) -> None:
 
 def subscribe(job_id: UUID) -> AbstractAsyncContextManager[AsyncIterator[dict[str, Any]]]:
     return events.bus().subscribe(channel(job_id))
+
+
+async def watch(
+    job_id: UUID, state_now: Callable[[], Awaitable[JobEvent]]
+) -> AsyncGenerator[JobEvent, None]:
+    """A job's state now, then each change, until it finishes."""
+    # Subscribe before reading the state, or a finish in between would never be seen.
+    async with subscribe(job_id) as messages:
+        current = await state_now()
+        yield current
+        if current.status in FINISHED:
+            return
+        async for message in messages:
+            event = JobEvent.from_message(message)
+            yield event
+            if event.status in FINISHED:
+                return

@@ -1,0 +1,48 @@
+"""Change events for records, published after the change commits: the hook through which
+workflows (re-enrollment and the like) react to restores and imports."""
+
+from collections.abc import AsyncGenerator, Iterable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from services import events
+
+
+class ChangeSource(StrEnum):
+    API = "API"
+    RESTORE = "RESTORE"
+    IMPORT = "IMPORT"
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    record_id: str
+    object_type: str
+    source: str
+    # The properties whose value changed (set, replaced or cleared).
+    properties: list[str]
+    # The restore or import that made the change, if any.
+    job_id: str | None = None
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> "RecordChange":
+        return cls(**message)
+
+
+def channel(account_id: UUID, object_type: str) -> str:
+    return f"records:{account_id}:{object_type}"
+
+
+async def publish(account_id: UUID, changes: Iterable[RecordChange]) -> None:
+    """Call after the transaction that made the changes committed."""
+    bus = events.bus()
+    for change in changes:
+        await bus.publish(channel(account_id, change.object_type), asdict(change))
+
+
+async def live(account_id: UUID, object_type: str) -> AsyncGenerator[RecordChange, None]:
+    async with events.bus().subscribe(channel(account_id, object_type)) as messages:
+        async for message in messages:
+            yield RecordChange.from_message(message)
