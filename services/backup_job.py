@@ -1,15 +1,9 @@
 """Running one backup export: claim the row, export from one snapshot, store, record the outcome.
-
-Delivery is at least once, so every step is a compare-and-set on the row: a duplicate message
-finds the backup claimed and does nothing, and a worker that lost its claim cannot finish it.
-"""
+(How claims make at-least-once delivery safe: `services.job_claims`.)"""
 
 import logging
-import time
-from datetime import timedelta
 from uuid import UUID
 
-from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from models.backups import Backup, BackupStatus, BackupTrigger
@@ -17,69 +11,22 @@ from services import audit, environment, job_events, notifications, quotas
 from services.auth import now
 from services.backups import DOWNLOADABLE_FOR
 from services.export import ExportResult, export_account
+from services.job_claims import Claim, LostClaim, claim, release_for_retry
 from services.job_events import JobEvent
 from services.storage import backup_key
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-# A running export renews its lease at least this often; a lapsed one means its worker died.
-LEASE = timedelta(seconds=60)
-RENEW_EVERY_SECONDS = 10.0
-PROGRESS_EVERY_SECONDS = 0.5
-
-
-class LostClaim(Exception):
-    """Another worker took the backup over (this one was presumed dead)."""
-
-
-class _Claim:
-    """This worker's hold on a RUNNING backup, identified by its attempt number."""
-
-    def __init__(self, backup: Backup) -> None:
-        self.backup = backup
-        self._renewed = time.monotonic()
-        self._published = 0.0
-
-    def mine(self) -> Q:
-        return Q(id=self.backup.id, status=BackupStatus.RUNNING, attempts=self.backup.attempts)
-
-    async def progress(self, object_type: str, rows_done: int, rows_total: int) -> None:
-        clock = time.monotonic()
-        if clock - self._renewed >= RENEW_EVERY_SECONDS:
-            if not await Backup.filter(self.mine()).update(lease_expires_at=now() + LEASE):
-                raise LostClaim(str(self.backup.id))
-            self._renewed = clock
-        if clock - self._published >= PROGRESS_EVERY_SECONDS or rows_done == rows_total:
-            self._published = clock
-            event = JobEvent(str(self.backup.id), "RUNNING", object_type, rows_done, rows_total)
-            await job_events.publish(self.backup.id, event)
-
-
-async def claim(backup_id: UUID) -> _Claim | None:
-    """Take a QUEUED backup, or a RUNNING one whose worker died; None if there is nothing to do."""
-    at = now()
-    claimable = Q(status=BackupStatus.QUEUED) | Q(
-        status=BackupStatus.RUNNING, lease_expires_at__lt=at
-    )
-    taken = await Backup.filter(claimable, id=backup_id).update(
-        status=BackupStatus.RUNNING,
-        started_at=at,
-        lease_expires_at=at + LEASE,
-        attempts=F("attempts") + 1,
-    )
-    if not taken:
-        return None
-    return _Claim(await Backup.get(id=backup_id))
 
 
 async def run_export(backup_id: UUID) -> None:
     """The export job. Raises to ask for a retry while attempts remain."""
-    held = await claim(backup_id)
+    held = await claim(Backup, backup_id)
     if held is None:
         log.info("Backup %s is not waiting for a worker; nothing to do", backup_id)
         return
-    backup = held.backup
+    backup = held.row
     env = environment.current()
     scratch = env.work_dir / f"{backup.id}-{backup.attempts}.zip"
     try:
@@ -99,11 +46,11 @@ async def run_export(backup_id: UUID) -> None:
     await _succeeded(held, result, key)
 
 
-async def _succeeded(held: _Claim, result: ExportResult, key: str) -> None:
-    backup = held.backup
+async def _succeeded(held: Claim[Backup], result: ExportResult, key: str) -> None:
+    backup = held.row
     completed_at = now()
     async with in_transaction():
-        finished = await Backup.filter(held.mine()).update(
+        finished = await held.mine().update(
             status=BackupStatus.SUCCEEDED,
             snapshot_at=result.snapshot_at,
             completed_at=completed_at,
@@ -138,18 +85,16 @@ async def _succeeded(held: _Claim, result: ExportResult, key: str) -> None:
     )
 
 
-async def _attempt_failed(held: _Claim, error: Exception) -> None:
+async def _attempt_failed(held: Claim[Backup], error: Exception) -> None:
     """Put the backup back in the queue for a retry, or fail it for good after the last one."""
-    backup = held.backup
+    backup = held.row
     reason = f"{type(error).__name__}: {error}"
     log.error("Backup %s attempt %d failed: %s", backup.id, backup.attempts, reason, exc_info=error)
     if backup.attempts < MAX_ATTEMPTS:
-        await Backup.filter(held.mine()).update(
-            status=BackupStatus.QUEUED, failure_reason=reason, lease_expires_at=now() + LEASE
-        )
+        await release_for_retry(held, reason)
         raise RetryBackup(reason) from error
     async with in_transaction():
-        failed = await Backup.filter(held.mine()).update(
+        failed = await held.mine().update(
             status=BackupStatus.FAILED,
             failure_reason=reason,
             completed_at=now(),

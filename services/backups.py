@@ -9,7 +9,7 @@ from tortoise.transactions import in_transaction
 
 from models.accounts import Account, Role
 from models.backups import Backup, BackupStatus, BackupTrigger
-from services import audit, environment, jobs, quotas
+from services import audit, environment, job_claims, jobs, quotas
 from services.auth import Viewer, now
 from services.errors import DomainError, ErrorCode, NotFound, ValidationFailed
 from services.ids import parse_id
@@ -18,8 +18,6 @@ from services.pagination import Page, paginate
 from services.signing import LinkSigner, LinkTarget
 
 DOWNLOADABLE_FOR = timedelta(days=14)
-# A QUEUED backup no worker took within this has lost its message (a broker restart).
-UNCLAIMED_FOR = timedelta(minutes=2)
 DOWNLOAD_PURPOSE = "backup-download"
 
 
@@ -44,7 +42,7 @@ async def request_manual_backup(viewer: Viewer, *, confirm: bool) -> Backup:
             trigger=BackupTrigger.MANUAL,
             requested_by=viewer.user,
             quota_until=taken_until,
-            lease_expires_at=now() + UNCLAIMED_FOR,
+            lease_expires_at=now() + job_claims.UNCLAIMED_FOR,
         )
         await audit.record_event(
             account.id,
@@ -130,20 +128,7 @@ async def expire_backups(at: datetime | None = None) -> int:
 
 async def requeue_lost_jobs(at: datetime | None = None) -> int:
     """Send again the backups that no worker took in time or whose worker died."""
-    at = at or now()
-    lost = await Backup.filter(
-        status__in=[BackupStatus.QUEUED, BackupStatus.RUNNING], lease_expires_at__lt=at
-    ).values_list("id", flat=True)
-    sent = 0
-    for backup_id in lost:
-        # Compare-and-set: with several schedulers, one of them sends each job again.
-        taken = await Backup.filter(id=backup_id, lease_expires_at__lt=at).update(
-            status=BackupStatus.QUEUED, lease_expires_at=at + UNCLAIMED_FOR
-        )
-        if taken:
-            jobs.enqueue(jobs.EXPORT_BACKUP, backup_id)
-            sent += 1
-    return sent
+    return await job_claims.requeue_lost(Backup, jobs.EXPORT_BACKUP, at)
 
 
 async def requeue_queued() -> int:

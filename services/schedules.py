@@ -14,8 +14,8 @@ from models.backups import Backup, BackupTrigger
 from models.schedules import BackupFrequency, BackupSchedule
 from services import audit, jobs
 from services.auth import Viewer, now
-from services.backups import UNCLAIMED_FOR
 from services.errors import TierRequired, ValidationFailed
+from services.job_claims import UNCLAIMED_FOR
 
 PERIOD = {
     BackupFrequency.WEEKLY: timedelta(weeks=1),

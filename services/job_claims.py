@@ -1,0 +1,107 @@
+"""Claiming job rows (backups, restores, imports) for a worker.
+
+Delivery is at least once, so every step is a compare-and-set on the row: a duplicate message
+finds the job claimed and does nothing, a worker that died loses its lease and the job is taken
+again, and a worker that lost its claim cannot finish the job. Job models share the columns
+`status` (QUEUED, RUNNING, ...), `attempts` and `lease_expires_at`.
+"""
+
+import time
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from tortoise.expressions import F, Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from services import job_events, jobs
+from services.auth import now
+from services.job_events import JobEvent
+
+J = TypeVar("J", bound=Model)
+
+QUEUED, RUNNING = "QUEUED", "RUNNING"
+# A running job renews its lease at least this often; a lapsed one means its worker died.
+LEASE = timedelta(seconds=60)
+RENEW_EVERY_SECONDS = 10.0
+PROGRESS_EVERY_SECONDS = 0.5
+# A QUEUED job no worker took within this has lost its message (a broker restart).
+UNCLAIMED_FOR = timedelta(minutes=2)
+
+
+class LostClaim(Exception):
+    """Another worker took the job over (this one was presumed dead)."""
+
+
+class Claim(Generic[J]):
+    """This worker's hold on a RUNNING job row, identified by its attempt number."""
+
+    def __init__(self, model: type[J], row: J) -> None:
+        self.model = model
+        self.row = row
+        self._renewed = time.monotonic()
+        self._published = 0.0
+
+    @property
+    def attempt(self) -> int:
+        return int(self.row.attempts)  # type: ignore[attr-defined]
+
+    def mine(self) -> QuerySet[J]:
+        """The row, as long as this worker still holds it."""
+        return self.model.filter(id=self.row.pk, status=RUNNING, attempts=self.attempt)
+
+    async def keep_alive(self) -> None:
+        """Renew the lease when due; raises LostClaim if the job was taken over."""
+        clock = time.monotonic()
+        if clock - self._renewed < RENEW_EVERY_SECONDS:
+            return
+        if not await self.mine().update(lease_expires_at=now() + LEASE):
+            raise LostClaim(str(self.row.pk))
+        self._renewed = clock
+
+    async def progress(self, object_type: str, rows_done: int, rows_total: int) -> None:
+        """Keep the lease and tell subscribers, at most every PROGRESS_EVERY_SECONDS."""
+        await self.keep_alive()
+        clock = time.monotonic()
+        if clock - self._published >= PROGRESS_EVERY_SECONDS or rows_done == rows_total:
+            self._published = clock
+            event = JobEvent(str(self.row.pk), RUNNING, object_type, rows_done, rows_total)
+            await job_events.publish(self.row.pk, event)
+
+
+async def claim(model: type[J], row_id: UUID) -> Claim[J] | None:
+    """Take a QUEUED job, or a RUNNING one whose worker died; None if there is nothing to do."""
+    at = now()
+    claimable = Q(status=QUEUED) | Q(status=RUNNING, lease_expires_at__lt=at)
+    taken = await model.filter(claimable, id=row_id).update(
+        status=RUNNING, started_at=at, lease_expires_at=at + LEASE, attempts=F("attempts") + 1
+    )
+    if not taken:
+        return None
+    return Claim(model, await model.get(id=row_id))
+
+
+async def release_for_retry(held: Claim[J], reason: str) -> None:
+    """Put the job back in the queue, for the broker's retry after its back-off."""
+    await held.mine().update(
+        status=QUEUED, failure_reason=reason, lease_expires_at=now() + UNCLAIMED_FOR
+    )
+
+
+async def requeue_lost(model: type[Model], job: str, at: datetime | None = None) -> int:
+    """Send again the jobs that no worker took in time or whose worker died."""
+    at = at or now()
+    lost = await model.filter(
+        status__in=[QUEUED, RUNNING], lease_expires_at__lt=at
+    ).values_list("id", flat=True)
+    sent = 0
+    for row_id in lost:
+        # Compare-and-set: with several schedulers, one of them sends each job again.
+        taken = await model.filter(id=row_id, lease_expires_at__lt=at).update(
+            status=QUEUED, lease_expires_at=at + UNCLAIMED_FOR
+        )
+        if taken:
+            jobs.enqueue(job, row_id)
+            sent += 1
+    return sent
