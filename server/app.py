@@ -43,7 +43,9 @@ def create_app(settings: Settings) -> Starlette:
         try:
             async with contextlib.AsyncExitStack() as stack:
                 if settings.embedded:
-                    await stack.enter_async_context(embedded.background_jobs())
+                    await stack.enter_async_context(
+                        embedded.background_jobs(settings.scheduler_interval_seconds)
+                    )
                 yield
         finally:
             await events.bus().close()

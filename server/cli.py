@@ -177,7 +177,7 @@ def scheduler(args: argparse.Namespace, settings: Settings) -> int:
     from workers import scheduler as schedules
 
     runtime.configure(settings)
-    schedules.run(settings.database_url)
+    schedules.run(settings.database_url, settings.scheduler_interval_seconds)
     return 0
 
 

@@ -13,13 +13,13 @@ WORKER_THREADS = 2
 
 
 @contextlib.asynccontextmanager
-async def background_jobs() -> AsyncIterator[dramatiq.Broker]:
+async def background_jobs(scheduler_interval_seconds: float) -> AsyncIterator[dramatiq.Broker]:
     """Run jobs and scheduled passes inside this process for as long as the context is open."""
     stub = broker.embedded(asyncio.get_running_loop())
     worker = dramatiq.Worker(stub, worker_threads=WORKER_THREADS)
     worker.start()
     await backups.requeue_queued()
-    scheduling = asyncio.create_task(scheduler.loop_forever())
+    scheduling = asyncio.create_task(scheduler.loop_forever(scheduler_interval_seconds))
     try:
         yield stub
     finally:

@@ -1,5 +1,7 @@
 """Wiring a process (API server, worker, scheduler) to the configured services."""
 
+from datetime import timedelta
+
 from server.settings import Settings
 from services import environment, events
 from services.storage import storage_from_settings
@@ -15,6 +17,7 @@ def configure(settings: Settings) -> None:
             storage=storage_from_settings(settings.storage_url, settings.storage_dir),
             work_dir=settings.work_dir,
             secret=settings.secret,
+            job_lease=timedelta(seconds=settings.job_lease_seconds),
         )
     )
     events.use(events.for_url(settings.redis_url))

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
     ws_init_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     seed_demo: bool = Field(default=True, description="create the demo account on first start")
+    job_lease_seconds: float = Field(
+        default=60, gt=0, description="a job whose worker stops renewing this long is taken again"
+    )
+    scheduler_interval_seconds: float = Field(
+        default=30, gt=0, description="between housekeeping passes (lost jobs, expiry, schedules)"
+    )
 
     @field_validator("database_url")
     @classmethod

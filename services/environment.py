@@ -1,6 +1,7 @@
 """What the domain needs from the process it runs in, set once at start-up."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from services.storage import Storage
@@ -13,6 +14,8 @@ class Environment:
     # Scratch space for files being built (exports) before they go to storage.
     work_dir: Path
     secret: bytes
+    # A running job renews its lease well within this; one left to lapse means its worker died.
+    job_lease: timedelta = timedelta(seconds=60)
 
 
 _current: Environment | None = None

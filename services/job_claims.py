@@ -15,19 +15,23 @@ from tortoise.expressions import F, Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from services import job_events, jobs
+from services import environment, job_events, jobs
 from services.auth import now
 from services.job_events import JobEvent
 
 J = TypeVar("J", bound=Model)
 
 QUEUED, RUNNING = "QUEUED", "RUNNING"
-# A running job renews its lease at least this often; a lapsed one means its worker died.
-LEASE = timedelta(seconds=60)
-RENEW_EVERY_SECONDS = 10.0
+# A running job renews its lease (`Environment.job_lease`) this many times per lease, so a
+# slow renewal or two never lets it lapse while the worker lives.
+RENEWALS_PER_LEASE = 6
 PROGRESS_EVERY_SECONDS = 0.5
 # A QUEUED job no worker took within this has lost its message (a broker restart).
 UNCLAIMED_FOR = timedelta(minutes=2)
+
+
+def _lease() -> timedelta:
+    return environment.current().job_lease
 
 
 class LostClaim(Exception):
@@ -54,9 +58,9 @@ class Claim(Generic[J]):
     async def keep_alive(self) -> None:
         """Renew the lease when due; raises LostClaim if the job was taken over."""
         clock = time.monotonic()
-        if clock - self._renewed < RENEW_EVERY_SECONDS:
+        if clock - self._renewed < _lease().total_seconds() / RENEWALS_PER_LEASE:
             return
-        if not await self.mine().update(lease_expires_at=now() + LEASE):
+        if not await self.mine().update(lease_expires_at=now() + _lease()):
             raise LostClaim(str(self.row.pk))
         self._renewed = clock
 
@@ -75,7 +79,7 @@ async def claim(model: type[J], row_id: UUID) -> Claim[J] | None:
     at = now()
     claimable = Q(status=QUEUED) | Q(status=RUNNING, lease_expires_at__lt=at)
     taken = await model.filter(claimable, id=row_id).update(
-        status=RUNNING, started_at=at, lease_expires_at=at + LEASE, attempts=F("attempts") + 1
+        status=RUNNING, started_at=at, lease_expires_at=at + _lease(), attempts=F("attempts") + 1
     )
     if not taken:
         return None

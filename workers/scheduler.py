@@ -12,8 +12,6 @@ from services import auth, backups, database, schedules
 
 log = logging.getLogger(__name__)
 
-PASS_INTERVAL_SECONDS = 30.0
-
 Job = Callable[[], Awaitable[object]]
 
 JOBS: tuple[Job, ...] = (
@@ -33,17 +31,18 @@ async def run_pass(jobs: tuple[Job, ...] = JOBS) -> None:
             log.exception("Scheduled job %s failed", job.__qualname__)
 
 
-async def loop_forever(interval: float = PASS_INTERVAL_SECONDS) -> None:
+async def loop_forever(interval_seconds: float) -> None:
+    """A pass, then one every `interval_seconds` (SCHEDULER_INTERVAL_SECONDS)."""
     while True:
         await run_pass()
-        await asyncio.sleep(interval)
+        await asyncio.sleep(interval_seconds)
 
 
-def run(database_url: str) -> None:
+def run(database_url: str, interval_seconds: float) -> None:
     async def main() -> None:
         await database.connect(database_url)
         try:
-            await loop_forever()
+            await loop_forever(interval_seconds)
         finally:
             await database.disconnect()
 
