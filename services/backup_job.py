@@ -30,11 +30,12 @@ async def run_export(backup_id: UUID) -> None:
     env = environment.current()
     scratch = env.work_dir / f"{backup.id}-{backup.attempts}.zip"
     try:
-        result = await export_account(
-            backup.account_id, backup.id, scratch, env.database_url, progress=held.progress
-        )
-        key = backup_key(backup.account_id, backup.id)
-        await env.storage.put_file(key, scratch)
+        async with held.renewing():
+            result = await export_account(
+                backup.account_id, backup.id, scratch, env.database_url, progress=held.progress
+            )
+            key = backup_key(backup.account_id, backup.id)
+            await env.storage.put_file(key, scratch)
     except LostClaim:
         log.warning("Backup %s was taken over by another worker", backup.id)
         return

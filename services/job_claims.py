@@ -6,7 +6,11 @@ again, and a worker that lost its claim cannot finish the job. Job models share 
 `status` (QUEUED, RUNNING, ...), `attempts` and `lease_expires_at`.
 """
 
+import asyncio
+import contextlib
+import logging
 import time
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 from uuid import UUID
@@ -18,6 +22,8 @@ from tortoise.queryset import QuerySet
 from services import environment, job_events, jobs
 from services.auth import now
 from services.job_events import JobEvent
+
+log = logging.getLogger(__name__)
 
 J = TypeVar("J", bound=Model)
 
@@ -46,6 +52,7 @@ class Claim(Generic[J]):
         self.row = row
         self._renewed = time.monotonic()
         self._published = 0.0
+        self._lost = False
 
     @property
     def attempt(self) -> int:
@@ -57,12 +64,43 @@ class Claim(Generic[J]):
 
     async def keep_alive(self) -> None:
         """Renew the lease when due; raises LostClaim if the job was taken over."""
-        clock = time.monotonic()
-        if clock - self._renewed < _lease().total_seconds() / RENEWALS_PER_LEASE:
-            return
-        if not await self.mine().update(lease_expires_at=now() + _lease()):
+        if self._lost:
             raise LostClaim(str(self.row.pk))
+        if time.monotonic() - self._renewed < _lease().total_seconds() / RENEWALS_PER_LEASE:
+            return
+        if not await self._renew():
+            raise LostClaim(str(self.row.pk))
+
+    async def _renew(self) -> bool:
+        clock = time.monotonic()
+        if not await self.mine().update(lease_expires_at=now() + _lease()):
+            self._lost = True
+            return False
         self._renewed = clock
+        return True
+
+    @contextlib.asynccontextmanager
+    async def renewing(self) -> AsyncIterator[None]:
+        """Keep the lease in the background while the body runs: a step that reports no
+        progress (a query warming up, verifying a file, uploading it) may outlast the lease,
+        and a lapsed lease would hand a live job to another worker."""
+        renewer = asyncio.create_task(self._renew_until_lost())
+        try:
+            yield
+        finally:
+            renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewer
+
+    async def _renew_until_lost(self) -> None:
+        every = _lease().total_seconds() / RENEWALS_PER_LEASE
+        while not self._lost:
+            await asyncio.sleep(every)
+            try:
+                await self._renew()
+            except Exception:
+                # A database hiccup: the lease has room for a few missed renewals.
+                log.warning("Could not renew the lease of job %s", self.row.pk, exc_info=True)
 
     async def progress(self, object_type: str, rows_done: int, rows_total: int) -> None:
         """Keep the lease and tell subscribers, at most every PROGRESS_EVERY_SECONDS."""
