@@ -5,9 +5,8 @@ import asyncio
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import AsyncIO
 
-from workers.loops import DatabaseConnection, SharedAppLoop
+from workers.loops import DaemonAsyncIO, DatabaseConnection, SharedAppLoop
 
 # A killed worker's unacked messages return after the heartbeat times out *and* a maintenance
 # pass runs; dramatiq's defaults make that take minutes, these make it seconds.
@@ -42,6 +41,6 @@ def production(redis_url: str, database_url: str) -> dramatiq.Broker:
         heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
         maintenance_chance=MAINTENANCE_CHANCE,
     )
-    broker.add_middleware(AsyncIO())
+    broker.add_middleware(DaemonAsyncIO())
     broker.add_middleware(DatabaseConnection(database_url))
     return _activate(broker)

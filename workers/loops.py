@@ -6,7 +6,7 @@ import threading
 
 import dramatiq
 from dramatiq.asyncio import EventLoopThread, get_event_loop_thread, set_event_loop_thread
-from dramatiq.middleware import Middleware
+from dramatiq.middleware import AsyncIO, Middleware
 
 from services import database
 
@@ -35,6 +35,22 @@ class SharedAppLoop(Middleware):
 
     def after_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         set_event_loop_thread(None)
+
+
+class DaemonAsyncIO(AsyncIO):
+    """Dramatiq's AsyncIO middleware with its event loop on a daemon thread.
+
+    A worker process told twice to stop exits at once, without stopping the loop, and the stock
+    non-daemon loop thread would then keep it alive for ever. A SIGTERM or SIGHUP sent to the
+    whole process group (systemd's default, a closed terminal) arrives twice: once directly and
+    once relayed by dramatiq's main process.
+    """
+
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        loop_thread = EventLoopThread(self.logger)
+        loop_thread.daemon = True
+        loop_thread.start(timeout=1.0)
+        set_event_loop_thread(loop_thread)
 
 
 class DatabaseConnection(Middleware):
