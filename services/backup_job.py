@@ -1,7 +1,10 @@
 """Running one backup export: claim the row, export from one snapshot, store, record the outcome.
 (How claims make at-least-once delivery safe: `services.job_claims`.)"""
 
+import asyncio
 import logging
+import re
+from pathlib import Path
 from uuid import UUID
 
 from tortoise.transactions import in_transaction
@@ -18,6 +21,35 @@ from services.storage import backup_key
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+# Each attempt builds its ZIP in a scratch file of its own in the work dir.
+SCRATCH_NAME = re.compile(r"^(?P<backup_id>[0-9a-f-]{36})-(?P<attempt>[0-9]+)\.zip$")
+
+
+def _scratch_path(work_dir: Path, backup: Backup) -> Path:
+    return work_dir / f"{backup.id}-{backup.attempts}.zip"
+
+
+async def sweep_scratch(work_dir: Path) -> int:
+    """Delete the scratch files that no running attempt holds any more: a worker killed
+    mid-export leaves its file behind (a live one always deletes its own). A file exists only
+    after its attempt's claim, and attempts only grow, so a file found dead stays dead."""
+    found = {
+        path: (UUID(match["backup_id"]), int(match["attempt"]))
+        for path in await asyncio.to_thread(lambda: list(work_dir.iterdir()))
+        if (match := SCRATCH_NAME.match(path.name))
+    }
+    if not found:
+        return 0
+    running = await Backup.filter(
+        id__in={backup_id for backup_id, _ in found.values()}, status=BackupStatus.RUNNING
+    ).values_list("id", "attempts")
+    live = {(backup_id, attempts) for backup_id, attempts in running}
+    stale = [path for path, attempt in found.items() if attempt not in live]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    if stale:
+        log.info("Removed %d scratch files left by workers that died", len(stale))
+    return len(stale)
 
 
 async def run_export(backup_id: UUID) -> None:
@@ -28,7 +60,9 @@ async def run_export(backup_id: UUID) -> None:
         return
     backup = held.row
     env = environment.current()
-    scratch = env.work_dir / f"{backup.id}-{backup.attempts}.zip"
+    # A worker that died on this machine may have left its scratch file: reclaim the space.
+    await sweep_scratch(env.work_dir)
+    scratch = _scratch_path(env.work_dir, backup)
     try:
         async with held.renewing():
             result = await export_account(
