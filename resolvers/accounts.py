@@ -5,7 +5,7 @@ from models.accounts import Role as RoleModel
 from models.accounts import User as UserModel
 from schema.accounts import Account, InviteUserPayload, LoginPayload, Me, Role, User
 from schema.context import Info
-from services import auth, users
+from services import auth, totp, users
 
 
 async def me(info: Info) -> Me:
@@ -16,6 +16,7 @@ async def me(info: Info) -> Me:
         account=Account.from_model(account),
         auth_method=viewer.session.auth_method,
         session_expires_at=viewer.session.expires_at,
+        totp_enrolled=totp.is_enrolled(viewer.user),
     )
 
 

@@ -67,6 +67,9 @@ class Me:
     account: Account
     auth_method: AuthMethod
     session_expires_at: datetime
+    totp_enrolled: bool = strawberry.field(
+        description="Two-factor is set up: a PASSWORD session needs it to re-authenticate."
+    )
 
 
 @strawberry.type

@@ -15,6 +15,8 @@ import resolvers.notifications
 import resolvers.object_types
 import resolvers.records
 import resolvers.schedules
+import resolvers.sso
+import resolvers.two_factor
 from schema.accounts import Account, InviteUserPayload, LoginPayload, Me, User
 from schema.audit import AuditEvent
 from schema.backups import Backup
@@ -23,6 +25,7 @@ from schema.jobs import JobProgress
 from schema.notifications import Notification
 from schema.pagination import Connection
 from schema.schedules import BackupSchedule
+from schema.two_factor import ReauthenticatePayload, TotpEnrollment
 
 
 @strawberry.type
@@ -78,6 +81,26 @@ class Mutation:
     )
     accept_invitation: LoginPayload = strawberry.mutation(
         resolver=resolvers.accounts.accept_invitation
+    )
+    login_with_sso: LoginPayload = strawberry.mutation(
+        resolver=resolvers.sso.login_with_sso,
+        description="Signs in with an OpenID Connect ID token (RS256) from the identity provider "
+        "the server is configured for, as the user with the token's email.",
+    )
+    start_totp_enrollment: TotpEnrollment | None = strawberry.mutation(
+        resolver=resolvers.two_factor.start_totp_enrollment,
+        description="A new two-factor secret, active once confirmed. Replacing a confirmed "
+        "one needs `currentCode` from it.",
+    )
+    confirm_totp_enrollment: bool = strawberry.mutation(
+        resolver=resolvers.two_factor.confirm_totp_enrollment,
+        description="Activates the secret from `startTotpEnrollment` with a code it produced.",
+    )
+    reauthenticate: ReauthenticatePayload | None = strawberry.mutation(
+        resolver=resolvers.two_factor.reauthenticate,
+        description="Step-up with a current two-factor code: the session may start a restore "
+        "for 5 minutes. A code works once; 5 wrong codes in 15 minutes lock two-factor for "
+        "15 minutes (TOTP_LOCKED).",
     )
     set_user_role: User = strawberry.mutation(
         resolver=resolvers.accounts.set_user_role, description="SUPER_ADMIN only."

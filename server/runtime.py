@@ -18,6 +18,7 @@ def configure(settings: Settings) -> None:
             work_dir=settings.work_dir,
             secret=settings.secret,
             job_lease=timedelta(seconds=settings.job_lease_seconds),
+            sso=settings.sso,
         )
     )
     events.use(events.for_url(settings.redis_url))

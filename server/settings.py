@@ -4,11 +4,13 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.database import is_postgres
+from services.environment import SsoConfig
 
 VAR_DIR = Path("var")
 
@@ -48,6 +50,16 @@ class Settings(BaseSettings):
     scheduler_interval_seconds: float = Field(
         default=30, gt=0, description="between housekeeping passes (lost jobs, expiry, schedules)"
     )
+    sso_issuer: str | None = Field(
+        default=None, description="OpenID Connect issuer whose ID tokens loginWithSso accepts"
+    )
+    sso_audience: str | None = Field(
+        default=None, description="the client id those ID tokens must be issued to"
+    )
+    sso_jwks_file: Path | None = Field(default=None, description="the issuer's keys (JWKS JSON)")
+    sso_jwks_url: str | None = Field(
+        default=None, description="or where to fetch them (cached for 5 minutes)"
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -77,6 +89,29 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return url or None
 
+    @field_validator("sso_jwks_url")
+    @classmethod
+    def _keys_over_tls(cls, url: str | None) -> str | None:
+        # Whoever can alter the keys in transit can sign in as anyone.
+        parts = urlsplit(url or "")
+        local = parts.scheme == "http" and parts.hostname in {"localhost", "127.0.0.1", "::1"}
+        if url and parts.scheme != "https" and not local:
+            raise ValueError("must start with https:// (http:// only to localhost)")
+        return url or None
+
+    @model_validator(mode="after")
+    def _sso_complete(self) -> "Settings":
+        keys = [source for source in (self.sso_jwks_file, self.sso_jwks_url) if source]
+        if not (self.sso_issuer or self.sso_audience or keys):
+            return self
+        if not (self.sso_issuer and self.sso_audience and len(keys) == 1):
+            raise ValueError(
+                "SSO needs SSO_ISSUER, SSO_AUDIENCE and one of SSO_JWKS_FILE or SSO_JWKS_URL"
+            )
+        if self.sso_jwks_file and not self.sso_jwks_file.is_file():
+            raise ValueError(f"SSO_JWKS_FILE: {self.sso_jwks_file} is not a file")
+        return self
+
     @model_validator(mode="after")
     def _production_needs_secret(self) -> "Settings":
         key = self.secret_key.get_secret_value() if self.secret_key else None
@@ -98,6 +133,17 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return self.embedded if self.introspection is None else self.introspection
+
+    @property
+    def sso(self) -> SsoConfig | None:
+        if not (self.sso_issuer and self.sso_audience):
+            return None
+        return SsoConfig(
+            issuer=self.sso_issuer,
+            audience=self.sso_audience,
+            jwks_file=self.sso_jwks_file,
+            jwks_url=self.sso_jwks_url,
+        )
 
     @cached_property
     def secret(self) -> bytes:

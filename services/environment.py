@@ -8,6 +8,17 @@ from services.storage import Storage
 
 
 @dataclass(frozen=True)
+class SsoConfig:
+    """The OpenID Connect identity provider whose ID tokens sign users in."""
+
+    issuer: str
+    audience: str
+    # The provider's signing keys (a JWKS document): a local file, or a URL fetched and cached.
+    jwks_file: Path | None = None
+    jwks_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Environment:
     database_url: str
     storage: Storage
@@ -16,6 +27,8 @@ class Environment:
     secret: bytes
     # A running job renews its lease well within this; one left to lapse means its worker died.
     job_lease: timedelta = timedelta(seconds=60)
+    # None: single sign-on is not offered.
+    sso: SsoConfig | None = None
 
 
 _current: Environment | None = None
