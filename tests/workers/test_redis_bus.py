@@ -5,6 +5,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
 import redis.asyncio as redis
@@ -26,7 +27,9 @@ async def admin(redis_url: str) -> AsyncIterator[redis.Redis]:
 async def buses(redis_url: str) -> AsyncIterator[tuple[RedisBus, RedisBus, str]]:
     """A publishing bus, a subscribing one, and the name the latter's connections go by."""
     name = f"subscriber-{uuid.uuid4().hex[:8]}"
-    publisher, subscriber = RedisBus(redis_url), RedisBus(f"{redis_url}?client_name={name}")
+    # redis-py names every connection of a client built from a URL with `client_name`.
+    named_url = urlunsplit(urlsplit(redis_url)._replace(query=urlencode({"client_name": name})))
+    publisher, subscriber = RedisBus(redis_url), RedisBus(named_url)
     yield publisher, subscriber, name
     await subscriber.close()
     await publisher.close()
