@@ -77,19 +77,20 @@ def _signer() -> LinkSigner:
     return LinkSigner(environment.current().secret, DOWNLOAD_PURPOSE)
 
 
-def _check_downloadable(backup: Backup, at: datetime) -> None:
+def check_usable(backup: Backup, at: datetime) -> None:
+    """A backup can be downloaded and restored from while SUCCEEDED and within its 14 days."""
     if backup.status == BackupStatus.EXPIRED or (
         backup.expires_at is not None and backup.expires_at <= at
     ):
         raise BackupExpired(f"The backup expired at {backup.expires_at}; it can no longer be used.")
     if backup.status != BackupStatus.SUCCEEDED:
-        raise ValidationFailed(f"The backup is {backup.status.value}, not ready to download.")
+        raise ValidationFailed(f"The backup is {backup.status.value}, not ready yet.")
 
 
 def download_token(viewer: Viewer, backup: Backup) -> str:
     """A token for a short-lived download link (minutes), while the backup is downloadable."""
     viewer.require_role(Role.SUPER_ADMIN)
-    _check_downloadable(backup, now())
+    check_usable(backup, now())
     return _signer().sign(LinkTarget(viewer.account_id, backup.id, viewer.user.id))
 
 
@@ -99,7 +100,7 @@ async def open_download(token: str) -> Backup:
     backup = await _of_account(target.account_id).get_or_none(id=target.object_id)
     if backup is None:
         raise NotFound("No such backup.")
-    _check_downloadable(backup, now())
+    check_usable(backup, now())
     await audit.record_event(
         backup.account_id,
         target.user_id,
@@ -133,10 +134,7 @@ async def requeue_lost_jobs(at: datetime | None = None) -> int:
 
 async def requeue_queued() -> int:
     """At an embedded start: the in-process queue forgot what it held when the process ended."""
-    queued = await Backup.filter(status=BackupStatus.QUEUED).values_list("id", flat=True)
-    for backup_id in queued:
-        jobs.enqueue(jobs.EXPORT_BACKUP, backup_id)
-    return len(queued)
+    return await job_claims.resend_queued(Backup, jobs.EXPORT_BACKUP)
 
 
 async def job_state(viewer: Viewer, backup_id: str | UUID) -> JobEvent:

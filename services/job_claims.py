@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 from uuid import UUID
 
 from tortoise.expressions import F, Q
@@ -134,9 +134,7 @@ async def release_for_retry(held: Claim[J], reason: str) -> None:
 async def requeue_lost(model: type[Model], job: str, at: datetime | None = None) -> int:
     """Send again the jobs that no worker took in time or whose worker died."""
     at = at or now()
-    lost = await model.filter(
-        status__in=[QUEUED, RUNNING], lease_expires_at__lt=at
-    ).values_list("id", flat=True)
+    lost = await _ids(model.filter(status__in=[QUEUED, RUNNING], lease_expires_at__lt=at))
     sent = 0
     for row_id in lost:
         # Compare-and-set: with several schedulers, one of them sends each job again.
@@ -147,3 +145,15 @@ async def requeue_lost(model: type[Model], job: str, at: datetime | None = None)
             jobs.enqueue(job, row_id)
             sent += 1
     return sent
+
+
+async def resend_queued(model: type[Model], job: str) -> int:
+    """Send every QUEUED job again: at an embedded start, the in-process queue forgot them."""
+    queued = await _ids(model.filter(status=QUEUED))
+    for row_id in queued:
+        jobs.enqueue(job, row_id)
+    return len(queued)
+
+
+async def _ids(rows: QuerySet[Model]) -> list[UUID]:
+    return cast(list[UUID], await rows.values_list("id", flat=True))

@@ -7,11 +7,14 @@ start-up; services only name the job and the row it works on.
 from collections.abc import Callable
 from uuid import UUID
 
-Sender = Callable[[UUID], None]
+# What sending returns (a broker's message) is of no use to the domain.
+Sender = Callable[[UUID], object]
 
 _senders: dict[str, Sender] = {}
 
 EXPORT_BACKUP = "export_backup"
+IMPORT_FILE = "import_file"
+APPLY_RESTORE = "apply_restore"
 
 
 def register(job: str, send: Sender) -> None:
