@@ -20,7 +20,7 @@ from tests.workers.conftest import JOB_LEASE_SECONDS, SCHEDULER_INTERVAL_SECONDS
 from tests.workers.polling import poll_until
 
 # Enough rows for an export to take a few seconds, so that it can be killed half-way.
-ROWS = 300_000
+ROWS = 200_000
 # A new worker process needs about this long to boot before it can take any job.
 STARTUP_SLACK_SECONDS = 5
 TAKEN_AGAIN_WITHIN = JOB_LEASE_SECONDS + SCHEDULER_INTERVAL_SECONDS + STARTUP_SLACK_SECONDS
