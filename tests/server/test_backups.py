@@ -1,19 +1,44 @@
 import asyncio
+import csv
+import hashlib
 import io
+import uuid
 import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from models.backups import Backup, BackupStatus
-from models.crm import Record
-from tests.conftest import GraphQLClient, Tenant
+import httpx
+import pytest
+
+from models.accounts import Account, AuthMethod, Role, Tier, User
+from models.audit import AuditEvent
+from models.backups import Backup, BackupStatus, BackupTrigger
+from models.crm import ObjectType, Record
+from services import auth, quotas
+from services.accounts import create_user
+from services.auth import now
+from services.backup_format import MANIFEST_NAME, Manifest, verify
+from services.job_claims import UNCLAIMED_FOR
+from tests.conftest import GraphQLClient, MakeTenant, Tenant
 
 CREATE = "mutation { createBackup(confirm: true) { id status trigger requestedBy { email } } }"
 BACKUP = """query($id: ID!) { backup(id: $id) {
   id status snapshotAt completedAt expiresAt sizeBytes objectCounts { objectType rows }
   downloadUrl failureReason } }"""
+NEXT_MANUAL = "{ account { nextManualBackupAt } }"
+LIST = """query($first: Int!, $after: String) { backups(first: $first, after: $after) {
+  nodes { id status trigger requestedBy { email } snapshotAt completedAt expiresAt sizeBytes
+          objectCounts { objectType rows } }
+  pageInfo { hasNextPage endCursor } } }"""
 
 
-async def wait_until_finished(backup_id: str) -> Backup:
+# Helpers shared by the backup tests (test_downloads, test_backup_live, services/test_backup_job).
+
+
+async def wait_until_finished(backup_id: str | uuid.UUID) -> Backup:
     async with asyncio.timeout(30):
         while True:
             backup = await Backup.get(id=backup_id)
@@ -22,23 +47,85 @@ async def wait_until_finished(backup_id: str) -> Backup:
             await asyncio.sleep(0.05)
 
 
-async def seed_contacts(tenant: Tenant, count: int) -> list[Record]:
-    contacts = await tenant.account.object_types.filter(name="contacts").first()
-    assert contacts is not None
+async def seed_records(tenant: Tenant, object_type: str, values: list[dict[str, str]]) -> None:
+    found = await ObjectType.get(account_id=tenant.account.id, name=object_type)
     records = [
-        Record(
-            account=tenant.account,
-            object_type=contacts,
-            properties={"email": f"c{i}@example.com", "firstname": f"C{i}"},
-        )
-        for i in range(count)
+        Record(account=tenant.account, object_type=found, properties=properties)
+        for properties in values
     ]
-    await Record.bulk_create(records)
-    return records
+    await Record.bulk_create(records, batch_size=1000)
+
+
+async def seed_contacts(tenant: Tenant, count: int) -> None:
+    values = [{"email": f"c{i}@example.com", "firstname": f"C{i}"} for i in range(count)]
+    await seed_records(tenant, "contacts", values)
+
+
+async def add_super_admin(tenant: Tenant) -> tuple[User, str]:
+    """A second super admin of the tenant's account, signed in: (user, token)."""
+    email = f"super-admin-{uuid.uuid4().hex[:10]}@example.com"
+    user = await create_user(tenant.account, email, Role.SUPER_ADMIN)
+    return user, await auth.start_session(user, AuthMethod.PASSWORD)
+
+
+async def request_backup(gql: GraphQLClient, token: str) -> str:
+    """createBackup over HTTP; returns the new backup's id."""
+    return str((await gql.data(CREATE, token=token))["createBackup"]["id"])
+
+
+async def finished_backup(gql: GraphQLClient, token: str) -> dict[str, Any]:
+    """A backup requested over HTTP and run by the worker, as `backup(id)` shows it."""
+    backup_id = await request_backup(gql, token)
+    await wait_until_finished(backup_id)
+    backup: dict[str, Any] = (await gql.data(BACKUP, {"id": backup_id}, token))["backup"]
+    assert backup["status"] == "SUCCEEDED", backup["failureReason"]
+    return backup
+
+
+async def let_quota_window_pass(account: Account) -> None:
+    """What elapsed time does to the manual quota: its window ends in the past."""
+    await Account.filter(id=account.id).update(next_manual_backup_at=now() - timedelta(seconds=1))
+
+
+async def queued_backup(tenant: Tenant, trigger: BackupTrigger = BackupTrigger.SCHEDULED) -> Backup:
+    """A QUEUED backup whose job nobody has sent (as after a restart of the embedded queue); a
+    MANUAL one takes the account's quota like `createBackup`."""
+    quota_until = None
+    if trigger == BackupTrigger.MANUAL:
+        quota_until = await quotas.consume_manual_backup(tenant.account, now())
+    return await Backup.create(
+        account_id=tenant.account.id,
+        trigger=trigger,
+        requested_by=tenant.users[Role.SUPER_ADMIN],
+        quota_until=quota_until,
+        lease_expires_at=now() + UNCLAIMED_FOR,
+    )
+
+
+def error_of(body: dict[str, Any]) -> dict[str, Any]:
+    """The operation's one error."""
+    assert body.get("data") is None, body
+    [error] = body["errors"]
+    return dict(error)
+
+
+async def next_manual_backup_at(gql: GraphQLClient, token: str) -> datetime | None:
+    value = (await gql.data(NEXT_MANUAL, token=token))["account"]["nextManualBackupAt"]
+    return datetime.fromisoformat(value) if value else None
+
+
+async def rate_limited_until(gql: GraphQLClient, token: str) -> datetime:
+    """createBackup is refused as RATE_LIMITED; returns its `retryAt`."""
+    extensions = error_of(await gql.raw(CREATE, token=token))["extensions"]
+    assert extensions["code"] == "RATE_LIMITED", extensions
+    return datetime.fromisoformat(extensions["retryAt"])
+
+
+# Tests.
 
 
 async def test_backup_runs_on_the_worker_and_downloads(
-    gql: GraphQLClient, tenant: Tenant, http: Any
+    gql: GraphQLClient, tenant: Tenant, http: httpx.AsyncClient
 ) -> None:
     await seed_contacts(tenant, 30)
     created = (await gql.data(CREATE, token=tenant.super_admin))["createBackup"]
@@ -56,3 +143,229 @@ async def test_backup_runs_on_the_worker_and_downloads(
     assert len(response.content) == backup["sizeBytes"]
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         assert sorted(archive.namelist()) == ["contacts.csv", "manifest.json"]
+
+
+async def test_only_super_admins_back_up_and_see_backups(
+    gql: GraphQLClient, tenant: Tenant
+) -> None:
+    backup_id = await request_backup(gql, tenant.super_admin)
+    await wait_until_finished(backup_id)
+    await let_quota_window_pass(tenant.account)
+    for token in (tenant.admin, tenant.member):
+        assert await gql.error_code(CREATE, token=token) == "FORBIDDEN"
+        assert await gql.error_code(LIST, {"first": 10}, token) == "FORBIDDEN"
+        assert await gql.error_code(BACKUP, {"id": backup_id}, token) == "FORBIDDEN"
+    assert await Backup.filter(account_id=tenant.account.id).count() == 1
+    assert await next_manual_backup_at(gql, tenant.super_admin) is None
+
+
+async def test_a_backup_must_be_confirmed(gql: GraphQLClient, tenant: Tenant) -> None:
+    unconfirmed = "mutation { createBackup(confirm: false) { id } }"
+    assert await gql.error_code(unconfirmed, token=tenant.super_admin) == "VALIDATION_FAILED"
+    assert await Backup.filter(account_id=tenant.account.id).count() == 0
+    assert await next_manual_backup_at(gql, tenant.super_admin) is None
+    assert not await AuditEvent.filter(account_id=tenant.account.id, action="BACKUP_REQUESTED")
+
+
+@pytest.mark.parametrize(
+    ("tier", "interval"),
+    [
+        (Tier.STARTER, timedelta(days=7)),
+        (Tier.PROFESSIONAL, timedelta(days=7)),
+        (Tier.ENTERPRISE, timedelta(hours=24)),
+    ],
+)
+async def test_manual_quota_per_tier(
+    gql: GraphQLClient, make_tenant: MakeTenant, tier: Tier, interval: timedelta
+) -> None:
+    tenant = await make_tenant(tier)
+    token = tenant.super_admin
+    assert await next_manual_backup_at(gql, token) is None
+
+    before = now()
+    first = await request_backup(gql, token)
+    after = now()
+    next_allowed = await next_manual_backup_at(gql, token)
+    assert next_allowed is not None
+    assert before + interval <= next_allowed <= after + interval
+    assert await rate_limited_until(gql, token) == next_allowed
+
+    await let_quota_window_pass(tenant.account)
+    assert await next_manual_backup_at(gql, token) is None
+    second = await request_backup(gql, token)
+    for backup_id in (first, second):
+        assert (await wait_until_finished(backup_id)).status == BackupStatus.SUCCEEDED
+
+
+async def test_concurrent_requests_yield_one_backup(gql: GraphQLClient, tenant: Tenant) -> None:
+    answers = await asyncio.gather(*(gql.raw(CREATE, token=tenant.super_admin) for _ in range(20)))
+    created = [body["data"]["createBackup"] for body in answers if not body.get("errors")]
+    refused = [error_of(body)["extensions"] for body in answers if body.get("errors")]
+    assert len(created) == 1
+    assert [extensions["code"] for extensions in refused] == ["RATE_LIMITED"] * 19
+    next_allowed = await next_manual_backup_at(gql, tenant.super_admin)
+    assert {datetime.fromisoformat(e["retryAt"]) for e in refused} == {next_allowed}
+    assert await Backup.filter(account_id=tenant.account.id).count() == 1
+    await wait_until_finished(created[0]["id"])
+
+
+async def test_backups_are_listed_newest_first_page_by_page(
+    gql: GraphQLClient, make_tenant: MakeTenant
+) -> None:
+    tenant, other = await make_tenant(), await make_tenant()
+    await seed_contacts(tenant, 3)
+    ids = []
+    for _ in range(3):
+        ids.append((await finished_backup(gql, tenant.super_admin))["id"])
+        await let_quota_window_pass(tenant.account)
+    oldest, middle, newest = ids
+    await finished_backup(gql, other.super_admin)
+
+    page = (await gql.data(LIST, {"first": 2}, tenant.super_admin))["backups"]
+    assert [node["id"] for node in page["nodes"]] == [newest, middle]
+    assert page["pageInfo"]["hasNextPage"] is True
+    after = {"first": 2, "after": page["pageInfo"]["endCursor"]}
+    rest = (await gql.data(LIST, after, tenant.super_admin))["backups"]
+    assert [node["id"] for node in rest["nodes"]] == [oldest]
+    assert rest["pageInfo"]["hasNextPage"] is False
+
+    node = rest["nodes"][0]
+    assert node["status"] == "SUCCEEDED"
+    assert node["trigger"] == "MANUAL"
+    assert node["requestedBy"] == {"email": tenant.users[Role.SUPER_ADMIN].email}
+    assert node["objectCounts"] == [{"objectType": "contacts", "rows": 3}]
+    assert node["sizeBytes"] > 0
+    snapshot_at, completed_at, expires_at = (
+        datetime.fromisoformat(node[name]) for name in ("snapshotAt", "completedAt", "expiresAt")
+    )
+    assert snapshot_at <= completed_at
+    assert expires_at == completed_at + timedelta(days=14)
+
+
+async def test_another_accounts_backup_is_not_found_like_a_missing_one(
+    gql: GraphQLClient, make_tenant: MakeTenant
+) -> None:
+    tenant, other = await make_tenant(), await make_tenant()
+    theirs = await request_backup(gql, other.super_admin)
+    await wait_until_finished(theirs)
+    missing = str(uuid.uuid4())
+
+    def answer(backup_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        error = error_of(body)
+        assert error["extensions"]["code"] == "NOT_FOUND"
+        return {**error, "message": error["message"].replace(backup_id, "<id>")}
+
+    answers = [
+        answer(backup_id, await gql.raw(BACKUP, {"id": backup_id}, tenant.super_admin))
+        for backup_id in (theirs, missing)
+    ]
+    assert answers[0] == answers[1]
+
+
+@contextmanager
+def opened_zip(content: bytes, path: Path) -> Iterator[tuple[zipfile.ZipFile, Manifest]]:
+    """The downloaded ZIP, checked by the format's verifier, and its manifest."""
+    path.write_bytes(content)
+    manifest = verify(path)
+    with zipfile.ZipFile(path) as archive:
+        yield archive, manifest
+
+
+Rows = list[dict[str, str]]
+
+
+def csv_files(archive: zipfile.ZipFile, names: Iterable[str]) -> dict[str, Rows]:
+    """The named CSV files of a backup, each as its rows by column, in file order."""
+    files = {}
+    for name in names:
+        with archive.open(name) as raw:
+            reader = csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
+            files[name] = list(reader)
+            assert reader.fieldnames is not None
+            assert reader.fieldnames[0] == "id"
+    return files
+
+
+RECORDS = """query($type: String!) { records(objectType: $type, first: 100) {
+  nodes { id properties { name value } } } }"""
+OBJECT_TYPES = "{ objectTypes { name properties { name } } }"
+
+
+async def files_in_database(gql: GraphQLClient, token: str) -> dict[str, Rows]:
+    """What a backup must hold, as the API reads the database: a file per type with live
+    records, a row per record in id order, a column per property, blank where a value is absent."""
+    files = {}
+    for object_type in (await gql.data(OBJECT_TYPES, token=token))["objectTypes"]:
+        names = [prop["name"] for prop in object_type["properties"]]
+        nodes = (await gql.data(RECORDS, {"type": object_type["name"]}, token))["records"]["nodes"]
+        rows = []
+        for node in nodes:
+            values = {value["name"]: value["value"] for value in node["properties"]}
+            rows.append({"id": node["id"], **{name: values.get(name, "") for name in names}})
+        if rows:
+            files[f"{object_type['name']}.csv"] = sorted(rows, key=lambda row: row["id"])
+    return files
+
+
+MIXED_ACCOUNT = """mutation {
+  projects: createCustomObjectType(input: {name: "projects", singularLabel: "Project",
+                                           pluralLabel: "Projects"}) { id }
+  codename: createProperty(input: {objectType: "projects", name: "codename", label: "Codename",
+                                   type: STRING, sensitive: true}) { id }
+}"""
+CREATE_RECORDS = """mutation($type: String!, $records: [NewRecordInput!]!) {
+  createRecords(objectType: $type, records: $records) { id } }"""
+
+
+async def create_records(
+    gql: GraphQLClient, token: str, object_type: str, records: list[dict[str, str]]
+) -> list[str]:
+    values = [
+        {"properties": [{"name": name, "value": value} for name, value in record.items()]}
+        for record in records
+    ]
+    variables = {"type": object_type, "records": values}
+    created = (await gql.data(CREATE_RECORDS, variables, token))["createRecords"]
+    return [record["id"] for record in created]
+
+
+async def test_the_downloaded_zip_equals_the_database(
+    gql: GraphQLClient, tenant: Tenant, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    token = tenant.super_admin
+    await gql.data(MIXED_ACCOUNT, token=token)
+    contacts = [
+        {"firstname": "Ada", "email": "ada@example.com", "phone": "+44 20 7946 0000"},
+        {"firstname": "Blank", "lastname": ""},
+        {"firstname": 'Quote "and", comma', "jobtitle": "line\nbreak"},
+    ]
+    [*_, deleted] = await create_records(gql, token, "contacts", [*contacts, {"firstname": "X"}])
+    await create_records(gql, token, "companies", [{"name": "Acme", "city": "Zürich"}])
+    await create_records(gql, token, "projects", [{"codename": "Nightjar"}, {"codename": ""}])
+    await gql.data("mutation($ids: [ID!]!) { deleteRecords(ids: $ids) }", {"ids": [deleted]}, token)
+
+    backup = await finished_backup(gql, token)
+    response = await http.get(backup["downloadUrl"])
+    assert response.status_code == 200
+    expected = await files_in_database(gql, token)
+    assert sorted(expected) == ["companies.csv", "contacts.csv", "projects.csv"]
+
+    with opened_zip(response.content, tmp_path / "backup.zip") as (archive, manifest):
+        assert sorted(archive.namelist()) == sorted([*expected, MANIFEST_NAME])
+        files = csv_files(archive, expected)
+        for entry in manifest.files:
+            digest = hashlib.sha256(archive.read(entry.file_name)).hexdigest()
+            assert digest == entry.sha256
+    assert files == expected
+    by_first_name = {row["firstname"]: row for row in files["contacts.csv"]}
+    assert sorted(by_first_name) == ["Ada", "Blank", 'Quote "and", comma']
+    assert by_first_name["Ada"]["phone"] == "+44 20 7946 0000"
+    assert set(by_first_name["Blank"].values()) == {by_first_name["Blank"]["id"], "Blank", ""}
+    assert by_first_name['Quote "and", comma']["jobtitle"] == "line\nbreak"
+    assert all(row["id"] != deleted for rows in files.values() for row in rows)
+    assert manifest.backup_id == uuid.UUID(backup["id"])
+    assert manifest.account_id == tenant.account.id
+    assert manifest.snapshot_at == datetime.fromisoformat(backup["snapshotAt"])
+    assert manifest.object_counts == {"companies": 1, "contacts": 3, "projects": 2}
+    [projects] = [entry for entry in manifest.files if entry.object_type == "projects"]
+    assert [(p.name, p.sensitive) for p in projects.properties] == [("codename", True)]

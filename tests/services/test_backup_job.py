@@ -1,0 +1,165 @@
+import asyncio
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from models.accounts import Role, Tier
+from models.audit import AuditEvent
+from models.backups import Backup, BackupStatus, BackupTrigger
+from models.notifications import Notification
+from server.settings import Settings
+from services import environment, jobs
+from services.auth import now
+from services.backup_job import MAX_ATTEMPTS, RetryBackup, run_export
+from services.backups import requeue_lost_jobs, requeue_queued
+from services.storage import LocalStorage
+from tests.conftest import GraphQLClient, MakeTenant, Tenant
+from tests.server.test_backups import (
+    BACKUP,
+    add_super_admin,
+    next_manual_backup_at,
+    queued_backup,
+    request_backup,
+    seed_contacts,
+    wait_until_finished,
+)
+from workers import actors
+
+
+@contextmanager
+def storage_that_cannot_write(tmp_path: Path) -> Iterator[None]:
+    """Storage whose root is a regular file, so that storing any backup fails."""
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    configured = environment.current()
+    environment.configure(dataclasses.replace(configured, storage=LocalStorage(blocked)))
+    try:
+        yield
+    finally:
+        environment.configure(configured)
+
+
+@contextmanager
+def export_jobs_sent() -> Iterator[list[UUID]]:
+    """The ids of the export jobs sent meanwhile; each still goes to the worker."""
+    sent: list[UUID] = []
+
+    def send(backup_id: UUID) -> None:
+        sent.append(backup_id)
+        actors.export_backup.send(str(backup_id))
+
+    jobs.register(jobs.EXPORT_BACKUP, send)
+    try:
+        yield sent
+    finally:
+        actors.register()
+
+
+async def notified(backup: Backup) -> dict[Role, list[str]]:
+    """The kinds of notification stored about the backup, by the role of their users."""
+    found = Notification.filter(subject_id=str(backup.id)).values_list("user__role", "kind")
+    kinds: dict[Role, list[str]] = {role: [] for role in Role}
+    for role, kind in await found:
+        kinds[Role(role)].append(kind)
+    return kinds
+
+
+async def audited(backup: Backup, action: str) -> list[AuditEvent]:
+    return await AuditEvent.filter(target_id=str(backup.id), action=action)
+
+
+async def test_a_failing_export_is_retried_then_fails_and_gives_the_quota_back(
+    gql: GraphQLClient, make_tenant: MakeTenant, settings: Settings, tmp_path: Path
+) -> None:
+    tenant = await make_tenant(Tier.STARTER)
+    await add_super_admin(tenant)
+    token = tenant.super_admin
+    backup = await queued_backup(tenant, BackupTrigger.MANUAL)
+    assert await next_manual_backup_at(gql, token) == backup.quota_until
+
+    with storage_that_cannot_write(tmp_path):
+        for attempt in range(1, MAX_ATTEMPTS):
+            with pytest.raises(RetryBackup):
+                await run_export(backup.id)
+            await backup.refresh_from_db()
+            assert (backup.status, backup.attempts) == (BackupStatus.QUEUED, attempt)
+            assert await next_manual_backup_at(gql, token) is not None
+            assert await notified(backup) == {role: [] for role in Role}
+        await run_export(backup.id)
+
+    await backup.refresh_from_db()
+    assert (backup.status, backup.attempts) == (BackupStatus.FAILED, MAX_ATTEMPTS)
+    shown = (await gql.data(BACKUP, {"id": str(backup.id)}, token))["backup"]
+    assert shown["status"] == "FAILED"
+    assert shown["downloadUrl"] is None
+    assert shown["failureReason"].startswith("NotADirectoryError: [Errno 20] Not a directory")
+    assert await next_manual_backup_at(gql, token) is None
+    assert await notified(backup) == {
+        Role.SUPER_ADMIN: ["BACKUP_FAILED", "BACKUP_FAILED"],
+        Role.ADMIN: [],
+        Role.MEMBER: [],
+    }
+    [event] = await audited(backup, "BACKUP_FAILED")
+    assert event.details["reason"] == shown["failureReason"]
+    assert list(settings.storage_dir.glob(f"**/{backup.id}*")) == []
+    assert list(settings.work_dir.glob(f"{backup.id}*")) == []
+
+    # The quota given back can be used at once.
+    assert (await wait_until_finished(await request_backup(gql, token))).status == (
+        BackupStatus.SUCCEEDED
+    )
+
+
+@pytest.mark.parametrize("at_once", [False, True], ids=["one-after-the-other", "at-once"])
+async def test_a_duplicate_delivery_exports_once(
+    tenant: Tenant, settings: Settings, at_once: bool
+) -> None:
+    await seed_contacts(tenant, 50)
+    backup = await queued_backup(tenant)
+    if at_once:
+        await asyncio.gather(run_export(backup.id), run_export(backup.id))
+    else:
+        await run_export(backup.id)
+        await run_export(backup.id)
+
+    await backup.refresh_from_db()
+    assert (backup.status, backup.attempts) == (BackupStatus.SUCCEEDED, 1)
+    stored = [path for path in settings.storage_dir.rglob("*") if path.is_file()]
+    ours = [path for path in stored if str(tenant.account.id) in str(path)]
+    assert ours == [settings.storage_dir / backup.storage_key]
+    assert len(await audited(backup, "BACKUP_COMPLETED")) == 1
+    assert (await notified(backup))[Role.SUPER_ADMIN] == ["BACKUP_READY"]
+
+
+async def test_queued_backups_are_sent_again_at_start(tenant: Tenant) -> None:
+    backup = await queued_backup(tenant)
+    with export_jobs_sent() as sent:
+        assert await requeue_queued() >= 1
+    assert sent.count(backup.id) == 1
+    finished = await wait_until_finished(backup.id)
+    assert (finished.status, finished.attempts) == (BackupStatus.SUCCEEDED, 1)
+
+
+async def test_a_running_backup_whose_lease_lapsed_is_sent_again_once(tenant: Tenant) -> None:
+    lease_ends = now() + timedelta(minutes=10)
+    backup = await Backup.create(
+        account_id=tenant.account.id,
+        trigger=BackupTrigger.SCHEDULED,
+        status=BackupStatus.RUNNING,
+        attempts=1,
+        started_at=now(),
+        lease_expires_at=lease_ends,
+    )
+    with export_jobs_sent() as sent:
+        await requeue_lost_jobs(at=lease_ends - timedelta(seconds=1))
+        assert backup.id not in sent
+        lapsed = lease_ends + timedelta(seconds=1)
+        await asyncio.gather(requeue_lost_jobs(at=lapsed), requeue_lost_jobs(at=lapsed))
+    assert sent.count(backup.id) == 1
+    finished = await wait_until_finished(backup.id)
+    assert (finished.status, finished.attempts) == (BackupStatus.SUCCEEDED, 2)
