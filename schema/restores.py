@@ -1,0 +1,195 @@
+from datetime import datetime
+from typing import Self
+
+import strawberry
+
+from models.restores import Restore as RestoreModel
+from models.restores import RestoreKind, RestoreStatus
+from schema.accounts import User
+from services.record_events import RecordChange as RecordChangeEvent
+from services.restore_diff import AppliedCounts
+from services.restore_plan import PlanSummary, PropertyPlan, SampleChange
+
+# The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
+strawberry.enum(RestoreKind)
+strawberry.enum(
+    RestoreStatus,
+    description="PLANNED until started; then QUEUED, RUNNING, SUCCEEDED or FAILED.",
+)
+
+
+@strawberry.type
+class RestorePropertyPlan:
+    name: str
+    label: str
+    sensitive: bool
+    to_change: int
+    to_clear: int = strawberry.field(description="Blank in the backup, set now: cleared.")
+    unchanged: int
+
+    @classmethod
+    def from_plan(cls, prop: PropertyPlan) -> Self:
+        return cls(
+            name=prop.name,
+            label=prop.label,
+            sensitive=prop.sensitive,
+            to_change=prop.to_change,
+            to_clear=prop.to_clear,
+            unchanged=prop.unchanged,
+        )
+
+
+@strawberry.type
+class RestoreSampleChange:
+    record_id: strawberry.ID
+    property: str
+    current_value: str | None = strawberry.field(description="Null when blank or redacted.")
+    restored_value: str | None = strawberry.field(
+        description="The value the restore sets; null when it clears it, or when redacted."
+    )
+    redacted: bool = strawberry.field(description="The property is sensitive: values withheld.")
+
+    @classmethod
+    def from_sample(cls, sample: SampleChange) -> Self:
+        return cls(
+            record_id=strawberry.ID(str(sample.record_id)),
+            property=sample.property,
+            current_value=sample.current,
+            restored_value=sample.target,
+            redacted=sample.redacted,
+        )
+
+
+@strawberry.type
+class RestorePlan:
+    values_as_of: datetime = strawberry.field(
+        description="When the values to put back were current: the backup's snapshot, or the "
+        "end of the restore a revert undoes."
+    )
+    records_in_source: int
+    records_to_change: int
+    records_unchanged: int
+    records_deleted: int = strawberry.field(description="In the recycle bin: left there.")
+    records_purged: int = strawberry.field(description="Deleted for good: not recreated.")
+    records_created_since: int = strawberry.field(description="Not in the backup: left alone.")
+    conflicts: int = strawberry.field(
+        description="A revert's records changed again since the restore: left alone."
+    )
+    conflicting_record_ids: list[strawberry.ID] = strawberry.field(description="Up to 20.")
+    properties: list[RestorePropertyPlan]
+    sample_changes: list[RestoreSampleChange] = strawberry.field(description="Up to 20.")
+    guidance: list[str] = strawberry.field(
+        description="How to recover what the restore leaves out, and what it leaves alone."
+    )
+    data_change_notice: str = strawberry.field(description="What acknowledgeDataChange accepts.")
+    irreversible_notice: str = strawberry.field(description="What acknowledgeIrreversible accepts.")
+
+    @classmethod
+    def from_summary(cls, summary: PlanSummary) -> Self:
+        return cls(
+            values_as_of=summary.values_as_of,
+            records_in_source=summary.records_in_source,
+            records_to_change=summary.records_to_change,
+            records_unchanged=summary.records_unchanged,
+            records_deleted=summary.records_deleted,
+            records_purged=summary.records_purged,
+            records_created_since=summary.records_created_since,
+            conflicts=summary.conflicts,
+            conflicting_record_ids=[
+                strawberry.ID(str(record_id)) for record_id in summary.conflicting_record_ids
+            ],
+            properties=[RestorePropertyPlan.from_plan(prop) for prop in summary.properties],
+            sample_changes=[RestoreSampleChange.from_sample(item) for item in summary.samples],
+            guidance=summary.guidance,
+            data_change_notice=summary.data_change_notice,
+            irreversible_notice=summary.irreversible_notice,
+        )
+
+
+@strawberry.type(
+    description="What applying really changed, so far (the data may have moved since the plan)."
+)
+class RestoreCounts:
+    records_changed: int
+    values_set: int
+    values_cleared: int
+    records_unchanged: int = strawberry.field(description="Already held the values.")
+    records_skipped: int = strawberry.field(
+        description="In the recycle bin or purged: not recreated."
+    )
+    conflicts: int = strawberry.field(
+        description="A revert's records changed again since the restore: left alone."
+    )
+
+    @classmethod
+    def from_counts(cls, counts: AppliedCounts) -> Self:
+        return cls(
+            records_changed=counts.records_changed,
+            values_set=counts.values_set,
+            values_cleared=counts.values_cleared,
+            records_unchanged=counts.records_unchanged,
+            records_skipped=counts.records_skipped,
+            conflicts=counts.conflicts,
+        )
+
+
+@strawberry.type
+class Restore:
+    id: strawberry.ID
+    kind: RestoreKind
+    status: RestoreStatus
+    backup_id: strawberry.ID
+    reverts_id: strawberry.ID | None = strawberry.field(description="For a REVERT.")
+    object_type: str
+    properties: list[str]
+    plan: RestorePlan
+    counts: RestoreCounts | None = strawberry.field(description="Null until it starts.")
+    requested_by: User | None
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    failure_reason: str | None
+
+    @classmethod
+    def from_model(cls, restore: RestoreModel) -> Self:
+        """`object_type` and `requested_by` must have been fetched."""
+        requester = restore.requested_by if restore.requested_by_id else None
+        return cls(
+            id=strawberry.ID(str(restore.id)),
+            kind=restore.kind,
+            status=restore.status,
+            backup_id=strawberry.ID(str(restore.backup_id)),
+            reverts_id=strawberry.ID(str(restore.reverts_id)) if restore.reverts_id else None,
+            object_type=restore.object_type.name,
+            properties=list(restore.properties),
+            plan=RestorePlan.from_summary(PlanSummary.model_validate(restore.plan)),
+            counts=None
+            if restore.status == RestoreStatus.PLANNED
+            else RestoreCounts.from_counts(AppliedCounts.model_validate(restore.counts)),
+            requested_by=User.from_model(requester) if requester else None,
+            created_at=restore.created_at,
+            started_at=restore.started_at,
+            completed_at=restore.completed_at,
+            failure_reason=restore.failure_reason or None,
+        )
+
+
+@strawberry.type
+class RecordChange:
+    record_id: strawberry.ID
+    object_type: str
+    source: str = strawberry.field(description="API, RESTORE or IMPORT.")
+    properties: list[str] = strawberry.field(description="The properties whose value changed.")
+    job_id: strawberry.ID | None = strawberry.field(
+        description="The restore or import that made the change."
+    )
+
+    @classmethod
+    def from_event(cls, event: RecordChangeEvent) -> Self:
+        return cls(
+            record_id=strawberry.ID(event.record_id),
+            object_type=event.object_type,
+            source=event.source,
+            properties=event.properties,
+            job_id=strawberry.ID(event.job_id) if event.job_id else None,
+        )

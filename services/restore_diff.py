@@ -1,0 +1,92 @@
+"""Comparing a record's current values with the ones a restore is to set, and tallying what
+applying a batch did. Shared by the plan (which only counts) and the job (which writes)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from services.restore_source import Target, Values
+
+
+@dataclass(frozen=True)
+class Change:
+    """One record's chosen properties before and after; None where blank."""
+
+    record_id: UUID
+    before: dict[str, str | None]
+    after: dict[str, str | None]
+
+    @property
+    def changed_properties(self) -> list[str]:
+        return [name for name, value in self.before.items() if value != self.after[name]]
+
+
+class Outcome(Enum):
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+    CHANGE = "change"
+
+
+def subset(values: Values, properties: Iterable[str]) -> Values:
+    return {name: values[name] for name in properties if name in values}
+
+
+def compare(target: Target, current: Values, properties: list[str]) -> Outcome:
+    """`current` holds the record's values for `properties` only."""
+    if current == target.values:
+        return Outcome.UNCHANGED
+    if target.expected is not None and current != target.expected:
+        return Outcome.CONFLICT
+    return Outcome.CHANGE
+
+
+def change(target: Target, current: Values, properties: list[str]) -> Change:
+    return Change(
+        target.record_id,
+        before={name: current.get(name) for name in properties},
+        after={name: target.values.get(name) for name in properties},
+    )
+
+
+class AppliedCounts(BaseModel):
+    """What applying really did, summed over the batches committed so far; stored on the
+    restore row in each batch's transaction, so a resumed job carries on from it."""
+
+    batches_done: int = 0
+    records_changed: int = 0
+    values_set: int = 0
+    values_cleared: int = 0
+    # Live records that already held the values.
+    records_unchanged: int = 0
+    # In the recycle bin or purged: never recreated.
+    records_skipped: int = 0
+    # A revert's records changed again since the restore: left alone.
+    conflicts: int = 0
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    changes: list[Change]
+    # Records of the batch that are live (not deleted nor purged).
+    live: int
+    conflicts: int
+
+    def added_to(self, counts: AppliedCounts, batch_size: int) -> AppliedCounts:
+        after = [
+            change.after[name] for change in self.changes for name in change.changed_properties
+        ]
+        return AppliedCounts(
+            batches_done=counts.batches_done + 1,
+            records_changed=counts.records_changed + len(self.changes),
+            values_set=counts.values_set + sum(value is not None for value in after),
+            values_cleared=counts.values_cleared + sum(value is None for value in after),
+            records_unchanged=counts.records_unchanged
+            + self.live
+            - len(self.changes)
+            - self.conflicts,
+            records_skipped=counts.records_skipped + batch_size - self.live,
+            conflicts=counts.conflicts + self.conflicts,
+        )
