@@ -4,7 +4,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from services import backups, environment
+from services import backups, environment, import_errors
 from services.backups import BackupExpired
 from services.errors import DomainError, NotFound
 
@@ -32,4 +32,22 @@ async def download_backup(request: Request) -> Response:
     )
 
 
-routes = [Route("/downloads/backups/{token}", download_backup, name="download_backup")]
+async def download_import_errors(request: Request) -> Response:
+    try:
+        job = await import_errors.open_download(request.path_params["token"])
+    except NotFound as error:
+        return PlainTextResponse(error.message, status_code=404, headers=NO_STORE)
+    return StreamingResponse(
+        import_errors.csv_stream(job),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            **NO_STORE,
+            "Content-Disposition": f'attachment; filename="import-errors-{job.id}.csv"',
+        },
+    )
+
+
+routes = [
+    Route("/downloads/backups/{token}", download_backup, name="download_backup"),
+    Route("/downloads/imports/{token}", download_import_errors, name="download_import_errors"),
+]

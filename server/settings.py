@@ -42,6 +42,9 @@ class Settings(BaseSettings):
         default_factory=list, description="comma-separated origins allowed over HTTP and websockets"
     )
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
+    max_import_bytes: int = Field(
+        default=2 << 30, ge=1_000, description="the largest upload to POST /imports, in bytes"
+    )
     ws_init_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     seed_demo: bool = Field(default=True, description="create the demo account on first start")
     job_lease_seconds: float = Field(

@@ -33,6 +33,7 @@ from pydantic import (
 )
 
 from models.crm import PropertyType
+from services.archive_guard import csv_records
 from services.errors import DomainError, ErrorCode
 from services.object_types import NAME_PATTERN
 
@@ -230,25 +231,42 @@ class BackupReader:
         """(record id, property name -> value) per row; blank values are absent, as stored."""
         with _damage_refused(), _csv_reader(self._archive, entry) as rows:
             next(rows)
-            width = len(entry.header)
-            for line, row in enumerate(rows, start=2):
-                if len(row) != width:
-                    raise CorruptBackup(f"{entry.file_name}, line {line}: {len(row)} fields.")
-                yield (
-                    row[0],
-                    {
-                        prop.name: value
-                        for prop, value in zip(entry.properties, row[1:], strict=True)
-                        if value
-                    },
-                )
+            names = [prop.name for prop in entry.properties]
+            yield from parse_records(rows, names, entry.file_name)
+
+
+def parse_records(
+    rows: Iterator[list[str]], names: Sequence[str], file_name: str
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """The data rows of a CSV in this format (after its header `id`, *names*) as (record id,
+    property name -> value); blank values are absent, as stored."""
+    width = len(names) + 1
+    for line, row in enumerate(rows, start=2):
+        if len(row) != width:
+            raise CorruptBackup(f"{file_name}, line {line}: {len(row)} fields, not {width}.")
+        yield row[0], {name: value for name, value in zip(names, row[1:], strict=True) if value}
 
 
 @contextmanager
 def open_backup(path: Path) -> Iterator[BackupReader]:
     """Verifies the whole file first: nothing is read from a damaged backup."""
     with _opened(path) as archive:
-        yield BackupReader(archive, _verified_manifest(archive))
+        yield read_backup(archive)
+
+
+def read_backup(archive: ZipFile) -> BackupReader:
+    """A reader over an archive the caller opened (an untrusted one through
+    `services.archive_guard.open_zip`), once the whole of it is verified."""
+    return BackupReader(archive, _verified_manifest(archive))
+
+
+def read_manifest(archive: ZipFile) -> Manifest:
+    """The manifest, checked against the archive's listing only: a quick look, no contents
+    read. `read_backup` verifies the rest."""
+    with _damage_refused():
+        manifest = _read_manifest(archive)
+        _check_listing(archive, manifest)
+        return manifest
 
 
 @contextmanager
@@ -271,7 +289,7 @@ def _csv_reader(archive: ZipFile, entry: FileEntry) -> Iterator[Iterator[list[st
         archive.open(entry.file_name) as raw,
         io.TextIOWrapper(raw, encoding="utf-8", newline="") as text,
     ):
-        yield csv.reader(text)
+        yield csv_records(text)
 
 
 def _verified_manifest(archive: ZipFile) -> Manifest:

@@ -29,6 +29,11 @@ def backup_key(account_id: UUID, backup_id: UUID) -> str:
     return f"accounts/{account_id}/backups/{backup_id}.zip"
 
 
+def import_key(account_id: UUID, import_id: UUID) -> str:
+    """An uploaded file waiting for its import (a backup ZIP or a CSV)."""
+    return f"accounts/{account_id}/imports/{import_id}.upload"
+
+
 def check_key(key: str) -> str:
     if not KEY_PATTERN.match(key):
         raise ValueError(f"{key!r} is not a storage key")

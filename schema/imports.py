@@ -1,0 +1,110 @@
+from datetime import datetime
+from typing import Self
+
+import strawberry
+
+from models.imports import Import as ImportModel
+from models.imports import ImportRowError as ImportRowErrorModel
+from models.imports import ImportSource, ImportStatus
+from schema.accounts import User
+from schema.context import Info
+from schema.pagination import Connection
+from schema.scalars import BigInt
+from services import import_errors
+
+# The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
+strawberry.enum(ImportSource)
+strawberry.enum(ImportStatus)
+
+
+@strawberry.type
+class ImportCounts:
+    created: int = strawberry.field(
+        description="Permanently deleted records brought back, with their original ids."
+    )
+    updated: int
+    restored_from_recycle_bin: int = strawberry.field(
+        description="Records taken out of the recycle bin (and given the file's values)."
+    )
+    unchanged: int
+    failed: int = strawberry.field(description="Rows refused: see `errorRows`.")
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, int]) -> Self:
+        return cls(
+            created=counts.get("created", 0),
+            updated=counts.get("updated", 0),
+            restored_from_recycle_bin=counts.get("restored", 0),
+            unchanged=counts.get("unchanged", 0),
+            failed=counts.get("failed", 0),
+        )
+
+
+@strawberry.type(description="A row the import refused; the other rows went on.")
+class ImportRowError:
+    row_number: BigInt = strawberry.field(description="1 is the first row after the header.")
+    object_type: str = strawberry.field(description="The file (of a backup) the row is in.")
+    record_id: str
+    reason: str = strawberry.field(description="Names properties, never values.")
+
+    @classmethod
+    def from_model(cls, error: ImportRowErrorModel) -> Self:
+        return cls(
+            row_number=BigInt(error.row_number),
+            object_type=error.object_type_name,
+            record_id=error.record_id,
+            reason=error.reason,
+        )
+
+
+@strawberry.type
+class Import:
+    id: strawberry.ID
+    name: str
+    source: ImportSource
+    status: ImportStatus
+    object_type: str | None = strawberry.field(
+        description="For a single CSV, or a restore: the object type its rows belong to."
+    )
+    requested_by: User | None
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    counts: ImportCounts
+    failure_reason: str | None
+    model: strawberry.Private[ImportModel]
+
+    @strawberry.field(description="In file order.")
+    async def error_rows(
+        self, first: int = 20, after: str | None = None
+    ) -> Connection[ImportRowError]:
+        page = await import_errors.error_rows(self.model, first, after)
+        return Connection.from_page(page, ImportRowError.from_model)
+
+    @strawberry.field(
+        description="A link to a CSV of all the error rows, valid for a few minutes; null "
+        "when there are none."
+    )
+    async def error_rows_download_url(self, info: Info) -> str | None:
+        if not await import_errors.has_error_rows(self.model):
+            return None
+        token = import_errors.download_token(info.context.require_viewer(), self.model)
+        return str(info.context.request.url_for("download_import_errors", token=token))
+
+    @classmethod
+    def from_model(cls, job: ImportModel) -> Self:
+        requester = job.requested_by if job.requested_by_id else None
+        return cls(
+            id=strawberry.ID(str(job.id)),
+            name=job.name,
+            source=job.source,
+            status=job.status,
+            object_type=job.object_type_name or None,
+            requested_by=User.from_model(requester) if requester else None,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            completed_at=job.completed_at,
+            counts=ImportCounts.from_counts(job.counts),
+            failure_reason=job.failure_reason or None,
+            model=job,
+        )

@@ -1,0 +1,67 @@
+"""`POST /imports`: upload a backup ZIP (or one CSV with its `objectType`) to import.
+
+A plain multipart route, not GraphQL multipart (which stays off: it is a CSRF risk). The
+caller is checked before the body is read; the body streams into the work directory under
+its own size cap (MAX_IMPORT_BYTES); quick checks refuse a bad file at once, and the import
+runs on a worker. Errors are JSON: {"code": ..., "message": ...}.
+"""
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from models.accounts import Role
+from server.graphql import bearer_token
+from server.multipart_upload import MalformedUpload, receive_file
+from services import auth, environment, imports
+from services.auth import Viewer
+from services.errors import DomainError, ErrorCode, Unauthenticated
+
+FILE_FIELD = "file"
+OBJECT_TYPE_FIELD = "objectType"
+
+HTTP_STATUS = {
+    ErrorCode.UNAUTHENTICATED: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.NOT_RESTORABLE: 422,
+}
+
+
+def _error(code: ErrorCode, message: str) -> JSONResponse:
+    return JSONResponse(
+        {"code": code.value, "message": message}, status_code=HTTP_STATUS.get(code, 400)
+    )
+
+
+async def _viewer(request: Request) -> Viewer:
+    token = bearer_token(request.headers.get("authorization"))
+    if token is None:
+        raise Unauthenticated("Send `Authorization: Bearer <token>`.")
+    viewer = await auth.authenticate(token)
+    viewer.require_role(Role.SUPER_ADMIN)
+    return viewer
+
+
+async def upload_import(request: Request) -> Response:
+    try:
+        viewer = await _viewer(request)
+        work_dir = environment.current().work_dir
+        async with receive_file(request, work_dir, FILE_FIELD, [OBJECT_TYPE_FIELD]) as upload:
+            job = await imports.start_file_import(
+                viewer, upload.path, upload.file_name, upload.fields.get(OBJECT_TYPE_FIELD, "")
+            )
+    except DomainError as error:
+        return _error(error.code, error.message)
+    except MalformedUpload as error:
+        return _error(ErrorCode.VALIDATION_FAILED, str(error))
+    return JSONResponse(
+        {"id": str(job.id), "name": job.name, "status": job.status.value}, status_code=202
+    )
+
+
+def routes(max_import_bytes: int) -> list[Route]:
+    # The route's own body cap replaces the app-wide one (MAX_BODY_BYTES) for this path only.
+    return [
+        Route("/imports", upload_import, methods=["POST"], max_body_size=max_import_bytes),
+    ]

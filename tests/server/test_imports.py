@@ -1,0 +1,656 @@
+"""Restoring by importing a file: real uploads over HTTP to the real server, the job on its
+in-process worker, the outcome through GraphQL and the database."""
+
+import asyncio
+import csv
+import io
+import json
+import zipfile
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+
+from models.accounts import Role
+from models.audit import AuditEvent
+from models.crm import ObjectType, PurgedRecord, Record
+from models.imports import Import, ImportRowError, ImportSource, ImportStatus
+from models.notifications import Notification
+from server.app import create_app
+from server.settings import Settings
+from services import record_events
+from services.backup_format import MANIFEST_NAME
+from services.record_events import RecordChange
+from tests.conftest import GraphQLClient, MakeTenant, Tenant
+from tests.graphql_ws import signed_in
+from tests.server.test_backups import BACKUP, CREATE, wait_until_finished
+from tests.server.test_hardening import serve
+
+IMPORT = """query($id: ID!) { import(id: $id) {
+  id name source status objectType requestedBy { email } createdAt startedAt completedAt
+  failureReason
+  counts { created updated restoredFromRecycleBin unchanged failed }
+  errorRows(first: 100) { nodes { rowNumber objectType recordId reason } }
+  errorRowsDownloadUrl } }"""
+IMPORTS = """query($first: Int!, $after: String) { imports(first: $first, after: $after) {
+  nodes { id name source status counts { updated failed } }
+  pageInfo { hasNextPage endCursor } } }"""
+CONTACT_COLUMNS = ["firstname", "email", "phone", "lifecyclestage", "date_of_birth"]
+SECRET = "SECRET-VALUE-42"
+DEAD_CONTACT = "Permanently deleted contact: it cannot be brought back."
+UNKNOWN = "No record with this id exists in this account."
+
+Records = dict[UUID, tuple[str, dict[str, str], bool]]
+
+
+async def upload(
+    http: httpx.AsyncClient,
+    token: str | None,
+    content: bytes,
+    file_name: str = "backup-2026-11-21.zip",
+    object_type: str | None = None,
+) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    data = {"objectType": object_type} if object_type else {}
+    return await http.post(
+        "/imports", headers=headers, files={"file": (file_name, content)}, data=data
+    )
+
+
+async def finished(import_id: str) -> Import:
+    async with asyncio.timeout(60):
+        while True:
+            job = await Import.get(id=import_id)
+            if job.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED):
+                return job
+            await asyncio.sleep(0.05)
+
+
+async def imported(
+    http: httpx.AsyncClient, gql: GraphQLClient, token: str, content: bytes, **options: str
+) -> dict[str, Any]:
+    """Upload, wait for the job, and return the import as GraphQL shows it."""
+    response = await upload(http, token, content, **options)
+    assert response.status_code == 202, response.text
+    await finished(response.json()["id"])
+    job: dict[str, Any] = (await gql.data(IMPORT, {"id": response.json()["id"]}, token))["import"]
+    return job
+
+
+async def backup_file(gql: GraphQLClient, http: httpx.AsyncClient, token: str) -> bytes:
+    """A real backup of the account, made by the service and downloaded."""
+    created = (await gql.data(CREATE, token=token))["createBackup"]
+    await wait_until_finished(created["id"])
+    backup = (await gql.data(BACKUP, {"id": created["id"]}, token))["backup"]
+    assert backup["status"] == "SUCCEEDED", backup["failureReason"]
+    response = await http.get(backup["downloadUrl"])
+    assert response.status_code == 200
+    return response.content
+
+
+async def seed(tenant: Tenant, type_name: str, values: list[dict[str, str]]) -> list[Record]:
+    object_type = await ObjectType.get(account_id=tenant.account.id, name=type_name)
+    records = [
+        Record(account_id=tenant.account.id, object_type=object_type, properties=properties)
+        for properties in values
+    ]
+    await Record.bulk_create(records)
+    return records
+
+
+async def records_of(account_id: UUID) -> Records:
+    """Every record of the account: id -> (object type, properties, in the recycle bin)."""
+    rows = await Record.filter(account_id=account_id).select_related("object_type")
+    return {
+        row.id: (row.object_type.name, row.properties, row.deleted_at is not None) for row in rows
+    }
+
+
+def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows([header, *rows])
+    return text.getvalue().encode()
+
+
+async def purge(tenant: Tenant, records: list[Record]) -> None:
+    for record in records:
+        await PurgedRecord.create(
+            id=record.id, account_id=record.account_id, object_type_id=record.object_type_id
+        )
+    await Record.filter(id__in=[record.id for record in records]).delete()
+
+
+async def test_every_row_outcome_of_a_csv(
+    http: httpx.AsyncClient, gql: GraphQLClient, make_tenant: MakeTenant
+) -> None:
+    tenant, other = await make_tenant(), await make_tenant()
+    changed, same, binned, gone = await seed(
+        tenant,
+        "contacts",
+        [
+            {"firstname": "Ann", "email": "ann@example.com", "jobtitle": "CTO"},
+            {"firstname": "Bo", "email": "bo@example.com"},
+            {"firstname": "Cy"},
+            {"firstname": "Di"},
+        ],
+    )
+    await Record.filter(id=binned.id).update(deleted_at=binned.created_at)
+    await purge(tenant, [gone])
+    [foreign] = await seed(other, "contacts", [{"firstname": "Not yours"}])
+    rows = [
+        # Overwritten: firstname replaced, email cleared; jobtitle is not a column, so kept.
+        [str(changed.id), "Anne", "", "", "lead", ""],
+        [str(same.id), "Bo", "bo@example.com", "", "", ""],
+        [str(binned.id), "Cy", "cy@example.com", "", "", ""],
+        [str(gone.id), "Di", "", "", "", ""],
+        [str(uuid4()), "Nobody", "", "", "", ""],
+        [str(foreign.id), "Mine now", "", "", "", ""],
+        [str(uuid4()), "Bad", "", "", "boss", SECRET],
+        ["=HYPERLINK(1)", "Not an id", "", "", "", ""],
+        [str(same.id), "Bo again", "", "", "", ""],
+    ]
+    job = await imported(
+        http,
+        gql,
+        tenant.super_admin,
+        csv_bytes(["id", *CONTACT_COLUMNS], rows),
+        file_name="contacts.csv",
+        object_type="contacts",
+    )
+
+    assert job["status"] == "SUCCEEDED", job["failureReason"]
+    assert (job["name"], job["source"], job["objectType"]) == (
+        "Import - contacts.csv",
+        "FILE",
+        "contacts",
+    )
+    assert job["counts"] == {
+        "created": 0,
+        "updated": 1,
+        "restoredFromRecycleBin": 1,
+        "unchanged": 1,
+        "failed": 6,
+    }
+    errors = [(e["rowNumber"], e["recordId"], e["reason"]) for e in job["errorRows"]["nodes"]]
+    assert errors == [
+        (4, str(gone.id), DEAD_CONTACT),
+        (5, rows[4][0], UNKNOWN),
+        (6, str(foreign.id), UNKNOWN),
+        (
+            7,
+            rows[6][0],
+            "lifecyclestage: one of subscriber, lead, opportunity, customer is expected; "
+            "date_of_birth: a date as YYYY-MM-DD is expected.",
+        ),
+        (8, "=HYPERLINK(1)", "The id is not a record id."),
+        (9, str(same.id), "The id repeats that of row 2."),
+    ]
+    assert SECRET not in json.dumps(job)
+    after = await records_of(tenant.account.id)
+    assert after[changed.id] == (
+        "contacts",
+        {"firstname": "Anne", "jobtitle": "CTO", "lifecyclestage": "lead"},
+        False,
+    )
+    assert after[same.id] == ("contacts", {"firstname": "Bo", "email": "bo@example.com"}, False)
+    assert after[binned.id] == ("contacts", {"firstname": "Cy", "email": "cy@example.com"}, False)
+    assert gone.id not in after and await PurgedRecord.exists(id=gone.id)
+    assert await records_of(other.account.id) == {
+        foreign.id: ("contacts", {"firstname": "Not yours"}, False)
+    }
+
+    download = await http.get(job["errorRowsDownloadUrl"])
+    assert download.status_code == 200
+    assert download.headers["content-type"].startswith("text/csv")
+    assert download.headers["cache-control"] == "no-store"
+    lines = list(csv.reader(io.StringIO(download.text)))
+    assert lines[0] == ["object_type", "row_number", "record_id", "reason"]
+    assert [(int(line[1]), line[2], line[3]) for line in lines[1:]] == [
+        # A cell a spreadsheet would run as a formula is quoted as text.
+        (number, "'" + record_id if record_id.startswith("=") else record_id, reason)
+        for number, record_id, reason in errors
+    ]
+    assert SECRET not in download.text
+
+
+async def test_a_purged_record_comes_back_with_its_id_in_its_own_type_only(
+    http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant
+) -> None:
+    deal, other_deal = await seed(
+        tenant, "deals", [{"dealname": "Renewal", "amount": "10"}, {"dealname": "Upsell"}]
+    )
+    await purge(tenant, [deal, other_deal])
+    job = await imported(
+        http,
+        gql,
+        tenant.super_admin,
+        csv_bytes(["id", "dealname", "amount"], [[str(deal.id), "Renewal", "12.5"]]),
+        object_type="deals",
+    )
+    assert job["counts"]["created"] == 1
+    assert (await records_of(tenant.account.id))[deal.id] == (
+        "deals",
+        {"dealname": "Renewal", "amount": "12.5"},
+        False,
+    )
+    assert not await PurgedRecord.exists(id=deal.id)
+
+    as_company = await imported(
+        http,
+        gql,
+        tenant.super_admin,
+        csv_bytes(["id", "name"], [[str(other_deal.id), "Upsell Inc"]]),
+        object_type="companies",
+    )
+    assert as_company["counts"]["failed"] == 1
+    assert as_company["errorRows"]["nodes"][0]["reason"] == (
+        "This id belongs to a record that is not one of companies."
+    )
+    assert other_deal.id not in await records_of(tenant.account.id)
+
+
+async def test_an_untouched_backup_imports_as_no_change(
+    http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant
+) -> None:
+    await seed(
+        tenant, "contacts", [{"firstname": f"C{i}", "phone": f"+1 555 {i}"} for i in range(30)]
+    )
+    await seed(tenant, "deals", [{"dealname": f"D{i}", "amount": str(i)} for i in range(20)])
+    content = await backup_file(gql, http, tenant.super_admin)
+    stamps = dict(await Record.filter(account_id=tenant.account.id).values_list("id", "updated_at"))
+
+    job = await imported(http, gql, tenant.super_admin, content)
+    assert job["status"] == "SUCCEEDED", job["failureReason"]
+    assert job["counts"] == {
+        "created": 0,
+        "updated": 0,
+        "restoredFromRecycleBin": 0,
+        "unchanged": 50,
+        "failed": 0,
+    }
+    assert job["errorRowsDownloadUrl"] is None
+    after = dict(await Record.filter(account_id=tenant.account.id).values_list("id", "updated_at"))
+    assert after == stamps
+
+
+@pytest.fixture
+async def import_events(tenant: Tenant) -> AsyncIterator[asyncio.Queue[RecordChange]]:
+    """Change events for the tenant's deals and contacts, as a workflow would receive them."""
+    received: asyncio.Queue[RecordChange] = asyncio.Queue()
+
+    async def listen(object_type: str) -> None:
+        async for change in record_events.live(tenant.account.id, object_type):
+            received.put_nowait(change)
+
+    listeners = [asyncio.create_task(listen(name)) for name in ("contacts", "deals")]
+    await asyncio.sleep(0.05)
+    yield received
+    for listener in listeners:
+        listener.cancel()
+
+
+async def test_delete_purge_and_edit_then_import_brings_the_backup_back(
+    http: httpx.AsyncClient,
+    gql: GraphQLClient,
+    tenant: Tenant,
+    import_events: asyncio.Queue[RecordChange],
+) -> None:
+    contacts = await seed(
+        tenant,
+        "contacts",
+        [{"firstname": f"C{i}", "email": f"c{i}@example.com"} for i in range(12)],
+    )
+    deals = await seed(tenant, "deals", [{"dealname": f"D{i}", "amount": str(i)} for i in range(8)])
+    content = await backup_file(gql, http, tenant.super_admin)
+    backed_up = await records_of(tenant.account.id)
+
+    edited = [contacts[0], contacts[1], deals[0]]
+    await Record.filter(id=contacts[0].id).update(properties={"firstname": "Changed"})
+    await Record.filter(id=contacts[1].id).update(
+        properties={"firstname": "C1", "email": "c1@example.com", "jobtitle": "Added"}
+    )
+    await Record.filter(id=deals[0].id).update(properties={"amount": "999"})
+    deleted = [contacts[2], contacts[3], deals[1]]
+    await Record.filter(id__in=[r.id for r in deleted]).update(deleted_at=contacts[0].created_at)
+    purged_contacts, purged_deals = [contacts[4], contacts[5]], [deals[2], deals[3]]
+    await purge(tenant, purged_contacts + purged_deals)
+    [newer] = await seed(tenant, "deals", [{"dealname": "Made after the backup"}])
+
+    job = await imported(http, gql, tenant.super_admin, content)
+
+    assert job["status"] == "SUCCEEDED", job["failureReason"]
+    assert job["counts"] == {
+        "created": 2,
+        "updated": 3,
+        "restoredFromRecycleBin": 3,
+        "unchanged": 20 - 2 - 2 - 3 - 3,
+        "failed": 2,
+    }
+    assert {(e["recordId"], e["reason"]) for e in job["errorRows"]["nodes"]} == {
+        (str(record.id), DEAD_CONTACT) for record in purged_contacts
+    }
+    expected = {
+        record_id: state
+        for record_id, state in backed_up.items()
+        if record_id not in {record.id for record in purged_contacts}
+    }
+    expected[newer.id] = ("deals", {"dealname": "Made after the backup"}, False)
+    assert await records_of(tenant.account.id) == expected
+
+    changed = {record.id for record in edited + deleted + purged_deals}
+    events = [await asyncio.wait_for(import_events.get(), 5) for _ in changed]
+    await asyncio.sleep(0.1)
+    assert import_events.empty(), "no other record changed"
+    assert {UUID(change.record_id) for change in events} == changed
+    assert {(change.source, change.job_id) for change in events} == {("IMPORT", job["id"])}
+    by_id = {UUID(change.record_id): change for change in events}
+    assert by_id[contacts[1].id].properties == ["jobtitle"]
+    assert by_id[deals[0].id].properties == ["amount", "dealname"]
+
+    admin = tenant.users[Role.SUPER_ADMIN]
+    [notification] = await Notification.filter(user_id=admin.id, kind="IMPORT_COMPLETED")
+    assert notification.subject_id == job["id"]
+    assert notification.body == "2 created, 3 updated, 3 restored, 10 unchanged, 2 failed."
+    actions = (
+        await AuditEvent.filter(target_id=job["id"])
+        .order_by("created_at")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["IMPORT_STARTED", "IMPORT_COMPLETED"]
+
+
+async def test_a_backup_of_another_account_writes_nothing(
+    http: httpx.AsyncClient, gql: GraphQLClient, make_tenant: MakeTenant
+) -> None:
+    source, target = await make_tenant(), await make_tenant()
+    await seed(source, "contacts", [{"firstname": f"A{i}"} for i in range(5)])
+    deals = await seed(source, "deals", [{"dealname": f"A{i}"} for i in range(3)])
+    content = await backup_file(gql, http, source.super_admin)
+    # A tombstone is the purging account's own: it lets no other account recreate the record.
+    await purge(source, deals[:1])
+    source_state = await records_of(source.account.id)
+
+    job = await imported(http, gql, target.super_admin, content)
+
+    assert job["status"] == "SUCCEEDED", job["failureReason"]
+    assert job["counts"] == {
+        "created": 0,
+        "updated": 0,
+        "restoredFromRecycleBin": 0,
+        "unchanged": 0,
+        "failed": 8,
+    }
+    assert {e["reason"] for e in job["errorRows"]["nodes"]} == {UNKNOWN}
+    assert await records_of(target.account.id) == {}
+    assert await records_of(source.account.id) == source_state
+
+
+async def test_progress_streams_until_the_import_finishes(
+    http: httpx.AsyncClient, server: Any, tenant: Tenant
+) -> None:
+    await seed(tenant, "deals", [{"dealname": f"D{i}"} for i in range(10)])
+    rows = [
+        [str(record.id), "Renamed"] for record in await Record.filter(account_id=tenant.account.id)
+    ]
+    response = await upload(
+        http, tenant.super_admin, csv_bytes(["id", "dealname"], rows), object_type="deals"
+    )
+    job_id = response.json()["id"]
+    query = "subscription($id: ID!) { jobProgress(id: $id) { jobId status } }"
+    async with signed_in(server.websocket_url, tenant.super_admin) as socket:
+        operation = await socket.subscribe(query, {"id": job_id})
+        statuses = []
+        while not statuses or statuses[-1] not in ("SUCCEEDED", "FAILED"):
+            message = await socket.receive()
+            assert message["id"] == operation, message
+            assert message["payload"]["data"]["jobProgress"]["jobId"] == job_id
+            statuses.append(message["payload"]["data"]["jobProgress"]["status"])
+    assert statuses[-1] == "SUCCEEDED"
+
+
+def zip_of(
+    entries: list[tuple[str, bytes]], tamper: Callable[[list[zipfile.ZipInfo]], None] | None = None
+) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            archive.writestr(name, data)
+        if tamper:
+            tamper(archive.filelist)
+    return buffer.getvalue()
+
+
+def replaced(content: bytes, name: str, change: Callable[[bytes], bytes]) -> bytes:
+    """A copy of a backup with one entry passed through `change`."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        entries = [(entry, archive.read(entry)) for entry in archive.namelist()]
+    return zip_of([(entry, change(data) if entry == name else data) for entry, data in entries])
+
+
+def hostile_files(backup: bytes) -> dict[str, tuple[bytes, dict[str, str], str]]:
+    """Name -> (content, form fields, what the refusal says)."""
+    csv_file = b"id,dealname\n" + str(uuid4()).encode() + b",x\n"
+
+    def claim_huge(entries: list[zipfile.ZipInfo]) -> None:
+        entries[-1].file_size = 40 << 30
+
+    def unknown_property(manifest: bytes) -> bytes:
+        return manifest.replace(b'"name": "dealname"', b'"name": "secret_column"', 1)
+
+    with pytest.warns(UserWarning):
+        duplicates = zip_of([(MANIFEST_NAME, b"{}"), ("deals.csv", csv_file), ("deals.csv", b"")])
+    return {
+        "traversal": (zip_of([("../deals.csv", csv_file)]), {}, "has a path"),
+        "absolute": (zip_of([("/tmp/deals.csv", csv_file)]), {}, "has a path"),
+        "backslash": (zip_of([("..\\deals.csv", csv_file)]), {}, "has a path"),
+        "unexpected": (zip_of([("run.sh", b"#!/bin/sh")]), {}, "Unexpected entry"),
+        "duplicates": (duplicates, {}, "two entries with one name"),
+        "too many": (zip_of([("deals.csv", b"")] * 1_001), {}, "entries; at most 1000"),
+        "bomb": (zip_of([("deals.csv", b"0" * (4 << 20))]), {}, "expand more than 200 times"),
+        "lying size": (zip_of([("deals.csv", csv_file)], claim_huge), {}, "would expand"),
+        "truncated": (backup[: len(backup) // 2], {}, "truncated"),
+        "not a zip": (b"%PDF-1.7 not a backup", {}, "Not a ZIP"),
+        "no manifest": (zip_of([("deals.csv", csv_file)]), {}, "no manifest.json"),
+        "unknown property": (
+            replaced(backup, MANIFEST_NAME, unknown_property),
+            {},
+            "deals has no properties called 'secret_column'",
+        ),
+        "csv unknown column": (
+            b"id,dealname,password\n",
+            {"object_type": "deals"},
+            "deals has no properties called 'password'",
+        ),
+        "csv without id": (b"dealname\nx\n", {"object_type": "deals"}, "first column is `id`"),
+        "csv of no type": (csv_file, {"object_type": "spaceships"}, "No object type called"),
+        "csv not utf-8": (b"id,dealname\n\xff\xfe\n", {"object_type": "deals"}, "cannot be read"),
+    }
+
+
+async def test_hostile_files_are_refused_at_once(
+    http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant, settings: Settings
+) -> None:
+    await seed(tenant, "deals", [{"dealname": "Kept", "amount": "1"}])
+    backup = await backup_file(gql, http, tenant.super_admin)
+    before = await records_of(tenant.account.id)
+    with pytest.warns(UserWarning):
+        files = hostile_files(backup)
+    for name, (content, options, says) in files.items():
+        response = await upload(http, tenant.super_admin, content, **options)
+        assert response.status_code == 422, (name, response.text)
+        body = response.json()
+        assert body["code"] == "NOT_RESTORABLE", name
+        assert says in body["message"], (name, body["message"])
+    assert not await Import.filter(account_id=tenant.account.id).exists()
+    assert await records_of(tenant.account.id) == before
+    assert not list((settings.storage_dir / "accounts" / str(tenant.account.id)).glob("imports/*"))
+    assert not list(settings.work_dir.glob("upload-*"))
+
+
+async def test_files_damaged_inside_fail_the_import_before_any_write(
+    http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant, settings: Settings
+) -> None:
+    [deal] = await seed(tenant, "deals", [{"dealname": "Kept", "amount": "1"}])
+    backup = await backup_file(gql, http, tenant.super_admin)
+    await Record.filter(id=deal.id).update(properties={"dealname": "Current"})
+    damaged = {
+        "checksum": (
+            replaced(backup, "deals.csv", lambda data: data.replace(b"Kept", b"Evil")),
+            "deals.csv does not match its checksum",
+        ),
+        "csv width": (
+            b"id,dealname\n" + str(deal.id).encode() + b",Evil,extra\n",
+            "deals.csv, line 2: 3 fields, not 2.",
+        ),
+    }
+    for name, (content, says) in damaged.items():
+        options = {"object_type": "deals"} if name.startswith("csv") else {}
+        response = await upload(http, tenant.super_admin, content, **options)
+        assert response.status_code == 202, (name, response.text)
+        job = await finished(response.json()["id"])
+        assert job.status == ImportStatus.FAILED, name
+        assert says in job.failure_reason, (name, job.failure_reason)
+        assert job.attempts == 1, "a refused file is not retried"
+        assert job.storage_key == ""
+        assert not await ImportRowError.filter(import_job_id=job.id).exists()
+    assert (await Record.get(id=deal.id)).properties == {"dealname": "Current"}
+    assert not list((settings.storage_dir / "accounts" / str(tenant.account.id)).glob("imports/*"))
+
+
+async def test_only_super_admins_import_and_see_imports(
+    http: httpx.AsyncClient, gql: GraphQLClient, make_tenant: MakeTenant
+) -> None:
+    tenant, other = await make_tenant(), await make_tenant()
+    content = csv_bytes(["id", "dealname"], [])
+    for token, status, code in [
+        (None, 401, "UNAUTHENTICATED"),
+        ("forged", 401, "UNAUTHENTICATED"),
+        (tenant.admin, 403, "FORBIDDEN"),
+        (tenant.member, 403, "FORBIDDEN"),
+    ]:
+        response = await upload(http, token, content, object_type="deals")
+        assert (response.status_code, response.json()["code"]) == (status, code)
+    response = await upload(http, tenant.super_admin, content, object_type="deals")
+    assert response.status_code == 202
+    job_id = response.json()["id"]
+    await finished(job_id)
+
+    for token in (tenant.admin, tenant.member):
+        assert await gql.error_code(IMPORTS, {"first": 10}, token) == "FORBIDDEN"
+        assert await gql.error_code(IMPORT, {"id": job_id}, token) == "FORBIDDEN"
+    assert await gql.error_code(IMPORT, {"id": job_id}, other.super_admin) == "NOT_FOUND"
+    assert (await gql.data(IMPORTS, {"first": 10}, other.super_admin))["imports"]["nodes"] == []
+
+
+async def test_error_rows_link_is_signed(
+    http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant
+) -> None:
+    job = await imported(
+        http,
+        gql,
+        tenant.super_admin,
+        csv_bytes(["id", "dealname"], [[str(uuid4()), "x"]]),
+        object_type="deals",
+    )
+    url = httpx.URL(job["errorRowsDownloadUrl"])
+    assert (await http.get(url)).status_code == 200
+    forged = url.copy_with(path=url.path[:-3] + ("AAA" if not url.path.endswith("AAA") else "BBB"))
+    response = await http.get(forged)
+    assert response.status_code == 404
+    assert "invalid or has expired" in response.text
+    downloads = await AuditEvent.filter(target_id=job["id"], action="IMPORT_ERRORS_DOWNLOADED")
+    assert len(downloads) == 1
+
+
+async def test_the_list_shows_file_imports_and_restores_newest_first(
+    http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant
+) -> None:
+    restore_entry = await Import.create(
+        account_id=tenant.account.id,
+        name="Data restore - Deal",
+        source=ImportSource.RESTORE,
+        status=ImportStatus.SUCCEEDED,
+        counts={"updated": 4},
+    )
+    file_job = await imported(
+        http, gql, tenant.super_admin, csv_bytes(["id", "dealname"], []), object_type="deals"
+    )
+    first = (await gql.data(IMPORTS, {"first": 1}, tenant.super_admin))["imports"]
+    second = (
+        await gql.data(
+            IMPORTS, {"first": 1, "after": first["pageInfo"]["endCursor"]}, tenant.super_admin
+        )
+    )["imports"]
+    assert [(n["id"], n["source"]) for n in first["nodes"] + second["nodes"]] == [
+        (file_job["id"], "FILE"),
+        (str(restore_entry.id), "RESTORE"),
+    ]
+    assert second["nodes"][0]["name"] == "Data restore - Deal"
+    assert second["nodes"][0]["counts"] == {"updated": 4, "failed": 0}
+    assert not second["pageInfo"]["hasNextPage"]
+
+
+@pytest.mark.parametrize(
+    ("build", "says"),
+    [
+        pytest.param(
+            lambda: {"content": b"plain", "headers": {"content-type": "text/csv"}},
+            "multipart",
+            id="not multipart",
+        ),
+        pytest.param(lambda: {"data": {"objectType": "deals"}}, "multipart", id="no file"),
+        pytest.param(
+            lambda: {"data": {"objectType": "deals"}, "files": {"other": ("a", b"")}},
+            "in the field `file`",
+            id="file in another field",
+        ),
+        pytest.param(
+            lambda: {"files": [("file", ("a.csv", b"id\n")), ("file", ("b.csv", b"id\n"))]},
+            "one file",
+            id="two files",
+        ),
+    ],
+)
+async def test_malformed_uploads_are_refused(
+    http: httpx.AsyncClient, tenant: Tenant, build: Callable[[], dict[str, Any]], says: str
+) -> None:
+    request = build()
+    headers = {"Authorization": f"Bearer {tenant.super_admin}", **request.pop("headers", {})}
+    response = await http.post("/imports", headers=headers, **request)
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "VALIDATION_FAILED"
+    assert says in response.json()["message"]
+
+
+async def test_the_upload_size_is_capped(settings: Settings, tenant: Tenant) -> None:
+    capped = create_app(settings.model_copy(update={"max_import_bytes": 50_000}))
+    content = csv_bytes(["id", "dealname"], [[str(uuid4()), "x" * 100] for _ in range(1_000)])
+    async with serve(capped) as websocket_url:
+        url = websocket_url.replace("ws://", "http://").removesuffix("/graphql")
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            small = csv_bytes(["id", "dealname"], [[str(uuid4()), "x"]])
+            assert (
+                await upload(client, tenant.super_admin, small, "a.csv", "deals")
+            ).status_code == 202
+            declared = await upload(client, tenant.super_admin, content, "a.csv", "deals")
+            assert declared.status_code == 413
+            # Without a Content-Length, the body is counted as it streams.
+            form = httpx.Request("POST", url, files={"file": ("a.csv", content)})
+            streamed = await client.post(
+                "/imports",
+                content=in_chunks(form.read()),
+                headers={
+                    "Authorization": f"Bearer {tenant.super_admin}",
+                    "Content-Type": form.headers["content-type"],
+                },
+            )
+            assert streamed.status_code == 413
+            assert "content-length" not in streamed.request.headers
+    assert not list(settings.work_dir.glob("upload-*"))
+
+
+async def in_chunks(body: bytes, size: int = 4_096) -> AsyncIterator[bytes]:
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
