@@ -9,14 +9,18 @@ import strawberry
 
 from schema.context import Info
 from schema.jobs import JobProgress
-from services import backups, job_events
+from services import backups, imports, job_events, restores
 from services.auth import Viewer
 from services.errors import NotFound
 from services.ids import parse_id
 from services.job_events import JobEvent
 
 # One per kind of job: the job's state now, or NOT_FOUND when the id is not one of that kind.
-JOB_STATES: tuple[Callable[[Viewer, UUID], Awaitable[JobEvent]], ...] = (backups.job_state,)
+JOB_STATES: tuple[Callable[[Viewer, UUID], Awaitable[JobEvent]], ...] = (
+    backups.job_state,
+    imports.job_state,
+    restores.job_state,
+)
 
 
 async def _state_reader(viewer: Viewer, job_id: UUID) -> Callable[[], Awaitable[JobEvent]]:

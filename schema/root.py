@@ -10,10 +10,12 @@ import strawberry
 import resolvers.accounts
 import resolvers.audit
 import resolvers.backups
+import resolvers.imports
 import resolvers.jobs
 import resolvers.notifications
 import resolvers.object_types
 import resolvers.records
+import resolvers.restores
 import resolvers.schedules
 import resolvers.sso
 import resolvers.two_factor
@@ -21,9 +23,11 @@ from schema.accounts import Account, InviteUserPayload, LoginPayload, Me, User
 from schema.audit import AuditEvent
 from schema.backups import Backup
 from schema.crm import Association, ObjectType, Property, Record
+from schema.imports import Import
 from schema.jobs import JobProgress
 from schema.notifications import Notification
 from schema.pagination import Connection
+from schema.restores import RecordChange, Restore
 from schema.schedules import BackupSchedule
 from schema.two_factor import ReauthenticatePayload, TotpEnrollment
 
@@ -65,6 +69,20 @@ class Query:
     )
     backup: Backup = strawberry.field(
         resolver=resolvers.backups.get_backup, description="SUPER_ADMIN."
+    )
+    restores: Connection[Restore] = strawberry.field(
+        resolver=resolvers.restores.list_restores,
+        description="Restore plans, restores and reverts, newest first (SUPER_ADMIN).",
+    )
+    restore: Restore = strawberry.field(
+        resolver=resolvers.restores.get_restore, description="SUPER_ADMIN."
+    )
+    imports: Connection[Import] = strawberry.field(
+        resolver=resolvers.imports.list_imports,
+        description="Uploaded files and finished restores, newest first (SUPER_ADMIN).",
+    )
+    import_: Import = strawberry.field(
+        name="import", resolver=resolvers.imports.get_import, description="SUPER_ADMIN."
     )
     backup_schedule: BackupSchedule = strawberry.field(
         resolver=resolvers.schedules.backup_schedule,
@@ -142,6 +160,25 @@ class Mutation:
         "One manual backup per 7 days (STARTER, PROFESSIONAL) or 24 hours (ENTERPRISE): "
         "see `account.nextManualBackupAt`.",
     )
+    plan_restore: Restore = strawberry.mutation(
+        resolver=resolvers.restores.plan_restore,
+        description="What restoring these properties of one object type from a backup would "
+        "change, stored as a PLANNED restore (SUPER_ADMIN). Nothing is written.",
+    )
+    start_restore: Restore = strawberry.mutation(
+        resolver=resolvers.restores.start_restore,
+        description="Queues a plan less than an hour old: both acknowledgements true, a session "
+        "re-authenticated within 5 minutes (or SSO), one restore per account at a time.",
+    )
+    plan_revert: Restore = strawberry.mutation(
+        resolver=resolvers.restores.plan_revert,
+        description="What putting back the values a restore overwrote would change, within 14 "
+        "days of it; records changed again since are conflicts, left alone.",
+    )
+    revert_restore: Restore = strawberry.mutation(
+        resolver=resolvers.restores.revert_restore,
+        description="Queues a revert plan from `planRevert`, under the rules of startRestore.",
+    )
     update_backup_schedule: BackupSchedule = strawberry.mutation(
         resolver=resolvers.schedules.update_backup_schedule,
         description="Turn recurring backups on (first run one period from now unless "
@@ -154,6 +191,10 @@ class Subscription:
     notifications: AsyncGenerator[Notification, None] = strawberry.subscription(
         resolver=resolvers.notifications.live,
         description="The signed-in user's notifications as they arrive.",
+    )
+    record_changes: AsyncGenerator[RecordChange, None] = strawberry.subscription(
+        resolver=resolvers.restores.record_changes,
+        description="Records of one type as restores and imports change them.",
     )
     job_progress: AsyncGenerator[JobProgress, None] = strawberry.subscription(
         resolver=resolvers.jobs.job_progress,

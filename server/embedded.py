@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import dramatiq
 
-from services import backups
+from services import backups, imports, restores
 from workers import broker, scheduler
 
 WORKER_THREADS = 2
@@ -19,6 +19,8 @@ async def background_jobs(scheduler_interval_seconds: float) -> AsyncIterator[dr
     worker = dramatiq.Worker(stub, worker_threads=WORKER_THREADS)
     worker.start()
     await backups.requeue_queued()
+    await imports.requeue_queued()
+    await restores.requeue_queued()
     scheduling = asyncio.create_task(scheduler.loop_forever(scheduler_interval_seconds))
     try:
         yield stub

@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from services import auth, backups, database, schedules
+from services import auth, backups, database, imports, restores, schedules
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +18,8 @@ JOBS: tuple[Job, ...] = (
     auth.delete_expired_sessions,
     backups.expire_backups,
     backups.requeue_lost_jobs,
+    imports.requeue_lost_jobs,
+    restores.requeue_lost_jobs,
     schedules.run_due_schedules,
 )
 
