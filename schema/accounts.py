@@ -4,15 +4,14 @@ from typing import Self
 import strawberry
 
 from models.accounts import Account as AccountModel
-from models.accounts import AuthMethod as AuthMethodModel
-from models.accounts import Role as RoleModel
-from models.accounts import Tier as TierModel
+from models.accounts import AuthMethod, Role, Tier
 from models.accounts import User as UserModel
 from services import quotas
 
-Tier = strawberry.enum(TierModel, name="Tier")
-Role = strawberry.enum(RoleModel, name="Role")
-AuthMethod = strawberry.enum(AuthMethodModel, name="AuthMethod")
+# The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
+strawberry.enum(Tier)
+strawberry.enum(Role)
+strawberry.enum(AuthMethod)
 
 
 @strawberry.type

@@ -4,15 +4,15 @@ from typing import Self
 import strawberry
 
 from models.backups import Backup as BackupModel
-from models.backups import BackupStatus as BackupStatusModel
-from models.backups import BackupTrigger as BackupTriggerModel
+from models.backups import BackupStatus, BackupTrigger
 from schema.accounts import User
 from schema.context import Info
 from schema.scalars import BigInt
 from services import backups
 
-BackupStatus = strawberry.enum(BackupStatusModel, name="BackupStatus")
-BackupTrigger = strawberry.enum(BackupTriggerModel, name="BackupTrigger")
+# The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
+strawberry.enum(BackupStatus)
+strawberry.enum(BackupTrigger)
 
 
 @strawberry.type
@@ -48,8 +48,8 @@ class Backup:
         "succeeded; BACKUP_EXPIRED after its 14 days."
     )
     def download_url(self, info: Info) -> str | None:
-        if self.model.status == BackupStatusModel.SUCCEEDED or self.model.status == (
-            BackupStatusModel.EXPIRED
+        if self.model.status == BackupStatus.SUCCEEDED or self.model.status == (
+            BackupStatus.EXPIRED
         ):
             token = backups.download_token(info.context.require_viewer(), self.model)
             return str(info.context.request.url_for("download_backup", token=token))

@@ -6,10 +6,11 @@ import strawberry
 from models.crm import Association as AssociationModel
 from models.crm import ObjectType as ObjectTypeModel
 from models.crm import Property as PropertyModel
-from models.crm import PropertyType as PropertyTypeModel
+from models.crm import PropertyType
 from models.crm import Record as RecordModel
 
-PropertyType = strawberry.enum(PropertyTypeModel, name="PropertyType")
+# The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
+strawberry.enum(PropertyType)
 
 
 @strawberry.type

@@ -3,10 +3,11 @@ from typing import Self
 
 import strawberry
 
-from models.schedules import BackupFrequency as BackupFrequencyModel
+from models.schedules import BackupFrequency
 from models.schedules import BackupSchedule as BackupScheduleModel
 
-BackupFrequency = strawberry.enum(BackupFrequencyModel, name="BackupFrequency")
+# The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
+strawberry.enum(BackupFrequency)
 
 
 @strawberry.type
