@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from tortoise import connections
 
-from server import downloads, embedded, runtime
+from server import admin, downloads, embedded, runtime, uploads
 from server.graphql import graphql_app
 from server.settings import Settings
 from services import database, demo, events
@@ -68,6 +68,8 @@ def create_app(settings: Settings) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
             *downloads.routes,
+            *uploads.routes(settings.max_import_bytes),
+            admin.mount(),
         ],
         middleware=middleware,
         lifespan=lifespan,

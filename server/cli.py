@@ -107,7 +107,9 @@ async def _announce(server: uvicorn.Server, settings: Settings) -> None:
         await asyncio.sleep(0.05)
     # A wildcard address is not one a browser can open.
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
-    url = f"http://{host}:{settings.port}/graphql"
+    base = f"http://{host}:{settings.port}"
+    url = f"{base}/graphql"
+    print(f"Admin page at {base}/admin", flush=True)
     print(f"{'GraphiQL' if settings.graphiql_enabled else 'GraphQL API'} at {url}", flush=True)
     if settings.embedded and settings.seed_demo:
         sign_in = await demo.sign_in_details()
@@ -207,9 +209,9 @@ def parser() -> argparse.ArgumentParser:
     jobs.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     jobs.add_argument("--threads", type=int, default=8)
     jobs.set_defaults(run=worker)
-    commands.add_parser(
-        "scheduler", help="run the schedule loop (production)"
-    ).set_defaults(run=scheduler)
+    commands.add_parser("scheduler", help="run the schedule loop (production)").set_defaults(
+        run=scheduler
+    )
     return root
 
 

@@ -1,0 +1,69 @@
+"""The admin page at `/admin`: static HTML, CSS and JavaScript modules in this package.
+
+The page is a client of the public GraphQL API like any other SPA: no server-side rendering,
+no build step. The files are served as they are, with a Content-Security-Policy that lets the
+page talk only to this service (its own origin, over HTTP and websockets).
+"""
+
+import os
+import stat
+from pathlib import Path
+
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+DIRECTORY = Path(__file__).resolve().parent
+PATH = "/admin"
+
+# 'self' covers same-origin ws:/wss: too; data: is for the two-factor QR code (an SVG data URI).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    # Revalidated on every load (the ETag makes that cheap), so an upgrade shows at once.
+    "Cache-Control": "no-cache",
+}
+
+
+class AdminFiles(StaticFiles):
+    """The package's files, and nothing else: not the Python sources next to them."""
+
+    SERVED_SUFFIXES = frozenset({".html", ".css", ".js", ".svg"})
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        full_path, stat_result = super().lookup_path(path)
+        if stat_result is None or stat.S_ISDIR(stat_result.st_mode):
+            return full_path, stat_result
+        if Path(full_path).suffix not in self.SERVED_SUFFIXES:
+            return "", None
+        return full_path, stat_result
+
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers.update(HEADERS)
+        return response
+
+
+def mount() -> Mount:
+    """`/admin/` serves index.html; `/admin` redirects there."""
+    return Mount(PATH, AdminFiles(directory=DIRECTORY, html=True), name="admin")

@@ -1,0 +1,184 @@
+// The backups table, "Create backup" with its confirmation and quota, live status, downloads.
+
+import { gql } from "./api.js";
+import { emit, on } from "./bus.js";
+import { $, announce, busy, h, replace, showError } from "./dom.js";
+import { describe } from "./errors.js";
+import { formatBytes, formatDateTime, formatNumber, titleCase } from "./format.js";
+import { watchJob } from "./live.js";
+
+const FIELDS = `id status trigger createdAt snapshotAt completedAt expiresAt sizeBytes failureReason
+  requestedBy { email } objectCounts { objectType rows }`;
+const BACKUPS = `query($after: String) {
+  account { tier nextManualBackupAt }
+  backups(first: 20, after: $after) { nodes { ${FIELDS} } pageInfo { hasNextPage endCursor } } }`;
+const CREATE = `mutation { createBackup(confirm: true) { id status } }`;
+const DOWNLOAD_URL = `query($id: ID!) { backup(id: $id) { downloadUrl } }`;
+
+const STATUS_LABELS = {
+  QUEUED: "Queued",
+  RUNNING: "Running",
+  SUCCEEDED: "Ready",
+  FAILED: "Failed",
+  EXPIRED: "Expired",
+};
+const QUOTA_PERIOD = { ENTERPRISE: "24 hours", PROFESSIONAL: "7 days", STARTER: "7 days" };
+
+let backups = []; // as listed, newest first
+let nextPage = null;
+let nextManualBackupAt = null;
+let quotaTimer = null;
+const watching = new Map(); // backup id -> stop following its progress
+
+export function init() {
+  $("#create-backup").addEventListener("click", openDialog);
+  $("#create-backup-cancel").addEventListener("click", () => $("#create-backup-dialog").close());
+  $("#create-backup-confirm").addEventListener("click", createBackup);
+  $("#backups-more").addEventListener("click", (event) => busy(event.currentTarget, () => load({ more: true })));
+  on("backups-changed", () => load());
+}
+
+export async function load({ more = false } = {}) {
+  const data = await gql(BACKUPS, { after: more ? nextPage : null });
+  const page = data.backups;
+  backups = more ? [...backups, ...page.nodes] : page.nodes;
+  nextPage = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  $("#quota-period").textContent = QUOTA_PERIOD[data.account.tier];
+  nextManualBackupAt = data.account.nextManualBackupAt ? new Date(data.account.nextManualBackupAt) : null;
+  render();
+  followRunning();
+}
+
+export function reset() {
+  watching.forEach((stop) => stop());
+  watching.clear();
+  clearTimeout(quotaTimer);
+  backups = [];
+  replace($("#backups-table tbody"));
+}
+
+function render() {
+  replace($("#backups-table tbody"), backups.map(row));
+  $("#backups-empty").hidden = backups.length > 0;
+  $("#backups-table").hidden = backups.length === 0;
+  $("#backups-more").hidden = nextPage === null;
+  renderQuota();
+}
+
+// Over the quota, the button waits, saying until when; it comes back by itself at that time.
+function renderQuota() {
+  clearTimeout(quotaTimer);
+  const waitMs = nextManualBackupAt ? nextManualBackupAt - Date.now() : 0;
+  const button = $("#create-backup");
+  button.disabled = waitMs > 0;
+  $("#quota-note").textContent =
+    waitMs > 0 ? `Next manual backup available ${formatDateTime(nextManualBackupAt)}.` : "";
+  if (waitMs > 0) {
+    quotaTimer = setTimeout(renderQuota, Math.min(waitMs + 1000, 2 ** 31 - 1));
+    button.setAttribute("aria-describedby", "quota-note");
+  } else {
+    button.removeAttribute("aria-describedby");
+  }
+}
+
+function row(backup) {
+  const total = backup.objectCounts.reduce((sum, count) => sum + count.rows, 0);
+  const ready = backup.status === "SUCCEEDED";
+  return h("tr", { dataset: { backupId: backup.id, status: backup.status } },
+    h("td", { "data-label": "Status" }, statusCell(backup)),
+    h("td", { "data-label": "Trigger" }, backup.trigger === "MANUAL" ? "Manual" : "Scheduled"),
+    h("td", { "data-label": "Requested" }, formatDateTime(backup.createdAt),
+      backup.requestedBy ? h("div", { class: "subtle" }, backup.requestedBy.email) : null),
+    h("td", { "data-label": "Snapshot" }, formatDateTime(backup.snapshotAt)),
+    h("td", { "data-label": "Size" }, formatBytes(backup.sizeBytes)),
+    h("td", { "data-label": "Rows" }, rowCounts(backup, total)),
+    h("td", { "data-label": "Expires" }, formatDateTime(backup.expiresAt)),
+    h("td", { class: "row-actions" },
+      ready ? h("button", { type: "button", class: "secondary", onclick: (event) => download(event.currentTarget, backup),
+        "aria-label": `Download the backup of ${formatDateTime(backup.snapshotAt)}` }, "Download") : null,
+      ready ? h("button", { type: "button", class: "secondary", onclick: () => emit("restore-from-backup", backup),
+        "aria-label": `Restore from the backup of ${formatDateTime(backup.snapshotAt)}` }, "Restore") : null));
+}
+
+function statusCell(backup) {
+  return h("div", {},
+    h("span", { class: `status status-${backup.status.toLowerCase()}` }, STATUS_LABELS[backup.status]),
+    h("div", { class: "subtle progress-text" }),
+    backup.failureReason ? h("div", { class: "subtle" }, backup.failureReason) : null);
+}
+
+function rowCounts(backup, total) {
+  if (backup.objectCounts.length === 0) return backup.status === "SUCCEEDED" ? "0" : "—";
+  return h("details", {},
+    h("summary", {}, formatNumber(total)),
+    h("ul", { class: "counts" }, backup.objectCounts.map((count) =>
+      h("li", {}, `${titleCase(count.objectType)}: ${formatNumber(count.rows)}`))));
+}
+
+// A queued or running backup turns ready on the page as it happens, with its progress on the way.
+function followRunning() {
+  const running = new Set(backups.filter((b) => b.status === "QUEUED" || b.status === "RUNNING").map((b) => b.id));
+  for (const [id, stop] of watching) {
+    if (!running.has(id)) {
+      stop();
+      watching.delete(id);
+    }
+  }
+  for (const id of running) {
+    if (watching.has(id)) continue;
+    watching.set(id, watchJob(id, {
+      progress: (progress) => showProgress(id, progress),
+      finished: () => {
+        watching.delete(id);
+        load().catch((error) => announce(describe(error), { tone: "error" }));
+      },
+    }));
+  }
+}
+
+function showProgress(id, progress) {
+  const tableRow = $(`#backups-table tr[data-backup-id="${CSS.escape(id)}"]`);
+  if (!tableRow) return;
+  const badge = tableRow.querySelector(".status");
+  badge.textContent = STATUS_LABELS[progress.status] ?? progress.status;
+  badge.className = `status status-${progress.status.toLowerCase()}`;
+  const detail = progress.objectType && progress.rowsTotal
+    ? `${titleCase(progress.objectType)}: ${formatNumber(progress.rowsDone)} of ${formatNumber(progress.rowsTotal)} rows`
+    : "";
+  tableRow.querySelector(".progress-text").textContent = detail;
+}
+
+function openDialog() {
+  showError($("#create-backup-error"), null);
+  $("#create-backup-dialog").showModal();
+  $("#create-backup-confirm").focus();
+}
+
+async function createBackup(event) {
+  try {
+    await busy(event.currentTarget, () => gql(CREATE));
+  } catch (error) {
+    showError($("#create-backup-error"), describe(error));
+    if (error.code === "RATE_LIMITED") load().catch(() => {});
+    return;
+  }
+  $("#create-backup-dialog").close();
+  announce("Backup requested. It appears as ready here when it is.");
+  await load();
+  // The button is likely disabled now (the quota): the table it added a row to takes focus.
+  ($("#create-backup").disabled ? $("#backups-title") : $("#create-backup")).focus();
+}
+
+// Links are minted on demand: each is valid for a few minutes only.
+async function download(button, backup) {
+  try {
+    const data = await busy(button, () => gql(DOWNLOAD_URL, { id: backup.id }));
+    const link = h("a", { href: data.backup.downloadUrl, download: "" });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  } catch (error) {
+    announce(describe(error), { tone: "error" });
+    if (error.code === "BACKUP_EXPIRED") load().catch(() => {});
+  }
+}

@@ -1,0 +1,50 @@
+// Building the page's elements. Text from the API only ever goes in as text (never as HTML),
+// so a record value or a file name cannot inject markup.
+
+// h("button", {class: "primary", onclick: save}, "Save")
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+    else if (name === "dataset") Object.assign(element.dataset, value);
+    else if (value === true) element.setAttribute(name, "");
+    else element.setAttribute(name, value);
+  }
+  element.append(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
+  return element;
+}
+
+export function $(selector, root = document) {
+  return root.querySelector(selector);
+}
+
+export function replace(element, ...children) {
+  element.replaceChildren(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
+}
+
+// Screen readers hear it; sighted users see it for a few seconds in the corner.
+export function announce(message, { tone = "info" } = {}) {
+  $("#announcer").textContent = message;
+  const toast = h("div", { class: `toast ${tone}`, role: tone === "error" ? "alert" : null }, message);
+  $("#toasts").append(toast);
+  setTimeout(() => toast.remove(), 6000);
+}
+
+// An inline message under a form: shown for an error, hidden when cleared.
+export function showError(element, message) {
+  element.textContent = message ?? "";
+  element.hidden = !message;
+}
+
+// Runs an action from a button: disabled while it runs, so a double click does not send twice.
+export async function busy(button, action) {
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  try {
+    return await action();
+  } finally {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+  }
+}

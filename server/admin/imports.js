@@ -1,0 +1,132 @@
+// The imports list: uploaded files and finished restores ("Data restore - …"), with their
+// counts, live status while they run, and the rows they refused.
+
+import { gql } from "./api.js";
+import { on } from "./bus.js";
+import { $, announce, busy, h, replace } from "./dom.js";
+import { describe } from "./errors.js";
+import { formatDateTime, formatNumber } from "./format.js";
+import { watchJob } from "./live.js";
+
+const IMPORTS = `{ imports(first: 20) { nodes { id name source status objectType createdAt completedAt
+  failureReason requestedBy { email }
+  counts { created updated restoredFromRecycleBin unchanged failed } } } }`;
+const ERROR_ROWS = `query($id: ID!, $after: String) { import(id: $id) {
+  errorRowsDownloadUrl
+  errorRows(first: 20, after: $after) { nodes { rowNumber objectType recordId reason }
+    pageInfo { hasNextPage endCursor } } } }`;
+
+const STATUS_LABELS = { QUEUED: "Queued", RUNNING: "Running", SUCCEEDED: "Done", FAILED: "Failed" };
+const watching = new Map(); // import id -> stop following it
+
+export function init() {
+  on("imports-changed", () => load().catch((error) => announce(describe(error), { tone: "error" })));
+}
+
+export async function load() {
+  const imports = (await gql(IMPORTS)).imports.nodes;
+  replace($("#imports-table tbody"), imports.flatMap(rows));
+  $("#imports-empty").hidden = imports.length > 0;
+  $("#imports-table").hidden = imports.length === 0;
+  follow(imports.filter((job) => job.status === "QUEUED" || job.status === "RUNNING"));
+}
+
+export function reset() {
+  watching.forEach((stop) => stop());
+  watching.clear();
+  replace($("#imports-table tbody"));
+}
+
+function follow(running) {
+  const ids = new Set(running.map((job) => job.id));
+  for (const [id, stop] of watching) {
+    if (!ids.has(id)) {
+      stop();
+      watching.delete(id);
+    }
+  }
+  for (const id of ids) {
+    if (watching.has(id)) continue;
+    watching.set(id, watchJob(id, {
+      finished: () => {
+        watching.delete(id);
+        load().catch(() => {});
+      },
+    }));
+  }
+}
+
+function counts(job) {
+  const parts = [
+    ["updated", job.counts.updated],
+    ["brought back", job.counts.created],
+    ["out of the recycle bin", job.counts.restoredFromRecycleBin],
+    ["unchanged", job.counts.unchanged],
+  ].filter(([, count]) => count > 0);
+  return parts.length ? parts.map(([label, count]) => `${formatNumber(count)} ${label}`).join(", ") : "—";
+}
+
+// The import's row, and a second one holding its error rows once asked for.
+function rows(job) {
+  const details = h("tr", { class: "error-rows", hidden: true },
+    h("td", { colspan: "5", class: "full" }));
+  const errors = job.counts.failed
+    ? h("button", { type: "button", class: "link-button", "aria-expanded": "false",
+      onclick: (event) => toggleErrors(event.currentTarget, job, details.firstChild, details) },
+    `${formatNumber(job.counts.failed)} ${job.counts.failed === 1 ? "row" : "rows"} refused`)
+    : "None";
+  return [
+    h("tr", { dataset: { importId: job.id, status: job.status } },
+      h("td", { "data-label": "Name" }, job.name,
+        h("div", { class: "subtle" }, job.source === "RESTORE" ? "From a restore" : "Uploaded file")),
+      h("td", { "data-label": "Status" },
+        h("span", { class: `status status-${job.status.toLowerCase()}` }, STATUS_LABELS[job.status] ?? job.status),
+        job.failureReason ? h("div", { class: "subtle" }, job.failureReason) : null),
+      h("td", { "data-label": "Started" }, formatDateTime(job.createdAt),
+        job.requestedBy ? h("div", { class: "subtle" }, job.requestedBy.email) : null),
+      h("td", { "data-label": "Records" }, counts(job)),
+      h("td", { "data-label": "Errors" }, errors)),
+    details,
+  ];
+}
+
+async function toggleErrors(button, job, cell, row) {
+  const open = button.getAttribute("aria-expanded") !== "true";
+  button.setAttribute("aria-expanded", String(open));
+  row.hidden = !open;
+  if (!open || cell.childElementCount) return;
+  try {
+    await busy(button, () => showErrorRows(job, cell, null));
+  } catch (error) {
+    announce(describe(error), { tone: "error" });
+  }
+}
+
+async function showErrorRows(job, cell, after) {
+  const data = (await gql(ERROR_ROWS, { id: job.id, after })).import;
+  const page = data.errorRows;
+  const body = cell.querySelector("tbody") ?? h("tbody");
+  body.append(...page.nodes.map((error) => h("tr", {},
+    h("td", { "data-label": "Row", class: "number" }, formatNumber(error.rowNumber)),
+    h("td", { "data-label": "Object" }, error.objectType),
+    h("td", { "data-label": "Record" }, h("code", {}, error.recordId)),
+    h("td", { "data-label": "Reason" }, error.reason))));
+  cell.querySelector(".more")?.remove();
+  if (!cell.querySelector("table")) {
+    cell.append(
+      h("table", { class: "responsive" },
+        h("caption", { class: "visually-hidden" }, `Rows refused by ${job.name}`),
+        h("thead", {}, h("tr", {},
+          h("th", { scope: "col", class: "number" }, "Row"),
+          h("th", { scope: "col" }, "Object"),
+          h("th", { scope: "col" }, "Record"),
+          h("th", { scope: "col" }, "Reason"))),
+        body),
+      data.errorRowsDownloadUrl ? h("a", { href: data.errorRowsDownloadUrl, download: "" }, "Download all refused rows (CSV)") : null);
+  }
+  if (page.pageInfo.hasNextPage) {
+    const more = h("button", { type: "button", class: "secondary more" }, "Show more");
+    more.addEventListener("click", () => busy(more, () => showErrorRows(job, cell, page.pageInfo.endCursor)));
+    cell.append(more);
+  }
+}

@@ -1,0 +1,68 @@
+// The restore operations of the API: plan, start, follow, revert.
+
+import { gql } from "./api.js";
+
+const COUNTS = `counts { recordsChanged valuesSet valuesCleared recordsUnchanged recordsSkipped conflicts }`;
+const PLAN = `plan { valuesAsOf recordsInSource recordsToChange recordsUnchanged recordsDeleted
+  recordsPurged recordsCreatedSince conflicts
+  properties { name label sensitive toChange toClear unchanged }
+  sampleChanges { recordId property currentValue restoredValue redacted }
+  guidance dataChangeNotice irreversibleNotice }`;
+export const RESTORE_FIELDS = `id kind status backupId revertsId objectType properties createdAt
+  startedAt completedAt failureReason requestedBy { email } ${COUNTS}`;
+const FULL = `${RESTORE_FIELDS} ${PLAN}`;
+
+export async function planRestore(backupId, objectType, properties) {
+  const data = await gql(`mutation($backupId: ID!, $objectType: String!, $properties: [String!]!) {
+    planRestore(backupId: $backupId, objectType: $objectType, properties: $properties) { ${FULL} } }`,
+  { backupId, objectType, properties });
+  return data.planRestore;
+}
+
+export async function planRevert(restoreId) {
+  const data = await gql(`mutation($restoreId: ID!) { planRevert(restoreId: $restoreId) { ${FULL} } }`,
+    { restoreId });
+  return data.planRevert;
+}
+
+// Starts a PLANNED restore or revert; both acknowledgements are the person's, from the form.
+export async function start(plan, acknowledgeDataChange, acknowledgeIrreversible) {
+  const field = plan.kind === "REVERT" ? "revertRestore" : "startRestore";
+  const data = await gql(`mutation($planId: ID!, $data: Boolean!, $irreversible: Boolean!) {
+    ${field}(planId: $planId, acknowledgeDataChange: $data, acknowledgeIrreversible: $irreversible) { ${FULL} } }`,
+  { planId: plan.id, data: acknowledgeDataChange, irreversible: acknowledgeIrreversible });
+  return data[field];
+}
+
+export async function get(id) {
+  return (await gql(`query($id: ID!) { restore(id: $id) { ${FULL} } }`, { id })).restore;
+}
+
+export async function list(first = 20) {
+  return (await gql(`query($first: Int!) { restores(first: $first) { nodes { ${FULL} } } }`, { first })).restores.nodes;
+}
+
+const OBJECT_TYPES = `{ objectTypes { name singularLabel pluralLabel
+  properties { name label type sensitive } } }`;
+let objectTypes = null;
+
+// The account's object types and their properties; they rarely change, so asked once per page.
+export async function loadObjectTypes() {
+  objectTypes ??= gql(OBJECT_TYPES).then((data) => data.objectTypes).catch((error) => {
+    objectTypes = null;
+    throw error;
+  });
+  return objectTypes;
+}
+
+export const REVERTIBLE_FOR_MS = 14 * 24 * 3600 * 1000;
+
+// A finished restore can be reverted for 14 days, once; a failed one too, for what it changed
+// before failing. The server has the last word.
+export function revertible(restore, all = []) {
+  if (restore.kind !== "RESTORE" || !restore.completedAt) return false;
+  const changedSome = restore.status === "FAILED" && restore.counts?.recordsChanged > 0;
+  if (restore.status !== "SUCCEEDED" && !changedSome) return false;
+  if (Date.now() - new Date(restore.completedAt) > REVERTIBLE_FOR_MS) return false;
+  return !all.some((other) => other.revertsId === restore.id && ["QUEUED", "RUNNING", "SUCCEEDED"].includes(other.status));
+}

@@ -1,0 +1,81 @@
+// What a restore (or revert) plan says, as the review step shows it: the counts, each
+// property's changes, sample changes (sensitive values withheld by the server), and guidance.
+
+import { h } from "./dom.js";
+import { formatDateTime, formatNumber } from "./format.js";
+
+function figure(label, value) {
+  return h("div", {}, h("dt", {}, label), h("dd", {}, formatNumber(value)));
+}
+
+export function renderPlan(restore) {
+  const plan = restore.plan;
+  const revert = restore.kind === "REVERT";
+  return h("div", { class: "plan" },
+    h("p", {}, revert
+      ? `Puts back the values the restore overwrote, as they were on ${formatDateTime(plan.valuesAsOf)}.`
+      : `Sets the chosen properties back to their values of ${formatDateTime(plan.valuesAsOf)}.`),
+    h("dl", { class: "summary" },
+      figure("Records to change", plan.recordsToChange),
+      figure("Already the same", plan.recordsUnchanged),
+      figure(revert ? "Records in the restore" : "Records in the backup", plan.recordsInSource),
+      figure("In the recycle bin (left there)", plan.recordsDeleted),
+      figure("Deleted for good (not recreated)", plan.recordsPurged),
+      revert
+        ? figure("Changed since (left alone)", plan.conflicts)
+        : figure("Created since (left alone)", plan.recordsCreatedSince)),
+    propertiesTable(plan.properties),
+    samplesTable(plan.sampleChanges, new Map(plan.properties.map((p) => [p.name, p.label]))),
+    plan.guidance.length ? h("ul", { class: "guidance" }, plan.guidance.map((line) => h("li", {}, line))) : null);
+}
+
+function propertiesTable(properties) {
+  return h("div", { class: "table-wrap" },
+    h("table", { class: "responsive plan-properties" },
+      h("caption", { class: "visually-hidden" }, "Changes per property"),
+      h("thead", {}, h("tr", {},
+        h("th", { scope: "col" }, "Property"),
+        h("th", { scope: "col", class: "number" }, "Values to change"),
+        h("th", { scope: "col", class: "number" }, "Values to clear"),
+        h("th", { scope: "col", class: "number" }, "Unchanged"))),
+      h("tbody", {}, properties.map((property) => h("tr", {},
+        h("td", { "data-label": "Property" }, property.label,
+          property.sensitive ? h("span", { class: "sensitive-tag" }, "sensitive") : null),
+        h("td", { "data-label": "To change", class: "number" }, formatNumber(property.toChange)),
+        h("td", { "data-label": "To clear", class: "number" }, formatNumber(property.toClear)),
+        h("td", { "data-label": "Unchanged", class: "number" }, formatNumber(property.unchanged)))))));
+}
+
+function value(text, redacted) {
+  if (redacted) return h("span", { class: "redacted" }, "hidden (sensitive)");
+  return text === null ? h("span", { class: "redacted" }, "blank") : text;
+}
+
+function samplesTable(samples, labels) {
+  if (samples.length === 0) return null;
+  return h("details", { class: "samples" },
+    h("summary", {}, `Sample changes (${samples.length})`),
+    h("div", { class: "table-wrap" },
+      h("table", { class: "responsive plan-samples" },
+        h("caption", { class: "visually-hidden" }, "Sample changes"),
+        h("thead", {}, h("tr", {},
+          h("th", { scope: "col" }, "Record"),
+          h("th", { scope: "col" }, "Property"),
+          h("th", { scope: "col" }, "Now"),
+          h("th", { scope: "col" }, "After"))),
+        h("tbody", {}, samples.map((sample) => h("tr", {},
+          h("td", { "data-label": "Record" }, h("code", {}, sample.recordId)),
+          h("td", { "data-label": "Property" }, labels.get(sample.property) ?? sample.property),
+          h("td", { "data-label": "Now" }, value(sample.currentValue, sample.redacted)),
+          h("td", { "data-label": "After" }, value(sample.restoredValue, sample.redacted))))))));
+}
+
+export function renderCounts(counts) {
+  return h("dl", { class: "summary" },
+    figure("Records changed", counts.recordsChanged),
+    figure("Values set", counts.valuesSet),
+    figure("Values cleared", counts.valuesCleared),
+    figure("Already the same", counts.recordsUnchanged),
+    figure("Skipped (deleted)", counts.recordsSkipped),
+    figure("Changed since (left alone)", counts.conflicts));
+}

@@ -1,0 +1,247 @@
+// The restore panel: choose an object and its properties, review the plan, acknowledge it,
+// confirm it is you, then follow the restore live until it is done, with Revert where allowed.
+// The plan and the restore live in the API: after a reload the panel picks up where it was.
+
+import { gql } from "./api.js";
+import { emit, on } from "./bus.js";
+import { $, announce, busy, h, replace, showError } from "./dom.js";
+import { describe } from "./errors.js";
+import { formatDateTime, formatNumber, titleCase } from "./format.js";
+import { watchJob } from "./live.js";
+import * as api from "./restore-api.js";
+import { renderCounts, renderPlan } from "./restore-plan.js";
+import { stepUp } from "./step-up.js";
+
+const STEPS = ["Choose", "Review", "Restore"];
+const PLAN_VALID_MS = 3600 * 1000; // startRestore takes plans less than an hour old
+const ACTIVE = new Set(["QUEUED", "RUNNING"]);
+
+let me = null;
+let stopWatching = null;
+
+export function init() {
+  $("#restore-close").addEventListener("click", close);
+  on("restore-from-backup", (backup) => guard(() => choose(backup)));
+  on("revert-restore", (restore) => guard(() => reviewRevert(restore.id)));
+}
+
+// Picks up the newest restore if it is under way, or a plan still waiting to be started.
+export async function load(signedIn) {
+  me = signedIn;
+  const [latest] = await api.list(1);
+  if (!latest) return;
+  if (ACTIVE.has(latest.status)) follow(latest, { focus: false });
+  else if (latest.status === "PLANNED" && Date.now() - new Date(latest.createdAt) < PLAN_VALID_MS) review(latest, { focus: false });
+}
+
+export function reset() {
+  close();
+  me = null;
+}
+
+function close() {
+  stopWatching?.();
+  stopWatching = null;
+  $("#restore").hidden = true;
+  replace($("#restore-body"));
+}
+
+async function guard(action) {
+  try {
+    await action();
+  } catch (error) {
+    announce(describe(error), { tone: "error" });
+  }
+}
+
+function show(step, source, ...content) {
+  $("#restore").hidden = false;
+  $("#restore-source").textContent = source;
+  replace($("#restore-body"),
+    h("ol", { class: "steps", "aria-label": "Steps" }, STEPS.map((name, index) =>
+      h("li", { "aria-current": index === step ? "step" : null }, `${index + 1}. ${name}`))),
+    ...content);
+}
+
+function focusPanel() {
+  $("#restore").scrollIntoView({ block: "start" });
+  $("#restore-title").focus({ preventScroll: true });
+}
+
+// Step 1: which object, which properties. A backup has a file only for objects with records.
+async function choose(backup, selected = null) {
+  const types = await api.loadObjectTypes();
+  const available = types.filter((type) => backup.objectCounts.some((count) => count.objectType === type.name && count.rows > 0));
+  if (available.length === 0) {
+    show(0, `Backup of ${formatDateTime(backup.snapshotAt)}`, h("p", { class: "empty" }, "This backup holds no records."));
+    focusPanel();
+    return;
+  }
+  const objectSelect = h("select", { id: "restore-object", name: "objectType" },
+    available.map((type) => h("option", { value: type.name, selected: type.name === selected?.objectType }, type.pluralLabel)));
+  const grid = h("div", { class: "property-grid" });
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const renderProperties = () => {
+    const type = available.find((candidate) => candidate.name === objectSelect.value);
+    replace(grid, type.properties.map((property) => h("label", { class: "choice" },
+      h("input", { type: "checkbox", name: "property", value: property.name,
+        checked: selected?.properties.includes(property.name) }),
+      h("span", {}, property.label, property.sensitive ? h("span", { class: "sensitive-tag" }, "sensitive") : null))));
+  };
+  objectSelect.addEventListener("change", () => {
+    selected = null;
+    renderProperties();
+  });
+  renderProperties();
+  const selectAll = h("button", { type: "button", class: "link-button" }, "Select all");
+  selectAll.addEventListener("click", () => grid.querySelectorAll("input").forEach((box) => { box.checked = true; }));
+  const submit = h("button", { type: "submit", class: "primary" }, "Review changes");
+  const form = h("form", { novalidate: true },
+    h("label", { for: "restore-object" }, "Object"),
+    objectSelect,
+    h("fieldset", {}, h("legend", {}, "Properties to restore"), grid, selectAll),
+    error,
+    submit);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const properties = [...grid.querySelectorAll("input:checked")].map((box) => box.value);
+    if (properties.length === 0) {
+      showError(error, "Choose at least one property to restore.");
+      return;
+    }
+    try {
+      const plan = await busy(submit, () => api.planRestore(backup.id, objectSelect.value, properties));
+      review(plan, { backup });
+    } catch (failure) {
+      showError(error, describe(failure));
+    }
+  });
+  show(0, `Backup of ${formatDateTime(backup.snapshotAt)}`, form);
+  focusPanel();
+}
+
+async function reviewRevert(restoreId) {
+  review(await api.planRevert(restoreId));
+}
+
+// Step 2: the plan, both acknowledgements, the step-up, then start.
+function review(plan, { backup = null, focus = true } = {}) {
+  const revert = plan.kind === "REVERT";
+  const dataChange = h("input", { type: "checkbox", id: "ack-data-change" });
+  const irreversible = h("input", { type: "checkbox", id: "ack-irreversible" });
+  const confirmation = stepUp(me);
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const nothingToDo = plan.plan.recordsToChange === 0;
+  const submit = h("button", { type: "submit", class: "danger", disabled: true },
+    revert ? "Revert the restore" : `Restore ${formatNumber(plan.plan.recordsToChange)} records`);
+  const ready = () => { submit.disabled = !(dataChange.checked && irreversible.checked) || nothingToDo; };
+  dataChange.addEventListener("change", ready);
+  irreversible.addEventListener("change", ready);
+
+  const back = h("button", { type: "button", class: "secondary" }, revert ? "Cancel" : "Change selection");
+  back.addEventListener("click", () => guard(async () => {
+    if (revert) close();
+    else await choose(backup ?? await backupOf(plan), plan);
+  }));
+
+  const form = h("form", { novalidate: true },
+    h("h3", {}, "Before you continue"),
+    h("label", { class: "check" }, dataChange, h("span", {}, plan.plan.dataChangeNotice)),
+    h("label", { class: "check" }, irreversible, h("span", {}, plan.plan.irreversibleNotice)),
+    confirmation.element,
+    error,
+    nothingToDo ? h("p", { class: "notice" }, "Nothing to change: the records already hold these values.") : null,
+    h("div", { class: "actions-row" }, submit, back));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError(error, null);
+    try {
+      const started = await busy(submit, async () => {
+        await confirmation.confirm();
+        return api.start(plan, dataChange.checked, irreversible.checked);
+      });
+      announce(revert ? "Revert started." : "Restore started.");
+      emit("restores-changed");
+      follow(started);
+    } catch (failure) {
+      ready();
+      if (failure.code === "REAUTH_REQUIRED") confirmation.expired();
+      showError(error, describe(failure));
+      if (failure.code === "PLAN_STALE") {
+        const again = h("button", { type: "button", class: "secondary" }, "Review again");
+        again.addEventListener("click", () => guard(async () => review(await replan(plan), { backup })));
+        error.append(" ", again);
+      }
+    }
+  });
+
+  show(1, describeJob(plan), renderPlan(plan), form);
+  if (focus) focusPanel();
+}
+
+// "Restore of Deals: Amount, Deal stage", with the labels the plan carries.
+function describeJob(restore) {
+  const labels = restore.plan.properties.map((property) => property.label).join(", ");
+  return `${restore.kind === "REVERT" ? "Revert" : "Restore"} of ${titleCase(restore.objectType)}: ${labels}`;
+}
+
+async function replan(plan) {
+  return plan.kind === "REVERT"
+    ? api.planRevert(plan.revertsId)
+    : api.planRestore(plan.backupId, plan.objectType, plan.properties);
+}
+
+async function backupOf(plan) {
+  const data = await gql(`query($id: ID!) { backup(id: $id) { id snapshotAt objectCounts { objectType rows } } }`, { id: plan.backupId });
+  return data.backup;
+}
+
+// Step 3: live progress until the job finishes, then what it changed.
+function follow(restore, { focus = true } = {}) {
+  stopWatching?.();
+  const revert = restore.kind === "REVERT";
+  const bar = h("progress", { max: "1", "aria-label": "Progress" });
+  const status = h("p", { role: "status" }, "Queued: starting soon…");
+  show(2, describeJob(restore), h("h3", {}, revert ? "Reverting…" : "Restoring…"), bar, status);
+  if (focus) focusPanel();
+  stopWatching = watchJob(restore.id, {
+    progress: (progress) => {
+      if (progress.rowsTotal) {
+        bar.max = progress.rowsTotal;
+        bar.value = progress.rowsDone ?? 0;
+        status.textContent = `${formatNumber(progress.rowsDone)} of ${formatNumber(progress.rowsTotal)} records checked`;
+      } else {
+        status.textContent = progress.status === "RUNNING" ? "Running…" : "Queued: starting soon…";
+      }
+    },
+    finished: () => {
+      stopWatching = null;
+      guard(async () => finished(await api.get(restore.id)));
+    },
+  });
+}
+
+async function finished(restore) {
+  if (ACTIVE.has(restore.status)) {
+    follow(restore, { focus: false }); // the socket dropped mid-way: follow on
+    return;
+  }
+  emit("restores-changed");
+  emit("imports-changed");
+  const revert = restore.kind === "REVERT";
+  const succeeded = restore.status === "SUCCEEDED";
+  const all = await api.list(50);
+  const canRevert = api.revertible(restore, all);
+  const revertButton = canRevert ? h("button", { type: "button", class: "secondary" }, "Revert this restore") : null;
+  revertButton?.addEventListener("click", () => guard(() => busy(revertButton, () => reviewRevert(restore.id))));
+  show(2, describeJob(restore),
+    h("h3", {}, succeeded ? (revert ? "Revert complete" : "Restore complete") : (revert ? "Revert failed" : "Restore failed")),
+    h("p", { role: "status" }, succeeded
+      ? `Finished ${formatDateTime(restore.completedAt)}. It is listed under Imports.`
+      : restore.failureReason ?? "It did not finish."),
+    restore.counts ? renderCounts(restore.counts) : null,
+    canRevert ? h("p", { class: "hint" }, `You can revert it until ${formatDateTime(new Date(new Date(restore.completedAt).getTime() + api.REVERTIBLE_FOR_MS))}.`) : null,
+    revertButton ? h("div", { class: "actions-row" }, revertButton) : null);
+  announce(succeeded ? `${revert ? "Revert" : "Restore"} complete.` : `${revert ? "Revert" : "Restore"} failed.`,
+    { tone: succeeded ? "info" : "error" });
+}

@@ -1,0 +1,43 @@
+// Upload of a backup file (a ZIP from this page, or one object's CSV) for a manual restore:
+// `POST /imports`, then the import runs on the server and shows in the imports list.
+
+import { uploadImport } from "./api.js";
+import { emit } from "./bus.js";
+import { $, announce, busy, h, replace, showError } from "./dom.js";
+import { describe } from "./errors.js";
+import { loadObjectTypes } from "./restore-api.js";
+
+export function init() {
+  const form = $("#upload-form");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const [file] = form.elements.file.files;
+    const objectType = form.elements.objectType.value;
+    if (!file) {
+      showError($("#upload-error"), "Choose a file to upload.");
+      form.elements.file.focus();
+      return;
+    }
+    if (file.name.toLowerCase().endsWith(".csv") && !objectType) {
+      showError($("#upload-error"), "Choose the object whose records the CSV file holds.");
+      form.elements.objectType.focus();
+      return;
+    }
+    showError($("#upload-error"), null);
+    try {
+      const started = await busy($("#upload-submit"), () => uploadImport(file, objectType));
+      form.reset();
+      announce(`Uploaded: “${started.name}” is importing.`);
+      emit("imports-changed");
+    } catch (error) {
+      showError($("#upload-error"), describe(error));
+    }
+  });
+}
+
+export async function load() {
+  const types = await loadObjectTypes();
+  replace($("#upload-object"),
+    h("option", { value: "" }, "A ZIP names its own objects"),
+    types.map((type) => h("option", { value: type.name }, type.pluralLabel)));
+}

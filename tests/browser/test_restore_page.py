@@ -1,0 +1,133 @@
+"""The admin page's restore path in a real browser: choose, review (and reload), acknowledge,
+two-factor, live progress, the "Data restore - …" import and its notification, then revert."""
+
+import time
+
+import pyotp
+from playwright.async_api import expect
+
+from models.accounts import Role
+from models.crm import Record
+from tests.browser.conftest import AdminPage
+from tests.browser.data import finished_backup, seed_records
+from tests.conftest import GraphQLClient, MakeTenant, Tenant
+
+DEALS = [{"dealname": f"Deal {i}", "amount": str(1000 + i)} for i in range(8)]
+CHANGED = 3  # deals whose amount changes after the backup
+START_ENROLLMENT = "mutation { startTotpEnrollment { secret } }"
+CONFIRM_ENROLLMENT = "mutation($code: String!) { confirmTotpEnrollment(code: $code) }"
+
+
+async def amounts(tenant: Tenant) -> list[str | None]:
+    deals = Record.filter(account_id=tenant.account.id, object_type__name="deals").order_by("id")
+    return [deal.properties.get("amount") for deal in await deals]
+
+
+async def change_amounts(tenant: Tenant) -> None:
+    deals = Record.filter(account_id=tenant.account.id, object_type__name="deals").order_by("id")
+    for deal in (await deals)[:CHANGED]:
+        await Record.filter(id=deal.id).update(properties={**deal.properties, "amount": "1"})
+
+
+async def enroll_totp(gql: GraphQLClient, token: str) -> pyotp.TOTP:
+    """Two-factor set up through the API, as an authenticator app would."""
+    secret = (await gql.data(START_ENROLLMENT, token=token))["startTotpEnrollment"]["secret"]
+    totp = pyotp.TOTP(secret)
+    # The previous step's code (one step of drift is allowed): the page's code, the current
+    # one, is then later than any used, as a code works only once.
+    await gql.data(CONFIRM_ENROLLMENT, {"code": totp.at(time.time() - 30)}, token)
+    return totp
+
+
+def wrong_code(totp: pyotp.TOTP) -> str:
+    valid = {totp.at(time.time() + drift) for drift in (-30, 0, 30)}
+    return next(code for code in ("123456", "654321", "111111") if code not in valid)
+
+
+async def test_restore_from_review_to_revert(
+    admin_page: AdminPage, make_tenant: MakeTenant, gql: GraphQLClient
+) -> None:
+    tenant = await make_tenant(passwords=True)
+    await seed_records(tenant, "deals", DEALS)
+    backup_id = await finished_backup(gql, tenant)
+    backed_up = await amounts(tenant)
+    await change_amounts(tenant)
+    changed = await amounts(tenant)
+    totp = await enroll_totp(gql, tenant.super_admin)
+    page = admin_page.page
+    panel = page.locator("#restore")
+
+    # Choose: Restore on the backup, then the object and the property.
+    await admin_page.signed_in(tenant.users[Role.SUPER_ADMIN].email)
+    await admin_page.backup_row(backup_id).get_by_role("button", name="Restore").click()
+    await expect(panel).to_be_visible()
+    await expect(page.locator("#restore-title")).to_be_focused()
+    await panel.get_by_label("Object", exact=True).select_option("deals")
+    await panel.get_by_label("Amount").check()
+    await panel.get_by_role("button", name="Review changes").click()
+
+    # Review: the plan's counts, per property and in all.
+    to_change = panel.locator(".summary div", has_text="Records to change").locator("dd")
+    await expect(to_change).to_have_text(str(CHANGED))
+    amount_row = panel.locator(".plan-properties tbody tr", has_text="Amount")
+    await expect(amount_row.locator("td").nth(1)).to_have_text(str(CHANGED))
+
+    # The plan lives in the API: a reload brings the review back.
+    await page.reload()
+    await expect(to_change).to_have_text(str(CHANGED))
+    await admin_page.screenshot("07-restore-review")
+
+    # Both acknowledgements, or no restore.
+    start = panel.get_by_role("button", name=f"Restore {CHANGED} records")
+    await expect(start).to_be_disabled()
+    await panel.locator("#ack-data-change").check()
+    await expect(start).to_be_disabled()
+    await panel.locator("#ack-irreversible").check()
+    await expect(start).to_be_enabled()
+
+    # Two-factor: a wrong code reads as such and changes nothing; the right one starts it.
+    code = panel.get_by_label("Two-factor code")
+    await code.fill(wrong_code(totp))
+    await start.click()
+    await expect(panel.get_by_role("alert")).to_contain_text("wrong")
+    assert await amounts(tenant) == changed
+    await code.fill(totp.now())
+    await start.click()
+
+    # Progress live, to the end; the values are back.
+    await expect(panel.get_by_role("heading", name="Restore complete")).to_be_visible()
+    await expect(panel.locator(".summary div", has_text="Records changed")).to_contain_text(
+        str(CHANGED)
+    )
+    await admin_page.screenshot("08-restore-complete")
+    assert await amounts(tenant) == backed_up
+
+    # The imports list has the restore's entry, and the bell its notification.
+    entry = page.locator("#imports-table tbody tr[data-import-id]").first
+    await expect(entry).to_contain_text("Data restore - Deal")
+    await expect(entry).to_have_attribute("data-status", "SUCCEEDED")
+    await expect(page.locator("#unread-count")).not_to_be_hidden()
+    await page.locator("#bell-button").click()
+    notification = page.locator("#notification-list li[data-kind=RESTORE_COMPLETED]")
+    await expect(notification).to_contain_text("Data restore finished")
+    await admin_page.screenshot("09-import-and-notification")
+    await page.keyboard.press("Escape")
+
+    # Revert: its own review and acknowledgements; the step-up of a minute ago still holds.
+    await panel.get_by_role("button", name="Revert this restore").click()
+    await expect(panel.locator(".summary div", has_text="Records to change")).to_contain_text(
+        str(CHANGED)
+    )
+    await expect(panel).to_contain_text("no code is needed until")
+    await panel.locator("#ack-data-change").check()
+    await panel.locator("#ack-irreversible").check()
+    await panel.get_by_role("button", name="Revert the restore").click()
+    await expect(panel.get_by_role("heading", name="Revert complete")).to_be_visible()
+    assert await amounts(tenant) == changed
+
+    # The history shows both; the reverted restore offers no second revert.
+    history = page.locator("#restores-table tbody tr")
+    await expect(history).to_have_count(2)
+    await expect(history.first).to_contain_text("Revert")
+    await expect(history.nth(1).get_by_role("button", name="Revert")).to_have_count(0)
+    await admin_page.screenshot("10-reverted")
