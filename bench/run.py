@@ -1,0 +1,223 @@
+"""`python -m bench`: seed, then for each N time the raw floor and a real backup, then a
+restore from that backup against its own floor, and report."""
+
+import argparse
+import asyncio
+import os
+import platform
+import secrets
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import dramatiq
+from pydantic import SecretStr
+
+from bench import database, floor, product, report, restore, seed
+from bench.worker import WorkerProcess
+from models.accounts import Account
+from server import runtime
+from server.settings import Settings
+from services import database as service_database
+from services import events
+from services.backup_format import COMPRESS_LEVEL
+
+DEFAULT_RECORDS = 1_000_000
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
+BACKUP_TIMEOUT_SECONDS = 3600.0
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Time a real backup through the worker against the raw COPY-into-ZIP floor.",
+    )
+    parser.add_argument(
+        "--records",
+        type=int,
+        nargs="+",
+        default=[DEFAULT_RECORDS],
+        metavar="N",
+        help="live records to seed; several values (e.g. 100000 1000000) show memory against N",
+    )
+    parser.add_argument(
+        "--database-url",
+        help="an existing PostgreSQL database (default: a throwaway crm_backup_bench on the "
+        "server of TEST_POSTGRES_URL or postgres://postgres@127.0.0.1:5432)",
+    )
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the seeded database (or account) afterwards"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure floor and backup this many times each, alternating; the best counts",
+    )
+    parser.add_argument("--timeout", type=float, default=BACKUP_TIMEOUT_SECONDS,
+                        help="seconds one backup may take")  # fmt: skip
+    args = parser.parse_args(argv)
+    if any(n < 1 for n in args.records) or args.rounds < 1:
+        parser.error("--records and --rounds take positive numbers")
+    return args
+
+
+@dataclass(frozen=True)
+class Results:
+    backups: list[report.Row]
+    restores: list[restore.RestoreRow]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Exits 0 whether or not the targets are met; a broken run exits non-zero."""
+    results = asyncio.run(run(parse_args(argv)))
+    print()
+    print(report.table(results.backups))
+    print()
+    print(restore.table(results.restores))
+    print()
+    for line in [*report.verdicts(results.backups), restore.verdict(results.restores)]:
+        print(line)
+
+
+async def run(args: argparse.Namespace) -> Results:
+    with tempfile.TemporaryDirectory(prefix="crm-backup-bench-") as scratch:
+        async with _database(args) as url:
+            env = _service_env(url, args.redis_url, Path(scratch))
+            database.migrate(env)
+            await _describe(url)
+            await service_database.connect(url)
+            try:
+                runtime.configure(_settings(env))
+                return await _bench(url, args, env, Path(scratch))
+            finally:
+                await events.bus().close()
+                dramatiq.get_broker().close()
+                await service_database.disconnect()
+
+
+@asynccontextmanager
+async def _database(args: argparse.Namespace) -> AsyncIterator[str]:
+    if args.database_url:
+        yield args.database_url
+        return
+    async with database.throwaway(args.keep) as url:
+        yield url
+
+
+def _service_env(url: str, redis_url: str, scratch: Path) -> dict[str, str]:
+    """The environment of the worker and `crm-backup migrate`: production mode, local storage."""
+    env = {key: value for key, value in os.environ.items() if key != "STORAGE_URL"}
+    env.update(
+        DATABASE_URL=url,
+        REDIS_URL=redis_url,
+        SECRET_KEY=secrets.token_urlsafe(48),
+        STORAGE_DIR=str(scratch / "storage"),
+        WORK_DIR=str(scratch / "work"),
+    )
+    return env
+
+
+def _settings(env: dict[str, str]) -> Settings:
+    """This process's settings: the same as the worker's, so the job goes through its broker."""
+    return Settings(
+        database_url=env["DATABASE_URL"],
+        redis_url=env["REDIS_URL"],
+        secret_key=SecretStr(env["SECRET_KEY"]),
+        storage_dir=Path(env["STORAGE_DIR"]),
+        work_dir=Path(env["WORK_DIR"]),
+    )
+
+
+async def _describe(url: str) -> None:
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    print(
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores, {memory_gb:.0f} GB · "
+        f"Python {platform.python_version()} · PostgreSQL {await database.server_version(url)} · "
+        f"deflate level {COMPRESS_LEVEL}",
+        flush=True,
+    )
+
+
+async def _bench(url: str, args: argparse.Namespace, env: dict[str, str], scratch: Path) -> Results:
+    account = await seed.create_bench_account()
+    connection = await asyncpg.connect(database.driver_url(url))
+    try:
+        sizes = _Sizes(url, env, scratch, args.rounds, args.timeout, account, connection)
+        results = Results([], [])
+        for n in sorted(set(args.records)):
+            results.backups.append(await sizes.measure(n))
+            # From the backup just made of these N records.
+            results.restores.append(
+                await restore.measure(url, account.id, env, scratch, args.timeout)
+            )
+            _say(f"N={n:,}: restore {results.restores[-1].restore_seconds:.2f} s{_load()}")
+        return results
+    finally:
+        await connection.close()
+        if args.database_url and not args.keep:
+            # Someone else's database: leave it as it was found.
+            await Account.filter(id=account.id).delete()
+
+
+@dataclass
+class _Sizes:
+    """Grows one account from one N to the next and measures each."""
+
+    url: str
+    env: dict[str, str]
+    scratch: Path
+    rounds: int
+    limit_seconds: float
+    account: seed.SeededAccount
+    connection: asyncpg.Connection
+
+    async def measure(self, n: int) -> report.Row:
+        await self._seed(n)
+        # A fresh worker per N: its peak RSS is then this N's alone.
+        with WorkerProcess(self.env, self.scratch / f"worker-{n}.log") as worker:
+            _say(f"N={n:,}: worker ready in {await asyncio.to_thread(worker.wait_ready):.1f} s")
+            floors, backups = [], []
+            # Alternating, so that anything else running on the machine hits both alike.
+            for _ in range(self.rounds):
+                floors.append(await floor.measure(self.url, self.account.id, self._floor_zip))
+                _say(f"N={n:,}: floor {floors[-1].seconds:.2f} s{_load()}")
+                backups.append(await product.measure(self.account.id, worker, self.limit_seconds))
+                _say(f"N={n:,}: backup {backups[-1].seconds:.2f} s{_load()}")
+            rss = worker.peak_rss_bytes()
+        best_floor = min(floors, key=lambda result: result.seconds)
+        best_backup = min(backups, key=lambda result: result.seconds)
+        _check_rows(n, best_floor.rows, best_backup.rows)
+        return report.Row(n, best_floor, best_backup, rss)
+
+    @property
+    def _floor_zip(self) -> Path:
+        return self.scratch / "floor.zip"
+
+    async def _seed(self, n: int) -> None:
+        seconds = await seed.add_records(self.connection, self.account, n - self.account.live)
+        _say(f"N={n:,}: seeded up to {n:,} records in {seconds:.1f} s (not measured)")
+        await database.prepare_for_reading(self.url)
+        warm = await floor.warm_up(self.url, self.account.id)
+        _say(f"N={n:,}: warm-up read in {warm:.1f} s")
+
+
+def _load() -> str:
+    return f" (load average {os.getloadavg()[0]:.1f})"
+
+
+def _check_rows(n: int, floor_rows: int, backup_rows: int) -> None:
+    if floor_rows != n or backup_rows != n:
+        raise RuntimeError(
+            f"Expected {n:,} rows; the floor wrote {floor_rows:,}, the backup {backup_rows:,}"
+        )
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

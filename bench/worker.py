@@ -1,0 +1,137 @@
+"""A real `crm-backup worker` subprocess, and the peak memory of the processes dramatiq forks."""
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from bench.database import command
+
+READY_LINE = "Worker process is ready for action."
+READY_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 30.0
+
+
+class WorkerProcess:
+    """`crm-backup worker --processes 1 --threads 1`, started on entry, stopped on exit."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self._env = env
+        self._log_path = log_path
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Self:
+        with self._log_path.open("wb") as log:
+            self._process = subprocess.Popen(
+                [*command(), "worker", "--processes", "1", "--threads", "1"],
+                env=self._env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def pid(self) -> int:
+        if self._process is None:
+            raise RuntimeError("The worker has not been started")
+        return self._process.pid
+
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> float:
+        """Seconds until the worker process logged that it consumes (database connected)."""
+        started = time.monotonic()
+        while READY_LINE not in self._log_path.read_text(errors="replace"):
+            if not self.alive():
+                raise RuntimeError(f"The worker exited at start-up:\n{self.log_tail()}")
+            if time.monotonic() - started > timeout:
+                raise TimeoutError(
+                    f"The worker was not ready in {timeout:.0f} s:\n{self.log_tail()}"
+                )
+            time.sleep(0.05)
+        return time.monotonic() - started
+
+    def children(self) -> list[int]:
+        return [pid for pid, parent in _parents().items() if parent == self.pid]
+
+    def peak_rss_bytes(self) -> int:
+        """The largest VmHWM among the worker processes (dramatiq forks them from this one)."""
+        peaks = [_vm_hwm(pid) for pid in self.children()]
+        if not peaks:
+            raise RuntimeError("The worker has no worker processes")
+        return max(peaks)
+
+    def supervisor_rss_bytes(self) -> int:
+        return _vm_hwm(self.pid)
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "\n".join(self._log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> None:
+        """SIGTERM lets dramatiq stop its processes; whatever outlives the grace period, by id,
+        gets SIGKILL."""
+        if self._process is None or not self.alive():
+            return
+        children = {pid: _start_time(pid) for pid in self.children()}
+        self._process.terminate()
+        try:
+            self._process.wait(STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait(STOP_TIMEOUT_SECONDS)
+        for pid, started in children.items():
+            _kill_if_same(pid, started)
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """/proc/<pid>/stat from its third field (state) on. The command name before it is
+    parenthesised and may hold spaces, so fields follow its last ')'."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _parents() -> dict[int, int]:
+    """Process id -> parent id, from /proc."""
+    parents = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            parents[int(entry.name)] = int(_stat_fields(int(entry.name))[1])
+        except (OSError, IndexError):
+            continue  # The process ended while being listed.
+    return parents
+
+
+def _start_time(pid: int) -> str | None:
+    try:
+        return _stat_fields(pid)[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _vm_hwm(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"No VmHWM for process {pid}")
+
+
+def _kill_if_same(pid: int, started: str | None) -> None:
+    """SIGKILL a worker process that outlived its supervisor, unless its id was reused."""
+    if started is None or _start_time(pid) != started:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
