@@ -1,17 +1,16 @@
 """Creating accounts (with the standard object types) and their users."""
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from models.accounts import Account, Role, Tier, User
 from models.crm import ObjectType, Property
-from services import passwords
+from services import database, passwords
 from services.catalog import STANDARD_OBJECT_TYPES
 from services.errors import ValidationFailed
 
 
 async def create_account(name: str, tier: Tier) -> Account:
-    async with in_transaction():
+    async with database.transaction():
         account = await Account.create(name=name, tier=tier)
         for spec in STANDARD_OBJECT_TYPES:
             object_type = await ObjectType.create(

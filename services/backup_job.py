@@ -7,10 +7,8 @@ import re
 from pathlib import Path
 from uuid import UUID
 
-from tortoise.transactions import in_transaction
-
 from models.backups import Backup, BackupStatus, BackupTrigger
-from services import audit, environment, job_events, notifications, quotas
+from services import audit, database, environment, job_events, notifications, quotas
 from services.auth import now
 from services.backups import DOWNLOADABLE_FOR
 from services.export import ExportResult, export_account
@@ -84,7 +82,7 @@ async def run_export(backup_id: UUID) -> None:
 async def _succeeded(held: Claim[Backup], result: ExportResult, key: str) -> None:
     backup = held.row
     completed_at = now()
-    async with in_transaction():
+    async with database.transaction():
         finished = await held.mine().update(
             status=BackupStatus.SUCCEEDED,
             snapshot_at=result.snapshot_at,
@@ -128,7 +126,7 @@ async def _attempt_failed(held: Claim[Backup], error: Exception) -> None:
     if backup.attempts < MAX_ATTEMPTS:
         await release_for_retry(held, reason)
         raise RetryBackup(reason) from error
-    async with in_transaction():
+    async with database.transaction():
         failed = await held.mine().update(
             status=BackupStatus.FAILED,
             failure_reason=reason,

@@ -1,9 +1,14 @@
-"""Connecting Tortoise to the configured database and applying the shipped migrations."""
+"""Connecting Tortoise to the configured database, applying the shipped migrations, and
+transactions that survive being cancelled."""
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.migrations.api import migrate as run_migrations
+from tortoise.transactions import in_transaction
 
 from models import MODEL_MODULES
 
@@ -48,3 +53,25 @@ async def disconnect() -> None:
 
 # For the `tortoise` command: `tortoise -c services.database.TORTOISE_ORM makemigrations`.
 TORTOISE_ORM = tortoise_config("sqlite://:memory:")
+
+
+@contextlib.asynccontextmanager
+async def transaction() -> AsyncIterator[BaseDBAsyncClient]:
+    """`in_transaction()`, safe to cancel while it begins.
+
+    Tortoise takes the connection (SQLite: its only one, by a lock; PostgreSQL: one of the
+    pool) before it sends BEGIN, and leaves it taken when the task is cancelled in between: on
+    SQLite every later query then waits for ever. A job cancelled mid-batch lands there.
+    """
+    context = in_transaction()
+    try:
+        connection = await context.__aenter__()
+    except BaseException as error:
+        # `token` is set once the connection is taken: hand it back, rolling back a BEGIN.
+        if hasattr(context, "token"):
+            with contextlib.suppress(Exception):
+                await context.__aexit__(type(error), error, error.__traceback__)
+        raise
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_exit(context)
+        yield connection

@@ -11,11 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from tortoise.transactions import in_transaction
-
 from models.accounts import Account, Role, Tier, User
 from models.crm import Association, ObjectType, Record
-from services import passwords
+from services import database, passwords
 from services.accounts import create_account, create_user
 from services.auth import now
 from services.catalog import STANDARD_OBJECT_TYPES
@@ -151,7 +149,7 @@ async def is_first_start() -> bool:
 async def seed(password: str, email: str = ADMIN_EMAIL) -> Account:
     """The demo account, its super admin and its records, in one transaction."""
     data = generate(random.Random(SEED))
-    async with in_transaction():
+    async with database.transaction():
         account = await create_account(ACCOUNT_NAME, Tier.ENTERPRISE)
         await create_user(account, email, Role.SUPER_ADMIN, name="Demo Admin", password=password)
         await _insert(account, data)

@@ -18,10 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
-from tortoise.transactions import in_transaction
-
 from models.imports import Import, ImportStatus
-from services import audit, environment, job_events, notifications, record_events
+from services import audit, database, environment, job_events, notifications, record_events
 from services.auth import now
 from services.import_files import REFUSALS, Upload, account_types, open_upload
 from services.import_rows import Outcome, Row, apply_batch
@@ -159,7 +157,7 @@ def summary(counts: dict[str, int]) -> str:
 
 async def _finish(held: Claim[Import], status: ImportStatus, reason: str = "") -> None:
     job = held.row
-    async with in_transaction():
+    async with database.transaction():
         finished = await held.mine().update(
             status=status,
             failure_reason=reason,

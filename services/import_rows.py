@@ -18,11 +18,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from uuid import UUID
 
-from tortoise.transactions import in_transaction
-
 from models.crm import PurgedRecord, Record
 from models.imports import Import, ImportRowError
-from services import values
+from services import database, values
 from services.auth import now
 from services.import_files import ImportFile
 from services.job_claims import Claim, LostClaim
@@ -214,7 +212,7 @@ async def apply_batch(
     """Apply `rows`, the ones after the first `rows_done` of the import, on top of `counts`.
     Returns the new counts and the changes to publish once committed; raises LostClaim (and
     writes nothing) if the job is no longer this worker's or the batch was applied already."""
-    async with in_transaction():
+    async with database.transaction():
         plan = await _planned(held.row, file, rows)
         await _write(plan)
         total = counts + plan.counts

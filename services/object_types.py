@@ -4,11 +4,10 @@ import re
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from models.accounts import Role
 from models.crm import ObjectType, Property, PropertyType
-from services import audit
+from services import audit, database
 from services.auth import Viewer
 from services.errors import NotFound, ValidationFailed
 
@@ -54,7 +53,7 @@ async def create_custom_object_type(
     viewer.require_role(*SCHEMA_EDITORS)
     check_name(name, "name")
     try:
-        async with in_transaction():
+        async with database.transaction():
             object_type = await ObjectType.create(
                 account_id=viewer.account_id,
                 name=name,
@@ -90,7 +89,7 @@ async def create_property(
     check_name(name, "name")
     options = _checked_options(type, options or [])
     try:
-        async with in_transaction():
+        async with database.transaction():
             prop = await Property.create(
                 object_type=object_type,
                 name=name,

@@ -9,11 +9,10 @@ from uuid import UUID
 from tortoise import connections
 from tortoise.expressions import RawSQL
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from models.accounts import Role
 from models.crm import Association, ObjectType, PurgedRecord, Record
-from services import audit, values
+from services import audit, database, values
 from services.auth import Viewer, now
 from services.errors import NotFound, ValidationFailed
 from services.ids import parse_id
@@ -159,7 +158,7 @@ async def create_records(
         for index, changes in enumerate(items)
     ]
     _refuse(problems)
-    async with in_transaction():
+    async with database.transaction():
         await Record.bulk_create(records)
     return await Record.filter(id__in=[record.id for record in records]).order_by("id")
 
@@ -184,7 +183,7 @@ async def update_records(
     ids = _parse_ids([record_id for record_id, _ in updates], "updates")
     if len(ids) != len(updates):
         raise ValidationFailed("Each record may appear once per update.", field="id")
-    async with in_transaction():
+    async with database.transaction():
         found = await _fetch_all(_live(viewer.account_id).select_for_update(), ids)
         types = {
             object_type.id: object_type
@@ -212,7 +211,7 @@ async def update_records(
 async def delete_records(viewer: Viewer, ids: Sequence[str | UUID]) -> int:
     """Move live records to the recycle bin."""
     parsed = _parse_ids(ids, "ids")
-    async with in_transaction():
+    async with database.transaction():
         await _fetch_all(_live(viewer.account_id), parsed)
         moved = await Record.filter(id__in=parsed).update(deleted_at=now(), updated_at=now())
         await _audit(viewer, "RECORDS_DELETED", parsed)
@@ -223,7 +222,7 @@ async def restore_deleted_records(viewer: Viewer, ids: Sequence[str | UUID]) -> 
     """Bring records back from the recycle bin, values as they were."""
     parsed = _parse_ids(ids, "ids")
     in_bin = Record.filter(account_id=viewer.account_id, deleted_at__isnull=False)
-    async with in_transaction():
+    async with database.transaction():
         await _fetch_all(in_bin, parsed)
         await Record.filter(id__in=parsed).update(deleted_at=None, updated_at=now())
         await _audit(viewer, "RECORDS_RESTORED", parsed)
@@ -234,7 +233,7 @@ async def purge_records(viewer: Viewer, ids: Sequence[str | UUID]) -> int:
     """Delete records for good, leaving tombstones so an import can recognise them."""
     viewer.require_role(*PURGERS)
     parsed = _parse_ids(ids, "ids")
-    async with in_transaction():
+    async with database.transaction():
         found = await _fetch_all(Record.filter(account_id=viewer.account_id), parsed)
         await PurgedRecord.bulk_create(
             PurgedRecord(

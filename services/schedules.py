@@ -7,12 +7,10 @@ a schedule that missed runs during downtime produces one backup, not one per mis
 
 from datetime import datetime, timedelta
 
-from tortoise.transactions import in_transaction
-
 from models.accounts import Account, Role, Tier
 from models.backups import Backup, BackupTrigger
 from models.schedules import BackupFrequency, BackupSchedule
-from services import audit, jobs
+from services import audit, database, jobs
 from services.auth import Viewer, now
 from services.errors import TierRequired, ValidationFailed
 from services.job_claims import UNCLAIMED_FOR
@@ -55,7 +53,7 @@ async def update_schedule(
     schedule.frequency = frequency or schedule.frequency
     schedule.enabled = enabled
     schedule.next_run_at = (first_run_at or at + PERIOD[schedule.frequency]) if enabled else None
-    async with in_transaction():
+    async with database.transaction():
         await schedule.save()
         await audit.record_event(
             viewer.account_id,
@@ -91,7 +89,7 @@ async def run_due_schedules(at: datetime | None = None) -> int:
 
 async def _start_run(schedule: BackupSchedule, at: datetime) -> Backup | None:
     assert schedule.next_run_at is not None
-    async with in_transaction():
+    async with database.transaction():
         claimed = await BackupSchedule.filter(
             id=schedule.id, enabled=True, next_run_at=schedule.next_run_at
         ).update(next_run_at=following_run(schedule.next_run_at, schedule.frequency, at))

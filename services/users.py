@@ -4,10 +4,8 @@ import secrets
 from datetime import timedelta
 from uuid import UUID
 
-from tortoise.transactions import in_transaction
-
 from models.accounts import Account, AuthMethod, Role, User
-from services import audit, passwords
+from services import audit, database, passwords
 from services.accounts import check_password_strength, create_user
 from services.auth import Viewer, hash_token, now, start_session
 from services.errors import NotFound, Unauthenticated, ValidationFailed
@@ -26,7 +24,7 @@ async def invite_user(
     viewer.require_role(Role.SUPER_ADMIN)
     token = secrets.token_urlsafe(32)
     account = await Account.get(id=viewer.account_id)
-    async with in_transaction():
+    async with database.transaction():
         user = await create_user(account, email, role, name=name)
         user.invitation_token_hash = hash_token(token)
         user.invitation_expires_at = now() + INVITATION_LIFETIME
@@ -59,7 +57,7 @@ async def accept_invitation(token: str, password: str) -> tuple[str, User]:
 
 async def set_user_role(viewer: Viewer, user_id: str | UUID, role: Role) -> User:
     viewer.require_role(Role.SUPER_ADMIN)
-    async with in_transaction():
+    async with database.transaction():
         user = await User.get_or_none(id=parse_id(user_id), account_id=viewer.account_id)
         if user is None:
             raise NotFound("No such user.")
