@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import dramatiq
 
-from services import backups, imports, restores
+from services import job_claims
 from workers import broker, scheduler
 
 WORKER_THREADS = 2
@@ -18,9 +18,7 @@ async def background_jobs(scheduler_interval_seconds: float) -> AsyncIterator[dr
     stub = broker.embedded(asyncio.get_running_loop())
     worker = dramatiq.Worker(stub, worker_threads=WORKER_THREADS)
     worker.start()
-    await backups.requeue_queued()
-    await imports.requeue_queued()
-    await restores.requeue_queued()
+    await job_claims.resend_queued_jobs()
     scheduling = asyncio.create_task(scheduler.loop_forever(scheduler_interval_seconds))
     try:
         yield stub

@@ -5,11 +5,10 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from models.accounts import Account, Role
 from models.backups import Backup, BackupStatus, BackupTrigger
-from services import audit, environment, job_claims, jobs, quotas
+from services import audit, database, environment, job_claims, jobs, quotas
 from services.auth import Viewer, now
 from services.errors import DomainError, ErrorCode, NotFound, ValidationFailed
 from services.ids import parse_id
@@ -35,7 +34,7 @@ async def request_manual_backup(viewer: Viewer, *, confirm: bool) -> Backup:
     if not confirm:
         raise ValidationFailed("Confirm the backup with `confirm: true`.", field="confirm")
     account = await Account.get(id=viewer.account_id)
-    async with in_transaction():
+    async with database.transaction():
         taken_until = await quotas.consume_manual_backup(account, now())
         backup = await Backup.create(
             account_id=account.id,
@@ -125,16 +124,6 @@ async def expire_backups(at: datetime | None = None) -> int:
             await storage.delete(backup.storage_key)
             expired += 1
     return expired
-
-
-async def requeue_lost_jobs(at: datetime | None = None) -> int:
-    """Send again the backups that no worker took in time or whose worker died."""
-    return await job_claims.requeue_lost(Backup, jobs.EXPORT_BACKUP, at)
-
-
-async def requeue_queued() -> int:
-    """At an embedded start: the in-process queue forgot what it held when the process ended."""
-    return await job_claims.resend_queued(Backup, jobs.EXPORT_BACKUP)
 
 
 async def job_state(viewer: Viewer, backup_id: str | UUID) -> JobEvent:

@@ -1,19 +1,17 @@
-"""The account's imports list (uploaded files and finished restores), starting an import from an
-uploaded file, and the sweeps that send again the import jobs that lost their worker."""
+"""The account's imports list (uploaded files and finished restores), and starting an import
+from an uploaded file."""
 
 import asyncio
 import unicodedata
-from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from models.accounts import Role
 from models.ids import new_id
 from models.imports import Import, ImportSource
-from services import audit, environment, job_claims, jobs
+from services import audit, database, environment, job_claims, jobs
 from services.auth import Viewer, now
 from services.errors import NotFound
 from services.ids import parse_id
@@ -63,7 +61,7 @@ async def start_file_import(
     key = import_key(viewer.account_id, import_id)
     await storage.put_file(key, upload)
     try:
-        async with in_transaction():
+        async with database.transaction():
             job = await Import.create(
                 id=import_id,
                 account_id=viewer.account_id,
@@ -87,17 +85,6 @@ async def start_file_import(
         raise
     jobs.enqueue(jobs.IMPORT_FILE, job.id)
     return job
-
-
-# Only file imports ever wait for a worker: a restore's entry is written once it has finished.
-async def requeue_lost_jobs(at: datetime | None = None) -> int:
-    """Send again the file imports that no worker took in time or whose worker died."""
-    return await job_claims.requeue_lost(Import, jobs.IMPORT_FILE, at)
-
-
-async def requeue_queued() -> int:
-    """At an embedded start: the in-process queue forgot what it held when the process ended."""
-    return await job_claims.resend_queued(Import, jobs.IMPORT_FILE)
 
 
 async def job_state(viewer: Viewer, import_id: str | UUID) -> JobEvent:

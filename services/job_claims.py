@@ -19,6 +19,9 @@ from tortoise.expressions import F, Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from models.backups import Backup
+from models.imports import Import
+from models.restores import Restore
 from services import environment, job_events, jobs
 from services.auth import now
 from services.job_events import JobEvent
@@ -131,9 +134,27 @@ async def release_for_retry(held: Claim[J], reason: str) -> None:
     )
 
 
-async def requeue_lost(model: type[Model], job: str, at: datetime | None = None) -> int:
+# Every kind of job row, and the job that works on one. (A restore's imports-list entry is
+# written once it has finished: only file imports wait for a worker.)
+JOB_ROWS: tuple[tuple[type[Model], str], ...] = (
+    (Backup, jobs.EXPORT_BACKUP),
+    (Import, jobs.IMPORT_FILE),
+    (Restore, jobs.APPLY_RESTORE),
+)
+
+
+async def requeue_lost_jobs(at: datetime | None = None) -> int:
     """Send again the jobs that no worker took in time or whose worker died."""
     at = at or now()
+    return sum([await _requeue_lost(model, job, at) for model, job in JOB_ROWS])
+
+
+async def resend_queued_jobs() -> int:
+    """Send every QUEUED job again: at an embedded start, the in-process queue forgot them."""
+    return sum([await _resend_queued(model, job) for model, job in JOB_ROWS])
+
+
+async def _requeue_lost(model: type[Model], job: str, at: datetime) -> int:
     lost = await _ids(model.filter(status__in=[QUEUED, RUNNING], lease_expires_at__lt=at))
     sent = 0
     for row_id in lost:
@@ -147,8 +168,7 @@ async def requeue_lost(model: type[Model], job: str, at: datetime | None = None)
     return sent
 
 
-async def resend_queued(model: type[Model], job: str) -> int:
-    """Send every QUEUED job again: at an embedded start, the in-process queue forgot them."""
+async def _resend_queued(model: type[Model], job: str) -> int:
     queued = await _ids(model.filter(status=QUEUED))
     for row_id in queued:
         jobs.enqueue(job, row_id)

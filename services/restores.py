@@ -1,6 +1,5 @@
-"""Restores and their reverts: starting a plan under every guard, listing them, their job
-state, and the sweeps that send again the jobs that lost their worker. (Planning:
-`services.restore_plan`; applying: `services.restore_job`.)"""
+"""Restores and their reverts: starting a plan under every guard, listing them, and their job
+state. (Planning: `services.restore_plan`; applying: `services.restore_job`.)"""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -8,11 +7,10 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from models.accounts import Role
 from models.restores import Restore, RestoreKind, RestoreStatus
-from services import audit, backups, job_claims, jobs, step_up
+from services import audit, backups, database, job_claims, jobs, step_up
 from services.auth import Viewer, now
 from services.errors import DomainError, ErrorCode, NotFound, ValidationFailed
 from services.ids import parse_id
@@ -99,7 +97,7 @@ async def start(
         raise ValidationFailed("This plan was carried out already; plan again.", field="planId")
     await _check_fresh(plan, now())
     try:
-        async with in_transaction():
+        async with database.transaction():
             await _queue(viewer, plan)
     except IntegrityError:
         # The partial unique index: one QUEUED or RUNNING restore per account.
@@ -169,13 +167,3 @@ async def job_state(viewer: Viewer, restore_id: str | UUID) -> JobEvent:
     """The restore's state now, as a job event; NOT_FOUND outside the viewer's account."""
     restore = await get_restore(viewer, restore_id)
     return JobEvent(str(restore.id), restore.status.value)
-
-
-async def requeue_lost_jobs(at: datetime | None = None) -> int:
-    """Send again the restores that no worker took in time or whose worker died."""
-    return await job_claims.requeue_lost(Restore, jobs.APPLY_RESTORE, at)
-
-
-async def requeue_queued() -> int:
-    """At an embedded start: the in-process queue forgot what it held when the process ended."""
-    return await job_claims.resend_queued(Restore, jobs.APPLY_RESTORE)

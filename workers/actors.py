@@ -1,46 +1,41 @@
 """The job actors. Thin: each loads its row through a service, which records the outcome."""
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 import dramatiq
 
 from services import backup_job, import_job, jobs, restore_job
 
-EXPORT_TIME_LIMIT = timedelta(hours=2)
-IMPORT_TIME_LIMIT = timedelta(hours=2)
-RESTORE_TIME_LIMIT = timedelta(hours=2)
+# An export, import or restore of a large account takes minutes; two hours means it is stuck.
+TIME_LIMIT = timedelta(hours=2)
 
 
-@dramatiq.actor(
-    queue_name="backups",
-    max_retries=backup_job.MAX_ATTEMPTS - 1,
-    min_backoff=5_000,
-    max_backoff=60_000,
-    time_limit=int(EXPORT_TIME_LIMIT.total_seconds() * 1000),
-)
+def job_actor(queue_name: str, attempts: int) -> Callable[[Callable[[str], Awaitable[None]]], Any]:
+    """A job's actor: its own queue, `attempts` tries in all, a back-off of seconds to a minute
+    (not Dramatiq's default of 20 retries over days)."""
+    return dramatiq.actor(
+        queue_name=queue_name,
+        max_retries=attempts - 1,
+        min_backoff=5_000,
+        max_backoff=60_000,
+        time_limit=int(TIME_LIMIT.total_seconds() * 1000),
+    )
+
+
+@job_actor("backups", backup_job.MAX_ATTEMPTS)
 async def export_backup(backup_id: str) -> None:
     await backup_job.run_export(UUID(backup_id))
 
 
-@dramatiq.actor(
-    queue_name="restores",
-    max_retries=restore_job.MAX_ATTEMPTS - 1,
-    min_backoff=5_000,
-    max_backoff=60_000,
-    time_limit=int(RESTORE_TIME_LIMIT.total_seconds() * 1000),
-)
+@job_actor("restores", restore_job.MAX_ATTEMPTS)
 async def apply_restore(restore_id: str) -> None:
     await restore_job.run_restore(UUID(restore_id))
 
 
-@dramatiq.actor(
-    queue_name="imports",
-    max_retries=import_job.MAX_ATTEMPTS - 1,
-    min_backoff=5_000,
-    max_backoff=60_000,
-    time_limit=int(IMPORT_TIME_LIMIT.total_seconds() * 1000),
-)
+@job_actor("imports", import_job.MAX_ATTEMPTS)
 async def import_file(import_id: str) -> None:
     await import_job.run_import(UUID(import_id))
 

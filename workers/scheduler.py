@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from services import auth, backups, database, imports, restores, schedules
+from services import auth, backups, database, job_claims, schedules
 
 log = logging.getLogger(__name__)
 
@@ -17,9 +17,7 @@ Job = Callable[[], Awaitable[object]]
 JOBS: tuple[Job, ...] = (
     auth.delete_expired_sessions,
     backups.expire_backups,
-    backups.requeue_lost_jobs,
-    imports.requeue_lost_jobs,
-    restores.requeue_lost_jobs,
+    job_claims.requeue_lost_jobs,
     schedules.run_due_schedules,
 )
 

@@ -16,7 +16,7 @@ from server.settings import Settings
 from services import environment, jobs
 from services.auth import now
 from services.backup_job import MAX_ATTEMPTS, RetryBackup, run_export
-from services.backups import requeue_lost_jobs, requeue_queued
+from services.job_claims import requeue_lost_jobs, resend_queued_jobs
 from services.storage import LocalStorage
 from tests.conftest import GraphQLClient, MakeTenant, Tenant
 from tests.server.test_backups import (
@@ -139,7 +139,7 @@ async def test_a_duplicate_delivery_exports_once(
 async def test_queued_backups_are_sent_again_at_start(tenant: Tenant) -> None:
     backup = await queued_backup(tenant)
     with export_jobs_sent() as sent:
-        assert await requeue_queued() >= 1
+        assert await resend_queued_jobs() >= 1
     assert sent.count(backup.id) == 1
     finished = await wait_until_finished(backup.id)
     assert (finished.status, finished.attempts) == (BackupStatus.SUCCEEDED, 1)

@@ -12,11 +12,11 @@ from models.crm import ObjectType, PurgedRecord, Record
 from models.ids import new_id
 from models.imports import Import, ImportRowError, ImportSource, ImportStatus
 from models.notifications import Notification
-from services import environment, imports
+from services import environment
 from services.auth import now
 from services.import_files import account_types, open_upload
 from services.import_job import RetryImport, apply_rows, run_import
-from services.job_claims import LostClaim, claim
+from services.job_claims import LostClaim, claim, requeue_lost_jobs
 from services.storage import import_key
 from tests.conftest import Tenant
 from tests.server.test_imports import csv_bytes, finished
@@ -162,6 +162,6 @@ async def test_the_sweep_sends_again_an_import_whose_message_was_lost(
         status=ImportStatus.SUCCEEDED,
     )
 
-    assert await imports.requeue_lost_jobs() >= 1
+    assert await requeue_lost_jobs() >= 1
     assert (await finished(str(job.id))).status == ImportStatus.SUCCEEDED
     assert (await Import.get(id=other_kind.id)).attempts == 0
