@@ -12,11 +12,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from uuid import UUID
 
-from tortoise.transactions import in_transaction
-
 from models.imports import Import, ImportSource, ImportStatus
 from models.restores import Restore, RestoreChange, RestoreStatus
-from services import audit, job_events, notifications, record_events
+from services import audit, database, job_events, notifications, record_events
 from services.auth import now
 from services.backup_format import CorruptBackup
 from services.errors import DomainError
@@ -91,7 +89,7 @@ async def _source(restore: Restore) -> AsyncIterator[_Source]:
         async with contextlib.aclosing(change_batches(reverted)) as batches:
             yield _Source(batches, total)
         return
-    async with backup_file(restore.backup) as reader:
+    async with backup_file(restore.backup, restore.object_type.name) as reader:
         entry = entry_for(reader, restore.object_type.name)
         if entry is None:
             raise CorruptBackup(f"The backup no longer holds {restore.object_type.name}.")
@@ -105,7 +103,7 @@ async def _apply_one(
     held: Claim[Restore], number: int, batch: list[Target], counts: AppliedCounts
 ) -> AppliedCounts:
     restore = held.row
-    async with in_transaction() as connection:
+    async with database.transaction() as connection:
         result = await apply_batch(connection, restore, number, batch)
         counts = result.added_to(counts, len(batch))
         # The fence: only the worker holding the claim commits a batch.
@@ -152,7 +150,7 @@ async def _finished(
 ) -> None:
     restore = held.row
     wording = WORDING[restore.kind]
-    async with in_transaction():
+    async with database.transaction():
         done = await held.mine().update(
             status=status,
             completed_at=now(),

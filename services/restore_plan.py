@@ -207,7 +207,7 @@ async def plan_restore(
         raise NotRestorable(f"{object_type} cannot be restored: they are managed by the system.")
     current_type = await get_object_type(viewer.account_id, object_type)
     names = _checked_names(properties)
-    async with backup_file(backup) as reader:
+    async with backup_file(backup, object_type) as reader:
         entry = entry_for(reader, object_type)
         if entry is None:
             raise ValidationFailed(f"The backup holds no {object_type}.", field="objectType")

@@ -34,9 +34,9 @@ class Target:
 
 
 @contextlib.asynccontextmanager
-async def backup_file(backup: Backup) -> AsyncIterator[BackupReader]:
-    """The backup's file, fetched into the work dir and verified whole before anything is read
-    (CorruptBackup otherwise); deleted afterwards."""
+async def backup_file(backup: Backup, object_type: str) -> AsyncIterator[BackupReader]:
+    """The backup's file, fetched into the work dir, its manifest and the file of `object_type`
+    verified before anything is read (CorruptBackup otherwise); deleted afterwards."""
     env = environment.current()
     path = env.work_dir / f"restore-{new_id()}.zip"
     try:
@@ -47,8 +47,9 @@ async def backup_file(backup: Backup) -> AsyncIterator[BackupReader]:
         except FileNotFoundError:
             raise CorruptBackup("The backup's file is missing from storage.") from None
         with contextlib.ExitStack() as stack:
-            # Verifying reads and hashes the whole file: off the event loop.
-            reader = await asyncio.to_thread(stack.enter_context, open_backup(path))
+            # Verifying reads and hashes a whole file: off the event loop.
+            opened = open_backup(path, object_type)
+            reader = await asyncio.to_thread(stack.enter_context, opened)
             yield reader
     finally:
         path.unlink(missing_ok=True)
@@ -64,18 +65,24 @@ def entry_for(reader: BackupReader, object_type: str) -> FileEntry | None:
 async def backup_batches(
     reader: BackupReader, entry: FileEntry, properties: list[str], size: int = BATCH_SIZE
 ) -> AsyncGenerator[list[Target], None]:
-    rows = reader.records(entry)
-    # Decompressing and parsing run in a thread, a batch at a time.
-    while batch := await asyncio.to_thread(_take, rows, properties, size):
-        yield batch
-
-
-def _take(rows: Iterator[tuple[str, Values]], properties: list[str], size: int) -> list[Target]:
+    rows = reader.records(entry, only=properties)
+    # Decompressing and parsing run in a thread, a batch ahead: the next batch is read while
+    # the caller applies this one and the database works on it.
+    ahead = asyncio.ensure_future(asyncio.to_thread(_take, rows, size))
     try:
-        return [
-            Target(UUID(record_id), {name: values[name] for name in properties if name in values})
-            for record_id, values in islice(rows, size)
-        ]
+        while batch := await ahead:
+            ahead = asyncio.ensure_future(asyncio.to_thread(_take, rows, size))
+            yield batch
+    finally:
+        # The archive closes after this: no thread may still be reading it.
+        await asyncio.wait([ahead])
+        if not ahead.cancelled():
+            ahead.exception()  # Read ahead for nothing: its error, if any, is not news.
+
+
+def _take(rows: Iterator[tuple[str, Values]], size: int) -> list[Target]:
+    try:
+        return [Target(UUID(record_id), values) for record_id, values in islice(rows, size)]
     except ValueError as error:
         raise CorruptBackup(f"The backup holds a malformed record id: {error}") from error
 
