@@ -131,35 +131,42 @@ class _RecordCounter:
 
 
 class CsvEntry:
-    """One CSV being written into the ZIP; hashes and counts exactly the bytes written."""
+    """One CSV being written into the ZIP; hashes exactly the bytes written, and counts the
+    rows (data rows: the header is not one)."""
 
     def __init__(self, stream: IO[bytes], definition: ObjectTypeDefinition) -> None:
         self._stream = stream
         self._definition = definition
         self._sha256 = hashlib.sha256()
-        self._records = _RecordCounter()
+        self.rows = 0
         self._text = io.StringIO()
         # Lines end with LF, as PostgreSQL's COPY writes them, so both sources give one format.
         self._minimal = csv.writer(self._text, lineterminator="\n")
         self._quote_all = csv.writer(self._text, lineterminator="\n", quoting=csv.QUOTE_ALL)
-        self.write_rows([definition.header])
-
-    @property
-    def rows(self) -> int:
-        return self._records.count - 1
+        self._write_text(self._encoded([definition.header]))
 
     def write(self, data: bytes) -> None:
-        """Raw CSV bytes in this file's dialect (e.g. from COPY ... (FORMAT csv))."""
+        """Raw CSV bytes in this file's dialect (e.g. from COPY ... (FORMAT csv)); their rows
+        are counted by their source, which reports them with `copied`."""
         self._sha256.update(data)
-        self._records.feed(data)
         self._stream.write(data)
 
+    def copied(self, rows: int) -> None:
+        self.rows += rows
+
     def write_rows(self, rows: Sequence[Sequence[str | None]]) -> None:
+        self._write_text(self._encoded(rows))
+        self.rows += len(rows)
+
+    def _encoded(self, rows: Sequence[Sequence[str | None]]) -> str:
         text = self._encode(rows, quote_all=False)
         if "\r" in text:
             # The csv module quotes only for the characters of the line terminator, so a value
             # holding a bare CR would go out unquoted and split its record when read back.
             text = self._encode(rows, quote_all=True)
+        return text
+
+    def _write_text(self, text: str) -> None:
         self.write(text.encode())
 
     def _encode(self, rows: Sequence[Sequence[str | None]], *, quote_all: bool) -> str:

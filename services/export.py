@@ -38,6 +38,8 @@ DEFAULT_BATCH_SIZE = 2000
 
 # (object type name, rows written so far, rows in the snapshot), awaited after every chunk.
 Progress = Callable[[str, int, int], Awaitable[None]]
+# Rows of one type written so far, awaited after every chunk.
+Written = Callable[[int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,8 @@ class _Snapshot(Protocol):
 
     async def object_types(self) -> list[_ObjectType]: ...
 
-    async def copy_rows(
-        self, object_type: _ObjectType, entry: CsvEntry, written: Callable[[], Awaitable[None]]
-    ) -> None: ...
+    async def copy_rows(self, object_type: _ObjectType, entry: CsvEntry, written: Written) -> None:
+        """Writes the type's live rows to `entry` and counts them there."""
 
 
 async def export_account(
@@ -109,9 +110,9 @@ async def _export_type(
     name = object_type.definition.object_type
     with writer.csv_file(object_type.definition) as entry:
 
-        async def written() -> None:
+        async def written(rows: int) -> None:
             if progress is not None:
-                await progress(name, entry.rows, object_type.rows)
+                await progress(name, min(rows, object_type.rows), object_type.rows)
 
         await snapshot.copy_rows(object_type, entry, written)
     if entry.rows != object_type.rows:
@@ -194,10 +195,15 @@ def _object_types(
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 PG_SNAPSHOT = "SELECT statement_timestamp() FROM accounts WHERE id = $1"
+# One pass over the account's records counts every type (a count per type read them all
+# once per type: a quarter of the export's time).
 PG_OBJECT_TYPES = """
-    SELECT o.id, o.name, o.singular_label, o.plural_label,
-           (SELECT count(*) FROM records r WHERE r.object_type_id = o.id AND r.deleted_at IS NULL)
-    FROM object_types o WHERE o.account_id = $1 ORDER BY o.is_custom, o.name
+    SELECT o.id, o.name, o.singular_label, o.plural_label, coalesce(live.rows, 0)
+    FROM object_types o LEFT JOIN (
+        SELECT object_type_id, count(*) AS rows FROM records
+        WHERE account_id = $1 AND deleted_at IS NULL GROUP BY object_type_id
+    ) live ON live.object_type_id = o.id
+    WHERE o.account_id = $1 ORDER BY o.is_custom, o.name
 """
 PG_PROPERTIES = """
     SELECT p.object_type_id, p.name, p.label, p.type, p.options, p.sensitive
@@ -245,9 +251,7 @@ class _PostgresSnapshot:
             await self._connection.fetch(PG_PROPERTIES, self._account_id),
         )
 
-    async def copy_rows(
-        self, object_type: _ObjectType, entry: CsvEntry, written: Callable[[], Awaitable[None]]
-    ) -> None:
+    async def copy_rows(self, object_type: _ObjectType, entry: CsvEntry, written: Written) -> None:
         names = object_type.property_names
         # The property names go in as arguments: asyncpg inlines them as literals quoted by the
         # server (quote_literal), since COPY takes no bind parameters. An absent key is NULL,
@@ -260,12 +264,15 @@ class _PostgresSnapshot:
 
         sink = _BatchWriter(entry, written)
         try:
-            await self._connection.copy_from_query(
+            status = await self._connection.copy_from_query(
                 query, object_type.id, *names, output=sink.add, format="csv"
             )
             await sink.finish()
         finally:
             await sink.settle()
+        # "COPY <rows>"
+        entry.copied(int(status.split()[-1]))
+        await written(entry.rows)
 
 
 # COPY hands over what one socket read brought, about 16 KB: a thread hop per chunk cost more
@@ -276,13 +283,17 @@ WRITE_BATCH_BYTES = 1 << 18
 class _BatchWriter:
     """Writes COPY output to a CSV entry in batches, each in a thread while the event loop
     already reads the next one from the database, so zlib and PostgreSQL work at the same
-    time. (Hashing and deflating release the GIL: the event loop stays free meanwhile.)"""
+    time. (Hashing and deflating release the GIL: the event loop stays free meanwhile.)
 
-    def __init__(self, entry: CsvEntry, written: Callable[[], Awaitable[None]]) -> None:
+    Progress counts lines, a little ahead of rows where a value holds a line break: telling
+    them apart costs as much as hashing. COPY's own count is the one the entry keeps."""
+
+    def __init__(self, entry: CsvEntry, written: Written) -> None:
         self._entry = entry
         self._written = written
         self._chunks: list[bytes] = []
         self._size = 0
+        self._lines = 0
         self._writing: asyncio.Future[None] | None = None
 
     async def add(self, chunk: bytes) -> None:
@@ -307,6 +318,7 @@ class _BatchWriter:
             batch = b"".join(self._chunks)
             self._chunks.clear()
             self._size = 0
+            self._lines += batch.count(b"\n")
             loop = asyncio.get_running_loop()
             self._writing = loop.run_in_executor(None, self._entry.write, batch)
 
@@ -315,7 +327,7 @@ class _BatchWriter:
             # Shielded: a cancelled export must not close the entry under a writing thread.
             await asyncio.shield(self._writing)
             self._writing = None
-            await self._written()
+            await self._written(self._lines)
 
 
 # --- SQLite -------------------------------------------------------------------------------
@@ -375,14 +387,12 @@ class _SqliteSnapshot:
             await self._connection.execute_fetchall(SQLITE_PROPERTIES, (self._account_id,)),
         )
 
-    async def copy_rows(
-        self, object_type: _ObjectType, entry: CsvEntry, written: Callable[[], Awaitable[None]]
-    ) -> None:
+    async def copy_rows(self, object_type: _ObjectType, entry: CsvEntry, written: Written) -> None:
         names = object_type.property_names
         async with self._connection.execute(SQLITE_RECORDS, (str(object_type.id),)) as cursor:
             while batch := await cursor.fetchmany(self._batch_size):
                 await asyncio.to_thread(_write_batch, entry, batch, names)
-                await written()
+                await written(entry.rows)
 
 
 def _write_batch(entry: CsvEntry, batch: Iterable[Sequence[Any]], names: list[str]) -> None:

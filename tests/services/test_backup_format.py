@@ -72,6 +72,7 @@ def _write(path: Path, rows: list[list[str | None]]) -> None:
             entry.write_rows(rows[5:])
         with writer.csv_file(EMPTY_TYPE) as entry:
             entry.write(b"0193a8f2-0000-7000-8000-000000000001\n")
+            entry.copied(1)
         writer.write_manifest(SNAPSHOT_AT)
 
 
