@@ -8,13 +8,12 @@ import asyncio
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import boto3
 from botocore.exceptions import ClientError
@@ -42,7 +41,8 @@ def check_key(key: str) -> str:
 
 class Storage(Protocol):
     async def put_file(self, key: str, local_path: Path) -> None:
-        """Stores a copy of the file; the object appears only once complete."""
+        """Stores the file, which the caller no longer changes; the object appears only once
+        complete."""
 
     def open_stream(self, key: str) -> AsyncIterator[bytes]:
         """The object's bytes in chunks; FileNotFoundError when there is none."""
@@ -71,16 +71,15 @@ class LocalStorage:
         path.parent.mkdir(parents=True, exist_ok=True)
         # A temporary file beside the target, made durable, then renamed over it: a rename
         # within one directory is atomic, so the key holds either nothing or the whole file.
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as temp:
-            try:
-                with local_path.open("rb") as source:
-                    shutil.copyfileobj(source, temp, CHUNK_SIZE)
-                temp.flush()
-                os.fsync(temp.fileno())
-            except BaseException:
-                os.unlink(temp.name)
-                raise
-        os.replace(temp.name, path)
+        temp = path.parent / f".tmp-{uuid4()}"
+        try:
+            _link_or_copy(local_path, temp)
+            with temp.open("rb") as written:
+                os.fsync(written.fileno())
+            os.replace(temp, path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
         _fsync_directory(path.parent)
 
     async def open_stream(self, key: str) -> AsyncIterator[bytes]:
@@ -100,6 +99,15 @@ class LocalStorage:
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self._path(key).is_file)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A second name for the file where both are on one file system (the work dir usually is):
+    nothing to copy. The caller is done with `source` and removes it."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _fsync_directory(directory: Path) -> None:
