@@ -1,11 +1,21 @@
 """`crm-backup worker`: Dramatiq's own process supervisor over `workers.main`."""
 
+import functools
 import sys
 
+import dramatiq
 from dramatiq import cli as dramatiq_cli
+
+# An idle worker polls Redis with a back-off that grows to this (Dramatiq's default: 1,000 ms),
+# so a job could wait that long to start. A tenth of a second costs Redis a few cheap polls.
+IDLE_POLL_MS = 100
 
 
 def run_worker(processes: int, threads: int) -> int:
+    # The command builds its Worker by this name, with no way to pass the timeout.
+    dramatiq_cli.Worker = functools.partial(  # type: ignore[misc, assignment]
+        dramatiq.Worker, worker_timeout=IDLE_POLL_MS
+    )
     sys.argv = [
         "crm-backup worker",
         "workers.main",
