@@ -89,4 +89,3 @@ class RestoreChange(Model):
     class Meta:
         table = "restore_changes"
         unique_together = (("restore", "record_id"),)
-        indexes = (("restore_id", "batch"),)
