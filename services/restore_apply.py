@@ -30,6 +30,93 @@ async def apply_batch(
     return await _apply_sqlite(connection, restore, number, batch)
 
 
+# --- PostgreSQL ---------------------------------------------------------------------------
+# One statement per batch, one round trip: the batch goes in as arrays; the statement finds the
+# live records, locks those that differ, updates them, saves what they held, and returns the
+# counts and the saved changes (for the change events) as one row.
+
+
+def _values(source: str, count: int) -> str:
+    """The object of the chosen properties ($6...) in `source`, JSON null where absent."""
+    pairs = ", ".join(f"${n}::text, {source} -> ${n}::text" for n in range(6, count + 6))
+    return f"jsonb_build_object({pairs})"
+
+
+def _apply_statement(count: int) -> str:
+    """$1 object type; $2 restore; $3 batch number; $4 record ids, $5 targets, then the chosen
+    names one by one from $6, their array, the expected values and the ids for saved changes.
+
+    Only the records found differing are locked, and what they hold is read again under the
+    lock, so the values saved are exactly the ones replaced; an edit committed after the first
+    read is as if it came after the batch. Removing the chosen names and adding the target
+    replaces or clears exactly those properties and leaves the others."""
+    names, expected, ids = (f"${n}" for n in range(count + 6, count + 9))
+    return f"""
+        WITH batch AS (
+            SELECT * FROM unnest($4::uuid[], $5::jsonb[], {expected}::jsonb[])
+                AS t(id, target, expected)
+        ), live AS (
+            SELECT t.id, t.target, t.expected,
+                   jsonb_strip_nulls({_values("r.properties", count)}) AS current
+            FROM batch t JOIN records r ON r.id = t.id
+            WHERE r.object_type_id = $1 AND r.deleted_at IS NULL
+        ), locked AS (
+            SELECT l.id, l.target, l.expected, {_values("r.properties", count)} AS before,
+                   {_values("l.target", count)} AS after
+            FROM live l JOIN records r ON r.id = l.id
+            WHERE l.current <> l.target AND r.deleted_at IS NULL
+            FOR UPDATE OF r
+        ), chosen AS (
+            SELECT id, target, before, after, row_number() OVER () AS n FROM locked
+            WHERE jsonb_strip_nulls(before) <> target
+              AND (expected IS NULL OR jsonb_strip_nulls(before) = expected)
+        ), updated AS (
+            UPDATE records r SET properties = (r.properties - {names}::text[]) || c.target,
+                updated_at = now()
+            FROM chosen c WHERE r.id = c.id
+        ), saved AS (
+            INSERT INTO restore_changes (restore_id, batch, record_id, before, after, id)
+            SELECT $2, $3, id, before, after, ({ids}::uuid[])[n] FROM chosen
+            RETURNING record_id, before, after
+        )
+        SELECT (SELECT count(*) FROM live),
+               (SELECT count(*) FROM locked WHERE expected IS NOT NULL
+                   AND jsonb_strip_nulls(before) NOT IN (target, expected)),
+               (SELECT coalesce(jsonb_agg(jsonb_build_array(record_id, before, after)), '[]')
+                FROM saved)::text
+    """
+
+
+async def _apply_postgres(
+    connection: BaseDBAsyncClient, restore: Restore, number: int, batch: list[Target]
+) -> BatchResult:
+    names = restore.properties
+    async with connection.acquire_connection() as raw:
+        live, conflicts, saved = await raw.fetchrow(
+            _apply_statement(len(names)),
+            restore.object_type_id,
+            restore.id,
+            number,
+            [target.record_id for target in batch],
+            [_dumps(target.values) for target in batch],
+            *names,
+            names,
+            [None if target.expected is None else _dumps(target.expected) for target in batch],
+            [new_id() for _ in batch],
+        )
+    changes = [
+        Change(UUID(record_id), before, after) for record_id, before, after in json.loads(saved)
+    ]
+    return BatchResult(changes, live, conflicts)
+
+
+# --- SQLite -------------------------------------------------------------------------------
+# The transaction holds the database's only writer, so what is read here cannot change before
+# the UPDATEs (SQLite has no FOR UPDATE and needs none).
+
+SQLITE_UPDATE = "UPDATE records SET properties = ?, updated_at = ? WHERE id = ?"
+
+
 def _classify(
     batch: list[Target], current: dict[UUID, Values], properties: list[str]
 ) -> tuple[list[Change], int]:
@@ -46,82 +133,6 @@ def _classify(
         elif outcome is Outcome.CHANGE:
             changes.append(change(target, values, properties))
     return changes, conflicts
-
-
-# --- PostgreSQL ---------------------------------------------------------------------------
-# The batch's target values go in with one COPY into a temporary table, and the records change
-# with one UPDATE ... FROM it: a few round trips per batch whatever its size, and no record's
-# full properties travel to Python, only the chosen ones of the records that differ.
-
-CREATE_BATCH = (
-    "CREATE TEMP TABLE restore_batch (id uuid NOT NULL, target jsonb NOT NULL) ON COMMIT DROP"
-)
-LIVE = """
-    SELECT count(*) FROM restore_batch t JOIN records r ON r.id = t.id
-    WHERE r.object_type_id = $1 AND r.deleted_at IS NULL
-"""
-# Removing the chosen names ($1) and adding the target sets, replaces or clears exactly those
-# properties and leaves the others as they are.
-UPDATE = """
-    UPDATE records r SET properties = (r.properties - $1::text[]) || t.target, updated_at = now()
-    FROM restore_batch t WHERE r.id = t.id AND r.id = ANY($2::uuid[])
-"""
-CHANGE_COLUMNS = ("id", "restore_id", "batch", "record_id", "before", "after")
-
-
-def _differing(count: int) -> str:
-    """The live records whose chosen values ($2...) differ from the target, locked: FOR UPDATE
-    makes the values read here the ones the UPDATE replaces, even under concurrent edits."""
-    pairs = ", ".join(f"${n}::text, r.properties -> ${n}::text" for n in range(2, count + 2))
-    return f"""
-        SELECT r.id, s.current::text FROM restore_batch t
-        JOIN records r ON r.id = t.id
-        CROSS JOIN LATERAL (SELECT jsonb_strip_nulls(jsonb_build_object({pairs})) AS current) s
-        WHERE r.object_type_id = $1 AND r.deleted_at IS NULL AND s.current <> t.target
-        FOR UPDATE OF r
-    """
-
-
-async def _apply_postgres(
-    connection: BaseDBAsyncClient, restore: Restore, number: int, batch: list[Target]
-) -> BatchResult:
-    names = restore.properties
-    async with connection.acquire_connection() as raw:
-        await raw.execute(CREATE_BATCH)
-        await raw.copy_records_to_table(
-            "restore_batch",
-            records=[(target.record_id, _dumps(target.values)) for target in batch],
-            columns=("id", "target"),
-        )
-        differing = await raw.fetch(_differing(len(names)), restore.object_type_id, *names)
-        live = await raw.fetchval(LIVE, restore.object_type_id)
-        current = {row[0]: json.loads(row[1]) for row in differing}
-        changes, conflicts = _classify(batch, current, names)
-        if changes:
-            await raw.execute(UPDATE, names, [item.record_id for item in changes])
-            await raw.copy_records_to_table(
-                "restore_changes",
-                records=[
-                    (
-                        new_id(),
-                        restore.id,
-                        number,
-                        item.record_id,
-                        _dumps(item.before),
-                        _dumps(item.after),
-                    )
-                    for item in changes
-                ],
-                columns=CHANGE_COLUMNS,
-            )
-    return BatchResult(changes, live, conflicts)
-
-
-# --- SQLite -------------------------------------------------------------------------------
-# The transaction holds the database's only writer, so what is read here cannot change before
-# the UPDATEs (SQLite has no FOR UPDATE and needs none).
-
-SQLITE_UPDATE = "UPDATE records SET properties = ?, updated_at = ? WHERE id = ?"
 
 
 async def _apply_sqlite(
