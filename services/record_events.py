@@ -3,7 +3,7 @@ workflows (re-enrollment and the like) react to restores and imports."""
 
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -31,6 +31,10 @@ class RecordChange:
     def from_message(cls, message: dict[str, Any]) -> "RecordChange":
         return cls(**message)
 
+    def to_message(self) -> dict[str, Any]:
+        # Not `asdict`: its deep copy cost a restore a tenth of its time.
+        return dict(vars(self))
+
 
 def channel(account_id: UUID, object_type: str) -> str:
     return f"records:{account_id}:{object_type}"
@@ -41,7 +45,7 @@ async def publish(account_id: UUID, changes: Iterable[RecordChange]) -> None:
     one message per object type: one per record cost a restore more than its writes."""
     by_channel: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
     for change in changes:
-        by_channel[channel(account_id, change.object_type)].append(asdict(change))
+        by_channel[channel(account_id, change.object_type)].append(change.to_message())
     for name, batch in by_channel.items():
         await events.bus().publish(name, {"changes": batch})
 
