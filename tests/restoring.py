@@ -1,6 +1,5 @@
 """Helpers for the restore tests: deals to restore, a real backup of them, a plan, step-up."""
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -11,6 +10,7 @@ from models.restores import Restore, RestoreStatus
 from services import auth
 from services.auth import now
 from tests.conftest import GraphQLClient, Tenant
+from tests.polling import poll_until
 from tests.server.test_backups import wait_until_finished
 
 CREATE_BACKUP = "mutation { createBackup(confirm: true) { id } }"
@@ -107,9 +107,10 @@ async def start(gql: GraphQLClient, token: str, plan_id: str) -> dict[str, Any]:
 
 
 async def wait_for_restore(restore_id: str | UUID) -> Restore:
-    async with asyncio.timeout(30):
-        while True:
-            restore = await Restore.get(id=restore_id)
-            if restore.status in (RestoreStatus.SUCCEEDED, RestoreStatus.FAILED):
-                return restore
-            await asyncio.sleep(0.05)
+    async def finished() -> Restore | None:
+        restore = await Restore.get(id=restore_id)
+        return (
+            restore if restore.status in (RestoreStatus.SUCCEEDED, RestoreStatus.FAILED) else None
+        )
+
+    return await poll_until(finished, seconds=30)

@@ -3,7 +3,7 @@
 from models.backups import Backup, BackupStatus
 from models.crm import ObjectType, Record
 from tests.conftest import GraphQLClient, Tenant
-from tests.workers.polling import poll_until
+from tests.polling import poll_until
 
 CREATE_BACKUP = "mutation { createBackup(confirm: true) { id } }"
 

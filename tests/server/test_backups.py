@@ -23,6 +23,7 @@ from services.auth import now
 from services.backup_format import MANIFEST_NAME, Manifest, verify
 from services.job_claims import UNCLAIMED_FOR
 from tests.conftest import GraphQLClient, MakeTenant, Tenant
+from tests.polling import poll_until
 
 CREATE = "mutation { createBackup(confirm: true) { id status trigger requestedBy { email } } }"
 BACKUP = """query($id: ID!) { backup(id: $id) {
@@ -39,12 +40,11 @@ LIST = """query($first: Int!, $after: String) { backups(first: $first, after: $a
 
 
 async def wait_until_finished(backup_id: str | uuid.UUID) -> Backup:
-    async with asyncio.timeout(30):
-        while True:
-            backup = await Backup.get(id=backup_id)
-            if backup.status in (BackupStatus.SUCCEEDED, BackupStatus.FAILED):
-                return backup
-            await asyncio.sleep(0.05)
+    async def finished() -> Backup | None:
+        backup = await Backup.get(id=backup_id)
+        return backup if backup.status in (BackupStatus.SUCCEEDED, BackupStatus.FAILED) else None
+
+    return await poll_until(finished, seconds=30)
 
 
 async def seed_records(tenant: Tenant, object_type: str, values: list[dict[str, str]]) -> None:

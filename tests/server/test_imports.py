@@ -25,6 +25,7 @@ from services.backup_format import MANIFEST_NAME
 from services.record_events import RecordChange
 from tests.conftest import GraphQLClient, MakeTenant, Tenant
 from tests.graphql_ws import signed_in
+from tests.polling import poll_until
 from tests.server.test_backups import BACKUP, CREATE, wait_until_finished
 from tests.server.test_hardening import serve
 
@@ -60,12 +61,11 @@ async def upload(
 
 
 async def finished(import_id: str) -> Import:
-    async with asyncio.timeout(60):
-        while True:
-            job = await Import.get(id=import_id)
-            if job.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED):
-                return job
-            await asyncio.sleep(0.05)
+    async def done() -> Import | None:
+        job = await Import.get(id=import_id)
+        return job if job.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED) else None
+
+    return await poll_until(done, seconds=60)
 
 
 async def imported(

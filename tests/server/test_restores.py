@@ -20,6 +20,7 @@ from services.auth import now
 from services.records import delete_records, purge_records
 from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
 from tests.graphql_ws import GraphQLWebSocket, signed_in
+from tests.polling import poll_until
 from tests.restoring import (
     PLAN,
     RESTORE,
@@ -431,14 +432,13 @@ async def test_a_restore_whose_backup_file_vanished_fails_and_says_so(
     failed = await wait_for_restore(plan_id)
     assert failed.status == RestoreStatus.FAILED
     assert "missing" in failed.failure_reason
+
+    async def notified() -> list[Any] | None:
+        kinds = await Notification.filter(subject_id=plan_id).values_list("kind", flat=True)
+        return kinds or None
+
     # The notification follows the commit of the outcome.
-    async with asyncio.timeout(5):
-        while True:
-            kinds = await Notification.filter(subject_id=plan_id).values_list("kind", flat=True)
-            if kinds:
-                break
-            await asyncio.sleep(0.02)
-    assert kinds == ["RESTORE_FAILED"]
+    assert await poll_until(notified, seconds=5) == ["RESTORE_FAILED"]
     assert (await Import.get(restore_id=plan_id)).status == ImportStatus.FAILED
     # The account is free again.
     assert not await Restore.filter(

@@ -10,8 +10,8 @@ import redis.asyncio as redis
 
 from services import notifications
 from tests.graphql_ws import signed_in
+from tests.polling import poll_until
 from tests.workers.conftest import Tenant, Topology
-from tests.workers.polling import poll_until
 
 CREATE_RECORDS = """mutation($type: String!, $records: [NewRecordInput!]!) {
   createRecords(objectType: $type, records: $records) { id } }"""

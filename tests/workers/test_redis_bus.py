@@ -11,7 +11,7 @@ import pytest
 import redis.asyncio as redis
 
 from services.events import Message, RedisBus
-from tests.workers.polling import poll_until
+from tests.polling import poll_until
 
 RECONNECTED_WITHIN_SECONDS = 10
 

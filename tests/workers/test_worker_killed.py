@@ -16,8 +16,8 @@ import asyncpg
 from services.backup_format import verify
 from services.storage import backup_key
 from tests.graphql_ws import signed_in
+from tests.polling import poll_until
 from tests.workers.conftest import JOB_LEASE_SECONDS, SCHEDULER_INTERVAL_SECONDS, Tenant, Topology
-from tests.workers.polling import poll_until
 
 # Enough rows for an export to take a few seconds, so that it can be killed half-way.
 ROWS = 200_000
