@@ -1,12 +1,17 @@
-"""Bounded waits for state that no event announces (a row, a Redis subscription)."""
+"""Bounded waits for state that no event announces (a row, a Redis subscription, a
+subscriber of the event bus)."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from services import events
+
 T = TypeVar("T")
 
 INTERVAL_SECONDS = 0.05
+# A subscriber registers within a few loop steps: a short interval keeps those tests quick.
+SUBSCRIBER_INTERVAL_SECONDS = 0.01
 
 
 async def poll_until(check: Callable[[], Awaitable[T | None]], seconds: float) -> T:
@@ -16,3 +21,16 @@ async def poll_until(check: Callable[[], Awaitable[T | None]], seconds: float) -
         while (result := await check()) is None:  # noqa: ASYNC110
             await asyncio.sleep(INTERVAL_SECONDS)
         return result
+
+
+async def until_listening(channel: str, listening: bool = True, seconds: float = 5.0) -> None:
+    """Until this process's event bus has a subscriber on `channel` (or, with `listening`
+    false, has none left). The bus delivers only to the subscribers present when a message is
+    published, so a test waits for the server's before it makes something happen."""
+    async with asyncio.timeout(seconds):
+        while _has_subscribers(channel) != listening:  # noqa: ASYNC110
+            await asyncio.sleep(SUBSCRIBER_INTERVAL_SECONDS)
+
+
+def _has_subscribers(channel: str) -> bool:
+    return bool(events.bus()._hub.has_subscribers(channel))  # type: ignore[attr-defined]

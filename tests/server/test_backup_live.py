@@ -3,9 +3,10 @@ from typing import Any
 
 from models.accounts import Role, User
 from models.notifications import Notification
-from services import jobs
+from services import jobs, notifications
 from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
 from tests.graphql_ws import GraphQLWebSocket, signed_in
+from tests.polling import until_listening
 from tests.server.test_backups import (
     add_super_admin,
     queued_backup,
@@ -14,7 +15,7 @@ from tests.server.test_backups import (
     seed_records,
     wait_until_finished,
 )
-from tests.server.test_notifications import LIVE, listening, wait_until
+from tests.server.test_notifications import LIVE
 
 PROGRESS = """subscription($id: ID!) {
   jobProgress(id: $id) { jobId status objectType rowsDone rowsTotal } }"""
@@ -26,7 +27,7 @@ LONG_TEXT = "lorem ipsum " * 100
 
 async def listen_for_notifications(socket: GraphQLWebSocket, user: User) -> str:
     operation_id = await socket.subscribe(LIVE)
-    await wait_until(lambda: listening(user.id))
+    await until_listening(notifications.channel(user.id))
     return operation_id
 
 

@@ -1,11 +1,8 @@
-import asyncio
-from collections.abc import Callable
-from uuid import UUID
-
 from models.accounts import Role
-from services import events, notifications
+from services import notifications
 from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
 from tests.graphql_ws import GraphQLWebSocket, signed_in
+from tests.polling import until_listening
 
 LIVE = "subscription { notifications { id kind title body subjectId readAt } }"
 LIST = """
@@ -20,21 +17,9 @@ UNREAD = "{ unreadNotificationCount }"
 MARK_READ = "mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }"
 
 
-def listening(user_id: UUID) -> bool:
-    # The bus delivers only to subscribers present at publish time: tests wait for the server's.
-    return events.bus()._hub.has_subscribers(notifications.channel(user_id))  # type: ignore[attr-defined]
-
-
-async def wait_until(condition: Callable[[], bool]) -> None:
-    async with asyncio.timeout(5):
-        # Polling: the bus signals nothing when a subscriber arrives or leaves.
-        while not condition():  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
-
-
 async def subscribe(socket: GraphQLWebSocket, tenant: Tenant) -> str:
     operation_id = await socket.subscribe(LIVE)
-    await wait_until(lambda: listening(tenant.users[Role.SUPER_ADMIN].id))
+    await until_listening(notifications.channel(tenant.users[Role.SUPER_ADMIN].id))
     return operation_id
 
 
@@ -83,7 +68,7 @@ async def test_completing_the_subscription_leaves_the_channel(
         operation_id = await subscribe(socket, tenant)
         await socket.complete(operation_id)
         super_admin = tenant.users[Role.SUPER_ADMIN].id
-        await wait_until(lambda: not listening(super_admin))
+        await until_listening(notifications.channel(super_admin), listening=False)
 
 
 async def test_list_count_and_mark_read(gql: GraphQLClient, make_tenant: MakeTenant) -> None:

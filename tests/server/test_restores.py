@@ -1,6 +1,5 @@
 import asyncio
 import struct
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -15,12 +14,12 @@ from models.crm import Record
 from models.imports import Import, ImportSource, ImportStatus
 from models.notifications import Notification
 from models.restores import Restore, RestoreChange, RestoreStatus
-from services import auth, environment, events, notifications, record_events
+from services import auth, environment, notifications, record_events
 from services.auth import now
 from services.records import delete_records, purge_records
 from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
 from tests.graphql_ws import GraphQLWebSocket, signed_in
-from tests.polling import poll_until
+from tests.polling import poll_until, until_listening
 from tests.restoring import (
     PLAN,
     RESTORE,
@@ -54,16 +53,6 @@ def deal(i: int, **values: str) -> dict[str, str]:
         "commission": "10",
     }
     return {k: v for k, v in {**base, **values}.items() if v}
-
-
-async def wait_until(condition: Callable[[], bool]) -> None:
-    async with asyncio.timeout(5):
-        while not condition():  # noqa: ASYNC110 - the bus signals nothing on subscribe
-            await asyncio.sleep(0.01)
-
-
-def hub_has(channel: str) -> bool:
-    return bool(events.bus()._hub.has_subscribers(channel))  # type: ignore[attr-defined]
 
 
 async def messages_until_complete(socket: GraphQLWebSocket, operation_id: str) -> list[Any]:
@@ -145,8 +134,8 @@ async def test_restore_puts_the_backups_values_back_and_leaves_the_rest(
     ):
         changes_id = await changes_socket.subscribe(RECORD_CHANGES, {"type": "deals"})
         notices_id = await notices_socket.subscribe(NOTIFICATIONS)
-        await wait_until(lambda: hub_has(record_events.channel(tenant.account.id, "deals")))
-        await wait_until(lambda: hub_has(notifications.channel(tenant.users[Role.SUPER_ADMIN].id)))
+        await until_listening(record_events.channel(tenant.account.id, "deals"))
+        await until_listening(notifications.channel(tenant.users[Role.SUPER_ADMIN].id))
         started = await start(gql, tenant.super_admin, planned["id"])
         assert started == {"id": planned["id"], "status": "QUEUED", "kind": "RESTORE"}
         finished = await wait_for_restore(planned["id"])
@@ -454,7 +443,7 @@ async def test_record_changes_of_another_account_are_not_heard(
     await step_up(ours)
     async with signed_in(server.websocket_url, theirs.super_admin) as socket:
         await socket.subscribe(RECORD_CHANGES, {"type": "deals"})
-        await wait_until(lambda: hub_has(record_events.channel(theirs.account.id, "deals")))
+        await until_listening(record_events.channel(theirs.account.id, "deals"))
         await start(gql, ours.super_admin, plan_id)
         assert (await wait_for_restore(plan_id)).status == RestoreStatus.SUCCEEDED
         assert (await Restore.get(id=plan_id)).counts["records_changed"] == 1

@@ -12,11 +12,12 @@ from uuid import UUID
 
 from models.crm import Record
 from models.restores import Restore, RestoreChange, RestoreStatus
-from services import events, record_events, restore_job
+from services import record_events, restore_job
 from services.auth import now
 from services.restore_diff import AppliedCounts
 from services.restore_source import BATCH_SIZE
 from tests.conftest import GraphQLClient, Tenant
+from tests.polling import until_listening
 from tests.restoring import backed_up, plan, seed_deals, wait_for_restore
 
 BATCHES = 5
@@ -46,9 +47,7 @@ async def first_change(tenant: Tenant) -> AsyncIterator[asyncio.Task[record_even
     changes = record_events.live(tenant.account.id, "deals")
     task = asyncio.create_task(anext(changes))
     channel = record_events.channel(tenant.account.id, "deals")
-    async with asyncio.timeout(5):
-        while not events.bus()._hub.has_subscribers(channel):  # type: ignore[attr-defined]  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
+    await until_listening(channel)
     try:
         yield task
     finally:
