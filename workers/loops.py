@@ -1,8 +1,11 @@
 """Dramatiq middleware that gives async actors an event loop with the database connected."""
 
 import asyncio
+import inspect
 import logging
 import threading
+from collections.abc import Awaitable
+from typing import TypeVar
 
 import dramatiq
 from dramatiq.asyncio import EventLoopThread, get_event_loop_thread, set_event_loop_thread
@@ -11,6 +14,8 @@ from dramatiq.middleware import AsyncIO, Middleware
 from services import database
 
 log = logging.getLogger(__name__)
+
+R = TypeVar("R")
 
 
 class _RunningLoop(EventLoopThread):
@@ -21,6 +26,13 @@ class _RunningLoop(EventLoopThread):
         self.logger = log
         self.interrupt_check_ival = 0.1
         self.loop = loop
+
+    def run_coroutine(self, coro: Awaitable[R]) -> R:
+        if not self.loop.is_running() and inspect.iscoroutine(coro):
+            # The server is stopping and the job cannot run: close it rather than leave it
+            # unawaited. Its row stays QUEUED and is sent again at the next start.
+            coro.close()
+        return super().run_coroutine(coro)
 
 
 class SharedAppLoop(Middleware):
