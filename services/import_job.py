@@ -25,7 +25,6 @@ from services.import_files import REFUSALS, Upload, account_types, open_upload
 from services.import_rows import Outcome, Row, apply_batch
 from services.job_claims import Claim, LostClaim, claim, release_for_retry
 from services.job_events import JobEvent
-from services.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +53,6 @@ def _remove_earlier_scratch(work_dir: Path, job: Import) -> None:
     for path in work_dir.glob(f"import-{job.id}-*"):
         if path != current:
             path.unlink(missing_ok=True)
-
-
-async def _fetch(storage: Storage, key: str, path: Path) -> None:
-    with path.open("wb") as file:
-        async for chunk in storage.open_stream(key):
-            await asyncio.to_thread(file.write, chunk)
 
 
 def _take(rows: Iterator[Row], count: int) -> list[Row]:
@@ -97,7 +90,7 @@ async def apply_rows(
 
 async def _open(stack: contextlib.ExitStack, held: Claim[Import], scratch: Path) -> Upload:
     job = held.row
-    await _fetch(environment.current().storage, job.storage_key, scratch)
+    await environment.current().storage.get_file(job.storage_key, scratch)
     types = await account_types(job.account_id)
     # Verifying reads the whole file: in a thread, with the lease renewed meanwhile.
     return await asyncio.to_thread(

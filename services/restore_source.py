@@ -41,9 +41,7 @@ async def backup_file(backup: Backup, object_type: str) -> AsyncIterator[BackupR
     path = env.work_dir / f"restore-{new_id()}.zip"
     try:
         try:
-            with path.open("wb") as file:
-                async for chunk in env.storage.open_stream(backup.storage_key):
-                    await asyncio.to_thread(file.write, chunk)
+            await env.storage.get_file(backup.storage_key, path)
         except FileNotFoundError:
             raise CorruptBackup("The backup's file is missing from storage.") from None
         with contextlib.ExitStack() as stack:

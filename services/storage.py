@@ -44,6 +44,10 @@ class Storage(Protocol):
         """Stores the file, which the caller no longer changes; the object appears only once
         complete."""
 
+    async def get_file(self, key: str, local_path: Path) -> None:
+        """The object as a file at `local_path`, which the caller only reads and then removes;
+        FileNotFoundError when there is none."""
+
     def open_stream(self, key: str) -> AsyncIterator[bytes]:
         """The object's bytes in chunks; FileNotFoundError when there is none."""
 
@@ -82,6 +86,9 @@ class LocalStorage:
             raise
         _fsync_directory(path.parent)
 
+    async def get_file(self, key: str, local_path: Path) -> None:
+        await asyncio.to_thread(_link_or_copy, self._path(key), local_path)
+
     async def open_stream(self, key: str) -> AsyncIterator[bytes]:
         file = await asyncio.to_thread(self._path(key).open, "rb")
         try:
@@ -103,7 +110,7 @@ class LocalStorage:
 
 def _link_or_copy(source: Path, target: Path) -> None:
     """A second name for the file where both are on one file system (the work dir usually is):
-    nothing to copy. The caller is done with `source` and removes it."""
+    nothing to copy. Neither name is written to afterwards."""
     try:
         os.link(source, target)
     except OSError:
@@ -156,6 +163,12 @@ class S3Storage:
         await asyncio.to_thread(
             self._client.upload_file, str(local_path), self.bucket, self._key(key)
         )
+
+    async def get_file(self, key: str, local_path: Path) -> None:
+        with _missing_as_file_not_found(key):
+            await asyncio.to_thread(
+                self._client.download_file, self.bucket, self._key(key), str(local_path)
+            )
 
     async def open_stream(self, key: str) -> AsyncIterator[bytes]:
         with _missing_as_file_not_found(key):

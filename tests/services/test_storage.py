@@ -100,6 +100,10 @@ async def _round_trip(storage: Storage, payload: Payload) -> str:
     assert await storage.exists(key)
     assert await storage.size(key) == len(payload.data)
     assert await _read(storage, key) == payload.data
+    fetched = payload.path.with_name("fetched.zip")
+    await storage.get_file(key, fetched)
+    assert await asyncio.to_thread(fetched.read_bytes) == payload.data
+    fetched.unlink()
     await storage.delete(key)
     assert not await storage.exists(key)
     await storage.delete(key)
@@ -107,6 +111,8 @@ async def _round_trip(storage: Storage, payload: Payload) -> str:
         await storage.size(key)
     with pytest.raises(FileNotFoundError):
         await _read(storage, key)
+    with pytest.raises(FileNotFoundError):
+        await storage.get_file(key, fetched)
     await storage.put_file(key, payload.path)
     return key
 
