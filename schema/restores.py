@@ -29,14 +29,7 @@ class RestorePropertyPlan:
 
     @classmethod
     def from_plan(cls, prop: PropertyPlan) -> Self:
-        return cls(
-            name=prop.name,
-            label=prop.label,
-            sensitive=prop.sensitive,
-            to_change=prop.to_change,
-            to_clear=prop.to_clear,
-            unchanged=prop.unchanged,
-        )
+        return cls(**prop.model_dump())
 
 
 @strawberry.type
@@ -123,14 +116,8 @@ class RestoreCounts:
 
     @classmethod
     def from_counts(cls, counts: AppliedCounts) -> Self:
-        return cls(
-            records_changed=counts.records_changed,
-            values_set=counts.values_set,
-            values_cleared=counts.values_cleared,
-            records_unchanged=counts.records_unchanged,
-            records_skipped=counts.records_skipped,
-            conflicts=counts.conflicts,
-        )
+        # The same fields, but for the job's own bookkeeping.
+        return cls(**counts.model_dump(exclude={"batches_done"}))
 
 
 @strawberry.type
