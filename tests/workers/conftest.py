@@ -29,6 +29,7 @@ import redis.asyncio as redis
 from server.cli import PASSWORD_ENV
 from tests import external
 from tests.conftest import GraphQLClient
+from tests.polling import poll_until
 from tests.server.test_cli import cli_env
 from tests.workers.processes import Process, run
 
@@ -79,6 +80,20 @@ async def topology_database() -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def until_subscribed_in_redis(redis_url: str, channel: str) -> None:
+    """The API process has subscribed to the channel in Redis: nothing published from now on
+    can be missed (the websocket protocol does not acknowledge a subscription)."""
+    client = redis.Redis.from_url(redis_url)
+
+    async def subscribed() -> bool | None:
+        return dict(await client.pubsub_numsub(channel)).get(channel.encode(), 0) > 0 or None
+
+    try:
+        await poll_until(subscribed, seconds=10)
+    finally:
+        await client.aclose()
 
 
 def _asyncpg_url(url: str) -> str:

@@ -6,12 +6,9 @@ import io
 import uuid
 import zipfile
 
-import redis.asyncio as redis
-
 from services import notifications
 from tests.graphql_ws import signed_in
-from tests.polling import poll_until
-from tests.workers.conftest import Tenant, Topology
+from tests.workers.conftest import Tenant, Topology, until_subscribed_in_redis
 
 CREATE_RECORDS = """mutation($type: String!, $records: [NewRecordInput!]!) {
   createRecords(objectType: $type, records: $records) { id } }"""
@@ -43,20 +40,6 @@ async def _seed(topology: Topology, tenant: Tenant) -> dict[str, dict[str, dict[
     return seeded
 
 
-async def _until_subscribed(redis_url: str, channel: str) -> None:
-    """The API process has subscribed to the channel in Redis: nothing published from now on
-    can be missed (the websocket protocol does not acknowledge a subscription)."""
-    client = redis.Redis.from_url(redis_url)
-
-    async def subscribed() -> bool | None:
-        return dict(await client.pubsub_numsub(channel)).get(channel.encode(), 0) > 0 or None
-
-    try:
-        await poll_until(subscribed, seconds=10)
-    finally:
-        await client.aclose()
-
-
 async def test_a_worker_process_exports_and_the_api_process_tells_the_subscriber(
     topology: Topology, redis_url: str
 ) -> None:
@@ -65,7 +48,8 @@ async def test_a_worker_process_exports_and_the_api_process_tells_the_subscriber
 
     async with signed_in(topology.websocket_url, tenant.token) as socket:
         await socket.subscribe(NOTIFICATIONS)
-        await _until_subscribed(redis_url, notifications.channel(uuid.UUID(tenant.user_id)))
+        channel = notifications.channel(uuid.UUID(tenant.user_id))
+        await until_subscribed_in_redis(redis_url, channel)
         async with topology.graphql() as gql:
             backup_id = (await gql.data(CREATE_BACKUP, token=tenant.token))["createBackup"]["id"]
         message = await socket.receive(seconds=30)
