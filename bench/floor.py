@@ -49,9 +49,10 @@ async def _types(connection: asyncpg.Connection, account_id: UUID) -> list[async
 
 
 async def measure(url: str, account_id: UUID, path: Path) -> FloorResult:
+    # Connecting counts, as the export's own connection does.
+    started = time.perf_counter()
     connection = await asyncpg.connect(driver_url(url))
     try:
-        started = time.perf_counter()
         async with connection.transaction(isolation="repeatable_read", readonly=True):
             rows = await _write_zip(connection, account_id, path)
         seconds = time.perf_counter() - started

@@ -5,14 +5,14 @@ Measure A, the product path: `startRestore` for a plan (the step-up passes with 
 its job sent through the Redis broker, and a real worker process applying it in batches; timed
 from the start to the row reading SUCCEEDED. Measure B, the raw floor: the backup's contacts.csv
 streamed from the ZIP with COPY into a temporary table, then one UPDATE ... FROM setting the
-differing values, in one transaction; no verification, no saved changes, no events.
+differing values, in one transaction, timed to its commit; no verification, no saved changes,
+no events.
 
 Before each measure the same contacts are edited again and the table vacuumed, so both start
-from the same data.
+from the same data. With several rounds the two alternate and the best of each counts.
 """
 
 import asyncio
-import io
 import time
 import zipfile
 from dataclasses import dataclass
@@ -23,18 +23,17 @@ import asyncpg
 
 from bench import database, report
 from bench.report import MB
-from bench.worker import WorkerProcess
+from bench.worker import WorkerProcess, until_succeeded
 from models.accounts import Account, AuthMethod, Role
 from models.backups import Backup, BackupStatus
 from models.crm import ObjectType
-from models.restores import Restore, RestoreKind, RestoreStatus
+from models.restores import Restore, RestoreKind
 from services import auth, environment, restore_plan, restores
 from services.accounts import create_user
 from services.auth import Viewer
-from services.backup_format import verify
+from services.backup_format import open_backup
 
 PROPERTIES = ("firstname", "jobtitle", "lifecyclestage")
-POLL_SECONDS = 0.02
 MAX_RATIO = 1.5
 
 # One live contact in four, chosen by its id, gets other values for the three properties.
@@ -65,7 +64,12 @@ class RestoreRow:
 
 
 async def measure(
-    url: str, account_id: UUID, env: dict[str, str], scratch: Path, limit_seconds: float
+    url: str,
+    account_id: UUID,
+    env: dict[str, str],
+    scratch: Path,
+    limit_seconds: float,
+    rounds: int = 1,
 ) -> RestoreRow:
     """From the account's newest backup (the backup benchmark just made one)."""
     backup = (
@@ -77,28 +81,32 @@ async def measure(
         raise RuntimeError("The restore benchmark needs a backup of the account first")
     contacts = await ObjectType.get(account_id=account_id, name="contacts")
     viewer = await _sso_super_admin(account_id)
+    path = scratch / "restore-floor.zip"
+    await environment.current().storage.get_file(backup.storage_key, path)
+    header = await asyncio.to_thread(_header, path)
     connection = await asyncpg.connect(database.driver_url(url))
+    plans, floors, products = [], [], []
     try:
         with WorkerProcess(env, scratch / "worker-restore.log") as worker:
             await asyncio.to_thread(worker.wait_ready)
-            edited = await _edit(connection, url, contacts.id)
-            started = time.perf_counter()
-            plan = await restore_plan.plan_restore(viewer, backup.id, "contacts", list(PROPERTIES))
-            plan_seconds = time.perf_counter() - started
-            restore_seconds, done = await _restore(viewer, plan.id, worker, limit_seconds)
+            for _ in range(rounds):
+                await _edit(connection, url, contacts.id)
+                floors.append(await _floor(connection, path, header, contacts.id))
+                edited = await _edit(connection, url, contacts.id)
+                timed = await _product(viewer, backup, worker, edited, limit_seconds)
+                plan_seconds, restore_seconds = timed
+                plans.append(plan_seconds)
+                products.append(restore_seconds)
             rss = worker.peak_rss_bytes()
-        if done.counts["records_changed"] != edited:
-            raise RuntimeError(f"The restore changed {done.counts} of {edited} edited contacts")
-        await _edit(connection, url, contacts.id)
-        floor_seconds = await _floor(connection, backup, contacts.id)
     finally:
         await connection.close()
+        path.unlink(missing_ok=True)
     return RestoreRow(
         contacts=backup.object_counts["contacts"],
         edited=edited,
-        plan_seconds=plan_seconds,
-        floor_seconds=floor_seconds,
-        restore_seconds=restore_seconds,
+        plan_seconds=min(plans),
+        floor_seconds=min(floors),
+        restore_seconds=min(products),
         worker_rss_bytes=rss,
     )
 
@@ -116,42 +124,38 @@ async def _edit(connection: asyncpg.Connection, url: str, contacts_id: UUID) -> 
     return int(status.split()[-1])
 
 
-async def _restore(
-    viewer: Viewer, plan_id: UUID, worker: WorkerProcess, limit_seconds: float
-) -> tuple[float, Restore]:
+async def _product(
+    viewer: Viewer, backup: Backup, worker: WorkerProcess, edited: int, limit_seconds: float
+) -> tuple[float, float]:
+    """(plan seconds, restore seconds): the plan is not part of the restore's time."""
+    started = time.perf_counter()
+    plan = await restore_plan.plan_restore(viewer, backup.id, "contacts", list(PROPERTIES))
+    plan_seconds = time.perf_counter() - started
     started = time.perf_counter()
     await restores.start(
         viewer,
-        plan_id,
+        plan.id,
         RestoreKind.RESTORE,
         acknowledge_data_change=True,
         acknowledge_irreversible=True,
     )
-    while True:
-        restore = await Restore.get(id=plan_id)
-        if restore.status == RestoreStatus.SUCCEEDED:
-            return time.perf_counter() - started, restore
-        if restore.status == RestoreStatus.FAILED or restore.failure_reason:
-            raise RuntimeError(f"The restore failed: {restore.failure_reason}")
-        if not worker.alive():
-            raise RuntimeError(f"The worker exited:\n{worker.log_tail()}")
-        if time.perf_counter() - started > limit_seconds:
-            raise TimeoutError(f"The restore was still {restore.status} at the deadline")
-        await asyncio.sleep(POLL_SECONDS)
+    done = await until_succeeded(worker, Restore, plan.id, started + limit_seconds)
+    restore_seconds = time.perf_counter() - started
+    if done.counts["records_changed"] != edited:
+        raise RuntimeError(f"The restore changed {done.counts} of {edited} edited contacts")
+    return plan_seconds, restore_seconds
 
 
-async def _floor(connection: asyncpg.Connection, backup: Backup, contacts_id: UUID) -> float:
-    path = _local_path(backup)
-    header = await asyncio.to_thread(_header, path)
+async def _floor(
+    connection: asyncpg.Connection, path: Path, header: list[str], contacts_id: UUID
+) -> float:
     names = list(PROPERTIES)
     current = _subset("r.properties -> '{}'", names)
     wanted = _subset("to_jsonb(NULLIF(t.{}, ''))", names)
     columns = ", ".join(f'"{name}" text' for name in header[1:])
     started = time.perf_counter()
     async with connection.transaction():
-        await connection.execute(
-            f"CREATE TEMP TABLE floor_rows (id uuid, {columns}) ON COMMIT DROP"
-        )
+        await connection.execute(f"CREATE TEMP TABLE floor_rows (id uuid, {columns})")
         with zipfile.ZipFile(path) as archive, archive.open("contacts.csv") as source:
             await connection.copy_to_table("floor_rows", source=source, format="csv", header=True)
         await connection.execute(
@@ -162,10 +166,9 @@ async def _floor(connection: asyncpg.Connection, backup: Backup, contacts_id: UU
             contacts_id,
             names,
         )
-        seconds = time.perf_counter() - started
-        left = await connection.fetchval(
-            DIFFERING.format(current=current, wanted=wanted), contacts_id
-        )
+    seconds = time.perf_counter() - started
+    left = await connection.fetchval(DIFFERING.format(current=current, wanted=wanted), contacts_id)
+    await connection.execute("DROP TABLE floor_rows")
     if left:
         raise RuntimeError(f"The floor left {left} contacts differing from the backup")
     return seconds
@@ -177,18 +180,12 @@ def _subset(value: str, names: list[str]) -> str:
     return f"jsonb_strip_nulls(jsonb_build_object({pairs}))"
 
 
-def _local_path(backup: Backup) -> Path:
-    storage = environment.current().storage
-    path = Path(getattr(storage, "root", "")) / backup.storage_key
-    if not path.is_file():
-        raise RuntimeError("The restore floor reads the backup from local storage (STORAGE_DIR)")
-    return path
-
-
 def _header(path: Path) -> list[str]:
-    verify(path)  # Not timed: only to be sure both measures read the same, intact file.
-    with zipfile.ZipFile(path) as archive, archive.open("contacts.csv") as source:
-        return io.TextIOWrapper(source, encoding="utf-8").readline().rstrip("\n").split(",")
+    """contacts.csv's header, once its checksum verifies (not timed: only to be sure both
+    measures read the same, intact file)."""
+    with open_backup(path, "contacts") as reader:
+        entry = next(entry for entry in reader.manifest.files if entry.object_type == "contacts")
+        return entry.header
 
 
 HEADER = ("contacts", "edited", "plan s", "floor s", "restore s", "ratio", "worker peak RSS MB")

@@ -58,7 +58,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--rounds",
         type=int,
         default=1,
-        help="measure floor and backup this many times each, alternating; the best counts",
+        help="measure each floor and product this many times, alternating; the best counts",
     )
     parser.add_argument("--timeout", type=float, default=BACKUP_TIMEOUT_SECONDS,
                         help="seconds one backup may take")  # fmt: skip
@@ -155,7 +155,7 @@ async def _bench(url: str, args: argparse.Namespace, env: dict[str, str], scratc
             results.backups.append(await sizes.measure(n))
             # From the backup just made of these N records.
             results.restores.append(
-                await restore.measure(url, account.id, env, scratch, args.timeout)
+                await restore.measure(url, account.id, env, scratch, args.timeout, args.rounds)
             )
             _say(f"N={n:,}: restore {results.restores[-1].restore_seconds:.2f} s{_load()}")
         return results

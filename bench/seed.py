@@ -15,6 +15,7 @@ from models.accounts import Tier
 from models.crm import ObjectType, Property, PropertyType
 from models.ids import new_id
 from services.accounts import create_account
+from services.catalog import DT, B, D, E, N, S
 
 PROPERTIES_PER_TYPE = 20
 BATCH = 50_000
@@ -30,14 +31,6 @@ RECORD_COLUMNS = (
     "deleted_at",
 )
 
-S, N, D, DT, B, E = (
-    PropertyType.STRING,
-    PropertyType.NUMBER,
-    PropertyType.DATE,
-    PropertyType.DATETIME,
-    PropertyType.BOOL,
-    PropertyType.ENUMERATION,
-)
 LEVELS = ("low", "medium", "high")
 SOURCES = ("ORGANIC_SEARCH", "PAID_SEARCH", "EMAIL_MARKETING", "SOCIAL_MEDIA", "REFERRALS")
 

@@ -1,5 +1,6 @@
 """A real `crm-backup worker` subprocess, and the peak memory of the processes dramatiq forks."""
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -7,11 +8,17 @@ import subprocess
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
+
+from tortoise.models import Model
 
 from bench.database import command
 
+J = TypeVar("J", bound=Model)
+
 READY_LINE = "Worker process is ready for action."
+# How often a benchmark looks at the job's row while the worker runs it.
+POLL_SECONDS = 0.02
 READY_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 30.0
 
@@ -74,9 +81,6 @@ class WorkerProcess:
             raise RuntimeError("The worker has no worker processes")
         return max(peaks)
 
-    def supervisor_rss_bytes(self) -> int:
-        return _vm_hwm(self.pid)
-
     def log_tail(self, lines: int = 30) -> str:
         return "\n".join(self._log_path.read_text(errors="replace").splitlines()[-lines:])
 
@@ -135,3 +139,21 @@ def _kill_if_same(pid: int, started: str | None) -> None:
         return
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
+
+
+async def until_succeeded(worker: WorkerProcess, model: type[J], row_id: Any, deadline: float) -> J:
+    """The job's row once SUCCEEDED. A failed attempt goes back to QUEUED with its reason: the
+    benchmark stops there, as it does when the worker exits or `deadline` (perf_counter)
+    passes."""
+    while True:
+        row = await model.get(id=row_id)
+        status, reason = row.status.value, row.failure_reason  # type: ignore[attr-defined]
+        if status == "SUCCEEDED":
+            return row
+        if status == "FAILED" or reason:
+            raise RuntimeError(f"The job failed: {reason}")
+        if not worker.alive():
+            raise RuntimeError(f"The worker exited:\n{worker.log_tail()}")
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"The job was still {status} at the deadline")
+        await asyncio.sleep(POLL_SECONDS)
