@@ -1,6 +1,6 @@
 // The GraphQL API over HTTP: one POST per operation, with the session's bearer token.
 
-import { ApiError } from "./errors.js";
+import { ApiError, fromGraphQLError } from "./errors.js";
 import * as session from "./session.js";
 
 const GRAPHQL_URL = new URL("/graphql", location.origin);
@@ -38,10 +38,7 @@ export async function gql(query, variables = {}) {
     raise(new ApiError("INTERNAL_SERVER_ERROR", `HTTP ${response.status}`));
   }
   const [first] = body.errors ?? [];
-  if (first) {
-    const extensions = first.extensions ?? {};
-    raise(new ApiError(extensions.code ?? "INTERNAL_SERVER_ERROR", first.message, extensions));
-  }
+  if (first) raise(fromGraphQLError(first));
   return body.data;
 }
 

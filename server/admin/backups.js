@@ -2,7 +2,7 @@
 
 import { gql } from "./api.js";
 import { emit, on } from "./bus.js";
-import { $, announce, busy, h, replace, showError } from "./dom.js";
+import { $, announce, busy, h, replace, requestedCell, showError, statusBadge } from "./dom.js";
 import { describe } from "./errors.js";
 import { formatBytes, formatDateTime, formatNumber, titleCase } from "./format.js";
 import { watchJob } from "./live.js";
@@ -35,7 +35,8 @@ export function init() {
   $("#create-backup-cancel").addEventListener("click", () => $("#create-backup-dialog").close());
   $("#create-backup-confirm").addEventListener("click", createBackup);
   $("#backups-more").addEventListener("click", (event) => busy(event.currentTarget, () => load({ more: true })));
-  on("backups-changed", () => load());
+  // A backup that finished (this page's or a scheduled one): notifications.js says so.
+  on("backups-changed", () => load().catch((error) => announce(describe(error), { tone: "error" })));
 }
 
 export async function load({ more = false } = {}) {
@@ -87,8 +88,7 @@ function row(backup) {
   return h("tr", { dataset: { backupId: backup.id, status: backup.status } },
     h("td", { "data-label": "Status" }, statusCell(backup)),
     h("td", { "data-label": "Trigger" }, backup.trigger === "MANUAL" ? "Manual" : "Scheduled"),
-    h("td", { "data-label": "Requested" }, formatDateTime(backup.createdAt),
-      backup.requestedBy ? h("div", { class: "subtle" }, backup.requestedBy.email) : null),
+    requestedCell(backup),
     h("td", { "data-label": "Snapshot" }, formatDateTime(backup.snapshotAt)),
     h("td", { "data-label": "Size" }, formatBytes(backup.sizeBytes)),
     h("td", { "data-label": "Rows" }, rowCounts(backup, total)),
@@ -102,7 +102,7 @@ function row(backup) {
 
 function statusCell(backup) {
   return h("div", {},
-    h("span", { class: `status status-${backup.status.toLowerCase()}` }, STATUS_LABELS[backup.status]),
+    statusBadge(backup.status, STATUS_LABELS),
     h("div", { class: "subtle progress-text" }),
     backup.failureReason ? h("div", { class: "subtle" }, backup.failureReason) : null);
 }
@@ -115,7 +115,8 @@ function rowCounts(backup, total) {
       h("li", {}, `${titleCase(count.objectType)}: ${formatNumber(count.rows)}`))));
 }
 
-// A queued or running backup turns ready on the page as it happens, with its progress on the way.
+// A queued or running backup shows its progress as it goes. Its end reloads the list through
+// the notification the server sends when a backup finishes ("backups-changed").
 function followRunning() {
   const running = new Set(backups.filter((b) => b.status === "QUEUED" || b.status === "RUNNING").map((b) => b.id));
   for (const [id, stop] of watching) {
@@ -128,10 +129,7 @@ function followRunning() {
     if (watching.has(id)) continue;
     watching.set(id, watchJob(id, {
       progress: (progress) => showProgress(id, progress),
-      finished: () => {
-        watching.delete(id);
-        load().catch((error) => announce(describe(error), { tone: "error" }));
-      },
+      finished: () => watching.delete(id),
     }));
   }
 }
@@ -139,9 +137,7 @@ function followRunning() {
 function showProgress(id, progress) {
   const tableRow = $(`#backups-table tr[data-backup-id="${CSS.escape(id)}"]`);
   if (!tableRow) return;
-  const badge = tableRow.querySelector(".status");
-  badge.textContent = STATUS_LABELS[progress.status] ?? progress.status;
-  badge.className = `status status-${progress.status.toLowerCase()}`;
+  tableRow.querySelector(".status").replaceWith(statusBadge(progress.status, STATUS_LABELS));
   const detail = progress.objectType && progress.rowsTotal
     ? `${titleCase(progress.objectType)}: ${formatNumber(progress.rowsDone)} of ${formatNumber(progress.rowsTotal)} rows`
     : "";

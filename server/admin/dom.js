@@ -1,6 +1,8 @@
 // Building the page's elements. Text from the API only ever goes in as text (never as HTML),
 // so a record value or a file name cannot inject markup.
 
+import { formatDateTime } from "./format.js";
+
 // h("button", {class: "primary", onclick: save}, "Save")
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
@@ -13,6 +15,20 @@ export function h(tag, attributes = {}, ...children) {
   }
   element.append(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
   return element;
+}
+
+// How imports and restores word their status; backups have their own ("Ready", "Expired").
+const JOB_STATUS_LABELS = { QUEUED: "Queued", RUNNING: "Running", SUCCEEDED: "Done", FAILED: "Failed" };
+
+// A job's status as a badge, coloured by the status (admin.css).
+export function statusBadge(status, labels = JOB_STATUS_LABELS) {
+  return h("span", { class: `status status-${status.toLowerCase()}` }, labels[status] ?? status);
+}
+
+// When a job was asked for, and by whom: a table cell.
+export function requestedCell(job, label = "Requested") {
+  return h("td", { "data-label": label }, formatDateTime(job.createdAt),
+    job.requestedBy ? h("div", { class: "subtle" }, job.requestedBy.email) : null);
 }
 
 export function $(selector, root = document) {

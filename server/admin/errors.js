@@ -12,6 +12,12 @@ export class ApiError extends Error {
   }
 }
 
+// One error of a GraphQL response (HTTP or websocket), named by its `extensions.code`.
+export function fromGraphQLError(error) {
+  const extensions = error?.extensions ?? {};
+  return new ApiError(extensions.code ?? "INTERNAL_SERVER_ERROR", error?.message ?? "", extensions);
+}
+
 const retry = (error, lead) => {
   const at = error.extensions?.retryAt;
   return at ? `${lead} Try again after ${formatDateTime(at)}.` : `${lead} Try again later.`;

@@ -6,7 +6,7 @@
 // subscription starts with the job's state now, so nothing is missed, and `onReconnected`
 // lets the page refresh what a dropped socket could not tell it.
 
-import { ApiError } from "./errors.js";
+import { fromGraphQLError } from "./errors.js";
 
 const PROTOCOL = "graphql-transport-ws";
 const PING_EVERY_MS = 25_000; // below the idle timeouts of the usual proxies
@@ -84,8 +84,7 @@ export class LiveConnection {
         // A refused operation: its list of GraphQL errors.
         this.#operations.delete(message.id);
         const [first] = message.payload ?? [];
-        const code = first?.extensions?.code ?? "INTERNAL_SERVER_ERROR";
-        operation?.sink.error?.(new ApiError(code, first?.message ?? "", first?.extensions));
+        operation?.sink.error?.(fromGraphQLError(first));
         break;
       }
       case "complete":
@@ -99,12 +98,8 @@ export class LiveConnection {
   // A result may carry errors (an event the server could not resolve) as well as data.
   #deliverNext(sink, payload) {
     const [first] = payload.errors ?? [];
-    if (first) {
-      const code = first.extensions?.code ?? "INTERNAL_SERVER_ERROR";
-      sink.error?.(new ApiError(code, first.message, first.extensions));
-    } else {
-      sink.next(payload.data);
-    }
+    if (first) sink.error?.(fromGraphQLError(first));
+    else sink.next(payload.data);
   }
 
   #closed(socket, code) {

@@ -1,12 +1,11 @@
 // The imports list: uploaded files and finished restores ("Data restore - …"), with their
-// counts, live status while they run, and the rows they refused.
+// counts and the rows they refused. It reloads when one finishes: notifications.js says so.
 
 import { gql } from "./api.js";
 import { on } from "./bus.js";
-import { $, announce, busy, h, replace } from "./dom.js";
+import { $, announce, busy, h, replace, requestedCell, statusBadge } from "./dom.js";
 import { describe } from "./errors.js";
-import { formatDateTime, formatNumber } from "./format.js";
-import { watchJob } from "./live.js";
+import { formatNumber } from "./format.js";
 
 const IMPORTS = `{ imports(first: 20) { nodes { id name source status objectType createdAt completedAt
   failureReason requestedBy { email }
@@ -15,9 +14,6 @@ const ERROR_ROWS = `query($id: ID!, $after: String) { import(id: $id) {
   errorRowsDownloadUrl
   errorRows(first: 20, after: $after) { nodes { rowNumber objectType recordId reason }
     pageInfo { hasNextPage endCursor } } } }`;
-
-const STATUS_LABELS = { QUEUED: "Queued", RUNNING: "Running", SUCCEEDED: "Done", FAILED: "Failed" };
-const watching = new Map(); // import id -> stop following it
 
 export function init() {
   on("imports-changed", () => load().catch((error) => announce(describe(error), { tone: "error" })));
@@ -28,32 +24,10 @@ export async function load() {
   replace($("#imports-table tbody"), imports.flatMap(rows));
   $("#imports-empty").hidden = imports.length > 0;
   $("#imports-table").hidden = imports.length === 0;
-  follow(imports.filter((job) => job.status === "QUEUED" || job.status === "RUNNING"));
 }
 
 export function reset() {
-  watching.forEach((stop) => stop());
-  watching.clear();
   replace($("#imports-table tbody"));
-}
-
-function follow(running) {
-  const ids = new Set(running.map((job) => job.id));
-  for (const [id, stop] of watching) {
-    if (!ids.has(id)) {
-      stop();
-      watching.delete(id);
-    }
-  }
-  for (const id of ids) {
-    if (watching.has(id)) continue;
-    watching.set(id, watchJob(id, {
-      finished: () => {
-        watching.delete(id);
-        load().catch(() => {});
-      },
-    }));
-  }
 }
 
 function counts(job) {
@@ -72,25 +46,25 @@ function rows(job) {
     h("td", { colspan: "5", class: "full" }));
   const errors = job.counts.failed
     ? h("button", { type: "button", class: "link-button", "aria-expanded": "false",
-      onclick: (event) => toggleErrors(event.currentTarget, job, details.firstChild, details) },
+      onclick: (event) => toggleErrors(event.currentTarget, job, details) },
     `${formatNumber(job.counts.failed)} ${job.counts.failed === 1 ? "row" : "rows"} refused`)
     : "None";
   return [
     h("tr", { dataset: { importId: job.id, status: job.status } },
       h("td", { "data-label": "Name" }, job.name,
         h("div", { class: "subtle" }, job.source === "RESTORE" ? "From a restore" : "Uploaded file")),
-      h("td", { "data-label": "Status" },
-        h("span", { class: `status status-${job.status.toLowerCase()}` }, STATUS_LABELS[job.status] ?? job.status),
+      h("td", { "data-label": "Status" }, statusBadge(job.status),
         job.failureReason ? h("div", { class: "subtle" }, job.failureReason) : null),
-      h("td", { "data-label": "Started" }, formatDateTime(job.createdAt),
-        job.requestedBy ? h("div", { class: "subtle" }, job.requestedBy.email) : null),
+      requestedCell(job, "Started"),
       h("td", { "data-label": "Records" }, counts(job)),
       h("td", { "data-label": "Errors" }, errors)),
     details,
   ];
 }
 
-async function toggleErrors(button, job, cell, row) {
+// `row`: the import's second row, whose one cell holds its error rows.
+async function toggleErrors(button, job, row) {
+  const cell = row.firstChild;
   const open = button.getAttribute("aria-expanded") !== "true";
   button.setAttribute("aria-expanded", String(open));
   row.hidden = !open;

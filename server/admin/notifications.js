@@ -1,5 +1,6 @@
 // The bell: the unread count, the latest notifications, and new ones live as they arrive.
-// A notification about a backup, restore or import also refreshes that part of the page.
+// The server sends one whenever a backup, import or restore finishes, whoever started it: it is
+// what refreshes that part of the page, once per finished job.
 
 import { gql } from "./api.js";
 import { emit } from "./bus.js";
@@ -11,6 +12,13 @@ import { onReconnected, watchNotifications } from "./live.js";
 const LIST = `{ unreadNotificationCount
   notifications(first: 20) { nodes { id kind title body subjectId createdAt readAt } } }`;
 const MARK_READ = `mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }`;
+// What a notification's kind (BACKUP_READY, RESTORE_FAILED, …) refreshes. A finished restore
+// also has its line under Imports ("Data restore - …").
+const REFRESHES = {
+  BACKUP: ["backups-changed"],
+  IMPORT: ["imports-changed"],
+  RESTORE: ["restores-changed", "imports-changed"],
+};
 
 let notifications = [];
 let unread = 0;
@@ -30,14 +38,11 @@ export function init() {
     if (!event.target.closest(".bell")) setOpen(false);
   });
   // While the socket was down, notifications may have come and gone unseen.
-  onReconnected(() => load().catch(() => {}));
+  onReconnected(() => catchUp().catch(() => {}));
 }
 
 export async function load() {
-  const data = await gql(LIST);
-  notifications = data.notifications.nodes;
-  unread = data.unreadNotificationCount;
-  render();
+  show(await gql(LIST));
   stopWatching ??= watchNotifications(arrived);
 }
 
@@ -55,11 +60,27 @@ function arrived(notification) {
   unread += 1;
   render();
   announce(notification.title, { tone: notification.kind.endsWith("FAILED") ? "error" : "info" });
-  if (notification.kind.startsWith("BACKUP")) emit("backups-changed");
-  if (notification.kind.startsWith("RESTORE") || notification.kind.startsWith("IMPORT")) {
-    emit("restores-changed");
-    emit("imports-changed");
-  }
+  refresh([notification]);
+}
+
+// After a reconnect: the bell again, and the parts of the page that the missed ones concern.
+// `known` is read after the fetch, so one that arrived live meanwhile is not refreshed twice.
+async function catchUp() {
+  const data = await gql(LIST);
+  const known = new Set(notifications.map((notification) => notification.id));
+  show(data);
+  refresh(notifications.filter((notification) => !known.has(notification.id)));
+}
+
+function refresh(news) {
+  const events = new Set(news.flatMap((notification) => REFRESHES[notification.kind.split("_")[0]] ?? []));
+  events.forEach((event) => emit(event));
+}
+
+function show(data) {
+  notifications = data.notifications.nodes;
+  unread = data.unreadNotificationCount;
+  render();
 }
 
 function render() {

@@ -8,7 +8,7 @@ const PLAN = `plan { valuesAsOf recordsInSource recordsToChange recordsUnchanged
   properties { name label sensitive toChange toClear unchanged }
   sampleChanges { recordId property currentValue restoredValue redacted }
   guidance dataChangeNotice irreversibleNotice }`;
-export const RESTORE_FIELDS = `id kind status backupId revertsId objectType properties createdAt
+const RESTORE_FIELDS = `id kind status backupId revertsId objectType properties createdAt
   startedAt completedAt failureReason requestedBy { email } ${COUNTS}`;
 const FULL = `${RESTORE_FIELDS} ${PLAN}`;
 
@@ -38,8 +38,15 @@ export async function get(id) {
   return (await gql(`query($id: ID!) { restore(id: $id) { ${FULL} } }`, { id })).restore;
 }
 
-export async function list(first = 20) {
-  return (await gql(`query($first: Int!) { restores(first: $first) { nodes { ${FULL} } } }`, { first })).restores.nodes;
+// The newest restore or revert, plan included (the panel picks it up where it was), or null.
+export async function latest() {
+  const data = await gql(`{ restores(first: 1) { nodes { ${FULL} } } }`);
+  return data.restores.nodes[0] ?? null;
+}
+
+// The history: the newest restores and reverts, without their plans.
+export async function list(first = 50) {
+  return (await gql(`query($first: Int!) { restores(first: $first) { nodes { ${RESTORE_FIELDS} } } }`, { first })).restores.nodes;
 }
 
 const OBJECT_TYPES = `{ objectTypes { name singularLabel pluralLabel

@@ -28,7 +28,7 @@ export function init() {
 // Picks up the newest restore if it is under way, or a plan still waiting to be started.
 export async function load(signedIn) {
   me = signedIn;
-  const [latest] = await api.list(1);
+  const latest = await api.latest();
   if (!latest) return;
   if (ACTIVE.has(latest.status)) follow(latest, { focus: false });
   else if (latest.status === "PLANNED" && Date.now() - new Date(latest.createdAt) < PLAN_VALID_MS) review(latest, { focus: false });
@@ -221,17 +221,16 @@ function follow(restore, { focus = true } = {}) {
   });
 }
 
-async function finished(restore) {
+function finished(restore) {
   if (ACTIVE.has(restore.status)) {
     follow(restore, { focus: false }); // the socket dropped mid-way: follow on
     return;
   }
-  emit("restores-changed");
-  emit("imports-changed");
+  // The lists refresh on the notification of its end (notifications.js). Having just finished,
+  // it has no revert yet.
   const revert = restore.kind === "REVERT";
   const succeeded = restore.status === "SUCCEEDED";
-  const all = await api.list(50);
-  const canRevert = api.revertible(restore, all);
+  const canRevert = api.revertible(restore);
   const revertButton = canRevert ? h("button", { type: "button", class: "secondary" }, "Revert this restore") : null;
   revertButton?.addEventListener("click", () => guard(() => busy(revertButton, () => reviewRevert(restore.id))));
   show(2, describeJob(restore),

@@ -1,12 +1,10 @@
 // The restore history: restores and reverts that were started, with Revert where allowed.
 
 import { emit, on } from "./bus.js";
-import { $, announce, h, replace } from "./dom.js";
+import { $, announce, h, replace, requestedCell, statusBadge } from "./dom.js";
 import { describe } from "./errors.js";
 import { formatDateTime, formatNumber, titleCase } from "./format.js";
 import * as api from "./restore-api.js";
-
-const STATUS_LABELS = { QUEUED: "Queued", RUNNING: "Running", SUCCEEDED: "Done", FAILED: "Failed" };
 
 export function init() {
   on("restores-changed", () => load().catch((error) => announce(describe(error), { tone: "error" })));
@@ -14,7 +12,7 @@ export function init() {
 
 export async function load() {
   // Plans that were never started are not history: the panel shows the one still pending.
-  const [all, types] = await Promise.all([api.list(50), api.loadObjectTypes()]);
+  const [all, types] = await Promise.all([api.list(), api.loadObjectTypes()]);
   const started = all.filter((restore) => restore.status !== "PLANNED");
   const labels = new Map(types.map((type) => [type.name, type]));
   replace($("#restores-table tbody"), started.map((restore) => row(restore, all, labels.get(restore.objectType))));
@@ -34,11 +32,9 @@ function row(restore, all, type) {
     h("td", { "data-label": "Restore" }, revert ? "Revert" : "Restore",
       h("div", { class: "subtle" }, restore.properties.map(label).join(", "))),
     h("td", { "data-label": "Object" }, type?.pluralLabel ?? titleCase(restore.objectType)),
-    h("td", { "data-label": "Status" },
-      h("span", { class: `status status-${restore.status.toLowerCase()}` }, STATUS_LABELS[restore.status] ?? restore.status),
+    h("td", { "data-label": "Status" }, statusBadge(restore.status),
       restore.failureReason ? h("div", { class: "subtle" }, restore.failureReason) : null),
-    h("td", { "data-label": "Requested" }, formatDateTime(restore.createdAt),
-      restore.requestedBy ? h("div", { class: "subtle" }, restore.requestedBy.email) : null),
+    requestedCell(restore),
     h("td", { "data-label": "Changed" }, restore.counts ? `${formatNumber(restore.counts.recordsChanged)} records` : "—"),
     h("td", { class: "row-actions" }, api.revertible(restore, all)
       ? h("button", { type: "button", class: "secondary", onclick: () => emit("revert-restore", restore),

@@ -79,11 +79,10 @@ export function stepUp(me) {
   }
 
   async function confirm() {
+    if (me.authMethod === "SSO") return;
+    if (!me.totpEnrolled) throw new ApiError("TOTP_NOT_ENROLLED", "");
     const input = element.querySelector("#step-up-code");
-    if (me.authMethod === "SSO" || !input) {
-      if (!me.totpEnrolled && me.authMethod !== "SSO") throw new ApiError("TOTP_NOT_ENROLLED", "");
-      return;
-    }
+    if (!input) return; // confirmed a moment ago: no code is asked for
     const code = input.value.trim();
     if (!/^[0-9]{6}$/.test(code)) {
       input.focus();
