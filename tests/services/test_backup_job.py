@@ -46,18 +46,17 @@ def storage_that_cannot_write(tmp_path: Path) -> Iterator[None]:
 
 @contextmanager
 def export_jobs_sent() -> Iterator[list[UUID]]:
-    """The ids of the export jobs sent meanwhile; each still goes to the worker."""
+    """The ids of the export jobs sent meanwhile; each goes to the worker once the block ends.
+    (Not before: a sweep given a future `at` would find the lease the worker's claim takes,
+    which runs on the real clock, lapsed already.)"""
     sent: list[UUID] = []
-
-    def send(backup_id: UUID) -> None:
-        sent.append(backup_id)
-        actors.export_backup.send(str(backup_id))
-
-    jobs.register(jobs.EXPORT_BACKUP, send)
+    jobs.register(jobs.EXPORT_BACKUP, sent.append)
     try:
         yield sent
     finally:
         actors.register()
+        for backup_id in sent:
+            actors.export_backup.send(str(backup_id))
 
 
 async def notified(backup: Backup) -> dict[Role, list[str]]:
