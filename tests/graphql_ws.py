@@ -38,6 +38,16 @@ class GraphQLWebSocket:
         await self.send({"id": operation_id, "type": "subscribe", "payload": payload})
         return operation_id
 
+    async def payloads_until_complete(self, operation_id: str, seconds: float = 30) -> list[Any]:
+        """The operation's results until the server completes it; fails the test on any other
+        message."""
+        payloads = []
+        while (message := await self.receive(seconds))["type"] != "complete":
+            assert (message["id"], message["type"]) == (operation_id, "next"), message
+            payloads.append(message["payload"])
+        assert message["id"] == operation_id
+        return payloads
+
     async def complete(self, operation_id: str) -> None:
         await self.send({"id": operation_id, "type": "complete"})
 

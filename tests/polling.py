@@ -4,14 +4,20 @@ subscriber of the event bus)."""
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
+from uuid import UUID
+
+from tortoise.models import Model
 
 from services import events
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 INTERVAL_SECONDS = 0.05
 # A subscriber registers within a few loop steps: a short interval keeps those tests quick.
 SUBSCRIBER_INTERVAL_SECONDS = 0.01
+# Where every job ends (the Backup, Import and Restore statuses share these values).
+FINISHED = ("SUCCEEDED", "FAILED")
 
 
 async def poll_until(check: Callable[[], Awaitable[T | None]], seconds: float) -> T:
@@ -21,6 +27,16 @@ async def poll_until(check: Callable[[], Awaitable[T | None]], seconds: float) -
         while (result := await check()) is None:  # noqa: ASYNC110
             await asyncio.sleep(INTERVAL_SECONDS)
         return result
+
+
+async def until_finished(model: type[M], row_id: str | UUID, seconds: float) -> M:
+    """The job row (a Backup, Import or Restore) once its status is SUCCEEDED or FAILED."""
+
+    async def finished() -> M | None:
+        row = await model.get(id=row_id)
+        return row if row.status in FINISHED else None  # type: ignore[attr-defined]
+
+    return await poll_until(finished, seconds)
 
 
 async def until_listening(channel: str, listening: bool = True, seconds: float = 5.0) -> None:

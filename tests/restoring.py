@@ -6,11 +6,11 @@ from uuid import UUID
 
 from models.accounts import Role, Session, User
 from models.crm import ObjectType, Property, PropertyType, Record
-from models.restores import Restore, RestoreStatus
+from models.restores import Restore
 from services import auth
 from services.auth import now
 from tests.conftest import GraphQLClient, Tenant
-from tests.polling import poll_until
+from tests.polling import until_finished
 from tests.server.test_backups import wait_until_finished
 
 CREATE_BACKUP = "mutation { createBackup(confirm: true) { id } }"
@@ -107,10 +107,4 @@ async def start(gql: GraphQLClient, token: str, plan_id: str) -> dict[str, Any]:
 
 
 async def wait_for_restore(restore_id: str | UUID) -> Restore:
-    async def finished() -> Restore | None:
-        restore = await Restore.get(id=restore_id)
-        return (
-            restore if restore.status in (RestoreStatus.SUCCEEDED, RestoreStatus.FAILED) else None
-        )
-
-    return await poll_until(finished, seconds=30)
+    return await until_finished(Restore, restore_id, seconds=30)

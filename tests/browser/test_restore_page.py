@@ -9,8 +9,9 @@ from playwright.async_api import expect
 from models.accounts import Role
 from models.crm import Record
 from tests.browser.conftest import AdminPage
-from tests.browser.data import finished_backup, seed_records
+from tests.browser.data import seed_records
 from tests.conftest import GraphQLClient, MakeTenant, Tenant
+from tests.restoring import backed_up
 
 DEALS = [{"dealname": f"Deal {i}", "amount": str(1000 + i)} for i in range(8)]
 CHANGED = 3  # deals whose amount changes after the backup
@@ -49,8 +50,8 @@ async def test_restore_from_review_to_revert(
 ) -> None:
     tenant = await make_tenant(passwords=True)
     await seed_records(tenant, "deals", DEALS)
-    backup_id = await finished_backup(gql, tenant)
-    backed_up = await amounts(tenant)
+    backup_id = await backed_up(gql, tenant)
+    in_backup = await amounts(tenant)
     await change_amounts(tenant)
     changed = await amounts(tenant)
     totp = await enroll_totp(gql, tenant.super_admin)
@@ -100,7 +101,7 @@ async def test_restore_from_review_to_revert(
         str(CHANGED)
     )
     await admin_page.screenshot("08-restore-complete")
-    assert await amounts(tenant) == backed_up
+    assert await amounts(tenant) == in_backup
 
     # The imports list has the restore's entry, and the bell its notification.
     entry = page.locator("#imports-table tbody tr[data-import-id]").first

@@ -64,18 +64,8 @@ async def test_every_super_admin_hears_the_backup_is_ready(
         assert await stored_notifications(tenant.users[role], backup_id) == []
 
 
-async def payloads_until_complete(socket: GraphQLWebSocket, operation_id: str) -> list[Any]:
-    """The operation's results until the server completes it."""
-    payloads = []
-    while (message := await socket.receive(seconds=30))["type"] != "complete":
-        assert (message["id"], message["type"]) == (operation_id, "next"), message
-        payloads.append(message["payload"])
-    assert message["id"] == operation_id
-    return payloads
-
-
 async def progress_until_complete(socket: GraphQLWebSocket, operation_id: str) -> list[Any]:
-    payloads = await payloads_until_complete(socket, operation_id)
+    payloads = await socket.payloads_until_complete(operation_id)
     return [payload["data"]["jobProgress"] for payload in payloads]
 
 
@@ -138,7 +128,7 @@ async def test_job_progress_of_another_accounts_backup_is_not_found(
     async with signed_in(server.websocket_url, tenant.super_admin) as socket:
         for job_id in (theirs, str(uuid.uuid4())):
             operation_id = await socket.subscribe(PROGRESS, {"id": job_id})
-            [answer] = await payloads_until_complete(socket, operation_id)
+            [answer] = await socket.payloads_until_complete(operation_id)
             assert answer["data"] is None
             [error] = answer["errors"]
             assert error["extensions"]["code"] == "NOT_FOUND"

@@ -20,12 +20,14 @@ from models.imports import Import, ImportRowError, ImportSource, ImportStatus
 from models.notifications import Notification
 from server.app import create_app
 from server.settings import Settings
-from services import record_events
+from services import jobs, record_events
 from services.backup_format import MANIFEST_NAME
+from services.import_job import BATCH_SIZE
 from services.record_events import RecordChange
-from tests.conftest import GraphQLClient, MakeTenant, Tenant
+from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
 from tests.graphql_ws import signed_in
-from tests.polling import poll_until
+from tests.polling import until_finished, until_listening
+from tests.server.test_backup_live import PROGRESS, progress_until_complete
 from tests.server.test_backups import BACKUP, CREATE, wait_until_finished
 from tests.server.test_hardening import serve
 
@@ -60,12 +62,8 @@ async def upload(
     )
 
 
-async def finished(import_id: str) -> Import:
-    async def done() -> Import | None:
-        job = await Import.get(id=import_id)
-        return job if job.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED) else None
-
-    return await poll_until(done, seconds=60)
+async def finished(import_id: str | UUID) -> Import:
+    return await until_finished(Import, import_id, seconds=60)
 
 
 async def imported(
@@ -114,7 +112,8 @@ def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
     return text.getvalue().encode()
 
 
-async def purge(tenant: Tenant, records: list[Record]) -> None:
+async def purge(records: list[Record]) -> None:
+    """What purging leaves: the records gone, a tombstone for each."""
     for record in records:
         await PurgedRecord.create(
             id=record.id, account_id=record.account_id, object_type_id=record.object_type_id
@@ -137,7 +136,7 @@ async def test_every_row_outcome_of_a_csv(
         ],
     )
     await Record.filter(id=binned.id).update(deleted_at=binned.created_at)
-    await purge(tenant, [gone])
+    await purge([gone])
     [foreign] = await seed(other, "contacts", [{"firstname": "Not yours"}])
     rows = [
         # Overwritten: firstname replaced, email cleared; jobtitle is not a column, so kept.
@@ -221,7 +220,7 @@ async def test_a_purged_record_comes_back_with_its_id_in_its_own_type_only(
     deal, other_deal = await seed(
         tenant, "deals", [{"dealname": "Renewal", "amount": "10"}, {"dealname": "Upsell"}]
     )
-    await purge(tenant, [deal, other_deal])
+    await purge([deal, other_deal])
     job = await imported(
         http,
         gql,
@@ -284,8 +283,10 @@ async def import_events(tenant: Tenant) -> AsyncIterator[asyncio.Queue[RecordCha
         async for change in record_events.live(tenant.account.id, object_type):
             received.put_nowait(change)
 
-    listeners = [asyncio.create_task(listen(name)) for name in ("contacts", "deals")]
-    await asyncio.sleep(0.05)
+    names = ("contacts", "deals")
+    listeners = [asyncio.create_task(listen(name)) for name in names]
+    for name in names:
+        await until_listening(record_events.channel(tenant.account.id, name))
     yield received
     for listener in listeners:
         listener.cancel()
@@ -315,7 +316,7 @@ async def test_delete_purge_and_edit_then_import_brings_the_backup_back(
     deleted = [contacts[2], contacts[3], deals[1]]
     await Record.filter(id__in=[r.id for r in deleted]).update(deleted_at=contacts[0].created_at)
     purged_contacts, purged_deals = [contacts[4], contacts[5]], [deals[2], deals[3]]
-    await purge(tenant, purged_contacts + purged_deals)
+    await purge(purged_contacts + purged_deals)
     [newer] = await seed(tenant, "deals", [{"dealname": "Made after the backup"}])
 
     job = await imported(http, gql, tenant.super_admin, content)
@@ -369,7 +370,7 @@ async def test_a_backup_of_another_account_writes_nothing(
     deals = await seed(source, "deals", [{"dealname": f"A{i}"} for i in range(3)])
     content = await backup_file(gql, http, source.super_admin)
     # A tombstone is the purging account's own: it lets no other account recreate the record.
-    await purge(source, deals[:1])
+    await purge(deals[:1])
     source_state = await records_of(source.account.id)
 
     job = await imported(http, gql, target.super_admin, content)
@@ -388,26 +389,54 @@ async def test_a_backup_of_another_account_writes_nothing(
 
 
 async def test_progress_streams_until_the_import_finishes(
-    http: httpx.AsyncClient, server: Any, tenant: Tenant
+    http: httpx.AsyncClient, server: Server, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await seed(tenant, "deals", [{"dealname": f"D{i}"} for i in range(10)])
-    rows = [
-        [str(record.id), "Renamed"] for record in await Record.filter(account_id=tenant.account.id)
-    ]
-    response = await upload(
-        http, tenant.super_admin, csv_bytes(["id", "dealname"], rows), object_type="deals"
-    )
+    rows_total = 2 * BATCH_SIZE + BATCH_SIZE // 2
+    deals = await seed(tenant, "deals", [{"dealname": f"D{i}"} for i in range(rows_total)])
+    content = csv_bytes(["id", "dealname"], [[str(deal.id), "Renamed"] for deal in deals])
+    # The worker's messages wait until the subscription has answered: every event of the job
+    # is published while it listens.
+    held: list[UUID] = []
+    with monkeypatch.context() as patched:
+        patched.setattr(jobs, "enqueue", lambda job, row_id: held.append(row_id))
+        response = await upload(http, tenant.super_admin, content, object_type="deals")
+    assert response.status_code == 202, response.text
     job_id = response.json()["id"]
-    query = "subscription($id: ID!) { jobProgress(id: $id) { jobId status } }"
+    assert UUID(job_id) in held
     async with signed_in(server.websocket_url, tenant.super_admin) as socket:
-        operation = await socket.subscribe(query, {"id": job_id})
-        statuses = []
-        while not statuses or statuses[-1] not in ("SUCCEEDED", "FAILED"):
-            message = await socket.receive()
-            assert message["id"] == operation, message
-            assert message["payload"]["data"]["jobProgress"]["jobId"] == job_id
-            statuses.append(message["payload"]["data"]["jobProgress"]["status"])
-    assert statuses[-1] == "SUCCEEDED"
+        operation_id = await socket.subscribe(PROGRESS, {"id": job_id})
+        first = await socket.receive()
+        assert first["id"] == operation_id, first
+        assert first["payload"]["data"]["jobProgress"] == {
+            "jobId": job_id,
+            "status": "QUEUED",
+            "objectType": None,
+            "rowsDone": None,
+            "rowsTotal": None,
+        }
+        for row_id in held:
+            jobs.enqueue(jobs.IMPORT_FILE, row_id)
+        events = await progress_until_complete(socket, operation_id)
+
+    *running, last = events
+    assert last == {
+        "jobId": job_id,
+        "status": "SUCCEEDED",
+        "objectType": None,
+        "rowsDone": None,
+        "rowsTotal": None,
+    }
+    assert running, "no progress before the end"
+    assert {event["status"] for event in running} == {"RUNNING"}
+    assert {event["jobId"] for event in running} == {job_id}
+    assert {event["objectType"] for event in running} == {"deals"}
+    assert {event["rowsTotal"] for event in running} == {rows_total}
+    done = [event["rowsDone"] for event in running]
+    assert done == sorted(done)
+    # Published at most every half second, but always after the first and the last batch.
+    assert done[0] < rows_total
+    assert done[-1] == rows_total
+    assert (await finished(job_id)).status == ImportStatus.SUCCEEDED
 
 
 def zip_of(
@@ -439,15 +468,16 @@ def hostile_files(backup: bytes) -> dict[str, tuple[bytes, dict[str, str], str]]
     def unknown_property(manifest: bytes) -> bytes:
         return manifest.replace(b'"name": "dealname"', b'"name": "secret_column"', 1)
 
-    with pytest.warns(UserWarning):
+    with pytest.warns(UserWarning, match="Duplicate name: 'deals.csv'"):
         duplicates = zip_of([(MANIFEST_NAME, b"{}"), ("deals.csv", csv_file), ("deals.csv", b"")])
+    too_many = zip_of([(f"deals-{i}.csv", b"") for i in range(1_001)])
     return {
         "traversal": (zip_of([("../deals.csv", csv_file)]), {}, "has a path"),
         "absolute": (zip_of([("/tmp/deals.csv", csv_file)]), {}, "has a path"),
         "backslash": (zip_of([("..\\deals.csv", csv_file)]), {}, "has a path"),
         "unexpected": (zip_of([("run.sh", b"#!/bin/sh")]), {}, "Unexpected entry"),
         "duplicates": (duplicates, {}, "two entries with one name"),
-        "too many": (zip_of([("deals.csv", b"")] * 1_001), {}, "entries; at most 1000"),
+        "too many": (too_many, {}, "has 1001 entries; at most 1000"),
         "bomb": (zip_of([("deals.csv", b"0" * (4 << 20))]), {}, "expand more than 200 times"),
         "lying size": (zip_of([("deals.csv", csv_file)], claim_huge), {}, "would expand"),
         "truncated": (backup[: len(backup) // 2], {}, "truncated"),
@@ -475,9 +505,7 @@ async def test_hostile_files_are_refused_at_once(
     await seed(tenant, "deals", [{"dealname": "Kept", "amount": "1"}])
     backup = await backup_file(gql, http, tenant.super_admin)
     before = await records_of(tenant.account.id)
-    with pytest.warns(UserWarning):
-        files = hostile_files(backup)
-    for name, (content, options, says) in files.items():
+    for name, (content, options, says) in hostile_files(backup).items():
         response = await upload(http, tenant.super_admin, content, **options)
         assert response.status_code == 422, (name, response.text)
         body = response.json()

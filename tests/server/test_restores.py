@@ -18,7 +18,7 @@ from services import auth, environment, notifications, record_events
 from services.auth import now
 from services.records import delete_records, purge_records
 from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
-from tests.graphql_ws import GraphQLWebSocket, signed_in
+from tests.graphql_ws import signed_in
 from tests.polling import poll_until, until_listening
 from tests.restoring import (
     PLAN,
@@ -53,14 +53,6 @@ def deal(i: int, **values: str) -> dict[str, str]:
         "commission": "10",
     }
     return {k: v for k, v in {**base, **values}.items() if v}
-
-
-async def messages_until_complete(socket: GraphQLWebSocket, operation_id: str) -> list[Any]:
-    received = []
-    while (message := await socket.receive(10))["type"] != "complete":
-        assert message["id"] == operation_id, message
-        received.append(message["payload"])
-    return received
 
 
 # The whole flow, on a small account whose data moved in every way since the backup.
@@ -219,7 +211,7 @@ async def test_job_progress_streams_a_restore_until_it_succeeds(
         operation_id = await socket.subscribe(PROGRESS, {"id": planned["id"]})
         await start(gql, tenant.super_admin, planned["id"])
         progress = [
-            p["data"]["jobProgress"] for p in await messages_until_complete(socket, operation_id)
+            p["data"]["jobProgress"] for p in await socket.payloads_until_complete(operation_id)
         ]
     assert progress[0]["status"] in ("PLANNED", "QUEUED", "RUNNING")
     assert progress[-1] == {"status": "SUCCEEDED", "rowsDone": None, "rowsTotal": None}
@@ -457,7 +449,7 @@ async def test_record_changes_of_another_account_are_not_heard(
         assert message["payload"]["data"]["recordChanges"]["recordId"] == str(their_deal)
     async with signed_in(server.websocket_url, ours.super_admin) as socket:
         operation_id = await socket.subscribe(RECORD_CHANGES, {"type": "nothing_here"})
-        [answer] = await messages_until_complete(socket, operation_id)
+        [answer] = await socket.payloads_until_complete(operation_id)
         assert answer["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 

@@ -1,8 +1,7 @@
 """The import job driven directly: resuming after workers die, refusals, retries, the sweep."""
 
-from datetime import timedelta
 from pathlib import Path
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -12,14 +11,25 @@ from models.crm import ObjectType, PurgedRecord, Record
 from models.ids import new_id
 from models.imports import Import, ImportRowError, ImportSource, ImportStatus
 from models.notifications import Notification
-from services import environment
+from models.restores import RestoreStatus
+from services import environment, jobs
 from services.auth import now
 from services.import_files import account_types, open_upload
 from services.import_job import RetryImport, apply_rows, run_import
 from services.job_claims import LostClaim, claim, requeue_lost_jobs
 from services.storage import import_key
-from tests.conftest import Tenant
-from tests.server.test_imports import csv_bytes, finished
+from tests.conftest import GraphQLClient, Tenant
+from tests.leases import lease_lapses
+from tests.restoring import (
+    backed_up,
+    plan,
+    seed_deals,
+    set_values,
+    start,
+    step_up,
+    wait_for_restore,
+)
+from tests.server.test_imports import csv_bytes, finished, purge
 
 DEALS = 230
 UNKNOWN_AT = (10, 60, 110, 160, 210)
@@ -43,11 +53,6 @@ async def queued_import(tenant: Tenant, content: bytes, tmp_path: Path, object_t
     )
 
 
-async def lapse(job: Import) -> None:
-    """The worker holding the job stops renewing its lease (it died)."""
-    await Import.filter(id=job.id).update(lease_expires_at=now() - timedelta(seconds=1))
-
-
 async def test_a_job_resumed_after_its_workers_died_applies_each_row_once(
     tenant: Tenant, tmp_path: Path
 ) -> None:
@@ -58,11 +63,7 @@ async def test_a_job_resumed_after_its_workers_died_applies_each_row_once(
     ]
     await Record.bulk_create(deals)
     purged, binned = deals[100:130], deals[140:160]
-    for record in purged:
-        await PurgedRecord.create(
-            id=record.id, account_id=record.account_id, object_type=deals_type
-        )
-    await Record.filter(id__in=[record.id for record in purged]).delete()
+    await purge(purged)
     await Record.filter(id__in=[record.id for record in binned]).update(deleted_at=now())
     rows = [[str(record.id), f"Deal {i}", str(i * 2)] for i, record in enumerate(deals)]
     for position in UNKNOWN_AT:
@@ -79,7 +80,7 @@ async def test_a_job_resumed_after_its_workers_died_applies_each_row_once(
         batches = apply_rows(first, upload, batch_size=50)
         assert (await anext(batches)).rows_done == 50
         assert (await anext(batches)).rows_done == 100
-        await lapse(job)
+        await lease_lapses(Import, job.id)
         second = await claim(Import, job.id)
         assert second is not None and second.attempt == 2
         # The first worker wakes up: its next batch must not land.
@@ -89,7 +90,7 @@ async def test_a_job_resumed_after_its_workers_died_applies_each_row_once(
     # Row 134 of the file, in the third batch: as it was.
     assert (await Record.get(id=deals[130].id)).properties == {"amount": "130"}
 
-    await lapse(job)  # the second worker died before its first batch
+    await lease_lapses(Import, job.id)  # the second worker died before its first batch
     await run_import(job.id)
 
     done = await Import.get(id=job.id)
@@ -150,18 +151,40 @@ async def test_an_unexpected_failure_is_retried_then_fails(tenant: Tenant, tmp_p
     assert not list(environment.current().work_dir.glob(f"import-{job.id}-*"))
 
 
+async def restore_entry(gql: GraphQLClient, tenant: Tenant) -> Import:
+    """The imports-list entry that a real restore leaves once it has finished."""
+    [deal] = await seed_deals(tenant, [{"dealname": "Deal", "amount": "1"}])
+    backup_id = await backed_up(gql, tenant)
+    await set_values(deal, {"amount": "2"})
+    planned = await plan(gql, tenant, backup_id, ["amount"])
+    await step_up(tenant)
+    await start(gql, tenant.super_admin, planned["id"])
+    assert (await wait_for_restore(planned["id"])).status == RestoreStatus.SUCCEEDED
+    return await Import.get(restore_id=planned["id"])
+
+
 async def test_the_sweep_sends_again_an_import_whose_message_was_lost(
-    tenant: Tenant, tmp_path: Path
+    gql: GraphQLClient, tenant: Tenant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A restore's entry shares the imports table, and the sweep sends every lost row of it as
+    a file import: the entry must never look lost, even once a lease on it has run out."""
+    entry = await restore_entry(gql, tenant)
+    assert (entry.source, entry.status) == (ImportSource.RESTORE, ImportStatus.SUCCEEDED)
+    sent: list[tuple[str, UUID]] = []
+    send = jobs.enqueue
+
+    def recorded(job_name: str, row_id: UUID) -> None:
+        sent.append((job_name, row_id))
+        send(job_name, row_id)
+
+    monkeypatch.setattr(jobs, "enqueue", recorded)
     job = await queued_import(tenant, csv_bytes(["id", "dealname"], []), tmp_path, "deals")
-    await lapse(job)
-    other_kind = await Import.create(
-        account_id=tenant.account.id,
-        name="Data restore - Deal",
-        source=ImportSource.RESTORE,
-        status=ImportStatus.SUCCEEDED,
-    )
+    for row_id in (job.id, entry.id):
+        await lease_lapses(Import, row_id)
 
     assert await requeue_lost_jobs() >= 1
-    assert (await finished(str(job.id))).status == ImportStatus.SUCCEEDED
-    assert (await Import.get(id=other_kind.id)).attempts == 0
+    assert (jobs.IMPORT_FILE, job.id) in sent
+    assert entry.id not in {row_id for _, row_id in sent}
+    assert (await finished(job.id)).status == ImportStatus.SUCCEEDED
+    after = await Import.get(id=entry.id)
+    assert (after.status, after.attempts) == (ImportStatus.SUCCEEDED, 0)

@@ -17,6 +17,7 @@ from services.auth import now
 from services.restore_diff import AppliedCounts
 from services.restore_source import BATCH_SIZE
 from tests.conftest import GraphQLClient, Tenant
+from tests.leases import lease_lapses
 from tests.polling import until_listening
 from tests.restoring import backed_up, plan, seed_deals, wait_for_restore
 
@@ -57,11 +58,6 @@ async def first_change(tenant: Tenant) -> AsyncIterator[asyncio.Task[record_even
         await changes.aclose()
 
 
-async def lease_lapses(restore_id: UUID) -> None:
-    """What time does to the lease of a worker that stopped renewing it."""
-    await Restore.filter(id=restore_id).update(lease_expires_at=now() - timedelta(seconds=1))
-
-
 async def assert_applied_once(restore_id: UUID, amounts: dict[UUID, str]) -> None:
     restore = await wait_for_restore(restore_id)
     assert restore.status == RestoreStatus.SUCCEEDED, restore.failure_reason
@@ -97,7 +93,7 @@ async def test_a_restore_resumes_after_its_worker_died_without_applying_a_batch_
     # While its lease runs, nobody else takes the job.
     await restore_job.run_restore(restore_id)
     assert (await Restore.get(id=restore_id)).attempts == 1
-    await lease_lapses(restore_id)
+    await lease_lapses(Restore, restore_id)
     await restore_job.run_restore(restore_id)
     await assert_applied_once(restore_id, amounts)
     assert (await Restore.get(id=restore_id)).attempts == 2
@@ -112,7 +108,7 @@ async def test_a_worker_that_lost_its_claim_commits_nothing_more(
         await committed
         # It is slow, not dead: its lease lapses and a second worker takes over while it
         # carries on. The first one's next batch is refused; the second one's are not.
-        await lease_lapses(restore_id)
+        await lease_lapses(Restore, restore_id)
         taking_over = asyncio.create_task(restore_job.run_restore(restore_id))
         await asyncio.gather(presumed_dead, taking_over)
     await assert_applied_once(restore_id, amounts)
