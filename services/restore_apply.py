@@ -13,10 +13,18 @@ from uuid import UUID
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.crm import Record
-from models.ids import new_id
+from models.ids import new_ids_text
 from models.restores import Restore, RestoreChange
 from services.auth import now
-from services.restore_diff import BatchResult, Change, Outcome, change, compare, subset
+from services.restore_diff import (
+    BatchResult,
+    Change,
+    ChangedRecord,
+    Outcome,
+    change,
+    compare,
+    subset,
+)
 from services.restore_source import Target, Values
 
 _dumps = partial(json.dumps, separators=(",", ":"))
@@ -31,59 +39,72 @@ async def apply_batch(
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
-# One statement per batch, one round trip: the batch goes in as arrays; the statement finds the
-# live records, locks those that differ, updates them, saves what they held, and returns the
-# counts and the saved changes (for the change events) as one row.
+# One statement per batch, one round trip: the batch goes in as arrays (one per chosen
+# property, null where blank); the statement compares values as text, one property at a time,
+# finds the live records, locks those that differ, updates them, saves what they held, and
+# returns the counts and the changed records (for the change events) as one row.
 
 
-def _values(source: str, count: int) -> str:
-    """The object of the chosen properties ($6...) in `source`, JSON null where absent."""
-    pairs = ", ".join(f"${n}::text, {source} -> ${n}::text" for n in range(6, count + 6))
-    return f"jsonb_build_object({pairs})"
+def _each(template: str, count: int, joiner: str = ", ") -> str:
+    """`template` once per chosen property: {name} is its name ($5...), {i} its position."""
+    return joiner.join(template.format(name=f"${n + 5}::text", i=n) for n in range(count))
 
 
 def _apply_statement(count: int) -> str:
-    """$1 object type; $2 restore; $3 batch number; $4 record ids, $5 targets, then the chosen
-    names one by one from $6, their array, the expected values and the ids for saved changes.
+    """$1 object type; $2 restore; $3 batch number; $4 record ids; the chosen names one by one
+    from $5; then their array, the values (an array per name), the expected values (a revert's,
+    as JSON) and ids for the saved changes.
 
     Only the records found differing are locked, and what they hold is read again under the
     lock, so the values saved are exactly the ones replaced; an edit committed after the first
     read is as if it came after the batch. Removing the chosen names and adding the target
     replaces or clears exactly those properties and leaves the others."""
-    names, expected, ids = (f"${n}" for n in range(count + 6, count + 9))
+    names = f"${count + 5}"
+    values = ", ".join(f"${count + 6 + n}::text[]" for n in range(count))
+    expected, ids = f"${2 * count + 6}", f"${2 * count + 7}"
+    changed = f"({_each('c{i}', count, ' OR ')})"
+    # A revert's records are left alone where they no longer hold what the restore set.
+    current = f"jsonb_strip_nulls(jsonb_build_object({_each('{name}, b{i}', count)}))"
     return f"""
         WITH batch AS (
-            SELECT * FROM unnest($4::uuid[], $5::jsonb[], {expected}::jsonb[])
-                AS t(id, target, expected)
+            SELECT * FROM unnest($4::uuid[], {values}, {expected}::jsonb[])
+                AS t(id, {_each("v{i}", count)}, expected)
         ), live AS (
-            SELECT t.id, t.target, t.expected,
-                   jsonb_strip_nulls({_values("r.properties", count)}) AS current
+            SELECT t.*, ({_each("r.properties ->> {name} IS DISTINCT FROM t.v{i}", count, " OR ")})
+                AS differs
             FROM batch t JOIN records r ON r.id = t.id
             WHERE r.object_type_id = $1 AND r.deleted_at IS NULL
         ), locked AS (
-            SELECT l.id, l.target, l.expected, {_values("r.properties", count)} AS before,
-                   {_values("l.target", count)} AS after
+            SELECT l.*, {_each("r.properties ->> {name} AS b{i}", count)}
             FROM live l JOIN records r ON r.id = l.id
-            WHERE l.current <> l.target AND r.deleted_at IS NULL
+            WHERE l.differs AND r.deleted_at IS NULL
             FOR UPDATE OF r
+        ), compared AS (
+            SELECT *, {_each("b{i} IS DISTINCT FROM v{i} AS c{i}", count)} FROM locked
         ), chosen AS (
-            SELECT id, target, before, after, row_number() OVER () AS n FROM locked
-            WHERE jsonb_strip_nulls(before) <> target
-              AND (expected IS NULL OR jsonb_strip_nulls(before) = expected)
+            SELECT *, row_number() OVER () AS n FROM compared
+            WHERE {changed} AND (expected IS NULL OR {current} = expected)
         ), updated AS (
-            UPDATE records r SET properties = (r.properties - {names}::text[]) || c.target,
+            UPDATE records r SET properties = (r.properties - {names}::text[])
+                    || jsonb_strip_nulls(jsonb_build_object({_each("{name}, c.v{i}", count)})),
                 updated_at = now()
             FROM chosen c WHERE r.id = c.id
         ), saved AS (
             INSERT INTO restore_changes (restore_id, batch, record_id, before, after, id)
-            SELECT $2, $3, id, before, after, ({ids}::uuid[])[n] FROM chosen
-            RETURNING record_id, before, after
+            SELECT $2, $3, id, jsonb_build_object({_each("{name}, b{i}", count)}),
+                   jsonb_build_object({_each("{name}, v{i}", count)}), ({ids}::uuid[])[n]
+            FROM chosen
         )
         SELECT (SELECT count(*) FROM live),
-               (SELECT count(*) FROM locked WHERE expected IS NOT NULL
-                   AND jsonb_strip_nulls(before) NOT IN (target, expected)),
-               (SELECT coalesce(jsonb_agg(jsonb_build_array(record_id, before, after)), '[]')
-                FROM saved)::text
+               (SELECT count(*) FROM compared
+                WHERE expected IS NOT NULL AND {changed} AND {current} <> expected),
+               (SELECT coalesce(sum({_each("(c{i} AND v{i} IS NOT NULL)::int", count, " + ")}), 0)
+                FROM chosen)::int,
+               (SELECT coalesce(sum({_each("(c{i} AND v{i} IS NULL)::int", count, " + ")}), 0)
+                FROM chosen)::int,
+               (SELECT coalesce(jsonb_agg(jsonb_build_array(id, array_remove(
+                    ARRAY[{_each("CASE WHEN c{i} THEN {name} END", count)}], NULL))), '[]')
+                FROM chosen)::text
     """
 
 
@@ -92,22 +113,32 @@ async def _apply_postgres(
 ) -> BatchResult:
     names = restore.properties
     async with connection.acquire_connection() as raw:
-        live, conflicts, saved = await raw.fetchrow(
+        live, conflicts, values_set, values_cleared, changed = await raw.fetchrow(
             _apply_statement(len(names)),
             restore.object_type_id,
             restore.id,
             number,
             [target.record_id for target in batch],
-            [_dumps(target.values) for target in batch],
             *names,
             names,
-            [None if target.expected is None else _dumps(target.expected) for target in batch],
-            [new_id() for _ in batch],
+            *([target.values.get(name) for target in batch] for name in names),
+            _expected(batch),
+            new_ids_text(len(batch)),
         )
-    changes = [
-        Change(UUID(record_id), before, after) for record_id, before, after in json.loads(saved)
-    ]
-    return BatchResult(changes, live, conflicts)
+    return BatchResult(
+        [ChangedRecord(record_id, properties) for record_id, properties in json.loads(changed)],
+        live,
+        conflicts,
+        values_set,
+        values_cleared,
+    )
+
+
+def _expected(batch: list[Target]) -> list[str | None] | None:
+    """A revert's expected values as JSON; None (no array) for a restore, which has none."""
+    if all(target.expected is None for target in batch):
+        return None
+    return [None if target.expected is None else _dumps(target.expected) for target in batch]
 
 
 # --- SQLite -------------------------------------------------------------------------------
@@ -171,7 +202,7 @@ async def _apply_sqlite(
             ),
             using_db=connection,
         )
-    return BatchResult(changes, len(full), conflicts)
+    return BatchResult.of(changes, len(full), conflicts)
 
 
 def _merged(values: Values, item: Change) -> Values:

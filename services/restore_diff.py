@@ -24,6 +24,15 @@ class Change:
         return [name for name, value in self.before.items() if value != self.after[name]]
 
 
+@dataclass(frozen=True)
+class ChangedRecord:
+    """What a change event says of a changed record."""
+
+    record_id: str
+    # The chosen properties whose value changed (set, replaced or cleared).
+    properties: list[str]
+
+
 class Outcome(Enum):
     UNCHANGED = "unchanged"
     CONFLICT = "conflict"
@@ -66,27 +75,45 @@ class AppliedCounts(BaseModel):
     # A revert's records changed again since the restore: left alone.
     conflicts: int = 0
 
+    @property
+    def records_read(self) -> int:
+        """Records of the source gone through: each batch's are counted once, in one of the
+        above."""
+        return self.records_changed + self.records_unchanged + self.records_skipped + self.conflicts
+
 
 @dataclass(frozen=True)
 class BatchResult:
-    changes: list[Change]
+    changed: list[ChangedRecord]
     # Records of the batch that are live (not deleted nor purged).
     live: int
     conflicts: int
+    # Over the changed records' changed properties: values set (or replaced), values cleared.
+    values_set: int
+    values_cleared: int
+
+    @classmethod
+    def of(cls, changes: list[Change], live: int, conflicts: int) -> "BatchResult":
+        after = [change.after[name] for change in changes for name in change.changed_properties]
+        return cls(
+            changed=[
+                ChangedRecord(str(change.record_id), change.changed_properties)
+                for change in changes
+            ],
+            live=live,
+            conflicts=conflicts,
+            values_set=sum(value is not None for value in after),
+            values_cleared=sum(value is None for value in after),
+        )
 
     def added_to(self, counts: AppliedCounts, batch_size: int) -> AppliedCounts:
-        after = [
-            change.after[name] for change in self.changes for name in change.changed_properties
-        ]
+        changed = len(self.changed)
         return AppliedCounts(
             batches_done=counts.batches_done + 1,
-            records_changed=counts.records_changed + len(self.changes),
-            values_set=counts.values_set + sum(value is not None for value in after),
-            values_cleared=counts.values_cleared + sum(value is None for value in after),
-            records_unchanged=counts.records_unchanged
-            + self.live
-            - len(self.changes)
-            - self.conflicts,
+            records_changed=counts.records_changed + changed,
+            values_set=counts.values_set + self.values_set,
+            values_cleared=counts.values_cleared + self.values_cleared,
+            records_unchanged=counts.records_unchanged + self.live - changed - self.conflicts,
             records_skipped=counts.records_skipped + batch_size - self.live,
             conflicts=counts.conflicts + self.conflicts,
         )

@@ -3,12 +3,15 @@ the outcome. (How claims make at-least-once delivery safe: `services.job_claims`
 
 Each batch commits in one transaction with its saved changes and the restore's running
 counts, fenced by the claim: a worker that died mid-batch left nothing of it, and the next
-attempt resumes after the last committed batch, so no batch is ever applied twice.
+attempt resumes after the last committed batch, so no batch is ever applied twice. Two batches
+are in flight at once (their records are distinct), but they commit in order.
 """
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -35,6 +38,9 @@ from services.restores import WORDING
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+# Batches applied at once: the next one's statement runs while this one commits and publishes
+# its events, so neither the database nor the worker waits for the other.
+IN_FLIGHT = 2
 
 
 @dataclass(frozen=True)
@@ -65,19 +71,33 @@ async def run_restore(restore_id: UUID) -> None:
 
 async def _apply(held: Claim[Restore]) -> AppliedCounts:
     restore = held.row
-    counts = AppliedCounts.model_validate(restore.counts)
-    rows_done = 0
+    resumed = AppliedCounts.model_validate(restore.counts)
+    committed: asyncio.Future[AppliedCounts] = asyncio.get_running_loop().create_future()
+    committed.set_result(resumed)
+    in_flight: deque[asyncio.Future[AppliedCounts]] = deque()
     async with _source(restore) as source:
-        # A resumed attempt reads the source again from the start: its order is stable, so
-        # the batches committed before are exactly the first `batches_done`.
-        number = 0
-        async for batch in source.batches:
-            if number >= counts.batches_done:
-                counts = await _apply_one(held, number, batch, counts)
-            number += 1
-            rows_done += len(batch)
-            await held.progress(restore.object_type.name, rows_done, source.total)
-    return counts
+        try:
+            # A resumed attempt reads the source again from the start: its order is stable,
+            # so the batches committed before are exactly the first `batches_done`.
+            number = 0
+            async for batch in source.batches:
+                if number >= resumed.batches_done:
+                    if len(in_flight) == IN_FLIGHT:
+                        await _report(held, source, await in_flight.popleft())
+                    committed = asyncio.ensure_future(_apply_one(held, number, batch, committed))
+                    in_flight.append(committed)
+                number += 1
+            while in_flight:
+                await _report(held, source, await in_flight.popleft())
+        finally:
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+    return await committed
+
+
+async def _report(held: Claim[Restore], source: _Source, counts: AppliedCounts) -> None:
+    await held.progress(held.row.object_type.name, counts.records_read, source.total)
 
 
 @contextlib.asynccontextmanager
@@ -100,12 +120,17 @@ async def _source(restore: Restore) -> AsyncIterator[_Source]:
 
 
 async def _apply_one(
-    held: Claim[Restore], number: int, batch: list[Target], counts: AppliedCounts
+    held: Claim[Restore],
+    number: int,
+    batch: list[Target],
+    previous: Awaitable[AppliedCounts],
 ) -> AppliedCounts:
+    """Applies a batch and commits it once the batch before it committed: batches commit in
+    order, and one whose predecessor failed rolls back."""
     restore = held.row
     async with database.transaction() as connection:
         result = await apply_batch(connection, restore, number, batch)
-        counts = result.added_to(counts, len(batch))
+        counts = result.added_to(await previous, len(batch))
         # The fence: only the worker holding the claim commits a batch.
         if not await held.mine().update(counts=counts.model_dump()):
             raise LostClaim(str(restore.id))
@@ -119,13 +144,13 @@ async def _publish(restore: Restore, result: BatchResult) -> None:
         restore.account_id,
         (
             RecordChange(
-                record_id=str(change.record_id),
+                record_id=changed.record_id,
                 object_type=restore.object_type.name,
                 source=ChangeSource.RESTORE.value,
-                properties=change.changed_properties,
+                properties=changed.properties,
                 job_id=str(restore.id),
             )
-            for change in result.changes
+            for changed in result.changed
         ),
     )
 
