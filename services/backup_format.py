@@ -16,6 +16,7 @@ import io
 import zlib
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Annotated, Final, Literal, Self
@@ -244,6 +245,18 @@ class BackupReader:
             names = [prop.name for prop in entry.properties]
             yield from parse_records(rows, names, entry.file_name, only)
 
+    def columns(self, entry: FileEntry, names: Sequence[str]) -> Iterator[tuple[str, ...]]:
+        """(record id, then the value of each of `names`, "" where blank) per row: a few
+        columns of a large file, with no object built per record."""
+        header = entry.header
+        if unknown := [name for name in names if name not in header[1:]]:
+            raise CorruptBackup(f"{entry.file_name} has no column {', '.join(unknown)}.")
+        pick = itemgetter(0, *(header.index(name) for name in names))
+        with _damage_refused(), _csv_reader(self._archive, entry) as rows:
+            next(rows)
+            for row in _checked(rows, len(header), entry.file_name):
+                yield pick(row)
+
 
 def parse_records(
     rows: Iterator[list[str]],
@@ -254,13 +267,18 @@ def parse_records(
     """The data rows of a CSV in this format (after its header `id`, *names*) as (record id,
     property name -> value) of the properties named in `only` or all; blank values are absent,
     as stored."""
-    width = len(names) + 1
     # Building a dict of every column only to keep three of them was most of a restore's time.
     kept = [(name, column) for column, name in enumerate(names, 1) if only is None or name in only]
+    for row in _checked(rows, len(names) + 1, file_name):
+        yield row[0], {name: row[column] for name, column in kept if row[column]}
+
+
+def _checked(rows: Iterator[list[str]], width: int, file_name: str) -> Iterator[list[str]]:
+    """The data rows, each refused unless it has `width` fields."""
     for line, row in enumerate(rows, start=2):
         if len(row) != width:
             raise CorruptBackup(f"{file_name}, line {line}: {len(row)} fields, not {width}.")
-        yield row[0], {name: row[column] for name, column in kept if row[column]}
+        yield row
 
 
 @contextmanager

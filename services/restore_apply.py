@@ -7,6 +7,7 @@ in the recycle bin or purged is left as it is, never recreated.
 """
 
 import json
+from collections.abc import Iterable
 from functools import partial
 from uuid import UUID
 
@@ -25,13 +26,13 @@ from services.restore_diff import (
     compare,
     subset,
 )
-from services.restore_source import Target, Values
+from services.restore_source import Target, Targets, Values
 
 _dumps = partial(json.dumps, separators=(",", ":"))
 
 
 async def apply_batch(
-    connection: BaseDBAsyncClient, restore: Restore, number: int, batch: list[Target]
+    connection: BaseDBAsyncClient, restore: Restore, number: int, batch: Targets
 ) -> BatchResult:
     if connection.capabilities.dialect == "postgres":
         return await _apply_postgres(connection, restore, number, batch)
@@ -40,7 +41,7 @@ async def apply_batch(
 
 # --- PostgreSQL ---------------------------------------------------------------------------
 # One statement per batch, one round trip: the batch goes in as arrays (one per chosen
-# property, null where blank); the statement compares values as text, one property at a time,
+# property, "" where blank); the statement compares values as text, one property at a time,
 # finds the live records, locks those that differ, updates them, saves what they held, and
 # returns the counts and the changed records (for the change events) as one row.
 
@@ -67,7 +68,8 @@ def _apply_statement(count: int) -> str:
     current = f"jsonb_strip_nulls(jsonb_build_object({_each('{name}, b{i}', count)}))"
     return f"""
         WITH batch AS (
-            SELECT * FROM unnest($4::uuid[], {values}, {expected}::jsonb[])
+            SELECT id, {_each("NULLIF(v{i}, '') AS v{i}", count)}, expected
+            FROM unnest($4::uuid[], {values}, {expected}::jsonb[])
                 AS t(id, {_each("v{i}", count)}, expected)
         ), live AS (
             SELECT t.*, ({_each("r.properties ->> {name} IS DISTINCT FROM t.v{i}", count, " OR ")})
@@ -109,7 +111,7 @@ def _apply_statement(count: int) -> str:
 
 
 async def _apply_postgres(
-    connection: BaseDBAsyncClient, restore: Restore, number: int, batch: list[Target]
+    connection: BaseDBAsyncClient, restore: Restore, number: int, batch: Targets
 ) -> BatchResult:
     names = restore.properties
     async with connection.acquire_connection() as raw:
@@ -118,10 +120,10 @@ async def _apply_postgres(
             restore.object_type_id,
             restore.id,
             number,
-            [target.record_id for target in batch],
+            batch.record_ids,
             *names,
             names,
-            *([target.values.get(name) for target in batch] for name in names),
+            *(batch.columns[name] for name in names),
             _expected(batch),
             new_ids_text(len(batch)),
         )
@@ -134,11 +136,11 @@ async def _apply_postgres(
     )
 
 
-def _expected(batch: list[Target]) -> list[str | None] | None:
+def _expected(batch: Targets) -> list[str] | None:
     """A revert's expected values as JSON; None (no array) for a restore, which has none."""
-    if all(target.expected is None for target in batch):
+    if batch.expected is None:
         return None
-    return [None if target.expected is None else _dumps(target.expected) for target in batch]
+    return [_dumps(expected) for expected in batch.expected]
 
 
 # --- SQLite -------------------------------------------------------------------------------
@@ -149,7 +151,7 @@ SQLITE_UPDATE = "UPDATE records SET properties = ?, updated_at = ? WHERE id = ?"
 
 
 def _classify(
-    batch: list[Target], current: dict[UUID, Values], properties: list[str]
+    batch: Iterable[Target], current: dict[UUID, Values], properties: list[str]
 ) -> tuple[list[Change], int]:
     """The changes to make, and how many records conflict (a revert's, changed again since)."""
     changes: list[Change] = []
@@ -167,12 +169,12 @@ def _classify(
 
 
 async def _apply_sqlite(
-    connection: BaseDBAsyncClient, restore: Restore, number: int, batch: list[Target]
+    connection: BaseDBAsyncClient, restore: Restore, number: int, batch: Targets
 ) -> BatchResult:
     names = restore.properties
     found = (
         await Record.filter(
-            id__in=[target.record_id for target in batch],
+            id__in=list(batch.record_ids),
             object_type_id=restore.object_type_id,
             deleted_at__isnull=True,
         )

@@ -27,7 +27,7 @@ from services.record_events import ChangeSource, RecordChange
 from services.restore_apply import apply_batch
 from services.restore_diff import AppliedCounts, BatchResult
 from services.restore_source import (
-    Target,
+    Targets,
     backup_batches,
     backup_file,
     change_batches,
@@ -45,7 +45,7 @@ IN_FLIGHT = 2
 
 @dataclass(frozen=True)
 class _Source:
-    batches: AsyncIterator[list[Target]]
+    batches: AsyncIterator[Targets]
     # Records the source holds, for progress.
     total: int
 
@@ -106,7 +106,7 @@ async def _source(restore: Restore) -> AsyncIterator[_Source]:
     reverted = restore.reverts_id
     if reverted is not None:
         total = await RestoreChange.filter(restore_id=reverted).count()
-        async with contextlib.aclosing(change_batches(reverted)) as batches:
+        async with contextlib.aclosing(change_batches(reverted, restore.properties)) as batches:
             yield _Source(batches, total)
         return
     async with backup_file(restore.backup, restore.object_type.name) as reader:
@@ -122,7 +122,7 @@ async def _source(restore: Restore) -> AsyncIterator[_Source]:
 async def _apply_one(
     held: Claim[Restore],
     number: int,
-    batch: list[Target],
+    batch: Targets,
     previous: Awaitable[AppliedCounts],
 ) -> AppliedCounts:
     """Applies a batch and commits it once the batch before it committed: batches commit in

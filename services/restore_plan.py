@@ -22,6 +22,7 @@ from services.object_types import get_object_type, properties_by_name
 from services.restore_diff import Outcome, compare, subset
 from services.restore_source import (
     Target,
+    Targets,
     Values,
     backup_batches,
     backup_file,
@@ -88,9 +89,9 @@ class _Planner:
         self.summary = PlanSummary(values_as_of=as_of, properties=properties)
         self._live_matched = 0
 
-    async def add(self, batch: list[Target]) -> None:
+    async def add(self, batch: Targets) -> None:
         found = await Record.filter(
-            id__in=[target.record_id for target in batch], object_type_id=self.object_type.id
+            id__in=list(batch.record_ids), object_type_id=self.object_type.id
         ).values_list("id", "properties", "deleted_at")
         records = {UUID(str(record_id)): (values, deleted) for record_id, values, deleted in found}
         summary = self.summary
@@ -257,7 +258,7 @@ async def plan_revert(viewer: Viewer, restore_id: str | UUID) -> Restore:
         for name in original.properties
     ]
     planner = _Planner(current_type, planned, finished_at)
-    await _add_all(planner, change_batches(original.id))
+    await _add_all(planner, change_batches(original.id, original.properties))
     summary = await planner.finish(RestoreKind.REVERT)
     return await _store(
         viewer,
@@ -291,7 +292,7 @@ async def _check_revertible(original: Restore) -> datetime:
     return deadline - restores.REVERTIBLE_FOR
 
 
-async def _add_all(planner: _Planner, batches: AsyncIterator[list[Target]]) -> None:
+async def _add_all(planner: _Planner, batches: AsyncIterator[Targets]) -> None:
     async for batch in batches:
         await planner.add(batch)
 

@@ -6,7 +6,7 @@ A batch's position in that order is its number: a resumed job skips the batches 
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from uuid import UUID
@@ -31,6 +31,38 @@ class Target:
     # For a revert: the values the restore left. A record that no longer holds them was
     # changed again since, and is left alone.
     expected: Values | None = None
+
+
+@dataclass(frozen=True)
+class Targets:
+    """A batch of targets column by column, as a file gives them and as the database takes
+    them (an array per property): no object per record until one is asked for."""
+
+    record_ids: Sequence[str]
+    # Per chosen property, its value for each record; "" where blank (to be cleared).
+    columns: dict[str, Sequence[str]]
+    # A revert's `Target.expected`, per record.
+    expected: Sequence[Values] | None = None
+
+    def __len__(self) -> int:
+        return len(self.record_ids)
+
+    def __iter__(self) -> Iterator[Target]:
+        """Record by record, for the code that compares in Python (the plan, SQLite)."""
+        columns = self.columns.items()
+        for n, record_id in enumerate(self.record_ids):
+            yield Target(
+                _uuid(record_id),
+                {name: values[n] for name, values in columns if values[n]},
+                None if self.expected is None else self.expected[n],
+            )
+
+
+def _uuid(record_id: str) -> UUID:
+    try:
+        return UUID(record_id)
+    except ValueError:
+        raise CorruptBackup(f"The backup holds a malformed record id: {record_id!r}") from None
 
 
 @contextlib.asynccontextmanager
@@ -62,14 +94,14 @@ def entry_for(reader: BackupReader, object_type: str) -> FileEntry | None:
 
 async def backup_batches(
     reader: BackupReader, entry: FileEntry, properties: list[str], size: int = BATCH_SIZE
-) -> AsyncGenerator[list[Target], None]:
-    rows = reader.records(entry, only=properties)
+) -> AsyncGenerator[Targets, None]:
+    rows = reader.columns(entry, properties)
     # Decompressing and parsing run in a thread, a batch ahead: the next batch is read while
     # the caller applies this one and the database works on it.
-    ahead = asyncio.ensure_future(asyncio.to_thread(_take, rows, size))
+    ahead = asyncio.ensure_future(asyncio.to_thread(_take, rows, properties, size))
     try:
         while batch := await ahead:
-            ahead = asyncio.ensure_future(asyncio.to_thread(_take, rows, size))
+            ahead = asyncio.ensure_future(asyncio.to_thread(_take, rows, properties, size))
             yield batch
     finally:
         # The archive closes after this: no thread may still be reading it.
@@ -78,16 +110,17 @@ async def backup_batches(
             ahead.exception()  # Read ahead for nothing: its error, if any, is not news.
 
 
-def _take(rows: Iterator[tuple[str, Values]], size: int) -> list[Target]:
-    try:
-        return [Target(UUID(record_id), values) for record_id, values in islice(rows, size)]
-    except ValueError as error:
-        raise CorruptBackup(f"The backup holds a malformed record id: {error}") from error
+def _take(rows: Iterator[tuple[str, ...]], properties: list[str], size: int) -> Targets | None:
+    picked = list(islice(rows, size))
+    if not picked:
+        return None
+    record_ids, *columns = zip(*picked, strict=True)
+    return Targets(record_ids, dict(zip(properties, columns, strict=True)))
 
 
 async def change_batches(
-    restore_id: UUID, size: int = BATCH_SIZE
-) -> AsyncGenerator[list[Target], None]:
+    restore_id: UUID, properties: list[str], size: int = BATCH_SIZE
+) -> AsyncGenerator[Targets, None]:
     """What a restore overwrote, by record id: back to `before`, where `after` still holds."""
     changes = RestoreChange.filter(restore_id=restore_id).order_by("record_id")
     after: UUID | None = None
@@ -96,10 +129,11 @@ async def change_batches(
         rows = await page.limit(size).values_list("record_id", "before", "after")
         if not rows:
             return
-        yield [
-            Target(UUID(str(record_id)), present(before), present(expected))
-            for record_id, before, expected in rows
-        ]
+        yield Targets(
+            [str(record_id) for record_id, _, _ in rows],
+            {name: [before.get(name) or "" for _, before, _ in rows] for name in properties},
+            [present(expected) for _, _, expected in rows],
+        )
         after = UUID(str(rows[-1][0]))
 
 
