@@ -182,12 +182,42 @@ class CsvEntry:
         )
 
 
+class _DigestingFile(io.RawIOBase):
+    """A file being written, hashed as it goes. It cannot seek, so ZipFile writes every byte
+    once and in order (each entry's sizes follow its data, in a data descriptor): the hash is
+    then the whole file's, with no second read."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        super().__init__()
+        self._file = file
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self._file.write(data)
+        self.sha256.update(data)
+        self.size += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        self._file.flush()
+
+
 class BackupWriter:
     """Writes a backup ZIP one CSV at a time, then its manifest. A file closed without
-    `write_manifest` has no manifest, so `verify` refuses it."""
+    `write_manifest` has no manifest, so `verify` refuses it. Once closed, `size_bytes` and
+    `sha256` are the whole file's."""
 
     def __init__(self, path: Path, account_id: UUID, backup_id: UUID) -> None:
-        self._zip = ZipFile(path, "w", ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
+        self._file = path.open("wb")
+        self._digesting = _DigestingFile(self._file)
+        self._zip = ZipFile(self._digesting, "w", ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
         self._account_id = account_id
         self._backup_id = backup_id
         self._files: list[FileEntry] = []
@@ -201,7 +231,18 @@ class BackupWriter:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._zip.close()
+        try:
+            self._zip.close()
+        finally:
+            self._file.close()
+
+    @property
+    def size_bytes(self) -> int:
+        return self._digesting.size
+
+    @property
+    def sha256(self) -> str:
+        return self._digesting.sha256.hexdigest()
 
     @contextmanager
     def csv_file(self, definition: ObjectTypeDefinition) -> Iterator[CsvEntry]:
