@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from models.crm import ObjectType, Property, PropertyType, Record
-from services.backup_format import MANIFEST_NAME, verify
+from services.backup_format import MANIFEST_NAME, CsvEntry, verify
 from services.errors import NotFound
 from services.export import export_account
 from tests.conftest import MakeTenant, Tenant
@@ -162,6 +162,27 @@ async def test_an_unknown_account_leaves_no_file(
     path = tmp_path / "none.zip"
     with pytest.raises(NotFound):
         await export_account(uuid4(), uuid4(), path, database_url)
+    assert not path.exists()
+
+
+async def test_a_failed_write_fails_the_export_and_leaves_no_file(
+    tenant: Tenant, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _add(tenant.account.id, "contacts", [{"firstname": f"n{n}" * 50} for n in range(3000)])
+    writes = 0
+    write = CsvEntry.write
+
+    def full_disk_after_the_header(entry: CsvEntry, data: bytes) -> None:
+        nonlocal writes
+        writes += 1
+        if writes > 1:
+            raise OSError(28, "No space left on device")
+        write(entry, data)
+
+    monkeypatch.setattr(CsvEntry, "write", full_disk_after_the_header)
+    path = tmp_path / "full.zip"
+    with pytest.raises(OSError, match="No space left"):
+        await asyncio.wait_for(export_account(tenant.account.id, uuid4(), path, database_url), 30)
     assert not path.exists()
 
 
