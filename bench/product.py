@@ -1,5 +1,5 @@
 """Measure A, the product path: a backup row, its job sent through the Redis broker, and a real
-worker process exporting it; timed from enqueue to the row reading SUCCEEDED."""
+worker process exporting it; timed from enqueue to its SUCCEEDED job event."""
 
 import time
 from dataclasses import dataclass

@@ -3,7 +3,7 @@ since the backup, put back from a real backup.
 
 Measure A, the product path: `startRestore` for a plan (the step-up passes with an SSO session),
 its job sent through the Redis broker, and a real worker process applying it in batches; timed
-from the start to the row reading SUCCEEDED. Measure B, the raw floor: the backup's contacts.csv
+from the start to its SUCCEEDED job event. Measure B, the raw floor: the backup's contacts.csv
 streamed from the ZIP with COPY into a temporary table, then one UPDATE ... FROM setting the
 differing values, in one transaction, timed to its commit; no verification, no saved changes,
 no events.
