@@ -14,7 +14,7 @@ from models.crm import Record
 from models.imports import Import, ImportSource, ImportStatus
 from models.notifications import Notification
 from models.restores import Restore, RestoreChange, RestoreStatus
-from services import auth, environment, notifications, record_events
+from services import auth, environment, jobs, notifications, record_events
 from services.auth import now
 from services.records import delete_records, purge_records
 from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
@@ -379,17 +379,25 @@ async def test_another_accounts_plan_is_not_found(
     assert listed["restores"]["nodes"] == []
 
 
-async def test_two_concurrent_starts_queue_one_restore(gql: GraphQLClient, tenant: Tenant) -> None:
-    # Enough deals that the first restore is still running when the second start commits.
-    ids = await seed_deals(tenant, [deal(i) for i in range(3000)])
+async def test_two_concurrent_starts_queue_one_restore(
+    gql: GraphQLClient, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = await seed_deals(tenant, [deal(i) for i in range(300)])
     backup_id = await backed_up(gql, tenant)
     await Record.filter(id__in=ids).update(properties={"amount": "0"})
     plans = [(await plan(gql, tenant, backup_id, ["amount"]))["id"] for _ in range(2)]
     await step_up(tenant)
+    # The job goes to the worker once both starts are answered: however fast it runs, the
+    # first restore cannot finish, and free the account, in between.
+    send, held = jobs.enqueue, list[tuple[str, UUID]]()
+    monkeypatch.setattr(jobs, "enqueue", lambda job, row_id: held.append((job, row_id)))
 
     bodies = await asyncio.gather(
         *(gql.raw(START, start_variables(plan_id), tenant.super_admin) for plan_id in plans)
     )
+    monkeypatch.undo()
+    for job, row_id in held:
+        send(job, row_id)
     started = [body["data"]["startRestore"]["id"] for body in bodies if body.get("data")]
     codes = [body["errors"][0]["extensions"]["code"] for body in bodies if body.get("errors")]
     assert len(started) == 1 and codes == ["RESTORE_IN_PROGRESS"], bodies
