@@ -8,7 +8,6 @@ in the recycle bin or purged is left as it is, never recreated.
 
 import json
 from collections.abc import Iterable
-from functools import partial
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -16,6 +15,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models.crm import Record
 from models.ids import new_ids_text
 from models.restores import Restore, RestoreChange
+from services import restore_sql
 from services.auth import now
 from services.restore_diff import (
     BatchResult,
@@ -27,8 +27,7 @@ from services.restore_diff import (
     subset,
 )
 from services.restore_source import Target, Targets, Values
-
-_dumps = partial(json.dumps, separators=(",", ":"))
+from services.restore_sql import batch_arguments, compact_json, each, names_array
 
 
 async def apply_batch(
@@ -40,72 +39,59 @@ async def apply_batch(
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
-# One statement per batch, one round trip: the batch goes in as arrays (one per chosen
-# property, "" where blank); the statement compares values as text, one property at a time,
-# finds the live records, locks those that differ, updates them, saves what they held, and
-# returns the counts and the changed records (for the change events) as one row.
-
-
-def _each(template: str, count: int, joiner: str = ", ") -> str:
-    """`template` once per chosen property: {name} is its name ($5...), {i} its position."""
-    return joiner.join(template.format(name=f"${n + 5}::text", i=n) for n in range(count))
+# One statement per batch, one round trip (its parameters: `services.restore_sql`): it finds
+# the live records, locks those that differ, updates them, saves what they held, and returns
+# the counts and the changed records (for the change events) as one row.
 
 
 def _apply_statement(count: int) -> str:
-    """$1 object type; $2 restore; $3 batch number; $4 record ids; the chosen names one by one
-    from $5; then their array, the values (an array per name), the expected values (a revert's,
-    as JSON) and ids for the saved changes.
+    """$2 the restore; $3 the batch number; after the batch, ids for the saved changes.
 
     Only the records found differing are locked, and what they hold is read again under the
     lock, so the values saved are exactly the ones replaced; an edit committed after the first
     read is as if it came after the batch. Removing the chosen names and adding the target
     replaces or clears exactly those properties and leaves the others."""
-    names = f"${count + 5}"
-    values = ", ".join(f"${count + 6 + n}::text[]" for n in range(count))
-    expected, ids = f"${2 * count + 6}", f"${2 * count + 7}"
-    changed = f"({_each('c{i}', count, ' OR ')})"
+    changed = f"({each('c{i}', count, ' OR ')})"
     # A revert's records are left alone where they no longer hold what the restore set.
-    current = f"jsonb_strip_nulls(jsonb_build_object({_each('{name}, b{i}', count)}))"
+    current = restore_sql.current(count)
+    ids = f"${restore_sql.after_batch(count)}"
     return f"""
-        WITH batch AS (
-            SELECT id, {_each("NULLIF(v{i}, '') AS v{i}", count)}, expected
-            FROM unnest($4::uuid[], {values}, {expected}::jsonb[])
-                AS t(id, {_each("v{i}", count)}, expected)
-        ), live AS (
-            SELECT t.*, ({_each("r.properties ->> {name} IS DISTINCT FROM t.v{i}", count, " OR ")})
-                AS differs
+        WITH {restore_sql.batch_cte(count)}, live AS (
+            SELECT t.*,
+                   ({each("r.properties ->> {name} IS DISTINCT FROM t.v{i}", count, " OR ")})
+                       AS differs
             FROM batch t JOIN records r ON r.id = t.id
             WHERE r.object_type_id = $1 AND r.deleted_at IS NULL
         ), locked AS (
-            SELECT l.*, {_each("r.properties ->> {name} AS b{i}", count)}
+            SELECT l.*, {each("r.properties ->> {name} AS b{i}", count)}
             FROM live l JOIN records r ON r.id = l.id
             WHERE l.differs AND r.deleted_at IS NULL
             FOR UPDATE OF r
         ), compared AS (
-            SELECT *, {_each("b{i} IS DISTINCT FROM v{i} AS c{i}", count)} FROM locked
+            SELECT *, {each("b{i} IS DISTINCT FROM v{i} AS c{i}", count)} FROM locked
         ), chosen AS (
-            SELECT *, row_number() OVER () AS n FROM compared
+            SELECT *, row_number() OVER () AS k FROM compared
             WHERE {changed} AND (expected IS NULL OR {current} = expected)
         ), updated AS (
-            UPDATE records r SET properties = (r.properties - {names}::text[])
-                    || jsonb_strip_nulls(jsonb_build_object({_each("{name}, c.v{i}", count)})),
+            UPDATE records r SET properties = (r.properties - {names_array(count)}::text[])
+                    || jsonb_strip_nulls(jsonb_build_object({each("{name}, c.v{i}", count)})),
                 updated_at = now()
             FROM chosen c WHERE r.id = c.id
         ), saved AS (
             INSERT INTO restore_changes (restore_id, batch, record_id, before, after, id)
-            SELECT $2, $3, id, jsonb_build_object({_each("{name}, b{i}", count)}),
-                   jsonb_build_object({_each("{name}, v{i}", count)}), ({ids}::uuid[])[n]
+            SELECT $2, $3, id, jsonb_build_object({each("{name}, b{i}", count)}),
+                   jsonb_build_object({each("{name}, v{i}", count)}), ({ids}::uuid[])[k]
             FROM chosen
         )
         SELECT (SELECT count(*) FROM live),
                (SELECT count(*) FROM compared
                 WHERE expected IS NOT NULL AND {changed} AND {current} <> expected),
-               (SELECT coalesce(sum({_each("(c{i} AND v{i} IS NOT NULL)::int", count, " + ")}), 0)
+               (SELECT coalesce(sum({each("(c{i} AND v{i} IS NOT NULL)::int", count, " + ")}), 0)
                 FROM chosen)::int,
-               (SELECT coalesce(sum({_each("(c{i} AND v{i} IS NULL)::int", count, " + ")}), 0)
+               (SELECT coalesce(sum({each("(c{i} AND v{i} IS NULL)::int", count, " + ")}), 0)
                 FROM chosen)::int,
                (SELECT coalesce(jsonb_agg(jsonb_build_array(id, array_remove(
-                    ARRAY[{_each("CASE WHEN c{i} THEN {name} END", count)}], NULL))), '[]')
+                    ARRAY[{each("CASE WHEN c{i} THEN {name} END", count)}], NULL))), '[]')
                 FROM chosen)::text
     """
 
@@ -120,11 +106,7 @@ async def _apply_postgres(
             restore.object_type_id,
             restore.id,
             number,
-            batch.record_ids,
-            *names,
-            names,
-            *(batch.columns[name] for name in names),
-            _expected(batch),
+            *batch_arguments(names, batch),
             new_ids_text(len(batch)),
         )
     return BatchResult(
@@ -134,13 +116,6 @@ async def _apply_postgres(
         values_set,
         values_cleared,
     )
-
-
-def _expected(batch: Targets) -> list[str] | None:
-    """A revert's expected values as JSON; None (no array) for a restore, which has none."""
-    if batch.expected is None:
-        return None
-    return [_dumps(expected) for expected in batch.expected]
 
 
 # --- SQLite -------------------------------------------------------------------------------
@@ -187,7 +162,7 @@ async def _apply_sqlite(
     if changes:
         at = now()
         rows = [
-            [_dumps(_merged(full[item.record_id], item)), at, str(item.record_id)]
+            [compact_json(_merged(full[item.record_id], item)), at, str(item.record_id)]
             for item in changes
         ]
         await connection.execute_many(SQLITE_UPDATE, rows)
