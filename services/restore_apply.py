@@ -27,7 +27,7 @@ from services.restore_diff import (
     subset,
 )
 from services.restore_source import Target, Targets, Values
-from services.restore_sql import batch_arguments, compact_json, each, names_array
+from services.restore_sql import batch_arguments, compact_json, each
 
 
 async def apply_batch(
@@ -45,7 +45,8 @@ async def apply_batch(
 
 
 def _apply_statement(count: int) -> str:
-    """$2 the restore; $3 the batch number; after the batch, ids for the saved changes.
+    """$2 the restore; $3 the batch number; after the batch, the chosen names' array and ids
+    for the saved changes.
 
     Only the records found differing are locked, and what they hold is read again under the
     lock, so the values saved are exactly the ones replaced; an edit committed after the first
@@ -54,7 +55,7 @@ def _apply_statement(count: int) -> str:
     changed = f"({each('c{i}', count, ' OR ')})"
     # A revert's records are left alone where they no longer hold what the restore set.
     current = restore_sql.current(count)
-    ids = f"${restore_sql.after_batch(count)}"
+    names, ids = (f"${restore_sql.after_batch(count) + n}" for n in range(2))
     return f"""
         WITH {restore_sql.batch_cte(count)}, live AS (
             SELECT t.*,
@@ -73,7 +74,7 @@ def _apply_statement(count: int) -> str:
             SELECT *, row_number() OVER () AS k FROM compared
             WHERE {changed} AND (expected IS NULL OR {current} = expected)
         ), updated AS (
-            UPDATE records r SET properties = (r.properties - {names_array(count)}::text[])
+            UPDATE records r SET properties = (r.properties - {names}::text[])
                     || jsonb_strip_nulls(jsonb_build_object({each("{name}, c.v{i}", count)})),
                 updated_at = now()
             FROM chosen c WHERE r.id = c.id
@@ -107,6 +108,7 @@ async def _apply_postgres(
             restore.id,
             number,
             *batch_arguments(names, batch),
+            names,
             new_ids_text(len(batch)),
         )
     return BatchResult(

@@ -19,11 +19,9 @@ from services import backups, restores
 from services.auth import Viewer, now
 from services.errors import DomainError, ErrorCode, ValidationFailed
 from services.object_types import get_object_type, properties_by_name
-from services.restore_diff import Outcome, compare, subset
+from services.restore_count import Example, count_batch
 from services.restore_source import (
-    Target,
     Targets,
-    Values,
     backup_batches,
     backup_file,
     change_batches,
@@ -90,61 +88,46 @@ class _Planner:
         self._live_matched = 0
 
     async def add(self, batch: Targets) -> None:
-        found = await Record.filter(
-            id__in=list(batch.record_ids), object_type_id=self.object_type.id
-        ).values_list("id", "properties", "deleted_at")
-        records = {UUID(str(record_id)): (values, deleted) for record_id, values, deleted in found}
         summary = self.summary
-        summary.records_in_source += len(batch)
-        for target in batch:
-            record = records.get(target.record_id)
-            if record is None:
-                summary.records_purged += 1
-            elif record[1] is not None:
-                summary.records_deleted += 1
-            else:
-                self._live_matched += 1
-                self._add_live(target, subset(record[0], self.names))
-
-    def _add_live(self, target: Target, current: Values) -> None:
-        summary = self.summary
-        outcome = compare(target, current, self.names)
-        if outcome is Outcome.CONFLICT:
-            summary.conflicts += 1
-            if len(summary.conflicting_record_ids) < MAX_SAMPLES:
-                summary.conflicting_record_ids.append(target.record_id)
-            return
-        if outcome is Outcome.UNCHANGED:
-            summary.records_unchanged += 1
-        else:
-            summary.records_to_change += 1
-        for prop in summary.properties:
-            now_value, wanted = current.get(prop.name), target.values.get(prop.name)
-            if now_value == wanted:
-                prop.unchanged += 1
-                continue
-            if wanted is None:
-                prop.to_clear += 1
-            else:
-                prop.to_change += 1
-            self._sample(target.record_id, prop, now_value, wanted)
-
-    def _sample(
-        self, record_id: UUID, prop: PropertyPlan, current: str | None, target: str | None
-    ) -> None:
-        if len(self.summary.samples) >= MAX_SAMPLES:
-            return
-        if prop.sensitive:
-            current = target = None
-        self.summary.samples.append(
-            SampleChange(
-                record_id=record_id,
-                property=prop.name,
-                current=current,
-                target=target,
-                redacted=prop.sensitive,
-            )
+        counts = await count_batch(
+            self.object_type.id,
+            self.names,
+            batch,
+            conflicts=MAX_SAMPLES - len(summary.conflicting_record_ids),
+            examples=MAX_SAMPLES - len(summary.samples),
         )
+        summary.records_in_source += len(batch)
+        summary.records_purged += counts.records_purged
+        summary.records_deleted += counts.records_deleted
+        summary.records_unchanged += counts.records_unchanged
+        summary.records_to_change += counts.records_to_change
+        summary.conflicts += counts.conflicts
+        summary.conflicting_record_ids.extend(counts.conflicting_record_ids)
+        self._live_matched += counts.records_unchanged + counts.records_to_change + counts.conflicts
+        for prop, counted in zip(summary.properties, counts.properties, strict=True):
+            prop.to_change += counted.to_change
+            prop.to_clear += counted.to_clear
+            prop.unchanged += counted.unchanged
+        for example in counts.examples:
+            self._sample(example)
+
+    def _sample(self, example: Example) -> None:
+        """A sample per changed property of the record, while there is room."""
+        samples = self.summary.samples
+        for prop, current, target in zip(
+            self.summary.properties, example.current, example.target, strict=True
+        ):
+            if current == target or len(samples) >= MAX_SAMPLES:
+                continue
+            samples.append(
+                SampleChange(
+                    record_id=example.record_id,
+                    property=prop.name,
+                    current=None if prop.sensitive else current,
+                    target=None if prop.sensitive else target,
+                    redacted=prop.sensitive,
+                )
+            )
 
     async def finish(self, kind: RestoreKind) -> PlanSummary:
         summary = self.summary

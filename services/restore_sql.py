@@ -4,9 +4,8 @@ per chosen property, so Python builds no object per record, and values are compa
 one property at a time.
 
 Parameters: $1 the object type, $2 and $3 the statement's own, $4 the record ids, the chosen
-names one by one from $5, their array, the values (an array per name, "" where blank), a
-revert's expected values (JSON; null for a restore), then the statement's own again from
-`after_batch`.
+names one by one from $5, the values (an array per name, "" where blank), a revert's expected
+values (JSON; null for a restore), then the statement's own again from `after_batch`.
 """
 
 import json
@@ -23,19 +22,15 @@ def each(template: str, count: int, joiner: str = ", ") -> str:
     return joiner.join(template.format(name=f"${n + NAMES_FROM}::text", i=n) for n in range(count))
 
 
-def names_array(count: int) -> str:
-    return f"${NAMES_FROM + count}"
-
-
 def after_batch(count: int) -> int:
     """The first parameter after the batch's."""
-    return NAMES_FROM + 2 * count + 2
+    return NAMES_FROM + 2 * count + 1
 
 
 def batch_cte(count: int) -> str:
     """`batch`: (n, id, v0..., expected) in the batch's order, a blank value as null."""
-    values = ", ".join(f"${NAMES_FROM + count + 1 + n}::text[]" for n in range(count))
-    expected = f"${NAMES_FROM + 2 * count + 1}"
+    values = ", ".join(f"${NAMES_FROM + count + n}::text[]" for n in range(count))
+    expected = f"${NAMES_FROM + 2 * count}"
     return f"""batch AS (
             SELECT n, id, {each("NULLIF(v{i}, '') AS v{i}", count)}, expected
             FROM unnest($4::uuid[], {values}, {expected}::jsonb[])
@@ -59,7 +54,6 @@ def batch_arguments(names: list[str], batch: Targets) -> list[object]:
     return [
         batch.record_ids,
         *names,
-        names,
         *(batch.columns[name] for name in names),
         None if batch.expected is None else [compact_json(expected) for expected in batch.expected],
     ]
