@@ -11,13 +11,17 @@ from services import backup_job, import_job, jobs, restore_job
 
 # An export, import or restore of a large account takes minutes; two hours means it is stuck.
 TIME_LIMIT = timedelta(hours=2)
+# One queue for every job: a worker polls each queue (and its delay queue) while idle, and a
+# queue per job cost an idle worker three times the CPU and the Redis commands, for nothing:
+# any worker runs any job, one at a time per thread.
+QUEUE = "jobs"
 
 
-def job_actor(queue_name: str, attempts: int) -> Callable[[Callable[[str], Awaitable[None]]], Any]:
-    """A job's actor: its own queue, `attempts` tries in all, a back-off of seconds to a minute
-    (not Dramatiq's default of 20 retries over days)."""
+def job_actor(attempts: int) -> Callable[[Callable[[str], Awaitable[None]]], Any]:
+    """A job's actor: `attempts` tries in all, a back-off of seconds to a minute (not
+    Dramatiq's default of 20 retries over days)."""
     return dramatiq.actor(
-        queue_name=queue_name,
+        queue_name=QUEUE,
         max_retries=attempts - 1,
         min_backoff=5_000,
         max_backoff=60_000,
@@ -25,17 +29,17 @@ def job_actor(queue_name: str, attempts: int) -> Callable[[Callable[[str], Await
     )
 
 
-@job_actor("backups", backup_job.MAX_ATTEMPTS)
+@job_actor(backup_job.MAX_ATTEMPTS)
 async def export_backup(backup_id: str) -> None:
     await backup_job.run_export(UUID(backup_id))
 
 
-@job_actor("restores", restore_job.MAX_ATTEMPTS)
+@job_actor(restore_job.MAX_ATTEMPTS)
 async def apply_restore(restore_id: str) -> None:
     await restore_job.run_restore(UUID(restore_id))
 
 
-@job_actor("imports", import_job.MAX_ATTEMPTS)
+@job_actor(import_job.MAX_ATTEMPTS)
 async def import_file(import_id: str) -> None:
     await import_job.run_import(UUID(import_id))
 
