@@ -34,7 +34,10 @@ from services.auth import Viewer
 from services.backup_format import open_backup
 
 PROPERTIES = ("firstname", "jobtitle", "lifecyclestage")
+# The target holds for an account of a million records; in a small one the fixed costs (the
+# file's checksum, the job reaching the worker) weigh more.
 MAX_RATIO = 1.5
+TARGET_RECORDS = 1_000_000
 
 # One live contact in four, chosen by its id, gets other values for the three properties.
 EDIT = """
@@ -51,6 +54,8 @@ DIFFERING = """
 
 @dataclass(frozen=True)
 class RestoreRow:
+    # The account's live records (all types).
+    records: int
     contacts: int
     edited: int
     plan_seconds: float
@@ -102,6 +107,7 @@ async def measure(
         await connection.close()
         path.unlink(missing_ok=True)
     return RestoreRow(
+        records=sum(backup.object_counts.values()),
         contacts=backup.object_counts["contacts"],
         edited=edited,
         plan_seconds=min(plans),
@@ -210,5 +216,9 @@ def table(rows: list[RestoreRow]) -> str:
 
 
 def verdict(rows: list[RestoreRow]) -> str:
-    worst = max(row.ratio for row in rows)
-    return report.verdict(worst <= MAX_RATIO, f"restore ratio <= {MAX_RATIO}", f"worst {worst:.2f}")
+    target = f"restore ratio <= {MAX_RATIO} at N >= {TARGET_RECORDS:,}"
+    judged = [row for row in rows if row.records >= TARGET_RECORDS]
+    if not judged:
+        return f"n/a   {target} (give --records {TARGET_RECORDS})"
+    worst = max(row.ratio for row in judged)
+    return report.verdict(worst <= MAX_RATIO, target, f"worst {worst:.2f}")
