@@ -27,7 +27,7 @@ from services.restore_diff import (
     subset,
 )
 from services.restore_source import Target, Targets, Values
-from services.restore_sql import batch_arguments, compact_json, each
+from services.restore_sql import batch_arguments, compact_json, each, malformed_refused
 
 
 async def apply_batch(
@@ -101,16 +101,17 @@ async def _apply_postgres(
     connection: BaseDBAsyncClient, restore: Restore, number: int, batch: Targets
 ) -> BatchResult:
     names = restore.properties
-    async with connection.acquire_connection() as raw:
-        live, conflicts, values_set, values_cleared, changed = await raw.fetchrow(
-            _apply_statement(len(names)),
-            restore.object_type_id,
-            restore.id,
-            number,
-            *batch_arguments(names, batch),
-            names,
-            new_ids_text(len(batch)),
-        )
+    with malformed_refused():
+        async with connection.acquire_connection() as raw:
+            live, conflicts, values_set, values_cleared, changed = await raw.fetchrow(
+                _apply_statement(len(names)),
+                restore.object_type_id,
+                restore.id,
+                number,
+                *batch_arguments(names, batch),
+                names,
+                new_ids_text(len(batch)),
+            )
     return BatchResult(
         [ChangedRecord(record_id, properties) for record_id, properties in json.loads(changed)],
         live,

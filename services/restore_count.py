@@ -15,7 +15,7 @@ from models.crm import Record
 from services import restore_sql
 from services.restore_diff import Outcome, compare, subset
 from services.restore_source import Targets
-from services.restore_sql import batch_arguments, differs, each
+from services.restore_sql import batch_arguments, differs, each, malformed_refused
 
 
 @dataclass(frozen=True)
@@ -55,14 +55,15 @@ async def count_batch(
     """Counts, with up to `conflicts` conflicting record ids and `examples` examples."""
     client = connections.get("default")
     if client.capabilities.dialect == "postgres":
-        async with client.acquire_connection() as raw:
-            row = await raw.fetchrow(
-                _count_statement(len(names)),
-                object_type_id,
-                conflicts,
-                examples,
-                *batch_arguments(names, batch),
-            )
+        with malformed_refused():
+            async with client.acquire_connection() as raw:
+                row = await raw.fetchrow(
+                    _count_statement(len(names)),
+                    object_type_id,
+                    conflicts,
+                    examples,
+                    *batch_arguments(names, batch),
+                )
         return _from_row(row, len(names))
     return await _count_sqlite(object_type_id, names, batch, conflicts, examples)
 

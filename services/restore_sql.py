@@ -9,8 +9,13 @@ values (JSON; null for a restore), then the statement's own again from `after_ba
 """
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 
+import asyncpg
+
+from services.backup_format import CorruptBackup
 from services.restore_source import Targets
 
 NAMES_FROM = 5
@@ -57,3 +62,13 @@ def batch_arguments(names: list[str], batch: Targets) -> list[object]:
         *(batch.columns[name] for name in names),
         None if batch.expected is None else [compact_json(expected) for expected in batch.expected],
     ]
+
+
+@contextmanager
+def malformed_refused() -> Iterator[None]:
+    """A batch value the database cannot take (a record id that is no UUID) comes from a
+    damaged file: refused as such, and not retried."""
+    try:
+        yield
+    except asyncpg.DataError as error:
+        raise CorruptBackup(f"The backup holds a malformed value: {error}") from error

@@ -1,4 +1,6 @@
 import asyncio
+import hashlib
+import json
 import struct
 from datetime import timedelta
 from typing import Any
@@ -16,6 +18,7 @@ from models.notifications import Notification
 from models.restores import Restore, RestoreChange, RestoreStatus
 from services import auth, environment, jobs, notifications, record_events
 from services.auth import now
+from services.backup_format import MANIFEST_NAME
 from services.records import delete_records, purge_records
 from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
 from tests.graphql_ws import signed_in
@@ -289,6 +292,34 @@ async def test_a_corrupt_backup_is_refused_before_anything_is_read(
     path.write_bytes(bytes(content))
     variables = {"backupId": backup_id, "objectType": "deals", "properties": ["amount"]}
     assert await gql.error_code(PLAN, variables, tenant.super_admin) == "NOT_RESTORABLE"
+    assert not await Restore.filter(backup_id=backup_id).exists()
+
+
+async def test_a_backup_true_to_its_checksums_but_holding_a_malformed_id_is_refused(
+    gql: GraphQLClient, tenant: Tenant
+) -> None:
+    await seed_deals(tenant, [deal(1), deal(2)])
+    backup_id = await backed_up(gql, tenant)
+    backup = await Backup.get(id=backup_id)
+    path = environment.current().storage.root / backup.storage_key  # type: ignore[attr-defined]
+    with ZipFile(path) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    # As a faulty export would write it: the checksum is the damaged file's own.
+    lines = files["deals.csv"].split(b"\n")
+    lines[1] = b"not-an-id" + lines[1][lines[1].index(b",") :]
+    files["deals.csv"] = b"\n".join(lines)
+    manifest = json.loads(files[MANIFEST_NAME])
+    for entry in manifest["files"]:
+        if entry["object_type"] == "deals":
+            entry["sha256"] = hashlib.sha256(files["deals.csv"]).hexdigest()
+    files[MANIFEST_NAME] = json.dumps(manifest).encode()
+    with ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    variables = {"backupId": backup_id, "objectType": "deals", "properties": ["amount"]}
+    [error] = (await gql.raw(PLAN, variables, tenant.super_admin))["errors"]
+    assert error["extensions"]["code"] == "NOT_RESTORABLE"
+    assert "not-an-id" in error["message"]
     assert not await Restore.filter(backup_id=backup_id).exists()
 
 
