@@ -116,6 +116,21 @@ def test_values_round_trip_exactly(tmp_path: Path) -> None:
     assert parsed[1:] == [[value or "" for value in row] for row in rows]
 
 
+def test_chosen_columns_are_read_in_the_order_asked(tmp_path: Path) -> None:
+    rows = _rows()
+    path = tmp_path / "backup.zip"
+    _write(path, rows)
+    with open_backup(path) as reader:
+        entry = reader.manifest.files[0]
+        picked = list(reader.columns(entry, ["stage", "firstname"]))
+        with pytest.raises(CorruptBackup, match="no column secret"):
+            list(reader.columns(entry, ["firstname", "secret"]))
+    assert [record_id for record_id, _, _ in picked] == [row[0] for row in rows]
+    assert [(stage, first) for _, stage, first in picked] == [
+        (row[3] or "", row[1] or "") for row in rows
+    ]
+
+
 def test_manifest_describes_every_file(backup: Path) -> None:
     manifest = verify(backup)
     assert manifest.format_version == 1
