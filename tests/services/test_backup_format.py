@@ -55,17 +55,18 @@ TRICKY = [
     "\n",
 ]
 SNAPSHOT_AT = datetime(2026, 11, 1, 12, 30, tzinfo=UTC)
+Rows = list[list[str | None]]
 
 
-def _rows() -> list[list[str | None]]:
-    rows: list[list[str | None]] = []
+def _rows() -> Rows:
+    rows: Rows = []
     for index, value in enumerate(TRICKY):
         rows.append([str(uuid4()), value, None if index % 2 else value, "lead"])
     rows.append([str(uuid4()), None, None, None])
     return rows
 
 
-def _write(path: Path, rows: list[list[str | None]]) -> None:
+def _write(path: Path, rows: Rows) -> None:
     with BackupWriter(path, uuid4(), uuid4()) as writer:
         with writer.csv_file(CONTACTS) as entry:
             entry.write_rows(rows[:5])
@@ -77,10 +78,17 @@ def _write(path: Path, rows: list[list[str | None]]) -> None:
 
 
 @pytest.fixture
-def backup(tmp_path: Path) -> Path:
+def written(tmp_path: Path) -> tuple[Path, Rows]:
+    """A backup, and the contacts rows it was written from."""
+    rows = _rows()
     path = tmp_path / "backup.zip"
-    _write(path, _rows())
-    return path
+    _write(path, rows)
+    return path, rows
+
+
+@pytest.fixture
+def backup(written: tuple[Path, Rows]) -> Path:
+    return written[0]
 
 
 def _rewrite(source: Path, target: Path, change: Callable[[str, bytes], bytes | None]) -> Path:
@@ -98,10 +106,8 @@ def _manifest(path: Path) -> dict:
         return json.loads(archive.read(MANIFEST_NAME))
 
 
-def test_values_round_trip_exactly(tmp_path: Path) -> None:
-    rows = _rows()
-    path = tmp_path / "backup.zip"
-    _write(path, rows)
+def test_values_round_trip_exactly(written: tuple[Path, Rows]) -> None:
+    path, rows = written
     with open_backup(path) as reader:
         entry = reader.manifest.files[0]
         records = list(reader.records(entry))
@@ -116,10 +122,8 @@ def test_values_round_trip_exactly(tmp_path: Path) -> None:
     assert parsed[1:] == [[value or "" for value in row] for row in rows]
 
 
-def test_chosen_columns_are_read_in_the_order_asked(tmp_path: Path) -> None:
-    rows = _rows()
-    path = tmp_path / "backup.zip"
-    _write(path, rows)
+def test_chosen_columns_are_read_in_the_order_asked(written: tuple[Path, Rows]) -> None:
+    path, rows = written
     with open_backup(path) as reader:
         entry = reader.manifest.files[0]
         picked = list(reader.columns(entry, ["stage", "firstname"]))
