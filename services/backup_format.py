@@ -14,7 +14,7 @@ import csv
 import hashlib
 import io
 import zlib
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
@@ -276,15 +276,12 @@ class BackupReader:
         self._archive = archive
         self.manifest = manifest
 
-    def records(
-        self, entry: FileEntry, only: Collection[str] | None = None
-    ) -> Iterator[tuple[str, dict[str, str]]]:
-        """(record id, property name -> value) per row, of the properties named in `only` or
-        all; blank values are absent, as stored."""
+    def records(self, entry: FileEntry) -> Iterator[tuple[str, dict[str, str]]]:
+        """(record id, property name -> value) per row; blank values are absent, as stored."""
         with _damage_refused(), _csv_reader(self._archive, entry) as rows:
             next(rows)
             names = [prop.name for prop in entry.properties]
-            yield from parse_records(rows, names, entry.file_name, only)
+            yield from parse_records(rows, names, entry.file_name)
 
     def columns(self, entry: FileEntry, names: Sequence[str]) -> Iterator[tuple[str, ...]]:
         """(record id, then the value of each of `names`, "" where blank) per row: a few
@@ -300,18 +297,12 @@ class BackupReader:
 
 
 def parse_records(
-    rows: Iterator[list[str]],
-    names: Sequence[str],
-    file_name: str,
-    only: Collection[str] | None = None,
+    rows: Iterator[list[str]], names: Sequence[str], file_name: str
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """The data rows of a CSV in this format (after its header `id`, *names*) as (record id,
-    property name -> value) of the properties named in `only` or all; blank values are absent,
-    as stored."""
-    # Building a dict of every column only to keep three of them was most of a restore's time.
-    kept = [(name, column) for column, name in enumerate(names, 1) if only is None or name in only]
+    property name -> value); blank values are absent, as stored."""
     for row in _checked(rows, len(names) + 1, file_name):
-        yield row[0], {name: row[column] for name, column in kept if row[column]}
+        yield row[0], {name: value for name, value in zip(names, row[1:], strict=True) if value}
 
 
 def _checked(rows: Iterator[list[str]], width: int, file_name: str) -> Iterator[list[str]]:

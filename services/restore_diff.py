@@ -94,12 +94,16 @@ class BatchResult:
 
     @classmethod
     def of(cls, changes: list[Change], live: int, conflicts: int) -> "BatchResult":
-        after = [change.after[name] for change in changes for name in change.changed_properties]
+        changed = [
+            ChangedRecord(str(change.record_id), change.changed_properties) for change in changes
+        ]
+        after = [
+            change.after[name]
+            for change, record in zip(changes, changed, strict=True)
+            for name in record.properties
+        ]
         return cls(
-            changed=[
-                ChangedRecord(str(change.record_id), change.changed_properties)
-                for change in changes
-            ],
+            changed=changed,
             live=live,
             conflicts=conflicts,
             values_set=sum(value is not None for value in after),

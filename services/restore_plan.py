@@ -85,7 +85,6 @@ class _Planner:
         self.object_type = object_type
         self.names = [prop.name for prop in properties]
         self.summary = PlanSummary(values_as_of=as_of, properties=properties)
-        self._live_matched = 0
 
     async def add(self, batch: Targets) -> None:
         summary = self.summary
@@ -103,7 +102,6 @@ class _Planner:
         summary.records_to_change += counts.records_to_change
         summary.conflicts += counts.conflicts
         summary.conflicting_record_ids.extend(counts.conflicting_record_ids)
-        self._live_matched += counts.records_unchanged + counts.records_to_change + counts.conflicts
         for prop, counted in zip(summary.properties, counts.properties, strict=True):
             prop.to_change += counted.to_change
             prop.to_clear += counted.to_clear
@@ -136,7 +134,8 @@ class _Planner:
             live = await Record.filter(
                 object_type_id=self.object_type.id, deleted_at__isnull=True
             ).count()
-            summary.records_created_since = live - self._live_matched
+            matched = summary.records_unchanged + summary.records_to_change + summary.conflicts
+            summary.records_created_since = live - matched
         summary.guidance = _guidance(summary, plural)
         labels = ", ".join(prop.label for prop in summary.properties)
         summary.data_change_notice = (
