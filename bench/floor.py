@@ -14,7 +14,7 @@ from zipfile import ZIP_DEFLATED, ZipFile
 import asyncpg
 
 from bench.database import driver_url
-from services.backup_format import COMPRESS_LEVEL
+from services.backups import COMPRESS_LEVEL
 
 # The export's order: types by (is_custom, name), properties in definition order.
 TYPES = """

@@ -7,9 +7,9 @@ from uuid import UUID
 
 from bench.worker import WorkerProcess, until_succeeded
 from models.backups import Backup, BackupTrigger
-from services import jobs
-from services.auth import now
-from services.job_claims import UNCLAIMED_FOR
+from services.core.clock import now
+from services.jobs import queue as jobs
+from services.jobs.claims import UNCLAIMED_FOR
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,10 @@ from models.accounts import Account, AuthMethod, Role
 from models.backups import Backup, BackupStatus
 from models.crm import ObjectType
 from models.restores import Restore, RestoreKind
-from services import auth, environment, restore_plan, restores
+from services import accounts, restores, storage
 from services.accounts import create_user
-from services.auth import Viewer
-from services.backup_format import open_backup
+from services.backups import open_backup
+from services.core.viewer import Viewer
 
 PROPERTIES = ("firstname", "jobtitle", "lifecyclestage")
 # The target holds for an account of a million records; in a small one the fixed costs (the
@@ -87,7 +87,7 @@ async def measure(
     contacts = await ObjectType.get(account_id=account_id, name="contacts")
     viewer = await _sso_super_admin(account_id)
     path = scratch / "restore-floor.zip"
-    await environment.current().storage.get_file(backup.storage_key, path)
+    await storage.current().get_file(backup.storage_key, path)
     header = await asyncio.to_thread(_header, path)
     connection = await asyncpg.connect(database.driver_url(url))
     plans, floors, products = [], [], []
@@ -121,7 +121,7 @@ async def _sso_super_admin(account_id: UUID) -> Viewer:
     """A super admin signed in with SSO: the step-up passes without a TOTP code."""
     account = await Account.get(id=account_id)
     user = await create_user(account, f"restore-{time.time_ns()}@bench.example", Role.SUPER_ADMIN)
-    return await auth.authenticate(await auth.start_session(user, AuthMethod.SSO))
+    return await accounts.authenticate(await accounts.start_session(user, AuthMethod.SSO))
 
 
 async def _edit(connection: asyncpg.Connection, url: str, contacts_id: UUID) -> int:
@@ -135,7 +135,7 @@ async def _product(
 ) -> tuple[float, float]:
     """(plan seconds, restore seconds): the plan is not part of the restore's time."""
     started = time.perf_counter()
-    plan = await restore_plan.plan_restore(viewer, backup.id, "contacts", list(PROPERTIES))
+    plan = await restores.plan_restore(viewer, backup.id, "contacts", list(PROPERTIES))
     plan_seconds = time.perf_counter() - started
     started = time.perf_counter()
     await restores.start(

@@ -23,9 +23,9 @@ from bench.worker import WorkerProcess
 from models.accounts import Account
 from server import runtime
 from server.settings import Settings
-from services import database as service_database
 from services import events
-from services.backup_format import COMPRESS_LEVEL
+from services.backups import COMPRESS_LEVEL
+from services.core import database as service_database
 
 DEFAULT_RECORDS = 1_000_000
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"

@@ -15,7 +15,7 @@ from models.accounts import Tier
 from models.crm import ObjectType, Property, PropertyType
 from models.ids import new_id
 from services.accounts import create_account
-from services.catalog import DT, B, D, E, N, S
+from services.crm.catalog import DT, B, D, E, N, S
 
 PROPERTIES_PER_TYPE = 20
 BATCH = 50_000

@@ -13,8 +13,8 @@ from typing import Any, Self, TypeVar
 from tortoise.models import Model
 
 from bench.database import command
-from services import job_events
-from services.job_events import JobEvent
+from services.jobs import progress as job_events
+from services.jobs.progress import JobEvent
 
 J = TypeVar("J", bound=Model)
 

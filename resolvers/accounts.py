@@ -5,7 +5,8 @@ from models.accounts import Role as RoleModel
 from models.accounts import User as UserModel
 from schema.accounts import Account, InviteUserPayload, LoginPayload, Me, Role, User
 from schema.context import Info
-from services import auth, totp, users
+from services import accounts
+from services.accounts import totp, users
 
 
 async def me(info: Info) -> Me:
@@ -31,12 +32,12 @@ async def account_users(info: Info) -> list[User]:
 
 
 async def login(info: Info, email: str, password: str) -> LoginPayload:
-    token, user = await auth.login(email, password)
+    token, user = await accounts.login(email, password)
     return LoginPayload(token=token, user=User.from_model(user))
 
 
 async def logout(info: Info) -> bool:
-    await auth.logout(info.context.require_viewer())
+    await accounts.logout(info.context.require_viewer())
     return True
 
 

@@ -3,7 +3,7 @@ from models.audit import AuditEvent as AuditEventModel
 from schema.audit import AuditEvent
 from schema.context import Info
 from schema.pagination import Connection
-from services.pagination import paginate
+from services.core.pagination import paginate
 
 
 async def audit_log(

@@ -9,11 +9,12 @@ import strawberry
 
 from schema.context import Info
 from schema.jobs import JobProgress
-from services import backups, imports, job_events, restores
-from services.auth import Viewer
-from services.errors import NotFound
-from services.ids import parse_id
-from services.job_events import JobEvent
+from services import backups, imports, restores
+from services.core.errors import NotFound
+from services.core.ids import parse_id
+from services.core.viewer import Viewer
+from services.jobs import progress as job_events
+from services.jobs.progress import JobEvent
 
 # One per kind of job: the job's state now, or NOT_FOUND when the id is not one of that kind.
 JOB_STATES: tuple[Callable[[Viewer, UUID], Awaitable[JobEvent]], ...] = (

@@ -1,17 +1,17 @@
 from models.crm import PropertyType as PropertyTypeModel
 from schema.context import Info
 from schema.crm import CreateObjectTypeInput, CreatePropertyInput, ObjectType, Property
-from services import object_types
+from services import crm
 
 
 async def list_object_types(info: Info) -> list[ObjectType]:
     viewer = info.context.require_viewer()
-    return [ObjectType.from_model(item) for item in await object_types.list_object_types(viewer)]
+    return [ObjectType.from_model(item) for item in await crm.list_object_types(viewer)]
 
 
 async def create_custom_object_type(info: Info, input: CreateObjectTypeInput) -> ObjectType:
     viewer = info.context.require_viewer()
-    created = await object_types.create_custom_object_type(
+    created = await crm.create_custom_object_type(
         viewer, input.name, input.singular_label, input.plural_label
     )
     return ObjectType.from_model(created)
@@ -19,7 +19,7 @@ async def create_custom_object_type(info: Info, input: CreateObjectTypeInput) ->
 
 async def create_property(info: Info, input: CreatePropertyInput) -> Property:
     viewer = info.context.require_viewer()
-    created = await object_types.create_property(
+    created = await crm.create_property(
         viewer,
         input.object_type,
         input.name,

@@ -10,9 +10,9 @@ from schema.crm import (
     RecordUpdateInput,
 )
 from schema.pagination import Connection
-from services import records as record_service
-from services.ids import parse_id
-from services.records import Changes, RecordFilter
+from services import crm
+from services.core.ids import parse_id
+from services.crm import Changes, RecordFilter
 
 
 def _changes(values: list[PropertyValueInput]) -> Changes:
@@ -37,7 +37,7 @@ async def list_records(
     filter: RecordFilterInput | None = None,
 ) -> Connection[Record]:
     viewer = info.context.require_viewer()
-    page = await record_service.list_records(
+    page = await crm.list_records(
         viewer, object_type, first, after, _record_filter(filter)
     )
     return Connection.from_page(page, Record.from_model)
@@ -47,20 +47,20 @@ async def recycle_bin(
     info: Info, first: int = 50, after: str | None = None, object_type: str | None = None
 ) -> Connection[Record]:
     viewer = info.context.require_viewer()
-    page = await record_service.recycle_bin(viewer, first, after, object_type)
+    page = await crm.recycle_bin(viewer, first, after, object_type)
     return Connection.from_page(page, Record.from_model)
 
 
 async def get_record(info: Info, id: strawberry.ID) -> Record:
     viewer = info.context.require_viewer()
-    return Record.from_model(await record_service.get_record(viewer, str(id)))
+    return Record.from_model(await crm.get_record(viewer, str(id)))
 
 
 async def create_records(
     info: Info, object_type: str, records: list[NewRecordInput]
 ) -> list[Record]:
     viewer = info.context.require_viewer()
-    created = await record_service.create_records(
+    created = await crm.create_records(
         viewer, object_type, [_changes(item.properties) for item in records]
     )
     return [Record.from_model(record) for record in created]
@@ -68,38 +68,38 @@ async def create_records(
 
 async def update_records(info: Info, records: list[RecordUpdateInput]) -> list[Record]:
     viewer = info.context.require_viewer()
-    updated = await record_service.update_records(
+    updated = await crm.update_records(
         viewer, [(str(item.id), _changes(item.properties)) for item in records]
     )
     return [Record.from_model(record) for record in updated]
 
 
 async def delete_records(info: Info, ids: list[strawberry.ID]) -> int:
-    return await record_service.delete_records(info.context.require_viewer(), [str(i) for i in ids])
+    return await crm.delete_records(info.context.require_viewer(), [str(i) for i in ids])
 
 
 async def restore_deleted_records(info: Info, ids: list[strawberry.ID]) -> list[Record]:
     viewer = info.context.require_viewer()
-    restored = await record_service.restore_deleted_records(viewer, [str(i) for i in ids])
+    restored = await crm.restore_deleted_records(viewer, [str(i) for i in ids])
     return [Record.from_model(record) for record in restored]
 
 
 async def purge_records(info: Info, ids: list[strawberry.ID]) -> int:
-    return await record_service.purge_records(info.context.require_viewer(), [str(i) for i in ids])
+    return await crm.purge_records(info.context.require_viewer(), [str(i) for i in ids])
 
 
 async def associate_records(
     info: Info, from_id: strawberry.ID, to_id: strawberry.ID, label: str = ""
 ) -> Association:
     viewer = info.context.require_viewer()
-    association = await record_service.associate_records(viewer, str(from_id), str(to_id), label)
+    association = await crm.associate_records(viewer, str(from_id), str(to_id), label)
     return Association.from_model(association)
 
 
 async def record_associations(info: Info, id: strawberry.ID) -> list[Association]:
     viewer = info.context.require_viewer()
-    record = await record_service.get_record(viewer, str(id))
+    record = await crm.get_record(viewer, str(id))
     return [
         Association.from_model(item)
-        for item in await record_service.associations_of(viewer, record)
+        for item in await crm.associations_of(viewer, record)
     ]

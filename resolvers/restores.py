@@ -7,15 +7,15 @@ from models.restores import RestoreKind
 from schema.context import Info
 from schema.pagination import Connection
 from schema.restores import RecordChange, Restore
-from services import record_events, restore_plan, restores
-from services.object_types import get_object_type
+from services import crm, restores
+from services.crm import get_object_type
 
 
 async def plan_restore(
     info: Info, backup_id: strawberry.ID, object_type: str, properties: list[str]
 ) -> Restore:
     viewer = info.context.require_viewer()
-    plan = await restore_plan.plan_restore(viewer, str(backup_id), object_type, properties)
+    plan = await restores.plan_restore(viewer, str(backup_id), object_type, properties)
     return Restore.from_model(plan)
 
 
@@ -32,7 +32,7 @@ async def start_restore(
 
 async def plan_revert(info: Info, restore_id: strawberry.ID) -> Restore:
     viewer = info.context.require_viewer()
-    return Restore.from_model(await restore_plan.plan_revert(viewer, str(restore_id)))
+    return Restore.from_model(await restores.plan_revert(viewer, str(restore_id)))
 
 
 async def revert_restore(
@@ -74,6 +74,6 @@ async def record_changes(info: Info, object_type: str) -> AsyncGenerator[RecordC
     viewer = info.context.require_viewer()
     # NOT_FOUND for a type the account does not have; the channel is the account's own.
     await get_object_type(viewer.account_id, object_type)
-    async with aclosing(record_events.live(viewer.account_id, object_type)) as changes:
+    async with aclosing(crm.live_record_changes(viewer.account_id, object_type)) as changes:
         async for change in changes:
             yield RecordChange.from_event(change)

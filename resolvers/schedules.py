@@ -3,11 +3,11 @@ from datetime import datetime
 from models.schedules import BackupFrequency as BackupFrequencyModel
 from schema.context import Info
 from schema.schedules import BackupFrequency, BackupSchedule
-from services import schedules
+from services import backups
 
 
 async def backup_schedule(info: Info) -> BackupSchedule:
-    return BackupSchedule.from_model(await schedules.get_schedule(info.context.require_viewer()))
+    return BackupSchedule.from_model(await backups.get_schedule(info.context.require_viewer()))
 
 
 async def update_backup_schedule(
@@ -16,7 +16,7 @@ async def update_backup_schedule(
     frequency: BackupFrequency | None = None,
     first_run_at: datetime | None = None,
 ) -> BackupSchedule:
-    schedule = await schedules.update_schedule(
+    schedule = await backups.update_schedule(
         info.context.require_viewer(),
         enabled=enabled,
         frequency=BackupFrequencyModel(frequency) if frequency else None,

@@ -1,10 +1,10 @@
 from schema.context import Info
 from schema.two_factor import ReauthenticatePayload, TotpEnrollment
-from services import totp
+from services import accounts
 
 
 async def start_totp_enrollment(info: Info, current_code: str | None = None) -> TotpEnrollment:
-    enrollment = await totp.start_enrollment(info.context.require_viewer(), current_code)
+    enrollment = await accounts.start_totp_enrollment(info.context.require_viewer(), current_code)
     return TotpEnrollment(
         secret=enrollment.secret,
         otpauth_uri=enrollment.otpauth_uri,
@@ -13,10 +13,10 @@ async def start_totp_enrollment(info: Info, current_code: str | None = None) -> 
 
 
 async def confirm_totp_enrollment(info: Info, code: str) -> bool:
-    await totp.confirm_enrollment(info.context.require_viewer(), code)
+    await accounts.confirm_totp_enrollment(info.context.require_viewer(), code)
     return True
 
 
 async def reauthenticate(info: Info, code: str) -> ReauthenticatePayload:
-    until = await totp.reauthenticate(info.context.require_viewer(), code)
+    until = await accounts.reauthenticate(info.context.require_viewer(), code)
     return ReauthenticatePayload(reauthenticated_until=until)

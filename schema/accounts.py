@@ -6,7 +6,7 @@ import strawberry
 from models.accounts import Account as AccountModel
 from models.accounts import AuthMethod, Role, Tier
 from models.accounts import User as UserModel
-from services import quotas
+from services import backups
 
 # The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
 strawberry.enum(Tier)
@@ -31,7 +31,7 @@ class Account:
             name=account.name,
             tier=account.tier,
             created_at=account.created_at,
-            next_manual_backup_at=quotas.next_manual_backup_at(account),
+            next_manual_backup_at=backups.next_manual_backup_at(account),
         )
 
 

@@ -12,8 +12,8 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
-from services.auth import Viewer
-from services.errors import Unauthenticated
+from services.core.errors import Unauthenticated
+from services.core.viewer import Viewer
 
 
 @dataclass

@@ -9,7 +9,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import StreamExecutionResult
 
-from services.errors import DomainError, ErrorCode
+from services.core.errors import DomainError, ErrorCode
 
 log = logging.getLogger("crm_backup.graphql")
 

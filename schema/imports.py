@@ -10,7 +10,7 @@ from schema.accounts import User
 from schema.context import Info
 from schema.pagination import Connection
 from schema.scalars import BigInt
-from services import import_errors
+from services import imports
 
 # The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
 strawberry.enum(ImportSource)
@@ -78,7 +78,7 @@ class Import:
     async def error_rows(
         self, first: int = 20, after: str | None = None
     ) -> Connection[ImportRowError]:
-        page = await import_errors.error_rows(self.model, first, after)
+        page = await imports.error_rows(self.model, first, after)
         return Connection.from_page(page, ImportRowError.from_model)
 
     @strawberry.field(
@@ -86,9 +86,9 @@ class Import:
         "when there are none."
     )
     async def error_rows_download_url(self, info: Info) -> str | None:
-        if not await import_errors.has_error_rows(self.model):
+        if not await imports.has_error_rows(self.model):
             return None
-        token = import_errors.download_token(info.context.require_viewer(), self.model)
+        token = imports.error_rows_download_token(info.context.require_viewer(), self.model)
         return str(info.context.request.url_for("download_import_errors", token=token))
 
     @classmethod

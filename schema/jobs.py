@@ -2,7 +2,7 @@ from typing import Self
 
 import strawberry
 
-from services.job_events import JobEvent
+from services.jobs.progress import JobEvent
 
 
 @strawberry.type

@@ -5,7 +5,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from services.pagination import Page, encode_cursor
+from services.core.pagination import Page, encode_cursor
 
 Node = TypeVar("Node")
 

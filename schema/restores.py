@@ -6,9 +6,8 @@ import strawberry
 from models.restores import Restore as RestoreModel
 from models.restores import RestoreKind, RestoreStatus
 from schema.accounts import User
-from services.record_events import RecordChange as RecordChangeEvent
-from services.restore_diff import AppliedCounts
-from services.restore_plan import PlanSummary, PropertyPlan, SampleChange
+from services.crm import RecordChange as RecordChangeEvent
+from services.restores import AppliedCounts, PlanSummary, PropertyPlan, SampleChange
 
 # The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
 strawberry.enum(RestoreKind)

@@ -15,7 +15,8 @@ from tortoise import connections
 from server import admin, downloads, embedded, runtime, uploads
 from server.graphql import graphql_app
 from server.settings import Settings
-from services import database, demo, events
+from services import accounts, events
+from services.core import database
 
 log = logging.getLogger("crm_backup")
 
@@ -39,7 +40,7 @@ def create_app(settings: Settings) -> Starlette:
         await database.connect(settings.database_url)
         runtime.configure(settings)
         if settings.embedded and settings.seed_demo:
-            await demo.seed_once()
+            await accounts.demo.seed_once()
         try:
             async with contextlib.AsyncExitStack() as stack:
                 if settings.embedded:

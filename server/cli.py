@@ -18,9 +18,10 @@ from tortoise.exceptions import DBConnectionError, OperationalError
 from models.accounts import Account, Role, Tier
 from server.app import create_app
 from server.settings import Settings
-from services import accounts, database, demo
-from services.errors import DomainError
-from services.ids import parse_id
+from services import accounts
+from services.core import database
+from services.core.errors import DomainError
+from services.core.ids import parse_id
 
 PASSWORD_ENV = "CRM_BACKUP_PASSWORD"
 # Exit codes: 1 for a command that failed, 2 for a bad command line or bad settings.
@@ -112,7 +113,7 @@ async def _announce(server: uvicorn.Server, settings: Settings) -> None:
     print(f"Admin page at {base}/admin", flush=True)
     print(f"{'GraphiQL' if settings.graphiql_enabled else 'GraphQL API'} at {url}", flush=True)
     if settings.embedded and settings.seed_demo:
-        sign_in = await demo.sign_in_details()
+        sign_in = await accounts.demo.sign_in_details()
         if sign_in is not None:
             print(f"Sign in at {url} with {sign_in.email} / {sign_in.password}", flush=True)
 
@@ -170,7 +171,7 @@ def worker(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here, as in `scheduler`: only these two commands need the worker stack.
     from workers.cli import run_worker
 
-    return run_worker(args.processes, args.threads)
+    return run_worker("server.worker", args.processes, args.threads)
 
 
 def scheduler(args: argparse.Namespace, settings: Settings) -> int:

@@ -4,9 +4,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from services import backups, environment, import_errors
+from services import backups, imports, storage
 from services.backups import BackupExpired
-from services.errors import DomainError, NotFound
+from services.core.errors import DomainError, NotFound
 
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
@@ -22,7 +22,7 @@ async def download_backup(request: Request) -> Response:
         return PlainTextResponse(error.message, status_code=409, headers=NO_STORE)
     filename = f"crm-backup-{backup.snapshot_at:%Y%m%d-%H%M%S}-{backup.id}.zip"
     return StreamingResponse(
-        environment.current().storage.open_stream(backup.storage_key),
+        storage.current().open_stream(backup.storage_key),
         media_type="application/zip",
         headers={
             **NO_STORE,
@@ -34,11 +34,11 @@ async def download_backup(request: Request) -> Response:
 
 async def download_import_errors(request: Request) -> Response:
     try:
-        job = await import_errors.open_download(request.path_params["token"])
+        job = await imports.open_error_rows_download(request.path_params["token"])
     except NotFound as error:
         return PlainTextResponse(error.message, status_code=404, headers=NO_STORE)
     return StreamingResponse(
-        import_errors.csv_stream(job),
+        imports.error_rows_csv(job),
         media_type="text/csv; charset=utf-8",
         headers={
             **NO_STORE,

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import dramatiq
 
-from services import job_claims
+from services.jobs import claims as job_claims
 from workers import broker, scheduler
 
 WORKER_THREADS = 2

@@ -11,8 +11,8 @@ from strawberry.exceptions import ConnectionRejectionError
 from schema import build_schema
 from schema.context import Context
 from server.settings import Settings
-from services import auth
-from services.errors import ErrorCode, Unauthenticated
+from services import accounts
+from services.core.errors import ErrorCode, Unauthenticated
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
 
@@ -31,7 +31,7 @@ class GraphQLApp(GraphQL[Context, None]):
             token = bearer_token(request.headers.get("authorization"))
             if token:
                 try:
-                    context.viewer = await auth.authenticate(token)
+                    context.viewer = await accounts.authenticate(token)
                 except Unauthenticated as error:
                     context.auth_error = error
         return context
@@ -43,7 +43,7 @@ class GraphQLApp(GraphQL[Context, None]):
         try:
             if token is None:
                 raise Unauthenticated("Send `Authorization: Bearer <token>` in connection_init.")
-            context.viewer = await auth.authenticate(token)
+            context.viewer = await accounts.authenticate(token)
         except Unauthenticated as error:
             raise ConnectionRejectionError(
                 {"code": ErrorCode.UNAUTHENTICATED.value, "message": error.message}

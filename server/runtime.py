@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 from server.settings import Settings
-from services import environment, events
-from services.storage import storage_from_settings
+from services import events, storage
+from services.core import environment
 from workers import broker
 
 
@@ -14,13 +14,13 @@ def configure(settings: Settings) -> None:
     environment.configure(
         environment.Environment(
             database_url=settings.database_url,
-            storage=storage_from_settings(settings.storage_url, settings.storage_dir),
             work_dir=settings.work_dir,
             secret=settings.secret,
             job_lease=timedelta(seconds=settings.job_lease_seconds),
             sso=settings.sso,
         )
     )
+    storage.use(storage.from_settings(settings.storage_url, settings.storage_dir))
     events.use(events.for_url(settings.redis_url))
     if settings.redis_url is not None:
         broker.production(settings.redis_url, settings.database_url)

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from services.database import is_postgres
-from services.environment import SsoConfig
+from services.core.database import is_postgres
+from services.core.environment import SsoConfig
 
 VAR_DIR = Path("var")
 

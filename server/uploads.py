@@ -13,9 +13,10 @@ from starlette.routing import Route
 from models.accounts import Role
 from server.graphql import bearer_token
 from server.multipart_upload import MalformedUpload, receive_file
-from services import auth, environment, imports
-from services.auth import Viewer
-from services.errors import DomainError, ErrorCode, Unauthenticated
+from services import accounts, imports
+from services.core import environment
+from services.core.errors import DomainError, ErrorCode, Unauthenticated
+from services.core.viewer import Viewer
 
 FILE_FIELD = "file"
 OBJECT_TYPE_FIELD = "objectType"
@@ -38,7 +39,7 @@ async def _viewer(request: Request) -> Viewer:
     token = bearer_token(request.headers.get("authorization"))
     if token is None:
         raise Unauthenticated("Send `Authorization: Bearer <token>`.")
-    viewer = await auth.authenticate(token)
+    viewer = await accounts.authenticate(token)
     viewer.require_role(Role.SUPER_ADMIN)
     return viewer
 

@@ -21,8 +21,8 @@ import uvicorn
 from models.accounts import Account, AuthMethod, Role, Tier, User
 from server.app import create_app
 from server.settings import Settings
-from services import auth
-from services.accounts import create_account, create_user
+from services.accounts import sessions as auth
+from services.accounts.accounts import create_account, create_user
 from tests import external
 
 PASSWORD = "correct horse battery"

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from tortoise.models import Model
 
-from services.auth import now
+from services.core.clock import now
 
 
 async def lease_lapses(model: type[Model], row_id: UUID) -> None:

@@ -7,8 +7,8 @@ from uuid import UUID
 from models.accounts import Role, Session, User
 from models.crm import ObjectType, Property, PropertyType, Record
 from models.restores import Restore
-from services import auth
-from services.auth import now
+from services.accounts import sessions as auth
+from services.core.clock import now
 from tests.conftest import GraphQLClient, Tenant
 from tests.polling import until_finished
 from tests.server.test_backups import wait_until_finished

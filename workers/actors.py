@@ -7,7 +7,10 @@ from uuid import UUID
 
 import dramatiq
 
-from services import backup_job, import_job, jobs, restore_job
+from services.backups import job as backup_job
+from services.imports import job as import_job
+from services.jobs import queue as jobs
+from services.restores import job as restore_job
 
 # An export, import or restore of a large account takes minutes; two hours means it is stuck.
 TIME_LIMIT = timedelta(hours=2)

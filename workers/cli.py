@@ -1,4 +1,4 @@
-"""`crm-backup worker`: Dramatiq's own process supervisor over `workers.main`."""
+"""`crm-backup worker`: Dramatiq's own process supervisor over the module that sets a worker up."""
 
 import functools
 import sys
@@ -12,14 +12,15 @@ from dramatiq import cli as dramatiq_cli
 IDLE_POLL_MS = 100
 
 
-def run_worker(processes: int, threads: int) -> int:
+def run_worker(module: str, processes: int, threads: int) -> int:
+    """Start `processes` worker processes of `threads` threads, each importing `module`."""
     # The command builds its Worker by this name, with no way to pass the timeout.
     dramatiq_cli.Worker = functools.partial(  # type: ignore[misc, assignment]
         dramatiq.Worker, worker_timeout=IDLE_POLL_MS
     )
     sys.argv = [
         "crm-backup worker",
-        "workers.main",
+        module,
         "--processes",
         str(processes),
         "--threads",

@@ -11,7 +11,7 @@ import dramatiq
 from dramatiq.asyncio import EventLoopThread, get_event_loop_thread, set_event_loop_thread
 from dramatiq.middleware import AsyncIO, Middleware
 
-from services import database
+from services.core import database
 
 log = logging.getLogger(__name__)
 

@@ -8,17 +8,19 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from services import auth, backups, database, job_claims, schedules
+from services import accounts, backups
+from services.core import database
+from services.jobs import claims as job_claims
 
 log = logging.getLogger(__name__)
 
 Job = Callable[[], Awaitable[object]]
 
 JOBS: tuple[Job, ...] = (
-    auth.delete_expired_sessions,
+    accounts.delete_expired_sessions,
     backups.expire_backups,
     job_claims.requeue_lost_jobs,
-    schedules.run_due_schedules,
+    backups.run_due_schedules,
 )
 
 

@@ -9,7 +9,7 @@ import strawberry
 
 from schema import Schema
 from schema.errors import MASKED_MESSAGE, ErrorCodes
-from services.errors import Forbidden
+from services.core.errors import Forbidden
 
 
 @strawberry.type

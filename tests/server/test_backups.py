@@ -16,11 +16,12 @@ from models.accounts import Account, AuthMethod, Role, Tier, User
 from models.audit import AuditEvent
 from models.backups import Backup, BackupStatus, BackupTrigger
 from models.crm import ObjectType, Record
-from services import auth, quotas
-from services.accounts import create_user
-from services.auth import now
-from services.backup_format import MANIFEST_NAME, Manifest, verify
-from services.job_claims import UNCLAIMED_FOR
+from services.accounts import sessions as auth
+from services.accounts.accounts import create_user
+from services.backups import quota as quotas
+from services.backups.file_format import MANIFEST_NAME, Manifest, verify
+from services.core.clock import now
+from services.jobs.claims import UNCLAIMED_FOR
 from tests.conftest import GraphQLClient, MakeTenant, Tenant
 from tests.polling import until_finished
 

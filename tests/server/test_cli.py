@@ -21,7 +21,8 @@ from models.accounts import Account, Role, Tier, User
 from models.crm import Association, ObjectType, Record
 from server.cli import PASSWORD_ENV
 from server.settings import Settings
-from services import demo, passwords, values
+from services.accounts import demo, passwords
+from services.crm import values
 from tests.conftest import PASSWORD as TENANT_PASSWORD
 from tests.conftest import MakeTenant, Server
 

@@ -11,10 +11,10 @@ from models.accounts import Role
 from models.audit import AuditEvent
 from models.backups import Backup, BackupStatus
 from server.settings import Settings
-from services import environment
-from services.auth import now
-from services.backups import DOWNLOAD_PURPOSE, expire_backups
-from services.signing import LINK_LIFETIME_SECONDS, LinkSigner, LinkTarget
+from services import storage
+from services.backups.service import DOWNLOAD_PURPOSE, expire_backups
+from services.core.clock import now
+from services.core.signing import LINK_LIFETIME_SECONDS, LinkSigner, LinkTarget
 from tests.conftest import GraphQLClient, MakeTenant, Tenant
 from tests.server.test_backups import (
     BACKUP,
@@ -170,18 +170,18 @@ async def test_after_14_days_the_backup_expires_and_its_file_is_deleted(
     backup = await finished_backup(gql, tenant.super_admin)
     stored = await Backup.get(id=backup["id"])
     assert stored.completed_at is not None
-    storage = environment.current().storage
+    files = storage.current()
     fourteen_days_on = stored.completed_at + timedelta(days=14)
 
     await expire_backups(at=fourteen_days_on - timedelta(seconds=1))
     await stored.refresh_from_db()
     assert stored.status == BackupStatus.SUCCEEDED
-    assert await storage.exists(stored.storage_key)
+    assert await files.exists(stored.storage_key)
 
     assert await expire_backups(at=fourteen_days_on + timedelta(seconds=1)) >= 1
     await stored.refresh_from_db()
     assert stored.status == BackupStatus.EXPIRED
-    assert not await storage.exists(stored.storage_key)
+    assert not await files.exists(stored.storage_key)
     await expect_expired(gql, http, tenant.super_admin, backup)
     listed = await gql.raw(BACKUP, {"id": backup["id"]}, tenant.super_admin)
     assert listed["data"]["backup"]["status"] == "EXPIRED"

@@ -19,7 +19,7 @@ from schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from schema.errors import MASKED_MESSAGE
 from server.app import create_app
 from server.settings import Settings
-from services import notifications
+from services.activity import notifications
 from tests.conftest import GraphQLClient, Server, Tenant
 from tests.graphql_ws import open_socket, signed_in
 

@@ -20,10 +20,11 @@ from models.imports import Import, ImportRowError, ImportSource, ImportStatus
 from models.notifications import Notification
 from server.app import create_app
 from server.settings import Settings
-from services import jobs, record_events
-from services.backup_format import MANIFEST_NAME
-from services.import_job import BATCH_SIZE
-from services.record_events import RecordChange
+from services.backups.file_format import MANIFEST_NAME
+from services.crm import changes as record_events
+from services.crm.changes import RecordChange
+from services.imports.job import BATCH_SIZE
+from services.jobs import queue as jobs
 from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
 from tests.graphql_ws import signed_in
 from tests.polling import until_finished, until_listening

@@ -1,5 +1,5 @@
 from models.accounts import Role
-from services import notifications
+from services.activity import notifications
 from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
 from tests.graphql_ws import GraphQLWebSocket, signed_in
 from tests.polling import until_listening

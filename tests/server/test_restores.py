@@ -16,10 +16,14 @@ from models.crm import Record
 from models.imports import Import, ImportSource, ImportStatus
 from models.notifications import Notification
 from models.restores import Restore, RestoreChange, RestoreStatus
-from services import auth, environment, jobs, notifications, record_events
-from services.auth import now
-from services.backup_format import MANIFEST_NAME
-from services.records import delete_records, purge_records
+from services import storage
+from services.accounts import sessions as auth
+from services.activity import notifications
+from services.backups.file_format import MANIFEST_NAME
+from services.core.clock import now
+from services.crm import changes as record_events
+from services.crm.records import delete_records, purge_records
+from services.jobs import queue as jobs
 from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
 from tests.graphql_ws import signed_in
 from tests.polling import poll_until, until_listening
@@ -281,7 +285,7 @@ async def test_a_corrupt_backup_is_refused_before_anything_is_read(
     await seed_deals(tenant, [deal(1)])
     backup_id = await backed_up(gql, tenant)
     backup = await Backup.get(id=backup_id)
-    path = environment.current().storage.root / backup.storage_key  # type: ignore[attr-defined]
+    path = storage.current().root / backup.storage_key  # type: ignore[attr-defined]
     with ZipFile(path) as archive:
         header_at = archive.getinfo("deals.csv").header_offset
     content = bytearray(path.read_bytes())
@@ -301,7 +305,7 @@ async def test_a_backup_true_to_its_checksums_but_holding_a_malformed_id_is_refu
     await seed_deals(tenant, [deal(1), deal(2)])
     backup_id = await backed_up(gql, tenant)
     backup = await Backup.get(id=backup_id)
-    path = environment.current().storage.root / backup.storage_key  # type: ignore[attr-defined]
+    path = storage.current().root / backup.storage_key  # type: ignore[attr-defined]
     with ZipFile(path) as archive:
         files = {name: archive.read(name) for name in archive.namelist()}
     # As a faulty export would write it: the checksum is the damaged file's own.
@@ -446,7 +450,7 @@ async def test_a_restore_whose_backup_file_vanished_fails_and_says_so(
 ) -> None:
     plan_id = await planned_restore(gql, tenant)
     backup = await Backup.get(id=(await Restore.get(id=plan_id)).backup_id)
-    await environment.current().storage.delete(backup.storage_key)
+    await storage.current().delete(backup.storage_key)
     await step_up(tenant)
     await start(gql, tenant.super_admin, plan_id)
     failed = await wait_for_restore(plan_id)

@@ -6,7 +6,7 @@ import pytest
 from models.accounts import Tier
 from models.backups import Backup, BackupTrigger
 from models.schedules import BackupFrequency, BackupSchedule
-from services import schedules
+from services.backups import schedules
 from tests.conftest import GraphQLClient, MakeTenant, Tenant
 
 SCHEDULE = "{ backupSchedule { enabled frequency nextRunAt } }"

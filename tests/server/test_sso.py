@@ -24,10 +24,11 @@ from pydantic import ValidationError
 from models.accounts import Role
 from models.audit import AuditEvent
 from server.settings import Settings
-from services import auth, environment
-from services.environment import SsoConfig
-from services.sso import REFUSED
-from services.step_up import TotpNotEnrolled, require_step_up
+from services.accounts import sessions as auth
+from services.accounts.sso import REFUSED
+from services.accounts.step_up import TotpNotEnrolled, require_step_up
+from services.core import environment
+from services.core.environment import SsoConfig
 from tests.conftest import GraphQLClient, Server, Tenant
 
 ISSUER = "https://id.example.com"

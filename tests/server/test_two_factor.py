@@ -13,9 +13,11 @@ from cryptography.fernet import InvalidToken
 
 from models.accounts import Role, Session, TotpAttempt, User
 from models.audit import AuditEvent
-from services import auth, encryption, totp
-from services.auth import now
-from services.step_up import ReauthRequired, TotpNotEnrolled, require_step_up
+from services.accounts import sessions as auth
+from services.accounts import totp
+from services.accounts.step_up import ReauthRequired, TotpNotEnrolled, require_step_up
+from services.core import encryption
+from services.core.clock import now
 from tests.conftest import GraphQLClient, Server, Tenant
 from tests.graphql_ws import GraphQLWebSocket, signed_in
 

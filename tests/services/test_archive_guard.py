@@ -14,8 +14,15 @@ from uuid import uuid4
 import pytest
 
 from models.crm import PropertyType
-from services.archive_guard import LIMITS, Limits, UnsafeFile, _Measured, csv_records, open_zip
-from services.backup_format import (
+from services.backups.archive_guard import (
+    LIMITS,
+    Limits,
+    UnsafeFile,
+    _Measured,
+    csv_records,
+    open_zip,
+)
+from services.backups.file_format import (
     MANIFEST_NAME,
     BackupWriter,
     CorruptBackup,

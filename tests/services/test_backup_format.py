@@ -12,7 +12,7 @@ from uuid import uuid4
 import pytest
 
 from models.crm import PropertyType
-from services.backup_format import (
+from services.backups.file_format import (
     MANIFEST_NAME,
     BackupWriter,
     CorruptBackup,

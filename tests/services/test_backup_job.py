@@ -1,5 +1,4 @@
 import asyncio
-import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -13,10 +12,11 @@ from models.audit import AuditEvent
 from models.backups import Backup, BackupStatus, BackupTrigger
 from models.notifications import Notification
 from server.settings import Settings
-from services import environment, jobs
-from services.auth import now
-from services.backup_job import MAX_ATTEMPTS, RetryBackup, run_export
-from services.job_claims import requeue_lost_jobs, resend_queued_jobs
+from services import storage
+from services.backups.job import MAX_ATTEMPTS, RetryBackup, run_export
+from services.core.clock import now
+from services.jobs import queue as jobs
+from services.jobs.claims import requeue_lost_jobs, resend_queued_jobs
 from services.storage import LocalStorage
 from tests.conftest import GraphQLClient, MakeTenant, Tenant
 from tests.server.test_backups import (
@@ -36,12 +36,12 @@ def storage_that_cannot_write(tmp_path: Path) -> Iterator[None]:
     """Storage whose root is a regular file, so that storing any backup fails."""
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("")
-    configured = environment.current()
-    environment.configure(dataclasses.replace(configured, storage=LocalStorage(blocked)))
+    configured = storage.current()
+    storage.use(LocalStorage(blocked))
     try:
         yield
     finally:
-        environment.configure(configured)
+        storage.use(configured)
 
 
 @contextmanager

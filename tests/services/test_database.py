@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from models.accounts import Account
-from services import database
+from services.core import database
 from tests.conftest import Tenant
 
 # Enough event-loop steps for a cancellation to land at every await of beginning a transaction.

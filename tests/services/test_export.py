@@ -10,9 +10,9 @@ from uuid import UUID, uuid4
 import pytest
 
 from models.crm import ObjectType, Property, PropertyType, Record
-from services.backup_format import MANIFEST_NAME, CsvEntry, verify
-from services.errors import NotFound
-from services.export import export_account
+from services.backups.export import export_account
+from services.backups.file_format import MANIFEST_NAME, CsvEntry, verify
+from services.core.errors import NotFound
 from tests.conftest import MakeTenant, Tenant
 
 TRICKY = [

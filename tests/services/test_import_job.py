@@ -12,11 +12,13 @@ from models.ids import new_id
 from models.imports import Import, ImportRowError, ImportSource, ImportStatus
 from models.notifications import Notification
 from models.restores import RestoreStatus
-from services import environment, jobs
-from services.auth import now
-from services.import_files import account_types, open_upload
-from services.import_job import RetryImport, apply_rows, run_import
-from services.job_claims import LostClaim, claim, requeue_lost_jobs
+from services import storage
+from services.core import environment
+from services.core.clock import now
+from services.imports.files import account_types, open_upload
+from services.imports.job import RetryImport, apply_rows, run_import
+from services.jobs import queue as jobs
+from services.jobs.claims import LostClaim, claim, requeue_lost_jobs
 from services.storage import import_key
 from tests.conftest import GraphQLClient, Tenant
 from tests.leases import lease_lapses
@@ -41,7 +43,7 @@ async def queued_import(tenant: Tenant, content: bytes, tmp_path: Path, object_t
     key = import_key(tenant.account.id, import_id)
     path = tmp_path / f"{import_id}.csv"
     path.write_bytes(content)
-    await environment.current().storage.put_file(key, path)
+    await storage.current().put_file(key, path)
     return await Import.create(
         id=import_id,
         account_id=tenant.account.id,
@@ -129,14 +131,14 @@ async def test_a_file_that_no_longer_fits_fails_at_once_without_writing(
     assert failed.attempts == 1
     assert "deals has no properties called 'legacy_code'" in failed.failure_reason
     assert failed.storage_key == ""
-    assert not await environment.current().storage.exists(job.storage_key)
+    assert not await storage.current().exists(job.storage_key)
     assert await Notification.exists(subject_id=str(job.id), kind="IMPORT_FAILED")
     assert await AuditEvent.exists(target_id=str(job.id), action="IMPORT_FAILED")
 
 
 async def test_an_unexpected_failure_is_retried_then_fails(tenant: Tenant, tmp_path: Path) -> None:
     job = await queued_import(tenant, csv_bytes(["id"], []), tmp_path, "deals")
-    await environment.current().storage.delete(job.storage_key)
+    await storage.current().delete(job.storage_key)
 
     for attempt in (1, 2):
         with pytest.raises(RetryImport, match="FileNotFoundError"):

@@ -3,9 +3,9 @@ from datetime import timedelta
 import pytest
 
 from models.accounts import Account, Tier
-from services import quotas
-from services.auth import now
-from services.errors import RateLimited
+from services.backups import quota as quotas
+from services.core.clock import now
+from services.core.errors import RateLimited
 from tests.conftest import MakeTenant, Tenant
 
 

@@ -12,10 +12,11 @@ from uuid import UUID
 
 from models.crm import Record
 from models.restores import Restore, RestoreChange, RestoreStatus
-from services import record_events, restore_job
-from services.auth import now
-from services.restore_diff import AppliedCounts
-from services.restore_source import BATCH_SIZE
+from services.core.clock import now
+from services.crm import changes as record_events
+from services.restores import job as restore_job
+from services.restores.diff import AppliedCounts
+from services.restores.source import BATCH_SIZE
 from tests.conftest import GraphQLClient, Tenant
 from tests.leases import lease_lapses
 from tests.polling import until_listening

@@ -14,7 +14,8 @@ import boto3
 import httpx
 import pytest
 
-from services.storage import LocalStorage, S3Storage, Storage, backup_key, storage_from_settings
+from services import storage
+from services.storage import LocalStorage, S3Storage, Storage, backup_key
 
 KEY_ID, SECRET, REGION = "testing", "testing", "us-east-1"
 
@@ -178,9 +179,9 @@ async def test_s3_without_a_prefix(s3_endpoint: str, bucket: str, payload: Paylo
 
 def test_storage_from_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    local = storage_from_settings(None, tmp_path)
+    local = storage.from_settings(None, tmp_path)
     assert isinstance(local, LocalStorage) and local.root == tmp_path
-    s3 = storage_from_settings("s3://bucket/prefix", tmp_path)
+    s3 = storage.from_settings("s3://bucket/prefix", tmp_path)
     assert isinstance(s3, S3Storage) and (s3.bucket, s3.prefix) == ("bucket", "prefix")
     with pytest.raises(ValueError, match="s3://bucket/prefix"):
-        storage_from_settings("gs://bucket", tmp_path)
+        storage.from_settings("gs://bucket", tmp_path)

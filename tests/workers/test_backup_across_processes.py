@@ -6,7 +6,7 @@ import io
 import uuid
 import zipfile
 
-from services import notifications
+from services.activity import notifications
 from tests.graphql_ws import signed_in
 from tests.workers.conftest import Tenant, Topology, until_subscribed_in_redis
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pyotp
 
-from services import record_events
+from services.crm import changes as record_events
 from tests.conftest import GraphQLClient
 from tests.graphql_ws import signed_in
 from tests.polling import poll_until

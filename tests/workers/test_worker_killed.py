@@ -13,7 +13,7 @@ from pathlib import Path
 
 import asyncpg
 
-from services.backup_format import verify
+from services.backups.file_format import verify
 from services.storage import backup_key
 from tests.graphql_ws import signed_in
 from tests.polling import poll_until

@@ -1,0 +1,43 @@
+"""Accounts, their users and how they prove who they are: passwords, sessions, two-factor,
+step-up before dangerous operations, single sign-on; and the demo account of embedded mode."""
+
+from services.accounts import demo
+from services.accounts.accounts import create_account, create_user, get_account
+from services.accounts.sessions import (
+    authenticate,
+    delete_expired_sessions,
+    login,
+    logout,
+    start_session,
+)
+from services.accounts.sso import login_with_sso
+from services.accounts.step_up import ReauthRequired, TotpNotEnrolled, require_step_up
+from services.accounts.totp import confirm_enrollment as confirm_totp_enrollment
+from services.accounts.totp import is_enrolled as is_totp_enrolled
+from services.accounts.totp import reauthenticate
+from services.accounts.totp import start_enrollment as start_totp_enrollment
+from services.accounts.users import accept_invitation, invite_user, list_users, set_user_role
+
+__all__ = [
+    "ReauthRequired",
+    "TotpNotEnrolled",
+    "accept_invitation",
+    "authenticate",
+    "confirm_totp_enrollment",
+    "create_account",
+    "create_user",
+    "delete_expired_sessions",
+    "demo",
+    "get_account",
+    "invite_user",
+    "is_totp_enrolled",
+    "list_users",
+    "login",
+    "login_with_sso",
+    "logout",
+    "reauthenticate",
+    "require_step_up",
+    "set_user_role",
+    "start_session",
+    "start_totp_enrollment",
+]

@@ -1,0 +1,64 @@
+"""Bearer-token sessions: sign-in, the viewer a token stands for, sign-out."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from models.accounts import AuthMethod, Session, User
+from services import activity
+from services.accounts import passwords
+from services.core.clock import now
+from services.core.errors import Unauthenticated
+from services.core.viewer import Viewer
+
+SESSION_LIFETIME = timedelta(days=7)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start_session(user: User, method: AuthMethod) -> str:
+    """Create a session and return its bearer token; only the token's hash is stored."""
+    token = secrets.token_urlsafe(32)
+    await Session.create(
+        user=user,
+        token_hash=hash_token(token),
+        auth_method=method,
+        expires_at=now() + SESSION_LIFETIME,
+    )
+    user.last_login_at = now()
+    await user.save(update_fields=["last_login_at"])
+    return token
+
+
+async def login(email: str, password: str) -> tuple[str, User]:
+    user = await User.get_or_none(email=email.strip().lower())
+    # Verify even for an unknown email, so timing does not tell which addresses exist.
+    if not passwords.verify_password(user.password_hash if user else None, password) or not user:
+        raise Unauthenticated("The email or password is wrong.")
+    token = await start_session(user, AuthMethod.PASSWORD)
+    await activity.record_event(
+        user.account_id,
+        user.id,
+        "LOGIN",
+        target_type="user",
+        target_id=user.id,
+        method=AuthMethod.PASSWORD.value,
+    )
+    return token, user
+
+
+async def authenticate(token: str) -> Viewer:
+    session = await Session.get_or_none(token_hash=hash_token(token)).select_related("user")
+    if session is None or session.expires_at <= now():
+        raise Unauthenticated("The session is unknown or has expired; sign in again.")
+    return Viewer(user=session.user, session=session)
+
+
+async def logout(viewer: Viewer) -> None:
+    await Session.filter(id=viewer.session.id).delete()
+
+
+async def delete_expired_sessions() -> int:
+    return await Session.filter(expires_at__lte=now()).delete()

@@ -1,0 +1,58 @@
+"""Backups of a whole account: requesting them (quota, schedules), the export job and the file
+format, downloads and expiry."""
+
+from services.backups.archive_guard import UnsafeFile, csv_records, open_zip
+from services.backups.file_format import (
+    COMPRESS_LEVEL,
+    MANIFEST_NAME,
+    BackupReader,
+    CorruptBackup,
+    FileEntry,
+    Manifest,
+    open_backup,
+    parse_records,
+    read_backup,
+    read_manifest,
+)
+from services.backups.quota import next_manual_backup_at
+from services.backups.schedules import get_schedule, run_due_schedules, update_schedule
+from services.backups.service import (
+    BackupExpired,
+    check_usable,
+    download_token,
+    expire_backups,
+    get_backup,
+    job_state,
+    list_backups,
+    open_download,
+    request_manual_backup,
+)
+
+__all__ = [
+    "COMPRESS_LEVEL",
+    "MANIFEST_NAME",
+    "BackupExpired",
+    "BackupReader",
+    "CorruptBackup",
+    "FileEntry",
+    "Manifest",
+    "UnsafeFile",
+    "check_usable",
+    "csv_records",
+    "download_token",
+    "expire_backups",
+    "get_backup",
+    "get_schedule",
+    "job_state",
+    "list_backups",
+    "next_manual_backup_at",
+    "open_backup",
+    "open_download",
+    "open_zip",
+    "parse_records",
+    "read_backup",
+    "read_manifest",
+    "request_manual_backup",
+    "run_due_schedules",
+    "update_schedule",
+]

@@ -1,0 +1,137 @@
+"""Backups: requesting one (under the manual quota), listing them, links to download them,
+and the sweeps that expire old files and re-queue jobs that lost their worker."""
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from tortoise.queryset import QuerySet
+
+from models.accounts import Account, Role
+from models.backups import Backup, BackupStatus, BackupTrigger
+from services import activity, storage
+from services.backups import quota as quotas
+from services.core import database, environment
+from services.core.clock import now
+from services.core.errors import DomainError, ErrorCode, NotFound, ValidationFailed
+from services.core.ids import parse_id
+from services.core.pagination import Page, paginate
+from services.core.signing import LinkSigner, LinkTarget
+from services.core.viewer import Viewer
+from services.jobs import claims as job_claims
+from services.jobs import queue as jobs
+from services.jobs.progress import JobEvent
+
+DOWNLOADABLE_FOR = timedelta(days=14)
+DOWNLOAD_PURPOSE = "backup-download"
+
+
+class BackupExpired(DomainError):
+    code = ErrorCode.BACKUP_EXPIRED
+
+
+def _of_account(account_id: UUID) -> QuerySet[Backup]:
+    return Backup.filter(account_id=account_id)
+
+
+async def request_manual_backup(viewer: Viewer, *, confirm: bool) -> Backup:
+    """Queue a backup of the viewer's account, if the tier's manual quota allows one now."""
+    viewer.require_role(Role.SUPER_ADMIN)
+    if not confirm:
+        raise ValidationFailed("Confirm the backup with `confirm: true`.", field="confirm")
+    account = await Account.get(id=viewer.account_id)
+    async with database.transaction():
+        taken_until = await quotas.consume_manual_backup(account, now())
+        backup = await Backup.create(
+            account_id=account.id,
+            trigger=BackupTrigger.MANUAL,
+            requested_by=viewer.user,
+            quota_until=taken_until,
+            lease_expires_at=now() + job_claims.UNCLAIMED_FOR,
+        )
+        await activity.record_event(
+            account.id,
+            viewer.user.id,
+            "BACKUP_REQUESTED",
+            target_type="backup",
+            target_id=backup.id,
+        )
+    jobs.enqueue(jobs.EXPORT_BACKUP, backup.id)
+    return backup
+
+
+async def list_backups(viewer: Viewer, first: int, after: str | None) -> Page[Backup]:
+    viewer.require_role(Role.SUPER_ADMIN)
+    backups = _of_account(viewer.account_id).select_related("requested_by")
+    return await paginate(backups, first, after, newest_first=True)
+
+
+async def get_backup(viewer: Viewer, backup_id: str | UUID) -> Backup:
+    viewer.require_role(Role.SUPER_ADMIN)
+    backup = (
+        await _of_account(viewer.account_id)
+        .select_related("requested_by")
+        .get_or_none(id=parse_id(backup_id))
+    )
+    if backup is None:
+        raise NotFound(f"No backup with the id {backup_id}.")
+    return backup
+
+
+def _signer() -> LinkSigner:
+    return LinkSigner(environment.current().secret, DOWNLOAD_PURPOSE)
+
+
+def check_usable(backup: Backup, at: datetime) -> None:
+    """A backup can be downloaded and restored from while SUCCEEDED and within its 14 days."""
+    if backup.status == BackupStatus.EXPIRED or (
+        backup.expires_at is not None and backup.expires_at <= at
+    ):
+        raise BackupExpired(f"The backup expired at {backup.expires_at}; it can no longer be used.")
+    if backup.status != BackupStatus.SUCCEEDED:
+        raise ValidationFailed(f"The backup is {backup.status.value}, not ready yet.")
+
+
+def download_token(viewer: Viewer, backup: Backup) -> str:
+    """A token for a short-lived download link (minutes), while the backup is downloadable."""
+    viewer.require_role(Role.SUPER_ADMIN)
+    check_usable(backup, now())
+    return _signer().sign(LinkTarget(viewer.account_id, backup.id, viewer.user.id))
+
+
+async def open_download(token: str) -> Backup:
+    """The backup a download link points at, audit-logged as downloaded."""
+    target = _signer().unsign(token)
+    backup = await _of_account(target.account_id).get_or_none(id=target.object_id)
+    if backup is None:
+        raise NotFound("No such backup.")
+    check_usable(backup, now())
+    await activity.record_event(
+        backup.account_id,
+        target.user_id,
+        "BACKUP_DOWNLOADED",
+        target_type="backup",
+        target_id=backup.id,
+    )
+    return backup
+
+
+async def expire_backups(at: datetime | None = None) -> int:
+    """Mark backups past their 14 days EXPIRED and delete their files."""
+    at = at or now()
+    files = storage.current()
+    expired = 0
+    for backup in await Backup.filter(status=BackupStatus.SUCCEEDED, expires_at__lte=at):
+        # Compare-and-set: with several schedulers, one of them deletes each file.
+        taken = await Backup.filter(id=backup.id, status=BackupStatus.SUCCEEDED).update(
+            status=BackupStatus.EXPIRED
+        )
+        if taken:
+            await files.delete(backup.storage_key)
+            expired += 1
+    return expired
+
+
+async def job_state(viewer: Viewer, backup_id: str | UUID) -> JobEvent:
+    """The backup's state now, as a job event; NOT_FOUND outside the viewer's account."""
+    backup = await get_backup(viewer, backup_id)
+    return JobEvent(str(backup.id), backup.status.value)

@@ -1,0 +1,59 @@
+"""The CRM store: object types and their properties, records and their values, the recycle bin,
+associations, and the change events of records."""
+
+from services.crm.catalog import STANDARD_OBJECT_TYPES
+from services.crm.changes import ChangeSource, RecordChange
+from services.crm.changes import live as live_record_changes
+from services.crm.changes import publish as publish_record_changes
+from services.crm.object_types import (
+    NAME_PATTERN,
+    create_custom_object_type,
+    create_property,
+    get_object_type,
+    list_object_types,
+    properties_by_name,
+)
+from services.crm.records import (
+    Changes,
+    RecordFilter,
+    associate_records,
+    associations_of,
+    create_records,
+    delete_records,
+    get_record,
+    list_records,
+    purge_records,
+    recycle_bin,
+    restore_deleted_records,
+    update_records,
+)
+from services.crm.values import InvalidValue
+from services.crm.values import check as check_value
+
+__all__ = [
+    "NAME_PATTERN",
+    "STANDARD_OBJECT_TYPES",
+    "ChangeSource",
+    "Changes",
+    "InvalidValue",
+    "RecordChange",
+    "RecordFilter",
+    "associate_records",
+    "associations_of",
+    "check_value",
+    "create_custom_object_type",
+    "create_property",
+    "create_records",
+    "delete_records",
+    "get_object_type",
+    "get_record",
+    "list_object_types",
+    "list_records",
+    "live_record_changes",
+    "properties_by_name",
+    "publish_record_changes",
+    "purge_records",
+    "recycle_bin",
+    "restore_deleted_records",
+    "update_records",
+]

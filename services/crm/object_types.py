@@ -1,0 +1,129 @@
+"""Object types and their property definitions."""
+
+import re
+from uuid import UUID
+
+from tortoise.exceptions import IntegrityError
+
+from models.accounts import Role
+from models.crm import ObjectType, Property, PropertyType
+from services import activity
+from services.core import database
+from services.core.errors import NotFound, ValidationFailed
+from services.core.viewer import Viewer
+
+# Names end up as CSV headers and JSON keys: keep them plain identifiers.
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+SCHEMA_EDITORS = (Role.SUPER_ADMIN, Role.ADMIN)
+
+
+def check_name(name: str, field: str) -> None:
+    if not NAME_PATTERN.match(name):
+        raise ValidationFailed(
+            f"{name!r} is not a valid name: use lowercase letters, digits and _, "
+            "starting with a letter (at most 63 characters).",
+            field=field,
+        )
+
+
+async def list_object_types(viewer: Viewer) -> list[ObjectType]:
+    return (
+        await ObjectType.filter(account_id=viewer.account_id)
+        .order_by("is_custom", "name")
+        .prefetch_related("properties")
+    )
+
+
+async def get_object_type(account_id: UUID, name: str) -> ObjectType:
+    """The account's object type called `name`, with its properties."""
+    object_type = await ObjectType.get_or_none(account_id=account_id, name=name).prefetch_related(
+        "properties"
+    )
+    if object_type is None:
+        raise NotFound(f"No object type called {name!r}.")
+    return object_type
+
+
+def properties_by_name(object_type: ObjectType) -> dict[str, Property]:
+    return {prop.name: prop for prop in object_type.properties}
+
+
+async def create_custom_object_type(
+    viewer: Viewer, name: str, singular_label: str, plural_label: str
+) -> ObjectType:
+    viewer.require_role(*SCHEMA_EDITORS)
+    check_name(name, "name")
+    try:
+        async with database.transaction():
+            object_type = await ObjectType.create(
+                account_id=viewer.account_id,
+                name=name,
+                singular_label=singular_label.strip() or name,
+                plural_label=plural_label.strip() or name,
+                is_custom=True,
+            )
+            await activity.record_event(
+                viewer.account_id,
+                viewer.user.id,
+                "OBJECT_TYPE_CREATED",
+                target_type="object_type",
+                target_id=object_type.id,
+                name=name,
+            )
+    except IntegrityError:
+        raise ValidationFailed(f"An object type called {name!r} exists.", field="name") from None
+    return await get_object_type(viewer.account_id, name)
+
+
+async def create_property(
+    viewer: Viewer,
+    object_type_name: str,
+    name: str,
+    label: str,
+    type: PropertyType,
+    *,
+    options: list[str] | None = None,
+    sensitive: bool = False,
+) -> Property:
+    viewer.require_role(*SCHEMA_EDITORS)
+    object_type = await get_object_type(viewer.account_id, object_type_name)
+    check_name(name, "name")
+    options = _checked_options(type, options or [])
+    try:
+        async with database.transaction():
+            prop = await Property.create(
+                object_type=object_type,
+                name=name,
+                label=label.strip() or name,
+                type=type,
+                options=options,
+                sensitive=sensitive,
+            )
+            await activity.record_event(
+                viewer.account_id,
+                viewer.user.id,
+                "PROPERTY_CREATED",
+                target_type="property",
+                target_id=prop.id,
+                object_type=object_type_name,
+                name=name,
+                sensitive=sensitive,
+            )
+    except IntegrityError:
+        raise ValidationFailed(
+            f"{object_type_name} already has a property called {name!r}.", field="name"
+        ) from None
+    return prop
+
+
+def _checked_options(type: PropertyType, options: list[str]) -> list[str]:
+    if type != PropertyType.ENUMERATION:
+        if options:
+            raise ValidationFailed("Only ENUMERATION properties take options.", field="options")
+        return []
+    cleaned = [option.strip() for option in options]
+    if not cleaned or any(not option for option in cleaned) or len(set(cleaned)) != len(cleaned):
+        raise ValidationFailed(
+            "An ENUMERATION needs one or more distinct, non-blank options.", field="options"
+        )
+    return cleaned

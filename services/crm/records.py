@@ -1,0 +1,282 @@
+"""CRM records: batched writes validated against property definitions, the recycle bin, purge."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from tortoise import connections
+from tortoise.expressions import RawSQL
+from tortoise.queryset import QuerySet
+
+from models.accounts import Role
+from models.crm import Association, ObjectType, PurgedRecord, Record
+from services import activity
+from services.core import database
+from services.core.clock import now
+from services.core.errors import NotFound, ValidationFailed
+from services.core.ids import parse_id
+from services.core.pagination import Page, paginate
+from services.core.viewer import Viewer
+from services.crm import values
+from services.crm.object_types import check_name, get_object_type, properties_by_name
+
+MAX_BATCH = 1_000
+PURGERS = (Role.SUPER_ADMIN, Role.ADMIN)
+
+# Property name -> new value; None or "" clears the value.
+Changes = dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    property_equals: dict[str, str] = field(default_factory=dict)
+    updated_since: datetime | None = None
+    ids: list[UUID] | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why one item of a batch was refused."""
+
+    index: int
+    message: str
+    property: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "property": self.property, "message": self.message}
+
+
+def _live(account_id: UUID) -> QuerySet[Record]:
+    return Record.filter(account_id=account_id, deleted_at__isnull=True)
+
+
+def _check_batch(items: Sequence[object], what: str) -> None:
+    if not 0 < len(items) <= MAX_BATCH:
+        raise ValidationFailed(f"Send between 1 and {MAX_BATCH} {what} at a time.")
+
+
+def _json_text(name: str) -> RawSQL:
+    """SQL for the text of one property; `name` is a checked identifier, so it is safe inline."""
+    check_name(name, "propertyEquals")
+    if connections.get("default").capabilities.dialect == "sqlite":
+        return RawSQL(f"json_extract(properties, '$.\"{name}\"')")
+    return RawSQL(f"properties->>'{name}'")
+
+
+def _apply_filter(queryset: QuerySet[Record], record_filter: RecordFilter) -> QuerySet[Record]:
+    if record_filter.ids is not None:
+        queryset = queryset.filter(id__in=record_filter.ids)
+    if record_filter.updated_since is not None:
+        queryset = queryset.filter(updated_at__gte=record_filter.updated_since)
+    for position, (name, value) in enumerate(sorted(record_filter.property_equals.items())):
+        alias = f"property_{position}"
+        queryset = queryset.annotate(**{alias: _json_text(name)}).filter(**{alias: value})
+    return queryset
+
+
+async def list_records(
+    viewer: Viewer,
+    object_type_name: str,
+    first: int,
+    after: str | None,
+    record_filter: RecordFilter | None = None,
+) -> Page[Record]:
+    object_type = await get_object_type(viewer.account_id, object_type_name)
+    queryset = _live(viewer.account_id).filter(object_type_id=object_type.id)
+    if record_filter is not None:
+        unknown = set(record_filter.property_equals) - set(properties_by_name(object_type))
+        if unknown:
+            raise ValidationFailed(
+                f"{object_type_name} has no properties called {', '.join(sorted(unknown))}.",
+                field="propertyEquals",
+            )
+        queryset = _apply_filter(queryset, record_filter)
+    return await paginate(queryset, first, after)
+
+
+async def recycle_bin(
+    viewer: Viewer, first: int, after: str | None, object_type_name: str | None = None
+) -> Page[Record]:
+    queryset = Record.filter(account_id=viewer.account_id, deleted_at__isnull=False)
+    if object_type_name is not None:
+        object_type = await get_object_type(viewer.account_id, object_type_name)
+        queryset = queryset.filter(object_type_id=object_type.id)
+    return await paginate(queryset, first, after, newest_first=True)
+
+
+async def get_record(viewer: Viewer, record_id: str | UUID) -> Record:
+    """A live or recycled record of the viewer's account; anything else is NOT_FOUND."""
+    record = await Record.get_or_none(id=parse_id(record_id), account_id=viewer.account_id)
+    if record is None:
+        raise NotFound(f"No record with the id {record_id}.")
+    return record
+
+
+def _merged(
+    object_type: ObjectType,
+    current: dict[str, str],
+    changes: Changes,
+    index: int,
+    problems: list[Problem],
+) -> dict[str, str]:
+    definitions = properties_by_name(object_type)
+    merged = dict(current)
+    for name, value in changes.items():
+        prop = definitions.get(name)
+        if prop is None:
+            problems.append(Problem(index, f"{object_type.name} has no such property", name))
+        elif value is None or value == "":
+            merged.pop(name, None)
+        else:
+            try:
+                values.check(prop, value)
+            except values.InvalidValue as error:
+                problems.append(Problem(index, str(error), name))
+            merged[name] = value
+    return merged
+
+
+def _refuse(problems: list[Problem]) -> None:
+    if problems:
+        raise ValidationFailed(
+            f"{len(problems)} value(s) are invalid; nothing was written.",
+            problems=[problem.as_dict() for problem in problems],
+        )
+
+
+async def create_records(
+    viewer: Viewer, object_type_name: str, items: Sequence[Changes]
+) -> list[Record]:
+    _check_batch(items, "records")
+    object_type = await get_object_type(viewer.account_id, object_type_name)
+    problems: list[Problem] = []
+    records = [
+        Record(
+            account_id=viewer.account_id,
+            object_type_id=object_type.id,
+            properties=_merged(object_type, {}, changes, index, problems),
+        )
+        for index, changes in enumerate(items)
+    ]
+    _refuse(problems)
+    async with database.transaction():
+        await Record.bulk_create(records)
+    return await Record.filter(id__in=[record.id for record in records]).order_by("id")
+
+
+async def _fetch_all(queryset: QuerySet[Record], ids: Sequence[UUID]) -> dict[UUID, Record]:
+    """The records with these ids, or NOT_FOUND naming the ids that are not there."""
+    found = {record.id: record for record in await queryset.filter(id__in=ids)}
+    missing = [str(record_id) for record_id in ids if record_id not in found]
+    if missing:
+        raise NotFound(f"No such record(s): {', '.join(missing)}.", ids=missing)
+    return found
+
+
+def _parse_ids(ids: Sequence[str | UUID], what: str) -> list[UUID]:
+    _check_batch(ids, what)
+    return list(dict.fromkeys(parse_id(record_id) for record_id in ids))
+
+
+async def update_records(
+    viewer: Viewer, updates: Sequence[tuple[str | UUID, Changes]]
+) -> list[Record]:
+    ids = _parse_ids([record_id for record_id, _ in updates], "updates")
+    if len(ids) != len(updates):
+        raise ValidationFailed("Each record may appear once per update.", field="id")
+    async with database.transaction():
+        found = await _fetch_all(_live(viewer.account_id).select_for_update(), ids)
+        types = {
+            object_type.id: object_type
+            for object_type in await ObjectType.filter(
+                id__in={record.object_type_id for record in found.values()}
+            ).prefetch_related("properties")
+        }
+        problems: list[Problem] = []
+        changed = []
+        for index, (record_id, (_, changes)) in enumerate(zip(ids, updates, strict=True)):
+            record = found[record_id]
+            merged = _merged(
+                types[record.object_type_id], record.properties, changes, index, problems
+            )
+            if merged != record.properties:
+                record.properties = merged
+                record.updated_at = now()
+                changed.append(record)
+        _refuse(problems)
+        if changed:
+            await Record.bulk_update(changed, fields=["properties", "updated_at"])
+    return [found[record_id] for record_id in ids]
+
+
+async def delete_records(viewer: Viewer, ids: Sequence[str | UUID]) -> int:
+    """Move live records to the recycle bin."""
+    parsed = _parse_ids(ids, "ids")
+    async with database.transaction():
+        await _fetch_all(_live(viewer.account_id), parsed)
+        moved = await Record.filter(id__in=parsed).update(deleted_at=now(), updated_at=now())
+        await _audit(viewer, "RECORDS_DELETED", parsed)
+    return moved
+
+
+async def restore_deleted_records(viewer: Viewer, ids: Sequence[str | UUID]) -> list[Record]:
+    """Bring records back from the recycle bin, values as they were."""
+    parsed = _parse_ids(ids, "ids")
+    in_bin = Record.filter(account_id=viewer.account_id, deleted_at__isnull=False)
+    async with database.transaction():
+        await _fetch_all(in_bin, parsed)
+        await Record.filter(id__in=parsed).update(deleted_at=None, updated_at=now())
+        await _audit(viewer, "RECORDS_RESTORED", parsed)
+    return await Record.filter(id__in=parsed).order_by("id")
+
+
+async def purge_records(viewer: Viewer, ids: Sequence[str | UUID]) -> int:
+    """Delete records for good, leaving tombstones so an import can recognise them."""
+    viewer.require_role(*PURGERS)
+    parsed = _parse_ids(ids, "ids")
+    async with database.transaction():
+        found = await _fetch_all(Record.filter(account_id=viewer.account_id), parsed)
+        await PurgedRecord.bulk_create(
+            PurgedRecord(
+                id=record.id, account_id=record.account_id, object_type_id=record.object_type_id
+            )
+            for record in found.values()
+        )
+        purged = await Record.filter(id__in=parsed).delete()
+        await _audit(viewer, "RECORDS_PURGED", parsed)
+    return purged
+
+
+async def associate_records(
+    viewer: Viewer, from_id: str | UUID, to_id: str | UUID, label: str = ""
+) -> Association:
+    parsed = [parse_id(from_id), parse_id(to_id)]
+    if parsed[0] == parsed[1]:
+        raise ValidationFailed("A record cannot be associated with itself.", field="toId")
+    await _fetch_all(_live(viewer.account_id), parsed)
+    association, _ = await Association.get_or_create(
+        account_id=viewer.account_id,
+        from_record_id=parsed[0],
+        to_record_id=parsed[1],
+        label=label.strip(),
+    )
+    return association
+
+
+async def associations_of(viewer: Viewer, record: Record) -> list[Association]:
+    return await Association.filter(
+        account_id=viewer.account_id, from_record_id=record.id
+    ).order_by("id")
+
+
+async def _audit(viewer: Viewer, action: str, ids: list[UUID]) -> None:
+    await activity.record_event(
+        viewer.account_id,
+        viewer.user.id,
+        action,
+        target_type="records",
+        record_ids=[str(record_id) for record_id in ids],
+        count=len(ids),
+    )

@@ -1,0 +1,99 @@
+"""The rows an import refused: a page of them, and all of them as a CSV through a short-lived
+signed link (like backup downloads), streamed in pages so memory does not grow with them.
+
+A reason names properties and what they accept, never a value from the file, so nothing
+sensitive is repeated here.
+"""
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from uuid import UUID
+
+from tortoise.queryset import QuerySet
+
+from models.accounts import Role
+from models.imports import Import, ImportRowError
+from services import activity
+from services.core import environment
+from services.core.errors import NotFound
+from services.core.pagination import Page, paginate
+from services.core.signing import LinkSigner, LinkTarget
+from services.core.viewer import Viewer
+
+DOWNLOAD_PURPOSE = "import-errors-download"
+CSV_HEADER = ("object_type", "row_number", "record_id", "reason")
+STREAM_PAGE = 1_000
+# A spreadsheet runs a cell starting with one of these as a formula; a quote keeps it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _of(job_id: UUID) -> QuerySet[ImportRowError]:
+    return ImportRowError.filter(import_job_id=job_id)
+
+
+async def error_rows(job: Import, first: int, after: str | None) -> Page[ImportRowError]:
+    """In file order. `job` comes from `imports.get_import`, which checked the viewer."""
+    return await paginate(_of(job.id), first, after)
+
+
+async def has_error_rows(job: Import) -> bool:
+    return await _of(job.id).exists()
+
+
+def _signer() -> LinkSigner:
+    return LinkSigner(environment.current().secret, DOWNLOAD_PURPOSE)
+
+
+def download_token(viewer: Viewer, job: Import) -> str:
+    """A token for a link to the CSV of the import's error rows, valid for minutes."""
+    viewer.require_role(Role.SUPER_ADMIN)
+    return _signer().sign(LinkTarget(viewer.account_id, job.id, viewer.user.id))
+
+
+async def open_download(token: str) -> Import:
+    """The import a link points at, audit-logged as downloaded."""
+    target = _signer().unsign(token)
+    job = await Import.get_or_none(id=target.object_id, account_id=target.account_id)
+    if job is None:
+        raise NotFound("No such import.")
+    await activity.record_event(
+        job.account_id,
+        target.user_id,
+        "IMPORT_ERRORS_DOWNLOADED",
+        target_type="import",
+        target_id=job.id,
+    )
+    return job
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _encode(rows: list[tuple[str, ...]]) -> bytes:
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    return text.getvalue().encode()
+
+
+async def csv_stream(job: Import) -> AsyncIterator[bytes]:
+    yield _encode([CSV_HEADER])
+    last: UUID | None = None
+    while True:
+        page = _of(job.id) if last is None else _of(job.id).filter(id__gt=last)
+        errors = await page.order_by("id").limit(STREAM_PAGE)
+        if not errors:
+            return
+        yield _encode(
+            [
+                (
+                    error.object_type_name,
+                    str(error.row_number),
+                    _cell(error.record_id),
+                    _cell(error.reason),
+                )
+                for error in errors
+            ]
+        )
+        last = errors[-1].id

@@ -1,0 +1,177 @@
+"""An uploaded file as an import reads it: a backup ZIP made by this service, or one CSV of an
+object type (header `id`, then property names). Either way, files of rows for known object
+types, whose columns are all properties the account defines.
+
+Nothing is trusted: the ZIP goes through `services.archive_guard`, every CSV record is bounded,
+and the whole file is verified (checksums, row counts, record widths) before the import
+writes anything. `inspect_upload` is the quick part of that, for the upload request itself.
+"""
+
+import csv
+import io
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from uuid import UUID
+
+from models.crm import ObjectType
+from services import backups
+from services.backups import (
+    MANIFEST_NAME,
+    BackupReader,
+    CorruptBackup,
+    Manifest,
+    UnsafeFile,
+    parse_records,
+    read_backup,
+    read_manifest,
+)
+from services.core.errors import DomainError, ErrorCode
+from services.crm import properties_by_name
+
+
+class FileRefused(DomainError):
+    """The file does not fit this account (unknown object type or properties, bad header)."""
+
+    code = ErrorCode.NOT_RESTORABLE
+
+
+# Every way a file is refused as a whole, before any of its rows is written.
+REFUSALS = (UnsafeFile, CorruptBackup, FileRefused)
+
+
+@dataclass(frozen=True)
+class ImportFile:
+    object_type: ObjectType
+    # The property names of the file's columns after `id`, in file order.
+    columns: tuple[str, ...]
+    rows: int
+
+    @property
+    def name(self) -> str:
+        return self.object_type.name
+
+
+Records = Generator[tuple[str, dict[str, str]], None, None]
+
+
+class Upload(Protocol):
+    @property
+    def files(self) -> Sequence[ImportFile]: ...
+
+    def records(self, file: ImportFile) -> Records:
+        """(record id, property name -> value) per data row; blank values are absent."""
+
+
+async def account_types(account_id: UUID) -> dict[str, ObjectType]:
+    """The account's object types by name, with their properties."""
+    types = await ObjectType.filter(account_id=account_id).prefetch_related("properties")
+    return {object_type.name: object_type for object_type in types}
+
+
+def _checked_file(object_type: ObjectType, columns: Sequence[str], rows: int) -> ImportFile:
+    if len(set(columns)) != len(columns):
+        raise FileRefused(f"{object_type.name}: a column appears twice.")
+    unknown = [name for name in columns if name not in properties_by_name(object_type)]
+    if unknown:
+        shown = ", ".join(repr(name[:64]) for name in unknown[:10])
+        raise FileRefused(
+            f"{object_type.name} has no properties called {shown}: create them first, or "
+            "remove those columns."
+        )
+    return ImportFile(object_type, tuple(columns), rows)
+
+
+def _object_type(types: Mapping[str, ObjectType], name: str) -> ObjectType:
+    if name not in types:
+        raise FileRefused(f"No object type called {name[:64]!r}.")
+    return types[name]
+
+
+# A backup ZIP.
+
+
+def _expected_names(types: Mapping[str, ObjectType]) -> set[str]:
+    return {MANIFEST_NAME, *(f"{name}.csv" for name in types)}
+
+
+def _backup_files(manifest: Manifest, types: Mapping[str, ObjectType]) -> list[ImportFile]:
+    # The guard admitted only the account's types, and the manifest lists exactly the entries.
+    return [
+        _checked_file(
+            types[entry.object_type], [prop.name for prop in entry.properties], entry.rows
+        )
+        for entry in manifest.files
+    ]
+
+
+class _BackupUpload:
+    def __init__(self, reader: BackupReader, types: Mapping[str, ObjectType]) -> None:
+        self._reader = reader
+        self._entries = {entry.object_type: entry for entry in reader.manifest.files}
+        self.files = _backup_files(reader.manifest, types)
+
+    def records(self, file: ImportFile) -> Records:
+        yield from self._reader.records(self._entries[file.name])
+
+
+# A single CSV.
+
+
+@contextmanager
+def _csv_rows(path: Path) -> Iterator[Iterator[list[str]]]:
+    try:
+        # utf-8-sig: spreadsheets often start a CSV with a byte order mark.
+        with path.open("rb") as raw, io.TextIOWrapper(raw, "utf-8-sig", newline="") as text:
+            yield backups.csv_records(text)
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise FileRefused(f"The CSV cannot be read: {error}") from None
+
+
+def _csv_columns(rows: Iterator[list[str]]) -> list[str]:
+    header = next(rows, None)
+    if not header or header[0] != "id":
+        raise FileRefused("The CSV must start with a header row whose first column is `id`.")
+    return header[1:]
+
+
+class _CsvUpload:
+    def __init__(self, path: Path, object_type: ObjectType) -> None:
+        self._path = path
+        self._file_name = f"{object_type.name}.csv"
+        with _csv_rows(path) as rows:
+            columns = _csv_columns(rows)
+            # Reading every row once checks their widths and counts them.
+            count = sum(1 for _ in parse_records(rows, columns, self._file_name))
+        self.files = [_checked_file(object_type, columns, count)]
+
+    def records(self, file: ImportFile) -> Records:
+        with _csv_rows(self._path) as rows:
+            next(rows)
+            yield from parse_records(rows, file.columns, self._file_name)
+
+
+def inspect_upload(path: Path, object_type_name: str, types: Mapping[str, ObjectType]) -> None:
+    """Quick checks, for the upload request: the ZIP's listing and manifest, or the CSV's
+    header. Raises one of REFUSALS."""
+    if object_type_name:
+        object_type = _object_type(types, object_type_name)
+        with _csv_rows(path) as rows:
+            _checked_file(object_type, _csv_columns(rows), 0)
+        return
+    with backups.open_zip(path, _expected_names(types)) as archive:
+        _backup_files(read_manifest(archive), types)
+
+
+@contextmanager
+def open_upload(
+    path: Path, object_type_name: str, types: Mapping[str, ObjectType]
+) -> Iterator[Upload]:
+    """The file, verified whole (this reads all of it). Raises one of REFUSALS."""
+    if object_type_name:
+        yield _CsvUpload(path, _object_type(types, object_type_name))
+        return
+    with backups.open_zip(path, _expected_names(types)) as archive:
+        yield _BackupUpload(read_backup(archive), types)

@@ -1,0 +1,25 @@
+"""Restores: planning what a backup would put back, the guards before it starts, the job that
+applies it in batches, and reverting it."""
+
+from services.restores.diff import AppliedCounts
+from services.restores.plan import (
+    PlanSummary,
+    PropertyPlan,
+    SampleChange,
+    plan_restore,
+    plan_revert,
+)
+from services.restores.service import get_restore, job_state, list_restores, start
+
+__all__ = [
+    "AppliedCounts",
+    "PlanSummary",
+    "PropertyPlan",
+    "SampleChange",
+    "get_restore",
+    "job_state",
+    "list_restores",
+    "plan_restore",
+    "plan_revert",
+    "start",
+]

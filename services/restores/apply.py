@@ -1,0 +1,190 @@
+"""Applying one batch of a restore inside the caller's transaction: read the records' current
+values, write only the ones that differ, and save what was overwritten (RestoreChange rows).
+
+The saved changes commit with the writes or not at all, which is what makes a batch
+all-or-nothing for a resumed job and gives a revert what to put back. Live records only: one
+in the recycle bin or purged is left as it is, never recreated.
+"""
+
+import json
+from collections.abc import Iterable
+from uuid import UUID
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models.crm import Record
+from models.ids import new_ids_text
+from models.restores import Restore, RestoreChange
+from services.core.clock import now
+from services.restores import sql as restore_sql
+from services.restores.diff import (
+    BatchResult,
+    Change,
+    ChangedRecord,
+    Outcome,
+    change,
+    compare,
+    subset,
+)
+from services.restores.source import Target, Targets, Values
+from services.restores.sql import batch_arguments, compact_json, each, malformed_refused
+
+
+async def apply_batch(
+    connection: BaseDBAsyncClient, restore: Restore, number: int, batch: Targets
+) -> BatchResult:
+    if connection.capabilities.dialect == "postgres":
+        return await _apply_postgres(connection, restore, number, batch)
+    return await _apply_sqlite(connection, restore, number, batch)
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+# One statement per batch, one round trip (its parameters: `services.restore_sql`): it finds
+# the live records, locks those that differ, updates them, saves what they held, and returns
+# the counts and the changed records (for the change events) as one row.
+
+
+def _apply_statement(count: int) -> str:
+    """$2 the restore; $3 the batch number; after the batch, the chosen names' array and ids
+    for the saved changes.
+
+    Only the records found differing are locked, and what they hold is read again under the
+    lock, so the values saved are exactly the ones replaced; an edit committed after the first
+    read is as if it came after the batch. Removing the chosen names and adding the target
+    replaces or clears exactly those properties and leaves the others."""
+    changed = f"({each('c{i}', count, ' OR ')})"
+    # A revert's records are left alone where they no longer hold what the restore set.
+    current = restore_sql.current(count)
+    names, ids = (f"${restore_sql.after_batch(count) + n}" for n in range(2))
+    return f"""
+        WITH {restore_sql.batch_cte(count)}, live AS (
+            SELECT t.*,
+                   ({each("r.properties ->> {name} IS DISTINCT FROM t.v{i}", count, " OR ")})
+                       AS differs
+            FROM batch t JOIN records r ON r.id = t.id
+            WHERE r.object_type_id = $1 AND r.deleted_at IS NULL
+        ), locked AS (
+            SELECT l.*, {each("r.properties ->> {name} AS b{i}", count)}
+            FROM live l JOIN records r ON r.id = l.id
+            WHERE l.differs AND r.deleted_at IS NULL
+            FOR UPDATE OF r
+        ), compared AS (
+            SELECT *, {each("b{i} IS DISTINCT FROM v{i} AS c{i}", count)} FROM locked
+        ), chosen AS (
+            SELECT *, row_number() OVER () AS k FROM compared
+            WHERE {changed} AND (expected IS NULL OR {current} = expected)
+        ), updated AS (
+            UPDATE records r SET properties = (r.properties - {names}::text[])
+                    || jsonb_strip_nulls(jsonb_build_object({each("{name}, c.v{i}", count)})),
+                updated_at = now()
+            FROM chosen c WHERE r.id = c.id
+        ), saved AS (
+            INSERT INTO restore_changes (restore_id, batch, record_id, before, after, id)
+            SELECT $2, $3, id, jsonb_build_object({each("{name}, b{i}", count)}),
+                   jsonb_build_object({each("{name}, v{i}", count)}), ({ids}::uuid[])[k]
+            FROM chosen
+        )
+        SELECT (SELECT count(*) FROM live),
+               (SELECT count(*) FROM compared
+                WHERE expected IS NOT NULL AND {changed} AND {current} <> expected),
+               (SELECT coalesce(sum({each("(c{i} AND v{i} IS NOT NULL)::int", count, " + ")}), 0)
+                FROM chosen)::int,
+               (SELECT coalesce(sum({each("(c{i} AND v{i} IS NULL)::int", count, " + ")}), 0)
+                FROM chosen)::int,
+               (SELECT coalesce(jsonb_agg(jsonb_build_array(id, array_remove(
+                    ARRAY[{each("CASE WHEN c{i} THEN {name} END", count)}], NULL))), '[]')
+                FROM chosen)::text
+    """
+
+
+async def _apply_postgres(
+    connection: BaseDBAsyncClient, restore: Restore, number: int, batch: Targets
+) -> BatchResult:
+    names = restore.properties
+    with malformed_refused():
+        async with connection.acquire_connection() as raw:
+            live, conflicts, values_set, values_cleared, changed = await raw.fetchrow(
+                _apply_statement(len(names)),
+                restore.object_type_id,
+                restore.id,
+                number,
+                *batch_arguments(names, batch),
+                names,
+                new_ids_text(len(batch)),
+            )
+    return BatchResult(
+        [ChangedRecord(record_id, properties) for record_id, properties in json.loads(changed)],
+        live,
+        conflicts,
+        values_set,
+        values_cleared,
+    )
+
+
+# --- SQLite -------------------------------------------------------------------------------
+# The transaction holds the database's only writer, so what is read here cannot change before
+# the UPDATEs (SQLite has no FOR UPDATE and needs none).
+
+SQLITE_UPDATE = "UPDATE records SET properties = ?, updated_at = ? WHERE id = ?"
+
+
+def _classify(
+    batch: Iterable[Target], current: dict[UUID, Values], properties: list[str]
+) -> tuple[list[Change], int]:
+    """The changes to make, and how many records conflict (a revert's, changed again since)."""
+    changes: list[Change] = []
+    conflicts = 0
+    for target in batch:
+        values = current.get(target.record_id)
+        if values is None:
+            continue
+        outcome = compare(target, values, properties)
+        if outcome is Outcome.CONFLICT:
+            conflicts += 1
+        elif outcome is Outcome.CHANGE:
+            changes.append(change(target, values, properties))
+    return changes, conflicts
+
+
+async def _apply_sqlite(
+    connection: BaseDBAsyncClient, restore: Restore, number: int, batch: Targets
+) -> BatchResult:
+    names = restore.properties
+    found = (
+        await Record.filter(
+            id__in=list(batch.record_ids),
+            object_type_id=restore.object_type_id,
+            deleted_at__isnull=True,
+        )
+        .using_db(connection)
+        .values_list("id", "properties")
+    )
+    full: dict[UUID, Values] = {UUID(str(record_id)): values for record_id, values in found}
+    current = {record_id: subset(values, names) for record_id, values in full.items()}
+    changes, conflicts = _classify(batch, current, names)
+    if changes:
+        at = now()
+        rows = [
+            [compact_json(_merged(full[item.record_id], item)), at, str(item.record_id)]
+            for item in changes
+        ]
+        await connection.execute_many(SQLITE_UPDATE, rows)
+        await RestoreChange.bulk_create(
+            (
+                RestoreChange(
+                    restore_id=restore.id,
+                    batch=number,
+                    record_id=item.record_id,
+                    before=item.before,
+                    after=item.after,
+                )
+                for item in changes
+            ),
+            using_db=connection,
+        )
+    return BatchResult.of(changes, len(full), conflicts)
+
+
+def _merged(values: Values, item: Change) -> Values:
+    kept = {name: value for name, value in values.items() if name not in item.after}
+    return kept | {name: value for name, value in item.after.items() if value is not None}

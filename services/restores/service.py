@@ -1,0 +1,173 @@
+"""Restores and their reverts: starting a plan under every guard, listing them, and their job
+state. (Planning: `services.restore_plan`; applying: `services.restore_job`.)"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
+
+from models.accounts import Role
+from models.restores import Restore, RestoreKind, RestoreStatus
+from services import accounts, activity, backups
+from services.core import database
+from services.core.clock import now
+from services.core.errors import DomainError, ErrorCode, NotFound, ValidationFailed
+from services.core.ids import parse_id
+from services.core.pagination import Page, paginate
+from services.core.viewer import Viewer
+from services.jobs import claims as job_claims
+from services.jobs import queue as jobs
+from services.jobs.progress import JobEvent
+
+# A plan describes the data as it was: one older than this is refused (PLAN_STALE), so what a
+# super admin acknowledged is close to what happens.
+PLAN_FRESH_FOR = timedelta(hours=1)
+# A restore can be reverted for this long after it finished (its saved values are kept).
+REVERTIBLE_FOR = timedelta(days=14)
+ACTIVE = (RestoreStatus.QUEUED, RestoreStatus.RUNNING)
+
+
+class RestoreInProgress(DomainError):
+    code = ErrorCode.RESTORE_IN_PROGRESS
+
+
+class PlanStale(DomainError):
+    code = ErrorCode.PLAN_STALE
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How the audit log, the imports list and notifications name each kind."""
+
+    action: str
+    import_name: str
+    notification_title: str
+
+    def imported_as(self, singular_label: str) -> str:
+        return f"{self.import_name} - {singular_label}"
+
+
+WORDING = {
+    RestoreKind.RESTORE: Wording("RESTORE", "Data restore", "Data restore"),
+    RestoreKind.REVERT: Wording("RESTORE_REVERT", "Data restore reverted", "Restore reverted"),
+}
+
+
+def _of_account(account_id: UUID) -> QuerySet[Restore]:
+    return Restore.filter(account_id=account_id).select_related("object_type", "requested_by")
+
+
+async def get_restore(viewer: Viewer, restore_id: str | UUID) -> Restore:
+    viewer.require_role(Role.SUPER_ADMIN)
+    restore = await _of_account(viewer.account_id).get_or_none(id=parse_id(restore_id))
+    if restore is None:
+        raise NotFound(f"No restore with the id {restore_id}.")
+    return restore
+
+
+async def list_restores(viewer: Viewer, first: int, after: str | None) -> Page[Restore]:
+    """Plans, restores and reverts, newest first."""
+    viewer.require_role(Role.SUPER_ADMIN)
+    return await paginate(_of_account(viewer.account_id), first, after, newest_first=True)
+
+
+def revert_deadline(restore: Restore) -> datetime | None:
+    """Until when the restore can be reverted; None while it has not finished."""
+    if restore.completed_at is None:
+        return None
+    return restore.completed_at + REVERTIBLE_FOR
+
+
+async def start(
+    viewer: Viewer,
+    plan_id: str | UUID,
+    kind: RestoreKind,
+    *,
+    acknowledge_data_change: bool,
+    acknowledge_irreversible: bool,
+) -> Restore:
+    """Queue a planned restore (or revert) for the worker: one active per account."""
+    viewer.require_role(Role.SUPER_ADMIN)
+    _check_acknowledged(acknowledge_data_change, acknowledge_irreversible)
+    accounts.require_step_up(viewer)
+    plan = await get_restore(viewer, plan_id)
+    if plan.kind != kind:
+        raise ValidationFailed(f"This plan is a {plan.kind.value.lower()}.", field="planId")
+    if plan.status in ACTIVE:
+        raise RestoreInProgress("This plan is queued or running already.")
+    if plan.status != RestoreStatus.PLANNED:
+        raise ValidationFailed("This plan was carried out already; plan again.", field="planId")
+    await _check_fresh(plan, now())
+    try:
+        async with database.transaction():
+            await _queue(viewer, plan)
+    except IntegrityError:
+        # The partial unique index: one QUEUED or RUNNING restore per account.
+        raise RestoreInProgress(
+            "Another restore of this account is queued or running; wait until it finishes."
+        ) from None
+    jobs.enqueue(jobs.APPLY_RESTORE, plan.id)
+    return await get_restore(viewer, plan.id)
+
+
+def _check_acknowledged(data_change: bool, irreversible: bool) -> None:
+    missing = [
+        name
+        for name, given in (
+            ("acknowledgeDataChange", data_change),
+            ("acknowledgeIrreversible", irreversible),
+        )
+        if not given
+    ]
+    if missing:
+        raise ValidationFailed(
+            f"Acknowledge what the restore does: {' and '.join(missing)} must be true.",
+            fields=missing,
+        )
+
+
+async def _check_fresh(plan: Restore, at: datetime) -> None:
+    if at - plan.created_at > PLAN_FRESH_FOR:
+        raise PlanStale(
+            "The plan is more than an hour old and the data may have moved: plan again."
+        )
+    if plan.kind == RestoreKind.RESTORE:
+        try:
+            backups.check_usable(await plan.backup, at)
+        except backups.BackupExpired:
+            raise PlanStale("The backup expired since the plan was made.") from None
+        return
+    deadline = revert_deadline(await Restore.get(id=plan.reverts_id))
+    if deadline is None or deadline <= at:
+        raise PlanStale("The restore can no longer be reverted: its 14 days are over.")
+
+
+async def _queue(viewer: Viewer, plan: Restore) -> None:
+    queued = await Restore.filter(id=plan.id, status=RestoreStatus.PLANNED).update(
+        status=RestoreStatus.QUEUED,
+        requested_by_id=viewer.user.id,
+        lease_expires_at=now() + job_claims.UNCLAIMED_FOR,
+    )
+    if not queued:
+        # The same plan started twice at once: the other request took it.
+        raise RestoreInProgress("This plan was started by another request.")
+    await activity.record_event(
+        viewer.account_id,
+        viewer.user.id,
+        f"{WORDING[plan.kind].action}_STARTED",
+        target_type="restore",
+        target_id=plan.id,
+        backup_id=str(plan.backup_id),
+        object_type=plan.object_type.name,
+        properties=plan.properties,
+        reverts=str(plan.reverts_id) if plan.reverts_id else None,
+        acknowledged=["dataChange", "irreversible"],
+    )
+
+
+async def job_state(viewer: Viewer, restore_id: str | UUID) -> JobEvent:
+    """The restore's state now, as a job event; NOT_FOUND outside the viewer's account."""
+    restore = await get_restore(viewer, restore_id)
+    return JobEvent(str(restore.id), restore.status.value)

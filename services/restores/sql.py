@@ -1,0 +1,74 @@
+"""SQL shared by the statements that compare a batch of a restore with the records, on
+PostgreSQL (`restore_count` counts, `restore_apply` writes). The batch goes in as arrays, one
+per chosen property, so Python builds no object per record, and values are compared as text,
+one property at a time.
+
+Parameters: $1 the object type, $2 and $3 the statement's own, $4 the record ids, the chosen
+names one by one from $5, the values (an array per name, "" where blank), a revert's expected
+values (JSON; null for a restore), then the statement's own again from `after_batch`.
+"""
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+
+import asyncpg
+
+from services.backups import CorruptBackup
+from services.restores.source import Targets
+
+NAMES_FROM = 5
+compact_json = partial(json.dumps, separators=(",", ":"))
+
+
+def each(template: str, count: int, joiner: str = ", ") -> str:
+    """`template` once per chosen property: {name} is its name parameter, {i} its position."""
+    return joiner.join(template.format(name=f"${n + NAMES_FROM}::text", i=n) for n in range(count))
+
+
+def after_batch(count: int) -> int:
+    """The first parameter after the batch's."""
+    return NAMES_FROM + 2 * count + 1
+
+
+def batch_cte(count: int) -> str:
+    """`batch`: (n, id, v0..., expected) in the batch's order, a blank value as null."""
+    values = ", ".join(f"${NAMES_FROM + count + n}::text[]" for n in range(count))
+    expected = f"${NAMES_FROM + 2 * count}"
+    return f"""batch AS (
+            SELECT n, id, {each("NULLIF(v{i}, '') AS v{i}", count)}, expected
+            FROM unnest($4::uuid[], {values}, {expected}::jsonb[])
+                WITH ORDINALITY AS t(id, {each("v{i}", count)}, expected, n)
+        )"""
+
+
+def differs(count: int) -> str:
+    """Whether a row's current values b0... differ from its targets v0..."""
+    return f"({each('b{i} IS DISTINCT FROM v{i}', count, ' OR ')})"
+
+
+def current(count: int) -> str:
+    """The object of the set values among b0... (a record's), to compare with a revert's
+    expected values."""
+    return f"jsonb_strip_nulls(jsonb_build_object({each('{name}, b{i}', count)}))"
+
+
+def batch_arguments(names: list[str], batch: Targets) -> list[object]:
+    """$4 to the last of the batch's parameters."""
+    return [
+        batch.record_ids,
+        *names,
+        *(batch.columns[name] for name in names),
+        None if batch.expected is None else [compact_json(expected) for expected in batch.expected],
+    ]
+
+
+@contextmanager
+def malformed_refused() -> Iterator[None]:
+    """A batch value the database cannot take (a record id that is no UUID) comes from a
+    damaged file: refused as such, and not retried."""
+    try:
+        yield
+    except asyncpg.DataError as error:
+        raise CorruptBackup(f"The backup holds a malformed value: {error}") from error

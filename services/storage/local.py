@@ -1,0 +1,76 @@
+"""Storage in a local directory: files appear by an atomic rename, made durable first."""
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from uuid import uuid4
+
+from services.storage.base import CHUNK_SIZE, check_key
+
+
+class LocalStorage:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        return self.root / check_key(key)
+
+    async def put_file(self, key: str, local_path: Path) -> None:
+        await asyncio.to_thread(self._put_file, self._path(key), local_path)
+
+    @staticmethod
+    def _put_file(path: Path, local_path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A temporary file beside the target, made durable, then renamed over it: a rename
+        # within one directory is atomic, so the key holds either nothing or the whole file.
+        temp = path.parent / f".tmp-{uuid4()}"
+        try:
+            _link_or_copy(local_path, temp)
+            with temp.open("rb") as written:
+                os.fsync(written.fileno())
+            os.replace(temp, path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        _fsync_directory(path.parent)
+
+    async def get_file(self, key: str, local_path: Path) -> None:
+        await asyncio.to_thread(_link_or_copy, self._path(key), local_path)
+
+    async def open_stream(self, key: str) -> AsyncIterator[bytes]:
+        file = await asyncio.to_thread(self._path(key).open, "rb")
+        try:
+            while chunk := await asyncio.to_thread(file.read, CHUNK_SIZE):
+                yield chunk
+        finally:
+            file.close()
+
+    async def size(self, key: str) -> int:
+        stat = await asyncio.to_thread(self._path(key).stat)
+        return stat.st_size
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+
+    async def exists(self, key: str) -> bool:
+        return await asyncio.to_thread(self._path(key).is_file)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A second name for the file where both are on one file system (the work dir usually is):
+    nothing to copy. Neither name is written to afterwards."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Makes the rename itself durable."""
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
