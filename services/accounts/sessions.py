@@ -32,21 +32,26 @@ async def start_session(user: User, method: AuthMethod) -> str:
     return token
 
 
-async def login(email: str, password: str) -> tuple[str, User]:
-    user = await User.get_or_none(email=email.strip().lower())
-    # Verify even for an unknown email, so timing does not tell which addresses exist.
-    if not passwords.verify_password(user.password_hash if user else None, password) or not user:
-        raise Unauthenticated("The email or password is wrong.")
-    token = await start_session(user, AuthMethod.PASSWORD)
+async def sign_in(user: User, method: AuthMethod) -> str:
+    """A session for a user who has proved who they are, recorded in the audit log."""
+    token = await start_session(user, method)
     await activity.record_event(
         user.account_id,
         user.id,
         "LOGIN",
         target_type="user",
         target_id=user.id,
-        method=AuthMethod.PASSWORD.value,
+        method=method.value,
     )
-    return token, user
+    return token
+
+
+async def login(email: str, password: str) -> tuple[str, User]:
+    user = await User.get_or_none(email=email.strip().lower())
+    # Verify even for an unknown email, so timing does not tell which addresses exist.
+    if not passwords.verify_password(user.password_hash if user else None, password) or not user:
+        raise Unauthenticated("The email or password is wrong.")
+    return await sign_in(user, AuthMethod.PASSWORD), user
 
 
 async def authenticate(token: str) -> Viewer:

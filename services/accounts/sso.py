@@ -10,8 +10,7 @@ import jwt
 from jwt import PyJWK, PyJWKClient, PyJWKClientConnectionError, PyJWKSet
 
 from models.accounts import AuthMethod, User
-from services import activity
-from services.accounts.sessions import start_session
+from services.accounts.sessions import sign_in
 from services.core import environment
 from services.core.environment import SsoConfig
 from services.core.errors import DomainError, ErrorCode, Unauthenticated
@@ -43,16 +42,7 @@ async def login_with_sso(id_token: str) -> tuple[str, User]:
     if user is None:
         log.info("SSO sign-in refused: no user has the token's email")
         raise Unauthenticated(REFUSED)
-    token = await start_session(user, AuthMethod.SSO)
-    await activity.record_event(
-        user.account_id,
-        user.id,
-        "LOGIN",
-        target_type="user",
-        target_id=user.id,
-        method=AuthMethod.SSO.value,
-    )
-    return token, user
+    return await sign_in(user, AuthMethod.SSO), user
 
 
 async def _verified_email(config: SsoConfig, id_token: str) -> str:
