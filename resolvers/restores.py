@@ -16,31 +16,21 @@ async def plan_revert(context: Context, restore_id: str) -> restores.Restore:
     return await restores.plan_revert(context.require_viewer(), restore_id)
 
 
-async def start_restore(
-    context: Context, plan_id: str, data_change: bool, irreversible: bool
-) -> restores.Restore:
-    return await _start(context, plan_id, restores.RestoreKind.RESTORE, data_change, irreversible)
-
-
-async def revert_restore(
-    context: Context, plan_id: str, data_change: bool, irreversible: bool
-) -> restores.Restore:
-    return await _start(context, plan_id, restores.RestoreKind.REVERT, data_change, irreversible)
-
-
-async def _start(
+async def start(
     context: Context,
     plan_id: str,
     kind: restores.RestoreKind,
-    data_change: bool,
-    irreversible: bool,
+    *,
+    acknowledge_data_change: bool,
+    acknowledge_irreversible: bool,
 ) -> restores.Restore:
+    """Queues a plan of `kind`: startRestore a RESTORE plan, revertRestore a REVERT plan."""
     return await restores.start(
         context.require_viewer(),
         plan_id,
         kind,
-        acknowledge_data_change=data_change,
-        acknowledge_irreversible=irreversible,
+        acknowledge_data_change=acknowledge_data_change,
+        acknowledge_irreversible=acknowledge_irreversible,
     )
 
 

@@ -1,11 +1,14 @@
 """The restores' root fields: planning, starting and reverting restores, reading them back."""
 
+from collections.abc import Awaitable, Callable
+
 import strawberry
 
 import resolvers.restores
 from resolvers.context import Info
 from schema.pagination import Connection
 from schema.restores.types import Restore
+from services import restores
 
 
 @strawberry.type
@@ -24,8 +27,39 @@ class RestoreQueries:
         return Restore.from_model(await resolvers.restores.get_restore(info.context, id))
 
 
+def _start(kind: restores.RestoreKind) -> Callable[..., Awaitable[Restore]]:
+    """startRestore and revertRestore take the same arguments; each starts a plan of its kind."""
+
+    async def start(
+        info: Info,
+        plan_id: strawberry.ID,
+        acknowledge_data_change: bool,
+        acknowledge_irreversible: bool,
+    ) -> Restore:
+        started = await resolvers.restores.start(
+            info.context,
+            plan_id,
+            kind,
+            acknowledge_data_change=acknowledge_data_change,
+            acknowledge_irreversible=acknowledge_irreversible,
+        )
+        return Restore.from_model(started)
+
+    return start
+
+
 @strawberry.type
 class RestoreMutations:
+    start_restore: Restore = strawberry.mutation(
+        resolver=_start(restores.RestoreKind.RESTORE),
+        description="Queues a plan less than an hour old: both acknowledgements true, a session "
+        "re-authenticated within 5 minutes (or SSO), one restore per account at a time.",
+    )
+    revert_restore: Restore = strawberry.mutation(
+        resolver=_start(restores.RestoreKind.REVERT),
+        description="Queues a revert plan from `planRevert`, under the rules of startRestore.",
+    )
+
     @strawberry.mutation(
         description="What restoring these properties of one object type from a backup would "
         "change, stored as a PLANNED restore (SUPER_ADMIN). Nothing is written."
@@ -39,39 +73,8 @@ class RestoreMutations:
         return Restore.from_model(plan)
 
     @strawberry.mutation(
-        description="Queues a plan less than an hour old: both acknowledgements true, a session "
-        "re-authenticated within 5 minutes (or SSO), one restore per account at a time."
-    )
-    async def start_restore(
-        self,
-        info: Info,
-        plan_id: strawberry.ID,
-        acknowledge_data_change: bool,
-        acknowledge_irreversible: bool,
-    ) -> Restore:
-        started = await resolvers.restores.start_restore(
-            info.context, plan_id, acknowledge_data_change, acknowledge_irreversible
-        )
-        return Restore.from_model(started)
-
-    @strawberry.mutation(
         description="What putting back the values a restore overwrote would change, within 14 "
         "days of it; records changed again since are conflicts, left alone."
     )
     async def plan_revert(self, info: Info, restore_id: strawberry.ID) -> Restore:
         return Restore.from_model(await resolvers.restores.plan_revert(info.context, restore_id))
-
-    @strawberry.mutation(
-        description="Queues a revert plan from `planRevert`, under the rules of startRestore."
-    )
-    async def revert_restore(
-        self,
-        info: Info,
-        plan_id: strawberry.ID,
-        acknowledge_data_change: bool,
-        acknowledge_irreversible: bool,
-    ) -> Restore:
-        started = await resolvers.restores.revert_restore(
-            info.context, plan_id, acknowledge_data_change, acknowledge_irreversible
-        )
-        return Restore.from_model(started)
