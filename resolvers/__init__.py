@@ -1,1 +1,2 @@
-"""One module per area. Thin: authorise, validate, call services, map to schema types."""
+"""One module per domain: authorise, validate, call the domain's public face, return what it
+returns (models, pages, streams). `schema` maps those to GraphQL types; nothing here knows them."""

@@ -1,58 +1,79 @@
-import strawberry
+"""The viewer, their account and its users; signing in (password, invitation, SSO) and
+two-factor authentication."""
 
-from models.accounts import Account as AccountModel
-from models.accounts import Role as RoleModel
-from models.accounts import User as UserModel
-from schema.accounts import Account, InviteUserPayload, LoginPayload, Me, Role, User
-from schema.context import Info
-from services import accounts
-from services.accounts import totp, users
+from dataclasses import dataclass
+from datetime import datetime
+
+from resolvers.context import Context
+from services import accounts, backups
+from services.core.viewer import Viewer
 
 
-async def me(info: Info) -> Me:
-    viewer = info.context.require_viewer()
-    account = await AccountModel.get(id=viewer.account_id)
-    return Me(
-        user=User.from_model(viewer.user),
-        account=Account.from_model(account),
-        auth_method=viewer.session.auth_method,
-        session_expires_at=viewer.session.expires_at,
-        totp_enrolled=totp.is_enrolled(viewer.user),
+@dataclass(frozen=True)
+class SignedIn:
+    """The signed-in user's session, account and whether two-factor is set up."""
+
+    viewer: Viewer
+    account: accounts.Account
+    totp_enrolled: bool
+
+
+async def me(context: Context) -> SignedIn:
+    viewer = context.require_viewer()
+    return SignedIn(
+        viewer=viewer,
+        account=await accounts.get_account(viewer),
+        totp_enrolled=accounts.is_totp_enrolled(viewer.user),
     )
 
 
-async def account(info: Info) -> Account:
-    viewer = info.context.require_viewer()
-    return Account.from_model(await AccountModel.get(id=viewer.account_id))
+async def account(context: Context) -> accounts.Account:
+    return await accounts.get_account(context.require_viewer())
 
 
-async def account_users(info: Info) -> list[User]:
-    viewer = info.context.require_viewer()
-    return [User.from_model(user) for user in await users.list_users(viewer)]
+def next_manual_backup_at(account: accounts.Account) -> datetime | None:
+    return backups.next_manual_backup_at(account)
 
 
-async def login(info: Info, email: str, password: str) -> LoginPayload:
-    token, user = await accounts.login(email, password)
-    return LoginPayload(token=token, user=User.from_model(user))
+async def list_users(context: Context) -> list[accounts.User]:
+    return await accounts.list_users(context.require_viewer())
 
 
-async def logout(info: Info) -> bool:
-    await accounts.logout(info.context.require_viewer())
-    return True
+async def login(email: str, password: str) -> tuple[str, accounts.User]:
+    return await accounts.login(email, password)
 
 
-async def invite_user(info: Info, email: str, role: Role, name: str = "") -> InviteUserPayload:
-    viewer = info.context.require_viewer()
-    user, token = await users.invite_user(viewer, email, RoleModel(role), name=name)
-    return InviteUserPayload(user=User.from_model(user), invitation_token=token)
+async def logout(context: Context) -> None:
+    await accounts.logout(context.require_viewer())
 
 
-async def accept_invitation(info: Info, token: str, password: str) -> LoginPayload:
-    session_token, user = await users.accept_invitation(token, password)
-    return LoginPayload(token=session_token, user=User.from_model(user))
+async def login_with_sso(id_token: str) -> tuple[str, accounts.User]:
+    return await accounts.login_with_sso(id_token)
 
 
-async def set_user_role(info: Info, user_id: strawberry.ID, role: Role) -> User:
-    viewer = info.context.require_viewer()
-    user: UserModel = await users.set_user_role(viewer, str(user_id), RoleModel(role))
-    return User.from_model(user)
+async def invite_user(
+    context: Context, email: str, role: accounts.Role, name: str
+) -> tuple[accounts.User, str]:
+    return await accounts.invite_user(context.require_viewer(), email, role, name=name)
+
+
+async def accept_invitation(token: str, password: str) -> tuple[str, accounts.User]:
+    return await accounts.accept_invitation(token, password)
+
+
+async def set_user_role(context: Context, user_id: str, role: accounts.Role) -> accounts.User:
+    return await accounts.set_user_role(context.require_viewer(), user_id, role)
+
+
+async def start_totp_enrollment(
+    context: Context, current_code: str | None
+) -> accounts.TotpEnrollment:
+    return await accounts.start_totp_enrollment(context.require_viewer(), current_code)
+
+
+async def confirm_totp_enrollment(context: Context, code: str) -> None:
+    await accounts.confirm_totp_enrollment(context.require_viewer(), code)
+
+
+async def reauthenticate(context: Context, code: str) -> datetime:
+    return await accounts.reauthenticate(context.require_viewer(), code)

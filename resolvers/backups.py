@@ -1,20 +1,47 @@
-import strawberry
+"""Backups: requesting one, listing them, their download links; the recurring schedule."""
 
-from schema.backups import Backup
-from schema.context import Info
-from schema.pagination import Connection
+from datetime import datetime
+
+from resolvers.context import Context
 from services import backups
+from services.core.pagination import Page
+
+# A backup's ZIP can be asked for from then on; an expired one answers BACKUP_EXPIRED.
+DOWNLOADABLE = (backups.BackupStatus.SUCCEEDED, backups.BackupStatus.EXPIRED)
 
 
-async def create_backup(info: Info, confirm: bool) -> Backup:
-    viewer = info.context.require_viewer()
-    return Backup.from_model(await backups.request_manual_backup(viewer, confirm=confirm))
+async def create_backup(context: Context, confirm: bool) -> backups.Backup:
+    return await backups.request_manual_backup(context.require_viewer(), confirm=confirm)
 
 
-async def list_backups(info: Info, first: int = 20, after: str | None = None) -> Connection[Backup]:
-    page = await backups.list_backups(info.context.require_viewer(), first, after)
-    return Connection.from_page(page, Backup.from_model)
+async def list_backups(context: Context, first: int, after: str | None) -> Page[backups.Backup]:
+    return await backups.list_backups(context.require_viewer(), first, after)
 
 
-async def get_backup(info: Info, id: strawberry.ID) -> Backup:
-    return Backup.from_model(await backups.get_backup(info.context.require_viewer(), str(id)))
+async def get_backup(context: Context, backup_id: str) -> backups.Backup:
+    return await backups.get_backup(context.require_viewer(), backup_id)
+
+
+def download_url(context: Context, backup: backups.Backup) -> str | None:
+    if backup.status not in DOWNLOADABLE:
+        return None
+    token = backups.download_token(context.require_viewer(), backup)
+    return context.link("download_backup", token)
+
+
+async def backup_schedule(context: Context) -> backups.BackupSchedule:
+    return await backups.get_schedule(context.require_viewer())
+
+
+async def update_backup_schedule(
+    context: Context,
+    enabled: bool,
+    frequency: backups.BackupFrequency | None,
+    first_run_at: datetime | None,
+) -> backups.BackupSchedule:
+    return await backups.update_schedule(
+        context.require_viewer(),
+        enabled=enabled,
+        frequency=frequency,
+        first_run_at=first_run_at,
+    )

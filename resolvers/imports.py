@@ -1,15 +1,27 @@
-import strawberry
+"""Imports (uploaded files and finished restores) and the rows they refused."""
 
-from schema.context import Info
-from schema.imports import Import
-from schema.pagination import Connection
+from resolvers.context import Context
 from services import imports
+from services.core.pagination import Page
 
 
-async def list_imports(info: Info, first: int = 20, after: str | None = None) -> Connection[Import]:
-    page = await imports.list_imports(info.context.require_viewer(), first, after)
-    return Connection.from_page(page, Import.from_model)
+async def list_imports(context: Context, first: int, after: str | None) -> Page[imports.Import]:
+    return await imports.list_imports(context.require_viewer(), first, after)
 
 
-async def get_import(info: Info, id: strawberry.ID) -> Import:
-    return Import.from_model(await imports.get_import(info.context.require_viewer(), str(id)))
+async def get_import(context: Context, import_id: str) -> imports.Import:
+    return await imports.get_import(context.require_viewer(), import_id)
+
+
+async def error_rows(
+    job: imports.Import, first: int, after: str | None
+) -> Page[imports.ImportRowError]:
+    """`job` was read for the viewer, who may therefore see its rows."""
+    return await imports.error_rows(job, first, after)
+
+
+async def error_rows_download_url(context: Context, job: imports.Import) -> str | None:
+    if not await imports.has_error_rows(job):
+        return None
+    token = imports.error_rows_download_token(context.require_viewer(), job)
+    return context.link("download_import_errors", token)

@@ -1,14 +1,10 @@
 """Progress of any background job, whichever kind its id belongs to."""
 
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from contextlib import aclosing
 from functools import partial
 from uuid import UUID
 
-import strawberry
-
-from schema.context import Info
-from schema.jobs import JobProgress
+from resolvers.context import Context
 from services import backups, imports, restores
 from services.core.errors import NotFound
 from services.core.ids import parse_id
@@ -34,10 +30,8 @@ async def _state_reader(viewer: Viewer, job_id: UUID) -> Callable[[], Awaitable[
     raise NotFound(f"No job with the id {job_id}.")
 
 
-async def job_progress(info: Info, id: strawberry.ID) -> AsyncGenerator[JobProgress, None]:
-    viewer = info.context.require_viewer()
-    job_id = parse_id(str(id))
+async def job_progress(context: Context, id: str) -> AsyncGenerator[JobEvent, None]:
+    viewer = context.require_viewer()
+    job_id = parse_id(id)
     state_now = await _state_reader(viewer, job_id)
-    async with aclosing(job_events.watch(job_id, state_now)) as events:
-        async for event in events:
-            yield JobProgress.from_event(event)
+    return job_events.watch(job_id, state_now)

@@ -1,4 +1,9 @@
-"""Strawberry types, inputs, enums and the root operations. No business logic."""
+"""The GraphQL schema. No business logic.
+
+One package per domain: `types.py` maps what its resolvers return to Strawberry types (and
+`inputs.py` holds its inputs), `operations.py` its Query/Mutation/Subscription fields, each
+calling a resolver; `root.py` composes the root types from those.
+"""
 
 from collections.abc import Callable
 

@@ -1,4 +1,4 @@
-"""Relay-style connections over `services.pagination.Page`."""
+"""Relay-style connections over `services.core.pagination.Page`."""
 
 from collections.abc import Callable
 from typing import Generic, TypeVar

@@ -8,8 +8,8 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
+from resolvers.context import Context
 from schema import build_schema
-from schema.context import Context
 from server.settings import Settings
 from services import accounts
 from services.core.errors import ErrorCode, Unauthenticated

@@ -1,6 +1,7 @@
 """Accounts, their users and how they prove who they are: passwords, sessions, two-factor,
 step-up before dangerous operations, single sign-on; and the demo account of embedded mode."""
 
+from models.accounts import Account, AuthMethod, Role, Tier, User
 from services.accounts import demo
 from services.accounts.accounts import create_account, create_user, get_account
 from services.accounts.sessions import (
@@ -12,6 +13,7 @@ from services.accounts.sessions import (
 )
 from services.accounts.sso import login_with_sso
 from services.accounts.step_up import ReauthRequired, TotpNotEnrolled, require_step_up
+from services.accounts.totp import Enrollment as TotpEnrollment
 from services.accounts.totp import confirm_enrollment as confirm_totp_enrollment
 from services.accounts.totp import is_enrolled as is_totp_enrolled
 from services.accounts.totp import reauthenticate
@@ -19,8 +21,14 @@ from services.accounts.totp import start_enrollment as start_totp_enrollment
 from services.accounts.users import accept_invitation, invite_user, list_users, set_user_role
 
 __all__ = [
+    "Account",
+    "AuthMethod",
     "ReauthRequired",
+    "Role",
+    "Tier",
+    "TotpEnrollment",
     "TotpNotEnrolled",
+    "User",
     "accept_invitation",
     "authenticate",
     "confirm_totp_enrollment",

@@ -1,6 +1,8 @@
 """Backups of a whole account: requesting them (quota, schedules), the export job and the file
 format, downloads and expiry."""
 
+from models.backups import Backup, BackupStatus, BackupTrigger
+from models.schedules import BackupFrequency, BackupSchedule
 from services.backups.archive_guard import UnsafeFile, csv_records, open_zip
 from services.backups.file_format import (
     COMPRESS_LEVEL,
@@ -31,8 +33,13 @@ from services.backups.service import (
 __all__ = [
     "COMPRESS_LEVEL",
     "MANIFEST_NAME",
+    "Backup",
     "BackupExpired",
+    "BackupFrequency",
     "BackupReader",
+    "BackupSchedule",
+    "BackupStatus",
+    "BackupTrigger",
     "CorruptBackup",
     "FileEntry",
     "Manifest",

@@ -1,6 +1,7 @@
 """The CRM store: object types and their properties, records and their values, the recycle bin,
 associations, and the change events of records."""
 
+from models.crm import Association, ObjectType, Property, PropertyType, Record
 from services.crm.catalog import STANDARD_OBJECT_TYPES
 from services.crm.changes import ChangeSource, RecordChange
 from services.crm.changes import live as live_record_changes
@@ -33,9 +34,14 @@ from services.crm.values import check as check_value
 __all__ = [
     "NAME_PATTERN",
     "STANDARD_OBJECT_TYPES",
+    "Association",
     "ChangeSource",
     "Changes",
     "InvalidValue",
+    "ObjectType",
+    "Property",
+    "PropertyType",
+    "Record",
     "RecordChange",
     "RecordFilter",
     "associate_records",

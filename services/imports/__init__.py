@@ -1,6 +1,7 @@
 """Imports: uploaded files applied to the records, their refused rows, and the list of imports
 (which also shows finished restores)."""
 
+from models.imports import Import, ImportRowError, ImportSource, ImportStatus
 from services.imports.error_rows import csv_stream as error_rows_csv
 from services.imports.error_rows import download_token as error_rows_download_token
 from services.imports.error_rows import error_rows, has_error_rows
@@ -8,6 +9,10 @@ from services.imports.error_rows import open_download as open_error_rows_downloa
 from services.imports.service import get_import, job_state, list_imports, start_file_import
 
 __all__ = [
+    "Import",
+    "ImportRowError",
+    "ImportSource",
+    "ImportStatus",
     "error_rows",
     "error_rows_csv",
     "error_rows_download_token",

@@ -1,6 +1,7 @@
 """Restores: planning what a backup would put back, the guards before it starts, the job that
 applies it in batches, and reverting it."""
 
+from models.restores import Restore, RestoreKind, RestoreStatus
 from services.restores.diff import AppliedCounts
 from services.restores.plan import (
     PlanSummary,
@@ -15,6 +16,9 @@ __all__ = [
     "AppliedCounts",
     "PlanSummary",
     "PropertyPlan",
+    "Restore",
+    "RestoreKind",
+    "RestoreStatus",
     "SampleChange",
     "get_restore",
     "job_state",

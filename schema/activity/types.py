@@ -4,8 +4,32 @@ from typing import Self
 import strawberry
 from strawberry.scalars import JSON
 
-from models.accounts import User as UserModel
-from models.audit import AuditEvent as AuditEventModel
+from services import accounts, activity
+
+
+@strawberry.type
+class Notification:
+    id: strawberry.ID
+    kind: str = strawberry.field(description="What happened, as a stable word clients branch on.")
+    title: str
+    body: str
+    subject_id: strawberry.ID | None = strawberry.field(
+        description="The backup, restore or import the notification is about, if any."
+    )
+    created_at: datetime
+    read_at: datetime | None
+
+    @classmethod
+    def from_model(cls, notification: activity.Notification) -> Self:
+        return cls(
+            id=strawberry.ID(str(notification.id)),
+            kind=notification.kind,
+            title=notification.title,
+            body=notification.body,
+            subject_id=strawberry.ID(notification.subject_id) if notification.subject_id else None,
+            created_at=notification.created_at,
+            read_at=notification.read_at,
+        )
 
 
 @strawberry.type
@@ -15,7 +39,7 @@ class AuditActor:
     name: str
 
     @classmethod
-    def from_model(cls, user: UserModel) -> Self:
+    def from_model(cls, user: accounts.User) -> Self:
         return cls(id=strawberry.ID(str(user.id)), email=user.email, name=user.name)
 
 
@@ -32,7 +56,7 @@ class AuditEvent:
     created_at: datetime
 
     @classmethod
-    def from_model(cls, event: AuditEventModel) -> Self:
+    def from_model(cls, event: activity.AuditEvent) -> Self:
         """`event.actor` must have been fetched (`select_related("actor")`)."""
         return cls(
             id=strawberry.ID(str(event.id)),

@@ -3,14 +3,10 @@ from typing import Self
 
 import strawberry
 
-from models.crm import Association as AssociationModel
-from models.crm import ObjectType as ObjectTypeModel
-from models.crm import Property as PropertyModel
-from models.crm import PropertyType
-from models.crm import Record as RecordModel
+from services import crm
 
 # The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
-strawberry.enum(PropertyType)
+strawberry.enum(crm.PropertyType)
 
 
 @strawberry.type
@@ -18,12 +14,12 @@ class Property:
     id: strawberry.ID
     name: str
     label: str
-    type: PropertyType
+    type: crm.PropertyType
     options: list[str] = strawberry.field(description="The allowed values of an ENUMERATION.")
     sensitive: bool
 
     @classmethod
-    def from_model(cls, prop: PropertyModel) -> Self:
+    def from_model(cls, prop: crm.Property) -> Self:
         return cls(
             id=strawberry.ID(str(prop.id)),
             name=prop.name,
@@ -44,7 +40,7 @@ class ObjectType:
     properties: list[Property]
 
     @classmethod
-    def from_model(cls, object_type: ObjectTypeModel) -> Self:
+    def from_model(cls, object_type: crm.ObjectType) -> Self:
         """`object_type.properties` must have been prefetched."""
         return cls(
             id=strawberry.ID(str(object_type.id)),
@@ -78,7 +74,7 @@ class Record:
         return [PropertyValue(name=name, value=self.values[name]) for name in sorted(wanted)]
 
     @classmethod
-    def from_model(cls, record: RecordModel) -> Self:
+    def from_model(cls, record: crm.Record) -> Self:
         return cls(
             id=strawberry.ID(str(record.id)),
             created_at=record.created_at,
@@ -97,7 +93,7 @@ class Association:
     created_at: datetime
 
     @classmethod
-    def from_model(cls, association: AssociationModel) -> Self:
+    def from_model(cls, association: crm.Association) -> Self:
         return cls(
             id=strawberry.ID(str(association.id)),
             from_id=strawberry.ID(str(association.from_record_id)),
@@ -107,48 +103,22 @@ class Association:
         )
 
 
-@strawberry.input
-class PropertyValueInput:
-    name: str
-    value: str | None = strawberry.field(description="Blank or null clears the value.")
-
-
-@strawberry.input
-class NewRecordInput:
-    properties: list[PropertyValueInput]
-
-
-@strawberry.input
-class RecordUpdateInput:
-    id: strawberry.ID
-    properties: list[PropertyValueInput]
-
-
-@strawberry.input
-class PropertyEqualsInput:
-    name: str
-    value: str
-
-
-@strawberry.input
-class RecordFilterInput:
-    property_equals: list[PropertyEqualsInput] | None = None
-    updated_since: datetime | None = None
-    ids: list[strawberry.ID] | None = None
-
-
-@strawberry.input
-class CreatePropertyInput:
+@strawberry.type
+class RecordChange:
+    record_id: strawberry.ID
     object_type: str
-    name: str
-    label: str
-    type: PropertyType
-    options: list[str] | None = None
-    sensitive: bool = False
+    source: str = strawberry.field(description="API, RESTORE or IMPORT.")
+    properties: list[str] = strawberry.field(description="The properties whose value changed.")
+    job_id: strawberry.ID | None = strawberry.field(
+        description="The restore or import that made the change."
+    )
 
-
-@strawberry.input
-class CreateObjectTypeInput:
-    name: str
-    singular_label: str
-    plural_label: str
+    @classmethod
+    def from_event(cls, event: crm.RecordChange) -> Self:
+        return cls(
+            record_id=strawberry.ID(event.record_id),
+            object_type=event.object_type,
+            source=event.source,
+            properties=event.properties,
+            job_id=strawberry.ID(event.job_id) if event.job_id else None,
+        )

@@ -3,16 +3,16 @@ from typing import Self
 
 import strawberry
 
-from models.backups import Backup as BackupModel
-from models.backups import BackupStatus, BackupTrigger
-from schema.accounts import User
-from schema.context import Info
+import resolvers.backups
+from resolvers.context import Info
+from schema.accounts.types import User
 from schema.scalars import BigInt
 from services import backups
 
 # The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
-strawberry.enum(BackupStatus)
-strawberry.enum(BackupTrigger)
+strawberry.enum(backups.BackupStatus)
+strawberry.enum(backups.BackupTrigger)
+strawberry.enum(backups.BackupFrequency)
 
 
 @strawberry.type
@@ -24,8 +24,8 @@ class ObjectCount:
 @strawberry.type
 class Backup:
     id: strawberry.ID
-    status: BackupStatus
-    trigger: BackupTrigger
+    status: backups.BackupStatus
+    trigger: backups.BackupTrigger
     requested_by: User | None
     created_at: datetime
     started_at: datetime | None
@@ -41,22 +41,17 @@ class Backup:
         description="Rows per object type; a type without records has no file."
     )
     failure_reason: str | None
-    model: strawberry.Private[BackupModel]
+    model: strawberry.Private[backups.Backup]
 
     @strawberry.field(
         description="A link to the ZIP, valid for a few minutes; null until the backup "
         "succeeded; BACKUP_EXPIRED after its 14 days."
     )
     def download_url(self, info: Info) -> str | None:
-        if self.model.status == BackupStatus.SUCCEEDED or self.model.status == (
-            BackupStatus.EXPIRED
-        ):
-            token = backups.download_token(info.context.require_viewer(), self.model)
-            return str(info.context.request.url_for("download_backup", token=token))
-        return None
+        return resolvers.backups.download_url(info.context, self.model)
 
     @classmethod
-    def from_model(cls, backup: BackupModel) -> Self:
+    def from_model(cls, backup: backups.Backup) -> Self:
         requester = backup.requested_by if backup.requested_by_id else None
         return cls(
             id=strawberry.ID(str(backup.id)),
@@ -75,4 +70,23 @@ class Backup:
             ],
             failure_reason=backup.failure_reason or None,
             model=backup,
+        )
+
+
+@strawberry.type
+class BackupSchedule:
+    enabled: bool
+    frequency: backups.BackupFrequency = strawberry.field(
+        description="WEEKLY or BIWEEKLY (every two weeks)."
+    )
+    next_run_at: datetime | None = strawberry.field(description="Null while disabled.")
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, schedule: backups.BackupSchedule) -> Self:
+        return cls(
+            enabled=schedule.enabled,
+            frequency=schedule.frequency,
+            next_run_at=schedule.next_run_at,
+            updated_at=schedule.updated_at,
         )

@@ -1,4 +1,4 @@
-"""Per-connection GraphQL context: who is asking.
+"""Who is asking: what every resolver starts from, and what the schema's fields receive.
 
 Strawberry builds it once per HTTP request and once per websocket *connection*, so it holds
 nothing specific to one operation.
@@ -32,5 +32,10 @@ class Context:
             raise Unauthenticated("Sign in first: send `Authorization: Bearer <token>`.")
         return self.viewer
 
+    def link(self, route: str, token: str) -> str:
+        """An absolute link to one of the server's download routes."""
+        return str(self.request.url_for(route, token=token))
 
+
+# What a schema field receives; resolvers take its `context`.
 Info = StrawberryInfo[Context, None]

@@ -3,16 +3,13 @@ from typing import Self
 
 import strawberry
 
-from models.restores import Restore as RestoreModel
-from models.restores import RestoreKind, RestoreStatus
-from schema.accounts import User
-from services.crm import RecordChange as RecordChangeEvent
-from services.restores import AppliedCounts, PlanSummary, PropertyPlan, SampleChange
+from schema.accounts.types import User
+from services import restores
 
 # The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
-strawberry.enum(RestoreKind)
+strawberry.enum(restores.RestoreKind)
 strawberry.enum(
-    RestoreStatus,
+    restores.RestoreStatus,
     description="PLANNED until started; then QUEUED, RUNNING, SUCCEEDED or FAILED.",
 )
 
@@ -27,7 +24,7 @@ class RestorePropertyPlan:
     unchanged: int
 
     @classmethod
-    def from_plan(cls, prop: PropertyPlan) -> Self:
+    def from_plan(cls, prop: restores.PropertyPlan) -> Self:
         return cls(**prop.model_dump())
 
 
@@ -42,7 +39,7 @@ class RestoreSampleChange:
     redacted: bool = strawberry.field(description="The property is sensitive: values withheld.")
 
     @classmethod
-    def from_sample(cls, sample: SampleChange) -> Self:
+    def from_sample(cls, sample: restores.SampleChange) -> Self:
         return cls(
             record_id=strawberry.ID(str(sample.record_id)),
             property=sample.property,
@@ -77,7 +74,7 @@ class RestorePlan:
     irreversible_notice: str = strawberry.field(description="What acknowledgeIrreversible accepts.")
 
     @classmethod
-    def from_summary(cls, summary: PlanSummary) -> Self:
+    def from_summary(cls, summary: restores.PlanSummary) -> Self:
         return cls(
             values_as_of=summary.values_as_of,
             records_in_source=summary.records_in_source,
@@ -114,7 +111,7 @@ class RestoreCounts:
     )
 
     @classmethod
-    def from_counts(cls, counts: AppliedCounts) -> Self:
+    def from_counts(cls, counts: restores.AppliedCounts) -> Self:
         # The same fields, but for the job's own bookkeeping.
         return cls(**counts.model_dump(exclude={"batches_done"}))
 
@@ -122,8 +119,8 @@ class RestoreCounts:
 @strawberry.type
 class Restore:
     id: strawberry.ID
-    kind: RestoreKind
-    status: RestoreStatus
+    kind: restores.RestoreKind
+    status: restores.RestoreStatus
     backup_id: strawberry.ID
     reverts_id: strawberry.ID | None = strawberry.field(description="For a REVERT.")
     object_type: str
@@ -137,7 +134,7 @@ class Restore:
     failure_reason: str | None
 
     @classmethod
-    def from_model(cls, restore: RestoreModel) -> Self:
+    def from_model(cls, restore: restores.Restore) -> Self:
         """`object_type` and `requested_by` must have been fetched."""
         requester = restore.requested_by if restore.requested_by_id else None
         return cls(
@@ -148,34 +145,13 @@ class Restore:
             reverts_id=strawberry.ID(str(restore.reverts_id)) if restore.reverts_id else None,
             object_type=restore.object_type.name,
             properties=list(restore.properties),
-            plan=RestorePlan.from_summary(PlanSummary.model_validate(restore.plan)),
+            plan=RestorePlan.from_summary(restores.PlanSummary.model_validate(restore.plan)),
             counts=None
-            if restore.status == RestoreStatus.PLANNED
-            else RestoreCounts.from_counts(AppliedCounts.model_validate(restore.counts)),
+            if restore.status == restores.RestoreStatus.PLANNED
+            else RestoreCounts.from_counts(restores.AppliedCounts.model_validate(restore.counts)),
             requested_by=User.from_model(requester) if requester else None,
             created_at=restore.created_at,
             started_at=restore.started_at,
             completed_at=restore.completed_at,
             failure_reason=restore.failure_reason or None,
-        )
-
-
-@strawberry.type
-class RecordChange:
-    record_id: strawberry.ID
-    object_type: str
-    source: str = strawberry.field(description="API, RESTORE or IMPORT.")
-    properties: list[str] = strawberry.field(description="The properties whose value changed.")
-    job_id: strawberry.ID | None = strawberry.field(
-        description="The restore or import that made the change."
-    )
-
-    @classmethod
-    def from_event(cls, event: RecordChangeEvent) -> Self:
-        return cls(
-            record_id=strawberry.ID(event.record_id),
-            object_type=event.object_type,
-            source=event.source,
-            properties=event.properties,
-            job_id=strawberry.ID(event.job_id) if event.job_id else None,
         )

@@ -3,18 +3,16 @@ from typing import Self
 
 import strawberry
 
-from models.imports import Import as ImportModel
-from models.imports import ImportRowError as ImportRowErrorModel
-from models.imports import ImportSource, ImportStatus
-from schema.accounts import User
-from schema.context import Info
+import resolvers.imports
+from resolvers.context import Info
+from schema.accounts.types import User
 from schema.pagination import Connection
 from schema.scalars import BigInt
 from services import imports
 
 # The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
-strawberry.enum(ImportSource)
-strawberry.enum(ImportStatus)
+strawberry.enum(imports.ImportSource)
+strawberry.enum(imports.ImportStatus)
 
 
 @strawberry.type
@@ -48,7 +46,7 @@ class ImportRowError:
     reason: str = strawberry.field(description="Names properties, never values.")
 
     @classmethod
-    def from_model(cls, error: ImportRowErrorModel) -> Self:
+    def from_model(cls, error: imports.ImportRowError) -> Self:
         return cls(
             row_number=BigInt(error.row_number),
             object_type=error.object_type_name,
@@ -61,8 +59,8 @@ class ImportRowError:
 class Import:
     id: strawberry.ID
     name: str
-    source: ImportSource
-    status: ImportStatus
+    source: imports.ImportSource
+    status: imports.ImportStatus
     object_type: str | None = strawberry.field(
         description="For a single CSV, or a restore: the object type its rows belong to."
     )
@@ -72,13 +70,13 @@ class Import:
     completed_at: datetime | None
     counts: ImportCounts
     failure_reason: str | None
-    model: strawberry.Private[ImportModel]
+    model: strawberry.Private[imports.Import]
 
     @strawberry.field(description="In file order.")
     async def error_rows(
         self, first: int = 20, after: str | None = None
     ) -> Connection[ImportRowError]:
-        page = await imports.error_rows(self.model, first, after)
+        page = await resolvers.imports.error_rows(self.model, first, after)
         return Connection.from_page(page, ImportRowError.from_model)
 
     @strawberry.field(
@@ -86,13 +84,10 @@ class Import:
         "when there are none."
     )
     async def error_rows_download_url(self, info: Info) -> str | None:
-        if not await imports.has_error_rows(self.model):
-            return None
-        token = imports.error_rows_download_token(info.context.require_viewer(), self.model)
-        return str(info.context.request.url_for("download_import_errors", token=token))
+        return await resolvers.imports.error_rows_download_url(info.context, self.model)
 
     @classmethod
-    def from_model(cls, job: ImportModel) -> Self:
+    def from_model(cls, job: imports.Import) -> Self:
         requester = job.requested_by if job.requested_by_id else None
         return cls(
             id=strawberry.ID(str(job.id)),

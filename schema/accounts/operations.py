@@ -1,0 +1,94 @@
+"""The accounts' root fields: who is signed in, users, signing in and two-factor."""
+
+import strawberry
+
+import resolvers.accounts
+from resolvers.context import Info
+from schema.accounts.types import (
+    Account,
+    InviteUserPayload,
+    LoginPayload,
+    Me,
+    ReauthenticatePayload,
+    TotpEnrollment,
+    User,
+)
+from services import accounts
+
+
+@strawberry.type
+class AccountQueries:
+    @strawberry.field(description="The signed-in user and session.")
+    async def me(self, info: Info) -> Me:
+        return Me.from_signed_in(await resolvers.accounts.me(info.context))
+
+    @strawberry.field
+    async def account(self, info: Info) -> Account:
+        return Account.from_model(await resolvers.accounts.account(info.context))
+
+    @strawberry.field
+    async def users(self, info: Info) -> list[User]:
+        return [User.from_model(user) for user in await resolvers.accounts.list_users(info.context)]
+
+
+@strawberry.type
+class AccountMutations:
+    @strawberry.mutation
+    async def login(self, email: str, password: str) -> LoginPayload:
+        token, user = await resolvers.accounts.login(email, password)
+        return LoginPayload.from_session(token, user)
+
+    @strawberry.mutation
+    async def logout(self, info: Info) -> bool:
+        await resolvers.accounts.logout(info.context)
+        return True
+
+    @strawberry.mutation(description="SUPER_ADMIN only.")
+    async def invite_user(
+        self, info: Info, email: str, role: accounts.Role, name: str = ""
+    ) -> InviteUserPayload:
+        user, token = await resolvers.accounts.invite_user(info.context, email, role, name)
+        return InviteUserPayload(user=User.from_model(user), invitation_token=token)
+
+    @strawberry.mutation
+    async def accept_invitation(self, token: str, password: str) -> LoginPayload:
+        session_token, user = await resolvers.accounts.accept_invitation(token, password)
+        return LoginPayload.from_session(session_token, user)
+
+    @strawberry.mutation(
+        description="Signs in with an OpenID Connect ID token (RS256) from the identity provider "
+        "the server is configured for, as the user with the token's email."
+    )
+    async def login_with_sso(self, id_token: str) -> LoginPayload:
+        token, user = await resolvers.accounts.login_with_sso(id_token)
+        return LoginPayload.from_session(token, user)
+
+    @strawberry.mutation(
+        description="A new two-factor secret, active once confirmed. Replacing a confirmed "
+        "one needs `currentCode` from it."
+    )
+    async def start_totp_enrollment(
+        self, info: Info, current_code: str | None = None
+    ) -> TotpEnrollment | None:
+        enrollment = await resolvers.accounts.start_totp_enrollment(info.context, current_code)
+        return TotpEnrollment.from_enrollment(enrollment)
+
+    @strawberry.mutation(
+        description="Activates the secret from `startTotpEnrollment` with a code it produced."
+    )
+    async def confirm_totp_enrollment(self, info: Info, code: str) -> bool:
+        await resolvers.accounts.confirm_totp_enrollment(info.context, code)
+        return True
+
+    @strawberry.mutation(
+        description="Step-up with a current two-factor code: the session may start a restore "
+        "for 5 minutes. A code works once; 5 wrong codes in 15 minutes lock two-factor for "
+        "15 minutes (TOTP_LOCKED)."
+    )
+    async def reauthenticate(self, info: Info, code: str) -> ReauthenticatePayload | None:
+        until = await resolvers.accounts.reauthenticate(info.context, code)
+        return ReauthenticatePayload(reauthenticated_until=until)
+
+    @strawberry.mutation(description="SUPER_ADMIN only.")
+    async def set_user_role(self, info: Info, user_id: strawberry.ID, role: accounts.Role) -> User:
+        return User.from_model(await resolvers.accounts.set_user_role(info.context, user_id, role))

@@ -1,0 +1,127 @@
+from datetime import datetime
+from typing import Self
+
+import strawberry
+
+import resolvers.accounts
+from resolvers.accounts import SignedIn
+from services import accounts
+
+# The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
+strawberry.enum(accounts.Tier)
+strawberry.enum(accounts.Role)
+strawberry.enum(accounts.AuthMethod)
+
+
+@strawberry.type
+class Account:
+    id: strawberry.ID
+    name: str
+    tier: accounts.Tier
+    created_at: datetime
+    model: strawberry.Private[accounts.Account]
+
+    @strawberry.field(description="When `createBackup` is allowed again; null: now.")
+    def next_manual_backup_at(self) -> datetime | None:
+        return resolvers.accounts.next_manual_backup_at(self.model)
+
+    @classmethod
+    def from_model(cls, account: accounts.Account) -> Self:
+        return cls(
+            id=strawberry.ID(str(account.id)),
+            name=account.name,
+            tier=account.tier,
+            created_at=account.created_at,
+            model=account,
+        )
+
+
+@strawberry.type
+class User:
+    id: strawberry.ID
+    email: str
+    name: str
+    role: accounts.Role
+    has_password: bool = strawberry.field(
+        description="False while an invited user has not accepted the invitation."
+    )
+    created_at: datetime
+    last_login_at: datetime | None
+
+    @classmethod
+    def from_model(cls, user: accounts.User) -> Self:
+        return cls(
+            id=strawberry.ID(str(user.id)),
+            email=user.email,
+            name=user.name,
+            role=user.role,
+            has_password=user.password_hash is not None,
+            created_at=user.created_at,
+            last_login_at=user.last_login_at,
+        )
+
+
+@strawberry.type
+class Me:
+    user: User
+    account: Account
+    auth_method: accounts.AuthMethod
+    session_expires_at: datetime
+    totp_enrolled: bool = strawberry.field(
+        description="Two-factor is set up: a PASSWORD session needs it to re-authenticate."
+    )
+
+    @classmethod
+    def from_signed_in(cls, signed_in: SignedIn) -> Self:
+        session = signed_in.viewer.session
+        return cls(
+            user=User.from_model(signed_in.viewer.user),
+            account=Account.from_model(signed_in.account),
+            auth_method=session.auth_method,
+            session_expires_at=session.expires_at,
+            totp_enrolled=signed_in.totp_enrolled,
+        )
+
+
+@strawberry.type
+class LoginPayload:
+    token: str = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
+    user: User
+
+    @classmethod
+    def from_session(cls, token: str, user: accounts.User) -> Self:
+        return cls(token=token, user=User.from_model(user))
+
+
+@strawberry.type
+class InviteUserPayload:
+    user: User
+    invitation_token: str = strawberry.field(
+        description="Shown once: the invitee redeems it with `acceptInvitation` within 7 days."
+    )
+
+
+@strawberry.type
+class TotpEnrollment:
+    secret: str = strawberry.field(
+        description="Base32, for typing into an authenticator; shown only now."
+    )
+    otpauth_uri: str = strawberry.field(description="The same secret as an `otpauth://` URI.")
+    qr_code_svg_data_uri: str = strawberry.field(
+        description="The URI as a QR code: an SVG `data:` URI, ready for an `<img src>`."
+    )
+
+    @classmethod
+    def from_enrollment(cls, enrollment: accounts.TotpEnrollment) -> Self:
+        return cls(
+            secret=enrollment.secret,
+            otpauth_uri=enrollment.otpauth_uri,
+            qr_code_svg_data_uri=enrollment.qr_code_svg_data_uri,
+        )
+
+
+@strawberry.type
+class ReauthenticatePayload:
+    reauthenticated_until: datetime = strawberry.field(
+        description="Until then, this session may start or revert a restore."
+    )

@@ -1,0 +1,1 @@
+"""The viewer's notifications and the account's audit log."""

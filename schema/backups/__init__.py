@@ -1,0 +1,1 @@
+"""Backups of a whole account, their download links, and the recurring schedule."""

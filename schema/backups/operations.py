@@ -1,0 +1,58 @@
+"""The backups' root fields: listing and requesting backups, the recurring schedule."""
+
+from datetime import datetime
+
+import strawberry
+
+import resolvers.backups
+from resolvers.context import Info
+from schema.backups.types import Backup, BackupSchedule
+from schema.pagination import Connection
+from services import backups
+
+
+@strawberry.type
+class BackupQueries:
+    @strawberry.field(description="Newest first (SUPER_ADMIN).")
+    async def backups(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[Backup]:
+        page = await resolvers.backups.list_backups(info.context, first, after)
+        return Connection.from_page(page, Backup.from_model)
+
+    @strawberry.field(description="SUPER_ADMIN.")
+    async def backup(self, info: Info, id: strawberry.ID) -> Backup:
+        return Backup.from_model(await resolvers.backups.get_backup(info.context, id))
+
+    @strawberry.field(
+        description="Recurring backups (SUPER_ADMIN; ENTERPRISE tier, else TIER_REQUIRED)."
+    )
+    async def backup_schedule(self, info: Info) -> BackupSchedule:
+        return BackupSchedule.from_model(await resolvers.backups.backup_schedule(info.context))
+
+
+@strawberry.type
+class BackupMutations:
+    @strawberry.mutation(
+        description="Queues a backup of every record (SUPER_ADMIN; `confirm` must be true). "
+        "One manual backup per 7 days (STARTER, PROFESSIONAL) or 24 hours (ENTERPRISE): "
+        "see `account.nextManualBackupAt`."
+    )
+    async def create_backup(self, info: Info, confirm: bool) -> Backup:
+        return Backup.from_model(await resolvers.backups.create_backup(info.context, confirm))
+
+    @strawberry.mutation(
+        description="Turn recurring backups on (first run one period from now unless "
+        "`firstRunAt` is given) or off. Scheduled backups do not use the manual quota."
+    )
+    async def update_backup_schedule(
+        self,
+        info: Info,
+        enabled: bool,
+        frequency: backups.BackupFrequency | None = None,
+        first_run_at: datetime | None = None,
+    ) -> BackupSchedule:
+        schedule = await resolvers.backups.update_backup_schedule(
+            info.context, enabled, frequency, first_run_at
+        )
+        return BackupSchedule.from_model(schedule)

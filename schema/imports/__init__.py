@@ -1,0 +1,1 @@
+"""Imports (uploaded files and finished restores) and the rows they refused."""

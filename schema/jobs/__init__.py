@@ -1,0 +1,1 @@
+"""The progress of background jobs of any kind."""

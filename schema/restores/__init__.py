@@ -1,0 +1,1 @@
+"""Restores and reverts: their plans, what applying them changed."""
