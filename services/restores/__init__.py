@@ -2,6 +2,7 @@
 applies it in batches, and reverting it."""
 
 from services.restores.diff import AppliedCounts
+from services.restores.job import run_restore
 from services.restores.plan import (
     PlanSummary,
     PropertyPlan,
@@ -9,7 +10,7 @@ from services.restores.plan import (
     plan_restore,
     plan_revert,
 )
-from services.restores.service import get_restore, job_state, list_restores, start
+from services.restores.service import get_restore, list_restores, start
 
 __all__ = [
     "AppliedCounts",
@@ -17,9 +18,9 @@ __all__ = [
     "PropertyPlan",
     "SampleChange",
     "get_restore",
-    "job_state",
     "list_restores",
     "plan_restore",
     "plan_revert",
+    "run_restore",
     "start",
 ]
