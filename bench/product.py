@@ -1,5 +1,5 @@
 """Measure A, the product path: a backup row, its job sent through the Redis broker, and a real
-worker process exporting it; timed from enqueue to its SUCCEEDED job event."""
+worker process exporting it; timed from queueing the row to its SUCCEEDED job event."""
 
 import time
 from dataclasses import dataclass
@@ -7,9 +7,7 @@ from uuid import UUID
 
 from bench.worker import WorkerProcess, until_succeeded
 from models.backups import Backup, BackupTrigger
-from services.core.clock import now
-from services.jobs import queue as jobs
-from services.jobs.claims import UNCLAIMED_FOR
+from services import jobs
 
 
 @dataclass(frozen=True)
@@ -21,13 +19,9 @@ class BackupResult:
 
 async def measure(account_id: UUID, worker: WorkerProcess, limit_seconds: float) -> BackupResult:
     # As createBackup does: the row committed first, then the job sent.
-    backup = await Backup.create(
-        account_id=account_id,
-        trigger=BackupTrigger.MANUAL,
-        lease_expires_at=now() + UNCLAIMED_FOR,
-    )
     started = time.perf_counter()
-    jobs.enqueue(jobs.EXPORT_BACKUP, backup.id)
+    async with jobs.queueing(jobs.EXPORT_BACKUP) as queued:
+        backup = await queued.create(account_id=account_id, trigger=BackupTrigger.MANUAL)
     done = await until_succeeded(worker, Backup, backup.id, started + limit_seconds)
     seconds = time.perf_counter() - started
     return BackupResult(seconds, sum(done.object_counts.values()), done.size_bytes or 0)

@@ -13,8 +13,7 @@ from typing import Any, Self, TypeVar
 from tortoise.models import Model
 
 from bench.database import command
-from services.jobs import progress as job_events
-from services.jobs.progress import JobEvent
+from services import jobs
 
 J = TypeVar("J", bound=Model)
 
@@ -152,10 +151,12 @@ async def until_succeeded(worker: WorkerProcess, model: type[J], row_id: Any, de
     that, and stops there, as it does when the worker exits or `deadline` (perf_counter)
     passes."""
 
-    async def state_now() -> JobEvent:
-        return JobEvent(str(row_id), (await _checked(worker, model, row_id, deadline)).status.value)
+    async def state_now() -> jobs.JobEvent:
+        return jobs.JobEvent(
+            str(row_id), (await _checked(worker, model, row_id, deadline)).status.value
+        )
 
-    async with contextlib.aclosing(job_events.watch(row_id, state_now)) as events:
+    async with contextlib.aclosing(jobs.watch(row_id, state_now)) as events:
         next_event = asyncio.ensure_future(anext(events))
         try:
             while True:
@@ -163,7 +164,7 @@ async def until_succeeded(worker: WorkerProcess, model: type[J], row_id: Any, de
                 if not done:
                     await _checked(worker, model, row_id, deadline)
                     continue
-                if next_event.result().status in job_events.FINISHED:
+                if next_event.result().status in jobs.FINISHED:
                     break
                 next_event = asyncio.ensure_future(anext(events))
         finally:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import dramatiq
 
-from services.jobs import claims as job_claims
+from services import jobs
 from workers import broker, scheduler
 
 WORKER_THREADS = 2
@@ -18,7 +18,7 @@ async def background_jobs(scheduler_interval_seconds: float) -> AsyncIterator[dr
     stub = broker.embedded(asyncio.get_running_loop())
     worker = dramatiq.Worker(stub, worker_threads=WORKER_THREADS)
     worker.start()
-    await job_claims.resend_queued_jobs()
+    await jobs.resend_queued_jobs()
     scheduling = asyncio.create_task(scheduler.loop_forever(scheduler_interval_seconds))
     try:
         yield stub

@@ -1,4 +1,5 @@
-"""The job actors. Thin: each loads its row through a service, which records the outcome."""
+"""The job actors, one per kind of job (`services.jobs.KINDS`). Thin: each calls its domain's
+run function, which claims the row and records the outcome."""
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -7,10 +8,7 @@ from uuid import UUID
 
 import dramatiq
 
-from services.backups import job as backup_job
-from services.imports import job as import_job
-from services.jobs import queue as jobs
-from services.restores import job as restore_job
+from services import backups, imports, jobs, restores
 
 # An export, import or restore of a large account takes minutes; two hours means it is stuck.
 TIME_LIMIT = timedelta(hours=2)
@@ -19,36 +17,43 @@ TIME_LIMIT = timedelta(hours=2)
 # any worker runs any job, one at a time per thread.
 QUEUE = "jobs"
 
+Run = Callable[[UUID], Awaitable[None]]
 
-def job_actor(attempts: int) -> Callable[[Callable[[str], Awaitable[None]]], Any]:
-    """A job's actor: `attempts` tries in all, a back-off of seconds to a minute (not
+# Each kind's job, in the domain that owns its rows.
+RUNS: dict[jobs.JobKind[Any], Run] = {
+    jobs.EXPORT_BACKUP: backups.run_export,
+    jobs.IMPORT_FILE: imports.run_import,
+    jobs.APPLY_RESTORE: restores.run_restore,
+}
+
+
+def _declare(kind: jobs.JobKind[Any], run: Run) -> dramatiq.Actor[[str], Any]:
+    """The kind's actor: its attempts in all, a back-off of seconds to a minute (not
     Dramatiq's default of 20 retries over days)."""
-    return dramatiq.actor(
+
+    async def perform(row_id: str) -> None:
+        await run(UUID(row_id))
+
+    declare = dramatiq.actor(
+        actor_name=kind.actor_name,
         queue_name=QUEUE,
-        max_retries=attempts - 1,
+        max_retries=kind.max_attempts - 1,
         min_backoff=5_000,
         max_backoff=60_000,
         time_limit=int(TIME_LIMIT.total_seconds() * 1000),
     )
+    return declare(perform)
 
 
-@job_actor(backup_job.MAX_ATTEMPTS)
-async def export_backup(backup_id: str) -> None:
-    await backup_job.run_export(UUID(backup_id))
+# Declared on the broker that is global when this module is first imported (`workers.broker`).
+ACTORS = {kind: _declare(kind, RUNS[kind]) for kind in jobs.KINDS}
 
 
-@job_actor(restore_job.MAX_ATTEMPTS)
-async def apply_restore(restore_id: str) -> None:
-    await restore_job.run_restore(UUID(restore_id))
-
-
-@job_actor(import_job.MAX_ATTEMPTS)
-async def import_file(import_id: str) -> None:
-    await import_job.run_import(UUID(import_id))
+def _sender(actor: dramatiq.Actor[[str], Any]) -> Callable[[UUID], object]:
+    return lambda row_id: actor.send(str(row_id))
 
 
 def register() -> None:
-    """Route the domain's job names to these actors (on whichever broker is current)."""
-    jobs.register(jobs.EXPORT_BACKUP, lambda row_id: export_backup.send(str(row_id)))
-    jobs.register(jobs.APPLY_RESTORE, lambda row_id: apply_restore.send(str(row_id)))
-    jobs.register(jobs.IMPORT_FILE, lambda row_id: import_file.send(str(row_id)))
+    """Send each kind's jobs through its actor (on whichever broker is current)."""
+    for kind, actor in ACTORS.items():
+        jobs.register(kind, _sender(actor))

@@ -20,7 +20,7 @@ def _activate(broker: dramatiq.Broker) -> dramatiq.Broker:
     # Imported only now: an actor binds to the broker that is global when it is declared.
     from workers import actors
 
-    for actor in (actors.export_backup, actors.import_file, actors.apply_restore):
+    for actor in actors.ACTORS.values():
         if actor.broker is not broker:
             actor.broker = broker
             broker.declare_actor(actor)

@@ -8,9 +8,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from services import accounts, backups
+from services import accounts, backups, jobs
 from services.core import database
-from services.jobs import claims as job_claims
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +18,7 @@ Job = Callable[[], Awaitable[object]]
 JOBS: tuple[Job, ...] = (
     accounts.delete_expired_sessions,
     backups.expire_backups,
-    job_claims.requeue_lost_jobs,
+    jobs.requeue_lost_jobs,
     backups.run_due_schedules,
 )
 

@@ -2,7 +2,7 @@ from typing import Self
 
 import strawberry
 
-from services.jobs.progress import JobEvent
+from services.jobs import JobEvent
 
 
 @strawberry.type

@@ -16,6 +16,7 @@ from services.backups.file_format import (
     read_backup,
     read_manifest,
 )
+from services.backups.job import run_export
 from services.backups.quota import next_manual_backup_at
 from services.backups.schedules import get_schedule, run_due_schedules, update_schedule
 from services.backups.service import (
@@ -24,7 +25,6 @@ from services.backups.service import (
     download_token,
     expire_backups,
     get_backup,
-    job_state,
     list_backups,
     open_download,
     request_manual_backup,
@@ -50,7 +50,6 @@ __all__ = [
     "expire_backups",
     "get_backup",
     "get_schedule",
-    "job_state",
     "list_backups",
     "next_manual_backup_at",
     "open_backup",
@@ -61,5 +60,6 @@ __all__ = [
     "read_manifest",
     "request_manual_backup",
     "run_due_schedules",
+    "run_export",
     "update_schedule",
 ]

@@ -1,28 +1,25 @@
-"""Running one backup export: claim the row, export from one snapshot, store, record the outcome.
-(How claims make at-least-once delivery safe: `services.job_claims`.)"""
+"""The backup export job: export the account from one snapshot into a scratch ZIP, store it,
+record the outcome. (Claiming, retries and the outcome's fence: `services.jobs.runner`.)"""
 
 import asyncio
+import contextlib
 import logging
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 from uuid import UUID
 
 from models.backups import Backup, BackupStatus, BackupTrigger
-from services import storage
+from services import jobs, storage
 from services.activity import audit, notifications
 from services.backups import quota as quotas
 from services.backups.export import ExportResult, export_account
 from services.backups.service import DOWNLOADABLE_FOR
-from services.core import database, environment
-from services.core.clock import now
-from services.jobs import progress as job_events
-from services.jobs.claims import Claim, LostClaim, claim, release_for_retry
-from services.jobs.progress import JobEvent
+from services.core import environment
 from services.storage import backup_key
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
 # Each attempt builds its ZIP in a scratch file of its own in the work dir.
 SCRATCH_NAME = re.compile(r"^(?P<backup_id>[0-9a-f-]{36})-(?P<attempt>[0-9]+)\.zip$")
 
@@ -54,109 +51,90 @@ async def sweep_scratch(work_dir: Path) -> int:
     return len(stale)
 
 
-async def run_export(backup_id: UUID) -> None:
-    """The export job. Raises to ask for a retry while attempts remain."""
-    held = await claim(Backup, backup_id)
-    if held is None:
-        log.info("Backup %s is not waiting for a worker; nothing to do", backup_id)
-        return
-    backup = held.row
-    env = environment.current()
-    # A worker that died on this machine may have left its scratch file: reclaim the space.
-    await sweep_scratch(env.work_dir)
-    scratch = _scratch_path(env.work_dir, backup)
-    try:
-        async with held.renewing():
-            result = await export_account(
-                backup.account_id, backup.id, scratch, env.database_url, progress=held.progress
+class ExportJob(jobs.Job[Backup]):
+    kind = jobs.EXPORT_BACKUP
+    fails_at_once = ()  # Every failure is retried: storage, disk or database may be back.
+
+    def __init__(self, held: jobs.Claim[Backup]) -> None:
+        super().__init__(held)
+        self.scratch = _scratch_path(environment.current().work_dir, self.row)
+        # Set once the export is stored.
+        self.exported: ExportResult | None = None
+
+    @contextlib.asynccontextmanager
+    async def scratch_space(self) -> AsyncIterator[None]:
+        # A worker that died on this machine may have left its scratch file: reclaim the space.
+        await sweep_scratch(self.scratch.parent)
+        try:
+            yield
+        finally:
+            self.scratch.unlink(missing_ok=True)
+
+    async def work(self) -> None:
+        backup = self.row
+        result = await export_account(
+            backup.account_id,
+            backup.id,
+            self.scratch,
+            environment.current().database_url,
+            progress=self.held.progress,
+        )
+        await storage.current().put_file(_key(backup), self.scratch)
+        self.exported = result
+
+    def outcome_columns(self, outcome: jobs.Outcome) -> jobs.Columns:
+        exported = self.exported
+        if exported is None:
+            return {}
+        return {
+            "snapshot_at": exported.snapshot_at,
+            "expires_at": outcome.at + DOWNLOADABLE_FOR,
+            "storage_key": _key(self.row),
+            "size_bytes": exported.size_bytes,
+            "sha256": exported.sha256,
+            "object_counts": exported.object_counts,
+        }
+
+    async def record_outcome(self, outcome: jobs.Outcome) -> None:
+        backup, exported = self.row, self.exported
+        if exported is not None:
+            action = "BACKUP_COMPLETED"
+            details: dict[str, object] = {
+                "rows": sum(exported.object_counts.values()),
+                "size_bytes": exported.size_bytes,
+            }
+        else:
+            action, details = "BACKUP_FAILED", {"reason": outcome.reason}
+            if backup.quota_until is not None:
+                await quotas.give_back_manual_backup(backup.account_id, backup.quota_until)
+        await audit.record_event(
+            backup.account_id,
+            backup.requested_by_id,
+            action,
+            target_type="backup",
+            target_id=backup.id,
+            **details,
+        )
+
+    async def announce_outcome(self, outcome: jobs.Outcome) -> None:
+        backup, exported = self.row, self.exported
+        if exported is not None:
+            kind, title = "BACKUP_READY", "Your backup is ready"
+            body = (
+                f"Snapshot of {exported.snapshot_at:%Y-%m-%d %H:%M} UTC, "
+                f"{sum(exported.object_counts.values())} records. "
+                "It can be downloaded for 14 days."
             )
-            key = backup_key(backup.account_id, backup.id)
-            await storage.current().put_file(key, scratch)
-    except LostClaim:
-        log.warning("Backup %s was taken over by another worker", backup.id)
-        return
-    except Exception as error:
-        await _attempt_failed(held, error)
-        return
-    finally:
-        scratch.unlink(missing_ok=True)
-    await _succeeded(held, result, key)
+        else:
+            kind, title = "BACKUP_FAILED", "Your backup failed"
+            body = f"{outcome.reason}. " + _AFTER_FAILURE[backup.trigger]
+        await notifications.notify_super_admins(
+            backup.account_id, kind, title, body, subject_id=str(backup.id)
+        )
 
 
-async def _succeeded(held: Claim[Backup], result: ExportResult, key: str) -> None:
-    backup = held.row
-    completed_at = now()
-    async with database.transaction():
-        finished = await held.mine().update(
-            status=BackupStatus.SUCCEEDED,
-            snapshot_at=result.snapshot_at,
-            completed_at=completed_at,
-            expires_at=completed_at + DOWNLOADABLE_FOR,
-            storage_key=key,
-            size_bytes=result.size_bytes,
-            sha256=result.sha256,
-            object_counts=result.object_counts,
-            lease_expires_at=None,
-            failure_reason="",
-        )
-        if not finished:
-            log.warning("Backup %s was taken over before it could be marked done", backup.id)
-            return
-        await audit.record_event(
-            backup.account_id,
-            backup.requested_by_id,
-            "BACKUP_COMPLETED",
-            target_type="backup",
-            target_id=backup.id,
-            rows=sum(result.object_counts.values()),
-            size_bytes=result.size_bytes,
-        )
-    await job_events.publish(backup.id, JobEvent(str(backup.id), BackupStatus.SUCCEEDED.value))
-    await notifications.notify_super_admins(
-        backup.account_id,
-        "BACKUP_READY",
-        "Your backup is ready",
-        f"Snapshot of {result.snapshot_at:%Y-%m-%d %H:%M} UTC, "
-        f"{sum(result.object_counts.values())} records. It can be downloaded for 14 days.",
-        subject_id=str(backup.id),
-    )
-
-
-async def _attempt_failed(held: Claim[Backup], error: Exception) -> None:
-    """Put the backup back in the queue for a retry, or fail it for good after the last one."""
-    backup = held.row
-    reason = f"{type(error).__name__}: {error}"
-    log.error("Backup %s attempt %d failed: %s", backup.id, backup.attempts, reason, exc_info=error)
-    if backup.attempts < MAX_ATTEMPTS:
-        await release_for_retry(held, reason)
-        raise RetryBackup(reason) from error
-    async with database.transaction():
-        failed = await held.mine().update(
-            status=BackupStatus.FAILED,
-            failure_reason=reason,
-            completed_at=now(),
-            lease_expires_at=None,
-        )
-        if not failed:
-            return
-        if backup.quota_until is not None:
-            await quotas.give_back_manual_backup(backup.account_id, backup.quota_until)
-        await audit.record_event(
-            backup.account_id,
-            backup.requested_by_id,
-            "BACKUP_FAILED",
-            target_type="backup",
-            target_id=backup.id,
-            reason=reason,
-        )
-    await job_events.publish(backup.id, JobEvent(str(backup.id), BackupStatus.FAILED.value))
-    await notifications.notify_super_admins(
-        backup.account_id,
-        "BACKUP_FAILED",
-        "Your backup failed",
-        f"{reason}. " + _AFTER_FAILURE[backup.trigger],
-        subject_id=str(backup.id),
-    )
+def _key(backup: Backup) -> str:
+    return backup_key(backup.account_id, backup.id)
 
 
 _AFTER_FAILURE = {
@@ -164,6 +142,4 @@ _AFTER_FAILURE = {
     BackupTrigger.SCHEDULED: "The schedule goes on: the next run is not affected.",
 }
 
-
-class RetryBackup(Exception):
-    """Raised to the job queue so that it delivers the backup again after a back-off."""
+run_export = ExportJob.run

@@ -10,13 +10,11 @@ from datetime import datetime, timedelta
 from models.accounts import Account, Role, Tier
 from models.backups import Backup, BackupTrigger
 from models.schedules import BackupFrequency, BackupSchedule
-from services import activity
+from services import activity, jobs
 from services.core import database
 from services.core.clock import now
 from services.core.errors import TierRequired, ValidationFailed
 from services.core.viewer import Viewer
-from services.jobs import queue as jobs
-from services.jobs.claims import UNCLAIMED_FOR
 
 PERIOD = {
     BackupFrequency.WEEKLY: timedelta(weeks=1),
@@ -85,21 +83,15 @@ async def run_due_schedules(at: datetime | None = None) -> int:
         enabled=True, next_run_at__lte=at, account__tier=Tier.ENTERPRISE
     )
     started = [backup for schedule in due if (backup := await _start_run(schedule, at))]
-    for backup in started:
-        jobs.enqueue(jobs.EXPORT_BACKUP, backup.id)
     return len(started)
 
 
 async def _start_run(schedule: BackupSchedule, at: datetime) -> Backup | None:
     assert schedule.next_run_at is not None
-    async with database.transaction():
+    async with jobs.queueing(jobs.EXPORT_BACKUP, at=at) as queued:
         claimed = await BackupSchedule.filter(
             id=schedule.id, enabled=True, next_run_at=schedule.next_run_at
         ).update(next_run_at=following_run(schedule.next_run_at, schedule.frequency, at))
         if not claimed:
             return None  # Another scheduler took this run.
-        return await Backup.create(
-            account_id=schedule.account_id,
-            trigger=BackupTrigger.SCHEDULED,
-            lease_expires_at=at + UNCLAIMED_FOR,
-        )
+        return await queued.create(account_id=schedule.account_id, trigger=BackupTrigger.SCHEDULED)

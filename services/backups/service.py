@@ -1,5 +1,5 @@
 """Backups: requesting one (under the manual quota), listing them, links to download them,
-and the sweeps that expire old files and re-queue jobs that lost their worker."""
+and the sweep that expires old files."""
 
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -8,18 +8,15 @@ from tortoise.queryset import QuerySet
 
 from models.accounts import Account, Role
 from models.backups import Backup, BackupStatus, BackupTrigger
-from services import activity, storage
+from services import activity, jobs, storage
 from services.backups import quota as quotas
-from services.core import database, environment
+from services.core import environment
 from services.core.clock import now
 from services.core.errors import DomainError, ErrorCode, NotFound, ValidationFailed
 from services.core.ids import parse_id
 from services.core.pagination import Page, paginate
 from services.core.signing import LinkSigner, LinkTarget
 from services.core.viewer import Viewer
-from services.jobs import claims as job_claims
-from services.jobs import queue as jobs
-from services.jobs.progress import JobEvent
 
 DOWNLOADABLE_FOR = timedelta(days=14)
 DOWNLOAD_PURPOSE = "backup-download"
@@ -39,14 +36,13 @@ async def request_manual_backup(viewer: Viewer, *, confirm: bool) -> Backup:
     if not confirm:
         raise ValidationFailed("Confirm the backup with `confirm: true`.", field="confirm")
     account = await Account.get(id=viewer.account_id)
-    async with database.transaction():
+    async with jobs.queueing(jobs.EXPORT_BACKUP) as queued:
         taken_until = await quotas.consume_manual_backup(account, now())
-        backup = await Backup.create(
+        backup = await queued.create(
             account_id=account.id,
             trigger=BackupTrigger.MANUAL,
             requested_by=viewer.user,
             quota_until=taken_until,
-            lease_expires_at=now() + job_claims.UNCLAIMED_FOR,
         )
         await activity.record_event(
             account.id,
@@ -55,7 +51,6 @@ async def request_manual_backup(viewer: Viewer, *, confirm: bool) -> Backup:
             target_type="backup",
             target_id=backup.id,
         )
-    jobs.enqueue(jobs.EXPORT_BACKUP, backup.id)
     return backup
 
 
@@ -129,9 +124,3 @@ async def expire_backups(at: datetime | None = None) -> int:
             await files.delete(backup.storage_key)
             expired += 1
     return expired
-
-
-async def job_state(viewer: Viewer, backup_id: str | UUID) -> JobEvent:
-    """The backup's state now, as a job event; NOT_FOUND outside the viewer's account."""
-    backup = await get_backup(viewer, backup_id)
-    return JobEvent(str(backup.id), backup.status.value)

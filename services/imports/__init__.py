@@ -6,7 +6,8 @@ from services.imports.error_rows import csv_stream as error_rows_csv
 from services.imports.error_rows import download_token as error_rows_download_token
 from services.imports.error_rows import error_rows, has_error_rows
 from services.imports.error_rows import open_download as open_error_rows_download
-from services.imports.service import get_import, job_state, list_imports, start_file_import
+from services.imports.job import run_import
+from services.imports.service import get_import, list_imports, start_file_import
 
 __all__ = [
     "Import",
@@ -18,8 +19,8 @@ __all__ = [
     "error_rows_download_token",
     "get_import",
     "has_error_rows",
-    "job_state",
     "list_imports",
     "open_error_rows_download",
+    "run_import",
     "start_file_import",
 ]

@@ -1,6 +1,6 @@
-"""Running one file import: claim the row, fetch and verify the uploaded file, apply its rows in
-batches, record the outcome. (How claims make at-least-once delivery safe:
-`services.job_claims`; what a batch does to each row: `services.import_rows`.)
+"""The file import job: fetch and verify the uploaded file, apply its rows in batches, record
+the outcome. (Claiming, retries and the outcome's fence: `services.jobs.runner`; what a batch
+does to each row: `services.imports.rows`.)
 
 Rows are read as a stream, a batch at a time, in a thread (decompressing and parsing must not
 hold the event loop, which embedded mode shares with the API). A batch commits together with
@@ -11,32 +11,19 @@ already applied.
 import asyncio
 import contextlib
 import itertools
-import logging
 from collections import Counter
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from uuid import UUID
 
-from models.imports import Import, ImportStatus
-from services import crm, storage
+from models.imports import Import
+from services import crm, jobs, storage
 from services.activity import audit, notifications
-from services.core import database, environment
-from services.core.clock import now
+from services.core import environment
 from services.imports.files import REFUSALS, Upload, account_types, open_upload
 from services.imports.rows import Outcome, Row, apply_batch
-from services.jobs import progress as job_events
-from services.jobs.claims import Claim, LostClaim, claim, release_for_retry
-from services.jobs.progress import JobEvent
 
-log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 3
 BATCH_SIZE = 1_000
-
-
-class RetryImport(Exception):
-    """Raised to the job queue so that it delivers the import again after a back-off."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +55,7 @@ def _numbered(records: Iterator[tuple[str, dict[str, str]]]) -> Iterator[Row]:
 
 
 async def apply_rows(
-    held: Claim[Import], upload: Upload, batch_size: int = BATCH_SIZE
+    held: jobs.Claim[Import], upload: Upload, batch_size: int = BATCH_SIZE
 ) -> AsyncGenerator[FileProgress, None]:
     """Apply the file's rows after the first `rows_done`, a batch per transaction; yields
     after each batch commits and its change events are out."""
@@ -91,7 +78,7 @@ async def apply_rows(
                 yield FileProgress(file.name, file_done, file.rows)
 
 
-async def _open(stack: contextlib.ExitStack, held: Claim[Import], scratch: Path) -> Upload:
+async def _open(stack: contextlib.ExitStack, held: jobs.Claim[Import], scratch: Path) -> Upload:
     job = held.row
     await storage.current().get_file(job.storage_key, scratch)
     types = await account_types(job.account_id)
@@ -101,7 +88,7 @@ async def _open(stack: contextlib.ExitStack, held: Claim[Import], scratch: Path)
     )
 
 
-async def _import(held: Claim[Import], scratch: Path) -> None:
+async def _import(held: jobs.Claim[Import], scratch: Path) -> None:
     with contextlib.ExitStack() as stack:
         upload = await _open(stack, held, scratch)
         async with contextlib.aclosing(apply_rows(held, upload)) as batches:
@@ -109,82 +96,62 @@ async def _import(held: Claim[Import], scratch: Path) -> None:
                 await held.progress(progress.object_type, progress.rows_done, progress.rows_total)
 
 
-async def run_import(import_id: UUID) -> None:
-    """The import job. Raises to ask for a retry while attempts remain."""
-    held = await claim(Import, import_id)
-    if held is None:
-        log.info("Import %s is not waiting for a worker; nothing to do", import_id)
-        return
-    work_dir = environment.current().work_dir
-    scratch = _scratch_path(work_dir, held.row)
-    _remove_earlier_scratch(work_dir, held.row)
-    try:
-        async with held.renewing():
-            await _import(held, scratch)
-    except LostClaim:
-        log.warning("Import %s was taken over by another worker", import_id)
-        return
-    except REFUSALS as refusal:
-        # The file itself is refused: another attempt would refuse it again.
-        await _finish(held, ImportStatus.FAILED, refusal.message)
-        return
-    except Exception as error:
-        await _attempt_failed(held, error)
-        return
-    finally:
-        scratch.unlink(missing_ok=True)
-    await _finish(held, ImportStatus.SUCCEEDED)
+class ImportJob(jobs.Job[Import]):
+    kind = jobs.IMPORT_FILE
+    fails_at_once = REFUSALS  # The file itself is refused: another attempt would refuse it again.
 
+    def __init__(self, held: jobs.Claim[Import]) -> None:
+        super().__init__(held)
+        self.scratch = _scratch_path(environment.current().work_dir, self.row)
 
-async def _attempt_failed(held: Claim[Import], error: Exception) -> None:
-    """Put the import back in the queue for a retry (it resumes after its last batch), or
-    fail it for good after the last attempt."""
-    reason = f"{type(error).__name__}: {error}"
-    log.error("Import %s attempt %d failed: %s", held.row.id, held.attempt, reason, exc_info=error)
-    if held.attempt < MAX_ATTEMPTS:
-        await release_for_retry(held, reason)
-        raise RetryImport(reason) from error
-    await _finish(held, ImportStatus.FAILED, reason)
+    @contextlib.asynccontextmanager
+    async def scratch_space(self) -> AsyncIterator[None]:
+        _remove_earlier_scratch(self.scratch.parent, self.row)
+        try:
+            yield
+        finally:
+            self.scratch.unlink(missing_ok=True)
+
+    async def work(self) -> None:
+        # A retry resumes after the last batch committed.
+        await _import(self.held, self.scratch)
+
+    def failure_reason(self, error: Exception) -> str:
+        if isinstance(error, REFUSALS):
+            return error.message  # Written for the user who sent the file.
+        return super().failure_reason(error)
+
+    def outcome_columns(self, outcome: jobs.Outcome) -> jobs.Columns:
+        # The uploaded file goes, whatever the outcome.
+        return {"storage_key": ""}
+
+    async def record_outcome(self, outcome: jobs.Outcome) -> None:
+        job = self.row
+        await job.refresh_from_db(fields=["counts"])
+        await audit.record_event(
+            job.account_id,
+            job.requested_by_id,
+            "IMPORT_COMPLETED" if outcome.succeeded else "IMPORT_FAILED",
+            target_type="import",
+            target_id=job.id,
+            counts=job.counts,
+            **({"reason": outcome.reason} if outcome.reason else {}),
+        )
+
+    async def announce_outcome(self, outcome: jobs.Outcome) -> None:
+        job = self.row
+        await storage.current().delete(job.storage_key)
+        if outcome.succeeded:
+            kind, title, body = "IMPORT_COMPLETED", f"{job.name} is done", summary(job.counts) + "."
+        else:
+            kind, title, body = "IMPORT_FAILED", f"{job.name} failed", outcome.reason
+        await notifications.notify_super_admins(
+            job.account_id, kind, title, body, subject_id=str(job.id)
+        )
 
 
 def summary(counts: dict[str, int]) -> str:
     return ", ".join(f"{counts.get(outcome.value, 0):,} {outcome.value}" for outcome in Outcome)
 
 
-async def _finish(held: Claim[Import], status: ImportStatus, reason: str = "") -> None:
-    job = held.row
-    async with database.transaction():
-        finished = await held.mine().update(
-            status=status,
-            failure_reason=reason,
-            completed_at=now(),
-            lease_expires_at=None,
-            storage_key="",
-        )
-        if not finished:
-            log.warning("Import %s was taken over before it could be marked done", job.id)
-            return
-        await job.refresh_from_db(fields=["counts"])
-        action = "IMPORT_COMPLETED" if status == ImportStatus.SUCCEEDED else "IMPORT_FAILED"
-        await audit.record_event(
-            job.account_id,
-            job.requested_by_id,
-            action,
-            target_type="import",
-            target_id=job.id,
-            counts=job.counts,
-            **({"reason": reason} if reason else {}),
-        )
-    await storage.current().delete(job.storage_key)
-    await job_events.publish(job.id, JobEvent(str(job.id), status.value))
-    await _notify(job, status, reason)
-
-
-async def _notify(job: Import, status: ImportStatus, reason: str) -> None:
-    if status == ImportStatus.SUCCEEDED:
-        kind, title, body = "IMPORT_COMPLETED", f"{job.name} is done", summary(job.counts) + "."
-    else:
-        kind, title, body = "IMPORT_FAILED", f"{job.name} failed", reason
-    await notifications.notify_super_admins(
-        job.account_id, kind, title, body, subject_id=str(job.id)
-    )
+run_import = ImportJob.run

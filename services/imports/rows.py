@@ -20,12 +20,11 @@ from uuid import UUID
 
 from models.crm import PurgedRecord, Record
 from models.imports import Import, ImportRowError
-from services import crm
+from services import crm, jobs
 from services.core import database
 from services.core.clock import now
 from services.crm import ChangeSource, RecordChange, properties_by_name
 from services.imports.files import ImportFile
-from services.jobs.claims import Claim, LostClaim
 
 CONTACTS = "contacts"
 # ImportRowError.record_id's length: a longer "id" from a file is cut.
@@ -207,7 +206,11 @@ async def _write(plan: _Plan) -> None:
 
 
 async def apply_batch(
-    held: Claim[Import], file: ImportFile, rows: Sequence[Row], rows_done: int, counts: Counter[str]
+    held: jobs.Claim[Import],
+    file: ImportFile,
+    rows: Sequence[Row],
+    rows_done: int,
+    counts: Counter[str],
 ) -> tuple[Counter[str], list[RecordChange]]:
     """Apply `rows`, the ones after the first `rows_done` of the import, on top of `counts`.
     Returns the new counts and the changes to publish once committed; raises LostClaim (and
@@ -222,5 +225,5 @@ async def apply_batch(
             .update(rows_done=rows_done + len(rows), counts=dict(total))
         )
         if not advanced:
-            raise LostClaim(str(held.row.id))
+            raise jobs.LostClaim(str(held.row.id))
     return total, plan.changes

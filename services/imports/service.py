@@ -2,6 +2,7 @@
 from an uploaded file."""
 
 import asyncio
+import functools
 import unicodedata
 from pathlib import Path
 from uuid import UUID
@@ -11,17 +12,12 @@ from tortoise.queryset import QuerySet
 from models.accounts import Role
 from models.ids import new_id
 from models.imports import Import, ImportSource
-from services import activity, storage
-from services.core import database
-from services.core.clock import now
+from services import activity, jobs, storage
 from services.core.errors import NotFound
 from services.core.ids import parse_id
 from services.core.pagination import Page, paginate
 from services.core.viewer import Viewer
 from services.imports.files import account_types, inspect_upload
-from services.jobs import claims as job_claims
-from services.jobs import queue as jobs
-from services.jobs.progress import JobEvent
 from services.storage import import_key
 
 NAME_PREFIX = "Import - "
@@ -64,34 +60,22 @@ async def start_file_import(
     import_id = new_id()
     key = import_key(viewer.account_id, import_id)
     await files.put_file(key, upload)
-    try:
-        async with database.transaction():
-            job = await Import.create(
-                id=import_id,
-                account_id=viewer.account_id,
-                name=import_name(file_name),
-                source=ImportSource.FILE,
-                requested_by=viewer.user,
-                storage_key=key,
-                object_type_name=object_type_name,
-                lease_expires_at=now() + job_claims.UNCLAIMED_FOR,
-            )
-            await activity.record_event(
-                viewer.account_id,
-                viewer.user.id,
-                "IMPORT_STARTED",
-                target_type="import",
-                target_id=job.id,
-                name=job.name,
-            )
-    except BaseException:
-        await files.delete(key)
-        raise
-    jobs.enqueue(jobs.IMPORT_FILE, job.id)
+    async with jobs.queueing(jobs.IMPORT_FILE, undo=functools.partial(files.delete, key)) as queued:
+        job = await queued.create(
+            id=import_id,
+            account_id=viewer.account_id,
+            name=import_name(file_name),
+            source=ImportSource.FILE,
+            requested_by=viewer.user,
+            storage_key=key,
+            object_type_name=object_type_name,
+        )
+        await activity.record_event(
+            viewer.account_id,
+            viewer.user.id,
+            "IMPORT_STARTED",
+            target_type="import",
+            target_id=job.id,
+            name=job.name,
+        )
     return job
-
-
-async def job_state(viewer: Viewer, import_id: str | UUID) -> JobEvent:
-    """The import's state now, as a job event; NOT_FOUND outside the viewer's account."""
-    job = await get_import(viewer, import_id)
-    return JobEvent(str(job.id), job.status.value)

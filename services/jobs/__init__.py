@@ -1,2 +1,36 @@
-"""Background jobs: queueing a job row, claiming it with a lease, its progress, and the sweeps
-that send lost jobs again."""
+"""Background jobs: the kinds of job, queueing a job row and sending its job once the row has
+committed, the one runner every job runs through (claim, lease, retry, outcome), progress
+events, and the sweeps that send lost jobs again."""
+
+from services.jobs.claims import Claim, LostClaim
+from services.jobs.kinds import APPLY_RESTORE, EXPORT_BACKUP, IMPORT_FILE, KINDS, JobKind, JobStatus
+from services.jobs.progress import FINISHED, JobEvent, watch
+from services.jobs.queue import Queued, enqueue, queueing, register
+from services.jobs.runner import Columns, Job, Outcome, RetryJob
+from services.jobs.state import job_state
+from services.jobs.sweeps import requeue_lost_jobs, resend_queued_jobs
+
+__all__ = [
+    "APPLY_RESTORE",
+    "EXPORT_BACKUP",
+    "FINISHED",
+    "IMPORT_FILE",
+    "KINDS",
+    "Claim",
+    "Columns",
+    "Job",
+    "JobEvent",
+    "JobKind",
+    "JobStatus",
+    "LostClaim",
+    "Outcome",
+    "Queued",
+    "RetryJob",
+    "enqueue",
+    "job_state",
+    "queueing",
+    "register",
+    "requeue_lost_jobs",
+    "resend_queued_jobs",
+    "watch",
+]

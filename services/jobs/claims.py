@@ -11,34 +11,29 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
-from typing import Generic, TypeVar, cast
+from datetime import timedelta
+from typing import Generic, TypeVar
 from uuid import UUID
 
 from tortoise.expressions import F, Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from models.backups import Backup
-from models.imports import Import
-from models.restores import Restore
 from services.core import environment
 from services.core.clock import now
 from services.jobs import progress as job_events
-from services.jobs import queue as jobs
+from services.jobs.kinds import JobStatus
 from services.jobs.progress import JobEvent
+from services.jobs.queue import UNCLAIMED_FOR
 
 log = logging.getLogger(__name__)
 
 J = TypeVar("J", bound=Model)
 
-QUEUED, RUNNING = "QUEUED", "RUNNING"
 # A running job renews its lease (`Environment.job_lease`) this many times per lease, so a
 # slow renewal or two never lets it lapse while the worker lives.
 RENEWALS_PER_LEASE = 6
 PROGRESS_EVERY_SECONDS = 0.5
-# A QUEUED job no worker took within this has lost its message (a broker restart).
-UNCLAIMED_FOR = timedelta(minutes=2)
 
 
 def _lease() -> timedelta:
@@ -65,7 +60,7 @@ class Claim(Generic[J]):
 
     def mine(self) -> QuerySet[J]:
         """The row, as long as this worker still holds it."""
-        return self.model.filter(id=self.row.pk, status=RUNNING, attempts=self.attempt)
+        return self.model.filter(id=self.row.pk, status=JobStatus.RUNNING, attempts=self.attempt)
 
     async def keep_alive(self) -> None:
         """Renew the lease when due; raises LostClaim if the job was taken over."""
@@ -113,69 +108,31 @@ class Claim(Generic[J]):
         clock = time.monotonic()
         if clock - self._published >= PROGRESS_EVERY_SECONDS or rows_done == rows_total:
             self._published = clock
-            event = JobEvent(str(self.row.pk), RUNNING, object_type, rows_done, rows_total)
+            event = JobEvent(
+                str(self.row.pk), JobStatus.RUNNING.value, object_type, rows_done, rows_total
+            )
             await job_events.publish(self.row.pk, event)
 
 
 async def claim(model: type[J], row_id: UUID) -> Claim[J] | None:
     """Take a QUEUED job, or a RUNNING one whose worker died; None if there is nothing to do."""
     at = now()
-    claimable = Q(status=QUEUED) | Q(status=RUNNING, lease_expires_at__lt=at)
+    claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, lease_expires_at__lt=at)
     taken = await model.filter(claimable, id=row_id).update(
-        status=RUNNING, started_at=at, lease_expires_at=at + _lease(), attempts=F("attempts") + 1
+        status=JobStatus.RUNNING,
+        started_at=at,
+        lease_expires_at=at + _lease(),
+        attempts=F("attempts") + 1,
     )
     if not taken:
         return None
     return Claim(model, await model.get(id=row_id))
 
 
-async def release_for_retry(held: Claim[J], reason: str) -> None:
-    """Put the job back in the queue, for the broker's retry after its back-off."""
-    await held.mine().update(
-        status=QUEUED, failure_reason=reason, lease_expires_at=now() + UNCLAIMED_FOR
+async def release_for_retry(held: Claim[J], reason: str) -> bool:
+    """Put the job back in the queue, for the broker's retry after its back-off; False if
+    another worker had taken it over."""
+    released = await held.mine().update(
+        status=JobStatus.QUEUED, failure_reason=reason, lease_expires_at=now() + UNCLAIMED_FOR
     )
-
-
-# Every kind of job row, and the job that works on one. (A restore's imports-list entry is
-# written once it has finished: only file imports wait for a worker.)
-JOB_ROWS: tuple[tuple[type[Model], str], ...] = (
-    (Backup, jobs.EXPORT_BACKUP),
-    (Import, jobs.IMPORT_FILE),
-    (Restore, jobs.APPLY_RESTORE),
-)
-
-
-async def requeue_lost_jobs(at: datetime | None = None) -> int:
-    """Send again the jobs that no worker took in time or whose worker died."""
-    at = at or now()
-    return sum([await _requeue_lost(model, job, at) for model, job in JOB_ROWS])
-
-
-async def resend_queued_jobs() -> int:
-    """Send every QUEUED job again: at an embedded start, the in-process queue forgot them."""
-    return sum([await _resend_queued(model, job) for model, job in JOB_ROWS])
-
-
-async def _requeue_lost(model: type[Model], job: str, at: datetime) -> int:
-    lost = await _ids(model.filter(status__in=[QUEUED, RUNNING], lease_expires_at__lt=at))
-    sent = 0
-    for row_id in lost:
-        # Compare-and-set: with several schedulers, one of them sends each job again.
-        taken = await model.filter(id=row_id, lease_expires_at__lt=at).update(
-            status=QUEUED, lease_expires_at=at + UNCLAIMED_FOR
-        )
-        if taken:
-            jobs.enqueue(job, row_id)
-            sent += 1
-    return sent
-
-
-async def _resend_queued(model: type[Model], job: str) -> int:
-    queued = await _ids(model.filter(status=QUEUED))
-    for row_id in queued:
-        jobs.enqueue(job, row_id)
-    return len(queued)
-
-
-async def _ids(rows: QuerySet[Model]) -> list[UUID]:
-    return cast(list[UUID], await rows.values_list("id", flat=True))
+    return bool(released)

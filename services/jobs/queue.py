@@ -1,30 +1,92 @@
-"""Enqueueing background jobs without the domain knowing the queue.
+"""Queueing background jobs without the domain knowing the queue.
 
-The process that owns the broker (the server, a worker) registers how to send each job at
-start-up; services only name the job and the row it works on.
+A job row is written QUEUED, and its job is sent only once the transaction that wrote the row
+has committed: a worker that took the message sooner would not find the row. The process that
+owns the broker (the server, a worker) registers how to send each kind at start-up.
 """
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any, Generic, TypeVar
 from uuid import UUID
+
+from tortoise.expressions import Q
+from tortoise.models import Model
+
+from services.core import database
+from services.core.clock import now
+from services.jobs.kinds import JobKind, JobStatus
+
+J = TypeVar("J", bound=Model)
 
 # What sending returns (a broker's message) is of no use to the domain.
 Sender = Callable[[UUID], object]
 
+# A QUEUED job no worker took within this has lost its message (a broker restart): the sweep
+# sends it again.
+UNCLAIMED_FOR = timedelta(minutes=2)
+
 _senders: dict[str, Sender] = {}
 
-EXPORT_BACKUP = "export_backup"
-IMPORT_FILE = "import_file"
-APPLY_RESTORE = "apply_restore"
+
+def register(kind: JobKind[Any], send: Sender) -> None:
+    _senders[kind.actor_name] = send
 
 
-def register(job: str, send: Sender) -> None:
-    _senders[job] = send
-
-
-def enqueue(job: str, row_id: UUID) -> None:
+def enqueue(kind: JobKind[Any], row_id: UUID) -> None:
     """Send the job for `row_id`. Call only after the row's transaction has committed."""
     try:
-        send = _senders[job]
+        send = _senders[kind.actor_name]
     except KeyError:
-        raise RuntimeError(f"No queue is set up for the job {job!r} in this process") from None
+        raise RuntimeError(f"No queue is set up for the job {kind.actor_name!r}") from None
     send(row_id)
+
+
+class Queued(Generic[J]):
+    """The rows of one kind queued in an open transaction."""
+
+    def __init__(self, kind: JobKind[J], at: datetime) -> None:
+        self.kind = kind
+        self.row_ids: list[UUID] = []
+        self._unclaimed_until = at + UNCLAIMED_FOR
+
+    async def create(self, **columns: Any) -> J:
+        """A new QUEUED row."""
+        row = await self.kind.model.create(
+            status=JobStatus.QUEUED, lease_expires_at=self._unclaimed_until, **columns
+        )
+        self.row_ids.append(row.pk)
+        return row
+
+    async def requeue(self, row_id: UUID, where: Q, **columns: Any) -> bool:
+        """Queue a row that exists (a plan, a job that lost its worker) if it still matches
+        `where`: a compare-and-set, so of several callers racing, one queues it."""
+        taken = await self.kind.model.filter(where, id=row_id).update(
+            status=JobStatus.QUEUED, lease_expires_at=self._unclaimed_until, **columns
+        )
+        if taken:
+            self.row_ids.append(row_id)
+        return bool(taken)
+
+
+@contextlib.asynccontextmanager
+async def queueing(
+    kind: JobKind[J],
+    *,
+    at: datetime | None = None,
+    undo: Callable[[], Awaitable[object]] | None = None,
+) -> AsyncIterator[Queued[J]]:
+    """A transaction that queues rows of `kind`; their jobs are sent once it has committed.
+    A row waits for a worker from `at` (now). `undo` takes back what was done for the rows
+    before the transaction (a file stored for them) if they are not committed."""
+    queued = Queued(kind, at or now())
+    try:
+        async with database.transaction():
+            yield queued
+    except BaseException:
+        if undo is not None:
+            await undo()
+        raise
+    for row_id in queued.row_ids:
+        enqueue(kind, row_id)

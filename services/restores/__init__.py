@@ -3,6 +3,7 @@ applies it in batches, and reverting it."""
 
 from models.restores import Restore, RestoreKind, RestoreStatus
 from services.restores.diff import AppliedCounts
+from services.restores.job import run_restore
 from services.restores.plan import (
     PlanSummary,
     PropertyPlan,
@@ -10,7 +11,7 @@ from services.restores.plan import (
     plan_restore,
     plan_revert,
 )
-from services.restores.service import get_restore, job_state, list_restores, start
+from services.restores.service import get_restore, list_restores, start
 
 __all__ = [
     "AppliedCounts",
@@ -21,9 +22,9 @@ __all__ = [
     "RestoreStatus",
     "SampleChange",
     "get_restore",
-    "job_state",
     "list_restores",
     "plan_restore",
     "plan_revert",
+    "run_restore",
     "start",
 ]

@@ -1,5 +1,5 @@
-"""Running one restore (or revert): claim the row, apply the values batch by batch, record
-the outcome. (How claims make at-least-once delivery safe: `services.job_claims`.)
+"""The restore (or revert) job: apply the values batch by batch, record the outcome.
+(Claiming, retries and the outcome's fence: `services.jobs.runner`.)
 
 Each batch commits in one transaction with its saved changes and the restore's running
 counts, fenced by the claim: a worker that died mid-batch left nothing of it, and the next
@@ -9,32 +9,22 @@ are in flight at once (their records are distinct), but they commit in order.
 
 import asyncio
 import contextlib
-import logging
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
-from uuid import UUID
 
 from models.imports import Import, ImportSource, ImportStatus
-from models.restores import Restore, RestoreChange, RestoreStatus
-from services import crm
+from models.restores import Restore, RestoreChange
+from services import crm, jobs
 from services.activity import audit, notifications
 from services.backups import CorruptBackup
 from services.core import database
-from services.core.clock import now
-from services.core.errors import DomainError
 from services.crm import ChangeSource, RecordChange
-from services.jobs import progress as job_events
-from services.jobs.claims import Claim, LostClaim, claim, release_for_retry
-from services.jobs.progress import JobEvent
 from services.restores.apply import apply_batch
 from services.restores.diff import AppliedCounts, BatchResult
 from services.restores.service import WORDING
 from services.restores.source import Targets, backup_batches, backup_file, change_batches, entry_for
 
-log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 3
 # Batches applied at once: the next one's statement runs while this one commits and publishes
 # its events, so neither the database nor the worker waits for the other.
 IN_FLIGHT = 2
@@ -47,54 +37,80 @@ class _Source:
     total: int
 
 
-async def run_restore(restore_id: UUID) -> None:
-    """The restore job. Raises to ask for a retry while attempts remain."""
-    held = await claim(Restore, restore_id)
-    if held is None:
-        log.info("Restore %s is not waiting for a worker; nothing to do", restore_id)
-        return
-    await held.row.fetch_related("object_type", "backup")
-    try:
-        async with held.renewing():
-            counts = await _apply(held)
-    except LostClaim:
-        log.warning("Restore %s was taken over by another worker", restore_id)
-        return
-    except Exception as error:
-        await _attempt_failed(held, error)
-        return
-    await _finished(held, RestoreStatus.SUCCEEDED, counts)
+class RestoreJob(jobs.Job[Restore]):
+    kind = jobs.APPLY_RESTORE
+    fails_at_once = (CorruptBackup,)  # A damaged or missing backup: every attempt reads the same.
 
+    def __init__(self, held: jobs.Claim[Restore]) -> None:
+        super().__init__(held)
+        # What the batches committed so far did, this attempt's and those before it.
+        self.counts = AppliedCounts.model_validate(self.row.counts)
 
-async def _apply(held: Claim[Restore]) -> AppliedCounts:
-    restore = held.row
-    resumed = AppliedCounts.model_validate(restore.counts)
-    committed: asyncio.Future[AppliedCounts] = asyncio.get_running_loop().create_future()
-    committed.set_result(resumed)
-    in_flight: deque[asyncio.Future[AppliedCounts]] = deque()
-    async with _source(restore) as source:
-        try:
-            # A resumed attempt reads the source again from the start: its order is stable,
-            # so the batches committed before are exactly the first `batches_done`.
-            number = 0
-            async for batch in source.batches:
-                if number >= resumed.batches_done:
-                    if len(in_flight) == IN_FLIGHT:
-                        await _report(held, source, await in_flight.popleft())
-                    committed = asyncio.ensure_future(_apply_one(held, number, batch, committed))
-                    in_flight.append(committed)
-                number += 1
-            while in_flight:
-                await _report(held, source, await in_flight.popleft())
-        finally:
-            for task in in_flight:
-                task.cancel()
-            await asyncio.gather(*in_flight, return_exceptions=True)
-    return await committed
+    async def work(self) -> None:
+        await self.row.fetch_related("object_type", "backup")
+        resumed = self.counts
+        committed: asyncio.Future[AppliedCounts] = asyncio.get_running_loop().create_future()
+        committed.set_result(resumed)
+        in_flight: deque[asyncio.Future[AppliedCounts]] = deque()
+        async with _source(self.row) as source:
+            try:
+                # A resumed attempt reads the source again from the start: its order is stable,
+                # so the batches committed before are exactly the first `batches_done`.
+                number = 0
+                async for batch in source.batches:
+                    if number >= resumed.batches_done:
+                        if len(in_flight) == IN_FLIGHT:
+                            await self._report(source, await in_flight.popleft())
+                        committed = asyncio.ensure_future(self._apply_one(number, batch, committed))
+                        in_flight.append(committed)
+                    number += 1
+                while in_flight:
+                    await self._report(source, await in_flight.popleft())
+            finally:
+                for task in in_flight:
+                    task.cancel()
+                await asyncio.gather(*in_flight, return_exceptions=True)
 
+    async def _report(self, source: _Source, counts: AppliedCounts) -> None:
+        await self.held.progress(self.row.object_type.name, counts.records_read, source.total)
 
-async def _report(held: Claim[Restore], source: _Source, counts: AppliedCounts) -> None:
-    await held.progress(held.row.object_type.name, counts.records_read, source.total)
+    async def _apply_one(
+        self, number: int, batch: Targets, previous: Awaitable[AppliedCounts]
+    ) -> AppliedCounts:
+        """Applies a batch and commits it once the batch before it committed: batches commit in
+        order, and one whose predecessor failed rolls back."""
+        restore = self.row
+        async with database.transaction() as connection:
+            result = await apply_batch(connection, restore, number, batch)
+            counts = result.added_to(await previous, len(batch))
+            # The fence: only the worker holding the claim commits a batch.
+            if not await self.held.mine().update(counts=counts.model_dump()):
+                raise jobs.LostClaim(str(restore.id))
+        self.counts = counts
+        await _publish(restore, result)
+        return counts
+
+    def outcome_columns(self, outcome: jobs.Outcome) -> jobs.Columns:
+        return {"counts": self.counts.model_dump()}
+
+    async def record_outcome(self, outcome: jobs.Outcome) -> None:
+        restore = self.row
+        await _import_entry(restore, outcome, self.counts)
+        await audit.record_event(
+            restore.account_id,
+            restore.requested_by_id,
+            f"{WORDING[restore.kind].action}_{'COMPLETED' if outcome.succeeded else 'FAILED'}",
+            target_type="restore",
+            target_id=restore.id,
+            backup_id=str(restore.backup_id),
+            object_type=restore.object_type.name,
+            properties=restore.properties,
+            counts=self.counts.model_dump(exclude={"batches_done"}),
+            reason=outcome.reason or None,
+        )
+
+    async def announce_outcome(self, outcome: jobs.Outcome) -> None:
+        await _notify(self.row, outcome, self.counts)
 
 
 @contextlib.asynccontextmanager
@@ -116,25 +132,6 @@ async def _source(restore: Restore) -> AsyncIterator[_Source]:
             yield _Source(batches, entry.rows)
 
 
-async def _apply_one(
-    held: Claim[Restore],
-    number: int,
-    batch: Targets,
-    previous: Awaitable[AppliedCounts],
-) -> AppliedCounts:
-    """Applies a batch and commits it once the batch before it committed: batches commit in
-    order, and one whose predecessor failed rolls back."""
-    restore = held.row
-    async with database.transaction() as connection:
-        result = await apply_batch(connection, restore, number, batch)
-        counts = result.added_to(await previous, len(batch))
-        # The fence: only the worker holding the claim commits a batch.
-        if not await held.mine().update(counts=counts.model_dump()):
-            raise LostClaim(str(restore.id))
-    await _publish(restore, result)
-    return counts
-
-
 async def _publish(restore: Restore, result: BatchResult) -> None:
     """A change event per changed record, once its batch committed."""
     await crm.publish_record_changes(
@@ -152,66 +149,18 @@ async def _publish(restore: Restore, result: BatchResult) -> None:
     )
 
 
-async def _attempt_failed(held: Claim[Restore], error: Exception) -> None:
-    """Back to the queue for a retry, or FAILED after the last attempt. A domain error (a
-    damaged backup) would fail again: it fails at once."""
-    restore = held.row
-    reason = f"{type(error).__name__}: {error}"
-    log.error("Restore %s attempt %d failed: %s", restore.id, held.attempt, reason, exc_info=error)
-    if held.attempt < MAX_ATTEMPTS and not isinstance(error, DomainError):
-        await release_for_retry(held, reason)
-        raise RetryRestore(reason) from error
-    counts = AppliedCounts.model_validate(
-        (await Restore.get(id=restore.id).values_list("counts", flat=True)) or {}
-    )
-    await _finished(held, RestoreStatus.FAILED, counts, reason)
-
-
-async def _finished(
-    held: Claim[Restore], status: RestoreStatus, counts: AppliedCounts, reason: str = ""
-) -> None:
-    restore = held.row
-    wording = WORDING[restore.kind]
-    async with database.transaction():
-        done = await held.mine().update(
-            status=status,
-            completed_at=now(),
-            counts=counts.model_dump(),
-            lease_expires_at=None,
-            failure_reason=reason,
-        )
-        if not done:
-            log.warning("Restore %s was taken over before it could be marked done", restore.id)
-            return
-        await _import_entry(restore, status, counts)
-        await audit.record_event(
-            restore.account_id,
-            restore.requested_by_id,
-            f"{wording.action}_{'COMPLETED' if status == RestoreStatus.SUCCEEDED else 'FAILED'}",
-            target_type="restore",
-            target_id=restore.id,
-            backup_id=str(restore.backup_id),
-            object_type=restore.object_type.name,
-            properties=restore.properties,
-            counts=counts.model_dump(exclude={"batches_done"}),
-            reason=reason or None,
-        )
-    await job_events.publish(restore.id, JobEvent(str(restore.id), status.value))
-    await _notify(restore, status, counts, reason)
-
-
-async def _import_entry(restore: Restore, status: RestoreStatus, counts: AppliedCounts) -> None:
+async def _import_entry(restore: Restore, outcome: jobs.Outcome, counts: AppliedCounts) -> None:
     """The restore's line in the account's imports list."""
     await Import.create(
         account_id=restore.account_id,
         name=WORDING[restore.kind].imported_as(restore.object_type.singular_label),
         source=ImportSource.RESTORE,
-        status=ImportStatus(status.value),
+        status=ImportStatus(outcome.status.value),
         requested_by_id=restore.requested_by_id,
         restore_id=restore.id,
         object_type_name=restore.object_type.name,
         started_at=restore.started_at,
-        completed_at=now(),
+        completed_at=outcome.at,
         counts={
             "created": 0,
             "updated": counts.records_changed,
@@ -223,12 +172,10 @@ async def _import_entry(restore: Restore, status: RestoreStatus, counts: Applied
     )
 
 
-async def _notify(
-    restore: Restore, status: RestoreStatus, counts: AppliedCounts, reason: str
-) -> None:
+async def _notify(restore: Restore, outcome: jobs.Outcome, counts: AppliedCounts) -> None:
     title = WORDING[restore.kind].notification_title
     plural = restore.object_type.plural_label.lower()
-    if status == RestoreStatus.SUCCEEDED:
+    if outcome.succeeded:
         kind, title = "RESTORE_COMPLETED", f"{title} finished"
         body = (
             f"{counts.records_changed} {plural} changed ({counts.values_set} values set, "
@@ -240,12 +187,12 @@ async def _notify(
     else:
         kind, title = "RESTORE_FAILED", f"{title} failed"
         body = (
-            f"{reason}. {counts.records_changed} {plural} had been changed; they can be reverted."
+            f"{outcome.reason}. {counts.records_changed} {plural} had been changed; "
+            "they can be reverted."
         )
     await notifications.notify_super_admins(
         restore.account_id, kind, title, body, subject_id=str(restore.id)
     )
 
 
-class RetryRestore(Exception):
-    """Raised to the job queue so that it delivers the restore again after a back-off."""
+run_restore = RestoreJob.run

@@ -1,25 +1,22 @@
-"""Restores and their reverts: starting a plan under every guard, listing them, and their job
-state. (Planning: `services.restore_plan`; applying: `services.restore_job`.)"""
+"""Restores and their reverts: starting a plan under every guard, and listing them.
+(Planning: `services.restores.plan`; applying: `services.restores.job`.)"""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from models.accounts import Role
 from models.restores import Restore, RestoreKind, RestoreStatus
-from services import accounts, activity, backups
-from services.core import database
+from services import accounts, activity, backups, jobs
 from services.core.clock import now
 from services.core.errors import DomainError, ErrorCode, NotFound, ValidationFailed
 from services.core.ids import parse_id
 from services.core.pagination import Page, paginate
 from services.core.viewer import Viewer
-from services.jobs import claims as job_claims
-from services.jobs import queue as jobs
-from services.jobs.progress import JobEvent
 
 # A plan describes the data as it was: one older than this is refused (PLAN_STALE), so what a
 # super admin acknowledged is close to what happens.
@@ -101,14 +98,13 @@ async def start(
         raise ValidationFailed("This plan was carried out already; plan again.", field="planId")
     await _check_fresh(plan, now())
     try:
-        async with database.transaction():
-            await _queue(viewer, plan)
+        async with jobs.queueing(jobs.APPLY_RESTORE) as queued:
+            await _queue(queued, viewer, plan)
     except IntegrityError:
         # The partial unique index: one QUEUED or RUNNING restore per account.
         raise RestoreInProgress(
             "Another restore of this account is queued or running; wait until it finishes."
         ) from None
-    jobs.enqueue(jobs.APPLY_RESTORE, plan.id)
     return await get_restore(viewer, plan.id)
 
 
@@ -144,13 +140,9 @@ async def _check_fresh(plan: Restore, at: datetime) -> None:
         raise PlanStale("The restore can no longer be reverted: its 14 days are over.")
 
 
-async def _queue(viewer: Viewer, plan: Restore) -> None:
-    queued = await Restore.filter(id=plan.id, status=RestoreStatus.PLANNED).update(
-        status=RestoreStatus.QUEUED,
-        requested_by_id=viewer.user.id,
-        lease_expires_at=now() + job_claims.UNCLAIMED_FOR,
-    )
-    if not queued:
+async def _queue(queued: jobs.Queued[Restore], viewer: Viewer, plan: Restore) -> None:
+    planned = Q(status=RestoreStatus.PLANNED)
+    if not await queued.requeue(plan.id, planned, requested_by_id=viewer.user.id):
         # The same plan started twice at once: the other request took it.
         raise RestoreInProgress("This plan was started by another request.")
     await activity.record_event(
@@ -165,9 +157,3 @@ async def _queue(viewer: Viewer, plan: Restore) -> None:
         reverts=str(plan.reverts_id) if plan.reverts_id else None,
         acknowledged=["dataChange", "irreversible"],
     )
-
-
-async def job_state(viewer: Viewer, restore_id: str | UUID) -> JobEvent:
-    """The restore's state now, as a job event; NOT_FOUND outside the viewer's account."""
-    restore = await get_restore(viewer, restore_id)
-    return JobEvent(str(restore.id), restore.status.value)

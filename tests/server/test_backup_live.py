@@ -3,8 +3,8 @@ from typing import Any
 
 from models.accounts import Role, User
 from models.notifications import Notification
+from services import jobs
 from services.activity import notifications
-from services.jobs import queue as jobs
 from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
 from tests.graphql_ws import GraphQLWebSocket, signed_in
 from tests.polling import until_listening

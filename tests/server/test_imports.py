@@ -25,6 +25,7 @@ from services.crm import changes as record_events
 from services.crm.changes import RecordChange
 from services.imports.job import BATCH_SIZE
 from services.jobs import queue as jobs
+from services.jobs.kinds import IMPORT_FILE
 from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
 from tests.graphql_ws import signed_in
 from tests.polling import until_finished, until_listening
@@ -416,7 +417,7 @@ async def test_progress_streams_until_the_import_finishes(
             "rowsTotal": None,
         }
         for row_id in held:
-            jobs.enqueue(jobs.IMPORT_FILE, row_id)
+            jobs.enqueue(IMPORT_FILE, row_id)
         events = await progress_until_complete(socket, operation_id)
 
     *running, last = events

@@ -1,9 +1,4 @@
-import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
-from uuid import UUID
 
 import pytest
 
@@ -12,51 +7,20 @@ from models.audit import AuditEvent
 from models.backups import Backup, BackupStatus, BackupTrigger
 from models.notifications import Notification
 from server.settings import Settings
-from services import storage
-from services.backups.job import MAX_ATTEMPTS, RetryBackup, run_export
-from services.core.clock import now
-from services.jobs import queue as jobs
-from services.jobs.claims import requeue_lost_jobs, resend_queued_jobs
-from services.storage import LocalStorage
-from tests.conftest import GraphQLClient, MakeTenant, Tenant
+from services.backups.job import run_export
+from services.jobs import EXPORT_BACKUP, RetryJob
+from tests.conftest import GraphQLClient, MakeTenant
 from tests.server.test_backups import (
     BACKUP,
     add_super_admin,
     next_manual_backup_at,
     queued_backup,
     request_backup,
-    seed_contacts,
     wait_until_finished,
 )
-from workers import actors
+from tests.support.jobs import unusable_storage
 
-
-@contextmanager
-def storage_that_cannot_write(tmp_path: Path) -> Iterator[None]:
-    """Storage whose root is a regular file, so that storing any backup fails."""
-    blocked = tmp_path / "not-a-directory"
-    blocked.write_text("")
-    configured = storage.current()
-    storage.use(LocalStorage(blocked))
-    try:
-        yield
-    finally:
-        storage.use(configured)
-
-
-@contextmanager
-def export_jobs_sent() -> Iterator[list[UUID]]:
-    """The ids of the export jobs sent meanwhile; each goes to the worker once the block ends.
-    (Not before: a sweep given a future `at` would find the lease the worker's claim takes,
-    which runs on the real clock, lapsed already.)"""
-    sent: list[UUID] = []
-    jobs.register(jobs.EXPORT_BACKUP, sent.append)
-    try:
-        yield sent
-    finally:
-        actors.register()
-        for backup_id in sent:
-            actors.export_backup.send(str(backup_id))
+MAX_ATTEMPTS = EXPORT_BACKUP.max_attempts
 
 
 async def notified(backup: Backup) -> dict[Role, list[str]]:
@@ -81,9 +45,9 @@ async def test_a_failing_export_is_retried_then_fails_and_gives_the_quota_back(
     backup = await queued_backup(tenant, BackupTrigger.MANUAL)
     assert await next_manual_backup_at(gql, token) == backup.quota_until
 
-    with storage_that_cannot_write(tmp_path):
+    with unusable_storage(tmp_path):
         for attempt in range(1, MAX_ATTEMPTS):
-            with pytest.raises(RetryBackup):
+            with pytest.raises(RetryJob):
                 await run_export(backup.id)
             await backup.refresh_from_db()
             assert (backup.status, backup.attempts) == (BackupStatus.QUEUED, attempt)
@@ -112,53 +76,3 @@ async def test_a_failing_export_is_retried_then_fails_and_gives_the_quota_back(
     assert (await wait_until_finished(await request_backup(gql, token))).status == (
         BackupStatus.SUCCEEDED
     )
-
-
-@pytest.mark.parametrize("at_once", [False, True], ids=["one-after-the-other", "at-once"])
-async def test_a_duplicate_delivery_exports_once(
-    tenant: Tenant, settings: Settings, at_once: bool
-) -> None:
-    await seed_contacts(tenant, 50)
-    backup = await queued_backup(tenant)
-    if at_once:
-        await asyncio.gather(run_export(backup.id), run_export(backup.id))
-    else:
-        await run_export(backup.id)
-        await run_export(backup.id)
-
-    await backup.refresh_from_db()
-    assert (backup.status, backup.attempts) == (BackupStatus.SUCCEEDED, 1)
-    stored = [path for path in settings.storage_dir.rglob("*") if path.is_file()]
-    ours = [path for path in stored if str(tenant.account.id) in str(path)]
-    assert ours == [settings.storage_dir / backup.storage_key]
-    assert len(await audited(backup, "BACKUP_COMPLETED")) == 1
-    assert (await notified(backup))[Role.SUPER_ADMIN] == ["BACKUP_READY"]
-
-
-async def test_queued_backups_are_sent_again_at_start(tenant: Tenant) -> None:
-    backup = await queued_backup(tenant)
-    with export_jobs_sent() as sent:
-        assert await resend_queued_jobs() >= 1
-    assert sent.count(backup.id) == 1
-    finished = await wait_until_finished(backup.id)
-    assert (finished.status, finished.attempts) == (BackupStatus.SUCCEEDED, 1)
-
-
-async def test_a_running_backup_whose_lease_lapsed_is_sent_again_once(tenant: Tenant) -> None:
-    lease_ends = now() + timedelta(minutes=10)
-    backup = await Backup.create(
-        account_id=tenant.account.id,
-        trigger=BackupTrigger.SCHEDULED,
-        status=BackupStatus.RUNNING,
-        attempts=1,
-        started_at=now(),
-        lease_expires_at=lease_ends,
-    )
-    with export_jobs_sent() as sent:
-        await requeue_lost_jobs(at=lease_ends - timedelta(seconds=1))
-        assert backup.id not in sent
-        lapsed = lease_ends + timedelta(seconds=1)
-        await asyncio.gather(requeue_lost_jobs(at=lapsed), requeue_lost_jobs(at=lapsed))
-    assert sent.count(backup.id) == 1
-    finished = await wait_until_finished(backup.id)
-    assert (finished.status, finished.attempts) == (BackupStatus.SUCCEEDED, 2)

@@ -1,25 +1,23 @@
-"""The import job driven directly: resuming after workers die, refusals, retries, the sweep."""
+"""The import job driven directly: resuming after workers die, refusals, the sweep."""
 
 from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
 
-from models.accounts import Role
 from models.audit import AuditEvent
 from models.crm import ObjectType, PurgedRecord, Record
-from models.ids import new_id
 from models.imports import Import, ImportRowError, ImportSource, ImportStatus
 from models.notifications import Notification
 from models.restores import RestoreStatus
 from services import storage
-from services.core import environment
 from services.core.clock import now
 from services.imports.files import account_types, open_upload
-from services.imports.job import RetryImport, apply_rows, run_import
+from services.imports.job import apply_rows, run_import
 from services.jobs import queue as jobs
-from services.jobs.claims import LostClaim, claim, requeue_lost_jobs
-from services.storage import import_key
+from services.jobs.claims import LostClaim, claim
+from services.jobs.kinds import IMPORT_FILE
+from services.jobs.sweeps import requeue_lost_jobs
 from tests.conftest import GraphQLClient, Tenant
 from tests.leases import lease_lapses
 from tests.restoring import (
@@ -32,27 +30,10 @@ from tests.restoring import (
     wait_for_restore,
 )
 from tests.server.test_imports import csv_bytes, finished, purge
+from tests.support.jobs import queued_import
 
 DEALS = 230
 UNKNOWN_AT = (10, 60, 110, 160, 210)
-
-
-async def queued_import(tenant: Tenant, content: bytes, tmp_path: Path, object_type: str) -> Import:
-    """An import waiting for a worker, its file in storage, that no worker has been sent."""
-    import_id = new_id()
-    key = import_key(tenant.account.id, import_id)
-    path = tmp_path / f"{import_id}.csv"
-    path.write_bytes(content)
-    await storage.current().put_file(key, path)
-    return await Import.create(
-        id=import_id,
-        account_id=tenant.account.id,
-        name="Import - deals.csv",
-        source=ImportSource.FILE,
-        requested_by=tenant.users[Role.SUPER_ADMIN],
-        storage_key=key,
-        object_type_name=object_type,
-    )
 
 
 async def test_a_job_resumed_after_its_workers_died_applies_each_row_once(
@@ -136,23 +117,6 @@ async def test_a_file_that_no_longer_fits_fails_at_once_without_writing(
     assert await AuditEvent.exists(target_id=str(job.id), action="IMPORT_FAILED")
 
 
-async def test_an_unexpected_failure_is_retried_then_fails(tenant: Tenant, tmp_path: Path) -> None:
-    job = await queued_import(tenant, csv_bytes(["id"], []), tmp_path, "deals")
-    await storage.current().delete(job.storage_key)
-
-    for attempt in (1, 2):
-        with pytest.raises(RetryImport, match="FileNotFoundError"):
-            await run_import(job.id)
-        waiting = await Import.get(id=job.id)
-        assert (waiting.status, waiting.attempts) == (ImportStatus.QUEUED, attempt)
-    await run_import(job.id)
-
-    failed = await Import.get(id=job.id)
-    assert (failed.status, failed.attempts) == (ImportStatus.FAILED, 3)
-    assert failed.failure_reason.startswith("FileNotFoundError")
-    assert not list(environment.current().work_dir.glob(f"import-{job.id}-*"))
-
-
 async def restore_entry(gql: GraphQLClient, tenant: Tenant) -> Import:
     """The imports-list entry that a real restore leaves once it has finished."""
     [deal] = await seed_deals(tenant, [{"dealname": "Deal", "amount": "1"}])
@@ -185,7 +149,7 @@ async def test_the_sweep_sends_again_an_import_whose_message_was_lost(
         await lease_lapses(Import, row_id)
 
     assert await requeue_lost_jobs() >= 1
-    assert (jobs.IMPORT_FILE, job.id) in sent
+    assert (IMPORT_FILE, job.id) in sent
     assert entry.id not in {row_id for _, row_id in sent}
     assert (await finished(job.id)).status == ImportStatus.SUCCEEDED
     after = await Import.get(id=entry.id)

@@ -1,0 +1,152 @@
+"""The one skeleton every job runs: claim the row, do the work under a renewing lease, record
+the outcome. A kind of job fills in the hooks of `Job`; every hook but `work` does nothing by
+default.
+
+Delivery is at least once (`services.jobs.claims`): a delivery for a row that is not waiting
+does nothing, a worker that lost its claim stops without recording anything, and a failed
+attempt goes back to the queue for the broker's retry until the kind's attempts are spent,
+unless the job fails at once on that error (`Job.fails_at_once`).
+"""
+
+import abc
+import contextlib
+import logging
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Generic, TypeVar
+from uuid import UUID
+
+from tortoise.models import Model
+
+from services.core import database
+from services.core.clock import now
+from services.jobs import progress
+from services.jobs.claims import Claim, LostClaim, claim, release_for_retry
+from services.jobs.kinds import JobKind, JobStatus
+from services.jobs.progress import JobEvent
+
+log = logging.getLogger(__name__)
+
+J = TypeVar("J", bound=Model)
+
+# Columns of the job's row, by name.
+Columns = dict[str, Any]
+
+
+class RetryJob(Exception):
+    """Raised to the broker so that it delivers the job again after a back-off."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the job ended: SUCCEEDED, or FAILED for `reason`."""
+
+    status: JobStatus
+    at: datetime
+    reason: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == JobStatus.SUCCEEDED
+
+
+class Job(abc.ABC, Generic[J]):
+    """One delivery of a job, on the row it claimed: `run` and `carry_out` are the skeleton, the
+    methods after them the hooks."""
+
+    kind: ClassVar[JobKind[Any]]
+    # Errors another attempt would meet again: they fail the job at once, without a retry.
+    fails_at_once: ClassVar[tuple[type[Exception], ...]] = ()
+
+    def __init__(self, held: Claim[J]) -> None:
+        self.held = held
+        self.row: J = held.row
+
+    @classmethod
+    async def run(cls, row_id: UUID) -> None:
+        """The job for `row_id`. Raises RetryJob to ask for a retry while attempts remain."""
+        held = await claim(cls.kind.model, row_id)
+        if held is None:
+            log.info("%s %s is not waiting for a worker; nothing to do", cls._name(), row_id)
+            return
+        await cls(held).carry_out()
+
+    async def carry_out(self) -> None:
+        """The work of the attempt this delivery claimed, then its outcome."""
+        try:
+            async with self.scratch_space(), self.held.renewing():
+                await self.work()
+        except LostClaim:
+            self._log_taken_over("while it worked")
+            return
+        except Exception as error:
+            await self._attempt_failed(error)
+            return
+        await self._finish(Outcome(JobStatus.SUCCEEDED, now()))
+
+    async def _attempt_failed(self, error: Exception) -> None:
+        """Back to the queue for a retry, or FAILED once the attempts are spent or the error
+        is one the job fails at once on."""
+        reason = self.failure_reason(error)
+        name, attempt = self._name(), self.held.attempt
+        if isinstance(error, self.fails_at_once):
+            log.warning("%s %s failed at once: %s", name, self.row.pk, reason)
+        else:
+            log.error(
+                "%s %s attempt %d failed: %s", name, self.row.pk, attempt, reason, exc_info=error
+            )
+            if attempt < self.kind.max_attempts:
+                if not await release_for_retry(self.held, reason):
+                    self._log_taken_over("before it could be retried")
+                    return
+                raise RetryJob(reason) from error
+        await self._finish(Outcome(JobStatus.FAILED, now(), reason))
+
+    async def _finish(self, outcome: Outcome) -> None:
+        """Record the outcome, fenced by the claim, then tell subscribers."""
+        async with database.transaction():
+            finished = await self.held.mine().update(
+                status=outcome.status,
+                completed_at=outcome.at,
+                failure_reason=outcome.reason,
+                lease_expires_at=None,
+                **self.outcome_columns(outcome),
+            )
+            if not finished:
+                self._log_taken_over("before it could be marked done")
+                return
+            await self.record_outcome(outcome)
+        await progress.publish(self.row.pk, JobEvent(str(self.row.pk), outcome.status.value))
+        await self.announce_outcome(outcome)
+
+    @classmethod
+    def _name(cls) -> str:
+        return cls.kind.model.__name__
+
+    def _log_taken_over(self, when: str) -> None:
+        log.warning("%s %s was taken over by another worker %s", self._name(), self.row.pk, when)
+
+    # The hooks.
+
+    def scratch_space(self) -> AbstractAsyncContextManager[object]:
+        """Files on this machine that the work needs, removed once it ends."""
+        return contextlib.nullcontext()
+
+    @abc.abstractmethod
+    async def work(self) -> None:
+        """The job itself. Raises LostClaim once it finds another worker took the job over."""
+
+    def failure_reason(self, error: Exception) -> str:
+        """What the row, the audit log and the notification say about a failure."""
+        return f"{type(error).__name__}: {error}"
+
+    def outcome_columns(self, outcome: Outcome) -> Columns:
+        """The row's columns the outcome sets besides its status, time and reason."""
+        return {}
+
+    async def record_outcome(self, outcome: Outcome) -> None:
+        """What else the outcome writes, in the transaction that marks the row."""
+
+    async def announce_outcome(self, outcome: Outcome) -> None:
+        """What follows once the outcome is committed and its event is out."""

@@ -1,0 +1,47 @@
+"""Sending again the jobs whose message was lost: from the scheduler (a job no worker took in
+time, or whose worker died) and at an embedded start (the in-process queue forgot them all)."""
+
+from datetime import datetime
+from typing import Any, cast
+from uuid import UUID
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from services.core.clock import now
+from services.jobs import queue
+from services.jobs.kinds import KINDS, JobKind, JobStatus
+
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+async def requeue_lost_jobs(at: datetime | None = None) -> int:
+    """Send again the jobs that no worker took in time or whose worker died."""
+    at = at or now()
+    return sum([await _requeue_lost(kind, at) for kind in KINDS])
+
+
+async def resend_queued_jobs() -> int:
+    """Send every QUEUED job again: at an embedded start, the in-process queue forgot them."""
+    return sum([await _resend_queued(kind) for kind in KINDS])
+
+
+async def _requeue_lost(kind: JobKind[Any], at: datetime) -> int:
+    lapsed = Q(lease_expires_at__lt=at)
+    lost = await _ids(kind.model.filter(lapsed, status__in=ACTIVE))
+    async with queue.queueing(kind, at=at) as queued:
+        for row_id in lost:
+            # With several schedulers, one of them sends each job again.
+            await queued.requeue(row_id, lapsed)
+    return len(queued.row_ids)
+
+
+async def _resend_queued(kind: JobKind[Any]) -> int:
+    waiting = await _ids(kind.model.filter(status=JobStatus.QUEUED))
+    for row_id in waiting:
+        queue.enqueue(kind, row_id)
+    return len(waiting)
+
+
+async def _ids(rows: QuerySet[Any]) -> list[UUID]:
+    return cast(list[UUID], await rows.values_list("id", flat=True))
