@@ -1,5 +1,6 @@
 from models.accounts import Role
-from tests.conftest import PASSWORD, GraphQLClient, MakeTenant
+from tests.support.graphql import GraphQLClient
+from tests.support.tenants import PASSWORD, MakeTenant
 
 LOGIN = """
 mutation($email: String!, $password: String!) {

@@ -1,15 +1,8 @@
 """The `crm-backup` command run for real in subprocesses, and the demo account it seeds."""
 
-import os
-import queue
 import random
-import signal
-import socket
 import sqlite3
 import stat
-import subprocess
-import sys
-import threading
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -20,38 +13,15 @@ import pytest
 from models.accounts import Account, Role, Tier, User
 from models.crm import Association, ObjectType, Record
 from server.cli import PASSWORD_ENV
-from server.settings import Settings
 from services.accounts import demo, passwords
-from services.crm import values
-from tests.conftest import PASSWORD as TENANT_PASSWORD
-from tests.conftest import MakeTenant, Server
+from tests.support.cli import Serving, cli_env, crm_backup, succeeds
+from tests.support.network import free_port
+from tests.support.records import assert_valid_values
+from tests.support.servers import Server
+from tests.support.tenants import LOGIN, MakeTenant
+from tests.support.tenants import PASSWORD as TENANT_PASSWORD
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SETTINGS_VARIABLES = {name.upper() for name in Settings.model_fields} | {PASSWORD_ENV}
 PASSWORD = "a long enough password"
-LOGIN = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }"
-
-
-def cli_env(**overrides: str) -> dict[str, str]:
-    """This environment minus any settings, so a developer's own never leak into a test."""
-    env = {name: value for name, value in os.environ.items() if name not in SETTINGS_VARIABLES}
-    # The checkout's code, however (or whether) the project is installed.
-    env["PYTHONPATH"] = str(REPO_ROOT)
-    env["PYTHONUNBUFFERED"] = "1"
-    return env | overrides
-
-
-def crm_backup(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
-    )
-
-
-def succeeds(*args: str, cwd: Path, env: dict[str, str]) -> str:
-    result = crm_backup(*args, cwd=cwd, env=env)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
 
 
 @pytest.fixture
@@ -84,11 +54,19 @@ def test_migrate_then_create_account_and_user(
     tmp_path: Path, sqlite_file: tuple[Path, dict[str, str]]
 ) -> None:
     path, env = sqlite_file
-    account_id = succeeds("create-account", "Acme Ltd", "--tier", "PROFESSIONAL", cwd=tmp_path,
-                          env=env)
+    account_id = succeeds(
+        "create-account", "Acme Ltd", "--tier", "PROFESSIONAL", cwd=tmp_path, env=env
+    )
     user_id = succeeds(
-        "create-user", "--account", account_id, "--email", "Owner@Acme.example",
-        "--role", "SUPER_ADMIN", cwd=tmp_path, env=env | {PASSWORD_ENV: PASSWORD},
+        "create-user",
+        "--account",
+        account_id,
+        "--email",
+        "Owner@Acme.example",
+        "--role",
+        "SUPER_ADMIN",
+        cwd=tmp_path,
+        env=env | {PASSWORD_ENV: PASSWORD},
     )
 
     with sqlite3.connect(path) as db:
@@ -154,45 +132,8 @@ async def test_create_account_on_the_suite_database(
 # The demo account.
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Serving:
-    """`crm-backup serve` in the background, its output read line by line."""
-
-    def __init__(self, cwd: Path, port: int) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve"],
-            cwd=cwd, env=cli_env(PORT=str(port)), stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
-
-    def line_starting(self, prefix: str, timeout: float = 60) -> str:
-        seen = []
-        try:
-            while not (line := self.lines.get(timeout=timeout)).startswith(prefix):
-                seen.append(line)
-        except queue.Empty:
-            pytest.fail(f"No line starting with {prefix!r}; output:\n{''.join(seen)}")
-        return line.strip()
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=60)
-
-
 def test_serve_seeds_the_demo_on_first_start_and_shows_its_sign_in(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/graphql"
     first = Serving(tmp_path, port)
     try:
@@ -200,8 +141,11 @@ def test_serve_seeds_the_demo_on_first_start_and_shows_its_sign_in(tmp_path: Pat
         sign_in = first.line_starting("Sign in at")
         email, password = sign_in.removeprefix(f"Sign in at {url} with ").split(" / ")
         assert email == demo.ADMIN_EMAIL
-        login = httpx.post(url, json={"query": LOGIN, "variables": {"e": email, "p": password}},
-                           timeout=30)
+        login = httpx.post(
+            url,
+            json={"query": LOGIN, "variables": {"email": email, "password": password}},
+            timeout=30,
+        )
         assert login.json()["data"]["login"]["token"]
     finally:
         assert first.stop() == 0
@@ -235,26 +179,13 @@ async def test_seed_fills_every_object_type_with_valid_values(server: Server) ->
     assert counts == Counter(demo.COUNTS)
     for object_type in types:
         of_type = [record for record in records if record.object_type_id == object_type.id]
-        _assert_valid_values(object_type, of_type)
+        assert_valid_values(object_type, of_type)
     assert sum(record.deleted_at is not None for record in records) == demo.RECYCLED
 
     type_of = {record.id: by_type[record.object_type_id].name for record in records}
     links = await Association.filter(account=account)
     pairs = {(type_of[link.from_record_id], type_of[link.to_record_id]) for link in links}
     assert pairs == {("contacts", "companies"), ("deals", "contacts")}
-
-
-def _assert_valid_values(object_type: ObjectType, records: list[Record]) -> None:
-    """Every value fits its property; every property is filled somewhere and blank somewhere."""
-    definitions = {prop.name: prop for prop in object_type.properties}
-    filled: Counter[str] = Counter()
-    for record in records:
-        for name, value in record.properties.items():
-            assert value, (object_type.name, name)
-            values.check(definitions[name], value)
-            filled[name] += 1
-    assert set(filled) == set(definitions), object_type.name
-    assert any(count < len(records) for count in filled.values()), object_type.name
 
 
 async def test_seed_once_leaves_a_database_with_accounts_alone(

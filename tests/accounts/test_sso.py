@@ -1,47 +1,41 @@
-"""Sign-in with OpenID Connect ID tokens that the tests sign with keys they generate."""
-
-import base64
-import contextlib
-import dataclasses
-import hashlib
-import hmac
-import json
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 from pydantic import ValidationError
 
 from models.accounts import Role
 from models.audit import AuditEvent
-from server.settings import Settings
 from services.accounts import sessions as auth
 from services.accounts.sso import REFUSED
 from services.accounts.step_up import TotpNotEnrolled, require_step_up
-from services.core import environment
 from services.core.environment import SsoConfig
-from tests.conftest import GraphQLClient, Server, Tenant
+from tests.support.graphql import GraphQLClient
+from tests.support.servers import Server
+from tests.support.settings import isolated_settings
+from tests.support.sso import (
+    AUDIENCE,
+    ISSUER,
+    LOGIN,
+    Key,
+    claims,
+    forged,
+    jwks,
+    public_pem,
+    refusal,
+    serving_sso,
+    signed,
+    sso_settings,
+    with_claims_of,
+)
+from tests.support.tenants import Tenant
 
-ISSUER = "https://id.example.com"
-AUDIENCE = "crm-backup-client"
-KID = "key-1"
-LOGIN = """
-mutation($idToken: String!) {
-  loginWithSso(idToken: $idToken) { token user { email } }
-}
-"""
 ME = "{ me { authMethod } }"
-
-Key = rsa.RSAPrivateKey
 
 
 @pytest.fixture(scope="module")
@@ -52,26 +46,6 @@ def provider_key() -> Key:
 @pytest.fixture(scope="module")
 def other_key() -> Key:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def jwks(key: Key) -> str:
-    public = RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
-    return json.dumps({"keys": [public | {"kid": KID, "use": "sig", "alg": "RS256"}]})
-
-
-def sso_settings(**keys: Any) -> Settings:
-    return Settings(_env_file=None, sso_issuer=ISSUER, sso_audience=AUDIENCE, **keys)
-
-
-@contextlib.contextmanager
-def serving_sso(config: SsoConfig | None) -> Iterator[None]:
-    """The running server reads the SSO configuration from its environment at each sign-in."""
-    before = environment.current()
-    environment.configure(dataclasses.replace(before, sso=config))
-    try:
-        yield
-    finally:
-        environment.configure(before)
 
 
 @pytest.fixture
@@ -85,60 +59,6 @@ def jwks_file(provider_key: Key, tmp_path: Path) -> Path:
 def sso(server: Server, jwks_file: Path) -> Iterator[None]:
     with serving_sso(sso_settings(sso_jwks_file=jwks_file).sso):
         yield
-
-
-def claims(email: str, /, **changes: Any) -> dict[str, Any]:
-    """Valid claims for `email`, with changes; times in `changes` are seconds from now, and
-    None drops a claim."""
-    issued = int(time.time())
-    body: dict[str, Any] = {
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "sub": "provider-user-1",
-        "iat": 0,
-        "exp": 300,
-        "email": email,
-        "email_verified": True,
-    } | changes
-    for name in ("iat", "exp", "nbf"):
-        if body.get(name) is not None:
-            body[name] += issued
-    return {name: value for name, value in body.items() if value is not None}
-
-
-def signed(key: Key, body: dict[str, Any], kid: str = KID) -> str:
-    return jwt.encode(body, key, algorithm="RS256", headers={"kid": kid})
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def forged(alg: str, body: dict[str, Any], hmac_secret: bytes | None) -> str:
-    """Built by hand: PyJWT itself refuses to sign with `none`-like or key-confused settings."""
-    header = b64url(json.dumps({"alg": alg, "typ": "JWT", "kid": KID}).encode())
-    signing_input = f"{header}.{b64url(json.dumps(body).encode())}"
-    signature = b""
-    if hmac_secret is not None:
-        signature = hmac.new(hmac_secret, signing_input.encode(), hashlib.sha256).digest()
-    return f"{signing_input}.{b64url(signature)}"
-
-
-def public_pem(key: Key) -> bytes:
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-
-
-def with_claims_of(token: str, body: dict[str, Any]) -> str:
-    header, _, signature = token.split(".")
-    return f"{header}.{b64url(json.dumps(body).encode())}.{signature}"
-
-
-async def refusal(gql: GraphQLClient, id_token: str) -> dict[str, Any]:
-    body = await gql.raw(LOGIN, {"idToken": id_token})
-    [error] = body["errors"]
-    return dict(error)
 
 
 async def test_a_valid_token_starts_an_sso_session(
@@ -265,7 +185,7 @@ async def test_keys_from_a_url_are_fetched_then_cached(
 
 
 def test_settings_map_to_the_sso_configuration(jwks_file: Path) -> None:
-    assert Settings(_env_file=None).sso is None
+    assert isolated_settings().sso is None
     assert sso_settings(sso_jwks_file=jwks_file).sso == SsoConfig(
         issuer=ISSUER, audience=AUDIENCE, jwks_file=jwks_file
     )
@@ -295,4 +215,4 @@ def test_settings_refuse_an_incomplete_sso_configuration(
 ) -> None:
     monkeypatch.chdir(jwks_file.parent)
     with pytest.raises(ValidationError, match=r"SSO|https"):
-        Settings(_env_file=None, **values)
+        isolated_settings(**values)

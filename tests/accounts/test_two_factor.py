@@ -1,10 +1,6 @@
-"""TOTP enrollment and step-up over real HTTP and a real websocket, codes computed by pyotp."""
-
 import asyncio
-import time
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pyotp
@@ -12,74 +8,38 @@ import pytest
 from cryptography.fernet import InvalidToken
 
 from models.accounts import Role, Session, TotpAttempt, User
-from models.audit import AuditEvent
 from services.accounts import sessions as auth
 from services.accounts import totp
-from services.accounts.step_up import ReauthRequired, TotpNotEnrolled, require_step_up
+from services.accounts.step_up import ReauthRequired, TotpNotEnrolled
 from services.core import encryption
 from services.core.clock import now
-from tests.conftest import GraphQLClient, Server, Tenant
-from tests.graphql_ws import GraphQLWebSocket, signed_in
+from tests.support.audit import times_audited
+from tests.support.graphql import GraphQLClient, error_codes
+from tests.support.servers import Server
+from tests.support.tenants import Tenant
+from tests.support.two_factor import (
+    CONFIRM,
+    REAUTH,
+    START_ENROLLMENT,
+    assert_at_most_five_checked,
+    code,
+    enroll,
+    reauthenticate,
+    reauthenticate_over,
+    steady_clock,
+    step_up_check,
+    wrong_code,
+)
+from tests.support.websocket import signed_in
 
-START = """
-mutation($current: String) {
-  startTotpEnrollment(currentCode: $current) { secret otpauthUri qrCodeSvgDataUri }
-}
-"""
-CONFIRM = "mutation($code: String!) { confirmTotpEnrollment(code: $code) }"
-REAUTH = "mutation($code: String!) { reauthenticate(code: $code) { reauthenticatedUntil } }"
 ENROLLED = "{ me { totpEnrolled } }"
-STEP = 30
-
-
-async def steady_clock(margin: float = 5) -> None:
-    """Waits for a fresh time step when this one is about to end, so a code computed here still
-    belongs to the same step when the server checks it."""
-    left = STEP - time.time() % STEP
-    if left < margin:
-        await asyncio.sleep(left + 0.05)
-
-
-def code(generator: pyotp.TOTP, steps: int = 0) -> str:
-    """The code `steps` time steps from now."""
-    return generator.at(time.time() + steps * STEP)
-
-
-def wrong_code(generator: pyotp.TOTP) -> str:
-    valid = {code(generator, steps) for steps in (-1, 0, 1)}
-    return next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in valid)
-
-
-async def enroll(gql: GraphQLClient, token: str) -> pyotp.TOTP:
-    """Enrolled with the previous step's code, so the current and the next are still unused."""
-    await steady_clock()
-    secret = (await gql.data(START, token=token))["startTotpEnrollment"]["secret"]
-    generator = pyotp.TOTP(secret)
-    assert (await gql.data(CONFIRM, {"code": code(generator, -1)}, token))["confirmTotpEnrollment"]
-    return generator
-
-
-def error_codes(body: dict[str, Any]) -> list[str]:
-    return [error["extensions"]["code"] for error in body.get("errors", [])]
-
-
-async def reauthenticate(gql: GraphQLClient, token: str, value: str) -> dict[str, Any]:
-    return await gql.raw(REAUTH, {"code": value}, token)
-
-
-async def step_up_check(token: str) -> None:
-    require_step_up(await auth.authenticate(token))
-
-
-async def audited(user: User, action: str) -> int:
-    return await AuditEvent.filter(actor_id=user.id, action=action).count()
 
 
 async def test_enrollment_round_trip(gql: GraphQLClient, tenant: Tenant) -> None:
     token, user = tenant.super_admin, tenant.users[Role.SUPER_ADMIN]
     assert (await gql.data(ENROLLED, token=token))["me"] == {"totpEnrolled": False}
 
-    enrollment = (await gql.data(START, token=token))["startTotpEnrollment"]
+    enrollment = (await gql.data(START_ENROLLMENT, token=token))["startTotpEnrollment"]
     secret = enrollment["secret"]
     uri = urlsplit(enrollment["otpauthUri"])
     assert (uri.scheme, uri.netloc, unquote(uri.path)) == (
@@ -101,7 +61,7 @@ async def test_enrollment_round_trip(gql: GraphQLClient, tenant: Tenant) -> None
     await steady_clock()
     assert (await gql.data(CONFIRM, {"code": generator.now()}, token))["confirmTotpEnrollment"]
     assert (await gql.data(ENROLLED, token=token))["me"] == {"totpEnrolled": True}
-    assert await audited(user, "TOTP_ENROLLED") == 1
+    assert await times_audited(user, "TOTP_ENROLLED") == 1
     # Nothing is pending any more.
     assert await gql.error_code(CONFIRM, {"code": generator.now()}, token) == "VALIDATION_FAILED"
 
@@ -120,14 +80,17 @@ async def test_reenrolling_needs_a_current_code(gql: GraphQLClient, tenant: Tena
     token = tenant.super_admin
     old = await enroll(gql, token)
 
-    missing = await gql.raw(START, token=token)
+    missing = await gql.raw(START_ENROLLMENT, token=token)
     assert missing["errors"][0]["extensions"] == {
         "code": "VALIDATION_FAILED",
         "field": "currentCode",
     }
-    assert await gql.error_code(START, {"current": wrong_code(old)}, token) == "VALIDATION_FAILED"
+    assert (
+        await gql.error_code(START_ENROLLMENT, {"current": wrong_code(old)}, token)
+        == "VALIDATION_FAILED"
+    )
 
-    replaced = await gql.data(START, {"current": code(old)}, token)
+    replaced = await gql.data(START_ENROLLMENT, {"current": code(old)}, token)
     new = pyotp.TOTP(replaced["startTotpEnrollment"]["secret"])
     assert new.secret != old.secret
     assert (await gql.data(CONFIRM, {"code": code(new)}, token))["confirmTotpEnrollment"]
@@ -154,7 +117,7 @@ async def test_reauthenticate_opens_a_five_minute_step_up(
     gap = datetime.fromisoformat(until["reauthenticatedUntil"]) - expected
     assert abs(gap) < timedelta(seconds=10)
     await step_up_check(token)
-    assert await audited(user, "REAUTHENTICATED") == 1
+    assert await times_audited(user, "REAUTHENTICATED") == 1
 
     await Session.filter(token_hash=auth.hash_token(token)).update(
         reauthenticated_at=now() - timedelta(minutes=6)
@@ -212,7 +175,7 @@ async def test_five_failures_lock_until_they_are_fifteen_minutes_old(
     for _ in range(5):
         failed = await reauthenticate(gql, token, wrong_code(generator))
         assert error_codes(failed) == ["VALIDATION_FAILED"]
-    assert await audited(user, "TOTP_LOCKED") == 1
+    assert await times_audited(user, "TOTP_LOCKED") == 1
 
     # Even the right code is refused, and the error says when to retry.
     locked = await reauthenticate(gql, token, code(generator))
@@ -244,14 +207,6 @@ async def test_aliases_in_one_document_count_one_by_one(gql: GraphQLClient, tena
     assert error_codes(await reauthenticate(gql, token, code(generator))) == ["TOTP_LOCKED"]
 
 
-async def reauthenticate_over(socket: GraphQLWebSocket, value: str) -> list[str]:
-    operation_id = await socket.subscribe(REAUTH, {"code": value})
-    message = await socket.receive()
-    assert (message["id"], message["type"]) == (operation_id, "next"), message
-    assert await socket.receive() == {"id": operation_id, "type": "complete"}
-    return error_codes(message["payload"])
-
-
 async def test_websocket_operations_count_with_http_requests(
     gql: GraphQLClient, server: Server, tenant: Tenant
 ) -> None:
@@ -266,12 +221,6 @@ async def test_websocket_operations_count_with_http_requests(
             assert await reauthenticate_over(socket, wrong_code(generator)) == ["VALIDATION_FAILED"]
         assert await reauthenticate_over(socket, code(generator)) == ["TOTP_LOCKED"]
     assert error_codes(await reauthenticate(gql, token, code(generator))) == ["TOTP_LOCKED"]
-
-
-def assert_at_most_five_checked(outcomes: list[list[str]]) -> None:
-    counts = Counter(tuple(outcome) for outcome in outcomes)
-    assert set(counts) <= {("VALIDATION_FAILED",), ("TOTP_LOCKED",)}, counts
-    assert counts[("VALIDATION_FAILED",)] <= 5, counts
 
 
 async def test_a_burst_of_parallel_requests_checks_at_most_five_codes(

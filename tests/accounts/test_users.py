@@ -1,6 +1,7 @@
 from models.accounts import Role
 from models.audit import AuditEvent
-from tests.conftest import GraphQLClient, Tenant
+from tests.support.graphql import GraphQLClient
+from tests.support.tenants import Tenant
 
 INVITE = """
 mutation($email: String!, $role: Role!) {

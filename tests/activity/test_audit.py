@@ -1,24 +1,10 @@
-import uuid
-from typing import Any
-
 import pytest
 
 from models.accounts import Role
-from tests.conftest import PASSWORD, GraphQLClient, MakeTenant, Tenant
+from tests.support.audit import AUDIT_LOG, log_of
+from tests.support.graphql import GraphQLClient
+from tests.support.tenants import MakeTenant, Tenant, sign_in, unique_email
 
-AUDIT_LOG = """
-query($first: Int!, $after: String) {
-  auditLog(first: $first, after: $after) {
-    nodes { id action actor { id email name } targetType targetId details createdAt }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-"""
-LOGIN = """
-mutation($email: String!, $password: String!) {
-  login(email: $email, password: $password) { token }
-}
-"""
 INVITE = "mutation($email: String!) { inviteUser(email: $email, role: MEMBER) { user { id } } }"
 
 
@@ -26,23 +12,6 @@ INVITE = "mutation($email: String!) { inviteUser(email: $email, role: MEMBER) { 
 async def tenant(make_tenant: MakeTenant) -> Tenant:
     """Users who can sign in with a password."""
     return await make_tenant(passwords=True)
-
-
-def new_email() -> str:
-    return f"invited-{uuid.uuid4().hex[:10]}@example.com"
-
-
-async def log_of(gql: GraphQLClient, token: str) -> list[dict[str, Any]]:
-    body = await gql.data(AUDIT_LOG, {"first": 50}, token)
-    nodes: list[dict[str, Any]] = body["auditLog"]["nodes"]
-    return nodes
-
-
-async def sign_in(
-    gql: GraphQLClient, tenant: Tenant, role: Role, password: str = PASSWORD
-) -> dict[str, Any]:
-    variables = {"email": tenant.users[role].email, "password": password}
-    return await gql.raw(LOGIN, variables)
 
 
 async def test_sign_in_is_recorded(gql: GraphQLClient, tenant: Tenant) -> None:
@@ -63,7 +32,7 @@ async def test_a_failed_sign_in_is_not_a_login(gql: GraphQLClient, tenant: Tenan
 
 async def test_newest_first_with_json_details(gql: GraphQLClient, tenant: Tenant) -> None:
     await sign_in(gql, tenant, Role.ADMIN)
-    invited = new_email()
+    invited = unique_email("invited")
     await gql.data(INVITE, {"email": invited}, tenant.super_admin)
     await sign_in(gql, tenant, Role.MEMBER)
 
@@ -89,7 +58,7 @@ async def test_scoped_to_the_viewers_account(
     gql: GraphQLClient, tenant: Tenant, make_tenant: MakeTenant
 ) -> None:
     theirs = await make_tenant()
-    await gql.data(INVITE, {"email": new_email()}, theirs.super_admin)
+    await gql.data(INVITE, {"email": unique_email("invited")}, theirs.super_admin)
     await sign_in(gql, tenant, Role.ADMIN)
     assert [event["action"] for event in await log_of(gql, tenant.super_admin)] == ["LOGIN"]
     assert [event["action"] for event in await log_of(gql, theirs.super_admin)] == ["USER_INVITED"]

@@ -1,10 +1,12 @@
 from models.accounts import Role
 from services.activity import notifications
-from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
-from tests.graphql_ws import GraphQLWebSocket, signed_in
-from tests.polling import until_listening
+from tests.support.graphql import GraphQLClient
+from tests.support.notifications import UNREAD, listen_for_notifications
+from tests.support.polling import until_listening
+from tests.support.servers import Server
+from tests.support.tenants import MakeTenant, Tenant
+from tests.support.websocket import signed_in
 
-LIVE = "subscription { notifications { id kind title body subjectId readAt } }"
 LIST = """
 query($first: Int!, $after: String, $unreadOnly: Boolean!) {
   notifications(first: $first, after: $after, unreadOnly: $unreadOnly) {
@@ -13,14 +15,7 @@ query($first: Int!, $after: String, $unreadOnly: Boolean!) {
   }
 }
 """
-UNREAD = "{ unreadNotificationCount }"
 MARK_READ = "mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }"
-
-
-async def subscribe(socket: GraphQLWebSocket, tenant: Tenant) -> str:
-    operation_id = await socket.subscribe(LIVE)
-    await until_listening(notifications.channel(tenant.users[Role.SUPER_ADMIN].id))
-    return operation_id
 
 
 async def test_super_admins_receive_their_account_notifications_live(
@@ -31,8 +26,8 @@ async def test_super_admins_receive_their_account_notifications_live(
         signed_in(server.websocket_url, ours.super_admin) as our_socket,
         signed_in(server.websocket_url, theirs.super_admin) as their_socket,
     ):
-        our_id = await subscribe(our_socket, ours)
-        their_id = await subscribe(their_socket, theirs)
+        our_id = await listen_for_notifications(our_socket, ours.users[Role.SUPER_ADMIN])
+        their_id = await listen_for_notifications(their_socket, theirs.users[Role.SUPER_ADMIN])
 
         [sent] = await notifications.notify_super_admins(
             ours.account.id, "BACKUP_FAILED", "Backup failed", "Disk full.", subject_id="b-1"
@@ -65,7 +60,7 @@ async def test_completing_the_subscription_leaves_the_channel(
     server: Server, tenant: Tenant
 ) -> None:
     async with signed_in(server.websocket_url, tenant.super_admin) as socket:
-        operation_id = await subscribe(socket, tenant)
+        operation_id = await listen_for_notifications(socket, tenant.users[Role.SUPER_ADMIN])
         await socket.complete(operation_id)
         super_admin = tenant.users[Role.SUPER_ADMIN].id
         await until_listening(notifications.channel(super_admin), listening=False)

@@ -1,29 +1,23 @@
-"""The API's limits and failure modes, seen from a client over real HTTP and websockets."""
-
-import asyncio
-import contextlib
-import logging
-import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from starlette.applications import Starlette
 from tortoise import connections
 from websockets.exceptions import InvalidStatus
 
 from models.accounts import Role, User
 from schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
-from schema.errors import MASKED_MESSAGE
 from server.app import create_app
 from server.settings import Settings
 from services.activity import notifications
-from tests.conftest import GraphQLClient, Server, Tenant
-from tests.graphql_ws import open_socket, signed_in
+from tests.support.documents import aliased_reads, nested, read_with_tokens
+from tests.support.graphql import GraphQLClient, validation_messages
+from tests.support.masking import logged_detail, masked
+from tests.support.notifications import unread_count
+from tests.support.servers import Server, serving
+from tests.support.tenants import Tenant
+from tests.support.websocket import open_socket, signed_in
 
-UNREAD = "{ unreadNotificationCount }"
 USERS = "{ users { email } }"
 
 
@@ -34,62 +28,27 @@ async def unread_id(tenant: Tenant) -> str:
     return str(notification.id)
 
 
-async def unread(gql: GraphQLClient, tenant: Tenant) -> int:
-    count: int = (await gql.data(UNREAD, token=tenant.super_admin))["unreadNotificationCount"]
-    return count
-
-
-def refused(body: dict[str, Any]) -> list[str]:
-    """The messages of a document refused before it ran."""
-    assert body.get("data") is None, body
-    assert {error["extensions"]["code"] for error in body["errors"]} == {
-        "GRAPHQL_VALIDATION_FAILED"
-    }
-    return [error["message"] for error in body["errors"]]
-
-
-def nested(depth: int) -> str:
-    """A selection `depth` levels deep. No type nests that deep yet, so the fields are made up:
-    the depth is checked all the same, and only its error matters here."""
-    selection = "leaf"
-    for level in range(depth):
-        selection = f"level{level} {{ {selection} }}"
-    return f"{{ {selection} }}"
-
-
 async def test_depth_limit(gql: GraphQLClient) -> None:
     at_limit = await gql.raw(nested(MAX_DEPTH))
-    assert not any("depth" in message for message in refused(at_limit))
+    assert not any("depth" in message for message in validation_messages(at_limit))
     too_deep = await gql.raw(nested(MAX_DEPTH + 1))
-    assert any("depth" in message for message in refused(too_deep))
-
-
-def aliased_reads(count: int, notification_id: str) -> str:
-    fields = (f'a{i}: markNotificationsRead(ids: ["{notification_id}"])' for i in range(count))
-    return f"mutation {{ {' '.join(fields)} }}"
+    assert any("depth" in message for message in validation_messages(too_deep))
 
 
 async def test_alias_limit(gql: GraphQLClient, tenant: Tenant, unread_id: str) -> None:
     too_many = await gql.raw(aliased_reads(MAX_ALIASES + 1, unread_id), token=tenant.super_admin)
-    refused(too_many)
-    assert await unread(gql, tenant) == 1
+    validation_messages(too_many)
+    assert await unread_count(gql, tenant.super_admin) == 1
 
     allowed = await gql.data(aliased_reads(MAX_ALIASES, unread_id), token=tenant.super_admin)
     assert sum(allowed.values()) == 1
-    assert await unread(gql, tenant) == 0
-
-
-def read_with_tokens(count: int, notification_id: str) -> str:
-    """`mutation { markNotificationsRead ( ids : [ ... ] ) }`: 10 tokens, then one per id."""
-    ids = [notification_id] + [str(uuid.uuid4()) for _ in range(count - 11)]
-    quoted = ", ".join(f'"{item}"' for item in ids)
-    return f"mutation {{ markNotificationsRead(ids: [{quoted}]) }}"
+    assert await unread_count(gql, tenant.super_admin) == 0
 
 
 async def test_token_limit(gql: GraphQLClient, tenant: Tenant, unread_id: str) -> None:
     too_long = await gql.raw(read_with_tokens(MAX_TOKENS + 1, unread_id), token=tenant.super_admin)
-    refused(too_long)
-    assert await unread(gql, tenant) == 1
+    validation_messages(too_long)
+    assert await unread_count(gql, tenant.super_admin) == 1
 
     allowed = await gql.data(read_with_tokens(MAX_TOKENS - 10, unread_id), token=tenant.super_admin)
     assert allowed == {"markNotificationsRead": 1}
@@ -104,7 +63,7 @@ async def test_no_mutation_over_get(
         headers={"Authorization": f"Bearer {tenant.super_admin}", "Accept": "application/json"},
     )
     assert 400 <= response.status_code < 500, response.text
-    assert await unread(gql, tenant) == 1
+    assert await unread_count(gql, tenant.super_admin) == 1
 
 
 async def test_body_size_limit(
@@ -121,7 +80,7 @@ async def test_body_size_limit(
     headers = {"Authorization": f"Bearer {tenant.super_admin}"}
     response = await http.post("/graphql", json=body, headers=headers)
     assert response.status_code == 413
-    assert await unread(gql, tenant) == 1
+    assert await unread_count(gql, tenant.super_admin) == 1
 
 
 @pytest.fixture
@@ -135,23 +94,6 @@ async def unknown_role(tenant: Tenant) -> AsyncIterator[None]:
     )
     yield
     await User.filter(id=member_id).update(role=Role.MEMBER)
-
-
-def masked(errors: list[dict[str, Any]]) -> None:
-    assert errors == [
-        {
-            "message": MASKED_MESSAGE,
-            "locations": [{"line": 1, "column": 3}],
-            "path": ["users"],
-            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
-        }
-    ]
-
-
-def logged_detail(caplog: pytest.LogCaptureFixture) -> str:
-    [record] = [r for r in caplog.records if r.name == "crm_backup.graphql"]
-    assert record.levelno == logging.ERROR and record.exc_info
-    return str(record.exc_info[1])
 
 
 @pytest.mark.usefixtures("unknown_role")
@@ -204,7 +146,7 @@ async def test_introspection_follows_the_setting(gql: GraphQLClient, settings: S
     transport = httpx.ASGITransport(app=closed)
     async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
         body = (await client.post("/graphql", json={"query": INTROSPECTION})).json()
-        assert refused(body)
+        assert validation_messages(body)
         allowed = (await client.post("/graphql", json={"query": "{ __typename }"})).json()
         assert allowed == {"data": {"__typename": "Query"}}
 
@@ -223,26 +165,11 @@ async def test_websocket_from_another_origin_is_refused(server: Server) -> None:
     assert refusal.value.response.status_code == 403
 
 
-@contextlib.asynccontextmanager
-async def serve(app: Starlette) -> AsyncIterator[str]:
-    """`app` under uvicorn on a free port, without its lifespan; yields the websocket URL."""
-    instance = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    )
-    task = asyncio.create_task(instance.serve())
-    while not instance.started:
-        assert not task.done(), "the server stopped during start-up"
-        await asyncio.sleep(0.01)
-    port = instance.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"ws://127.0.0.1:{port}/graphql"
-    finally:
-        instance.should_exit = True
-        await task
-
-
 async def test_websocket_without_connection_init_is_closed(settings: Settings) -> None:
     timeout = 0.2
     app = create_app(settings.model_copy(update={"ws_init_timeout_seconds": timeout}))
-    async with serve(app) as url, open_socket(url) as socket:
+    async with (
+        serving(app, lifespan="off") as running,
+        open_socket(running.websocket_url) as socket,
+    ):
         assert await socket.close_code(seconds=timeout + 2) == 4408

@@ -1,121 +1,30 @@
 """Hostile archives and CSVs, built here with zipfile, refused with a clear error in bounded
 memory; real backups pass."""
 
-import hashlib
 import io
-import tracemalloc
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
 
-from models.crm import PropertyType
-from services.backups.archive_guard import (
-    LIMITS,
-    Limits,
-    UnsafeFile,
-    _Measured,
-    csv_records,
-    open_zip,
+from services.backups.archive_guard import LIMITS, Limits, UnsafeFile, _Measured, csv_records
+from services.backups.file_format import MANIFEST_NAME, CorruptBackup
+from tests.support.archives import write_zip
+from tests.support.backup_files import (
+    csv_records_of,
+    manifest_for,
+    peak_memory,
+    read_everything,
+    text_of,
+    write_deals_backup,
 )
-from services.backups.file_format import (
-    MANIFEST_NAME,
-    BackupWriter,
-    CorruptBackup,
-    FileEntry,
-    Manifest,
-    ObjectTypeDefinition,
-    PropertyDefinition,
-    read_backup,
-)
-
-DEALS = ObjectTypeDefinition(
-    object_type="deals",
-    singular_label="Deal",
-    plural_label="Deals",
-    properties=(
-        PropertyDefinition(name="dealname", label="Deal name", type=PropertyType.STRING),
-        PropertyDefinition(name="amount", label="Amount", type=PropertyType.NUMBER),
-    ),
-)
-EXPECTED = {MANIFEST_NAME, "deals.csv", "contacts.csv"}
-
-
-def write_backup(path: Path, rows: int) -> Path:
-    with BackupWriter(path, uuid4(), uuid4()) as writer:
-        with writer.csv_file(DEALS) as entry:
-            for start in range(0, rows, 1000):
-                entry.write_rows(
-                    [
-                        [str(uuid4()), f"Deal {i}", str(i)]
-                        for i in range(start, min(rows, start + 1000))
-                    ]
-                )
-        writer.write_manifest(datetime(2026, 11, 1, tzinfo=UTC))
-    return path
-
-
-def manifest_for(files: dict[str, bytes]) -> bytes:
-    """A manifest that lists `files` (deals CSVs) with their true checksums."""
-    entries = [
-        FileEntry(
-            **DEALS.model_dump(),
-            rows=data.count(b"\n") - 1,
-            sha256=hashlib.sha256(data).hexdigest(),
-        )
-        for data in files.values()
-    ]
-    manifest = Manifest(
-        account_id=uuid4(),
-        backup_id=uuid4(),
-        snapshot_at=datetime(2026, 11, 1, tzinfo=UTC),
-        files=tuple(entries),
-    )
-    return manifest.model_dump_json().encode()
-
-
-def build_zip(
-    path: Path,
-    entries: list[tuple[str, bytes]],
-    tamper: Callable[[list[zipfile.ZipInfo]], None] | None = None,
-    compression: int = zipfile.ZIP_DEFLATED,
-) -> Path:
-    """A ZIP of `entries`; `tamper` may rewrite the central directory before it is written."""
-    with zipfile.ZipFile(path, "w", compression) as archive:
-        for name, data in entries:
-            archive.writestr(name, data)
-        if tamper:
-            tamper(archive.filelist)
-    return path
-
-
-def read_everything(path: Path, limits: Limits = LIMITS) -> int:
-    """Opens the file as the import does and reads every record; returns how many."""
-    with open_zip(path, EXPECTED, limits) as archive:
-        reader = read_backup(archive)
-        return sum(sum(1 for _ in reader.records(entry)) for entry in reader.manifest.files)
-
-
-@contextmanager
-def peak_memory(limit_bytes: int) -> Iterator[None]:
-    tracemalloc.start()
-    try:
-        yield
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < limit_bytes, f"peak {peak:,} bytes"
-
 
 CSV = b"id,dealname,amount\n" + b"".join(f"{uuid4()},Deal,{i}\n".encode() for i in range(3))
 
 
 def test_a_real_backup_passes(tmp_path: Path) -> None:
-    assert read_everything(write_backup(tmp_path / "backup.zip", 2_500)) == 2_500
+    assert read_everything(write_deals_backup(tmp_path / "backup.zip", 2_500)) == 2_500
 
 
 @pytest.mark.parametrize(
@@ -130,14 +39,14 @@ def test_a_real_backup_passes(tmp_path: Path) -> None:
     ],
 )
 def test_entries_with_a_path_are_refused(tmp_path: Path, name: str) -> None:
-    path = build_zip(tmp_path / "a.zip", [(MANIFEST_NAME, b"{}"), (name, CSV)])
+    path = write_zip(tmp_path / "a.zip", [(MANIFEST_NAME, b"{}"), (name, CSV)])
     with pytest.raises(UnsafeFile, match="has a path"):
         read_everything(path)
 
 
 @pytest.mark.parametrize("name", ["evil.sh", "tickets.csv", "deals.CSV", "manifest.json.bak"])
 def test_unexpected_names_are_refused(tmp_path: Path, name: str) -> None:
-    path = build_zip(tmp_path / "a.zip", [(MANIFEST_NAME, b"{}"), (name, CSV)])
+    path = write_zip(tmp_path / "a.zip", [(MANIFEST_NAME, b"{}"), (name, CSV)])
     with pytest.raises(UnsafeFile, match="Unexpected entry"):
         read_everything(path)
 
@@ -145,7 +54,7 @@ def test_unexpected_names_are_refused(tmp_path: Path, name: str) -> None:
 def test_duplicate_names_are_refused(tmp_path: Path) -> None:
     manifest = manifest_for({"deals.csv": CSV})
     with pytest.warns(UserWarning, match="Duplicate name"):
-        path = build_zip(
+        path = write_zip(
             tmp_path / "a.zip",
             [(MANIFEST_NAME, manifest), ("deals.csv", CSV), ("deals.csv", b"id\nother\n")],
         )
@@ -155,7 +64,7 @@ def test_duplicate_names_are_refused(tmp_path: Path) -> None:
 
 def test_too_many_entries_are_refused(tmp_path: Path) -> None:
     entries = [(f"deals-{i}.csv", b"") for i in range(LIMITS.max_entries + 1)]
-    path = build_zip(tmp_path / "a.zip", entries, compression=zipfile.ZIP_STORED)
+    path = write_zip(tmp_path / "a.zip", entries, compression=zipfile.ZIP_STORED)
     with pytest.raises(UnsafeFile, match="has 1001 entries; at most 1000"):
         read_everything(path)
 
@@ -164,19 +73,19 @@ def test_declared_total_over_the_limit_is_refused_before_reading(tmp_path: Path)
     def claim_40_gib(entries: list[zipfile.ZipInfo]) -> None:
         entries[1].file_size = 40 << 30
 
-    path = build_zip(
+    path = write_zip(
         tmp_path / "a.zip", [(MANIFEST_NAME, b"{}"), ("deals.csv", CSV)], tamper=claim_40_gib
     )
     with pytest.raises(UnsafeFile, match="would expand"):
         read_everything(path)
-    small = build_zip(tmp_path / "b.zip", [(MANIFEST_NAME, b"{}"), ("deals.csv", CSV * 100)])
+    small = write_zip(tmp_path / "b.zip", [(MANIFEST_NAME, b"{}"), ("deals.csv", CSV * 100)])
     with pytest.raises(UnsafeFile, match="would expand to"):
         read_everything(small, Limits(max_total_bytes=10_000))
 
 
 def test_a_compression_ratio_over_the_limit_is_refused(tmp_path: Path) -> None:
     bomb = b"id,dealname,amount\n" + b"0" * (8 << 20)
-    path = build_zip(tmp_path / "a.zip", [(MANIFEST_NAME, b"{}"), ("deals.csv", bomb)])
+    path = write_zip(tmp_path / "a.zip", [(MANIFEST_NAME, b"{}"), ("deals.csv", bomb)])
     with pytest.raises(UnsafeFile, match="expand more than 200 times"):
         read_everything(path)
 
@@ -188,7 +97,7 @@ def test_a_bomb_whose_header_lies_is_refused_in_bounded_memory(tmp_path: Path) -
     def understate(entries: list[zipfile.ZipInfo]) -> None:
         entries[1].file_size = 200_000
 
-    path = build_zip(
+    path = write_zip(
         tmp_path / "a.zip",
         [(MANIFEST_NAME, manifest_for({"deals.csv": bomb})), ("deals.csv", bomb)],
         tamper=understate,
@@ -213,7 +122,7 @@ def test_overlapping_entries_are_refused(tmp_path: Path) -> None:
     def overlap(entries: list[zipfile.ZipInfo]) -> None:
         entries[2].header_offset = entries[1].header_offset
 
-    path = build_zip(
+    path = write_zip(
         tmp_path / "a.zip",
         [(MANIFEST_NAME, b"{}"), ("deals.csv", CSV), ("contacts.csv", CSV)],
         tamper=overlap,
@@ -226,10 +135,10 @@ def test_encrypted_or_unusual_compression_is_refused(tmp_path: Path) -> None:
     def encrypt(entries: list[zipfile.ZipInfo]) -> None:
         entries[1].flag_bits |= 0x1
 
-    path = build_zip(tmp_path / "a.zip", [(MANIFEST_NAME, b"{}"), ("deals.csv", CSV)], encrypt)
+    path = write_zip(tmp_path / "a.zip", [(MANIFEST_NAME, b"{}"), ("deals.csv", CSV)], encrypt)
     with pytest.raises(UnsafeFile, match="encrypted"):
         read_everything(path)
-    bzip = build_zip(
+    bzip = write_zip(
         tmp_path / "b.zip", [(MANIFEST_NAME, b"{}"), ("deals.csv", CSV)], None, zipfile.ZIP_BZIP2
     )
     with pytest.raises(UnsafeFile, match="compression method"):
@@ -238,7 +147,7 @@ def test_encrypted_or_unusual_compression_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("keep", [0.5, 0.9, 0.99])
 def test_a_truncated_archive_is_refused(tmp_path: Path, keep: float) -> None:
-    whole = write_backup(tmp_path / "backup.zip", 500).read_bytes()
+    whole = write_deals_backup(tmp_path / "backup.zip", 500).read_bytes()
     cut = tmp_path / "cut.zip"
     cut.write_bytes(whole[: int(len(whole) * keep)])
     with pytest.raises(UnsafeFile, match="truncated"):
@@ -246,7 +155,7 @@ def test_a_truncated_archive_is_refused(tmp_path: Path, keep: float) -> None:
 
 
 def test_corrupt_compressed_data_is_refused(tmp_path: Path) -> None:
-    path = write_backup(tmp_path / "backup.zip", 2_000)
+    path = write_deals_backup(tmp_path / "backup.zip", 2_000)
     data = bytearray(path.read_bytes())
     with zipfile.ZipFile(path) as archive:
         info = archive.getinfo("deals.csv")
@@ -259,7 +168,7 @@ def test_corrupt_compressed_data_is_refused(tmp_path: Path) -> None:
 
 def test_a_checksum_mismatch_is_refused(tmp_path: Path) -> None:
     altered = CSV.replace(b"Deal", b"Leak", 1)
-    path = build_zip(
+    path = write_zip(
         tmp_path / "a.zip",
         [(MANIFEST_NAME, manifest_for({"deals.csv": CSV})), ("deals.csv", altered)],
     )
@@ -267,25 +176,17 @@ def test_a_checksum_mismatch_is_refused(tmp_path: Path) -> None:
         read_everything(path)
 
 
-def text_of(data: bytes) -> io.TextIOWrapper:
-    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
-
-
-def records(data: bytes, max_record_chars: int) -> list[list[str]]:
-    return list(csv_records(text_of(data), max_record_chars))
-
-
 def test_records_within_the_budget_parse_as_csv() -> None:
     # The longest record, `2,"a ""quote"""\r\n`, has 17 characters.
     data = b'id,notes\n1,"two\nlines"\n2,"a ""quote"""\r\n3,\n'
-    assert records(data, 17) == [
+    assert csv_records_of(data, 17) == [
         ["id", "notes"],
         ["1", "two\nlines"],
         ["2", 'a "quote"'],
         ["3", ""],
     ]
     with pytest.raises(UnsafeFile, match="longer than 16 characters"):
-        records(data, 16)
+        csv_records_of(data, 16)
 
 
 def test_an_endless_line_is_refused_in_bounded_memory() -> None:
@@ -298,13 +199,13 @@ def test_a_record_of_many_short_quoted_lines_is_refused() -> None:
     """Each physical line is short; the record (a quoted value spanning them) is not."""
     data = b'id,notes\n1,"' + b"a\n" * 10_000 + b'"\n'
     with pytest.raises(UnsafeFile, match="longer than 1,000"):
-        records(data, 1_000)
+        csv_records_of(data, 1_000)
 
 
 def test_an_absurdly_long_field_is_refused_by_the_field_limit(tmp_path: Path) -> None:
     long_value = "y" * 200_000
     data = f"id,dealname,amount\n{uuid4()},{long_value},1\n".encode()
-    path = build_zip(
+    path = write_zip(
         tmp_path / "a.zip",
         [(MANIFEST_NAME, manifest_for({"deals.csv": data})), ("deals.csv", data)],
     )
@@ -313,6 +214,6 @@ def test_an_absurdly_long_field_is_refused_by_the_field_limit(tmp_path: Path) ->
 
 
 def test_a_large_backup_streams_in_flat_memory(tmp_path: Path) -> None:
-    path = write_backup(tmp_path / "backup.zip", 200_000)
+    path = write_deals_backup(tmp_path / "backup.zip", 200_000)
     with peak_memory(6 << 20):
         assert read_everything(path) == 200_000

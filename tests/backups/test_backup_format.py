@@ -2,108 +2,46 @@ import csv
 import hashlib
 import io
 import json
-import tracemalloc
 import zipfile
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import pytest
 
-from models.crm import PropertyType
 from services.backups.file_format import (
     MANIFEST_NAME,
     BackupWriter,
     CorruptBackup,
-    ObjectTypeDefinition,
-    PropertyDefinition,
     open_backup,
     verify,
 )
-
-CONTACTS = ObjectTypeDefinition(
-    object_type="contacts",
-    singular_label="Contact",
-    plural_label="Contacts",
-    properties=(
-        PropertyDefinition(name="firstname", label="First name", type=PropertyType.STRING),
-        PropertyDefinition(
-            name="phone", label="Phone number", type=PropertyType.STRING, sensitive=True
-        ),
-        PropertyDefinition(
-            name="stage", label="Stage", type=PropertyType.ENUMERATION, options=("lead", "won")
-        ),
-    ),
+from tests.support.archives import rewrite_zip
+from tests.support.backup_files import (
+    CONTACTS,
+    SNAPSHOT_AT,
+    TRICKY_VALUES,
+    Rows,
+    contact_rows,
+    manifest_of,
+    peak_memory,
+    write_contacts_backup,
 )
-EMPTY_TYPE = ObjectTypeDefinition(
-    object_type="notes", singular_label="Note", plural_label="Notes", properties=()
-)
-# Values a naive CSV would break on, each kept exactly.
-TRICKY = [
-    "plain",
-    "with, comma",
-    'with "quotes"',
-    "line\nbreak",
-    "carriage\rreturn",
-    "crlf\r\nend",
-    " padded ",
-    "\\.",
-    "ünïcødé ✓",
-    '"',
-    ",",
-    "\n",
-]
-SNAPSHOT_AT = datetime(2026, 11, 1, 12, 30, tzinfo=UTC)
-Rows = list[list[str | None]]
-
-
-def _rows() -> Rows:
-    rows: Rows = []
-    for index, value in enumerate(TRICKY):
-        rows.append([str(uuid4()), value, None if index % 2 else value, "lead"])
-    rows.append([str(uuid4()), None, None, None])
-    return rows
-
-
-def _write(path: Path, rows: Rows) -> None:
-    with BackupWriter(path, uuid4(), uuid4()) as writer:
-        with writer.csv_file(CONTACTS) as entry:
-            entry.write_rows(rows[:5])
-            entry.write_rows(rows[5:])
-        with writer.csv_file(EMPTY_TYPE) as entry:
-            entry.write(b"0193a8f2-0000-7000-8000-000000000001\n")
-            entry.copied(1)
-        writer.write_manifest(SNAPSHOT_AT)
 
 
 @pytest.fixture
 def written(tmp_path: Path) -> tuple[Path, Rows]:
     """A backup, and the contacts rows it was written from."""
-    rows = _rows()
+    rows = contact_rows()
     path = tmp_path / "backup.zip"
-    _write(path, rows)
+    write_contacts_backup(path, rows)
     return path, rows
 
 
 @pytest.fixture
 def backup(written: tuple[Path, Rows]) -> Path:
     return written[0]
-
-
-def _rewrite(source: Path, target: Path, change: Callable[[str, bytes], bytes | None]) -> Path:
-    """A copy of the ZIP with each entry passed through `change` (None drops it)."""
-    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
-        for name in old.namelist():
-            data = change(name, old.read(name))
-            if data is not None:
-                new.writestr(name, data)
-    return target
-
-
-def _manifest(path: Path) -> dict:
-    with zipfile.ZipFile(path) as archive:
-        return json.loads(archive.read(MANIFEST_NAME))
 
 
 def test_values_round_trip_exactly(written: tuple[Path, Rows]) -> None:
@@ -139,7 +77,7 @@ def test_manifest_describes_every_file(backup: Path) -> None:
     manifest = verify(backup)
     assert manifest.format_version == 1
     assert manifest.snapshot_at == SNAPSHOT_AT
-    assert manifest.object_counts == {"contacts": len(TRICKY) + 1, "notes": 1}
+    assert manifest.object_counts == {"contacts": len(TRICKY_VALUES) + 1, "notes": 1}
     contacts = manifest.files[0]
     assert contacts.singular_label == "Contact" and contacts.plural_label == "Contacts"
     assert [(p.name, p.sensitive) for p in contacts.properties] == [
@@ -151,9 +89,9 @@ def test_manifest_describes_every_file(backup: Path) -> None:
     with zipfile.ZipFile(backup) as archive:
         assert contacts.sha256 == hashlib.sha256(archive.read("contacts.csv")).hexdigest()
         assert archive.getinfo("contacts.csv").compress_type == zipfile.ZIP_DEFLATED
-    raw = _manifest(backup)
+    raw = manifest_of(backup)
     assert raw["snapshot_at"] == "2026-11-01T12:30:00Z"
-    assert raw["files"][0]["rows"] == len(TRICKY) + 1
+    assert raw["files"][0]["rows"] == len(TRICKY_VALUES) + 1
 
 
 def test_a_changed_byte_is_refused(backup: Path, tmp_path: Path) -> None:
@@ -161,7 +99,7 @@ def test_a_changed_byte_is_refused(backup: Path, tmp_path: Path) -> None:
         return data.replace(b"plain", b"plaiN") if name == "contacts.csv" else data
 
     with pytest.raises(CorruptBackup, match="checksum"):
-        verify(_rewrite(backup, tmp_path / "tampered.zip", tamper))
+        verify(rewrite_zip(backup, tmp_path / "tampered.zip", tamper))
 
 
 def test_damaged_compressed_data_is_refused(backup: Path, tmp_path: Path) -> None:
@@ -177,7 +115,7 @@ def test_damaged_compressed_data_is_refused(backup: Path, tmp_path: Path) -> Non
 
 
 def test_a_missing_file_is_refused(backup: Path, tmp_path: Path) -> None:
-    path = _rewrite(
+    path = rewrite_zip(
         backup, tmp_path / "missing.zip", lambda name, data: None if name == "notes.csv" else data
     )
     with pytest.raises(CorruptBackup, match=r"missing: notes\.csv"):
@@ -186,7 +124,7 @@ def test_a_missing_file_is_refused(backup: Path, tmp_path: Path) -> None:
 
 def test_an_unlisted_file_is_refused(backup: Path, tmp_path: Path) -> None:
     path = tmp_path / "extra.zip"
-    _rewrite(backup, path, lambda name, data: data)
+    rewrite_zip(backup, path, lambda name, data: data)
     with zipfile.ZipFile(path, "a") as archive:
         archive.writestr("deals.csv", "id\n")
     with pytest.raises(CorruptBackup, match=r"Not listed in the manifest: deals\.csv"):
@@ -212,7 +150,7 @@ def test_an_unlisted_file_is_refused(backup: Path, tmp_path: Path) -> None:
             lambda m: json.dumps(
                 {**m, "files": [{**m["files"][0], "rows": 3}, m["files"][1]]}
             ).encode(),
-            "has 13 rows; the manifest says 3",
+            f"has {len(TRICKY_VALUES) + 1} rows; the manifest says 3",
         ),
         (
             lambda m: json.dumps(
@@ -230,10 +168,10 @@ def test_an_unlisted_file_is_refused(backup: Path, tmp_path: Path) -> None:
     ids=["not-json", "unknown-version", "no-backup-id", "bad-type-name", "row-count", "header"],
 )
 def test_a_bad_manifest_is_refused(
-    backup: Path, tmp_path: Path, change: Callable[[dict], bytes], message: str
+    backup: Path, tmp_path: Path, change: Callable[[Any], bytes], message: str
 ) -> None:
-    manifest = _manifest(backup)
-    path = _rewrite(
+    manifest = manifest_of(backup)
+    path = rewrite_zip(
         backup,
         tmp_path / "bad.zip",
         lambda name, data: change(manifest) if name == MANIFEST_NAME else data,
@@ -243,7 +181,7 @@ def test_a_bad_manifest_is_refused(
 
 
 def test_no_manifest_or_not_a_zip_is_refused(backup: Path, tmp_path: Path) -> None:
-    path = _rewrite(
+    path = rewrite_zip(
         backup, tmp_path / "bare.zip", lambda name, data: None if name == MANIFEST_NAME else data
     )
     with pytest.raises(CorruptBackup, match=r"no manifest\.json"):
@@ -257,7 +195,7 @@ def test_an_interrupted_write_leaves_no_valid_backup(tmp_path: Path) -> None:
     path = tmp_path / "interrupted.zip"
     with pytest.raises(RuntimeError), BackupWriter(path, uuid4(), uuid4()) as writer:
         with writer.csv_file(CONTACTS) as entry:
-            entry.write_rows(_rows())
+            entry.write_rows(contact_rows())
         raise RuntimeError("the database went away")
     with pytest.raises(CorruptBackup, match=r"no manifest\.json"):
         verify(path)
@@ -266,18 +204,12 @@ def test_an_interrupted_write_leaves_no_valid_backup(tmp_path: Path) -> None:
 def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     path = tmp_path / "large.zip"
     batch = [[str(uuid4()), f"name {i}", f"+1 555 {i:07d}", "lead"] for i in range(2000)]
-    tracemalloc.start()
-    try:
-        with BackupWriter(path, uuid4(), uuid4()) as writer:
-            with writer.csv_file(CONTACTS) as entry:
-                for _ in range(100):
-                    entry.write_rows(batch)
-            writer.write_manifest(SNAPSHOT_AT)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    # The rows of one batch plus the compressor's window, not the file.
+    with peak_memory(3_000_000), BackupWriter(path, uuid4(), uuid4()) as writer:
+        with writer.csv_file(CONTACTS) as entry:
+            for _ in range(100):
+                entry.write_rows(batch)
+        writer.write_manifest(SNAPSHOT_AT)
     (entry_info,) = [i for i in zipfile.ZipFile(path).infolist() if i.filename == "contacts.csv"]
     assert entry_info.file_size > 12_000_000
-    # The rows of one batch plus the compressor's window, not the file.
-    assert peak < 3_000_000
     assert verify(path).object_counts == {"contacts": 200_000}

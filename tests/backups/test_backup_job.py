@@ -1,75 +1,29 @@
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from uuid import UUID
 
 import pytest
 
 from models.accounts import Role, Tier
-from models.audit import AuditEvent
 from models.backups import Backup, BackupStatus, BackupTrigger
-from models.notifications import Notification
 from server.settings import Settings
-from services import storage
 from services.backups.job import MAX_ATTEMPTS, RetryBackup, run_export
 from services.core.clock import now
-from services.jobs import queue as jobs
 from services.jobs.claims import requeue_lost_jobs, resend_queued_jobs
-from services.storage import LocalStorage
-from tests.conftest import GraphQLClient, MakeTenant, Tenant
-from tests.server.test_backups import (
+from tests.support.audit import audited
+from tests.support.backups import (
     BACKUP,
-    add_super_admin,
+    backup_finished,
+    export_jobs_sent,
     next_manual_backup_at,
     queued_backup,
     request_backup,
-    seed_contacts,
-    wait_until_finished,
 )
-from workers import actors
-
-
-@contextmanager
-def storage_that_cannot_write(tmp_path: Path) -> Iterator[None]:
-    """Storage whose root is a regular file, so that storing any backup fails."""
-    blocked = tmp_path / "not-a-directory"
-    blocked.write_text("")
-    configured = storage.current()
-    storage.use(LocalStorage(blocked))
-    try:
-        yield
-    finally:
-        storage.use(configured)
-
-
-@contextmanager
-def export_jobs_sent() -> Iterator[list[UUID]]:
-    """The ids of the export jobs sent meanwhile; each goes to the worker once the block ends.
-    (Not before: a sweep given a future `at` would find the lease the worker's claim takes,
-    which runs on the real clock, lapsed already.)"""
-    sent: list[UUID] = []
-    jobs.register(jobs.EXPORT_BACKUP, sent.append)
-    try:
-        yield sent
-    finally:
-        actors.register()
-        for backup_id in sent:
-            actors.export_backup.send(str(backup_id))
-
-
-async def notified(backup: Backup) -> dict[Role, list[str]]:
-    """The kinds of notification stored about the backup, by the role of their users."""
-    found = Notification.filter(subject_id=str(backup.id)).values_list("user__role", "kind")
-    kinds: dict[Role, list[str]] = {role: [] for role in Role}
-    for role, kind in await found:
-        kinds[Role(role)].append(kind)
-    return kinds
-
-
-async def audited(backup: Backup, action: str) -> list[AuditEvent]:
-    return await AuditEvent.filter(target_id=str(backup.id), action=action)
+from tests.support.graphql import GraphQLClient
+from tests.support.notifications import notified_by_role
+from tests.support.records import seed_contacts
+from tests.support.storage import storage_that_cannot_write
+from tests.support.tenants import MakeTenant, Tenant, add_super_admin
 
 
 async def test_a_failing_export_is_retried_then_fails_and_gives_the_quota_back(
@@ -88,7 +42,7 @@ async def test_a_failing_export_is_retried_then_fails_and_gives_the_quota_back(
             await backup.refresh_from_db()
             assert (backup.status, backup.attempts) == (BackupStatus.QUEUED, attempt)
             assert await next_manual_backup_at(gql, token) is not None
-            assert await notified(backup) == {role: [] for role in Role}
+            assert await notified_by_role(str(backup.id)) == {role: [] for role in Role}
         await run_export(backup.id)
 
     await backup.refresh_from_db()
@@ -98,18 +52,18 @@ async def test_a_failing_export_is_retried_then_fails_and_gives_the_quota_back(
     assert shown["downloadUrl"] is None
     assert shown["failureReason"].startswith("NotADirectoryError: [Errno 20] Not a directory")
     assert await next_manual_backup_at(gql, token) is None
-    assert await notified(backup) == {
+    assert await notified_by_role(str(backup.id)) == {
         Role.SUPER_ADMIN: ["BACKUP_FAILED", "BACKUP_FAILED"],
         Role.ADMIN: [],
         Role.MEMBER: [],
     }
-    [event] = await audited(backup, "BACKUP_FAILED")
+    [event] = await audited("BACKUP_FAILED", str(backup.id))
     assert event.details["reason"] == shown["failureReason"]
     assert list(settings.storage_dir.glob(f"**/{backup.id}*")) == []
     assert list(settings.work_dir.glob(f"{backup.id}*")) == []
 
     # The quota given back can be used at once.
-    assert (await wait_until_finished(await request_backup(gql, token))).status == (
+    assert (await backup_finished(await request_backup(gql, token))).status == (
         BackupStatus.SUCCEEDED
     )
 
@@ -131,8 +85,8 @@ async def test_a_duplicate_delivery_exports_once(
     stored = [path for path in settings.storage_dir.rglob("*") if path.is_file()]
     ours = [path for path in stored if str(tenant.account.id) in str(path)]
     assert ours == [settings.storage_dir / backup.storage_key]
-    assert len(await audited(backup, "BACKUP_COMPLETED")) == 1
-    assert (await notified(backup))[Role.SUPER_ADMIN] == ["BACKUP_READY"]
+    assert len(await audited("BACKUP_COMPLETED", str(backup.id))) == 1
+    assert (await notified_by_role(str(backup.id)))[Role.SUPER_ADMIN] == ["BACKUP_READY"]
 
 
 async def test_queued_backups_are_sent_again_at_start(tenant: Tenant) -> None:
@@ -140,7 +94,7 @@ async def test_queued_backups_are_sent_again_at_start(tenant: Tenant) -> None:
     with export_jobs_sent() as sent:
         assert await resend_queued_jobs() >= 1
     assert sent.count(backup.id) == 1
-    finished = await wait_until_finished(backup.id)
+    finished = await backup_finished(backup.id)
     assert (finished.status, finished.attempts) == (BackupStatus.SUCCEEDED, 1)
 
 
@@ -160,5 +114,5 @@ async def test_a_running_backup_whose_lease_lapsed_is_sent_again_once(tenant: Te
         lapsed = lease_ends + timedelta(seconds=1)
         await asyncio.gather(requeue_lost_jobs(at=lapsed), requeue_lost_jobs(at=lapsed))
     assert sent.count(backup.id) == 1
-    finished = await wait_until_finished(backup.id)
+    finished = await backup_finished(backup.id)
     assert (finished.status, finished.attempts) == (BackupStatus.SUCCEEDED, 2)

@@ -1,42 +1,20 @@
 import uuid
-from typing import Any
 
-from models.accounts import Role, User
-from models.notifications import Notification
-from services.activity import notifications
+from models.accounts import Role
 from services.jobs import queue as jobs
-from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
-from tests.graphql_ws import GraphQLWebSocket, signed_in
-from tests.polling import until_listening
-from tests.server.test_backups import (
-    add_super_admin,
-    queued_backup,
-    request_backup,
-    seed_contacts,
-    seed_records,
-    wait_until_finished,
-)
-from tests.server.test_notifications import LIVE
+from tests.support.backups import backup_finished, queued_backup, request_backup
+from tests.support.graphql import GraphQLClient
+from tests.support.notifications import listen_for_notifications, stored_notifications
+from tests.support.progress import JOB_PROGRESS, progress_until_complete
+from tests.support.records import seed_contacts, seed_records
+from tests.support.servers import Server
+from tests.support.tenants import MakeTenant, Tenant, add_super_admin
+from tests.support.websocket import signed_in
 
-PROGRESS = """subscription($id: ID!) {
-  jobProgress(id: $id) { jobId status objectType rowsDone rowsTotal } }"""
 # Companies go first and take more than one write batch (rows, or megabytes through COPY):
 # progress shows before they are done.
 CONTACTS, COMPANIES = 2000, 3000
 LONG_TEXT = "lorem ipsum " * 100
-
-
-async def listen_for_notifications(socket: GraphQLWebSocket, user: User) -> str:
-    operation_id = await socket.subscribe(LIVE)
-    await until_listening(notifications.channel(user.id))
-    return operation_id
-
-
-async def stored_notifications(user: User, backup_id: str) -> list[str]:
-    kinds = Notification.filter(user_id=user.id, subject_id=backup_id).values_list(
-        "kind", flat=True
-    )
-    return [str(kind) for kind in await kinds]
 
 
 async def test_every_super_admin_hears_the_backup_is_ready(
@@ -65,11 +43,6 @@ async def test_every_super_admin_hears_the_backup_is_ready(
         assert await stored_notifications(tenant.users[role], backup_id) == []
 
 
-async def progress_until_complete(socket: GraphQLWebSocket, operation_id: str) -> list[Any]:
-    payloads = await socket.payloads_until_complete(operation_id)
-    return [payload["data"]["jobProgress"] for payload in payloads]
-
-
 async def test_job_progress_streams_an_export_until_it_succeeds(
     server: Server, tenant: Tenant
 ) -> None:
@@ -78,7 +51,7 @@ async def test_job_progress_streams_an_export_until_it_succeeds(
     await seed_records(tenant, "companies", companies)
     backup = await queued_backup(tenant)
     async with signed_in(server.websocket_url, tenant.super_admin) as socket:
-        operation_id = await socket.subscribe(PROGRESS, {"id": str(backup.id)})
+        operation_id = await socket.subscribe(JOB_PROGRESS, {"id": str(backup.id)})
         first = await socket.receive()
         # The state now comes first; the server is listening once it has answered.
         assert first["payload"]["data"]["jobProgress"] == {
@@ -105,16 +78,16 @@ async def test_job_progress_streams_an_export_until_it_succeeds(
     assert {event["objectType"] for event in running} == set(totals)
     assert running[0]["objectType"] == "companies"
     assert running[0]["rowsDone"] < COMPANIES
-    assert (await wait_until_finished(backup.id)).object_counts == totals
+    assert (await backup_finished(backup.id)).object_counts == totals
 
 
 async def test_job_progress_of_a_finished_backup_is_its_state_then_the_end(
     server: Server, gql: GraphQLClient, tenant: Tenant
 ) -> None:
     backup_id = await request_backup(gql, tenant.super_admin)
-    await wait_until_finished(backup_id)
+    await backup_finished(backup_id)
     async with signed_in(server.websocket_url, tenant.super_admin) as socket:
-        operation_id = await socket.subscribe(PROGRESS, {"id": backup_id})
+        operation_id = await socket.subscribe(JOB_PROGRESS, {"id": backup_id})
         [state] = await progress_until_complete(socket, operation_id)
     assert (state["jobId"], state["status"]) == (backup_id, "SUCCEEDED")
 
@@ -124,11 +97,11 @@ async def test_job_progress_of_another_accounts_backup_is_not_found(
 ) -> None:
     tenant, other = await make_tenant(), await make_tenant()
     theirs = await request_backup(gql, other.super_admin)
-    await wait_until_finished(theirs)
+    await backup_finished(theirs)
     answers = []
     async with signed_in(server.websocket_url, tenant.super_admin) as socket:
         for job_id in (theirs, str(uuid.uuid4())):
-            operation_id = await socket.subscribe(PROGRESS, {"id": job_id})
+            operation_id = await socket.subscribe(JOB_PROGRESS, {"id": job_id})
             [answer] = await socket.payloads_until_complete(operation_id)
             assert answer["data"] is None
             [error] = answer["errors"]

@@ -1,10 +1,7 @@
 import asyncio
-import csv
 import io
 import uuid
 import zipfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,112 +9,32 @@ from typing import Any
 import httpx
 import pytest
 
-from models.accounts import Account, AuthMethod, Role, Tier, User
+from models.accounts import Role, Tier
 from models.audit import AuditEvent
-from models.backups import Backup, BackupStatus, BackupTrigger
-from models.crm import ObjectType, Record
-from services.accounts import sessions as auth
-from services.accounts.accounts import create_user
-from services.backups import quota as quotas
-from services.backups.file_format import MANIFEST_NAME, Manifest, verify
+from models.backups import Backup, BackupStatus
+from services.backups.file_format import MANIFEST_NAME
 from services.core.clock import now
-from services.jobs.claims import UNCLAIMED_FOR
-from tests.conftest import GraphQLClient, MakeTenant, Tenant
-from tests.polling import until_finished
+from tests.support.backups import (
+    BACKUP,
+    CREATE,
+    backup_finished,
+    csv_files,
+    files_seen_by_the_api,
+    finished_backup,
+    let_quota_window_pass,
+    next_manual_backup_at,
+    opened_zip,
+    rate_limited_until,
+    request_backup,
+)
+from tests.support.graphql import GraphQLClient, only_error
+from tests.support.records import create_records, seed_contacts
+from tests.support.tenants import MakeTenant, Tenant
 
-CREATE = "mutation { createBackup(confirm: true) { id status trigger requestedBy { email } } }"
-BACKUP = """query($id: ID!) { backup(id: $id) {
-  id status snapshotAt completedAt expiresAt sizeBytes objectCounts { objectType rows }
-  downloadUrl failureReason } }"""
-NEXT_MANUAL = "{ account { nextManualBackupAt } }"
 LIST = """query($first: Int!, $after: String) { backups(first: $first, after: $after) {
   nodes { id status trigger requestedBy { email } snapshotAt completedAt expiresAt sizeBytes
           objectCounts { objectType rows } }
   pageInfo { hasNextPage endCursor } } }"""
-
-
-# Helpers shared by the backup tests (test_downloads, test_backup_live, services/test_backup_job).
-
-
-async def wait_until_finished(backup_id: str | uuid.UUID) -> Backup:
-    return await until_finished(Backup, backup_id, seconds=30)
-
-
-async def seed_records(tenant: Tenant, object_type: str, values: list[dict[str, str]]) -> None:
-    found = await ObjectType.get(account_id=tenant.account.id, name=object_type)
-    records = [
-        Record(account=tenant.account, object_type=found, properties=properties)
-        for properties in values
-    ]
-    await Record.bulk_create(records, batch_size=1000)
-
-
-async def seed_contacts(tenant: Tenant, count: int) -> None:
-    values = [{"email": f"c{i}@example.com", "firstname": f"C{i}"} for i in range(count)]
-    await seed_records(tenant, "contacts", values)
-
-
-async def add_super_admin(tenant: Tenant) -> tuple[User, str]:
-    """A second super admin of the tenant's account, signed in: (user, token)."""
-    email = f"super-admin-{uuid.uuid4().hex[:10]}@example.com"
-    user = await create_user(tenant.account, email, Role.SUPER_ADMIN)
-    return user, await auth.start_session(user, AuthMethod.PASSWORD)
-
-
-async def request_backup(gql: GraphQLClient, token: str) -> str:
-    """createBackup over HTTP; returns the new backup's id."""
-    return str((await gql.data(CREATE, token=token))["createBackup"]["id"])
-
-
-async def finished_backup(gql: GraphQLClient, token: str) -> dict[str, Any]:
-    """A backup requested over HTTP and run by the worker, as `backup(id)` shows it."""
-    backup_id = await request_backup(gql, token)
-    await wait_until_finished(backup_id)
-    backup: dict[str, Any] = (await gql.data(BACKUP, {"id": backup_id}, token))["backup"]
-    assert backup["status"] == "SUCCEEDED", backup["failureReason"]
-    return backup
-
-
-async def let_quota_window_pass(account: Account) -> None:
-    """What elapsed time does to the manual quota: its window ends in the past."""
-    await Account.filter(id=account.id).update(next_manual_backup_at=now() - timedelta(seconds=1))
-
-
-async def queued_backup(tenant: Tenant, trigger: BackupTrigger = BackupTrigger.SCHEDULED) -> Backup:
-    """A QUEUED backup whose job nobody has sent (as after a restart of the embedded queue); a
-    MANUAL one takes the account's quota like `createBackup`."""
-    quota_until = None
-    if trigger == BackupTrigger.MANUAL:
-        quota_until = await quotas.consume_manual_backup(tenant.account, now())
-    return await Backup.create(
-        account_id=tenant.account.id,
-        trigger=trigger,
-        requested_by=tenant.users[Role.SUPER_ADMIN],
-        quota_until=quota_until,
-        lease_expires_at=now() + UNCLAIMED_FOR,
-    )
-
-
-def error_of(body: dict[str, Any]) -> dict[str, Any]:
-    """The operation's one error."""
-    assert body.get("data") is None, body
-    [error] = body["errors"]
-    return dict(error)
-
-
-async def next_manual_backup_at(gql: GraphQLClient, token: str) -> datetime | None:
-    value = (await gql.data(NEXT_MANUAL, token=token))["account"]["nextManualBackupAt"]
-    return datetime.fromisoformat(value) if value else None
-
-
-async def rate_limited_until(gql: GraphQLClient, token: str) -> datetime:
-    """createBackup is refused as RATE_LIMITED; returns its `retryAt`."""
-    extensions = error_of(await gql.raw(CREATE, token=token))["extensions"]
-    assert extensions["code"] == "RATE_LIMITED", extensions
-    return datetime.fromisoformat(extensions["retryAt"])
-
-
-# Tests.
 
 
 async def test_backup_runs_on_the_worker_and_downloads(
@@ -127,7 +44,7 @@ async def test_backup_runs_on_the_worker_and_downloads(
     created = (await gql.data(CREATE, token=tenant.super_admin))["createBackup"]
     assert created["status"] == "QUEUED"
     assert created["trigger"] == "MANUAL"
-    await wait_until_finished(created["id"])
+    await backup_finished(created["id"])
 
     backup = (await gql.data(BACKUP, {"id": created["id"]}, tenant.super_admin))["backup"]
     assert backup["status"] == "SUCCEEDED", backup["failureReason"]
@@ -145,7 +62,7 @@ async def test_only_super_admins_back_up_and_see_backups(
     gql: GraphQLClient, tenant: Tenant
 ) -> None:
     backup_id = await request_backup(gql, tenant.super_admin)
-    await wait_until_finished(backup_id)
+    await backup_finished(backup_id)
     await let_quota_window_pass(tenant.account)
     for token in (tenant.admin, tenant.member):
         assert await gql.error_code(CREATE, token=token) == "FORBIDDEN"
@@ -190,19 +107,19 @@ async def test_manual_quota_per_tier(
     assert await next_manual_backup_at(gql, token) is None
     second = await request_backup(gql, token)
     for backup_id in (first, second):
-        assert (await wait_until_finished(backup_id)).status == BackupStatus.SUCCEEDED
+        assert (await backup_finished(backup_id)).status == BackupStatus.SUCCEEDED
 
 
 async def test_concurrent_requests_yield_one_backup(gql: GraphQLClient, tenant: Tenant) -> None:
     answers = await asyncio.gather(*(gql.raw(CREATE, token=tenant.super_admin) for _ in range(20)))
     created = [body["data"]["createBackup"] for body in answers if not body.get("errors")]
-    refused = [error_of(body)["extensions"] for body in answers if body.get("errors")]
+    refused = [only_error(body)["extensions"] for body in answers if body.get("errors")]
     assert len(created) == 1
     assert [extensions["code"] for extensions in refused] == ["RATE_LIMITED"] * 19
     next_allowed = await next_manual_backup_at(gql, tenant.super_admin)
     assert {datetime.fromisoformat(e["retryAt"]) for e in refused} == {next_allowed}
     assert await Backup.filter(account_id=tenant.account.id).count() == 1
-    await wait_until_finished(created[0]["id"])
+    await backup_finished(created[0]["id"])
 
 
 async def test_backups_are_listed_newest_first_page_by_page(
@@ -243,11 +160,11 @@ async def test_another_accounts_backup_is_not_found_like_a_missing_one(
 ) -> None:
     tenant, other = await make_tenant(), await make_tenant()
     theirs = await request_backup(gql, other.super_admin)
-    await wait_until_finished(theirs)
+    await backup_finished(theirs)
     missing = str(uuid.uuid4())
 
     def answer(backup_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        error = error_of(body)
+        error = only_error(body)
         assert error["extensions"]["code"] == "NOT_FOUND"
         return {**error, "message": error["message"].replace(backup_id, "<id>")}
 
@@ -258,71 +175,12 @@ async def test_another_accounts_backup_is_not_found_like_a_missing_one(
     assert answers[0] == answers[1]
 
 
-@contextmanager
-def opened_zip(content: bytes, path: Path) -> Iterator[tuple[zipfile.ZipFile, Manifest]]:
-    """The downloaded ZIP, checked by the format's verifier, and its manifest."""
-    path.write_bytes(content)
-    manifest = verify(path)
-    with zipfile.ZipFile(path) as archive:
-        yield archive, manifest
-
-
-Rows = list[dict[str, str]]
-
-
-def csv_files(archive: zipfile.ZipFile, names: Iterable[str]) -> dict[str, Rows]:
-    """The named CSV files of a backup, each as its rows by column, in file order."""
-    files = {}
-    for name in names:
-        with archive.open(name) as raw:
-            reader = csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
-            files[name] = list(reader)
-            assert reader.fieldnames is not None
-            assert reader.fieldnames[0] == "id"
-    return files
-
-
-RECORDS = """query($type: String!) { records(objectType: $type, first: 100) {
-  nodes { id properties { name value } } } }"""
-OBJECT_TYPES = "{ objectTypes { name properties { name } } }"
-
-
-async def files_in_database(gql: GraphQLClient, token: str) -> dict[str, Rows]:
-    """What a backup must hold, as the API reads the database: a file per type with live
-    records, a row per record in id order, a column per property, blank where a value is absent."""
-    files = {}
-    for object_type in (await gql.data(OBJECT_TYPES, token=token))["objectTypes"]:
-        names = [prop["name"] for prop in object_type["properties"]]
-        nodes = (await gql.data(RECORDS, {"type": object_type["name"]}, token))["records"]["nodes"]
-        rows = []
-        for node in nodes:
-            values = {value["name"]: value["value"] for value in node["properties"]}
-            rows.append({"id": node["id"], **{name: values.get(name, "") for name in names}})
-        if rows:
-            files[f"{object_type['name']}.csv"] = sorted(rows, key=lambda row: row["id"])
-    return files
-
-
 MIXED_ACCOUNT = """mutation {
   projects: createCustomObjectType(input: {name: "projects", singularLabel: "Project",
                                            pluralLabel: "Projects"}) { id }
   codename: createProperty(input: {objectType: "projects", name: "codename", label: "Codename",
                                    type: STRING, sensitive: true}) { id }
 }"""
-CREATE_RECORDS = """mutation($type: String!, $records: [NewRecordInput!]!) {
-  createRecords(objectType: $type, records: $records) { id } }"""
-
-
-async def create_records(
-    gql: GraphQLClient, token: str, object_type: str, records: list[dict[str, str]]
-) -> list[str]:
-    values = [
-        {"properties": [{"name": name, "value": value} for name, value in record.items()]}
-        for record in records
-    ]
-    variables = {"type": object_type, "records": values}
-    created = (await gql.data(CREATE_RECORDS, variables, token))["createRecords"]
-    return [record["id"] for record in created]
 
 
 async def test_the_downloaded_zip_equals_the_database(
@@ -343,7 +201,7 @@ async def test_the_downloaded_zip_equals_the_database(
     backup = await finished_backup(gql, token)
     response = await http.get(backup["downloadUrl"])
     assert response.status_code == 200
-    expected = await files_in_database(gql, token)
+    expected = await files_seen_by_the_api(gql, token)
     assert sorted(expected) == ["companies.csv", "contacts.csv", "projects.csv"]
 
     with opened_zip(response.content, tmp_path / "backup.zip") as (archive, manifest):

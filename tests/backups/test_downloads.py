@@ -1,47 +1,29 @@
 import hashlib
-import time
 from datetime import timedelta
-from typing import Any
 from uuid import UUID
 
 import httpx
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from models.accounts import Role
-from models.audit import AuditEvent
 from models.backups import Backup, BackupStatus
 from server.settings import Settings
 from services import storage
 from services.backups.service import DOWNLOAD_PURPOSE, expire_backups
 from services.core.clock import now
 from services.core.signing import LINK_LIFETIME_SECONDS, LinkSigner, LinkTarget
-from tests.conftest import GraphQLClient, MakeTenant, Tenant
-from tests.server.test_backups import (
-    BACKUP,
-    add_super_admin,
-    finished_backup,
-    queued_backup,
-    seed_contacts,
+from tests.support.audit import audited
+from tests.support.backups import BACKUP, finished_backup, queued_backup
+from tests.support.downloads import (
+    DOWNLOAD_URL,
+    aged_token,
+    download,
+    expect_expired,
+    tampered,
+    token_of,
 )
-
-DOWNLOAD_URL = "query($id: ID!) { backup(id: $id) { status downloadUrl } }"
-DOWNLOADS = "/downloads/backups/"
-
-
-def token_of(url: str) -> str:
-    path = httpx.URL(url).path
-    assert path.startswith(DOWNLOADS), url
-    return path.removeprefix(DOWNLOADS)
-
-
-async def download(http: httpx.AsyncClient, token: str) -> httpx.Response:
-    response = await http.get(DOWNLOADS + token)
-    assert response.headers["cache-control"] == "no-store"
-    return response
-
-
-async def downloads_logged(backup_id: str) -> list[AuditEvent]:
-    return await AuditEvent.filter(action="BACKUP_DOWNLOADED", target_id=backup_id)
+from tests.support.graphql import GraphQLClient
+from tests.support.records import seed_contacts
+from tests.support.tenants import MakeTenant, Tenant, add_super_admin
 
 
 async def test_a_download_streams_the_zip_and_is_audited(
@@ -54,7 +36,7 @@ async def test_a_download_streams_the_zip_and_is_audited(
     url = (await gql.data(DOWNLOAD_URL, {"id": backup["id"]}, minter_token))["backup"][
         "downloadUrl"
     ]
-    assert await downloads_logged(backup["id"]) == []
+    assert await audited("BACKUP_DOWNLOADED", backup["id"]) == []
 
     response = await http.get(url)
     assert response.status_code == 200
@@ -67,26 +49,10 @@ async def test_a_download_streams_the_zip_and_is_audited(
     stored = await Backup.get(id=backup["id"])
     assert hashlib.sha256(response.content).hexdigest() == stored.sha256
 
-    [logged] = await downloads_logged(backup["id"])
+    [logged] = await audited("BACKUP_DOWNLOADED", backup["id"])
     assert (logged.account_id, logged.actor_id) == (tenant.account.id, minter.id)
     assert (await http.get(url)).status_code == 200
-    assert len(await downloads_logged(backup["id"])) == 2
-
-
-def tampered(token: str) -> list[str]:
-    # The payload may start with "." (compressed): split from the right.
-    payload, timestamp, signature = token.rsplit(".", 2)
-    # Not the last character of the signature: some of its bits may be padding.
-    flipped = signature[:5] + ("A" if signature[5] != "A" else "B") + signature[6:]
-    other_payload = LinkSigner(b"x", DOWNLOAD_PURPOSE).sign(
-        LinkTarget(UUID(int=1), UUID(int=2), UUID(int=3))
-    )
-    return [
-        f"{payload}.{timestamp}.{flipped}",
-        f"{other_payload.rsplit('.', 2)[0]}.{timestamp}.{signature}",
-        f"{payload}.{timestamp}",
-        "not-a-token",
-    ]
+    assert len(await audited("BACKUP_DOWNLOADED", backup["id"])) == 2
 
 
 async def test_tampered_and_foreign_signed_links_are_not_found(
@@ -103,7 +69,7 @@ async def test_tampered_and_foreign_signed_links_are_not_found(
     for bad in refused:
         assert (await download(http, bad)).status_code == 404, bad
     assert (await download(http, token)).status_code == 200
-    assert len(await downloads_logged(backup["id"])) == 1
+    assert len(await audited("BACKUP_DOWNLOADED", backup["id"])) == 1
 
 
 async def test_a_link_naming_another_account_is_not_found(
@@ -116,18 +82,6 @@ async def test_a_link_naming_another_account_is_not_found(
     assert (await download(http, signer.sign(theirs))).status_code == 404
     ours = LinkTarget(tenant.account.id, backup_id, tenant.users[Role.SUPER_ADMIN].id)
     assert (await download(http, signer.sign(ours))).status_code == 200
-
-
-def aged_token(secret: bytes, target: LinkTarget, age_seconds: int) -> str:
-    """A download token as `LinkSigner` makes them, signed `age_seconds` ago."""
-
-    class Aged(TimestampSigner):
-        def get_timestamp(self) -> int:
-            return int(time.time()) - age_seconds
-
-    serializer = URLSafeTimedSerializer(secret, salt=DOWNLOAD_PURPOSE, signer=Aged)
-    ids = [target.account_id, target.object_id, target.user_id]
-    return serializer.dumps([str(value) for value in ids])
 
 
 async def test_an_expired_link_is_not_found(
@@ -153,15 +107,6 @@ async def test_a_backup_not_yet_done_has_no_link(
         assert (await download(http, token)).status_code == 409
     finally:
         await queued.delete()
-
-
-async def expect_expired(
-    gql: GraphQLClient, http: httpx.AsyncClient, token: str, backup: Any
-) -> None:
-    """Past its 14 days: no new link, and an old one is gone (410)."""
-    body = await gql.raw(DOWNLOAD_URL, {"id": backup["id"]}, token)
-    assert [error["extensions"]["code"] for error in body["errors"]] == ["BACKUP_EXPIRED"]
-    assert (await download(http, token_of(backup["downloadUrl"]))).status_code == 410
 
 
 async def test_after_14_days_the_backup_expires_and_its_file_is_deleted(

@@ -1,11 +1,9 @@
 import asyncio
-import csv
 import hashlib
-import io
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 
@@ -13,60 +11,10 @@ from models.crm import ObjectType, Property, PropertyType, Record
 from services.backups.export import export_account
 from services.backups.file_format import MANIFEST_NAME, CsvEntry, verify
 from services.core.errors import NotFound
-from tests.conftest import MakeTenant, Tenant
-
-TRICKY = [
-    "with, comma",
-    'with "quotes"',
-    "line\nbreak",
-    "carriage\rreturn",
-    "crlf\r\nend",
-    " padded ",
-    "back\\slash",
-    "ünïcødé ✓",
-    '{"looks": "like json"}',
-    "\\.",
-    "NULL",
-]
-
-
-async def _object_type(account_id: UUID, name: str) -> ObjectType:
-    return await ObjectType.get(account_id=account_id, name=name)
-
-
-async def _add(account_id: UUID, type_name: str, values: list[dict[str, str]]) -> list[Record]:
-    object_type = await _object_type(account_id, type_name)
-    records = [
-        Record(account_id=account_id, object_type=object_type, properties=properties)
-        for properties in values
-    ]
-    await Record.bulk_create(records, batch_size=1000)
-    return records
-
-
-async def _database_files(account_id: UUID) -> dict[str, list[list[str]]]:
-    """What the backup must hold, read through the models: live records by id, header first."""
-    files: dict[str, list[list[str]]] = {}
-    for object_type in await ObjectType.filter(account_id=account_id):
-        names = [p.name for p in await Property.filter(object_type=object_type).order_by("id")]
-        records = await Record.filter(object_type=object_type, deleted_at=None).order_by("id")
-        if records:
-            files[f"{object_type.name}.csv"] = [
-                ["id", *names],
-                *([str(r.id), *(r.properties.get(n, "") for n in names)] for r in records),
-            ]
-    return files
-
-
-def _backup_files(path: Path) -> dict[str, list[list[str]]]:
-    files = {}
-    with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            if name != MANIFEST_NAME:
-                with archive.open(name) as raw:
-                    text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-                    files[name] = list(csv.reader(text))
-    return files
+from tests.support.backup_files import TRICKY_VALUES
+from tests.support.backups import csv_rows, files_in_the_database
+from tests.support.records import seed_records
+from tests.support.tenants import MakeTenant, Tenant
 
 
 async def test_the_backup_holds_every_live_value_exactly(
@@ -74,8 +22,8 @@ async def test_the_backup_holds_every_live_value_exactly(
 ) -> None:
     tenant, other = await make_tenant(), await make_tenant()
     account_id = tenant.account.id
-    contacts = await _add(
-        account_id,
+    contacts = await seed_records(
+        tenant,
         "contacts",
         [
             {
@@ -85,11 +33,11 @@ async def test_the_backup_holds_every_live_value_exactly(
                 "date_of_birth": "1990-02-03",
                 "lifecyclestage": "lead",
             }
-            for i, value in enumerate(TRICKY * 4)
+            for i, value in enumerate(TRICKY_VALUES * 4)
         ]
         + [{}, {"email": "only@example.com"}],
     )
-    await _add(account_id, "companies", [{"name": f"Company {i}"} for i in range(7)])
+    await seed_records(tenant, "companies", [{"name": f"Company {i}"} for i in range(7)])
     deleted = contacts[:5]
     await Record.filter(id__in=[r.id for r in deleted]).update(deleted_at=datetime.now(UTC))
     custom = await ObjectType.create(
@@ -103,8 +51,8 @@ async def test_the_backup_holds_every_live_value_exactly(
         await Property.create(
             object_type=custom, name=name, label=name.title(), type=PropertyType.STRING
         )
-    await _add(account_id, "projects", [{"zeta": "z", "alpha": "a"}, {"mid": "m"}])
-    await _add(other.account.id, "contacts", [{"firstname": "Not mine"}])
+    await seed_records(tenant, "projects", [{"zeta": "z", "alpha": "a"}, {"mid": "m"}])
+    await seed_records(other, "contacts", [{"firstname": "Not mine"}])
     reports: list[tuple[str, int, int]] = []
 
     async def progress(name: str, done: int, total: int) -> None:
@@ -114,14 +62,14 @@ async def test_the_backup_holds_every_live_value_exactly(
     path = tmp_path / "backup.zip"
     result = await export_account(account_id, backup_id, path, database_url, progress=progress)
 
-    expected = await _database_files(account_id)
-    assert _backup_files(path) == expected
+    expected = await files_in_the_database(account_id)
+    assert csv_rows(path) == expected
     assert set(expected) == {"contacts.csv", "companies.csv", "projects.csv"}
     assert expected["projects.csv"][0] == ["id", "zeta", "alpha", "mid"]
     contact_ids = {row[0] for row in expected["contacts.csv"][1:]}
     assert not contact_ids & {str(r.id) for r in deleted}
     assert "+1 555 0010" in {row[4] for row in expected["contacts.csv"][1:]}
-    counts = {"companies": 7, "contacts": len(TRICKY) * 4 + 2 - 5, "projects": 2}
+    counts = {"companies": 7, "contacts": len(TRICKY_VALUES) * 4 + 2 - 5, "projects": 2}
     assert result.object_counts == counts
     assert {(name, done, total) for name, done, total in reports if done == total} == {
         (name, rows, rows) for name, rows in counts.items()
@@ -168,7 +116,7 @@ async def test_an_unknown_account_leaves_no_file(
 async def test_a_failed_write_fails_the_export_and_leaves_no_file(
     tenant: Tenant, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await _add(tenant.account.id, "contacts", [{"firstname": f"n{n}" * 50} for n in range(3000)])
+    await seed_records(tenant, "contacts", [{"firstname": f"n{n}" * 50} for n in range(3000)])
     writes = 0
     write = CsvEntry.write
 
@@ -191,16 +139,16 @@ async def test_the_backup_is_one_snapshot_that_blocks_no_writer(
 ) -> None:
     account_id = tenant.account.id
     # Large enough to arrive in many batches, and in many chunks from COPY.
-    contacts = await _add(
-        account_id,
+    contacts = await seed_records(
+        tenant,
         "contacts",
         [
             {"firstname": f"First {i}", "lastname": "x" * 150, "email": f"c{i}@example.com"}
             for i in range(4000)
         ],
     )
-    tickets = await _add(account_id, "tickets", [{"subject": f"Ticket {i}"} for i in range(3)])
-    before = await _database_files(account_id)
+    tickets = await seed_records(tenant, "tickets", [{"subject": f"Ticket {i}"} for i in range(3)])
+    before = await files_in_the_database(account_id)
     paused, resume = asyncio.Event(), asyncio.Event()
 
     async def progress(name: str, done: int, total: int) -> None:
@@ -218,8 +166,8 @@ async def test_the_backup_is_one_snapshot_that_blocks_no_writer(
         for record in (contacts[0], contacts[-1], tickets[1]):
             await Record.filter(id=record.id).update(properties={"firstname": "Changed"})
         await Record.filter(id=tickets[2].id).update(deleted_at=datetime.now(UTC))
-        await _add(account_id, "contacts", [{"firstname": "New"}])
-        await _add(account_id, "deals", [{"dealname": "First deal"}])
+        await seed_records(tenant, "contacts", [{"firstname": "New"}])
+        await seed_records(tenant, "deals", [{"dealname": "First deal"}])
 
     # The writes complete while the export is paused in the middle of its transaction.
     await asyncio.wait_for(change(), timeout=10)
@@ -227,8 +175,8 @@ async def test_the_backup_is_one_snapshot_that_blocks_no_writer(
     resume.set()
     result = await export
 
-    assert _backup_files(path) == before
+    assert csv_rows(path) == before
     assert result.object_counts == {"contacts": 4000, "tickets": 3}
-    after = await _database_files(account_id)
+    after = await files_in_the_database(account_id)
     assert set(after) == {"contacts.csv", "tickets.csv", "deals.csv"}
     assert len(after["contacts.csv"]) == 4002 and len(after["tickets.csv"]) == 3

@@ -6,7 +6,7 @@ from models.accounts import Account, Tier
 from services.backups import quota as quotas
 from services.core.clock import now
 from services.core.errors import RateLimited
-from tests.conftest import MakeTenant, Tenant
+from tests.support.tenants import MakeTenant, Tenant
 
 
 @pytest.mark.parametrize(

@@ -4,29 +4,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from models.accounts import Tier
-from models.backups import Backup, BackupTrigger
 from models.schedules import BackupFrequency, BackupSchedule
 from services.backups import schedules
-from tests.conftest import GraphQLClient, MakeTenant, Tenant
+from tests.support.graphql import GraphQLClient
+from tests.support.schedules import enable_schedule, scheduled_backups
+from tests.support.tenants import MakeTenant, Tenant
 
 SCHEDULE = "{ backupSchedule { enabled frequency nextRunAt } }"
 UPDATE = """mutation($enabled: Boolean!, $frequency: BackupFrequency, $at: DateTime) {
   updateBackupSchedule(enabled: $enabled, frequency: $frequency, firstRunAt: $at) {
     enabled frequency nextRunAt } }"""
 T0 = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
-
-
-async def _scheduled_backups(tenant: Tenant) -> int:
-    return await Backup.filter(
-        account_id=tenant.account.id, trigger=BackupTrigger.SCHEDULED
-    ).count()
-
-
-async def _enable(tenant: Tenant, frequency: BackupFrequency, first_run: datetime) -> None:
-    await BackupSchedule.update_or_create(
-        account_id=tenant.account.id,
-        defaults={"enabled": True, "frequency": frequency, "next_run_at": first_run},
-    )
 
 
 async def test_turning_on_and_off(gql: GraphQLClient, tenant: Tenant) -> None:
@@ -84,37 +72,37 @@ async def test_super_admins_only(gql: GraphQLClient, tenant: Tenant) -> None:
 async def test_due_runs_create_one_scheduled_backup_and_advance(
     tenant: Tenant, frequency: BackupFrequency, period: timedelta
 ) -> None:
-    await _enable(tenant, frequency, T0)
+    await enable_schedule(tenant, frequency, T0)
     await schedules.run_due_schedules(at=T0 - timedelta(seconds=1))
-    assert await _scheduled_backups(tenant) == 0
+    assert await scheduled_backups(tenant) == 0
 
     await schedules.run_due_schedules(at=T0)
-    assert await _scheduled_backups(tenant) == 1
+    assert await scheduled_backups(tenant) == 1
     schedule = await BackupSchedule.get(account_id=tenant.account.id)
     assert schedule.next_run_at == T0 + period
     await schedules.run_due_schedules(at=T0 + period - timedelta(seconds=1))
-    assert await _scheduled_backups(tenant) == 1
+    assert await scheduled_backups(tenant) == 1
 
 
 async def test_missed_periods_collapse_to_one_backup(tenant: Tenant) -> None:
-    await _enable(tenant, BackupFrequency.WEEKLY, T0)
+    await enable_schedule(tenant, BackupFrequency.WEEKLY, T0)
     downtime_over = T0 + timedelta(weeks=5, hours=1)
     await schedules.run_due_schedules(at=downtime_over)
-    assert await _scheduled_backups(tenant) == 1
+    assert await scheduled_backups(tenant) == 1
     schedule = await BackupSchedule.get(account_id=tenant.account.id)
     assert schedule.next_run_at == T0 + timedelta(weeks=6)
 
 
 async def test_racing_schedulers_make_one_backup(tenant: Tenant) -> None:
-    await _enable(tenant, BackupFrequency.WEEKLY, T0)
+    await enable_schedule(tenant, BackupFrequency.WEEKLY, T0)
     await asyncio.gather(*(schedules.run_due_schedules(at=T0) for _ in range(4)))
-    assert await _scheduled_backups(tenant) == 1
+    assert await scheduled_backups(tenant) == 1
 
 
 async def test_scheduled_backups_leave_the_manual_quota_alone(
     gql: GraphQLClient, tenant: Tenant
 ) -> None:
-    await _enable(tenant, BackupFrequency.WEEKLY, T0)
+    await enable_schedule(tenant, BackupFrequency.WEEKLY, T0)
     await schedules.run_due_schedules(at=T0)
     account = await gql.data("{ account { nextManualBackupAt } }", token=tenant.super_admin)
     assert account["account"]["nextManualBackupAt"] is None
@@ -124,11 +112,11 @@ async def test_scheduled_backups_leave_the_manual_quota_alone(
 
 
 async def test_a_downgraded_account_stops_running_its_schedule(tenant: Tenant) -> None:
-    await _enable(tenant, BackupFrequency.WEEKLY, T0)
+    await enable_schedule(tenant, BackupFrequency.WEEKLY, T0)
     tenant.account.tier = Tier.PROFESSIONAL
     await tenant.account.save()
     await schedules.run_due_schedules(at=T0)
-    assert await _scheduled_backups(tenant) == 0
+    assert await scheduled_backups(tenant) == 0
 
 
 def test_following_run() -> None:

@@ -1,35 +1,25 @@
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from uuid import uuid4
 
-import boto3
 import httpx
 import pytest
 
 from services import storage
-from services.storage import LocalStorage, S3Storage, Storage, backup_key
-
-KEY_ID, SECRET, REGION = "testing", "testing", "us-east-1"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from services.storage import LocalStorage, S3Storage, backup_key
+from tests.support.network import free_port
+from tests.support.storage import Payload, round_trip, s3_client, s3_storage
 
 
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
     """moto's S3 in server mode: real HTTP, as boto3 talks to any S3-compatible store."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
@@ -55,30 +45,8 @@ def s3_endpoint() -> Iterator[str]:
 @pytest.fixture
 def bucket(s3_endpoint: str) -> str:
     name = f"backups-{uuid4().hex[:12]}"
-    _client(s3_endpoint).create_bucket(Bucket=name)
+    s3_client(s3_endpoint).create_bucket(Bucket=name)
     return name
-
-
-def _client(endpoint: str) -> Any:
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id=KEY_ID,
-        aws_secret_access_key=SECRET,
-        region_name=REGION,
-    )
-
-
-def _s3(url: str, endpoint: str) -> S3Storage:
-    return S3Storage(
-        url, endpoint_url=endpoint, access_key_id=KEY_ID, secret_access_key=SECRET, region=REGION
-    )
-
-
-@dataclass(frozen=True)
-class Payload:
-    path: Path
-    data: bytes
 
 
 @pytest.fixture
@@ -90,37 +58,9 @@ def payload(tmp_path: Path) -> Payload:
     return Payload(path, data)
 
 
-async def _read(storage: Storage, key: str) -> bytes:
-    return b"".join([chunk async for chunk in storage.open_stream(key)])
-
-
-async def _round_trip(storage: Storage, payload: Payload) -> str:
-    key = backup_key(uuid4(), uuid4())
-    assert not await storage.exists(key)
-    await storage.put_file(key, payload.path)
-    assert await storage.exists(key)
-    assert await storage.size(key) == len(payload.data)
-    assert await _read(storage, key) == payload.data
-    fetched = payload.path.with_name("fetched.zip")
-    await storage.get_file(key, fetched)
-    assert await asyncio.to_thread(fetched.read_bytes) == payload.data
-    fetched.unlink()
-    await storage.delete(key)
-    assert not await storage.exists(key)
-    await storage.delete(key)
-    with pytest.raises(FileNotFoundError):
-        await storage.size(key)
-    with pytest.raises(FileNotFoundError):
-        await _read(storage, key)
-    with pytest.raises(FileNotFoundError):
-        await storage.get_file(key, fetched)
-    await storage.put_file(key, payload.path)
-    return key
-
-
 async def test_local_round_trip(tmp_path: Path, payload: Payload) -> None:
     root = tmp_path / "storage"
-    key = await _round_trip(LocalStorage(root), payload)
+    key = await round_trip(LocalStorage(root), payload)
     assert await asyncio.to_thread((root / key).read_bytes) == payload.data
     # No temporary file is left beside the object.
     assert await asyncio.to_thread(os.listdir, (root / key).parent) == [Path(key).name]
@@ -162,16 +102,16 @@ async def test_keys_cannot_leave_the_root(tmp_path: Path, payload: Payload, key:
 
 
 async def test_s3_round_trip(s3_endpoint: str, bucket: str, payload: Payload) -> None:
-    key = await _round_trip(_s3(f"s3://{bucket}/crm/backups", s3_endpoint), payload)
-    listed = _client(s3_endpoint).list_objects_v2(Bucket=bucket)
+    key = await round_trip(s3_storage(f"s3://{bucket}/crm/backups", s3_endpoint), payload)
+    listed = s3_client(s3_endpoint).list_objects_v2(Bucket=bucket)
     assert [item["Key"] for item in listed["Contents"]] == [f"crm/backups/{key}"]
 
 
 async def test_s3_without_a_prefix(s3_endpoint: str, bucket: str, payload: Payload) -> None:
-    storage = _s3(f"s3://{bucket}", s3_endpoint)
+    storage = s3_storage(f"s3://{bucket}", s3_endpoint)
     key = backup_key(uuid4(), uuid4())
     await storage.put_file(key, payload.path)
-    listed = _client(s3_endpoint).list_objects_v2(Bucket=bucket)
+    listed = s3_client(s3_endpoint).list_objects_v2(Bucket=bucket)
     assert [item["Key"] for item in listed["Contents"]] == [key]
     with pytest.raises(ValueError, match="not a storage key"):
         await storage.put_file("../other-bucket-key", payload.path)

@@ -1,4 +1,5 @@
-from tests.conftest import GraphQLClient, Tenant
+from tests.support.graphql import GraphQLClient
+from tests.support.tenants import Tenant
 
 OBJECT_TYPES = (
     "{ objectTypes { name singularLabel isCustom properties { name type sensitive options } } }"

@@ -1,7 +1,9 @@
 from typing import Any
 
 from models.crm import PurgedRecord, Record
-from tests.conftest import GraphQLClient, Tenant
+from tests.support.graphql import GraphQLClient
+from tests.support.records import create_contacts, properties_of, property_values
+from tests.support.tenants import Tenant
 
 CREATE = """
 mutation($type: String!, $records: [NewRecordInput!]!) {
@@ -24,20 +26,6 @@ query($type: String!, $first: Int!, $after: String, $filter: RecordFilterInput) 
 GET = "query($id: ID!) { record(id: $id) { id deletedAt properties { name value } } }"
 
 
-def values(*pairs: tuple[str, str | None]) -> list[dict[str, Any]]:
-    return [{"name": name, "value": value} for name, value in pairs]
-
-
-def as_dict(record: dict[str, Any]) -> dict[str, str]:
-    return {item["name"]: item["value"] for item in record["properties"]}
-
-
-async def create_contacts(gql: GraphQLClient, token: str, count: int) -> list[str]:
-    records = [{"properties": values(("email", f"c{i}@example.com"))} for i in range(count)]
-    data = await gql.data(CREATE, {"type": "contacts", "records": records}, token)
-    return [record["id"] for record in data["createRecords"]]
-
-
 async def test_create_read_update_clear(gql: GraphQLClient, tenant: Tenant) -> None:
     token = tenant.member
     created = (
@@ -47,7 +35,7 @@ async def test_create_read_update_clear(gql: GraphQLClient, tenant: Tenant) -> N
                 "type": "deals",
                 "records": [
                     {
-                        "properties": values(
+                        "properties": property_values(
                             ("dealname", "Renewal"),
                             ("amount", "1250.50"),
                             ("dealstage", "contractsent"),
@@ -60,7 +48,7 @@ async def test_create_read_update_clear(gql: GraphQLClient, tenant: Tenant) -> N
             token,
         )
     )["createRecords"][0]
-    assert as_dict(created) == {
+    assert properties_of(created) == {
         "dealname": "Renewal",
         "amount": "1250.50",
         "dealstage": "contractsent",
@@ -74,7 +62,7 @@ async def test_create_read_update_clear(gql: GraphQLClient, tenant: Tenant) -> N
                 "records": [
                     {
                         "id": created["id"],
-                        "properties": values(
+                        "properties": property_values(
                             ("amount", "99"),
                             ("closedate", None),
                             ("dealstage", ""),
@@ -85,17 +73,17 @@ async def test_create_read_update_clear(gql: GraphQLClient, tenant: Tenant) -> N
             token,
         )
     )["updateRecords"][0]
-    assert as_dict(updated) == {"dealname": "Renewal", "amount": "99"}
+    assert properties_of(updated) == {"dealname": "Renewal", "amount": "99"}
     stored = await Record.get(id=created["id"])
     assert stored.properties == {"dealname": "Renewal", "amount": "99"}
 
 
 async def test_invalid_values_refuse_the_whole_batch(gql: GraphQLClient, tenant: Tenant) -> None:
     records = [
-        {"properties": values(("email", "ok@example.com"))},
-        {"properties": values(("date_of_birth", "31/12/1990"))},
-        {"properties": values(("lifecyclestage", "champion"), ("nonexistent", "x"))},
-        {"properties": values(("email_opt_out", "yes"))},
+        {"properties": property_values(("email", "ok@example.com"))},
+        {"properties": property_values(("date_of_birth", "31/12/1990"))},
+        {"properties": property_values(("lifecyclestage", "champion"), ("nonexistent", "x"))},
+        {"properties": property_values(("email_opt_out", "yes"))},
     ]
     body = await gql.raw(CREATE, {"type": "contacts", "records": records}, tenant.member)
     error = body["errors"][0]
@@ -121,13 +109,13 @@ async def test_value_types(gql: GraphQLClient, tenant: Tenant) -> None:
     for name, value in good:
         await gql.data(
             CREATE,
-            {"type": "calls", "records": [{"properties": values((name, value))}]},
+            {"type": "calls", "records": [{"properties": property_values((name, value))}]},
             tenant.member,
         )
     for name, value in bad:
         code = await gql.error_code(
             CREATE,
-            {"type": "calls", "records": [{"properties": values((name, value))}]},
+            {"type": "calls", "records": [{"properties": property_values((name, value))}]},
             tenant.member,
         )
         assert code == "VALIDATION_FAILED", (name, value)
@@ -136,14 +124,16 @@ async def test_value_types(gql: GraphQLClient, tenant: Tenant) -> None:
 async def test_batch_limits(gql: GraphQLClient, tenant: Tenant) -> None:
     ids = await create_contacts(gql, tenant.member, 1000)
     assert len(set(ids)) == 1000
-    too_many = [{"properties": []}] * 1001
+    too_many: list[dict[str, Any]] = [{"properties": []}] * 1001
     assert (
         await gql.error_code(CREATE, {"type": "contacts", "records": too_many}, tenant.member)
         == "VALIDATION_FAILED"
     )
-    updates = [{"id": record_id, "properties": values(("jobtitle", "CTO"))} for record_id in ids]
+    updates = [
+        {"id": record_id, "properties": property_values(("jobtitle", "CTO"))} for record_id in ids
+    ]
     updated = (await gql.data(UPDATE, {"records": updates}, tenant.member))["updateRecords"]
-    assert {as_dict(record)["jobtitle"] for record in updated} == {"CTO"}
+    assert {properties_of(record)["jobtitle"] for record in updated} == {"CTO"}
 
 
 async def test_pagination_walks_every_record_once_in_creation_order(
@@ -180,8 +170,8 @@ async def test_filters(gql: GraphQLClient, tenant: Tenant) -> None:
         UPDATE,
         {
             "records": [
-                {"id": ids[1], "properties": values(("jobtitle", "CTO"))},
-                {"id": ids[3], "properties": values(("jobtitle", "CTO"))},
+                {"id": ids[1], "properties": property_values(("jobtitle", "CTO"))},
+                {"id": ids[3], "properties": property_values(("jobtitle", "CTO"))},
             ]
         },
         tenant.member,
@@ -243,7 +233,7 @@ async def test_recycle_bin_round_trip(gql: GraphQLClient, tenant: Tenant) -> Non
     assert (
         await gql.error_code(
             UPDATE,
-            {"records": [{"id": ids[0], "properties": values(("jobtitle", "x"))}]},
+            {"records": [{"id": ids[0], "properties": property_values(("jobtitle", "x"))}]},
             tenant.member,
         )
         == "NOT_FOUND"
@@ -256,7 +246,7 @@ async def test_recycle_bin_round_trip(gql: GraphQLClient, tenant: Tenant) -> Non
         tenant.member,
     )
     assert restored["restoreDeletedRecords"][0]["deletedAt"] is None
-    assert as_dict(restored["restoreDeletedRecords"][0]) == {"email": "c0@example.com"}
+    assert properties_of(restored["restoreDeletedRecords"][0]) == {"email": "c0@example.com"}
     assert (
         await gql.error_code(
             "mutation($ids: [ID!]!) { restoreDeletedRecords(ids: $ids) { id } }",

@@ -5,13 +5,10 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from models.accounts import Role
 from models.audit import AuditEvent
-from models.crm import ObjectType, PurgedRecord, Record
-from models.ids import new_id
+from models.crm import PurgedRecord, Record
 from models.imports import Import, ImportRowError, ImportSource, ImportStatus
 from models.notifications import Notification
-from models.restores import RestoreStatus
 from services import storage
 from services.core import environment
 from services.core.clock import now
@@ -19,51 +16,20 @@ from services.imports.files import account_types, open_upload
 from services.imports.job import RetryImport, apply_rows, run_import
 from services.jobs import queue as jobs
 from services.jobs.claims import LostClaim, claim, requeue_lost_jobs
-from services.storage import import_key
-from tests.conftest import GraphQLClient, Tenant
-from tests.leases import lease_lapses
-from tests.restoring import (
-    backed_up,
-    plan,
-    seed_deals,
-    set_values,
-    start,
-    step_up,
-    wait_for_restore,
-)
-from tests.server.test_imports import csv_bytes, finished, purge
+from tests.support.graphql import GraphQLClient
+from tests.support.imports import csv_bytes, import_finished, queued_import, restore_entry
+from tests.support.leases import lease_lapses
+from tests.support.records import purge, seed_records
+from tests.support.tenants import Tenant
 
 DEALS = 230
 UNKNOWN_AT = (10, 60, 110, 160, 210)
 
 
-async def queued_import(tenant: Tenant, content: bytes, tmp_path: Path, object_type: str) -> Import:
-    """An import waiting for a worker, its file in storage, that no worker has been sent."""
-    import_id = new_id()
-    key = import_key(tenant.account.id, import_id)
-    path = tmp_path / f"{import_id}.csv"
-    path.write_bytes(content)
-    await storage.current().put_file(key, path)
-    return await Import.create(
-        id=import_id,
-        account_id=tenant.account.id,
-        name="Import - deals.csv",
-        source=ImportSource.FILE,
-        requested_by=tenant.users[Role.SUPER_ADMIN],
-        storage_key=key,
-        object_type_name=object_type,
-    )
-
-
 async def test_a_job_resumed_after_its_workers_died_applies_each_row_once(
     tenant: Tenant, tmp_path: Path
 ) -> None:
-    deals_type = await ObjectType.get(account_id=tenant.account.id, name="deals")
-    deals = [
-        Record(account_id=tenant.account.id, object_type=deals_type, properties={"amount": str(i)})
-        for i in range(DEALS)
-    ]
-    await Record.bulk_create(deals)
+    deals = await seed_records(tenant, "deals", [{"amount": str(i)} for i in range(DEALS)])
     purged, binned = deals[100:130], deals[140:160]
     await purge(purged)
     await Record.filter(id__in=[record.id for record in binned]).update(deleted_at=now())
@@ -153,18 +119,6 @@ async def test_an_unexpected_failure_is_retried_then_fails(tenant: Tenant, tmp_p
     assert not list(environment.current().work_dir.glob(f"import-{job.id}-*"))
 
 
-async def restore_entry(gql: GraphQLClient, tenant: Tenant) -> Import:
-    """The imports-list entry that a real restore leaves once it has finished."""
-    [deal] = await seed_deals(tenant, [{"dealname": "Deal", "amount": "1"}])
-    backup_id = await backed_up(gql, tenant)
-    await set_values(deal, {"amount": "2"})
-    planned = await plan(gql, tenant, backup_id, ["amount"])
-    await step_up(tenant)
-    await start(gql, tenant.super_admin, planned["id"])
-    assert (await wait_for_restore(planned["id"])).status == RestoreStatus.SUCCEEDED
-    return await Import.get(restore_id=planned["id"])
-
-
 async def test_the_sweep_sends_again_an_import_whose_message_was_lost(
     gql: GraphQLClient, tenant: Tenant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -187,6 +141,6 @@ async def test_the_sweep_sends_again_an_import_whose_message_was_lost(
     assert await requeue_lost_jobs() >= 1
     assert (jobs.IMPORT_FILE, job.id) in sent
     assert entry.id not in {row_id for _, row_id in sent}
-    assert (await finished(job.id)).status == ImportStatus.SUCCEEDED
+    assert (await import_finished(job.id)).status == ImportStatus.SUCCEEDED
     after = await Import.get(id=entry.id)
     assert (after.status, after.attempts) == (ImportStatus.SUCCEEDED, 0)

@@ -5,7 +5,6 @@ import asyncio
 import csv
 import io
 import json
-import zipfile
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 from uuid import UUID, uuid4
@@ -15,29 +14,34 @@ import pytest
 
 from models.accounts import Role
 from models.audit import AuditEvent
-from models.crm import ObjectType, PurgedRecord, Record
+from models.crm import PurgedRecord, Record
 from models.imports import Import, ImportRowError, ImportSource, ImportStatus
 from models.notifications import Notification
 from server.app import create_app
 from server.settings import Settings
-from services.backups.file_format import MANIFEST_NAME
 from services.crm import changes as record_events
 from services.crm.changes import RecordChange
 from services.imports.job import BATCH_SIZE
 from services.jobs import queue as jobs
-from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
-from tests.graphql_ws import signed_in
-from tests.polling import until_finished, until_listening
-from tests.server.test_backup_live import PROGRESS, progress_until_complete
-from tests.server.test_backups import BACKUP, CREATE, wait_until_finished
-from tests.server.test_hardening import serve
+from tests.support.archives import replaced
+from tests.support.backups import backup_file
+from tests.support.graphql import GraphQLClient
+from tests.support.imports import (
+    IMPORT,
+    csv_bytes,
+    hostile_files,
+    import_finished,
+    imported,
+    in_chunks,
+    upload,
+)
+from tests.support.polling import until_listening
+from tests.support.progress import JOB_PROGRESS, progress_until_complete
+from tests.support.records import purge, records_of, seed_records
+from tests.support.servers import Server, serving
+from tests.support.tenants import MakeTenant, Tenant
+from tests.support.websocket import signed_in
 
-IMPORT = """query($id: ID!) { import(id: $id) {
-  id name source status objectType requestedBy { email } createdAt startedAt completedAt
-  failureReason
-  counts { created updated restoredFromRecycleBin unchanged failed }
-  errorRows(first: 100) { nodes { rowNumber objectType recordId reason } }
-  errorRowsDownloadUrl } }"""
 IMPORTS = """query($first: Int!, $after: String) { imports(first: $first, after: $after) {
   nodes { id name source status counts { updated failed } }
   pageInfo { hasNextPage endCursor } } }"""
@@ -46,87 +50,12 @@ SECRET = "SECRET-VALUE-42"
 DEAD_CONTACT = "Permanently deleted contact: it cannot be brought back."
 UNKNOWN = "No record with this id exists in this account."
 
-Records = dict[UUID, tuple[str, dict[str, str], bool]]
-
-
-async def upload(
-    http: httpx.AsyncClient,
-    token: str | None,
-    content: bytes,
-    file_name: str = "backup-2026-11-21.zip",
-    object_type: str | None = None,
-) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    data = {"objectType": object_type} if object_type else {}
-    return await http.post(
-        "/imports", headers=headers, files={"file": (file_name, content)}, data=data
-    )
-
-
-async def finished(import_id: str | UUID) -> Import:
-    return await until_finished(Import, import_id, seconds=60)
-
-
-async def imported(
-    http: httpx.AsyncClient, gql: GraphQLClient, token: str, content: bytes, **options: str
-) -> dict[str, Any]:
-    """Upload, wait for the job, and return the import as GraphQL shows it."""
-    response = await upload(http, token, content, **options)
-    assert response.status_code == 202, response.text
-    await finished(response.json()["id"])
-    job: dict[str, Any] = (await gql.data(IMPORT, {"id": response.json()["id"]}, token))["import"]
-    return job
-
-
-async def backup_file(gql: GraphQLClient, http: httpx.AsyncClient, token: str) -> bytes:
-    """A real backup of the account, made by the service and downloaded."""
-    created = (await gql.data(CREATE, token=token))["createBackup"]
-    await wait_until_finished(created["id"])
-    backup = (await gql.data(BACKUP, {"id": created["id"]}, token))["backup"]
-    assert backup["status"] == "SUCCEEDED", backup["failureReason"]
-    response = await http.get(backup["downloadUrl"])
-    assert response.status_code == 200
-    return response.content
-
-
-async def seed(tenant: Tenant, type_name: str, values: list[dict[str, str]]) -> list[Record]:
-    object_type = await ObjectType.get(account_id=tenant.account.id, name=type_name)
-    records = [
-        Record(account_id=tenant.account.id, object_type=object_type, properties=properties)
-        for properties in values
-    ]
-    await Record.bulk_create(records)
-    return records
-
-
-async def records_of(account_id: UUID) -> Records:
-    """Every record of the account: id -> (object type, properties, in the recycle bin)."""
-    rows = await Record.filter(account_id=account_id).select_related("object_type")
-    return {
-        row.id: (row.object_type.name, row.properties, row.deleted_at is not None) for row in rows
-    }
-
-
-def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
-    text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows([header, *rows])
-    return text.getvalue().encode()
-
-
-async def purge(records: list[Record]) -> None:
-    """What purging leaves: the records gone, a tombstone for each."""
-    for record in records:
-        await PurgedRecord.create(
-            id=record.id, account_id=record.account_id, object_type_id=record.object_type_id
-        )
-    await Record.filter(id__in=[record.id for record in records]).delete()
-
 
 async def test_every_row_outcome_of_a_csv(
     http: httpx.AsyncClient, gql: GraphQLClient, make_tenant: MakeTenant
 ) -> None:
     tenant, other = await make_tenant(), await make_tenant()
-    changed, same, binned, gone = await seed(
+    changed, same, binned, gone = await seed_records(
         tenant,
         "contacts",
         [
@@ -138,7 +67,7 @@ async def test_every_row_outcome_of_a_csv(
     )
     await Record.filter(id=binned.id).update(deleted_at=binned.created_at)
     await purge([gone])
-    [foreign] = await seed(other, "contacts", [{"firstname": "Not yours"}])
+    [foreign] = await seed_records(other, "contacts", [{"firstname": "Not yours"}])
     rows = [
         # Overwritten: firstname replaced, email cleared; jobtitle is not a column, so kept.
         [str(changed.id), "Anne", "", "", "lead", ""],
@@ -218,7 +147,7 @@ async def test_every_row_outcome_of_a_csv(
 async def test_a_purged_record_comes_back_with_its_id_in_its_own_type_only(
     http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant
 ) -> None:
-    deal, other_deal = await seed(
+    deal, other_deal = await seed_records(
         tenant, "deals", [{"dealname": "Renewal", "amount": "10"}, {"dealname": "Upsell"}]
     )
     await purge([deal, other_deal])
@@ -254,10 +183,12 @@ async def test_a_purged_record_comes_back_with_its_id_in_its_own_type_only(
 async def test_an_untouched_backup_imports_as_no_change(
     http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant
 ) -> None:
-    await seed(
+    await seed_records(
         tenant, "contacts", [{"firstname": f"C{i}", "phone": f"+1 555 {i}"} for i in range(30)]
     )
-    await seed(tenant, "deals", [{"dealname": f"D{i}", "amount": str(i)} for i in range(20)])
+    await seed_records(
+        tenant, "deals", [{"dealname": f"D{i}", "amount": str(i)} for i in range(20)]
+    )
     content = await backup_file(gql, http, tenant.super_admin)
     stamps = dict(await Record.filter(account_id=tenant.account.id).values_list("id", "updated_at"))
 
@@ -299,12 +230,14 @@ async def test_delete_purge_and_edit_then_import_brings_the_backup_back(
     tenant: Tenant,
     import_events: asyncio.Queue[RecordChange],
 ) -> None:
-    contacts = await seed(
+    contacts = await seed_records(
         tenant,
         "contacts",
         [{"firstname": f"C{i}", "email": f"c{i}@example.com"} for i in range(12)],
     )
-    deals = await seed(tenant, "deals", [{"dealname": f"D{i}", "amount": str(i)} for i in range(8)])
+    deals = await seed_records(
+        tenant, "deals", [{"dealname": f"D{i}", "amount": str(i)} for i in range(8)]
+    )
     content = await backup_file(gql, http, tenant.super_admin)
     backed_up = await records_of(tenant.account.id)
 
@@ -318,7 +251,7 @@ async def test_delete_purge_and_edit_then_import_brings_the_backup_back(
     await Record.filter(id__in=[r.id for r in deleted]).update(deleted_at=contacts[0].created_at)
     purged_contacts, purged_deals = [contacts[4], contacts[5]], [deals[2], deals[3]]
     await purge(purged_contacts + purged_deals)
-    [newer] = await seed(tenant, "deals", [{"dealname": "Made after the backup"}])
+    [newer] = await seed_records(tenant, "deals", [{"dealname": "Made after the backup"}])
 
     job = await imported(http, gql, tenant.super_admin, content)
 
@@ -367,8 +300,8 @@ async def test_a_backup_of_another_account_writes_nothing(
     http: httpx.AsyncClient, gql: GraphQLClient, make_tenant: MakeTenant
 ) -> None:
     source, target = await make_tenant(), await make_tenant()
-    await seed(source, "contacts", [{"firstname": f"A{i}"} for i in range(5)])
-    deals = await seed(source, "deals", [{"dealname": f"A{i}"} for i in range(3)])
+    await seed_records(source, "contacts", [{"firstname": f"A{i}"} for i in range(5)])
+    deals = await seed_records(source, "deals", [{"dealname": f"A{i}"} for i in range(3)])
     content = await backup_file(gql, http, source.super_admin)
     # A tombstone is the purging account's own: it lets no other account recreate the record.
     await purge(deals[:1])
@@ -393,7 +326,7 @@ async def test_progress_streams_until_the_import_finishes(
     http: httpx.AsyncClient, server: Server, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rows_total = 2 * BATCH_SIZE + BATCH_SIZE // 2
-    deals = await seed(tenant, "deals", [{"dealname": f"D{i}"} for i in range(rows_total)])
+    deals = await seed_records(tenant, "deals", [{"dealname": f"D{i}"} for i in range(rows_total)])
     content = csv_bytes(["id", "dealname"], [[str(deal.id), "Renamed"] for deal in deals])
     # The worker's messages wait until the subscription has answered: every event of the job
     # is published while it listens.
@@ -405,7 +338,7 @@ async def test_progress_streams_until_the_import_finishes(
     job_id = response.json()["id"]
     assert UUID(job_id) in held
     async with signed_in(server.websocket_url, tenant.super_admin) as socket:
-        operation_id = await socket.subscribe(PROGRESS, {"id": job_id})
+        operation_id = await socket.subscribe(JOB_PROGRESS, {"id": job_id})
         first = await socket.receive()
         assert first["id"] == operation_id, first
         assert first["payload"]["data"]["jobProgress"] == {
@@ -437,73 +370,13 @@ async def test_progress_streams_until_the_import_finishes(
     # Published at most every half second, but always after the first and the last batch.
     assert done[0] < rows_total
     assert done[-1] == rows_total
-    assert (await finished(job_id)).status == ImportStatus.SUCCEEDED
-
-
-def zip_of(
-    entries: list[tuple[str, bytes]], tamper: Callable[[list[zipfile.ZipInfo]], None] | None = None
-) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries:
-            archive.writestr(name, data)
-        if tamper:
-            tamper(archive.filelist)
-    return buffer.getvalue()
-
-
-def replaced(content: bytes, name: str, change: Callable[[bytes], bytes]) -> bytes:
-    """A copy of a backup with one entry passed through `change`."""
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        entries = [(entry, archive.read(entry)) for entry in archive.namelist()]
-    return zip_of([(entry, change(data) if entry == name else data) for entry, data in entries])
-
-
-def hostile_files(backup: bytes) -> dict[str, tuple[bytes, dict[str, str], str]]:
-    """Name -> (content, form fields, what the refusal says)."""
-    csv_file = b"id,dealname\n" + str(uuid4()).encode() + b",x\n"
-
-    def claim_huge(entries: list[zipfile.ZipInfo]) -> None:
-        entries[-1].file_size = 40 << 30
-
-    def unknown_property(manifest: bytes) -> bytes:
-        return manifest.replace(b'"name": "dealname"', b'"name": "secret_column"', 1)
-
-    with pytest.warns(UserWarning, match="Duplicate name: 'deals.csv'"):
-        duplicates = zip_of([(MANIFEST_NAME, b"{}"), ("deals.csv", csv_file), ("deals.csv", b"")])
-    too_many = zip_of([(f"deals-{i}.csv", b"") for i in range(1_001)])
-    return {
-        "traversal": (zip_of([("../deals.csv", csv_file)]), {}, "has a path"),
-        "absolute": (zip_of([("/tmp/deals.csv", csv_file)]), {}, "has a path"),
-        "backslash": (zip_of([("..\\deals.csv", csv_file)]), {}, "has a path"),
-        "unexpected": (zip_of([("run.sh", b"#!/bin/sh")]), {}, "Unexpected entry"),
-        "duplicates": (duplicates, {}, "two entries with one name"),
-        "too many": (too_many, {}, "has 1001 entries; at most 1000"),
-        "bomb": (zip_of([("deals.csv", b"0" * (4 << 20))]), {}, "expand more than 200 times"),
-        "lying size": (zip_of([("deals.csv", csv_file)], claim_huge), {}, "would expand"),
-        "truncated": (backup[: len(backup) // 2], {}, "truncated"),
-        "not a zip": (b"%PDF-1.7 not a backup", {}, "Not a ZIP"),
-        "no manifest": (zip_of([("deals.csv", csv_file)]), {}, "no manifest.json"),
-        "unknown property": (
-            replaced(backup, MANIFEST_NAME, unknown_property),
-            {},
-            "deals has no properties called 'secret_column'",
-        ),
-        "csv unknown column": (
-            b"id,dealname,password\n",
-            {"object_type": "deals"},
-            "deals has no properties called 'password'",
-        ),
-        "csv without id": (b"dealname\nx\n", {"object_type": "deals"}, "first column is `id`"),
-        "csv of no type": (csv_file, {"object_type": "spaceships"}, "No object type called"),
-        "csv not utf-8": (b"id,dealname\n\xff\xfe\n", {"object_type": "deals"}, "cannot be read"),
-    }
+    assert (await import_finished(job_id)).status == ImportStatus.SUCCEEDED
 
 
 async def test_hostile_files_are_refused_at_once(
     http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant, settings: Settings
 ) -> None:
-    await seed(tenant, "deals", [{"dealname": "Kept", "amount": "1"}])
+    await seed_records(tenant, "deals", [{"dealname": "Kept", "amount": "1"}])
     backup = await backup_file(gql, http, tenant.super_admin)
     before = await records_of(tenant.account.id)
     for name, (content, options, says) in hostile_files(backup).items():
@@ -521,7 +394,7 @@ async def test_hostile_files_are_refused_at_once(
 async def test_files_damaged_inside_fail_the_import_before_any_write(
     http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant, settings: Settings
 ) -> None:
-    [deal] = await seed(tenant, "deals", [{"dealname": "Kept", "amount": "1"}])
+    [deal] = await seed_records(tenant, "deals", [{"dealname": "Kept", "amount": "1"}])
     backup = await backup_file(gql, http, tenant.super_admin)
     await Record.filter(id=deal.id).update(properties={"dealname": "Current"})
     damaged = {
@@ -538,7 +411,7 @@ async def test_files_damaged_inside_fail_the_import_before_any_write(
         options = {"object_type": "deals"} if name.startswith("csv") else {}
         response = await upload(http, tenant.super_admin, content, **options)
         assert response.status_code == 202, (name, response.text)
-        job = await finished(response.json()["id"])
+        job = await import_finished(response.json()["id"])
         assert job.status == ImportStatus.FAILED, name
         assert says in job.failure_reason, (name, job.failure_reason)
         assert job.attempts == 1, "a refused file is not retried"
@@ -564,7 +437,7 @@ async def test_only_super_admins_import_and_see_imports(
     response = await upload(http, tenant.super_admin, content, object_type="deals")
     assert response.status_code == 202
     job_id = response.json()["id"]
-    await finished(job_id)
+    await import_finished(job_id)
 
     for token in (tenant.admin, tenant.member):
         assert await gql.error_code(IMPORTS, {"first": 10}, token) == "FORBIDDEN"
@@ -656,8 +529,8 @@ async def test_malformed_uploads_are_refused(
 async def test_the_upload_size_is_capped(settings: Settings, tenant: Tenant) -> None:
     capped = create_app(settings.model_copy(update={"max_import_bytes": 50_000}))
     content = csv_bytes(["id", "dealname"], [[str(uuid4()), "x" * 100] for _ in range(1_000)])
-    async with serve(capped) as websocket_url:
-        url = websocket_url.replace("ws://", "http://").removesuffix("/graphql")
+    async with serving(capped, lifespan="off") as capped_server:
+        url = capped_server.url
         async with httpx.AsyncClient(base_url=url, timeout=30) as client:
             small = csv_bytes(["id", "dealname"], [[str(uuid4()), "x"]])
             assert (
@@ -678,8 +551,3 @@ async def test_the_upload_size_is_capped(settings: Settings, tenant: Tenant) -> 
             assert streamed.status_code == 413
             assert "content-length" not in streamed.request.headers
     assert not list(settings.work_dir.glob("upload-*"))
-
-
-async def in_chunks(body: bytes, size: int = 4_096) -> AsyncIterator[bytes]:
-    for start in range(0, len(body), size):
-        yield body[start : start + size]

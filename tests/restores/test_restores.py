@@ -24,42 +24,33 @@ from services.core.clock import now
 from services.crm import changes as record_events
 from services.crm.records import delete_records, purge_records
 from services.jobs import queue as jobs
-from tests.conftest import GraphQLClient, MakeTenant, Server, Tenant
-from tests.graphql_ws import signed_in
-from tests.polling import poll_until, until_listening
-from tests.restoring import (
+from tests.support.backups import backed_up
+from tests.support.graphql import GraphQLClient
+from tests.support.polling import poll_until, until_listening
+from tests.support.records import seed_deals, set_values, values_of
+from tests.support.restores import (
     PLAN,
     RESTORE,
     START,
     add_sensitive_commission,
-    backed_up,
-    enroll_totp,
+    deal,
     plan,
-    reauthenticated,
-    seed_deals,
-    set_values,
+    planned_restore,
+    restore_finished,
+    restored,
     start,
-    step_up,
-    values_of,
-    wait_for_restore,
+    start_variables,
 )
+from tests.support.servers import Server
+from tests.support.tenants import MakeTenant, Tenant
+from tests.support.two_factor import enroll_totp, reauthenticated, step_up
+from tests.support.websocket import signed_in
 
 CHOSEN = ["amount", "dealstage", "commission"]
 RECORD_CHANGES = """subscription($type: String!) {
   recordChanges(objectType: $type) { recordId objectType source properties jobId } }"""
 NOTIFICATIONS = "subscription { notifications { kind title body subjectId } }"
 PROGRESS = "subscription($id: ID!) { jobProgress(id: $id) { status rowsDone rowsTotal } }"
-
-
-def deal(i: int, **values: str) -> dict[str, str]:
-    base = {
-        "dealname": f"Deal {i}",
-        "amount": str(1000 + i),
-        "dealstage": "qualifiedtobuy",
-        "pipeline": "default",
-        "commission": "10",
-    }
-    return {k: v for k, v in {**base, **values}.items() if v}
 
 
 # The whole flow, on a small account whose data moved in every way since the backup.
@@ -137,7 +128,7 @@ async def test_restore_puts_the_backups_values_back_and_leaves_the_rest(
         await until_listening(notifications.channel(tenant.users[Role.SUPER_ADMIN].id))
         started = await start(gql, tenant.super_admin, planned["id"])
         assert started == {"id": planned["id"], "status": "QUEUED", "kind": "RESTORE"}
-        finished = await wait_for_restore(planned["id"])
+        finished = await restore_finished(planned["id"])
         assert finished.status == RestoreStatus.SUCCEEDED, finished.failure_reason
 
         received = [
@@ -196,7 +187,7 @@ async def test_restore_puts_the_backups_values_back_and_leaves_the_rest(
     assert entry.counts["updated"] == 4 and entry.counts["skipped"] == 2
     stored = await Notification.filter(subject_id=planned["id"]).values_list("kind", flat=True)
     assert stored == ["RESTORE_COMPLETED"]
-    audit = {
+    audit: dict[str, Any] = {
         event.action: event.details
         for event in await AuditEvent.filter(target_id=planned["id"]).order_by("id")
     }
@@ -330,17 +321,6 @@ async def test_a_backup_true_to_its_checksums_but_holding_a_malformed_id_is_refu
 # Every guard of startRestore, with its code.
 
 
-async def planned_restore(gql: GraphQLClient, tenant: Tenant) -> str:
-    ids = await seed_deals(tenant, [deal(1), deal(2)])
-    backup_id = await backed_up(gql, tenant)
-    await set_values(ids[0], {"amount": "3"})
-    return str((await plan(gql, tenant, backup_id, ["amount"]))["id"])
-
-
-def start_variables(plan_id: str, data: bool = True, irreversible: bool = True) -> dict[str, Any]:
-    return {"planId": plan_id, "data": data, "irreversible": irreversible}
-
-
 async def test_starting_needs_both_acknowledgements(gql: GraphQLClient, tenant: Tenant) -> None:
     plan_id = await planned_restore(gql, tenant)
     await step_up(tenant)
@@ -374,7 +354,7 @@ async def test_starting_needs_a_fresh_step_up_unless_signed_in_with_sso(
 
     sso = await auth.start_session(admin, AuthMethod.SSO)
     assert (await start(gql, sso, plan_id))["status"] == "QUEUED"
-    assert (await wait_for_restore(plan_id)).status == RestoreStatus.SUCCEEDED
+    assert (await restore_finished(plan_id)).status == RestoreStatus.SUCCEEDED
     # A plan is carried out once.
     assert await gql.error_code(START, variables, sso) == "VALIDATION_FAILED"
 
@@ -385,7 +365,7 @@ async def test_a_super_admin_without_two_factor_may_start_over_sso(
     plan_id = await planned_restore(gql, tenant)
     sso = await auth.start_session(tenant.users[Role.SUPER_ADMIN], AuthMethod.SSO)
     assert (await start(gql, sso, plan_id))["status"] == "QUEUED"
-    assert (await wait_for_restore(plan_id)).status == RestoreStatus.SUCCEEDED
+    assert (await restore_finished(plan_id)).status == RestoreStatus.SUCCEEDED
 
 
 async def test_a_stale_plan_is_refused(gql: GraphQLClient, tenant: Tenant) -> None:
@@ -438,10 +418,10 @@ async def test_two_concurrent_starts_queue_one_restore(
     assert len(started) == 1 and codes == ["RESTORE_IN_PROGRESS"], bodies
     [other] = [plan_id for plan_id in plans if plan_id not in started]
     assert (await Restore.get(id=other)).status == RestoreStatus.PLANNED
-    assert (await wait_for_restore(started[0])).status == RestoreStatus.SUCCEEDED
+    assert (await restore_finished(started[0])).status == RestoreStatus.SUCCEEDED
     # Once it finished, the other plan may go.
     assert (await start(gql, tenant.super_admin, other))["status"] == "QUEUED"
-    assert (await wait_for_restore(other)).status == RestoreStatus.SUCCEEDED
+    assert (await restore_finished(other)).status == RestoreStatus.SUCCEEDED
     assert (await Restore.get(id=other)).counts["records_changed"] == 0
 
 
@@ -453,7 +433,7 @@ async def test_a_restore_whose_backup_file_vanished_fails_and_says_so(
     await storage.current().delete(backup.storage_key)
     await step_up(tenant)
     await start(gql, tenant.super_admin, plan_id)
-    failed = await wait_for_restore(plan_id)
+    failed = await restore_finished(plan_id)
     assert failed.status == RestoreStatus.FAILED
     assert "missing" in failed.failure_reason
 
@@ -480,7 +460,7 @@ async def test_record_changes_of_another_account_are_not_heard(
         await socket.subscribe(RECORD_CHANGES, {"type": "deals"})
         await until_listening(record_events.channel(theirs.account.id, "deals"))
         await start(gql, ours.super_admin, plan_id)
-        assert (await wait_for_restore(plan_id)).status == RestoreStatus.SUCCEEDED
+        assert (await restore_finished(plan_id)).status == RestoreStatus.SUCCEEDED
         assert (await Restore.get(id=plan_id)).counts["records_changed"] == 1
         # Theirs hears only their own: a change of theirs arrives first, ours never.
         [their_deal] = await seed_deals(theirs, [deal(9)])
@@ -505,18 +485,6 @@ PLAN_REVERT = """mutation($id: ID!) { planRevert(restoreId: $id) {
 REVERT = """mutation($planId: ID!, $data: Boolean!, $irreversible: Boolean!) {
   revertRestore(planId: $planId, acknowledgeDataChange: $data,
                 acknowledgeIrreversible: $irreversible) { id status kind } }"""
-
-
-async def restored(gql: GraphQLClient, tenant: Tenant, ids: list[UUID]) -> str:
-    """Amounts edited since the backup, then restored from it; returns the restore's id."""
-    backup_id = await backed_up(gql, tenant)
-    for index, record_id in enumerate(ids):
-        await set_values(record_id, {"amount": str(index), "dealstage": "closedwon"})
-    plan_id = str((await plan(gql, tenant, backup_id, ["amount"]))["id"])
-    await step_up(tenant)
-    await start(gql, tenant.super_admin, plan_id)
-    assert (await wait_for_restore(plan_id)).status == RestoreStatus.SUCCEEDED
-    return plan_id
 
 
 async def test_a_revert_puts_back_what_the_restore_overwrote_except_where_it_changed_since(
@@ -551,7 +519,7 @@ async def test_a_revert_puts_back_what_the_restore_overwrote_except_where_it_cha
     revert = {"planId": planned["id"], "data": True, "irreversible": True}
     started = (await gql.data(REVERT, revert, tenant.super_admin))["revertRestore"]
     assert started == {"id": planned["id"], "status": "QUEUED", "kind": "REVERT"}
-    assert (await wait_for_restore(planned["id"])).status == RestoreStatus.SUCCEEDED
+    assert (await restore_finished(planned["id"])).status == RestoreStatus.SUCCEEDED
 
     for index, record_id in enumerate(ids):
         expected = dict(before_revert[record_id])

@@ -10,14 +10,11 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.support.cli import command
+
 STOP_TIMEOUT_SECONDS = 15.0
-
-
-def command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "server.cli", *args]
 
 
 class Process:
