@@ -17,6 +17,7 @@ from services.core.clock import now
 from tests.support.backups import (
     BACKUP,
     CREATE,
+    MANUAL_QUOTA_INTERVALS,
     backup_finished,
     csv_files,
     files_seen_by_the_api,
@@ -80,14 +81,7 @@ async def test_a_backup_must_be_confirmed(gql: GraphQLClient, tenant: Tenant) ->
     assert not await AuditEvent.filter(account_id=tenant.account.id, action="BACKUP_REQUESTED")
 
 
-@pytest.mark.parametrize(
-    ("tier", "interval"),
-    [
-        (Tier.STARTER, timedelta(days=7)),
-        (Tier.PROFESSIONAL, timedelta(days=7)),
-        (Tier.ENTERPRISE, timedelta(hours=24)),
-    ],
-)
+@pytest.mark.parametrize(("tier", "interval"), MANUAL_QUOTA_INTERVALS)
 async def test_manual_quota_per_tier(
     gql: GraphQLClient, make_tenant: MakeTenant, tier: Tier, interval: timedelta
 ) -> None:

@@ -6,17 +6,11 @@ from models.accounts import Account, Tier
 from services.backups import quota as quotas
 from services.core.clock import now
 from services.core.errors import RateLimited
+from tests.support.backups import MANUAL_QUOTA_INTERVALS
 from tests.support.tenants import MakeTenant, Tenant
 
 
-@pytest.mark.parametrize(
-    ("tier", "interval"),
-    [
-        (Tier.STARTER, timedelta(days=7)),
-        (Tier.PROFESSIONAL, timedelta(days=7)),
-        (Tier.ENTERPRISE, timedelta(hours=24)),
-    ],
-)
+@pytest.mark.parametrize(("tier", "interval"), MANUAL_QUOTA_INTERVALS)
 async def test_one_manual_backup_per_window_of_the_tier(
     make_tenant: MakeTenant, tier: Tier, interval: timedelta
 ) -> None:

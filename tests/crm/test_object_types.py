@@ -14,6 +14,7 @@ mutation($input: CreateObjectTypeInput!) {
   createCustomObjectType(input: $input) { name pluralLabel isCustom properties { name } }
 }
 """
+PETS = {"name": "pets", "singularLabel": "Pet", "pluralLabel": "Pets"}
 
 
 async def test_every_account_has_the_eight_standard_types(
@@ -87,13 +88,7 @@ async def test_property_rules(gql: GraphQLClient, tenant: Tenant) -> None:
 async def test_custom_object_type(gql: GraphQLClient, tenant: Tenant) -> None:
     made = await gql.data(
         CREATE_TYPE,
-        {
-            "input": {
-                "name": "pets",
-                "singularLabel": "Pet",
-                "pluralLabel": "Pets",
-            }
-        },
+        {"input": PETS},
         tenant.super_admin,
     )
     assert made["createCustomObjectType"] == {
@@ -105,13 +100,7 @@ async def test_custom_object_type(gql: GraphQLClient, tenant: Tenant) -> None:
     assert (
         await gql.error_code(
             CREATE_TYPE,
-            {
-                "input": {
-                    "name": "pets",
-                    "singularLabel": "Pet",
-                    "pluralLabel": "Pets",
-                }
-            },
+            {"input": PETS},
             tenant.super_admin,
         )
         == "VALIDATION_FAILED"

@@ -13,7 +13,7 @@ from uuid import UUID
 
 import httpx
 
-from models.accounts import Account, Role
+from models.accounts import Account, Role, Tier
 from models.backups import Backup, BackupTrigger
 from models.crm import ObjectType, Property, Record
 from services.backups import quota as quotas
@@ -36,6 +36,12 @@ RECORDS = """query($type: String!) { records(objectType: $type, first: 100) {
 OBJECT_TYPES = "{ objectTypes { name properties { name } } }"
 
 Rows = list[dict[str, str]]
+# One manual backup per window; the window per tier.
+MANUAL_QUOTA_INTERVALS = [
+    (Tier.STARTER, timedelta(days=7)),
+    (Tier.PROFESSIONAL, timedelta(days=7)),
+    (Tier.ENTERPRISE, timedelta(hours=24)),
+]
 
 
 async def backup_finished(backup_id: str | UUID) -> Backup:
