@@ -37,9 +37,7 @@ async def list_records(
     filter: RecordFilterInput | None = None,
 ) -> Connection[Record]:
     viewer = info.context.require_viewer()
-    page = await crm.list_records(
-        viewer, object_type, first, after, _record_filter(filter)
-    )
+    page = await crm.list_records(viewer, object_type, first, after, _record_filter(filter))
     return Connection.from_page(page, Record.from_model)
 
 
@@ -99,7 +97,4 @@ async def associate_records(
 async def record_associations(info: Info, id: strawberry.ID) -> list[Association]:
     viewer = info.context.require_viewer()
     record = await crm.get_record(viewer, str(id))
-    return [
-        Association.from_model(item)
-        for item in await crm.associations_of(viewer, record)
-    ]
+    return [Association.from_model(item) for item in await crm.associations_of(viewer, record)]
