@@ -27,38 +27,129 @@ SEED = 20260601
 # Dates spread around a fixed day rather than today, so the data is the same on every start.
 ANCHOR = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 COUNTS = {
-    "contacts": 150, "companies": 40, "deals": 60, "tickets": 40,
-    "products": 20, "calls": 40, "conversations": 20, "tasks": 40,
+    "contacts": 150,
+    "companies": 40,
+    "deals": 60,
+    "tickets": 40,
+    "products": 20,
+    "calls": 40,
+    "conversations": 20,
+    "tasks": 40,
 }
 BLANK_CHANCE = 0.12
 RECYCLED = 8
 
 FIRST_NAMES = (
-    "Amara", "Ben", "Chloé", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas",
-    "Kofi", "Lena", "Mateo", "Nadia", "Oscar", "Priya", "Quentin", "Rosa", "Sven", "Tara",
-    "Umar", "Vera", "Wei", "Ximena", "Yusuf", "Zoe",
+    "Amara",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Oscar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wei",
+    "Ximena",
+    "Yusuf",
+    "Zoe",
 )
 LAST_NAMES = (
-    "Adeyemi", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "García", "Hansen", "Ivanova",
-    "Jensen", "Kowalski", "López", "Müller", "Nakamura", "O'Brien", "Patel", "Rossi", "Schmidt",
-    "Tanaka", "Urban", "Virtanen", "Walsh", "Yilmaz", "Zhang",
+    "Adeyemi",
+    "Berg",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "García",
+    "Hansen",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "López",
+    "Müller",
+    "Nakamura",
+    "O'Brien",
+    "Patel",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Urban",
+    "Virtanen",
+    "Walsh",
+    "Yilmaz",
+    "Zhang",
 )
 COMPANY_WORDS = (
-    "Acme", "Blue Harbor", "Cedar", "Delta", "Evergreen", "Foxglove", "Granite", "Helix",
-    "Ironwood", "Juniper", "Keystone", "Lumen", "Meridian", "Northwind", "Orbit", "Pinnacle",
+    "Acme",
+    "Blue Harbor",
+    "Cedar",
+    "Delta",
+    "Evergreen",
+    "Foxglove",
+    "Granite",
+    "Helix",
+    "Ironwood",
+    "Juniper",
+    "Keystone",
+    "Lumen",
+    "Meridian",
+    "Northwind",
+    "Orbit",
+    "Pinnacle",
 )
 COMPANY_SUFFIXES = ("Labs", "Logistics", "Health", "Foods", "Systems", "Partners", "Energy")
 INDUSTRIES = (
-    "Software", "Logistics", "Healthcare", "Food & Beverage", "Manufacturing", "Retail",
-    "Financial Services", "Energy", "Education",
+    "Software",
+    "Logistics",
+    "Healthcare",
+    "Food & Beverage",
+    "Manufacturing",
+    "Retail",
+    "Financial Services",
+    "Energy",
+    "Education",
 )
 CITIES = (
-    "Amsterdam", "Austin", "Berlin", "Boston", "Dublin", "Lisbon", "Lyon", "Melbourne",
-    "Montréal", "Nairobi", "Osaka", "São Paulo", "Toronto", "Warsaw",
+    "Amsterdam",
+    "Austin",
+    "Berlin",
+    "Boston",
+    "Dublin",
+    "Lisbon",
+    "Lyon",
+    "Melbourne",
+    "Montréal",
+    "Nairobi",
+    "Osaka",
+    "São Paulo",
+    "Toronto",
+    "Warsaw",
 )
 JOB_TITLES = (
-    "CEO", "CTO", "Head of Operations", "Sales Director", "Account Executive",
-    "Procurement Manager", "Office Manager", "Data Analyst", "VP Marketing", "IT Administrator",
+    "CEO",
+    "CTO",
+    "Head of Operations",
+    "Sales Director",
+    "Account Executive",
+    "Procurement Manager",
+    "Office Manager",
+    "Data Analyst",
+    "VP Marketing",
+    "IT Administrator",
 )
 FREE_MAIL = ("mail.example", "inbox.example")
 DEAL_KINDS = ("annual licence", "pilot", "renewal", "expansion", "onboarding package")
@@ -87,22 +178,41 @@ PRODUCTS = (
     ("White-label portal", "Customer portal in the client's branding."),
 )
 TICKET_SUBJECTS = (
-    "Cannot sign in after password reset", "Invoice shows the wrong VAT number",
-    "Export stops at 80 %", "Request to add a new admin", "Duplicate contacts after import",
-    "Webhook deliveries failing", "Question about data retention", "Report totals do not match",
-    "Slow search results", "Two-factor codes rejected",
+    "Cannot sign in after password reset",
+    "Invoice shows the wrong VAT number",
+    "Export stops at 80 %",
+    "Request to add a new admin",
+    "Duplicate contacts after import",
+    "Webhook deliveries failing",
+    "Question about data retention",
+    "Report totals do not match",
+    "Slow search results",
+    "Two-factor codes rejected",
 )
 CALL_TOPICS = (
-    "Discovery call", "Quarterly review", "Pricing questions", "Renewal discussion",
-    "Technical follow-up", "Onboarding kick-off",
+    "Discovery call",
+    "Quarterly review",
+    "Pricing questions",
+    "Renewal discussion",
+    "Technical follow-up",
+    "Onboarding kick-off",
 )
 CONVERSATION_SUBJECTS = (
-    "Trial extension", "Billing address change", "Feature request: custom fields",
-    "Access for a contractor", "Cancelled order", "Demo request",
+    "Trial extension",
+    "Billing address change",
+    "Feature request: custom fields",
+    "Access for a contractor",
+    "Cancelled order",
+    "Demo request",
 )
 TASK_SUBJECTS = (
-    "Send proposal", "Follow up on quote", "Prepare contract", "Schedule demo",
-    "Update billing details", "Check in after onboarding", "Book quarterly review",
+    "Send proposal",
+    "Follow up on quote",
+    "Prepare contract",
+    "Schedule demo",
+    "Update billing details",
+    "Check in after onboarding",
+    "Book quarterly review",
 )
 
 
@@ -255,8 +365,10 @@ def _add_deals(
     data.values["deals"] = []
     for index, contact in enumerate(contacts):
         employer = employers[contact]
-        buyer = data.values["contacts"][contact]["lastname"] if employer is None else (
-            companies[employer]
+        buyer = (
+            data.values["contacts"][contact]["lastname"]
+            if employer is None
+            else (companies[employer])
         )
         data.values["deals"].append(_deal(rng, buyer))
         data.links.append(Link("deals", index, "contacts", contact, "Decision maker"))
@@ -272,8 +384,9 @@ def _blank_some(rng: random.Random, data: DemoData) -> None:
 
 
 def _recycle_some(rng: random.Random, data: DemoData) -> None:
-    every = [(type_name, index) for type_name, rows in data.values.items() for index in
-             range(len(rows))]
+    every = [
+        (type_name, index) for type_name, rows in data.values.items() for index in range(len(rows))
+    ]
     data.recycled = set(rng.sample(every, RECYCLED))
 
 

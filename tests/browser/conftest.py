@@ -1,51 +1,20 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright, against the tests' real server.
+"""Browser fixtures: Chromium against the tests' real server (tests/support/browser.py)."""
 
-No browser is downloaded: the tests use /usr/bin/chromium (`apt-get install chromium`; `.ci/run`
-installs it). Without it they skip with the reason, and fail instead when `CI` is set.
-Each step's screenshot goes to test-artifacts/screenshots/<database>/.
-"""
-
-import os
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import PASSWORD, Server
-
-CHROMIUM = Path(os.environ.get("TEST_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-# Playwright's own waits; a backup or restore of a few records takes well under this.
-TIMEOUT_MS = 20_000
-
-
-def require_chromium() -> None:
-    """Skip (or, under CI, fail) when Chromium or Playwright is missing."""
-    missing = None
-    if not CHROMIUM.exists():
-        missing = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        missing = missing or "Playwright is not installed (pip install -e '.[test]')"
-    if missing is None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{missing}, and CI must run the browser tests", pytrace=False)
-    pytest.skip(missing)
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    TIMEOUT_MS,
+    AdminPage,
+    Watched,
+    require_chromium,
+)
+from tests.support.servers import Server
 
 
 @pytest.fixture(scope="session")
@@ -59,64 +28,6 @@ async def browser() -> AsyncIterator[Any]:
         )
         yield launched
         await launched.close()
-
-
-@dataclass
-class Watched:
-    """What a page did that a test must not let pass: script errors, requests elsewhere."""
-
-    origin: str
-    errors: list[str] = field(default_factory=list)
-    foreign_requests: list[str] = field(default_factory=list)
-
-    def console(self, message: Any) -> None:
-        if message.type == "error":
-            self.errors.append(f"console: {message.text}")
-
-    def page_error(self, error: Any) -> None:
-        self.errors.append(f"page error: {error}")
-
-    def request(self, request: Any) -> None:
-        parts = urlsplit(request.url)
-        if parts.scheme in ("data", "blob"):
-            return
-        if f"{parts.scheme.replace('ws', 'http')}://{parts.netloc}" != self.origin:
-            self.foreign_requests.append(request.url)
-
-
-class AdminPage:
-    """A browser tab on /admin, and the steps the tests take on it."""
-
-    def __init__(self, page: Any, server: Server, db_kind: str, watched: Watched) -> None:
-        self.page = page
-        self.server = server
-        self.db_kind = db_kind
-        self.watched = watched
-
-    async def open(self) -> None:
-        await self.page.goto(f"{self.server.url}/admin")
-
-    async def sign_in(self, email: str, password: str = PASSWORD) -> None:
-        await self.page.get_by_label("Email").fill(email)
-        await self.page.get_by_label("Password").fill(password)
-        await self.page.get_by_role("button", name="Sign in").click()
-
-    async def signed_in(self, email: str) -> None:
-        await self.open()
-        await self.sign_in(email)
-        await self.page.locator("#workspace").wait_for()
-        await self.page.locator("#live-status[data-status=live]").wait_for()
-
-    async def screenshot(self, name: str) -> Path:
-        """Saved as test-artifacts/screenshots/<database>/<name>.png."""
-        path = SCREENSHOTS / self.db_kind / f"{name}.png"
-        # From the top: a full-page shot of a scrolled page draws the sticky bar mid-page.
-        await self.page.evaluate("window.scrollTo(0, 0)")
-        await self.page.screenshot(path=str(path), full_page=True)
-        return path
-
-    def backup_row(self, backup_id: str) -> Any:
-        return self.page.locator(f'#backups-table tr[data-backup-id="{backup_id}"]')
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ import zipfile
 from playwright.async_api import expect
 
 from models.accounts import Role
-from tests.browser.conftest import PHONE, AdminPage
-from tests.browser.data import seed_records
-from tests.conftest import GraphQLClient, MakeTenant
+from tests.support.browser import PHONE, AdminPage
+from tests.support.graphql import GraphQLClient
+from tests.support.records import seed_records
+from tests.support.tenants import MakeTenant
 
 CONTACTS = [{"email": f"person{i}@example.com", "firstname": f"Person {i}"} for i in range(30)]
 SCHEDULE = "{ backupSchedule { enabled frequency nextRunAt } }"

@@ -7,9 +7,9 @@ from playwright.async_api import expect
 
 from models.accounts import Role
 from models.crm import Record
-from tests.browser.conftest import AdminPage
-from tests.browser.data import seed_records
-from tests.conftest import MakeTenant
+from tests.support.browser import AdminPage
+from tests.support.records import seed_records
+from tests.support.tenants import MakeTenant
 
 
 async def test_upload_a_csv_and_read_its_refused_rows(

@@ -1,48 +1,19 @@
 """The admin page's restore path in a real browser: choose, review (and reload), acknowledge,
 two-factor, live progress, the "Data restore - …" import and its notification, then revert."""
 
-import time
-
-import pyotp
 from playwright.async_api import expect
 
 from models.accounts import Role
-from models.crm import Record
-from tests.browser.conftest import AdminPage
-from tests.browser.data import seed_records
-from tests.conftest import GraphQLClient, MakeTenant, Tenant
-from tests.restoring import backed_up
+from tests.support.backups import backed_up
+from tests.support.browser import AdminPage
+from tests.support.graphql import GraphQLClient
+from tests.support.records import seed_records
+from tests.support.restores import amounts_of_deals, change_amounts
+from tests.support.tenants import MakeTenant
+from tests.support.two_factor import enroll, wrong_code
 
 DEALS = [{"dealname": f"Deal {i}", "amount": str(1000 + i)} for i in range(8)]
 CHANGED = 3  # deals whose amount changes after the backup
-START_ENROLLMENT = "mutation { startTotpEnrollment { secret } }"
-CONFIRM_ENROLLMENT = "mutation($code: String!) { confirmTotpEnrollment(code: $code) }"
-
-
-async def amounts(tenant: Tenant) -> list[str | None]:
-    deals = Record.filter(account_id=tenant.account.id, object_type__name="deals").order_by("id")
-    return [deal.properties.get("amount") for deal in await deals]
-
-
-async def change_amounts(tenant: Tenant) -> None:
-    deals = Record.filter(account_id=tenant.account.id, object_type__name="deals").order_by("id")
-    for deal in (await deals)[:CHANGED]:
-        await Record.filter(id=deal.id).update(properties={**deal.properties, "amount": "1"})
-
-
-async def enroll_totp(gql: GraphQLClient, token: str) -> pyotp.TOTP:
-    """Two-factor set up through the API, as an authenticator app would."""
-    secret = (await gql.data(START_ENROLLMENT, token=token))["startTotpEnrollment"]["secret"]
-    totp = pyotp.TOTP(secret)
-    # The previous step's code (one step of drift is allowed): the page's code, the current
-    # one, is then later than any used, as a code works only once.
-    await gql.data(CONFIRM_ENROLLMENT, {"code": totp.at(time.time() - 30)}, token)
-    return totp
-
-
-def wrong_code(totp: pyotp.TOTP) -> str:
-    valid = {totp.at(time.time() + drift) for drift in (-30, 0, 30)}
-    return next(code for code in ("123456", "654321", "111111") if code not in valid)
 
 
 async def test_restore_from_review_to_revert(
@@ -51,10 +22,10 @@ async def test_restore_from_review_to_revert(
     tenant = await make_tenant(passwords=True)
     await seed_records(tenant, "deals", DEALS)
     backup_id = await backed_up(gql, tenant)
-    in_backup = await amounts(tenant)
-    await change_amounts(tenant)
-    changed = await amounts(tenant)
-    totp = await enroll_totp(gql, tenant.super_admin)
+    in_backup = await amounts_of_deals(tenant)
+    await change_amounts(tenant, CHANGED)
+    changed = await amounts_of_deals(tenant)
+    totp = await enroll(gql, tenant.super_admin)
     page = admin_page.page
     panel = page.locator("#restore")
 
@@ -91,7 +62,7 @@ async def test_restore_from_review_to_revert(
     await code.fill(wrong_code(totp))
     await start.click()
     await expect(panel.get_by_role("alert")).to_contain_text("wrong")
-    assert await amounts(tenant) == changed
+    assert await amounts_of_deals(tenant) == changed
     await code.fill(totp.now())
     await start.click()
 
@@ -101,7 +72,7 @@ async def test_restore_from_review_to_revert(
         str(CHANGED)
     )
     await admin_page.screenshot("08-restore-complete")
-    assert await amounts(tenant) == in_backup
+    assert await amounts_of_deals(tenant) == in_backup
 
     # The imports list has the restore's entry, and the bell its notification.
     entry = page.locator("#imports-table tbody tr[data-import-id]").first
@@ -124,7 +95,7 @@ async def test_restore_from_review_to_revert(
     await panel.locator("#ack-irreversible").check()
     await panel.get_by_role("button", name="Revert the restore").click()
     await expect(panel.get_by_role("heading", name="Revert complete")).to_be_visible()
-    assert await amounts(tenant) == changed
+    assert await amounts_of_deals(tenant) == changed
 
     # The history shows both; the reverted restore offers no second revert.
     history = page.locator("#restores-table tbody tr")

@@ -14,9 +14,7 @@ from services.core import environment
 from services.core.clock import now
 from services.jobs.claims import claim
 from services.jobs.progress import subscribe
-from tests.conftest import GraphQLClient, Tenant
-from tests.leases import lease_lapses
-from tests.polling import until_finished
+from tests.support.graphql import GraphQLClient
 from tests.support.jobs import (
     CASES,
     JobCase,
@@ -25,6 +23,9 @@ from tests.support.jobs import (
     outcomes_audited,
     statuses_until_finished,
 )
+from tests.support.leases import lease_lapses
+from tests.support.polling import until_finished
+from tests.support.tenants import Tenant
 
 pytestmark = pytest.mark.parametrize("case", CASES, ids=str)
 

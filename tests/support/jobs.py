@@ -13,20 +13,21 @@ from uuid import UUID
 
 from models.accounts import Role
 from models.audit import AuditEvent
-from models.ids import new_id
-from models.imports import Import, ImportSource
-from models.notifications import Notification
+from models.imports import Import
 from models.restores import Restore, RestoreStatus
 from services import jobs, storage
 from services.backups.job import ExportJob
 from services.core.clock import now
 from services.imports.job import ImportJob
 from services.restores.job import RestoreJob
-from services.storage import LocalStorage, import_key
-from tests.conftest import GraphQLClient, Tenant
-from tests.restoring import backed_up, plan, seed_deals, set_values
-from tests.server.test_backups import queued_backup, seed_contacts
-from tests.server.test_imports import csv_bytes
+from tests.support.backups import backed_up, queued_backup
+from tests.support.graphql import GraphQLClient
+from tests.support.imports import csv_bytes, queued_import
+from tests.support.notifications import notified_by_role
+from tests.support.records import seed_contacts, seed_deals, set_values
+from tests.support.restores import plan
+from tests.support.storage import storage_that_cannot_write
+from tests.support.tenants import Tenant
 from workers import actors
 
 # A row waiting for a worker that no job was sent for, and that succeeds once its job runs.
@@ -56,22 +57,9 @@ class JobCase:
         return self.kind.actor_name
 
 
-@contextlib.contextmanager
-def unusable_storage(tmp_path: Path) -> Iterator[None]:
-    """Storage whose root is a regular file, so that storing or fetching any file fails."""
-    blocked = tmp_path / "not-a-directory"
-    blocked.write_text("")
-    configured = storage.current()
-    storage.use(LocalStorage(blocked))
-    try:
-        yield
-    finally:
-        storage.use(configured)
-
-
 @contextlib.asynccontextmanager
 async def _storage_unusable(row_id: UUID, tmp_path: Path) -> AsyncIterator[None]:
-    with unusable_storage(tmp_path):
+    with storage_that_cannot_write(tmp_path):
         yield
 
 
@@ -79,24 +67,6 @@ async def _storage_unusable(row_id: UUID, tmp_path: Path) -> AsyncIterator[None]
 async def _upload_gone(import_id: UUID, tmp_path: Path) -> AsyncIterator[None]:
     await storage.current().delete((await Import.get(id=import_id)).storage_key)
     yield
-
-
-async def queued_import(tenant: Tenant, content: bytes, tmp_path: Path, object_type: str) -> Import:
-    """An import waiting for a worker, its file in storage, that no worker has been sent."""
-    import_id = new_id()
-    key = import_key(tenant.account.id, import_id)
-    path = tmp_path / f"{import_id}.csv"
-    path.write_bytes(content)
-    await storage.current().put_file(key, path)
-    return await Import.create(
-        id=import_id,
-        account_id=tenant.account.id,
-        name="Import - deals.csv",
-        source=ImportSource.FILE,
-        requested_by=tenant.users[Role.SUPER_ADMIN],
-        storage_key=key,
-        object_type_name=object_type,
-    )
 
 
 async def _queued_backup(gql: GraphQLClient, tenant: Tenant, tmp_path: Path) -> UUID:
@@ -167,12 +137,12 @@ CASES = (
 async def outcomes_audited(case: JobCase, row_id: UUID) -> list[str]:
     """The audit log's entries about the job's outcome."""
     entries = AuditEvent.filter(target_id=str(row_id), action__in=[case.completed, case.failed])
-    return list(await entries.values_list("action", flat=True))
+    return [str(action) for action in await entries.values_list("action", flat=True)]
 
 
 async def notified(row_id: UUID) -> list[str]:
-    """The kinds of the notifications about the job (the tenant has one super admin)."""
-    return list(await Notification.filter(subject_id=str(row_id)).values_list("kind", flat=True))
+    """The kinds of the notifications about the job (only super admins are told)."""
+    return (await notified_by_role(str(row_id)))[Role.SUPER_ADMIN]
 
 
 async def statuses_until_finished(messages: AsyncIterator[dict[str, Any]]) -> list[str]:

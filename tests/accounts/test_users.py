@@ -1,0 +1,58 @@
+from models.accounts import Role
+from models.audit import AuditEvent
+from tests.support.graphql import GraphQLClient
+from tests.support.tenants import Tenant
+
+INVITE = """
+mutation($email: String!, $role: Role!) {
+  inviteUser(email: $email, role: $role) { invitationToken user { id email role hasPassword } }
+}
+"""
+ACCEPT = """
+mutation($token: String!, $password: String!) {
+  acceptInvitation(token: $token, password: $password) { token user { email } }
+}
+"""
+SET_ROLE = "mutation($id: ID!, $role: Role!) { setUserRole(userId: $id, role: $role) { role } }"
+
+
+async def test_invite_accept_and_sign_in(gql: GraphQLClient, tenant: Tenant) -> None:
+    variables = {"email": "New.Person@Example.com", "role": "ADMIN"}
+    assert await gql.error_code(INVITE, variables, tenant.admin) == "FORBIDDEN"
+    invited = (await gql.data(INVITE, variables, tenant.super_admin))["inviteUser"]
+    assert invited["user"]["email"] == "new.person@example.com"
+    assert invited["user"]["hasPassword"] is False
+    assert await gql.error_code(INVITE, variables, tenant.super_admin) == "VALIDATION_FAILED"
+
+    short = {"token": invited["invitationToken"], "password": "short"}
+    assert await gql.error_code(ACCEPT, short, None) == "VALIDATION_FAILED"
+    accepted = await gql.data(ACCEPT, {**short, "password": "a long enough password"})
+    me = await gql.data(
+        "{ me { user { email role } } }", token=accepted["acceptInvitation"]["token"]
+    )
+    assert me["me"]["user"] == {"email": "new.person@example.com", "role": "ADMIN"}
+    # The invitation is spent.
+    assert (
+        await gql.error_code(ACCEPT, {**short, "password": "another long password"})
+        == "UNAUTHENTICATED"
+    )
+    assert await AuditEvent.filter(account_id=tenant.account.id, action="USER_INVITED").count() == 1
+
+
+async def test_set_user_role(gql: GraphQLClient, tenant: Tenant) -> None:
+    member = str(tenant.users[Role.MEMBER].id)
+    assert (
+        await gql.error_code(SET_ROLE, {"id": member, "role": "ADMIN"}, tenant.admin) == "FORBIDDEN"
+    )
+    changed = await gql.data(SET_ROLE, {"id": member, "role": "ADMIN"}, tenant.super_admin)
+    assert changed["setUserRole"] == {"role": "ADMIN"}
+    event = await AuditEvent.get(account_id=tenant.account.id, action="USER_ROLE_CHANGED")
+    assert event.details == {"previous": "MEMBER", "role": "ADMIN"}
+
+
+async def test_the_last_super_admin_stays(gql: GraphQLClient, tenant: Tenant) -> None:
+    me = str(tenant.users[Role.SUPER_ADMIN].id)
+    assert (
+        await gql.error_code(SET_ROLE, {"id": me, "role": "MEMBER"}, tenant.super_admin)
+        == "VALIDATION_FAILED"
+    )

@@ -1,0 +1,215 @@
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from services.backups.file_format import (
+    MANIFEST_NAME,
+    BackupWriter,
+    CorruptBackup,
+    open_backup,
+    verify,
+)
+from tests.support.archives import rewrite_zip
+from tests.support.backup_files import (
+    CONTACTS,
+    SNAPSHOT_AT,
+    TRICKY_VALUES,
+    Rows,
+    contact_rows,
+    manifest_of,
+    peak_memory,
+    write_contacts_backup,
+)
+
+
+@pytest.fixture
+def written(tmp_path: Path) -> tuple[Path, Rows]:
+    """A backup, and the contacts rows it was written from."""
+    rows = contact_rows()
+    path = tmp_path / "backup.zip"
+    write_contacts_backup(path, rows)
+    return path, rows
+
+
+@pytest.fixture
+def backup(written: tuple[Path, Rows]) -> Path:
+    return written[0]
+
+
+def test_values_round_trip_exactly(written: tuple[Path, Rows]) -> None:
+    path, rows = written
+    with open_backup(path) as reader:
+        entry = reader.manifest.files[0]
+        records = list(reader.records(entry))
+    names = entry.header[1:]
+    assert records == [
+        (row[0], {name: value for name, value in zip(names, row[1:], strict=True) if value})
+        for row in rows
+    ]
+    with zipfile.ZipFile(path) as archive:
+        parsed = list(csv.reader(io.StringIO(archive.read("contacts.csv").decode(), newline="")))
+    assert parsed[0] == ["id", "firstname", "phone", "stage"]
+    assert parsed[1:] == [[value or "" for value in row] for row in rows]
+
+
+def test_chosen_columns_are_read_in_the_order_asked(written: tuple[Path, Rows]) -> None:
+    path, rows = written
+    with open_backup(path) as reader:
+        entry = reader.manifest.files[0]
+        picked = list(reader.columns(entry, ["stage", "firstname"]))
+        with pytest.raises(CorruptBackup, match="no column secret"):
+            list(reader.columns(entry, ["firstname", "secret"]))
+    assert [record_id for record_id, _, _ in picked] == [row[0] for row in rows]
+    assert [(stage, first) for _, stage, first in picked] == [
+        (row[3] or "", row[1] or "") for row in rows
+    ]
+
+
+def test_manifest_describes_every_file(backup: Path) -> None:
+    manifest = verify(backup)
+    assert manifest.format_version == 1
+    assert manifest.snapshot_at == SNAPSHOT_AT
+    assert manifest.object_counts == {"contacts": len(TRICKY_VALUES) + 1, "notes": 1}
+    contacts = manifest.files[0]
+    assert contacts.singular_label == "Contact" and contacts.plural_label == "Contacts"
+    assert [(p.name, p.sensitive) for p in contacts.properties] == [
+        ("firstname", False),
+        ("phone", True),
+        ("stage", False),
+    ]
+    assert contacts.properties[2].options == ("lead", "won")
+    with zipfile.ZipFile(backup) as archive:
+        assert contacts.sha256 == hashlib.sha256(archive.read("contacts.csv")).hexdigest()
+        assert archive.getinfo("contacts.csv").compress_type == zipfile.ZIP_DEFLATED
+    raw = manifest_of(backup)
+    assert raw["snapshot_at"] == "2026-11-01T12:30:00Z"
+    assert raw["files"][0]["rows"] == len(TRICKY_VALUES) + 1
+
+
+def test_a_changed_byte_is_refused(backup: Path, tmp_path: Path) -> None:
+    def tamper(name: str, data: bytes) -> bytes:
+        return data.replace(b"plain", b"plaiN") if name == "contacts.csv" else data
+
+    with pytest.raises(CorruptBackup, match="checksum"):
+        verify(rewrite_zip(backup, tmp_path / "tampered.zip", tamper))
+
+
+def test_damaged_compressed_data_is_refused(backup: Path, tmp_path: Path) -> None:
+    data = bytearray(backup.read_bytes())
+    with zipfile.ZipFile(backup) as archive:
+        info = archive.getinfo("contacts.csv")
+    # Inside the compressed bytes of contacts.csv, past its local header.
+    data[info.header_offset + 100] ^= 0xFF
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(CorruptBackup):
+        verify(damaged)
+
+
+def test_a_missing_file_is_refused(backup: Path, tmp_path: Path) -> None:
+    path = rewrite_zip(
+        backup, tmp_path / "missing.zip", lambda name, data: None if name == "notes.csv" else data
+    )
+    with pytest.raises(CorruptBackup, match=r"missing: notes\.csv"):
+        verify(path)
+
+
+def test_an_unlisted_file_is_refused(backup: Path, tmp_path: Path) -> None:
+    path = tmp_path / "extra.zip"
+    rewrite_zip(backup, path, lambda name, data: data)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("deals.csv", "id\n")
+    with pytest.raises(CorruptBackup, match=r"Not listed in the manifest: deals\.csv"):
+        verify(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda m: b"{not json", "malformed"),
+        (lambda m: json.dumps({**m, "format_version": 2}).encode(), "malformed"),
+        (
+            lambda m: json.dumps({k: v for k, v in m.items() if k != "backup_id"}).encode(),
+            "malformed",
+        ),
+        (
+            lambda m: json.dumps(
+                {**m, "files": [{**m["files"][0], "object_type": "../x"}]}
+            ).encode(),
+            "malformed",
+        ),
+        (
+            lambda m: json.dumps(
+                {**m, "files": [{**m["files"][0], "rows": 3}, m["files"][1]]}
+            ).encode(),
+            f"has {len(TRICKY_VALUES) + 1} rows; the manifest says 3",
+        ),
+        (
+            lambda m: json.dumps(
+                {
+                    **m,
+                    "files": [
+                        {**m["files"][0], "properties": m["files"][0]["properties"][:2]},
+                        m["files"][1],
+                    ],
+                }
+            ).encode(),
+            "header",
+        ),
+    ],
+    ids=["not-json", "unknown-version", "no-backup-id", "bad-type-name", "row-count", "header"],
+)
+def test_a_bad_manifest_is_refused(
+    backup: Path, tmp_path: Path, change: Callable[[Any], bytes], message: str
+) -> None:
+    manifest = manifest_of(backup)
+    path = rewrite_zip(
+        backup,
+        tmp_path / "bad.zip",
+        lambda name, data: change(manifest) if name == MANIFEST_NAME else data,
+    )
+    with pytest.raises(CorruptBackup, match=message):
+        verify(path)
+
+
+def test_no_manifest_or_not_a_zip_is_refused(backup: Path, tmp_path: Path) -> None:
+    path = rewrite_zip(
+        backup, tmp_path / "bare.zip", lambda name, data: None if name == MANIFEST_NAME else data
+    )
+    with pytest.raises(CorruptBackup, match=r"no manifest\.json"):
+        verify(path)
+    (tmp_path / "text.zip").write_text("id,name\n")
+    with pytest.raises(CorruptBackup, match="damaged"):
+        verify(tmp_path / "text.zip")
+
+
+def test_an_interrupted_write_leaves_no_valid_backup(tmp_path: Path) -> None:
+    path = tmp_path / "interrupted.zip"
+    with pytest.raises(RuntimeError), BackupWriter(path, uuid4(), uuid4()) as writer:
+        with writer.csv_file(CONTACTS) as entry:
+            entry.write_rows(contact_rows())
+        raise RuntimeError("the database went away")
+    with pytest.raises(CorruptBackup, match=r"no manifest\.json"):
+        verify(path)
+
+
+def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "large.zip"
+    batch = [[str(uuid4()), f"name {i}", f"+1 555 {i:07d}", "lead"] for i in range(2000)]
+    # The rows of one batch plus the compressor's window, not the file.
+    with peak_memory(3_000_000), BackupWriter(path, uuid4(), uuid4()) as writer:
+        with writer.csv_file(CONTACTS) as entry:
+            for _ in range(100):
+                entry.write_rows(batch)
+        writer.write_manifest(SNAPSHOT_AT)
+    (entry_info,) = [i for i in zipfile.ZipFile(path).infolist() if i.filename == "contacts.csv"]
+    assert entry_info.file_size > 12_000_000
+    assert verify(path).object_counts == {"contacts": 200_000}

@@ -1,0 +1,182 @@
+import asyncio
+import hashlib
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from models.crm import ObjectType, Property, PropertyType, Record
+from services.backups.export import export_account
+from services.backups.file_format import MANIFEST_NAME, CsvEntry, verify
+from services.core.errors import NotFound
+from tests.support.backup_files import TRICKY_VALUES
+from tests.support.backups import csv_rows, files_in_the_database
+from tests.support.records import seed_records
+from tests.support.tenants import MakeTenant, Tenant
+
+
+async def test_the_backup_holds_every_live_value_exactly(
+    make_tenant: MakeTenant, database_url: str, tmp_path: Path
+) -> None:
+    tenant, other = await make_tenant(), await make_tenant()
+    account_id = tenant.account.id
+    contacts = await seed_records(
+        tenant,
+        "contacts",
+        [
+            {
+                "firstname": value,
+                "lastname": f"Row {i}",
+                "phone": f"+1 555 {i:04d}",
+                "date_of_birth": "1990-02-03",
+                "lifecyclestage": "lead",
+            }
+            for i, value in enumerate(TRICKY_VALUES * 4)
+        ]
+        + [{}, {"email": "only@example.com"}],
+    )
+    await seed_records(tenant, "companies", [{"name": f"Company {i}"} for i in range(7)])
+    deleted = contacts[:5]
+    await Record.filter(id__in=[r.id for r in deleted]).update(deleted_at=datetime.now(UTC))
+    custom = await ObjectType.create(
+        account_id=account_id,
+        name="projects",
+        singular_label="Project",
+        plural_label="Projects",
+        is_custom=True,
+    )
+    for name in ("zeta", "alpha", "mid"):
+        await Property.create(
+            object_type=custom, name=name, label=name.title(), type=PropertyType.STRING
+        )
+    await seed_records(tenant, "projects", [{"zeta": "z", "alpha": "a"}, {"mid": "m"}])
+    await seed_records(other, "contacts", [{"firstname": "Not mine"}])
+    reports: list[tuple[str, int, int]] = []
+
+    async def progress(name: str, done: int, total: int) -> None:
+        reports.append((name, done, total))
+
+    backup_id = uuid4()
+    path = tmp_path / "backup.zip"
+    result = await export_account(account_id, backup_id, path, database_url, progress=progress)
+
+    expected = await files_in_the_database(account_id)
+    assert csv_rows(path) == expected
+    assert set(expected) == {"contacts.csv", "companies.csv", "projects.csv"}
+    assert expected["projects.csv"][0] == ["id", "zeta", "alpha", "mid"]
+    contact_ids = {row[0] for row in expected["contacts.csv"][1:]}
+    assert not contact_ids & {str(r.id) for r in deleted}
+    assert "+1 555 0010" in {row[4] for row in expected["contacts.csv"][1:]}
+    counts = {"companies": 7, "contacts": len(TRICKY_VALUES) * 4 + 2 - 5, "projects": 2}
+    assert result.object_counts == counts
+    assert {(name, done, total) for name, done, total in reports if done == total} == {
+        (name, rows, rows) for name, rows in counts.items()
+    }
+    data = path.read_bytes()
+    assert result.size_bytes == len(data)
+    assert result.sha256 == hashlib.sha256(data).hexdigest()
+
+    manifest = verify(path)
+    assert (manifest.account_id, manifest.backup_id) == (account_id, backup_id)
+    assert manifest.snapshot_at == result.snapshot_at
+    assert abs(datetime.now(UTC) - result.snapshot_at) < timedelta(minutes=1)
+    assert [entry.object_type for entry in manifest.files] == ["companies", "contacts", "projects"]
+    contacts_entry = manifest.files[1]
+    assert contacts_entry.singular_label == "Contact"
+    definitions = await Property.filter(
+        object_type__account_id=account_id, object_type__name="contacts"
+    ).order_by("id")
+    assert [
+        (p.name, p.label, p.type, p.options, p.sensitive) for p in contacts_entry.properties
+    ] == [(p.name, p.label, p.type, tuple(p.options), p.sensitive) for p in definitions]
+    assert {p.name for p in contacts_entry.properties if p.sensitive} == {"phone", "date_of_birth"}
+
+
+async def test_an_account_without_records_has_only_a_manifest(
+    tenant: Tenant, database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "empty.zip"
+    result = await export_account(tenant.account.id, uuid4(), path, database_url)
+    assert result.object_counts == {}
+    assert zipfile.ZipFile(path).namelist() == [MANIFEST_NAME]
+    assert verify(path).files == ()
+
+
+async def test_an_unknown_account_leaves_no_file(
+    server: object, database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "none.zip"
+    with pytest.raises(NotFound):
+        await export_account(uuid4(), uuid4(), path, database_url)
+    assert not path.exists()
+
+
+async def test_a_failed_write_fails_the_export_and_leaves_no_file(
+    tenant: Tenant, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed_records(tenant, "contacts", [{"firstname": f"n{n}" * 50} for n in range(3000)])
+    writes = 0
+    write = CsvEntry.write
+
+    def full_disk_after_the_header(entry: CsvEntry, data: bytes) -> None:
+        nonlocal writes
+        writes += 1
+        if writes > 1:
+            raise OSError(28, "No space left on device")
+        write(entry, data)
+
+    monkeypatch.setattr(CsvEntry, "write", full_disk_after_the_header)
+    path = tmp_path / "full.zip"
+    with pytest.raises(OSError, match="No space left"):
+        await asyncio.wait_for(export_account(tenant.account.id, uuid4(), path, database_url), 30)
+    assert not path.exists()
+
+
+async def test_the_backup_is_one_snapshot_that_blocks_no_writer(
+    tenant: Tenant, database_url: str, tmp_path: Path
+) -> None:
+    account_id = tenant.account.id
+    # Large enough to arrive in many batches, and in many chunks from COPY.
+    contacts = await seed_records(
+        tenant,
+        "contacts",
+        [
+            {"firstname": f"First {i}", "lastname": "x" * 150, "email": f"c{i}@example.com"}
+            for i in range(4000)
+        ],
+    )
+    tickets = await seed_records(tenant, "tickets", [{"subject": f"Ticket {i}"} for i in range(3)])
+    before = await files_in_the_database(account_id)
+    paused, resume = asyncio.Event(), asyncio.Event()
+
+    async def progress(name: str, done: int, total: int) -> None:
+        if name == "contacts" and 0 < done < total and not paused.is_set():
+            paused.set()
+            await resume.wait()
+
+    path = tmp_path / "snapshot.zip"
+    export = asyncio.create_task(
+        export_account(account_id, uuid4(), path, database_url, batch_size=500, progress=progress)
+    )
+    await asyncio.wait_for(paused.wait(), timeout=30)
+
+    async def change() -> None:
+        for record in (contacts[0], contacts[-1], tickets[1]):
+            await Record.filter(id=record.id).update(properties={"firstname": "Changed"})
+        await Record.filter(id=tickets[2].id).update(deleted_at=datetime.now(UTC))
+        await seed_records(tenant, "contacts", [{"firstname": "New"}])
+        await seed_records(tenant, "deals", [{"dealname": "First deal"}])
+
+    # The writes complete while the export is paused in the middle of its transaction.
+    await asyncio.wait_for(change(), timeout=10)
+    assert not export.done()
+    resume.set()
+    result = await export
+
+    assert csv_rows(path) == before
+    assert result.object_counts == {"contacts": 4000, "tickets": 3}
+    after = await files_in_the_database(account_id)
+    assert set(after) == {"contacts.csv", "tickets.csv", "deals.csv"}
+    assert len(after["contacts.csv"]) == 4002 and len(after["tickets.csv"]) == 3

@@ -1,0 +1,127 @@
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import uuid4
+
+import httpx
+import pytest
+
+from services import storage
+from services.storage import LocalStorage, S3Storage, backup_key
+from tests.support.network import free_port
+from tests.support.storage import Payload, round_trip, s3_client, s3_storage
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3 in server mode: real HTTP, as boto3 talks to any S3-compatible store."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(endpoint, timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("moto's server did not start")
+                time.sleep(0.1)
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def bucket(s3_endpoint: str) -> str:
+    name = f"backups-{uuid4().hex[:12]}"
+    s3_client(s3_endpoint).create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture
+def payload(tmp_path: Path) -> Payload:
+    # Larger than a stream chunk and than boto3's multipart threshold (8 MiB).
+    path = tmp_path / "payload.zip"
+    data = os.urandom(9 << 20)
+    path.write_bytes(data)
+    return Payload(path, data)
+
+
+async def test_local_round_trip(tmp_path: Path, payload: Payload) -> None:
+    root = tmp_path / "storage"
+    key = await round_trip(LocalStorage(root), payload)
+    assert await asyncio.to_thread((root / key).read_bytes) == payload.data
+    # No temporary file is left beside the object.
+    assert await asyncio.to_thread(os.listdir, (root / key).parent) == [Path(key).name]
+
+
+async def test_local_put_is_never_seen_half_written(tmp_path: Path, payload: Payload) -> None:
+    storage = LocalStorage(tmp_path / "storage")
+    key = backup_key(uuid4(), uuid4())
+    target = tmp_path / "storage" / key
+    seen: set[int] = set()
+    # The copy runs in a thread; the loop watches the key meanwhile.
+    put = asyncio.create_task(storage.put_file(key, payload.path))
+    while not put.done():
+        if target.exists():
+            seen.add(target.stat().st_size)
+        await asyncio.sleep(0)
+    await put
+    assert seen <= {len(payload.data)}
+    assert await asyncio.to_thread(target.read_bytes) == payload.data
+
+
+async def test_local_put_of_a_missing_file_leaves_nothing(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "storage")
+    key = backup_key(uuid4(), uuid4())
+    with pytest.raises(FileNotFoundError):
+        await storage.put_file(key, tmp_path / "absent.zip")
+    assert await asyncio.to_thread(os.listdir, (tmp_path / "storage" / key).parent) == []
+
+
+@pytest.mark.parametrize(
+    "key", ["../escape.zip", "a/../../b.zip", "/etc/passwd", "a//b", ".hidden", "a\\b", "", "A.zip"]
+)
+async def test_keys_cannot_leave_the_root(tmp_path: Path, payload: Payload, key: str) -> None:
+    storage = LocalStorage(tmp_path / "storage")
+    with pytest.raises(ValueError, match="not a storage key"):
+        await storage.put_file(key, payload.path)
+    with pytest.raises(ValueError, match="not a storage key"):
+        await storage.exists(key)
+
+
+async def test_s3_round_trip(s3_endpoint: str, bucket: str, payload: Payload) -> None:
+    key = await round_trip(s3_storage(f"s3://{bucket}/crm/backups", s3_endpoint), payload)
+    listed = s3_client(s3_endpoint).list_objects_v2(Bucket=bucket)
+    assert [item["Key"] for item in listed["Contents"]] == [f"crm/backups/{key}"]
+
+
+async def test_s3_without_a_prefix(s3_endpoint: str, bucket: str, payload: Payload) -> None:
+    storage = s3_storage(f"s3://{bucket}", s3_endpoint)
+    key = backup_key(uuid4(), uuid4())
+    await storage.put_file(key, payload.path)
+    listed = s3_client(s3_endpoint).list_objects_v2(Bucket=bucket)
+    assert [item["Key"] for item in listed["Contents"]] == [key]
+    with pytest.raises(ValueError, match="not a storage key"):
+        await storage.put_file("../other-bucket-key", payload.path)
+
+
+def test_storage_from_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    local = storage.from_settings(None, tmp_path)
+    assert isinstance(local, LocalStorage) and local.root == tmp_path
+    s3 = storage.from_settings("s3://bucket/prefix", tmp_path)
+    assert isinstance(s3, S3Storage) and (s3.bucket, s3.prefix) == ("bucket", "prefix")
+    with pytest.raises(ValueError, match="s3://bucket/prefix"):
+        storage.from_settings("gs://bucket", tmp_path)

@@ -1,0 +1,139 @@
+from tests.support.graphql import GraphQLClient
+from tests.support.tenants import Tenant
+
+OBJECT_TYPES = (
+    "{ objectTypes { name singularLabel isCustom properties { name type sensitive options } } }"
+)
+CREATE_PROPERTY = """
+mutation($input: CreatePropertyInput!) {
+  createProperty(input: $input) { name type options sensitive }
+}
+"""
+CREATE_TYPE = """
+mutation($input: CreateObjectTypeInput!) {
+  createCustomObjectType(input: $input) { name pluralLabel isCustom properties { name } }
+}
+"""
+PETS = {"name": "pets", "singularLabel": "Pet", "pluralLabel": "Pets"}
+
+
+async def test_every_account_has_the_eight_standard_types(
+    gql: GraphQLClient, tenant: Tenant
+) -> None:
+    types = (await gql.data(OBJECT_TYPES, token=tenant.member))["objectTypes"]
+    assert {t["name"] for t in types} == {
+        "contacts",
+        "companies",
+        "deals",
+        "tickets",
+        "products",
+        "calls",
+        "conversations",
+        "tasks",
+    }
+    contacts = next(t for t in types if t["name"] == "contacts")
+    assert contacts["singularLabel"] == "Contact"
+    assert any(p["sensitive"] for p in contacts["properties"])
+
+
+async def test_create_property_and_use_it(gql: GraphQLClient, tenant: Tenant) -> None:
+    made = await gql.data(
+        CREATE_PROPERTY,
+        {
+            "input": {
+                "objectType": "deals",
+                "name": "region",
+                "label": "Region",
+                "type": "ENUMERATION",
+                "options": ["emea", "amer"],
+                "sensitive": True,
+            }
+        },
+        tenant.admin,
+    )
+    assert made["createProperty"] == {
+        "name": "region",
+        "type": "ENUMERATION",
+        "options": ["emea", "amer"],
+        "sensitive": True,
+    }
+    create = """mutation($v: String) { createRecords(objectType: "deals",
+      records: [{properties: [{name: "region", value: $v}]}]) { id } }"""
+    await gql.data(create, {"v": "emea"}, tenant.member)
+    assert await gql.error_code(create, {"v": "apac"}, tenant.member) == "VALIDATION_FAILED"
+
+
+async def test_property_rules(gql: GraphQLClient, tenant: Tenant) -> None:
+    base = {"objectType": "deals", "name": "score", "label": "Score", "type": "NUMBER"}
+    assert await gql.error_code(CREATE_PROPERTY, {"input": base}, tenant.member) == "FORBIDDEN"
+    await gql.data(CREATE_PROPERTY, {"input": base}, tenant.admin)
+    for bad in (
+        base,  # exists already
+        {**base, "name": "Bad Name"},
+        {**base, "name": "tier", "options": ["a"]},
+        {**base, "name": "tier", "type": "ENUMERATION", "options": []},
+        {**base, "name": "tier", "type": "ENUMERATION", "options": ["a", "a"]},
+    ):
+        assert await gql.error_code(CREATE_PROPERTY, {"input": bad}, tenant.admin) == (
+            "VALIDATION_FAILED"
+        ), bad
+    assert (
+        await gql.error_code(
+            CREATE_PROPERTY, {"input": {**base, "objectType": "nope"}}, tenant.admin
+        )
+        == "NOT_FOUND"
+    )
+
+
+async def test_custom_object_type(gql: GraphQLClient, tenant: Tenant) -> None:
+    made = await gql.data(
+        CREATE_TYPE,
+        {"input": PETS},
+        tenant.super_admin,
+    )
+    assert made["createCustomObjectType"] == {
+        "name": "pets",
+        "pluralLabel": "Pets",
+        "isCustom": True,
+        "properties": [],
+    }
+    assert (
+        await gql.error_code(
+            CREATE_TYPE,
+            {"input": PETS},
+            tenant.super_admin,
+        )
+        == "VALIDATION_FAILED"
+    )
+    assert (
+        await gql.error_code(
+            CREATE_TYPE,
+            {
+                "input": {
+                    "name": "cars",
+                    "singularLabel": "Car",
+                    "pluralLabel": "Cars",
+                }
+            },
+            tenant.member,
+        )
+        == "FORBIDDEN"
+    )
+    await gql.data(
+        CREATE_PROPERTY,
+        {
+            "input": {
+                "objectType": "pets",
+                "name": "species",
+                "label": "Species",
+                "type": "STRING",
+            }
+        },
+        tenant.admin,
+    )
+    created = await gql.data(
+        """mutation { createRecords(objectType: "pets",
+      records: [{properties: [{name: "species", value: "cat"}]}]) { properties { value } } }""",
+        token=tenant.member,
+    )
+    assert created["createRecords"][0]["properties"] == [{"value": "cat"}]

@@ -1,0 +1,288 @@
+from typing import Any
+
+from models.crm import PurgedRecord, Record
+from tests.support.graphql import GraphQLClient
+from tests.support.records import create_contacts, properties_of, property_values
+from tests.support.tenants import Tenant
+
+CREATE = """
+mutation($type: String!, $records: [NewRecordInput!]!) {
+  createRecords(objectType: $type, records: $records) { id properties { name value } }
+}
+"""
+UPDATE = """
+mutation($records: [RecordUpdateInput!]!) {
+  updateRecords(records: $records) { id properties { name value } }
+}
+"""
+LIST = """
+query($type: String!, $first: Int!, $after: String, $filter: RecordFilterInput) {
+  records(objectType: $type, first: $first, after: $after, filter: $filter) {
+    edges { cursor node { id } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+GET = "query($id: ID!) { record(id: $id) { id deletedAt properties { name value } } }"
+
+
+async def test_create_read_update_clear(gql: GraphQLClient, tenant: Tenant) -> None:
+    token = tenant.member
+    created = (
+        await gql.data(
+            CREATE,
+            {
+                "type": "deals",
+                "records": [
+                    {
+                        "properties": property_values(
+                            ("dealname", "Renewal"),
+                            ("amount", "1250.50"),
+                            ("dealstage", "contractsent"),
+                            ("closedate", "2026-12-01"),
+                            ("pipeline", ""),
+                        )
+                    }
+                ],
+            },
+            token,
+        )
+    )["createRecords"][0]
+    assert properties_of(created) == {
+        "dealname": "Renewal",
+        "amount": "1250.50",
+        "dealstage": "contractsent",
+        "closedate": "2026-12-01",
+    }
+
+    updated = (
+        await gql.data(
+            UPDATE,
+            {
+                "records": [
+                    {
+                        "id": created["id"],
+                        "properties": property_values(
+                            ("amount", "99"),
+                            ("closedate", None),
+                            ("dealstage", ""),
+                        ),
+                    }
+                ]
+            },
+            token,
+        )
+    )["updateRecords"][0]
+    assert properties_of(updated) == {"dealname": "Renewal", "amount": "99"}
+    stored = await Record.get(id=created["id"])
+    assert stored.properties == {"dealname": "Renewal", "amount": "99"}
+
+
+async def test_invalid_values_refuse_the_whole_batch(gql: GraphQLClient, tenant: Tenant) -> None:
+    records = [
+        {"properties": property_values(("email", "ok@example.com"))},
+        {"properties": property_values(("date_of_birth", "31/12/1990"))},
+        {"properties": property_values(("lifecyclestage", "champion"), ("nonexistent", "x"))},
+        {"properties": property_values(("email_opt_out", "yes"))},
+    ]
+    body = await gql.raw(CREATE, {"type": "contacts", "records": records}, tenant.member)
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "VALIDATION_FAILED"
+    problems = {(p["index"], p["property"]) for p in error["extensions"]["problems"]}
+    assert problems == {
+        (1, "date_of_birth"),
+        (2, "lifecyclestage"),
+        (2, "nonexistent"),
+        (3, "email_opt_out"),
+    }
+    assert await Record.filter(account_id=tenant.account.id).count() == 0
+
+
+async def test_value_types(gql: GraphQLClient, tenant: Tenant) -> None:
+    good = [("hs_call_duration", "-12.5e3"), ("hs_timestamp", "2026-11-21T10:00:00+01:00")]
+    bad = [
+        ("hs_call_duration", "NaN"),
+        ("hs_call_duration", "12 min"),
+        ("hs_timestamp", "2026-11-21T10:00:00"),
+        ("hs_timestamp", "yesterday"),
+    ]
+    for name, value in good:
+        await gql.data(
+            CREATE,
+            {"type": "calls", "records": [{"properties": property_values((name, value))}]},
+            tenant.member,
+        )
+    for name, value in bad:
+        code = await gql.error_code(
+            CREATE,
+            {"type": "calls", "records": [{"properties": property_values((name, value))}]},
+            tenant.member,
+        )
+        assert code == "VALIDATION_FAILED", (name, value)
+
+
+async def test_batch_limits(gql: GraphQLClient, tenant: Tenant) -> None:
+    ids = await create_contacts(gql, tenant.member, 1000)
+    assert len(set(ids)) == 1000
+    too_many: list[dict[str, Any]] = [{"properties": []}] * 1001
+    assert (
+        await gql.error_code(CREATE, {"type": "contacts", "records": too_many}, tenant.member)
+        == "VALIDATION_FAILED"
+    )
+    updates = [
+        {"id": record_id, "properties": property_values(("jobtitle", "CTO"))} for record_id in ids
+    ]
+    updated = (await gql.data(UPDATE, {"records": updates}, tenant.member))["updateRecords"]
+    assert {properties_of(record)["jobtitle"] for record in updated} == {"CTO"}
+
+
+async def test_pagination_walks_every_record_once_in_creation_order(
+    gql: GraphQLClient, tenant: Tenant
+) -> None:
+    ids = await create_contacts(gql, tenant.member, 25)
+    seen: list[str] = []
+    after = None
+    while True:
+        page = (
+            await gql.data(LIST, {"type": "contacts", "first": 10, "after": after}, tenant.member)
+        )["records"]
+        seen += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == ids
+    for first in (0, 101):
+        assert (
+            await gql.error_code(LIST, {"type": "contacts", "first": first}, tenant.member)
+            == "VALIDATION_FAILED"
+        )
+    assert (
+        await gql.error_code(
+            LIST, {"type": "contacts", "first": 5, "after": "garbage!"}, tenant.member
+        )
+        == "VALIDATION_FAILED"
+    )
+
+
+async def test_filters(gql: GraphQLClient, tenant: Tenant) -> None:
+    ids = await create_contacts(gql, tenant.member, 5)
+    await gql.data(
+        UPDATE,
+        {
+            "records": [
+                {"id": ids[1], "properties": property_values(("jobtitle", "CTO"))},
+                {"id": ids[3], "properties": property_values(("jobtitle", "CTO"))},
+            ]
+        },
+        tenant.member,
+    )
+
+    async def matching(record_filter: dict[str, Any]) -> list[str]:
+        page = (
+            await gql.data(
+                LIST, {"type": "contacts", "first": 50, "filter": record_filter}, tenant.member
+            )
+        )["records"]
+        return [edge["node"]["id"] for edge in page["edges"]]
+
+    assert await matching({"propertyEquals": [{"name": "jobtitle", "value": "CTO"}]}) == [
+        ids[1],
+        ids[3],
+    ]
+    assert await matching(
+        {
+            "propertyEquals": [
+                {"name": "jobtitle", "value": "CTO"},
+                {"name": "email", "value": "c3@example.com"},
+            ]
+        }
+    ) == [ids[3]]
+    assert await matching({"ids": [ids[0], ids[4]]}) == [ids[0], ids[4]]
+    updated_at = (await Record.get(id=ids[3])).updated_at
+    assert ids[3] in await matching({"updatedSince": updated_at.isoformat()})
+    assert ids[0] not in await matching({"updatedSince": updated_at.isoformat()})
+    assert (
+        await gql.error_code(
+            LIST,
+            {
+                "type": "contacts",
+                "first": 5,
+                "filter": {
+                    "propertyEquals": [{"name": "x'); DROP TABLE records; --", "value": "1"}]
+                },
+            },
+            tenant.member,
+        )
+        == "VALIDATION_FAILED"
+    )
+
+
+async def test_recycle_bin_round_trip(gql: GraphQLClient, tenant: Tenant) -> None:
+    ids = await create_contacts(gql, tenant.member, 3)
+    moved = await gql.data(
+        "mutation($ids: [ID!]!) { deleteRecords(ids: $ids) }", {"ids": ids[:2]}, tenant.member
+    )
+    assert moved["deleteRecords"] == 2
+    live = (await gql.data(LIST, {"type": "contacts", "first": 10}, tenant.member))["records"]
+    assert [edge["node"]["id"] for edge in live["edges"]] == [ids[2]]
+    recycled = await gql.data(
+        "{ recycleBin(first: 10) { edges { node { id deletedAt } } } }", token=tenant.member
+    )
+    assert {edge["node"]["id"] for edge in recycled["recycleBin"]["edges"]} == set(ids[:2])
+    # A recycled record is not editable, and not deletable twice.
+    assert (
+        await gql.error_code(
+            UPDATE,
+            {"records": [{"id": ids[0], "properties": property_values(("jobtitle", "x"))}]},
+            tenant.member,
+        )
+        == "NOT_FOUND"
+    )
+
+    restored = await gql.data(
+        "mutation($ids: [ID!]!) { restoreDeletedRecords(ids: $ids) { id deletedAt "
+        "properties { name value } } }",
+        {"ids": [ids[0]]},
+        tenant.member,
+    )
+    assert restored["restoreDeletedRecords"][0]["deletedAt"] is None
+    assert properties_of(restored["restoreDeletedRecords"][0]) == {"email": "c0@example.com"}
+    assert (
+        await gql.error_code(
+            "mutation($ids: [ID!]!) { restoreDeletedRecords(ids: $ids) { id } }",
+            {"ids": [ids[2]]},
+            tenant.member,
+        )
+        == "NOT_FOUND"
+    )
+
+
+async def test_purge_leaves_a_tombstone_and_needs_an_admin(
+    gql: GraphQLClient, tenant: Tenant
+) -> None:
+    ids = await create_contacts(gql, tenant.member, 2)
+    purge = "mutation($ids: [ID!]!) { purgeRecords(ids: $ids) }"
+    assert await gql.error_code(purge, {"ids": ids}, tenant.member) == "FORBIDDEN"
+    assert (await gql.data(purge, {"ids": ids}, tenant.admin))["purgeRecords"] == 2
+    assert await Record.filter(id__in=ids).count() == 0
+    tombstones = await PurgedRecord.filter(id__in=ids)
+    assert {str(t.id) for t in tombstones} == set(ids)
+    assert await gql.error_code(GET, {"id": ids[0]}, tenant.member) == "NOT_FOUND"
+
+
+async def test_associations(gql: GraphQLClient, tenant: Tenant) -> None:
+    contact, company = await create_contacts(gql, tenant.member, 2)
+    associate = """mutation($from: ID!, $to: ID!) {
+      associateRecords(fromId: $from, toId: $to, label: "works at") { fromId toId label } }"""
+    made = await gql.data(associate, {"from": contact, "to": company}, tenant.member)
+    assert made["associateRecords"] == {"fromId": contact, "toId": company, "label": "works at"}
+    again = await gql.data(associate, {"from": contact, "to": company}, tenant.member)
+    assert again == made
+    listed = await gql.data(
+        "query($id: ID!) { recordAssociations(id: $id) { toId } }", {"id": contact}, tenant.member
+    )
+    assert listed["recordAssociations"] == [{"toId": company}]
+    assert (
+        await gql.error_code(associate, {"from": contact, "to": contact}, tenant.member)
+        == "VALIDATION_FAILED"
+    )

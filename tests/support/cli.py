@@ -1,0 +1,84 @@
+"""The `crm-backup` command run for real, in subprocesses, on this checkout's code."""
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from server.cli import PASSWORD_ENV
+from server.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SETTINGS_VARIABLES = {name.upper() for name in Settings.model_fields} | {PASSWORD_ENV}
+
+
+def cli_env(**overrides: str) -> dict[str, str]:
+    """This environment minus any settings, so a developer's own never leak into a test."""
+    env = {name: value for name, value in os.environ.items() if name not in SETTINGS_VARIABLES}
+    # The checkout's code, however (or whether) the project is installed.
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env | overrides
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "server.cli", *args]
+
+
+def crm_backup(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command(*args),
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def succeeds(*args: str, cwd: Path, env: dict[str, str]) -> str:
+    """A command that must exit 0; its standard output."""
+    result = crm_backup(*args, cwd=cwd, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+class Serving:
+    """`crm-backup serve` in the background, its output read line by line."""
+
+    def __init__(self, cwd: Path, port: int) -> None:
+        self.process = subprocess.Popen(
+            command("serve"),
+            cwd=cwd,
+            env=cli_env(PORT=str(port)),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line)
+
+    def line_starting(self, prefix: str, timeout: float = 60) -> str:
+        seen = []
+        try:
+            while not (line := self.lines.get(timeout=timeout)).startswith(prefix):
+                seen.append(line)
+        except queue.Empty:
+            pytest.fail(f"No line starting with {prefix!r}; output:\n{''.join(seen)}")
+        return line.strip()
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=60)

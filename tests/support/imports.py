@@ -1,0 +1,151 @@
+"""Imports for the tests: files uploaded over HTTP, hostile ones included, and imports queued
+directly for the tests that play the worker."""
+
+import csv
+import io
+import zipfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+
+from models.accounts import Role
+from models.ids import new_id
+from models.imports import Import, ImportSource
+from models.restores import RestoreStatus
+from services import storage
+from services.backups.file_format import MANIFEST_NAME
+from services.storage import import_key
+from tests.support.archives import replaced, zip_bytes
+from tests.support.backups import backed_up
+from tests.support.graphql import GraphQLClient
+from tests.support.polling import until_finished
+from tests.support.records import seed_deals, set_values
+from tests.support.restores import plan, restore_finished, start
+from tests.support.tenants import Tenant
+from tests.support.two_factor import step_up
+
+IMPORT = """query($id: ID!) { import(id: $id) {
+  id name source status objectType requestedBy { email } createdAt startedAt completedAt
+  failureReason
+  counts { created updated restoredFromRecycleBin unchanged failed }
+  errorRows(first: 100) { nodes { rowNumber objectType recordId reason } }
+  errorRowsDownloadUrl } }"""
+
+
+def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows([header, *rows])
+    return text.getvalue().encode()
+
+
+async def upload(
+    http: httpx.AsyncClient,
+    token: str | None,
+    content: bytes,
+    file_name: str = "backup-2026-11-21.zip",
+    object_type: str | None = None,
+) -> httpx.Response:
+    """POST /imports as the bearer of `token` (none: anonymous)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    data = {"objectType": object_type} if object_type else {}
+    return await http.post(
+        "/imports", headers=headers, files={"file": (file_name, content)}, data=data
+    )
+
+
+async def import_finished(import_id: str | UUID) -> Import:
+    return await until_finished(Import, import_id, seconds=60)
+
+
+async def imported(
+    http: httpx.AsyncClient, gql: GraphQLClient, token: str, content: bytes, **options: str
+) -> dict[str, Any]:
+    """Upload, wait for the job, and return the import as GraphQL shows it."""
+    response = await upload(http, token, content, **options)
+    assert response.status_code == 202, response.text
+    await import_finished(response.json()["id"])
+    job: dict[str, Any] = (await gql.data(IMPORT, {"id": response.json()["id"]}, token))["import"]
+    return job
+
+
+async def in_chunks(body: bytes, size: int = 4_096) -> AsyncIterator[bytes]:
+    """A request body sent without a Content-Length."""
+    for start_at in range(0, len(body), size):
+        yield body[start_at : start_at + size]
+
+
+def hostile_files(backup: bytes) -> dict[str, tuple[bytes, dict[str, str], str]]:
+    """Name -> (content, form fields, what the refusal says)."""
+    csv_file = b"id,dealname\n" + str(uuid4()).encode() + b",x\n"
+
+    def claim_huge(entries: list[zipfile.ZipInfo]) -> None:
+        entries[-1].file_size = 40 << 30
+
+    def unknown_property(manifest: bytes) -> bytes:
+        return manifest.replace(b'"name": "dealname"', b'"name": "secret_column"', 1)
+
+    with pytest.warns(UserWarning, match="Duplicate name: 'deals.csv'"):
+        duplicates = zip_bytes(
+            [(MANIFEST_NAME, b"{}"), ("deals.csv", csv_file), ("deals.csv", b"")]
+        )
+    too_many = zip_bytes([(f"deals-{i}.csv", b"") for i in range(1_001)])
+    return {
+        "traversal": (zip_bytes([("../deals.csv", csv_file)]), {}, "has a path"),
+        "absolute": (zip_bytes([("/tmp/deals.csv", csv_file)]), {}, "has a path"),
+        "backslash": (zip_bytes([("..\\deals.csv", csv_file)]), {}, "has a path"),
+        "unexpected": (zip_bytes([("run.sh", b"#!/bin/sh")]), {}, "Unexpected entry"),
+        "duplicates": (duplicates, {}, "two entries with one name"),
+        "too many": (too_many, {}, "has 1001 entries; at most 1000"),
+        "bomb": (zip_bytes([("deals.csv", b"0" * (4 << 20))]), {}, "expand more than 200 times"),
+        "lying size": (zip_bytes([("deals.csv", csv_file)], claim_huge), {}, "would expand"),
+        "truncated": (backup[: len(backup) // 2], {}, "truncated"),
+        "not a zip": (b"%PDF-1.7 not a backup", {}, "Not a ZIP"),
+        "no manifest": (zip_bytes([("deals.csv", csv_file)]), {}, "no manifest.json"),
+        "unknown property": (
+            replaced(backup, MANIFEST_NAME, unknown_property),
+            {},
+            "deals has no properties called 'secret_column'",
+        ),
+        "csv unknown column": (
+            b"id,dealname,password\n",
+            {"object_type": "deals"},
+            "deals has no properties called 'password'",
+        ),
+        "csv without id": (b"dealname\nx\n", {"object_type": "deals"}, "first column is `id`"),
+        "csv of no type": (csv_file, {"object_type": "spaceships"}, "No object type called"),
+        "csv not utf-8": (b"id,dealname\n\xff\xfe\n", {"object_type": "deals"}, "cannot be read"),
+    }
+
+
+async def queued_import(tenant: Tenant, content: bytes, tmp_path: Path, object_type: str) -> Import:
+    """An import waiting for a worker, its file in storage, that no worker has been sent."""
+    import_id = new_id()
+    key = import_key(tenant.account.id, import_id)
+    path = tmp_path / f"{import_id}.csv"
+    path.write_bytes(content)
+    await storage.current().put_file(key, path)
+    return await Import.create(
+        id=import_id,
+        account_id=tenant.account.id,
+        name="Import - deals.csv",
+        source=ImportSource.FILE,
+        requested_by=tenant.users[Role.SUPER_ADMIN],
+        storage_key=key,
+        object_type_name=object_type,
+    )
+
+
+async def restore_entry(gql: GraphQLClient, tenant: Tenant) -> Import:
+    """The imports-list entry that a real restore leaves once it has finished."""
+    [deal] = await seed_deals(tenant, [{"dealname": "Deal", "amount": "1"}])
+    backup_id = await backed_up(gql, tenant)
+    await set_values(deal, {"amount": "2"})
+    planned = await plan(gql, tenant, backup_id, ["amount"])
+    await step_up(tenant)
+    await start(gql, tenant.super_admin, planned["id"])
+    assert (await restore_finished(planned["id"])).status == RestoreStatus.SUCCEEDED
+    return await Import.get(restore_id=planned["id"])

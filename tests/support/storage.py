@@ -1,0 +1,83 @@
+"""Storage for the tests: one that fails every write, S3 through moto, and the round trip
+every backend must pass."""
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import boto3
+import pytest
+
+from services import storage
+from services.storage import LocalStorage, S3Storage, Storage, backup_key
+
+KEY_ID, SECRET, REGION = "testing", "testing", "us-east-1"
+
+
+@contextlib.contextmanager
+def storage_that_cannot_write(tmp_path: Path) -> Iterator[None]:
+    """Storage whose root is a regular file, so that storing or fetching any file fails."""
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    configured = storage.current()
+    storage.use(LocalStorage(blocked))
+    try:
+        yield
+    finally:
+        storage.use(configured)
+
+
+def s3_client(endpoint: str) -> Any:
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=KEY_ID,
+        aws_secret_access_key=SECRET,
+        region_name=REGION,
+    )
+
+
+def s3_storage(url: str, endpoint: str) -> S3Storage:
+    return S3Storage(
+        url, endpoint_url=endpoint, access_key_id=KEY_ID, secret_access_key=SECRET, region=REGION
+    )
+
+
+@dataclass(frozen=True)
+class Payload:
+    path: Path
+    data: bytes
+
+
+async def read_all(store: Storage, key: str) -> bytes:
+    return b"".join([chunk async for chunk in store.open_stream(key)])
+
+
+async def round_trip(store: Storage, payload: Payload) -> str:
+    """Every operation of the interface on a new key, missing keys included; the payload is
+    stored again at the end, under the key returned."""
+    key = backup_key(uuid4(), uuid4())
+    assert not await store.exists(key)
+    await store.put_file(key, payload.path)
+    assert await store.exists(key)
+    assert await store.size(key) == len(payload.data)
+    assert await read_all(store, key) == payload.data
+    fetched = payload.path.with_name("fetched.zip")
+    await store.get_file(key, fetched)
+    assert await asyncio.to_thread(fetched.read_bytes) == payload.data
+    fetched.unlink()
+    await store.delete(key)
+    assert not await store.exists(key)
+    await store.delete(key)
+    with pytest.raises(FileNotFoundError):
+        await store.size(key)
+    with pytest.raises(FileNotFoundError):
+        await read_all(store, key)
+    with pytest.raises(FileNotFoundError):
+        await store.get_file(key, fetched)
+    await store.put_file(key, payload.path)
+    return key
