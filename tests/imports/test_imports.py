@@ -19,10 +19,11 @@ from models.imports import Import, ImportRowError, ImportSource, ImportStatus
 from models.notifications import Notification
 from server.app import create_app
 from server.settings import Settings
-from services import jobs
 from services.crm import changes as record_events
 from services.crm.changes import RecordChange
 from services.imports.job import BATCH_SIZE
+from services.jobs import queue as jobs
+from services.jobs.kinds import IMPORT_FILE
 from tests.support.archives import replaced
 from tests.support.backups import backup_file
 from tests.support.graphql import GraphQLClient
@@ -349,7 +350,7 @@ async def test_progress_streams_until_the_import_finishes(
             "rowsTotal": None,
         }
         for row_id in held:
-            jobs.enqueue(jobs.IMPORT_FILE, row_id)
+            jobs.enqueue(IMPORT_FILE, row_id)
         events = await progress_until_complete(socket, operation_id)
 
     *running, last = events
