@@ -125,7 +125,7 @@ def _check_complete(path: Path, written: Manifest) -> None:
 
     The contents are not read back: their SHA-256 (in the manifest) and CRC-32 (in the ZIP)
     were taken from the very bytes handed to the compressor, every reader checks the CRC, and a
-    restore verifies the whole file (`backup_format.verify`) before it reads any of it.
+    restore verifies the whole file (`file_format.verify`) before it reads any of it.
     Inflating everything again here cost a third of the export, to re-check zlib."""
     with ZipFile(path) as archive:
         names = archive.namelist()

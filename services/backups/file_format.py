@@ -323,7 +323,7 @@ def open_backup(path: Path, object_type: str | None = None) -> Iterator[BackupRe
 
 def read_backup(archive: ZipFile) -> BackupReader:
     """A reader over an archive the caller opened (an untrusted one through
-    `services.archive_guard.open_zip`), once the whole of it is verified."""
+    `services.backups.archive_guard.open_zip`), once the whole of it is verified."""
     return BackupReader(archive, _verified_manifest(archive))
 
 

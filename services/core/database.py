@@ -51,7 +51,7 @@ async def disconnect() -> None:
     await Tortoise.close_connections()
 
 
-# For the `tortoise` command: `tortoise -c services.database.TORTOISE_ORM makemigrations`.
+# For the `tortoise` command: `tortoise -c services.core.database.TORTOISE_ORM makemigrations`.
 TORTOISE_ORM = tortoise_config("sqlite://:memory:")
 
 

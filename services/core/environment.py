@@ -39,5 +39,5 @@ def configure(environment: Environment) -> None:
 
 def current() -> Environment:
     if _current is None:
-        raise RuntimeError("services.environment.configure() has not been called")
+        raise RuntimeError("services.core.environment.configure() has not been called")
     return _current

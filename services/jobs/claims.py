@@ -21,9 +21,8 @@ from tortoise.queryset import QuerySet
 
 from services.core import environment
 from services.core.clock import now
-from services.jobs import progress as job_events
 from services.jobs.kinds import JobStatus
-from services.jobs.progress import JobEvent
+from services.jobs.progress import JobEvent, publish
 from services.jobs.queue import UNCLAIMED_FOR
 
 log = logging.getLogger(__name__)
@@ -111,7 +110,7 @@ class Claim(Generic[J]):
             event = JobEvent(
                 str(self.row.pk), JobStatus.RUNNING.value, object_type, rows_done, rows_total
             )
-            await job_events.publish(self.row.pk, event)
+            await publish(self.row.pk, event)
 
 
 async def claim(model: type[J], row_id: UUID) -> Claim[J] | None:

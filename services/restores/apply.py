@@ -16,7 +16,7 @@ from models.crm import Record
 from models.ids import new_ids_text
 from models.restores import Restore, RestoreChange
 from services.core.clock import now
-from services.restores import sql as restore_sql
+from services.restores import sql
 from services.restores.diff import (
     BatchResult,
     Change,
@@ -39,7 +39,7 @@ async def apply_batch(
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
-# One statement per batch, one round trip (its parameters: `services.restore_sql`): it finds
+# One statement per batch, one round trip (its parameters: `services.restores.sql`): it finds
 # the live records, locks those that differ, updates them, saves what they held, and returns
 # the counts and the changed records (for the change events) as one row.
 
@@ -54,10 +54,10 @@ def _apply_statement(count: int) -> str:
     replaces or clears exactly those properties and leaves the others."""
     changed = f"({each('c{i}', count, ' OR ')})"
     # A revert's records are left alone where they no longer hold what the restore set.
-    current = restore_sql.current(count)
-    names, ids = (f"${restore_sql.after_batch(count) + n}" for n in range(2))
+    current = sql.current(count)
+    names, ids = (f"${sql.after_batch(count) + n}" for n in range(2))
     return f"""
-        WITH {restore_sql.batch_cte(count)}, live AS (
+        WITH {sql.batch_cte(count)}, live AS (
             SELECT t.*,
                    ({each("r.properties ->> {name} IS DISTINCT FROM t.v{i}", count, " OR ")})
                        AS differs

@@ -1,7 +1,7 @@
 """Counting what restoring one batch would do, for a plan: nothing is written.
 
 On PostgreSQL one statement per batch compares the batch with the records (its parameters:
-`services.restore_sql`) and returns only counts and the first few examples; on SQLite the
+`services.restores.sql`) and returns only counts and the first few examples; on SQLite the
 records are read and compared here.
 """
 
@@ -12,7 +12,7 @@ from uuid import UUID
 from tortoise import connections
 
 from models.crm import Record
-from services.restores import sql as restore_sql
+from services.restores import sql
 from services.restores.diff import Outcome, compare, subset
 from services.restores.source import Targets
 from services.restores.sql import batch_arguments, differs, each, malformed_refused
@@ -75,13 +75,13 @@ def _count_statement(count: int) -> str:
     """$2 how many conflicting ids, $3 how many examples to return."""
     changed = differs(count)
     return f"""
-        WITH {restore_sql.batch_cte(count)}, found AS (
+        WITH {sql.batch_cte(count)}, found AS (
             SELECT t.*, r.id IS NOT NULL AS known, r.deleted_at IS NOT NULL AS deleted,
                    {each("r.properties ->> {name} AS b{i}", count)}
             FROM batch t LEFT JOIN records r ON r.id = t.id AND r.object_type_id = $1
         ), live AS (
             SELECT *, {changed} AND expected IS NOT NULL
-                      AND {restore_sql.current(count)} <> expected AS conflict
+                      AND {sql.current(count)} <> expected AS conflict
             FROM found WHERE known AND NOT deleted
         )
         SELECT (SELECT count(*) FROM found WHERE NOT known),

@@ -1,5 +1,5 @@
 """SQL shared by the statements that compare a batch of a restore with the records, on
-PostgreSQL (`restore_count` counts, `restore_apply` writes). The batch goes in as arrays, one
+PostgreSQL (`count` counts, `apply` writes). The batch goes in as arrays, one
 per chosen property, so Python builds no object per record, and values are compared as text,
 one property at a time.
 
