@@ -1,1 +1,2 @@
-"""Settings, the Starlette app factory and the `crm-backup` command."""
+"""Processes and HTTP: settings, the Starlette app, the `crm-backup` command, embedded mode, the
+worker entry point, downloads, uploads and the admin page."""

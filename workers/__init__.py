@@ -1,2 +1,2 @@
-"""The Dramatiq broker set-up, the job actors (thin: load the job row, call services, record the
-outcome) and the scheduler loop."""
+"""Dramatiq plumbing only: the broker set-up, one actor per kind of job (each calls its
+domain's run function), the event loops actors run on, and the scheduler loop."""
