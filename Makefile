@@ -18,9 +18,12 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed
 	$(PY) -m bench
 
+# Style, formatting, types (the packages, the tests and the benchmark) and the import layers.
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy $(PACKAGES)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(PACKAGES) tests bench
+	$(VENV)/bin/lint-imports
 
 schema: $(VENV)/.installed
 	$(PY) -m schema.export
