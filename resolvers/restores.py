@@ -1,5 +1,7 @@
 """Restores and reverts: planning them, starting a plan, reading them back."""
 
+from datetime import datetime
+
 from resolvers.context import Context
 from services import restores
 from services.core.pagination import Page
@@ -40,3 +42,7 @@ async def list_restores(context: Context, first: int, after: str | None) -> Page
 
 async def get_restore(context: Context, restore_id: str) -> restores.Restore:
     return await restores.get_restore(context.require_viewer(), restore_id)
+
+
+async def revertible_until(restore: restores.Restore) -> datetime | None:
+    return await restores.revertible_until(restore)

@@ -3,6 +3,7 @@ from typing import Self
 
 import strawberry
 
+import resolvers.restores
 from schema.accounts.types import User
 from services import restores
 
@@ -132,6 +133,14 @@ class Restore:
     started_at: datetime | None
     completed_at: datetime | None
     failure_reason: str | None
+    model: strawberry.Private[restores.Restore]
+
+    @strawberry.field(
+        description="Until when `planRevert` accepts this restore; null when it does not: not "
+        "a finished restore, its 14 days are over, or it is reverted already."
+    )
+    async def revertible_until(self) -> datetime | None:
+        return await resolvers.restores.revertible_until(self.model)
 
     @classmethod
     def from_model(cls, restore: restores.Restore) -> Self:
@@ -154,4 +163,5 @@ class Restore:
             started_at=restore.started_at,
             completed_at=restore.completed_at,
             failure_reason=restore.failure_reason or None,
+            model=restore,
         )

@@ -9,7 +9,7 @@ const PLAN = `plan { valuesAsOf recordsInSource recordsToChange recordsUnchanged
   sampleChanges { recordId property currentValue restoredValue redacted }
   guidance dataChangeNotice irreversibleNotice }`;
 const RESTORE_FIELDS = `id kind status backupId revertsId objectType properties createdAt
-  startedAt completedAt failureReason requestedBy { email } ${COUNTS}`;
+  startedAt completedAt failureReason revertibleUntil requestedBy { email } ${COUNTS}`;
 const FULL = `${RESTORE_FIELDS} ${PLAN}`;
 
 export async function planRestore(backupId, objectType, properties) {
@@ -62,14 +62,8 @@ export async function loadObjectTypes() {
   return objectTypes;
 }
 
-export const REVERTIBLE_FOR_MS = 14 * 24 * 3600 * 1000;
-
-// A finished restore can be reverted for 14 days, once; a failed one too, for what it changed
-// before failing. The server has the last word.
-export function revertible(restore, all = []) {
-  if (restore.kind !== "RESTORE" || !restore.completedAt) return false;
-  const changedSome = restore.status === "FAILED" && restore.counts?.recordsChanged > 0;
-  if (restore.status !== "SUCCEEDED" && !changedSome) return false;
-  if (Date.now() - new Date(restore.completedAt) > REVERTIBLE_FOR_MS) return false;
-  return !all.some((other) => other.revertsId === restore.id && ["QUEUED", "RUNNING", "SUCCEEDED"].includes(other.status));
+// The server says until when a restore can be reverted (null: it cannot be); the page only
+// hides the button once that time has passed while it was open.
+export function revertible(restore) {
+  return restore.revertibleUntil != null && new Date(restore.revertibleUntil) > Date.now();
 }

@@ -239,7 +239,7 @@ function finished(restore) {
       ? `Finished ${formatDateTime(restore.completedAt)}. It is listed under Imports.`
       : restore.failureReason ?? "It did not finish."),
     restore.counts ? renderCounts(restore.counts) : null,
-    canRevert ? h("p", { class: "hint" }, `You can revert it until ${formatDateTime(new Date(new Date(restore.completedAt).getTime() + api.REVERTIBLE_FOR_MS))}.`) : null,
+    canRevert ? h("p", { class: "hint" }, `You can revert it until ${formatDateTime(restore.revertibleUntil)}.`) : null,
     revertButton ? h("div", { class: "actions-row" }, revertButton) : null);
   announce(succeeded ? `${revert ? "Revert" : "Restore"} complete.` : `${revert ? "Revert" : "Restore"} failed.`,
     { tone: succeeded ? "info" : "error" });

@@ -12,10 +12,10 @@ export function init() {
 
 export async function load() {
   // Plans that were never started are not history: the panel shows the one still pending.
-  const [all, types] = await Promise.all([api.list(), api.loadObjectTypes()]);
-  const started = all.filter((restore) => restore.status !== "PLANNED");
+  const [restores, types] = await Promise.all([api.list(), api.loadObjectTypes()]);
+  const started = restores.filter((restore) => restore.status !== "PLANNED");
   const labels = new Map(types.map((type) => [type.name, type]));
-  replace($("#restores-table tbody"), started.map((restore) => row(restore, all, labels.get(restore.objectType))));
+  replace($("#restores-table tbody"), started.map((restore) => row(restore, labels.get(restore.objectType))));
   $("#restores-empty").hidden = started.length > 0;
   $("#restores-table").hidden = started.length === 0;
 }
@@ -25,7 +25,7 @@ export function reset() {
 }
 
 // `type`: the object type as defined now (a property may have been renamed since, or removed).
-function row(restore, all, type) {
+function row(restore, type) {
   const revert = restore.kind === "REVERT";
   const label = (name) => type?.properties.find((property) => property.name === name)?.label ?? name;
   return h("tr", { dataset: { restoreId: restore.id, status: restore.status } },
@@ -36,7 +36,7 @@ function row(restore, all, type) {
       restore.failureReason ? h("div", { class: "subtle" }, restore.failureReason) : null),
     requestedCell(restore),
     h("td", { "data-label": "Changed" }, restore.counts ? `${formatNumber(restore.counts.recordsChanged)} records` : "—"),
-    h("td", { class: "row-actions" }, api.revertible(restore, all)
+    h("td", { class: "row-actions" }, api.revertible(restore)
       ? h("button", { type: "button", class: "secondary", onclick: () => emit("revert-restore", restore),
         "aria-label": `Revert the restore of ${formatDateTime(restore.createdAt)}` }, "Revert")
       : null));

@@ -11,7 +11,7 @@ from services.restores.plan import (
     plan_restore,
     plan_revert,
 )
-from services.restores.service import get_restore, list_restores, start
+from services.restores.service import get_restore, list_restores, revertible_until, start
 
 __all__ = [
     "AppliedCounts",
@@ -25,6 +25,7 @@ __all__ = [
     "list_restores",
     "plan_restore",
     "plan_revert",
+    "revertible_until",
     "run_restore",
     "start",
 ]

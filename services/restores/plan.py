@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from models.accounts import Role
 from models.crm import ObjectType, Record
-from models.restores import Restore, RestoreKind, RestoreStatus
+from models.restores import Restore, RestoreKind
 from services import backups
 from services.core.clock import now
 from services.core.errors import DomainError, ErrorCode, ValidationFailed
@@ -224,7 +224,7 @@ def _checked_names(properties: list[str]) -> list[str]:
 async def plan_revert(viewer: Viewer, restore_id: str | UUID) -> Restore:
     """Plan putting back the values a restore overwrote, where they have not changed since."""
     original = await restores.get_restore(viewer, restore_id)
-    finished_at = await _check_revertible(original)
+    finished_at = await restores.check_revertible(original, now()) - restores.REVERTIBLE_FOR
     current_type = await get_object_type(viewer.account_id, original.object_type.name)
     now_defined = properties_by_name(current_type)
     planned = [
@@ -247,27 +247,6 @@ async def plan_revert(viewer: Viewer, restore_id: str | UUID) -> Restore:
         summary,
         reverts=original,
     )
-
-
-async def _check_revertible(original: Restore) -> datetime:
-    """When the restore finished, if it can be reverted now."""
-    if original.kind != RestoreKind.RESTORE:
-        raise ValidationFailed("Only a restore can be reverted.", field="restoreId")
-    deadline = restores.revert_deadline(original)
-    if original.status not in (RestoreStatus.SUCCEEDED, RestoreStatus.FAILED) or deadline is None:
-        raise ValidationFailed("The restore has not finished yet.", field="restoreId")
-    if deadline <= now():
-        raise ValidationFailed(
-            "The restore finished more than 14 days ago: it can no longer be reverted.",
-            field="restoreId",
-        )
-    reverted = await Restore.filter(
-        reverts_id=original.id,
-        status__in=[RestoreStatus.QUEUED, RestoreStatus.RUNNING, RestoreStatus.SUCCEEDED],
-    ).exists()
-    if reverted:
-        raise ValidationFailed("The restore is reverted already.", field="restoreId")
-    return deadline - restores.REVERTIBLE_FOR
 
 
 async def _add_all(planner: _Planner, batches: AsyncIterator[Targets]) -> None:

@@ -77,6 +77,36 @@ def revert_deadline(restore: Restore) -> datetime | None:
     return restore.completed_at + REVERTIBLE_FOR
 
 
+async def check_revertible(restore: Restore, at: datetime) -> datetime:
+    """Until when the restore can be reverted, if it can be at `at`; VALIDATION_FAILED saying
+    why not otherwise. (A failed restore can be: it may have changed some records.)"""
+    if restore.kind != RestoreKind.RESTORE:
+        raise ValidationFailed("Only a restore can be reverted.", field="restoreId")
+    deadline = revert_deadline(restore)
+    if restore.status not in (RestoreStatus.SUCCEEDED, RestoreStatus.FAILED) or deadline is None:
+        raise ValidationFailed("The restore has not finished yet.", field="restoreId")
+    if deadline <= at:
+        raise ValidationFailed(
+            "The restore finished more than 14 days ago: it can no longer be reverted.",
+            field="restoreId",
+        )
+    reverted = await Restore.filter(
+        reverts_id=restore.id,
+        status__in=[RestoreStatus.QUEUED, RestoreStatus.RUNNING, RestoreStatus.SUCCEEDED],
+    ).exists()
+    if reverted:
+        raise ValidationFailed("The restore is reverted already.", field="restoreId")
+    return deadline
+
+
+async def revertible_until(restore: Restore) -> datetime | None:
+    """Until when `planRevert` accepts the restore; None when it does not now."""
+    try:
+        return await check_revertible(restore, now())
+    except ValidationFailed:
+        return None
+
+
 async def start(
     viewer: Viewer,
     plan_id: str | UUID,

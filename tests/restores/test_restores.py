@@ -2,7 +2,7 @@ import asyncio
 import hashlib
 import json
 import struct
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 from zipfile import ZipFile
@@ -32,6 +32,7 @@ from tests.support.records import seed_deals, set_values, values_of
 from tests.support.restores import (
     PLAN,
     RESTORE,
+    REVERTIBLE,
     START,
     add_sensitive_commission,
     deal,
@@ -39,6 +40,7 @@ from tests.support.restores import (
     planned_restore,
     restore_finished,
     restored,
+    revertible_until,
     start,
     start_variables,
 )
@@ -545,6 +547,7 @@ async def test_a_revert_puts_back_what_the_restore_overwrote_except_where_it_cha
     assert sorted(actions) == ["RESTORE_REVERT_COMPLETED", "RESTORE_REVERT_STARTED"]
     # Reverted once is reverted.
     assert await gql.error_code(PLAN_REVERT, variables, tenant.super_admin) == "VALIDATION_FAILED"
+    assert await revertible_until(gql, tenant, restore_id) is None
 
 
 async def test_reverting_has_the_restores_guards(
@@ -572,5 +575,24 @@ async def test_reverting_has_the_restores_guards(
     assert await gql.error_code(PLAN_REVERT, variables, tenant.super_admin) == "VALIDATION_FAILED"
     # A plan is not a restore that could be reverted.
     assert await gql.error_code(PLAN_REVERT, {"id": planned["id"]}, tenant.super_admin) == (
+        "VALIDATION_FAILED"
+    )
+
+
+async def test_revertible_until_says_what_plan_revert_accepts(
+    gql: GraphQLClient, tenant: Tenant
+) -> None:
+    ids = await seed_deals(tenant, [deal(i) for i in range(2)])
+    restore_id = await restored(gql, tenant, ids)
+    shown = (await gql.data(REVERTIBLE, {"id": restore_id}, tenant.super_admin))["restore"]
+    completed_at = datetime.fromisoformat(shown["completedAt"])
+    assert datetime.fromisoformat(shown["revertibleUntil"]) == completed_at + timedelta(days=14)
+
+    planned = (await gql.data(PLAN_REVERT, {"id": restore_id}, tenant.super_admin))["planRevert"]
+    # A plan is not a restore that could be reverted.
+    assert await revertible_until(gql, tenant, planned["id"]) is None
+    await Restore.filter(id=restore_id).update(completed_at=now() - timedelta(days=14, seconds=1))
+    assert await revertible_until(gql, tenant, restore_id) is None
+    assert await gql.error_code(PLAN_REVERT, {"id": restore_id}, tenant.super_admin) == (
         "VALIDATION_FAILED"
     )

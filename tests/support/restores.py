@@ -36,6 +36,7 @@ COUNTS = (
 )
 RESTORE = f"""query($id: ID!) {{ restore(id: $id) {{ id kind status failureReason revertsId
   {COUNTS} }} }}"""
+REVERTIBLE = """query($id: ID!) { restore(id: $id) { completedAt revertibleUntil } }"""
 
 
 def deal(i: int, **values: str) -> dict[str, str]:
@@ -167,3 +168,10 @@ async def change_amounts(tenant: Tenant, count: int) -> None:
     deals = Record.filter(account_id=tenant.account.id, object_type__name="deals").order_by("id")
     for deal in (await deals)[:count]:
         await Record.filter(id=deal.id).update(properties={**deal.properties, "amount": "1"})
+
+
+async def revertible_until(gql: GraphQLClient, tenant: Tenant, restore_id: str) -> str | None:
+    """What the API says of the restore: until when `planRevert` accepts it."""
+    shown = (await gql.data(REVERTIBLE, {"id": restore_id}, tenant.super_admin))["restore"]
+    until: str | None = shown["revertibleUntil"]
+    return until
