@@ -40,7 +40,8 @@ def build_schema(*, introspection: bool) -> strawberry.Schema:
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        ErrorCodes,
+        # Suggestions would spell out the schema that introspection keeps to itself.
+        lambda: ErrorCodes(suggestions=introspection),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

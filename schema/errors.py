@@ -1,6 +1,7 @@
 """Every error a client sees carries `extensions.code`; unexpected ones are masked and logged."""
 
 import logging
+import re
 from collections.abc import Iterator
 
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -14,17 +15,25 @@ from services.core.errors import DomainError, ErrorCode
 log = logging.getLogger("crm_backup.graphql")
 
 MASKED_MESSAGE = "Internal server error."
+# graphql-core's " Did you mean 'a', 'b', or 'c'?" (names never hold a question mark), from its
+# validation rules and its coercion of variables alike. Its own switch (`hide_suggestions`) is
+# not passed on by Strawberry, which hides field names only; cutting the text here covers every
+# rule, and websocket results too.
+SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 
 
-def _with_code(error: GraphQLError) -> GraphQLError:
+def _with_code(error: GraphQLError, *, suggestions: bool) -> GraphQLError:
     """Idempotent: a result may pass through here twice (per streamed result, then at the end)."""
     original = error.original_error
     if isinstance(original, DomainError):
         return error
-    if original is None:
+    # graphql-core gives a variable that does not fit its type the coercion error as original.
+    if original is None or isinstance(original, GraphQLError):
         # Syntax, validation and limit errors: the document was refused before running. A code
         # already present is kept: it is one this function gave a masked error.
         error.extensions = {"code": ErrorCode.GRAPHQL_VALIDATION_FAILED, **(error.extensions or {})}
+        if not suggestions:
+            error.message = SUGGESTION.sub("", error.message)
         return error
     log.error("Unexpected error in %s", error.path, exc_info=original)
     return GraphQLError(
@@ -37,20 +46,26 @@ def _with_code(error: GraphQLError) -> GraphQLError:
     )
 
 
-def _code_errors(result: object) -> None:
+def _code_errors(result: object, *, suggestions: bool) -> None:
     # Executed operations end with graphql-core's result type, refused and streamed ones with
     # Strawberry's.
     if isinstance(result, GraphQLExecutionResult | ExecutionResult) and result.errors:
-        result.errors = [_with_code(error) for error in result.errors]
+        result.errors = [_with_code(error, suggestions=suggestions) for error in result.errors]
 
 
 class ErrorCodes(SchemaExtension):
+    def __init__(self, *, suggestions: bool) -> None:
+        """`suggestions`: whether a refused document's errors may keep graphql-core's "Did you
+        mean" hints, which name the schema's fields, arguments, types and enum values."""
+        super().__init__()
+        self.suggestions = suggestions
+
     def on_operation(self) -> Iterator[None]:
         yield
-        _code_errors(self.execution_context.result)
+        _code_errors(self.execution_context.result, suggestions=self.suggestions)
 
     def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
         # Websocket operations (and subscription events) are sent one result at a time, before
         # `on_operation` ends: without this, their errors would go out uncoded and unmasked.
-        _code_errors(result)
+        _code_errors(result, suggestions=self.suggestions)
         yield

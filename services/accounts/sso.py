@@ -65,9 +65,14 @@ async def _verified_email(config: SsoConfig, id_token: str) -> str:
         log.info("SSO sign-in refused: %s", error)
         raise Unauthenticated(REFUSED) from None
     email = claims.get("email")
-    # Some providers send the flag as a string.
-    if not isinstance(email, str) or not email or claims.get("email_verified") in (False, "false"):
-        log.info("SSO sign-in refused: no verified email in the token")
+    if not isinstance(email, str) or not email:
+        log.info("SSO sign-in refused: no email in the token")
+        raise Unauthenticated(REFUSED)
+    # Only the JSON boolean true vouches for the address: an absent or null claim, a string or a
+    # number is the provider's silence or a misreading, and the email would sign in unproven.
+    verified = claims.get("email_verified")
+    if verified is not True:
+        log.info("SSO sign-in refused: email_verified is %r, not true", verified)
         raise Unauthenticated(REFUSED)
     return email
 

@@ -2,7 +2,9 @@
 `manifest.json`.
 
 A CSV starts with the header `id`, then the type's property names in definition order; each
-row holds a record's id and its values exactly as stored, blank where a value is absent. The
+row holds a record's id and its values exactly as stored, blank where a value is absent.
+Columns are read by position: files written before the name `id` was reserved for the record
+id may hold a property called `id` too. The
 manifest gives the format version, the account, the backup, the snapshot time and, for each
 CSV, its type's labels and property definitions, its row count and the SHA-256 of its bytes.
 
@@ -286,13 +288,15 @@ class BackupReader:
     def columns(self, entry: FileEntry, names: Sequence[str]) -> Iterator[tuple[str, ...]]:
         """(record id, then the value of each of `names`, "" where blank) per row: a few
         columns of a large file, with no object built per record."""
-        header = entry.header
-        if unknown := [name for name in names if name not in header[1:]]:
+        # By position, never by header name: a property once allowed to be called `id` shares
+        # its header with the record id's column.
+        positions = {prop.name: n for n, prop in enumerate(entry.properties, start=1)}
+        if unknown := [name for name in names if name not in positions]:
             raise CorruptBackup(f"{entry.file_name} has no column {', '.join(unknown)}.")
-        pick = itemgetter(0, *(header.index(name) for name in names))
+        pick = itemgetter(0, *(positions[name] for name in names))
         with _damage_refused(), _csv_reader(self._archive, entry) as rows:
             next(rows)
-            for row in _checked(rows, len(header), entry.file_name):
+            for row in _checked(rows, len(positions) + 1, entry.file_name):
                 yield pick(row)
 
 

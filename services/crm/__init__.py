@@ -8,6 +8,7 @@ from services.crm.changes import live as live_record_changes
 from services.crm.changes import publish as publish_record_changes
 from services.crm.object_types import (
     NAME_PATTERN,
+    check_property_name,
     create_custom_object_type,
     create_property,
     get_object_type,
@@ -46,6 +47,7 @@ __all__ = [
     "RecordFilter",
     "associate_records",
     "associations_of",
+    "check_property_name",
     "check_value",
     "create_custom_object_type",
     "create_property",

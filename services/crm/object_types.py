@@ -15,6 +15,10 @@ from services.core.viewer import Viewer
 # Names end up as CSV headers and JSON keys: keep them plain identifiers.
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 SCHEMA_EDITORS = (Role.SUPER_ADMIN, Role.ADMIN)
+# Names with a meaning of their own where property names go: a backup's CSV (and an imported
+# one) starts with the column `id`, the record's id, by which restores and imports find the
+# record. The API keeps a record's fields apart from its list of properties, so it adds none.
+RESERVED_PROPERTY_NAMES = frozenset({"id"})
 
 
 def check_name(name: str, field: str) -> None:
@@ -23,6 +27,15 @@ def check_name(name: str, field: str) -> None:
             f"{name!r} is not a valid name: use lowercase letters, digits and _, "
             "starting with a letter (at most 63 characters).",
             field=field,
+        )
+
+
+def check_property_name(name: str) -> None:
+    check_name(name, "name")
+    if name in RESERVED_PROPERTY_NAMES:
+        raise ValidationFailed(
+            f"{name!r} is reserved: backup and import files use it for the record's id.",
+            field="name",
         )
 
 
@@ -87,7 +100,7 @@ async def create_property(
 ) -> Property:
     viewer.require_role(*SCHEMA_EDITORS)
     object_type = await get_object_type(viewer.account_id, object_type_name)
-    check_name(name, "name")
+    check_property_name(name)
     options = _checked_options(type, options or [])
     try:
         async with database.transaction():

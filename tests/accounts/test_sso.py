@@ -104,6 +104,35 @@ async def test_tokens_with_bad_claims_are_refused_alike(
     assert error["message"] == REFUSED
 
 
+# Every form of email_verified but the JSON boolean true: absent, null, false, strings and numbers.
+UNPROVEN_EMAILS: dict[str, dict[str, Any]] = {
+    "absent": {},
+    "null": {"email_verified": None},
+    "false": {"email_verified": False},
+    '"false"': {"email_verified": "false"},
+    '"False"': {"email_verified": "False"},
+    '"0"': {"email_verified": "0"},
+    "0": {"email_verified": 0},
+    '"true"': {"email_verified": "true"},
+    '"True"': {"email_verified": "True"},
+    '"1"': {"email_verified": "1"},
+    "1": {"email_verified": 1},
+    "[true]": {"email_verified": [True]},
+}
+
+
+@pytest.mark.parametrize("flag", UNPROVEN_EMAILS.values(), ids=UNPROVEN_EMAILS.keys())
+async def test_only_a_boolean_true_email_verified_signs_in(
+    gql: GraphQLClient, tenant: Tenant, provider_key: Key, sso: None, flag: dict[str, Any]
+) -> None:
+    # A super admin: the account whose takeover would cost the most, restores without step-up.
+    user = tenant.users[Role.SUPER_ADMIN]
+    body = claims(user.email, email_verified=None) | flag
+    error = await refusal(gql, signed(provider_key, body))
+    assert (error["extensions"], error["message"]) == ({"code": "UNAUTHENTICATED"}, REFUSED)
+    assert not await AuditEvent.filter(actor_id=user.id, action="LOGIN").exists()
+
+
 Forge = Callable[[Key, Key, dict[str, Any]], str]
 SIGNATURE_REFUSALS: dict[str, Forge] = {
     "signed by another key": lambda ours, theirs, body: signed(theirs, body),

@@ -10,8 +10,8 @@ from schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from server.app import create_app
 from server.settings import Settings
 from services.activity import notifications
-from tests.support.documents import aliased_reads, nested, read_with_tokens
-from tests.support.graphql import GraphQLClient, validation_messages
+from tests.support.documents import TYPOS, Typo, aliased_reads, nested, read_with_tokens
+from tests.support.graphql import GraphQLClient, graphql_client, validation_messages
 from tests.support.masking import logged_detail, masked
 from tests.support.notifications import unread_count
 from tests.support.servers import Server, serving
@@ -149,6 +149,29 @@ async def test_introspection_follows_the_setting(gql: GraphQLClient, settings: S
         assert validation_messages(body)
         allowed = (await client.post("/graphql", json={"query": "{ __typename }"})).json()
         assert allowed == {"data": {"__typename": "Query"}}
+
+
+@pytest.fixture(scope="module")
+async def closed_gql(settings: Settings) -> AsyncIterator[GraphQLClient]:
+    """A client of a server with introspection off, as in production. Validation and variable
+    coercion decide alone, so the app's lifespan is not needed."""
+    closed = create_app(settings.model_copy(update={"introspection": False}))
+    async with serving(closed, lifespan="off") as running, graphql_client(running.url) as client:
+        yield client
+
+
+@pytest.mark.parametrize("typo", TYPOS.values(), ids=TYPOS.keys())
+async def test_no_suggestions_without_introspection(closed_gql: GraphQLClient, typo: Typo) -> None:
+    messages = validation_messages(await closed_gql.raw(typo.document, typo.variables))
+    assert not [message for message in messages if "mean" in message]
+    # What the client got wrong is still said.
+    assert [message for message in messages if f"'{typo.misspelt}'" in message]
+
+
+@pytest.mark.parametrize("typo", TYPOS.values(), ids=TYPOS.keys())
+async def test_suggestions_with_introspection(gql: GraphQLClient, typo: Typo) -> None:
+    messages = validation_messages(await gql.raw(typo.document, typo.variables))
+    assert [message for message in messages if "Did you mean" in message]
 
 
 @pytest.mark.parametrize("payload", [{}, {"Authorization": "Bearer forged"}, {"token": "x"}])

@@ -1,4 +1,8 @@
-from tests.support.graphql import GraphQLClient
+import pytest
+
+from services.crm import STANDARD_OBJECT_TYPES, check_property_name
+from services.crm.catalog import PropertySpec
+from tests.support.graphql import GraphQLClient, only_error
 from tests.support.tenants import Tenant
 
 OBJECT_TYPES = (
@@ -137,3 +141,25 @@ async def test_custom_object_type(gql: GraphQLClient, tenant: Tenant) -> None:
         token=tenant.member,
     )
     assert created["createRecords"][0]["properties"] == [{"value": "cat"}]
+
+
+@pytest.mark.parametrize("object_type", ["deals", "pets"])
+async def test_a_property_cannot_be_called_id(
+    gql: GraphQLClient, tenant: Tenant, object_type: str
+) -> None:
+    await gql.data(CREATE_TYPE, {"input": PETS}, tenant.super_admin)
+    reserved = {"objectType": object_type, "name": "id", "label": "External id", "type": "STRING"}
+    error = only_error(await gql.raw(CREATE_PROPERTY, {"input": reserved}, tenant.admin))
+    assert error["extensions"] == {"code": "VALIDATION_FAILED", "field": "name"}
+    assert "reserved" in error["message"]
+    types = (await gql.data(OBJECT_TYPES, token=tenant.member))["objectTypes"]
+    assert not [t for t in types if "id" in {p["name"] for p in t["properties"]}]
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [prop for object_type in STANDARD_OBJECT_TYPES for prop in object_type.properties],
+    ids=lambda spec: spec.name,
+)
+def test_the_catalogue_uses_no_reserved_name(spec: PropertySpec) -> None:
+    check_property_name(spec.name)

@@ -29,7 +29,9 @@ class Subscription:
         raise RuntimeError("connection to 10.0.0.7 lost")
 
 
-schema = Schema(query=Query, subscription=Subscription, extensions=[ErrorCodes])
+schema = Schema(
+    query=Query, subscription=Subscription, extensions=[lambda: ErrorCodes(suggestions=True)]
+)
 
 
 async def results(document: str) -> list[dict[str, Any]]:

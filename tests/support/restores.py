@@ -63,9 +63,13 @@ async def add_sensitive_commission(tenant: Tenant) -> None:
 
 
 async def plan(
-    gql: GraphQLClient, tenant: Tenant, backup_id: str, properties: list[str]
+    gql: GraphQLClient,
+    tenant: Tenant,
+    backup_id: str,
+    properties: list[str],
+    object_type: str = "deals",
 ) -> dict[str, Any]:
-    variables = {"backupId": backup_id, "objectType": "deals", "properties": properties}
+    variables = {"backupId": backup_id, "objectType": object_type, "properties": properties}
     planned: dict[str, Any] = (await gql.data(PLAN, variables, tenant.super_admin))["planRestore"]
     return planned
 
