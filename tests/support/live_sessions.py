@@ -3,16 +3,17 @@ quietly in the database (as if the event announcing it were lost), and what a so
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
-from models.accounts import Role, Session, User
+from models.accounts import AuthMethod, Role, Session, User
 from services.accounts import access_changes
 from services.accounts import sessions as auth
 from services.core.clock import now
 from tests.support.polling import until_listening
-from tests.support.websocket import GraphQLWebSocket
+from tests.support.tenants import Tenant
+from tests.support.websocket import GraphQLWebSocket, signed_in
 
 LOGOUT = "mutation { logout }"
 SET_ROLE = "mutation($id: ID!, $role: Role!) { setUserRole(userId: $id, role: $role) { role } }"
@@ -21,6 +22,19 @@ MY_ROLE = "{ me { user { role } } }"
 AUDIT_LOG = "{ auditLog(first: 1) { nodes { action } } }"
 # The README's promise: a session ended or changed elsewhere closes its sockets within a second.
 CLOSED_WITHIN_SECONDS = 1.0
+
+
+@contextlib.asynccontextmanager
+async def admin_sockets(
+    websocket_url: str, tenant: Tenant
+) -> AsyncIterator[tuple[GraphQLWebSocket, GraphQLWebSocket]]:
+    """Two sockets of the tenant's admin: one on the tenant's session, one on another."""
+    other_session = await auth.start_session(tenant.users[Role.ADMIN], AuthMethod.PASSWORD)
+    async with (
+        signed_in(websocket_url, tenant.admin) as first,
+        signed_in(websocket_url, other_session) as second,
+    ):
+        yield first, second
 
 
 async def until_guarded(user: User) -> None:
