@@ -1,7 +1,8 @@
 """Who is asking: what every resolver starts from, and what the schema's fields receive.
 
 Strawberry builds it once per HTTP request and once per websocket *connection*, so it holds
-nothing specific to one operation.
+nothing specific to one operation. On a websocket, `viewer` is read again from the session as
+each operation starts (`server.live_connections`): a role changed since connecting applies.
 """
 
 from dataclasses import dataclass, field

@@ -7,9 +7,12 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from resolvers.context import Context
 from schema import build_schema
+from server.bearer import bearer_token, connection_token
+from server.live_connections import SessionBoundHandler
 from server.settings import Settings
 from services import accounts
 from services.core.errors import ErrorCode, Unauthenticated
@@ -17,12 +20,9 @@ from services.core.errors import ErrorCode, Unauthenticated
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
 
 
-def bearer_token(header: str | None) -> str | None:
-    scheme, _, token = (header or "").partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
-
-
 class GraphQLApp(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = SessionBoundHandler
+
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
@@ -37,9 +37,7 @@ class GraphQLApp(GraphQL[Context, None]):
         return context
 
     async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
-        params = context.connection_params or {}
-        header = params.get("Authorization") or params.get("authorization")
-        token = bearer_token(header if isinstance(header, str) else None)
+        token = connection_token(context.connection_params or {})
         try:
             if token is None:
                 raise Unauthenticated("Send `Authorization: Bearer <token>` in connection_init.")
@@ -55,6 +53,8 @@ def graphql_app(settings: Settings) -> GraphQLApp:
         build_schema(introspection=settings.introspection_enabled),
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=False,
+        # Only the protocol whose connections are held to their session (`live_connections`).
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
         max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_CONNECTION,
         allowed_origins=settings.cors_origins,

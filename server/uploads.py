@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from models.accounts import Role
-from server.graphql import bearer_token
+from server.bearer import bearer_token
 from server.multipart_upload import MalformedUpload, receive_file
 from services import accounts, imports
 from services.core import environment

@@ -3,6 +3,8 @@ step-up before dangerous operations, single sign-on; and the demo account of emb
 
 from models.accounts import Account, AuthMethod, Role, Tier, User
 from services.accounts import demo
+from services.accounts.access_changes import AccessChange, AccessChangeKind
+from services.accounts.access_changes import watch as watch_access_changes
 from services.accounts.accounts import create_account, create_user, get_account
 from services.accounts.sessions import (
     authenticate,
@@ -21,6 +23,8 @@ from services.accounts.totp import start_enrollment as start_totp_enrollment
 from services.accounts.users import accept_invitation, invite_user, list_users, set_user_role
 
 __all__ = [
+    "AccessChange",
+    "AccessChangeKind",
     "Account",
     "AuthMethod",
     "ReauthRequired",
@@ -48,4 +52,5 @@ __all__ = [
     "set_user_role",
     "start_session",
     "start_totp_enrollment",
+    "watch_access_changes",
 ]

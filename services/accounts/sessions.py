@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from models.accounts import AuthMethod, Session, User
 from services import activity
-from services.accounts import passwords
+from services.accounts import access_changes, passwords
 from services.core.clock import now
 from services.core.errors import Unauthenticated
 from services.core.viewer import Viewer
@@ -63,6 +63,8 @@ async def authenticate(token: str) -> Viewer:
 
 async def logout(viewer: Viewer) -> None:
     await Session.filter(id=viewer.session.id).delete()
+    # Live connections on every replica close at once, not at their next operation.
+    await access_changes.session_ended(viewer.session)
 
 
 async def delete_expired_sessions() -> int:

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from models.accounts import Account, AuthMethod, Role, User
 from services import activity
-from services.accounts import passwords
+from services.accounts import access_changes, passwords
 from services.accounts.accounts import check_password_strength, create_user
 from services.accounts.sessions import hash_token, start_session
 from services.core import database
@@ -85,4 +85,6 @@ async def set_user_role(viewer: Viewer, user_id: str | UUID, role: Role) -> User
             previous=previous.value,
             role=role.value,
         )
+    if role != previous:
+        await access_changes.role_changed(user.id)
     return user

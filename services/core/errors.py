@@ -24,8 +24,10 @@ class ErrorCode(StrEnum):
     PLAN_STALE = "PLAN_STALE"
     TIER_REQUIRED = "TIER_REQUIRED"
     SSO_NOT_CONFIGURED = "SSO_NOT_CONFIGURED"
-    # Not raised by the domain: the document was refused, or an unexpected failure was masked.
+    # Not raised by the domain: the document was refused, a mutation came over the websocket,
+    # or an unexpected failure was masked.
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    POST_REQUIRED = "POST_REQUIRED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 

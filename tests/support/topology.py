@@ -3,6 +3,7 @@ over PostgreSQL and Redis, as `docker-compose.yml` runs them; and ways in for th
 
 import asyncio
 import contextlib
+import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -15,12 +16,14 @@ import pytest
 from server.cli import PASSWORD_ENV
 from tests.support.databases import asyncpg_url
 from tests.support.graphql import GraphQLClient, graphql_client
+from tests.support.network import free_port
 from tests.support.processes import Process, run
 from tests.support.tenants import LOGIN
 
 PASSWORD = "a long enough password"
 SECRET_KEY = "topology-secret-key-that-is-long-enough-for-settings"
-REDIS_DB = 14
+# The suite's own number by default; another one lets two checkouts run the topology at once.
+REDIS_DB = int(os.environ.get("TEST_TOPOLOGY_REDIS_DB", "14"))
 # Short, so that a job whose worker was killed is taken again in seconds.
 JOB_LEASE_SECONDS = 3
 SCHEDULER_INTERVAL_SECONDS = 1
@@ -57,10 +60,23 @@ class Topology:
     def websocket_url(self) -> str:
         return f"{self.url.replace('http://', 'ws://')}/graphql"
 
-    def start(self, name: str, *args: str) -> Process:
-        process = Process(name, list(args), cwd=self.cwd, env=self.env)
+    def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> Process:
+        process = Process(name, list(args), cwd=self.cwd, env=self.env | (env or {}))
         self.processes.append(process)
         return process
+
+    @contextlib.asynccontextmanager
+    async def another_api(self, name: str) -> AsyncIterator[str]:
+        """Another API replica, on a port of its own, from when it answers until the block
+        ends; its URL."""
+        port = free_port()
+        api = self.start(name, "serve", env={"PORT": str(port)})
+        try:
+            url = f"http://127.0.0.1:{port}"
+            await until_healthy(self, api, url)
+            yield url
+        finally:
+            api.stop()
 
     def start_worker(self, name: str = "worker") -> Process:
         return self.start(name, "worker", "--processes", "1", "--threads", "2")
@@ -97,9 +113,9 @@ class Topology:
         return "\n".join(f"--- {p.name}\n{p.output()[-4000:]}" for p in self.processes)
 
 
-async def until_healthy(topology: Topology, api: Process) -> None:
-    """Until the API process answers /health; fails the test if it stops first."""
-    async with httpx.AsyncClient(base_url=topology.url, timeout=2) as http:
+async def until_healthy(topology: Topology, api: Process, url: str) -> None:
+    """Until the API process at `url` answers /health; fails the test if it stops first."""
+    async with httpx.AsyncClient(base_url=url, timeout=2) as http:
         async with asyncio.timeout(30):
             while True:
                 if not api.alive():
@@ -119,7 +135,7 @@ async def running(topology: Topology) -> AsyncIterator[Topology]:
         api = topology.start("api", "serve")
         topology.start_worker()
         topology.start("scheduler", "scheduler")
-        await until_healthy(topology, api)
+        await until_healthy(topology, api, topology.url)
         yield topology
     finally:
         for process in reversed(topology.processes):

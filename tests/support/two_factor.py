@@ -13,9 +13,8 @@ from models.accounts import Role, Session, User
 from services.accounts import sessions as auth
 from services.accounts.step_up import require_step_up
 from services.core.clock import now
-from tests.support.graphql import GraphQLClient, error_codes
+from tests.support.graphql import GraphQLClient
 from tests.support.tenants import Tenant
-from tests.support.websocket import GraphQLWebSocket
 
 START_ENROLLMENT = """
 mutation($current: String) {
@@ -59,15 +58,6 @@ async def enroll(gql: GraphQLClient, token: str) -> pyotp.TOTP:
 async def reauthenticate(gql: GraphQLClient, token: str, value: str) -> dict[str, Any]:
     """`reauthenticate(code)` over HTTP; the whole answer."""
     return await gql.raw(REAUTH, {"code": value}, token)
-
-
-async def reauthenticate_over(socket: GraphQLWebSocket, value: str) -> list[str]:
-    """`reauthenticate(code)` over a websocket; the codes of its errors."""
-    operation_id = await socket.subscribe(REAUTH, {"code": value})
-    message = await socket.receive()
-    assert (message["id"], message["type"]) == (operation_id, "next"), message
-    assert await socket.receive() == {"id": operation_id, "type": "complete"}
-    return error_codes(message["payload"])
 
 
 async def step_up_check(token: str) -> None:
