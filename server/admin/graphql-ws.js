@@ -11,7 +11,8 @@ import { fromGraphQLError } from "./errors.js";
 const PROTOCOL = "graphql-transport-ws";
 const PING_EVERY_MS = 25_000; // below the idle timeouts of the usual proxies
 const MAX_BACKOFF_MS = 30_000;
-// The server closes with these when it refuses the connection_init (bad or ended session).
+// The server closes with these when the session ends (4401: signed out, expired) or when it
+// refuses the connection_init or the user's access changed (4403).
 const REFUSED = new Set([4401, 4403]);
 
 export class LiveConnection {
@@ -108,7 +109,7 @@ export class LiveConnection {
     if (REFUSED.has(code)) {
       this.#operations.clear();
       this.onStatus("closed");
-      this.onRefused();
+      this.onRefused(code);
       return;
     }
     if (this.#operations.size === 0) {

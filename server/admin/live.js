@@ -1,5 +1,6 @@
 // Live updates: the page's one websocket, and what it listens to on it.
 
+import { ApiError } from "./errors.js";
 import { LiveConnection } from "./graphql-ws.js";
 import * as session from "./session.js";
 
@@ -13,8 +14,9 @@ export const connection = new LiveConnection({
   url: url.href,
   connectionParams: () => ({ Authorization: `Bearer ${session.token()}` }),
   onStatus: (status) => statusListeners.forEach((listener) => listener(status)),
-  // The server refused the token: the session has ended.
-  onRefused: () => session.signOut({ code: "UNAUTHENTICATED" }),
+  // 4401: the session has ended. 4403: the token was refused or the user's role changed; a
+  // reload asks the API who is signed in now and shows what that role may do.
+  onRefused: (code) => (code === 4401 ? session.signOut(new ApiError("UNAUTHENTICATED", "")) : location.reload()),
   onReconnected: () => reconnectListeners.forEach((listener) => listener()),
 });
 

@@ -1,6 +1,7 @@
 from models.accounts import Role
 from models.audit import AuditEvent
 from tests.support.graphql import GraphQLClient
+from tests.support.live_sessions import SET_ROLE
 from tests.support.tenants import Tenant
 
 INVITE = """
@@ -13,7 +14,6 @@ mutation($token: String!, $password: String!) {
   acceptInvitation(token: $token, password: $password) { token user { email } }
 }
 """
-SET_ROLE = "mutation($id: ID!, $role: Role!) { setUserRole(userId: $id, role: $role) { role } }"
 
 
 async def test_invite_accept_and_sign_in(gql: GraphQLClient, tenant: Tenant) -> None:
