@@ -11,7 +11,9 @@ from services.attempts import AttemptCounter, Locked
 from services.core.clock import now
 from services.core.errors import RateLimited
 from tests.support.login_attempts import (
+    KEY,
     LIMITS,
+    admit_times,
     counter_of_kind,
     loopback_address,
     redis_counters,
@@ -26,26 +28,24 @@ KINDS = pytest.mark.parametrize("kind", ["in_process", "redis"])
 @KINDS
 async def test_a_lockout_ends_at_its_retry_at_and_the_next_doubles(kind: str) -> None:
     start = now()
+    retry_at = start + LIMITS.first_lockout
     async with counter_of_kind(kind) as counter:
-        locks = [await counter.admit("key", start, SCHEDULE) for _ in range(FREE)]
-        assert locks == [None] * (FREE - 1) + [start + LIMITS.first_lockout]
-        retry_at = start + LIMITS.first_lockout
+        assert await admit_times(counter, FREE, start, SCHEDULE) == [None] * (FREE - 1) + [retry_at]
         for at in (start, retry_at - timedelta(milliseconds=1)):
             with pytest.raises(Locked) as locked:
-                await counter.admit("key", at, SCHEDULE)
+                await counter.admit(KEY, at, SCHEDULE)
             assert locked.value.until == retry_at
-        assert await counter.admit("key", retry_at, SCHEDULE) == retry_at + 2 * LIMITS.first_lockout
+        assert await counter.admit(KEY, retry_at, SCHEDULE) == retry_at + 2 * LIMITS.first_lockout
 
 
 @KINDS
 async def test_lockouts_stop_growing_at_the_maximum(kind: str) -> None:
     at = now()
+    lockouts = []
     async with counter_of_kind(kind) as counter:
-        for _ in range(FREE - 1):
-            await counter.admit("key", at, SCHEDULE)
-        lockouts = []
+        await admit_times(counter, FREE - 1, at, SCHEDULE)
         for _ in range(8):
-            locked_until = await counter.admit("key", at, SCHEDULE)
+            locked_until = await counter.admit(KEY, at, SCHEDULE)
             assert locked_until is not None
             lockouts.append(locked_until - at)
             at = locked_until
@@ -57,34 +57,29 @@ async def test_lockouts_stop_growing_at_the_maximum(kind: str) -> None:
 async def test_failures_are_forgotten_a_window_after_the_latest(kind: str) -> None:
     start = now()
     async with counter_of_kind(kind) as counter:
-        for _ in range(FREE - 1):
-            await counter.admit("key", start, SCHEDULE)
-        # One more would lock within the window; after it, it is a first failure again.
-        later = start + LIMITS.window
-        assert [await counter.admit("key", later, SCHEDULE) for _ in range(FREE - 1)] == [None] * (
-            FREE - 1
-        )
+        await admit_times(counter, FREE - 1, start, SCHEDULE)
+        # One more would lock within the window; after it, they start again from none.
+        later = await admit_times(counter, FREE - 1, start + LIMITS.window, SCHEDULE)
+    assert later == [None] * (FREE - 1)
 
 
 @KINDS
 async def test_a_released_attempt_no_longer_counts(kind: str) -> None:
     at = now()
     async with counter_of_kind(kind) as counter:
-        for _ in range(FREE):
-            await counter.admit("key", at, SCHEDULE)
-        await counter.release("key")
-        assert await counter.admit("key", at, SCHEDULE) == at + LIMITS.first_lockout
+        await admit_times(counter, FREE, at, SCHEDULE)
+        await counter.release(KEY)
+        assert await counter.admit(KEY, at, SCHEDULE) == at + LIMITS.first_lockout
 
 
 async def test_two_redis_counters_share_one_count() -> None:
     at = now()
     async with redis_counters(2) as (one, other):
-        for _ in range(FREE):
-            await one.admit("key", at, SCHEDULE)
+        await admit_times(one, FREE, at, SCHEDULE)
         with pytest.raises(Locked):
-            await other.admit("key", at, SCHEDULE)
-        await other.reset("key")
-        assert await one.admit("key", at, SCHEDULE) is None
+            await other.admit(KEY, at, SCHEDULE)
+        await other.reset(KEY)
+        assert await one.admit(KEY, at, SCHEDULE) is None
 
 
 async def test_parallel_attempts_on_two_replicas_admit_only_the_free_ones() -> None:
@@ -92,7 +87,7 @@ async def test_parallel_attempts_on_two_replicas_admit_only_the_free_ones() -> N
 
     async def admitted(counter: AttemptCounter) -> bool:
         try:
-            await counter.admit("key", at, SCHEDULE)
+            await counter.admit(KEY, at, SCHEDULE)
         except Locked:
             return False
         return True
@@ -124,6 +119,5 @@ async def test_a_refusal_for_the_address_does_not_count_for_the_email() -> None:
         with pytest.raises(RateLimited):
             await throttle.admit(email, address, at)
     elsewhere = loopback_address()
-    assert [(await throttle.admit(email, elsewhere, at)).locks_until for _ in range(FREE - 1)] == [
-        None
-    ] * (FREE - 1)
+    locks = [(await throttle.admit(email, elsewhere, at)).locks_until for _ in range(FREE - 1)]
+    assert locks == [None] * (FREE - 1)

@@ -5,19 +5,22 @@ import contextlib
 import random
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 import httpx
 import redis.asyncio as redis
 
 from services.accounts import LoginLimits
-from services.attempts import AttemptCounter, InProcessAttempts, RedisAttempts
+from services.attempts import AttemptCounter, InProcessAttempts, RedisAttempts, Schedule
 from tests.support import external
 from tests.support.graphql import GraphQLClient
 from tests.support.tenants import LOGIN
 
 # The server's defaults, which the suite's server runs with.
 LIMITS = LoginLimits()
+# The one key the counter tests count attempts on; each test has a counter of its own.
+KEY = "key"
 # One document with one `login` per alias, as the hardening limit allows at most.
 MAX_ALIASES = 15
 
@@ -62,6 +65,13 @@ async def logins(gql: GraphQLClient, attempts: list[tuple[str, str]]) -> list[st
     [error] = body["errors"]
     ran = int(error["path"][0].removeprefix("a"))
     return ["SIGNED_IN"] * ran + [error["extensions"]["code"]]
+
+
+async def admit_times(
+    counter: AttemptCounter, times: int, at: datetime, schedule: Schedule
+) -> list[datetime | None]:
+    """`times` attempts on one key at `at`: until when each would lock it, should it fail."""
+    return [await counter.admit(KEY, at, schedule) for _ in range(times)]
 
 
 @contextlib.asynccontextmanager
