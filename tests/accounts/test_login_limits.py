@@ -2,8 +2,10 @@
 
 from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from models.accounts import Role
 from services.core.clock import now
@@ -19,6 +21,7 @@ from tests.support.login_attempts import (
     outcome,
 )
 from tests.support.servers import Server
+from tests.support.settings import isolated_settings
 from tests.support.tenants import PASSWORD, MakeTenant, unique_email
 from tests.support.websocket import signed_in
 
@@ -125,3 +128,21 @@ async def test_one_address_is_limited_across_many_emails(
     assert outcome(await login(client, user.email, PASSWORD)) == "RATE_LIMITED"
     async with client_at(server.url, loopback_address()) as elsewhere:
         assert outcome(await login(elsewhere, user.email, PASSWORD)) == "SIGNED_IN"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"login_lockout_seconds": 1000, "login_max_lockout_seconds": 900},
+        {"login_max_lockout_seconds": 7200, "login_window_seconds": 3600},
+        {"login_free_attempts": 0},
+    ],
+)
+def test_settings_refuse_limits_that_contradict_each_other(values: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError, match=r"LOGIN_|greater than or equal"):
+        isolated_settings(secret_key="s" * 32, **values)
+
+
+def test_settings_carry_the_limits_to_sign_in() -> None:
+    limits = isolated_settings(login_free_attempts=3, login_lockout_seconds=10).login_limits
+    assert limits.schedule(limits.free_attempts).lockouts[:4] == (0, 0, 10, 20)
