@@ -39,8 +39,8 @@ async def list_users(context: Context) -> list[accounts.User]:
     return await accounts.list_users(context.require_viewer())
 
 
-async def login(email: str, password: str) -> tuple[str, accounts.User]:
-    return await accounts.login(email, password)
+async def login(context: Context, email: str, password: str) -> tuple[str, accounts.User]:
+    return await accounts.login(email, password, context.client_address)
 
 
 async def logout(context: Context) -> None:

@@ -33,6 +33,13 @@ class Context:
             raise Unauthenticated("Sign in first: send `Authorization: Bearer <token>`.")
         return self.viewer
 
+    @property
+    def client_address(self) -> str | None:
+        """The address the server sees the client at (a proxy's, unless uvicorn is told to
+        trust the proxy's X-Forwarded-For); None when the transport has none."""
+        client = self.request.client
+        return client.host if client else None
+
     def link(self, route: str, token: str) -> str:
         """An absolute link to one of the server's download routes."""
         return str(self.request.url_for(route, token=token))

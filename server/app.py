@@ -15,7 +15,7 @@ from tortoise import connections
 from server import admin, downloads, embedded, runtime, uploads
 from server.graphql import graphql_app
 from server.settings import Settings
-from services import accounts, events
+from services import accounts, attempts, events
 from services.core import database
 
 log = logging.getLogger("crm_backup")
@@ -50,6 +50,7 @@ def create_app(settings: Settings) -> Starlette:
                 yield
         finally:
             await events.bus().close()
+            await attempts.counter().close()
             await database.disconnect()
 
     graphql = graphql_app(settings)

@@ -3,14 +3,15 @@
 from datetime import timedelta
 
 from server.settings import Settings
-from services import events, storage
+from services import accounts, attempts, events, storage
 from services.core import environment
 from workers import broker
 
 
 def configure(settings: Settings) -> None:
-    """Storage, the event bus and, in production, the Redis broker jobs are sent through.
-    (Embedded mode's in-process broker needs the server's running loop: `server.embedded`.)"""
+    """Storage, the event bus, the limits on sign-in attempts and, in production, the Redis
+    broker jobs are sent through. (Embedded mode's in-process broker needs the server's
+    running loop: `server.embedded`.)"""
     environment.configure(
         environment.Environment(
             database_url=settings.database_url,
@@ -22,5 +23,7 @@ def configure(settings: Settings) -> None:
     )
     storage.use(storage.from_settings(settings.storage_url, settings.storage_dir))
     events.use(events.for_url(settings.redis_url))
+    attempts.use(attempts.for_url(settings.redis_url))
+    accounts.limit_logins(settings.login_limits)
     if settings.redis_url is not None:
         broker.production(settings.redis_url, settings.database_url)

@@ -1,6 +1,7 @@
 """Settings from environment variables (and an optional `.env`), validated at start-up."""
 
 import secrets
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
@@ -9,6 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from services.accounts import LoginLimits
 from services.core.database import is_postgres
 from services.core.environment import SsoConfig
 
@@ -52,6 +54,19 @@ class Settings(BaseSettings):
     )
     scheduler_interval_seconds: float = Field(
         default=30, gt=0, description="between housekeeping passes (lost jobs, expiry, schedules)"
+    )
+    login_free_attempts: int = Field(
+        default=5, ge=1, description="wrong passwords per email before sign-in locks"
+    )
+    login_free_attempts_per_address: int = Field(
+        default=50, ge=1, description="wrong passwords per client address before it locks"
+    )
+    login_lockout_seconds: float = Field(
+        default=30, gt=0, description="the first lockout; each further failure doubles it"
+    )
+    login_max_lockout_seconds: float = Field(default=900, gt=0, description="the longest lockout")
+    login_window_seconds: float = Field(
+        default=3600, gt=0, description="wrong passwords are forgotten this long after the latest"
     )
     sso_issuer: str | None = Field(
         default=None, description="OpenID Connect issuer whose ID tokens loginWithSso accepts"
@@ -116,6 +131,19 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _lockouts_ordered(self) -> "Settings":
+        # A lockout must end before the failures that caused it are forgotten.
+        if not (
+            self.login_lockout_seconds
+            <= self.login_max_lockout_seconds
+            <= self.login_window_seconds
+        ):
+            raise ValueError(
+                "LOGIN_LOCKOUT_SECONDS <= LOGIN_MAX_LOCKOUT_SECONDS <= LOGIN_WINDOW_SECONDS"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _production_needs_secret(self) -> "Settings":
         key = self.secret_key.get_secret_value() if self.secret_key else None
         if key is not None and len(key) < 32:
@@ -146,6 +174,16 @@ class Settings(BaseSettings):
             audience=self.sso_audience,
             jwks_file=self.sso_jwks_file,
             jwks_url=self.sso_jwks_url,
+        )
+
+    @property
+    def login_limits(self) -> LoginLimits:
+        return LoginLimits(
+            free_attempts=self.login_free_attempts,
+            free_attempts_per_address=self.login_free_attempts_per_address,
+            first_lockout=timedelta(seconds=self.login_lockout_seconds),
+            max_lockout=timedelta(seconds=self.login_max_lockout_seconds),
+            window=timedelta(seconds=self.login_window_seconds),
         )
 
     @cached_property

@@ -34,8 +34,8 @@ class AccountQueries:
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation
-    async def login(self, email: str, password: str) -> LoginPayload:
-        token, user = await resolvers.accounts.login(email, password)
+    async def login(self, info: Info, email: str, password: str) -> LoginPayload:
+        token, user = await resolvers.accounts.login(info.context, email, password)
         return LoginPayload.from_session(token, user)
 
     @strawberry.mutation

@@ -15,6 +15,7 @@ from services.accounts.sessions import (
 )
 from services.accounts.sso import login_with_sso
 from services.accounts.step_up import ReauthRequired, TotpNotEnrolled, require_step_up
+from services.accounts.throttle import LoginLimits, limit_logins
 from services.accounts.totp import Enrollment as TotpEnrollment
 from services.accounts.totp import confirm_enrollment as confirm_totp_enrollment
 from services.accounts.totp import is_enrolled as is_totp_enrolled
@@ -27,6 +28,7 @@ __all__ = [
     "AccessChangeKind",
     "Account",
     "AuthMethod",
+    "LoginLimits",
     "ReauthRequired",
     "Role",
     "Tier",
@@ -43,6 +45,7 @@ __all__ = [
     "get_account",
     "invite_user",
     "is_totp_enrolled",
+    "limit_logins",
     "list_users",
     "login",
     "login_with_sso",

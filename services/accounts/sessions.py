@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from models.accounts import AuthMethod, Session, User
 from services import activity
-from services.accounts import access_changes, passwords
+from services.accounts import access_changes, passwords, throttle
 from services.core.clock import now
 from services.core.errors import Unauthenticated
 from services.core.viewer import Viewer
@@ -46,11 +46,16 @@ async def sign_in(user: User, method: AuthMethod) -> str:
     return token
 
 
-async def login(email: str, password: str) -> tuple[str, User]:
-    user = await User.get_or_none(email=email.strip().lower())
+async def login(email: str, password: str, client_address: str | None) -> tuple[str, User]:
+    """Signs in with a password, within the limits on attempts (`throttle`)."""
+    email = email.strip().lower()
+    attempt = await throttle.admit(email, client_address)
+    user = await User.get_or_none(email=email)
     # Verify even for an unknown email, so timing does not tell which addresses exist.
     if not passwords.verify_password(user.password_hash if user else None, password) or not user:
+        await attempt.failed(user)
         raise Unauthenticated("The email or password is wrong.")
+    await attempt.succeeded()
     return await sign_in(user, AuthMethod.PASSWORD), user
 
 

@@ -1,0 +1,34 @@
+"""Counted attempts per key, locked for a while once too many are counted: in process memory
+in embedded mode, in Redis in production, chosen once at start-up."""
+
+from services.attempts.base import AttemptCounter, Locked, Schedule
+from services.attempts.in_process import InProcessAttempts
+from services.attempts.redis import RedisAttempts
+
+_counter: AttemptCounter = InProcessAttempts()
+
+
+def use(counter: AttemptCounter) -> None:
+    """Select the process's counter at start-up."""
+    global _counter
+    _counter = counter
+
+
+def counter() -> AttemptCounter:
+    return _counter
+
+
+def for_url(redis_url: str | None) -> AttemptCounter:
+    return RedisAttempts(redis_url) if redis_url else InProcessAttempts()
+
+
+__all__ = [
+    "AttemptCounter",
+    "InProcessAttempts",
+    "Locked",
+    "RedisAttempts",
+    "Schedule",
+    "counter",
+    "for_url",
+    "use",
+]
