@@ -78,20 +78,23 @@ async def test_each_aliased_login_is_checked_and_counted(
     assert await times_audited(user, "LOGIN") == 0
 
 
-async def test_websocket_operations_count_too(
+async def test_a_login_over_the_websocket_is_refused_and_checks_nothing(
     server: Server, client: GraphQLClient, make_tenant: MakeTenant
 ) -> None:
+    """Mutations go over POST: guesses sent over a socket are refused before any password is
+    checked, so they neither sign in nor count towards a lockout."""
     tenant = await make_tenant(passwords=True)
     target = tenant.users[Role.MEMBER].email
     async with signed_in(server.websocket_url, tenant.admin) as socket:
-        for _ in range(FREE):
+        for _ in range(FREE + 2):
             operation = await socket.subscribe(
                 "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
                 {"e": target, "p": WRONG},
             )
-            [payload] = await socket.payloads_until_complete(operation)
-            assert outcome(payload) == "UNAUTHENTICATED"
-    assert outcome(await login(client, target, PASSWORD)) == "RATE_LIMITED"
+            refused = await socket.receive()
+            assert (refused["id"], refused["type"]) == (operation, "error"), refused
+            assert refused["payload"][0]["extensions"]["code"] == "POST_REQUIRED"
+    assert outcome(await login(client, target, PASSWORD)) == "SIGNED_IN"
 
 
 async def test_an_unknown_email_locks_alike(client: GraphQLClient, make_tenant: MakeTenant) -> None:
