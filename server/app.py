@@ -15,6 +15,7 @@ from tortoise import connections
 from server import admin, downloads, embedded, runtime, uploads
 from server.graphql import graphql_app
 from server.settings import Settings
+from server.slow_clients import BodyPace, BodyReadTimeout
 from services import accounts, attempts, events
 from services.core import database
 
@@ -64,6 +65,9 @@ def create_app(settings: Settings) -> Starlette:
                 allow_headers=["Authorization", "Content-Type"],
             )
         )
+    # Inside CORS, so that a 408 carries its headers too.
+    pace = BodyPace(settings.body_read_timeout_seconds, settings.body_min_bytes_per_second)
+    middleware.append(Middleware(BodyReadTimeout, pace=pace))
     return Starlette(
         routes=[
             Route("/graphql", graphql),

@@ -18,6 +18,7 @@ from tortoise.exceptions import DBConnectionError, OperationalError
 from models.accounts import Account, Role, Tier
 from server.app import create_app
 from server.settings import Settings
+from server.slow_clients import limit_concurrency
 from services import accounts
 from services.core import database
 from services.core.errors import DomainError
@@ -82,7 +83,11 @@ def run_with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     config = uvicorn.Config(
-        create_app(settings), host=settings.host, port=settings.port, lifespan="on"
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        lifespan="on",
+        limit_concurrency=limit_concurrency(settings.max_connections),
     )
     server = uvicorn.Server(config)
     # Ctrl-C is how a foreground server is stopped: uvicorn shuts down, then re-raises it.

@@ -48,6 +48,15 @@ class Settings(BaseSettings):
         default=2 << 30, ge=1_000, description="the largest upload to POST /imports, in bytes"
     )
     ws_init_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    body_read_timeout_seconds: float = Field(
+        default=20, gt=0, le=300, description="the longest wait for the next piece of a body"
+    )
+    body_min_bytes_per_second: float = Field(
+        default=1_000, gt=0, description="the slowest average a body may arrive at, after that"
+    )
+    max_connections: int = Field(
+        default=1_000, ge=1, description="open connections served at once; more are answered 503"
+    )
     seed_demo: bool = Field(default=True, description="create the demo account on first start")
     job_lease_seconds: float = Field(
         default=60, gt=0, description="a job whose worker stops renewing this long is taken again"

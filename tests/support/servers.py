@@ -10,6 +10,8 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 
+from server.slow_clients import limit_concurrency
+
 
 @dataclass(frozen=True)
 class Server:
@@ -26,14 +28,25 @@ class Server:
 
 @contextlib.asynccontextmanager
 async def serving(
-    app: Starlette, *, lifespan: Literal["on", "off"] = "on", port: int = 0
+    app: Starlette,
+    *,
+    lifespan: Literal["on", "off"] = "on",
+    port: int = 0,
+    max_connections: int | None = None,
 ) -> AsyncIterator[Server]:
     """`app` served until the block ends; port 0 lets the OS choose a free one. Without its
     lifespan the app skips its start-up (database, workers): enough for what validation or
-    the transport decides alone."""
-    instance = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
+    the transport decides alone. `max_connections` is the server's bound, as `serve` sets it."""
+    limit = None if max_connections is None else limit_concurrency(max_connections)
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan=lifespan,
+        limit_concurrency=limit,
     )
+    instance = uvicorn.Server(config)
     task = asyncio.create_task(instance.serve())
     # uvicorn offers no event to wait on.
     while not instance.started:
