@@ -5,12 +5,15 @@ tests' own, with small bounds; the app's lifespan is not needed, as the transpor
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from server.app import create_app
 from server.settings import Settings
 from tests.support.servers import Server, serving
+from tests.support.settings import isolated_settings
 from tests.support.slow_clients import post_head, raw_connection, typename_body
 
 GAP = 0.5
@@ -73,3 +76,17 @@ async def test_connections_beyond_the_bound_are_answered_503(settings: Settings)
             await third.send(request)
             assert await third.status(seconds=MARGIN) == 503
         del idle  # held open only to count
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"body_read_timeout_seconds": 0},
+        {"body_read_timeout_seconds": 3600},
+        {"body_min_bytes_per_second": 0},
+        {"max_connections": 0},
+    ],
+)
+def test_settings_refuse_bounds_that_bound_nothing(values: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError, match=r"greater than|less than"):
+        isolated_settings(**values)
