@@ -7,8 +7,12 @@ from models.crm import ObjectType, Property
 from services.accounts import passwords
 from services.core import database
 from services.core.errors import ValidationFailed
+from services.core.text import check_text, column_length
 from services.core.viewer import Viewer
 from services.crm import STANDARD_OBJECT_TYPES
+
+EMAIL_LENGTH = column_length(User, "email")
+USER_NAME_LENGTH = column_length(User, "name")
 
 
 async def create_account(name: str, tier: Tier) -> Account:
@@ -40,14 +44,15 @@ async def get_account(viewer: Viewer) -> Account:
 
 
 def normalise_email(email: str) -> str:
-    email = email.strip().lower()
+    email = check_text(email.strip().lower(), "email", EMAIL_LENGTH)
     local, _, domain = email.partition("@")
-    if not local or "." not in domain or len(email) > 320:
+    if not local or "." not in domain:
         raise ValidationFailed(f"{email!r} is not an email address.", field="email")
     return email
 
 
 def check_password_strength(password: str) -> None:
+    check_text(password, "password")
     if len(password) < passwords.MIN_LENGTH:
         raise ValidationFailed(
             f"A password needs at least {passwords.MIN_LENGTH} characters.", field="password"
@@ -64,7 +69,7 @@ async def create_user(
         return await User.create(
             account=account,
             email=normalise_email(email),
-            name=name,
+            name=check_text(name, "name", USER_NAME_LENGTH),
             role=role,
             password_hash=passwords.hash_password(password) if password else None,
         )

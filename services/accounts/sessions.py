@@ -7,8 +7,10 @@ from datetime import timedelta
 from models.accounts import AuthMethod, Session, User
 from services import activity
 from services.accounts import access_changes, passwords, throttle
+from services.accounts.accounts import EMAIL_LENGTH
 from services.core.clock import now
 from services.core.errors import Unauthenticated
+from services.core.text import check_text
 from services.core.viewer import Viewer
 
 SESSION_LIFETIME = timedelta(days=7)
@@ -48,7 +50,9 @@ async def sign_in(user: User, method: AuthMethod) -> str:
 
 async def login(email: str, password: str, client_address: str | None) -> tuple[str, User]:
     """Signs in with a password, within the limits on attempts (`throttle`)."""
-    email = email.strip().lower()
+    # Text no user's email or password can be is refused before it counts as an attempt.
+    email = check_text(email.strip().lower(), "email", EMAIL_LENGTH)
+    check_text(password, "password")
     attempt = await throttle.admit(email, client_address)
     user = await User.get_or_none(email=email)
     # Verify even for an unknown email, so timing does not tell which addresses exist.

@@ -13,6 +13,7 @@ from services.core import database
 from services.core.clock import now
 from services.core.errors import NotFound, Unauthenticated, ValidationFailed
 from services.core.ids import parse_id
+from services.core.text import check_text
 from services.core.viewer import Viewer
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -47,6 +48,7 @@ async def invite_user(
 
 async def accept_invitation(token: str, password: str) -> tuple[str, User]:
     check_password_strength(password)
+    check_text(token, "token")
     user = await User.get_or_none(invitation_token_hash=hash_token(token))
     if user is None or user.invitation_expires_at is None or user.invitation_expires_at <= now():
         raise Unauthenticated("The invitation is unknown, used or expired.")

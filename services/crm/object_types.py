@@ -10,7 +10,9 @@ from models.crm import ObjectType, Property, PropertyType
 from services import activity
 from services.core import database
 from services.core.errors import NotFound, ValidationFailed
+from services.core.text import check_text, column_length
 from services.core.viewer import Viewer
+from services.crm.values import MAX_VALUE_LENGTH
 
 # Names end up as CSV headers and JSON keys: keep them plain identifiers.
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -19,10 +21,13 @@ SCHEMA_EDITORS = (Role.SUPER_ADMIN, Role.ADMIN)
 # one) starts with the column `id`, the record's id, by which restores and imports find the
 # record. The API keeps a record's fields apart from its list of properties, so it adds none.
 RESERVED_PROPERTY_NAMES = frozenset({"id"})
+SINGULAR_LABEL_LENGTH = column_length(ObjectType, "singular_label")
+PLURAL_LABEL_LENGTH = column_length(ObjectType, "plural_label")
+PROPERTY_LABEL_LENGTH = column_length(Property, "label")
 
 
 def check_name(name: str, field: str) -> None:
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise ValidationFailed(
             f"{name!r} is not a valid name: use lowercase letters, digits and _, "
             "starting with a letter (at most 63 characters).",
@@ -49,12 +54,13 @@ async def list_object_types(viewer: Viewer) -> list[ObjectType]:
 
 async def get_object_type(account_id: UUID, name: str) -> ObjectType:
     """The account's object type called `name`, with its properties."""
-    object_type = await ObjectType.get_or_none(account_id=account_id, name=name).prefetch_related(
-        "properties"
-    )
-    if object_type is None:
+    # A name that no object type can have is not looked up: the database may refuse it.
+    found = NAME_PATTERN.fullmatch(name) and await ObjectType.get_or_none(
+        account_id=account_id, name=name
+    ).prefetch_related("properties")
+    if not found:
         raise NotFound(f"No object type called {name!r}.")
-    return object_type
+    return found
 
 
 def properties_by_name(object_type: ObjectType) -> dict[str, Property]:
@@ -66,6 +72,8 @@ async def create_custom_object_type(
 ) -> ObjectType:
     viewer.require_role(*SCHEMA_EDITORS)
     check_name(name, "name")
+    check_text(singular_label, "singularLabel", SINGULAR_LABEL_LENGTH)
+    check_text(plural_label, "pluralLabel", PLURAL_LABEL_LENGTH)
     try:
         async with database.transaction():
             object_type = await ObjectType.create(
@@ -101,6 +109,7 @@ async def create_property(
     viewer.require_role(*SCHEMA_EDITORS)
     object_type = await get_object_type(viewer.account_id, object_type_name)
     check_property_name(name)
+    check_text(label, "label", PROPERTY_LABEL_LENGTH)
     options = _checked_options(type, options or [])
     try:
         async with database.transaction():
@@ -134,7 +143,7 @@ def _checked_options(type: PropertyType, options: list[str]) -> list[str]:
         if options:
             raise ValidationFailed("Only ENUMERATION properties take options.", field="options")
         return []
-    cleaned = [option.strip() for option in options]
+    cleaned = [check_text(option, "options", MAX_VALUE_LENGTH).strip() for option in options]
     if not cleaned or any(not option for option in cleaned) or len(set(cleaned)) != len(cleaned):
         raise ValidationFailed(
             "An ENUMERATION needs one or more distinct, non-blank options.", field="options"

@@ -18,12 +18,14 @@ from services.core.clock import now
 from services.core.errors import NotFound, ValidationFailed
 from services.core.ids import parse_id
 from services.core.pagination import Page, paginate
+from services.core.text import check_text, column_length
 from services.core.viewer import Viewer
 from services.crm import values
 from services.crm.object_types import check_name, get_object_type, properties_by_name
 
 MAX_BATCH = 1_000
 PURGERS = (Role.SUPER_ADMIN, Role.ADMIN)
+ASSOCIATION_LABEL_LENGTH = column_length(Association, "label")
 
 # Property name -> new value; None or "" clears the value.
 Changes = dict[str, str | None]
@@ -92,6 +94,8 @@ async def list_records(
                 f"{object_type_name} has no properties called {', '.join(sorted(unknown))}.",
                 field="propertyEquals",
             )
+        for value in record_filter.property_equals.values():
+            check_text(value, "propertyEquals", values.MAX_VALUE_LENGTH)
         queryset = _apply_filter(queryset, record_filter)
     return await paginate(queryset, first, after)
 
@@ -252,6 +256,7 @@ async def purge_records(viewer: Viewer, ids: Sequence[str | UUID]) -> int:
 async def associate_records(
     viewer: Viewer, from_id: str | UUID, to_id: str | UUID, label: str = ""
 ) -> Association:
+    check_text(label, "label", ASSOCIATION_LABEL_LENGTH)
     parsed = [parse_id(from_id), parse_id(to_id)]
     if parsed[0] == parsed[1]:
         raise ValidationFailed("A record cannot be associated with itself.", field="toId")

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from models.crm import Property, PropertyType
+from services.core.text import text_problem
 
 MAX_VALUE_LENGTH = 65_536
 BOOL_VALUES = ("true", "false")
@@ -56,8 +57,9 @@ _CHECKS: dict[PropertyType, Callable[[str], None]] = {
 
 def check(prop: Property, value: str) -> None:
     """Raise InvalidValue unless `value` (non-blank) fits `prop`."""
-    if len(value) > MAX_VALUE_LENGTH:
-        raise InvalidValue(f"at most {MAX_VALUE_LENGTH} characters are allowed")
+    problem = text_problem(value, MAX_VALUE_LENGTH)
+    if problem is not None:
+        raise InvalidValue(problem)
     if prop.type == PropertyType.ENUMERATION:
         if value not in prop.options:
             raise InvalidValue(f"one of {', '.join(prop.options)} is expected")

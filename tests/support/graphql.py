@@ -17,10 +17,12 @@ class GraphQLClient:
     async def raw(
         self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
     ) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-        )
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        # ASCII JSON, so that any string reaches the server, a lone surrogate too.
+        payload = json.dumps({"query": query, "variables": variables or {}})
+        response = await self.http.post("/graphql", content=payload, headers=headers)
         assert response.headers["content-type"].startswith("application/json"), response.text
         body: dict[str, Any] = response.json()
         return body
@@ -57,6 +59,13 @@ def only_error(body: dict[str, Any]) -> dict[str, Any]:
     assert body.get("data") is None, body
     [error] = body["errors"]
     return dict(error)
+
+
+def refused_field(body: dict[str, Any]) -> str:
+    """The field named by the answer's one error, a VALIDATION_FAILED."""
+    error = only_error(body)
+    assert error["extensions"]["code"] == "VALIDATION_FAILED", error
+    return str(error["extensions"]["field"])
 
 
 def error_codes(body: dict[str, Any]) -> list[str]:
