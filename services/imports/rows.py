@@ -6,7 +6,8 @@ Per row, by record id, within the import's account only:
 - a purged record is recreated with its original id, except a contact: a permanently deleted
   contact stays deleted (its data may have been erased on request);
 - any other id (never here, another account's, another object type's), a value its property
-  does not accept, or an id repeated within the batch makes an error row; the others go on.
+  does not accept, text a database cannot store (in the id or a value), or an id repeated
+  within the batch makes an error row; the others go on.
 
 The transaction also advances the import's `rows_done` by compare-and-set on the claim: a
 batch is applied whole and once, or not at all.
@@ -23,12 +24,15 @@ from models.imports import Import, ImportRowError
 from services import crm, jobs
 from services.core import database
 from services.core.clock import now
+from services.core.text import text_problem
 from services.crm import ChangeSource, RecordChange, properties_by_name
 from services.imports.files import ImportFile
 
 CONTACTS = "contacts"
 # ImportRowError.record_id's length: a longer "id" from a file is cut.
 MAX_RECORD_ID_CHARS = 64
+# Shown in an error row's id in place of each character a database cannot store.
+UNSTORABLE = "\ufffd"
 
 
 class Outcome(StrEnum):
@@ -75,7 +79,7 @@ class _Plan:
                     import_job_id=self.job.id,
                     object_type_name=self.file.name,
                     row_number=row.number,
-                    record_id=row.record_id[:MAX_RECORD_ID_CHARS],
+                    record_id=_storable(row.record_id[:MAX_RECORD_ID_CHARS]),
                     reason=str(refusal),
                 )
             )
@@ -94,6 +98,9 @@ class _Plan:
         raise RowRefused("No record with this id exists in this account.")
 
     def _parse_id(self, row: Row) -> UUID:
+        problem = text_problem(row.record_id)
+        if problem is not None:
+            raise RowRefused(f"id: {problem}.")
         try:
             record_id = UUID(row.record_id)
         except ValueError:
@@ -162,6 +169,13 @@ class _Plan:
                 job_id=str(self.job.id),
             )
         )
+
+
+def _storable(text: str) -> str:
+    """`text` with each character a database cannot store (NUL, a lone surrogate) replaced."""
+    if text_problem(text) is None:
+        return text
+    return "".join(UNSTORABLE if text_problem(char) else char for char in text)
 
 
 def _ids(rows: Sequence[Row]) -> set[UUID]:

@@ -21,6 +21,7 @@ from server.app import create_app
 from server.settings import Settings
 from services.crm import changes as record_events
 from services.crm.changes import RecordChange
+from services.crm.values import MAX_VALUE_LENGTH
 from services.imports.job import BATCH_SIZE
 from services.jobs import queue as jobs
 from services.jobs.kinds import IMPORT_FILE
@@ -552,3 +553,38 @@ async def test_the_upload_size_is_capped(settings: Settings, tenant: Tenant) -> 
             assert streamed.status_code == 413
             assert "content-length" not in streamed.request.headers
     assert not list(settings.work_dir.glob("upload-*"))
+
+
+async def test_text_a_database_cannot_store_is_a_refused_row(
+    http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant
+) -> None:
+    kept, nul_value, too_long = await seed_records(
+        tenant, "contacts", [{"firstname": "Ann"}, {"firstname": "Bo"}, {"firstname": "Cy"}]
+    )
+    rows = [
+        [str(kept.id), "Anne"],
+        [str(nul_value.id), "B\x00o"],
+        [str(too_long.id), "C" * (MAX_VALUE_LENGTH + 1)],
+        [f"{uuid4()}\x00", "Nul in the id"],
+    ]
+    job = await imported(
+        http,
+        gql,
+        tenant.super_admin,
+        csv_bytes(["id", "firstname"], rows),
+        file_name="contacts.csv",
+        object_type="contacts",
+    )
+
+    assert job["status"] == "SUCCEEDED", job["failureReason"]
+    assert job["counts"]["updated"] == 1 and job["counts"]["failed"] == 3
+    errors = [(e["rowNumber"], e["recordId"], e["reason"]) for e in job["errorRows"]["nodes"]]
+    assert errors == [
+        (2, str(nul_value.id), "firstname: the NUL character is not allowed."),
+        (3, str(too_long.id), f"firstname: at most {MAX_VALUE_LENGTH} characters are allowed."),
+        (4, rows[3][0].replace("\x00", "\ufffd"), "id: the NUL character is not allowed."),
+    ]
+    after = await records_of(tenant.account.id)
+    assert after[kept.id] == ("contacts", {"firstname": "Anne"}, False)
+    assert after[nul_value.id] == ("contacts", {"firstname": "Bo"}, False)
+    assert after[too_long.id] == ("contacts", {"firstname": "Cy"}, False)
