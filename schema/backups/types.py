@@ -11,6 +11,10 @@ from services import backups
 
 # The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
 strawberry.enum(backups.BackupStatus)
+strawberry.enum(
+    backups.FailureCode,
+    description="Why a backup, import or restore failed; its failureReason says what to do.",
+)
 strawberry.enum(backups.BackupTrigger)
 strawberry.enum(backups.BackupFrequency)
 
@@ -40,7 +44,12 @@ class Backup:
     object_counts: list[ObjectCount] = strawberry.field(
         description="Rows per object type; a type without records has no file."
     )
-    failure_reason: str | None
+    failure_reason: str | None = strawberry.field(
+        description="Why the job failed: a sentence for the user, after its failureCode."
+    )
+    failure_code: backups.FailureCode | None = strawberry.field(
+        description="Why the job failed, for programs; null unless it failed."
+    )
     model: strawberry.Private[backups.Backup]
 
     @strawberry.field(
@@ -69,6 +78,7 @@ class Backup:
                 for name, rows in sorted(backup.object_counts.items())
             ],
             failure_reason=backup.failure_reason or None,
+            failure_code=backups.failure_code(backup.failure_reason),
             model=backup,
         )
 

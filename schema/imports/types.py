@@ -69,7 +69,12 @@ class Import:
     started_at: datetime | None
     completed_at: datetime | None
     counts: ImportCounts
-    failure_reason: str | None
+    failure_reason: str | None = strawberry.field(
+        description="Why the job failed: a sentence for the user, after its failureCode."
+    )
+    failure_code: imports.FailureCode | None = strawberry.field(
+        description="Why the job failed, for programs; null unless it failed."
+    )
     model: strawberry.Private[imports.Import]
 
     @strawberry.field(description="In file order.")
@@ -101,5 +106,6 @@ class Import:
             completed_at=job.completed_at,
             counts=ImportCounts.from_counts(job.counts),
             failure_reason=job.failure_reason or None,
+            failure_code=imports.failure_code(job.failure_reason),
             model=job,
         )

@@ -132,7 +132,12 @@ class Restore:
     created_at: datetime
     started_at: datetime | None
     completed_at: datetime | None
-    failure_reason: str | None
+    failure_reason: str | None = strawberry.field(
+        description="Why the job failed: a sentence for the user, after its failureCode."
+    )
+    failure_code: restores.FailureCode | None = strawberry.field(
+        description="Why the job failed, for programs; null unless it failed."
+    )
     model: strawberry.Private[restores.Restore]
 
     @strawberry.field(
@@ -163,5 +168,6 @@ class Restore:
             started_at=restore.started_at,
             completed_at=restore.completed_at,
             failure_reason=restore.failure_reason or None,
+            failure_code=restores.failure_code(restore.failure_reason),
             model=restore,
         )

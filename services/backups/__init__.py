@@ -29,6 +29,7 @@ from services.backups.service import (
     open_download,
     request_manual_backup,
 )
+from services.jobs import FailureCode, failure_code
 
 __all__ = [
     "COMPRESS_LEVEL",
@@ -41,6 +42,7 @@ __all__ = [
     "BackupStatus",
     "BackupTrigger",
     "CorruptBackup",
+    "FailureCode",
     "FileEntry",
     "Manifest",
     "UnsafeFile",
@@ -48,6 +50,7 @@ __all__ = [
     "csv_records",
     "download_token",
     "expire_backups",
+    "failure_code",
     "get_backup",
     "get_schedule",
     "list_backups",

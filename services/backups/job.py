@@ -127,7 +127,7 @@ class ExportJob(jobs.Job[Backup]):
             )
         else:
             kind, title = "BACKUP_FAILED", "Your backup failed"
-            body = f"{outcome.reason}. " + _AFTER_FAILURE[backup.trigger]
+            body = f"{outcome.reason} " + _AFTER_FAILURE[backup.trigger]
         await notifications.notify_super_admins(
             backup.account_id, kind, title, body, subject_id=str(backup.id)
         )

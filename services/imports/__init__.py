@@ -8,8 +8,10 @@ from services.imports.error_rows import error_rows, has_error_rows
 from services.imports.error_rows import open_download as open_error_rows_download
 from services.imports.job import run_import
 from services.imports.service import get_import, list_imports, start_file_import
+from services.jobs import FailureCode, failure_code
 
 __all__ = [
+    "FailureCode",
     "Import",
     "ImportRowError",
     "ImportSource",
@@ -17,6 +19,7 @@ __all__ = [
     "error_rows",
     "error_rows_csv",
     "error_rows_download_token",
+    "failure_code",
     "get_import",
     "has_error_rows",
     "list_imports",

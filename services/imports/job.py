@@ -99,6 +99,7 @@ async def _import(held: jobs.Claim[Import], scratch: Path) -> None:
 class ImportJob(jobs.Job[Import]):
     kind = jobs.IMPORT_FILE
     fails_at_once = REFUSALS  # The file itself is refused: another attempt would refuse it again.
+    failures = dict.fromkeys(fails_at_once, jobs.FailureCode.FILE_REFUSED)
 
     def __init__(self, held: jobs.Claim[Import]) -> None:
         super().__init__(held)
@@ -116,10 +117,10 @@ class ImportJob(jobs.Job[Import]):
         # A retry resumes after the last batch committed.
         await _import(self.held, self.scratch)
 
-    def failure_reason(self, error: Exception) -> str:
+    def failure_sentence(self, error: Exception, code: jobs.FailureCode) -> str:
         if isinstance(error, REFUSALS):
             return error.message  # Written for the user who sent the file.
-        return super().failure_reason(error)
+        return super().failure_sentence(error, code)
 
     def outcome_columns(self, outcome: jobs.Outcome) -> jobs.Columns:
         # The uploaded file goes, whatever the outcome.

@@ -6,7 +6,7 @@ from services.jobs.claims import Claim, LostClaim
 from services.jobs.kinds import APPLY_RESTORE, EXPORT_BACKUP, IMPORT_FILE, KINDS, JobKind, JobStatus
 from services.jobs.progress import FINISHED, JobEvent, watch
 from services.jobs.queue import Queued, enqueue, queueing, register
-from services.jobs.runner import Columns, Job, Outcome, RetryJob
+from services.jobs.runner import Columns, FailureCode, Job, Outcome, RetryJob, failure_code
 from services.jobs.state import job_state
 from services.jobs.sweeps import requeue_lost_jobs, resend_queued_jobs
 
@@ -18,6 +18,7 @@ __all__ = [
     "KINDS",
     "Claim",
     "Columns",
+    "FailureCode",
     "Job",
     "JobEvent",
     "JobKind",
@@ -27,6 +28,7 @@ __all__ = [
     "Queued",
     "RetryJob",
     "enqueue",
+    "failure_code",
     "job_state",
     "queueing",
     "register",

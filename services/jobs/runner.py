@@ -6,17 +6,25 @@ Delivery is at least once (`services.jobs.claims`): a delivery for a row that is
 does nothing, a worker that lost its claim stops without recording anything, and a failed
 attempt goes back to the queue for the broker's retry until the kind's attempts are spent,
 unless the job fails at once on that error (`Job.fails_at_once`).
+
+What users see of a failure (the row's reason, its audit entry, its notification) is a code
+and a sentence they can act on, chosen here by the error's type; the error itself, with its
+traceback, goes only to the server log.
 """
 
 import abc
 import contextlib
 import logging
+from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
 
+from botocore.exceptions import BotoCoreError, ClientError
+from tortoise.exceptions import DBConnectionError, OperationalError
 from tortoise.models import Model
 
 from services.core import database
@@ -32,6 +40,48 @@ J = TypeVar("J", bound=Model)
 
 # Columns of the job's row, by name.
 Columns = dict[str, Any]
+
+
+class FailureCode(StrEnum):
+    """Why a job failed, as users and API clients see it."""
+
+    STORAGE_UNAVAILABLE = "STORAGE_UNAVAILABLE"
+    DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
+    BACKUP_FILE_DAMAGED = "BACKUP_FILE_DAMAGED"
+    FILE_REFUSED = "FILE_REFUSED"
+    INTERNAL = "INTERNAL"
+
+
+SENTENCES = {
+    FailureCode.STORAGE_UNAVAILABLE: "The file storage or the server's disk could not be used. "
+    "Try again later; if it keeps failing, ask the administrator to check the storage.",
+    FailureCode.DATABASE_UNAVAILABLE: "The database could not be reached. Try again later; if "
+    "it keeps failing, ask the administrator to check the database.",
+    FailureCode.BACKUP_FILE_DAMAGED: "The backup file is missing, damaged or incomplete. Choose "
+    "another backup.",
+    FailureCode.FILE_REFUSED: "The file was refused. Check it and send it again.",
+    FailureCode.INTERNAL: "An unexpected error stopped the job. Try again; if it keeps failing, "
+    "report it to the administrator with the job's id.",
+}
+
+# The failures any job can meet, by the error's type; the first match counts (a database
+# connection error is an OSError too).
+_COMMON_FAILURES: Mapping[type[Exception], FailureCode] = {
+    DBConnectionError: FailureCode.DATABASE_UNAVAILABLE,
+    OperationalError: FailureCode.DATABASE_UNAVAILABLE,
+    OSError: FailureCode.STORAGE_UNAVAILABLE,
+    BotoCoreError: FailureCode.STORAGE_UNAVAILABLE,
+    ClientError: FailureCode.STORAGE_UNAVAILABLE,
+}
+_SEPARATOR = ": "
+
+
+def failure_code(reason: str) -> FailureCode | None:
+    """The code a failure reason starts with; None for none (a job that did not fail)."""
+    code, separator, _ = reason.partition(_SEPARATOR)
+    if not separator or code not in FailureCode.__members__:
+        return None
+    return FailureCode(code)
 
 
 class RetryJob(Exception):
@@ -58,6 +108,8 @@ class Job(abc.ABC, Generic[J]):
     kind: ClassVar[JobKind[Any]]
     # Errors another attempt would meet again: they fail the job at once, without a retry.
     fails_at_once: ClassVar[tuple[type[Exception], ...]] = ()
+    # The failures of this kind of job, by the error's type, before the common ones.
+    failures: ClassVar[Mapping[type[Exception], FailureCode]] = {}
 
     def __init__(self, held: Claim[J]) -> None:
         self.held = held
@@ -91,7 +143,7 @@ class Job(abc.ABC, Generic[J]):
         reason = self.failure_reason(error)
         name, attempt = self._name(), self.held.attempt
         if isinstance(error, self.fails_at_once):
-            log.warning("%s %s failed at once: %s", name, self.row.pk, reason)
+            log.warning("%s %s failed at once: %s", name, self.row.pk, reason, exc_info=error)
         else:
             log.error(
                 "%s %s attempt %d failed: %s", name, self.row.pk, attempt, reason, exc_info=error
@@ -138,8 +190,22 @@ class Job(abc.ABC, Generic[J]):
         """The job itself. Raises LostClaim once it finds another worker took the job over."""
 
     def failure_reason(self, error: Exception) -> str:
-        """What the row, the audit log and the notification say about a failure."""
-        return f"{type(error).__name__}: {error}"
+        """What the row, the audit log and the notification say about a failure: its code,
+        then a sentence for the user; never the error's own text, which may show server
+        paths or queries."""
+        code = self._failure_code(error)
+        return f"{code}{_SEPARATOR}{self.failure_sentence(error, code)}"
+
+    def _failure_code(self, error: Exception) -> FailureCode:
+        for failures in (self.failures, _COMMON_FAILURES):
+            for error_type, code in failures.items():
+                if isinstance(error, error_type):
+                    return code
+        return FailureCode.INTERNAL
+
+    def failure_sentence(self, error: Exception, code: FailureCode) -> str:
+        """The sentence that follows the failure's code."""
+        return SENTENCES[code]
 
     def outcome_columns(self, outcome: Outcome) -> Columns:
         """The row's columns the outcome sets besides its status, time and reason."""

@@ -2,6 +2,7 @@
 applies it in batches, and reverting it."""
 
 from models.restores import Restore, RestoreKind, RestoreStatus
+from services.jobs import FailureCode, failure_code
 from services.restores.diff import AppliedCounts
 from services.restores.job import run_restore
 from services.restores.plan import (
@@ -15,12 +16,14 @@ from services.restores.service import get_restore, list_restores, revertible_unt
 
 __all__ = [
     "AppliedCounts",
+    "FailureCode",
     "PlanSummary",
     "PropertyPlan",
     "Restore",
     "RestoreKind",
     "RestoreStatus",
     "SampleChange",
+    "failure_code",
     "get_restore",
     "list_restores",
     "plan_restore",

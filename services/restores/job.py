@@ -40,6 +40,7 @@ class _Source:
 class RestoreJob(jobs.Job[Restore]):
     kind = jobs.APPLY_RESTORE
     fails_at_once = (CorruptBackup,)  # A damaged or missing backup: every attempt reads the same.
+    failures = dict.fromkeys(fails_at_once, jobs.FailureCode.BACKUP_FILE_DAMAGED)
 
     def __init__(self, held: jobs.Claim[Restore]) -> None:
         super().__init__(held)
@@ -187,7 +188,7 @@ async def _notify(restore: Restore, outcome: jobs.Outcome, counts: AppliedCounts
     else:
         kind, title = "RESTORE_FAILED", f"{title} failed"
         body = (
-            f"{outcome.reason}. {counts.records_changed} {plural} had been changed; "
+            f"{outcome.reason} {counts.records_changed} {plural} had been changed; "
             "they can be reverted."
         )
     await notifications.notify_super_admins(

@@ -47,7 +47,12 @@ async def test_a_failing_export_is_retried_then_fails_and_gives_the_quota_back(
     shown = (await gql.data(BACKUP, {"id": str(backup.id)}, token))["backup"]
     assert shown["status"] == "FAILED"
     assert shown["downloadUrl"] is None
-    assert shown["failureReason"].startswith("NotADirectoryError: [Errno 20] Not a directory")
+    assert shown["failureCode"] == "STORAGE_UNAVAILABLE"
+    assert shown["failureReason"] == (
+        "STORAGE_UNAVAILABLE: The file storage or the server's disk could not be used. Try "
+        "again later; if it keeps failing, ask the administrator to check the storage."
+    )
+    assert str(tmp_path) not in shown["failureReason"]
     assert await next_manual_backup_at(gql, token) is None
     assert await notified_by_role(str(backup.id)) == {
         Role.SUPER_ADMIN: ["BACKUP_FAILED", "BACKUP_FAILED"],

@@ -18,6 +18,7 @@ from tests.support.graphql import GraphQLClient
 from tests.support.jobs import (
     CASES,
     JobCase,
+    failure_shown,
     jobs_sent,
     notified,
     outcomes_audited,
@@ -78,7 +79,7 @@ async def test_a_failing_job_is_retried_then_fails_after_its_last_attempt(
     last = case.kind.max_attempts
     async with case.failing(row_id, tmp_path):
         for attempt in range(1, last):
-            with pytest.raises(jobs.RetryJob, match=case.error):
+            with pytest.raises(jobs.RetryJob, match=case.code):
                 await case.job.run(row_id)
             row = await case.kind.model.get(id=row_id)
             assert (row.status, row.attempts) == (jobs.JobStatus.QUEUED, attempt)
@@ -91,7 +92,11 @@ async def test_a_failing_job_is_retried_then_fails_after_its_last_attempt(
     assert statuses[-1] == jobs.JobStatus.FAILED
     row = await case.kind.model.get(id=row_id)
     assert (row.status, row.attempts) == (jobs.JobStatus.FAILED, last)
-    assert row.failure_reason.startswith(case.error)
+    assert jobs.failure_code(row.failure_reason) == case.code
+    reason, audited_reason, body = await failure_shown(case, row_id)
+    assert audited_reason == reason and reason in body
+    # The error's own text, with the server's paths, stays in the log.
+    assert "/" not in body and "Errno" not in body
     assert await outcomes_audited(case, row_id) == [case.failed]
     assert await notified(row_id) == [case.notified_failure]
     if case.scratch is not None:

@@ -27,7 +27,7 @@ from tests.support.tenants import Tenant
 CREATE = "mutation { createBackup(confirm: true) { id status trigger requestedBy { email } } }"
 BACKUP = """query($id: ID!) { backup(id: $id) {
   id status snapshotAt completedAt expiresAt sizeBytes objectCounts { objectType rows }
-  downloadUrl failureReason } }"""
+  downloadUrl failureReason failureCode } }"""
 NEXT_MANUAL = "{ account { nextManualBackupAt } }"
 RECORDS = """query($type: String!) { records(objectType: $type, first: 100) {
   nodes { id properties { name value } } } }"""

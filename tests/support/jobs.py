@@ -14,6 +14,7 @@ from uuid import UUID
 from models.accounts import Role
 from models.audit import AuditEvent
 from models.imports import Import
+from models.notifications import Notification
 from models.restores import Restore, RestoreStatus
 from services import jobs, storage
 from services.backups.job import ExportJob
@@ -42,8 +43,8 @@ class JobCase:
     job: type[jobs.Job[Any]]
     queued: Queued
     failing: Failing
-    # The name of the error that `failing` causes, which the failure reason starts with.
-    error: str
+    # The code of the failure that `failing` causes, which the failure reason starts with.
+    code: jobs.FailureCode
     # The audit log's actions for the two outcomes.
     completed: str
     failed: str
@@ -101,7 +102,7 @@ CASES = (
         job=ExportJob,
         queued=_queued_backup,
         failing=_storage_unusable,
-        error="NotADirectoryError",
+        code=jobs.FailureCode.STORAGE_UNAVAILABLE,
         completed="BACKUP_COMPLETED",
         failed="BACKUP_FAILED",
         notified_success="BACKUP_READY",
@@ -113,7 +114,7 @@ CASES = (
         job=ImportJob,
         queued=_queued_import,
         failing=_upload_gone,
-        error="FileNotFoundError",
+        code=jobs.FailureCode.STORAGE_UNAVAILABLE,
         completed="IMPORT_COMPLETED",
         failed="IMPORT_FAILED",
         notified_success="IMPORT_COMPLETED",
@@ -125,7 +126,7 @@ CASES = (
         job=RestoreJob,
         queued=_queued_restore,
         failing=_storage_unusable,
-        error="NotADirectoryError",
+        code=jobs.FailureCode.STORAGE_UNAVAILABLE,
         completed="RESTORE_COMPLETED",
         failed="RESTORE_FAILED",
         notified_success="RESTORE_COMPLETED",
@@ -138,6 +139,15 @@ async def outcomes_audited(case: JobCase, row_id: UUID) -> list[str]:
     """The audit log's entries about the job's outcome."""
     entries = AuditEvent.filter(target_id=str(row_id), action__in=[case.completed, case.failed])
     return [str(action) for action in await entries.values_list("action", flat=True)]
+
+
+async def failure_shown(case: JobCase, row_id: UUID) -> list[str]:
+    """What users see of the job's failure: its row's reason, its audit entry's reason and its
+    notification's body."""
+    row = await case.kind.model.get(id=row_id)
+    audited = await AuditEvent.get(target_id=str(row_id), action=case.failed)
+    notice = await Notification.get(subject_id=str(row_id), kind=case.notified_failure)
+    return [row.failure_reason, audited.details["reason"], notice.body]
 
 
 async def notified(row_id: UUID) -> list[str]:
