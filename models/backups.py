@@ -45,6 +45,8 @@ class Backup(Model):
     # Object type name -> rows in the file.
     object_counts: dict[str, int] = fields.JSONField(default=dict)
     failure_reason = fields.TextField(default="")
+    # Blank, or why the job failed as API clients see it (`services.jobs.FailureCode`).
+    failure_code = fields.CharField(max_length=32, default="")
     attempts = fields.IntField(default=0)
     # When a QUEUED or RUNNING backup counts as lost (no worker took it, or its worker died)
     # and is sent again; a running worker keeps pushing it forward.

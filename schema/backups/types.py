@@ -45,7 +45,7 @@ class Backup:
         description="Rows per object type; a type without records has no file."
     )
     failure_reason: str | None = strawberry.field(
-        description="Why the job failed: a sentence for the user, after its failureCode."
+        description="Why the job failed, as a sentence for the user (see failureCode)."
     )
     failure_code: backups.FailureCode | None = strawberry.field(
         description="Why the job failed, for programs; null unless it failed."
@@ -78,7 +78,7 @@ class Backup:
                 for name, rows in sorted(backup.object_counts.items())
             ],
             failure_reason=backup.failure_reason or None,
-            failure_code=backups.failure_code(backup.failure_reason),
+            failure_code=backups.failure_code(backup),
             model=backup,
         )
 

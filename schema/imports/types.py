@@ -70,7 +70,7 @@ class Import:
     completed_at: datetime | None
     counts: ImportCounts
     failure_reason: str | None = strawberry.field(
-        description="Why the job failed: a sentence for the user, after its failureCode."
+        description="Why the job failed, as a sentence for the user (see failureCode)."
     )
     failure_code: imports.FailureCode | None = strawberry.field(
         description="Why the job failed, for programs; null unless it failed."
@@ -106,6 +106,6 @@ class Import:
             completed_at=job.completed_at,
             counts=ImportCounts.from_counts(job.counts),
             failure_reason=job.failure_reason or None,
-            failure_code=imports.failure_code(job.failure_reason),
+            failure_code=imports.failure_code(job),
             model=job,
         )

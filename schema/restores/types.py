@@ -133,7 +133,7 @@ class Restore:
     started_at: datetime | None
     completed_at: datetime | None
     failure_reason: str | None = strawberry.field(
-        description="Why the job failed: a sentence for the user, after its failureCode."
+        description="Why the job failed, as a sentence for the user (see failureCode)."
     )
     failure_code: restores.FailureCode | None = strawberry.field(
         description="Why the job failed, for programs; null unless it failed."
@@ -168,6 +168,6 @@ class Restore:
             started_at=restore.started_at,
             completed_at=restore.completed_at,
             failure_reason=restore.failure_reason or None,
-            failure_code=restores.failure_code(restore.failure_reason),
+            failure_code=restores.failure_code(restore),
             model=restore,
         )

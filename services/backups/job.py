@@ -5,7 +5,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from uuid import UUID
 
@@ -99,12 +99,12 @@ class ExportJob(jobs.Job[Backup]):
         backup, exported = self.row, self.exported
         if exported is not None:
             action = "BACKUP_COMPLETED"
-            details: dict[str, object] = {
+            details: Mapping[str, object] = {
                 "rows": sum(exported.object_counts.values()),
                 "size_bytes": exported.size_bytes,
             }
         else:
-            action, details = "BACKUP_FAILED", {"reason": outcome.reason}
+            action, details = "BACKUP_FAILED", outcome.failure_details()
             if backup.quota_until is not None:
                 await quotas.give_back_manual_backup(backup.account_id, backup.quota_until)
         await audit.record_event(

@@ -136,7 +136,7 @@ class ImportJob(jobs.Job[Import]):
             target_type="import",
             target_id=job.id,
             counts=job.counts,
-            **({"reason": outcome.reason} if outcome.reason else {}),
+            **outcome.failure_details(),
         )
 
     async def announce_outcome(self, outcome: jobs.Outcome) -> None:

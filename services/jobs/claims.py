@@ -128,10 +128,13 @@ async def claim(model: type[J], row_id: UUID) -> Claim[J] | None:
     return Claim(model, await model.get(id=row_id))
 
 
-async def release_for_retry(held: Claim[J], reason: str) -> bool:
-    """Put the job back in the queue, for the broker's retry after its back-off; False if
-    another worker had taken it over."""
+async def release_for_retry(held: Claim[J], reason: str, code: str) -> bool:
+    """Put the job back in the queue, for the broker's retry after its back-off, saying why
+    the attempt failed; False if another worker had taken it over."""
     released = await held.mine().update(
-        status=JobStatus.QUEUED, failure_reason=reason, lease_expires_at=now() + UNCLAIMED_FOR
+        status=JobStatus.QUEUED,
+        failure_reason=reason,
+        failure_code=code,
+        lease_expires_at=now() + UNCLAIMED_FOR,
     )
     return bool(released)

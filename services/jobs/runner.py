@@ -73,15 +73,11 @@ _COMMON_FAILURES: Mapping[type[Exception], FailureCode] = {
     BotoCoreError: FailureCode.STORAGE_UNAVAILABLE,
     ClientError: FailureCode.STORAGE_UNAVAILABLE,
 }
-_SEPARATOR = ": "
 
 
-def failure_code(reason: str) -> FailureCode | None:
-    """The code a failure reason starts with; None for none (a job that did not fail)."""
-    code, separator, _ = reason.partition(_SEPARATOR)
-    if not separator or code not in FailureCode.__members__:
-        return None
-    return FailureCode(code)
+def failure_code(row: Any) -> FailureCode | None:
+    """Why a job row's job failed; None while it has not."""
+    return FailureCode(row.failure_code) if row.failure_code else None
 
 
 class RetryJob(Exception):
@@ -90,15 +86,20 @@ class RetryJob(Exception):
 
 @dataclass(frozen=True)
 class Outcome:
-    """How the job ended: SUCCEEDED, or FAILED for `reason`."""
+    """How the job ended: SUCCEEDED, or FAILED with `code` and a sentence for the user."""
 
     status: JobStatus
     at: datetime
+    code: FailureCode | None = None
     reason: str = ""
 
     @property
     def succeeded(self) -> bool:
         return self.status == JobStatus.SUCCEEDED
+
+    def failure_details(self) -> dict[str, str]:
+        """What an audit entry records of a failure; nothing for a success."""
+        return {"code": self.code.value, "reason": self.reason} if self.code else {}
 
 
 class Job(abc.ABC, Generic[J]):
@@ -140,20 +141,21 @@ class Job(abc.ABC, Generic[J]):
     async def _attempt_failed(self, error: Exception) -> None:
         """Back to the queue for a retry, or FAILED once the attempts are spent or the error
         is one the job fails at once on."""
-        reason = self.failure_reason(error)
+        code = self._failure_code(error)
+        reason = self.failure_sentence(error, code)
         name, attempt = self._name(), self.held.attempt
         if isinstance(error, self.fails_at_once):
-            log.warning("%s %s failed at once: %s", name, self.row.pk, reason, exc_info=error)
+            log.warning("%s %s failed at once: %s", name, self.row.pk, code, exc_info=error)
         else:
             log.error(
-                "%s %s attempt %d failed: %s", name, self.row.pk, attempt, reason, exc_info=error
+                "%s %s attempt %d failed: %s", name, self.row.pk, attempt, code, exc_info=error
             )
             if attempt < self.kind.max_attempts:
-                if not await release_for_retry(self.held, reason):
+                if not await release_for_retry(self.held, reason, code):
                     self._log_taken_over("before it could be retried")
                     return
-                raise RetryJob(reason) from error
-        await self._finish(Outcome(JobStatus.FAILED, now(), reason))
+                raise RetryJob(code) from error
+        await self._finish(Outcome(JobStatus.FAILED, now(), code, reason))
 
     async def _finish(self, outcome: Outcome) -> None:
         """Record the outcome, fenced by the claim, then tell subscribers."""
@@ -162,6 +164,7 @@ class Job(abc.ABC, Generic[J]):
                 status=outcome.status,
                 completed_at=outcome.at,
                 failure_reason=outcome.reason,
+                failure_code=outcome.code or "",
                 lease_expires_at=None,
                 **self.outcome_columns(outcome),
             )
@@ -189,13 +192,6 @@ class Job(abc.ABC, Generic[J]):
     async def work(self) -> None:
         """The job itself. Raises LostClaim once it finds another worker took the job over."""
 
-    def failure_reason(self, error: Exception) -> str:
-        """What the row, the audit log and the notification say about a failure: its code,
-        then a sentence for the user; never the error's own text, which may show server
-        paths or queries."""
-        code = self._failure_code(error)
-        return f"{code}{_SEPARATOR}{self.failure_sentence(error, code)}"
-
     def _failure_code(self, error: Exception) -> FailureCode:
         for failures in (self.failures, _COMMON_FAILURES):
             for error_type, code in failures.items():
@@ -204,7 +200,8 @@ class Job(abc.ABC, Generic[J]):
         return FailureCode.INTERNAL
 
     def failure_sentence(self, error: Exception, code: FailureCode) -> str:
-        """The sentence that follows the failure's code."""
+        """What the row, the audit log and the notification say about a failure of `code`:
+        never the error's own text, which may show server paths or queries (the log has it)."""
         return SENTENCES[code]
 
     def outcome_columns(self, outcome: Outcome) -> Columns:

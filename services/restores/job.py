@@ -107,7 +107,7 @@ class RestoreJob(jobs.Job[Restore]):
             object_type=restore.object_type.name,
             properties=restore.properties,
             counts=self.counts.model_dump(exclude={"batches_done"}),
-            reason=outcome.reason or None,
+            **outcome.failure_details(),
         )
 
     async def announce_outcome(self, outcome: jobs.Outcome) -> None:

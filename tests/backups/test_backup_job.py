@@ -49,8 +49,8 @@ async def test_a_failing_export_is_retried_then_fails_and_gives_the_quota_back(
     assert shown["downloadUrl"] is None
     assert shown["failureCode"] == "STORAGE_UNAVAILABLE"
     assert shown["failureReason"] == (
-        "STORAGE_UNAVAILABLE: The file storage or the server's disk could not be used. Try "
-        "again later; if it keeps failing, ask the administrator to check the storage."
+        "The file storage or the server's disk could not be used. Try again later; if it keeps "
+        "failing, ask the administrator to check the storage."
     )
     assert str(tmp_path) not in shown["failureReason"]
     assert await next_manual_backup_at(gql, token) is None

@@ -98,9 +98,9 @@ async def test_a_file_that_no_longer_fits_fails_at_once_without_writing(
     assert failed.status == ImportStatus.FAILED
     assert failed.attempts == 1
     # The refusal's own message, written for the user who sent the file, under its code.
+    assert failed.failure_code == "FILE_REFUSED"
     assert failed.failure_reason == (
-        "FILE_REFUSED: deals has no properties called 'legacy_code': create them first, or "
-        "remove those columns."
+        "deals has no properties called 'legacy_code': create them first, or remove those columns."
     )
     assert failed.storage_key == ""
     assert not await storage.current().exists(job.storage_key)

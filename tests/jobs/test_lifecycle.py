@@ -92,7 +92,7 @@ async def test_a_failing_job_is_retried_then_fails_after_its_last_attempt(
     assert statuses[-1] == jobs.JobStatus.FAILED
     row = await case.kind.model.get(id=row_id)
     assert (row.status, row.attempts) == (jobs.JobStatus.FAILED, last)
-    assert jobs.failure_code(row.failure_reason) == case.code
+    assert jobs.failure_code(row) == case.code
     reason, audited_reason, body = await failure_shown(case, row_id)
     assert audited_reason == reason and reason in body
     # The error's own text, with the server's paths, stays in the log.
