@@ -18,7 +18,7 @@ from tortoise.exceptions import DBConnectionError, OperationalError
 from models.accounts import Account, Role, Tier
 from server.app import create_app
 from server.settings import Settings
-from server.slow_clients import limit_concurrency
+from server.slow_clients import limit_concurrency, with_header_deadline
 from services import accounts
 from services.core import database
 from services.core.errors import DomainError
@@ -88,6 +88,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         port=settings.port,
         lifespan="on",
         limit_concurrency=limit_concurrency(settings.max_connections),
+        http=with_header_deadline(settings.header_read_timeout_seconds),
     )
     server = uvicorn.Server(config)
     # Ctrl-C is how a foreground server is stopped: uvicorn shuts down, then re-raises it.

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         default=2 << 30, ge=1_000, description="the largest upload to POST /imports, in bytes"
     )
     ws_init_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    header_read_timeout_seconds: float = Field(
+        default=20,
+        gt=0,
+        le=300,
+        description="the longest a connection may take to send a request's headers",
+    )
     body_read_timeout_seconds: float = Field(
         default=20, gt=0, le=300, description="the longest wait for the next piece of a body"
     )

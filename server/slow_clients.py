@@ -1,18 +1,22 @@
-"""Bounds on slow clients: how long a request body may take to arrive, and how many
-connections are served at once.
+"""Bounds on slow clients: how long a request's headers and body may take to arrive, and how
+many connections are served at once.
 
 uvicorn 0.54 times nothing out while a request is being read (its keep-alive timeout runs
-only between requests), so the body is bounded here, in the app, and the number of open
-connections by uvicorn's `limit_concurrency`. Slowly sent headers reach no app code at all:
-only a reverse proxy can bound them (README, "Limits").
+only between requests). The body is bounded here, in the app; the headers reach no app code,
+so they are bounded in uvicorn's HTTP protocol (`with_header_deadline`); the number of open
+connections by uvicorn's `limit_concurrency`.
 """
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass
 
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -98,3 +102,50 @@ def limit_concurrency(max_connections: int) -> int:
     """uvicorn's `limit_concurrency` for at most `max_connections` open connections: uvicorn
     counts the connection asking as well, and answers 503 once the count reaches its limit."""
     return max_connections + 1
+
+
+def with_header_deadline(seconds: float) -> type[asyncio.Protocol]:
+    """uvicorn's HTTP protocol, closing a connection that has not sent a request's headers
+    whole within `seconds` of opening, or of the first byte of its next request. (A
+    connection idle between requests is uvicorn's keep-alive timeout's to close.)"""
+
+    class HeaderDeadline(HttpToolsProtocol):
+        _header_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            if self._header_timer is None and self._between_requests():
+                self._arm()
+            super().data_received(data)
+            if not self._between_requests() or self._upgraded():
+                self._disarm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            self._header_timer = self.loop.call_later(seconds, self._headers_too_slow)
+
+        def _disarm(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _between_requests(self) -> bool:
+            return self.cycle is None or self.cycle.response_complete
+
+        def _upgraded(self) -> bool:
+            # A websocket handshake hands the transport to uvicorn's websocket protocol.
+            return self.transport.get_protocol() is not self
+
+        def _headers_too_slow(self) -> None:
+            self._header_timer = None
+            if self._between_requests() and not self._upgraded():
+                log.info("Closed a connection whose request headers took over %s s", seconds)
+                self.transport.close()
+
+    return HeaderDeadline

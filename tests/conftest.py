@@ -68,7 +68,9 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
 async def server(settings: Settings) -> AsyncIterator[Server]:
     """The app under uvicorn on a free local port, in the tests' event loop (so tests may also
     use the models directly, on the same database connections)."""
-    async with serving(create_app(settings)) as running:
+    async with serving(
+        create_app(settings), header_timeout=settings.header_read_timeout_seconds
+    ) as running:
         yield running
 
 

@@ -1,6 +1,7 @@
-"""Slow clients are cut: a stalled or trickled body is answered 408 and its connection closed,
-and connections beyond the bound are answered 503. Raw connections to a real server of the
-tests' own, with small bounds; the app's lifespan is not needed, as the transport decides."""
+"""Slow clients are cut: headers not sent in time close the connection, a stalled or trickled
+body is answered 408 and its connection closed, and connections beyond the bound are answered
+503. Raw connections to a real server of the tests' own, with small bounds; the app's lifespan
+is not needed, as the transport decides."""
 
 import asyncio
 import time
@@ -15,6 +16,8 @@ from server.settings import Settings
 from tests.support.servers import Server, serving
 from tests.support.settings import isolated_settings
 from tests.support.slow_clients import post_head, raw_connection, typename_body
+from tests.support.tenants import Tenant
+from tests.support.websocket import signed_in
 
 GAP = 0.5
 MIN_RATE = 20  # bytes per second
@@ -61,6 +64,46 @@ async def test_slow_body_within_the_bounds_is_answered(paced: Server) -> None:
         assert await connection.status(seconds=MARGIN) == 200
 
 
+@pytest.fixture
+async def header_deadline(settings: Settings) -> AsyncIterator[Server]:
+    async with serving(create_app(settings), lifespan="off", header_timeout=GAP) as running:
+        yield running
+
+
+async def test_headers_not_sent_in_time_close_the_connection(header_deadline: Server) -> None:
+    head = post_head(10)
+    async with raw_connection(header_deadline.url) as connection:
+        await connection.send(head[:20])  # the request line, then nothing
+        started = time.monotonic()
+        assert await connection.closed_by_server(seconds=GAP + MARGIN)
+        assert GAP * 0.5 <= time.monotonic() - started <= GAP + MARGIN
+    async with raw_connection(header_deadline.url) as connection:
+        # A connection that sends nothing at all is closed alike.
+        assert await connection.closed_by_server(seconds=GAP + MARGIN)
+
+
+async def test_headers_in_time_and_the_next_request_are_answered(header_deadline: Server) -> None:
+    body = typename_body()
+    request = post_head(len(body)) + body
+    async with raw_connection(header_deadline.url) as connection:
+        await connection.trickle(request, piece=len(request) // 3 + 1, every=GAP / 4)
+        assert await connection.status(seconds=MARGIN) == 200
+        assert b"__typename" in await connection.rest_of_response(seconds=MARGIN)
+        await asyncio.sleep(GAP / 2)  # idle between requests, within keep-alive
+        await connection.send(request)
+        assert await connection.status(seconds=MARGIN) == 200
+
+
+async def test_a_websocket_outlives_the_header_deadline(
+    header_deadline: Server, tenant: Tenant
+) -> None:
+    async with signed_in(header_deadline.websocket_url, tenant.super_admin) as socket:
+        await asyncio.sleep(GAP * 3)
+        operation = await socket.subscribe("{ me { user { role } } }")
+        [payload] = await socket.payloads_until_complete(operation)
+        assert payload["data"]["me"]["user"]["role"] == "SUPER_ADMIN"
+
+
 async def test_connections_beyond_the_bound_are_answered_503(settings: Settings) -> None:
     body = typename_body()
     request = post_head(len(body)) + body
@@ -81,6 +124,7 @@ async def test_connections_beyond_the_bound_are_answered_503(settings: Settings)
 @pytest.mark.parametrize(
     "values",
     [
+        {"header_read_timeout_seconds": 0},
         {"body_read_timeout_seconds": 0},
         {"body_read_timeout_seconds": 3600},
         {"body_min_bytes_per_second": 0},

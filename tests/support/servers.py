@@ -10,7 +10,7 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 
-from server.slow_clients import limit_concurrency
+from server.slow_clients import limit_concurrency, with_header_deadline
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,14 @@ async def serving(
     lifespan: Literal["on", "off"] = "on",
     port: int = 0,
     max_connections: int | None = None,
+    header_timeout: float | None = None,
 ) -> AsyncIterator[Server]:
     """`app` served until the block ends; port 0 lets the OS choose a free one. Without its
     lifespan the app skips its start-up (database, workers): enough for what validation or
-    the transport decides alone. `max_connections` is the server's bound, as `serve` sets it."""
+    the transport decides alone. `max_connections` and `header_timeout` are the server's bounds,
+    as `serve` sets them."""
     limit = None if max_connections is None else limit_concurrency(max_connections)
+    http = "auto" if header_timeout is None else with_header_deadline(header_timeout)
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
@@ -45,6 +48,7 @@ async def serving(
         log_level="warning",
         lifespan=lifespan,
         limit_concurrency=limit,
+        http=http,
     )
     instance = uvicorn.Server(config)
     task = asyncio.create_task(instance.serve())

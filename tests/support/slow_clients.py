@@ -43,6 +43,18 @@ class RawConnection:
         line = await asyncio.wait_for(self.reader.readline(), seconds)
         return int(line.split()[1])
 
+    async def rest_of_response(self, seconds: float) -> bytes:
+        """After `status`: the response's headers and body (by its Content-Length), so that
+        the connection can carry the next request."""
+        async with asyncio.timeout(seconds):
+            head = await self.reader.readuntil(b"\r\n\r\n")
+            length = next(
+                int(line.split(b":")[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
+            return await self.reader.readexactly(length)
+
     async def closed_by_server(self, seconds: float) -> bool:
         """Whether the server closes the connection within `seconds` (what is left of the
         response is read and dropped)."""
