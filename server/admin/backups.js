@@ -34,6 +34,8 @@ export function init() {
   $("#create-backup").addEventListener("click", openDialog);
   $("#create-backup-cancel").addEventListener("click", () => $("#create-backup-dialog").close());
   $("#create-backup-confirm").addEventListener("click", createBackup);
+  $("#download-backup-cancel").addEventListener("click", () => $("#download-backup-dialog").close());
+  $("#download-backup-confirm").addEventListener("click", (event) => download(event.currentTarget));
   $("#backups-more").addEventListener("click", (event) => busy(event.currentTarget, () => load({ more: true })));
   // A backup that finished (this page's or a scheduled one): notifications.js says so.
   on("backups-changed", () => load().catch((error) => announce(describe(error), { tone: "error" })));
@@ -94,7 +96,7 @@ function row(backup) {
     h("td", { "data-label": "Rows" }, rowCounts(backup, total)),
     h("td", { "data-label": "Expires" }, formatDateTime(backup.expiresAt)),
     h("td", { class: "row-actions" },
-      ready ? h("button", { type: "button", class: "secondary", onclick: (event) => download(event.currentTarget, backup),
+      ready ? h("button", { type: "button", class: "secondary", onclick: () => confirmDownload(backup),
         "aria-label": `Download the backup of ${formatDateTime(backup.snapshotAt)}` }, "Download") : null,
       ready ? h("button", { type: "button", class: "secondary", onclick: () => emit("restore-from-backup", backup),
         "aria-label": `Restore from the backup of ${formatDateTime(backup.snapshotAt)}` }, "Restore") : null));
@@ -165,16 +167,27 @@ async function createBackup(event) {
   ($("#create-backup").disabled ? $("#backups-title") : $("#create-backup")).focus();
 }
 
+let downloading = null; // the backup the download dialog is about
+
+// First what the file holds and how to open it safely, then the file.
+function confirmDownload(backup) {
+  downloading = backup;
+  showError($("#download-backup-error"), null);
+  $("#download-backup-dialog").showModal();
+  $("#download-backup-confirm").focus();
+}
+
 // Links are minted on demand: each is valid for a few minutes only.
-async function download(button, backup) {
+async function download(button) {
   try {
-    const data = await busy(button, () => gql(DOWNLOAD_URL, { id: backup.id }));
+    const data = await busy(button, () => gql(DOWNLOAD_URL, { id: downloading.id }));
     const link = h("a", { href: data.backup.downloadUrl, download: "" });
     document.body.append(link);
     link.click();
     link.remove();
+    $("#download-backup-dialog").close();
   } catch (error) {
-    announce(describe(error), { tone: "error" });
+    showError($("#download-backup-error"), describe(error));
     if (error.code === "BACKUP_EXPIRED") load().catch(() => {});
   }
 }

@@ -72,10 +72,16 @@ async def test_backups_from_sign_in_to_download_and_schedule(
     await page.keyboard.press("Escape")
     await expect(page.locator("#notifications-panel")).to_be_hidden()
 
-    # Download: a real file through the signed link, a ZIP holding the contacts.
+    # Download: first how to open the file safely, then a real file through the signed link,
+    # a ZIP holding the contacts.
+    await row.get_by_role("button", name="Download").click()
+    dialog = page.get_by_role("dialog", name="Download this backup?")
+    await expect(dialog).to_contain_text("could run as a formula")
+    await admin_page.screenshot("04b-download-dialog")
     async with page.expect_download() as download_info:
-        await row.get_by_role("button", name="Download").click()
+        await dialog.get_by_role("button", name="Download").click()
     download = await download_info.value
+    await expect(dialog).to_be_hidden()
     assert download.suggested_filename.endswith(".zip")
     archive = zipfile.ZipFile(io.BytesIO((await download.path()).read_bytes()))
     assert {"manifest.json", "contacts.csv"} <= set(archive.namelist())
