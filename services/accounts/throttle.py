@@ -1,8 +1,8 @@
 """How often passwords may be tried: per email and per client address, each with a few free
 failures and then lockouts that double up to a maximum.
 
-Each `login` is one attempt, counted before its password is verified, so aliases, batches and
-websocket operations all count; a locked email or address refuses without verifying, so a
+Each `login` field that runs is one attempt (aliases included), counted in the domain call
+before its password is verified; a locked email or address refuses without verifying, so a
 locked-out guess costs nothing and tells nothing. Unknown emails count like known ones: the
 answers do not tell which exist. A success forgets the email's failures.
 """
