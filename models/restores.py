@@ -11,7 +11,12 @@ from models.ids import new_id
 
 
 class RestoreStatus(StrEnum):
+    # The plan, computed by a worker.
+    PLAN_QUEUED = "PLAN_QUEUED"
+    PLANNING = "PLANNING"
     PLANNED = "PLANNED"
+    PLAN_FAILED = "PLAN_FAILED"
+    # Applying it, once started.
     QUEUED = "QUEUED"
     RUNNING = "RUNNING"
     SUCCEEDED = "SUCCEEDED"
@@ -24,9 +29,10 @@ class RestoreKind(StrEnum):
     REVERT = "REVERT"
 
 
-# A restore of some property values of one object type from a backup: planned, then
-# started (QUEUED), applied in batches by a worker. At most one QUEUED or RUNNING per account,
-# enforced by a partial unique index (see the migration).
+# A restore of some property values of one object type from a backup: planned by a worker
+# (PLAN_QUEUED, PLANNING, PLANNED), then started (QUEUED), applied in batches by a worker.
+# At most one QUEUED or RUNNING per account, enforced by a partial unique index (see the
+# migration).
 class Restore(Model):
     id = fields.UUIDField(primary_key=True, default=new_id)
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
@@ -44,7 +50,7 @@ class Restore(Model):
         "crm.ObjectType", related_name="restores", on_delete=fields.CASCADE
     )
     properties: list[str] = fields.JSONField(default=list)
-    status = fields.CharEnumField(RestoreStatus, max_length=16, default=RestoreStatus.PLANNED)
+    status = fields.CharEnumField(RestoreStatus, max_length=16, default=RestoreStatus.PLAN_QUEUED)
     # What the plan found: per-property counts, missing and new records, sample changes.
     plan: dict[str, object] = fields.JSONField(default=dict)
     requested_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(

@@ -23,6 +23,7 @@ Run = Callable[[UUID], Awaitable[None]]
 RUNS: dict[jobs.JobKind[Any], Run] = {
     jobs.EXPORT_BACKUP: backups.run_export,
     jobs.IMPORT_FILE: imports.run_import,
+    jobs.PLAN_RESTORE: restores.run_plan,
     jobs.APPLY_RESTORE: restores.run_restore,
 }
 

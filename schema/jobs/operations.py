@@ -12,7 +12,11 @@ from schema.jobs.types import JobProgress
 
 @strawberry.type
 class JobSubscriptions:
-    @strawberry.subscription(description="A job's state now, then each change, until it finishes.")
+    @strawberry.subscription(
+        description="A job's state now, then each change, until it finishes (SUCCEEDED, FAILED, "
+        "EXPIRED or PLAN_FAILED). A restore's id follows its plan (PLANNING with rows compared, "
+        "then PLANNED) and, once started, its application, in one stream."
+    )
     async def job_progress(
         self, info: Info, id: strawberry.ID
     ) -> AsyncGenerator[JobProgress, None]:

@@ -52,8 +52,9 @@ def _start(kind: restores.RestoreKind) -> Callable[..., Awaitable[Restore]]:
 class RestoreMutations:
     start_restore: Restore = strawberry.mutation(
         resolver=_start(restores.RestoreKind.RESTORE),
-        description="Queues a plan less than an hour old: both acknowledgements true, a session "
-        "re-authenticated within 5 minutes (or SSO), one restore per account at a time.",
+        description="Queues a PLANNED plan compared less than an hour ago (PLAN_NOT_READY while "
+        "its job runs): both acknowledgements true, a session re-authenticated within 5 minutes "
+        "(or SSO), one restore per account at a time.",
     )
     revert_restore: Restore = strawberry.mutation(
         resolver=_start(restores.RestoreKind.REVERT),
@@ -61,8 +62,11 @@ class RestoreMutations:
     )
 
     @strawberry.mutation(
-        description="What restoring these properties of one object type from a backup would "
-        "change, stored as a PLANNED restore (SUPER_ADMIN). Nothing is written."
+        description="Asks a worker what restoring these properties of one object type from a "
+        "backup would change (SUPER_ADMIN). Answers at once with the plan, PLAN_QUEUED; follow "
+        "it with jobProgress until PLANNED (its `plan` then says what would change) or "
+        "PLAN_FAILED (failureCode NOT_IN_BACKUP when the backup's file lacks a property). "
+        "Nothing is written."
     )
     async def plan_restore(
         self, info: Info, backup_id: strawberry.ID, object_type: str, properties: list[str]
@@ -73,8 +77,9 @@ class RestoreMutations:
         return Restore.from_model(plan)
 
     @strawberry.mutation(
-        description="What putting back the values a restore overwrote would change, within 14 "
-        "days of it; records changed again since are conflicts, left alone."
+        description="Asks a worker what putting back the values a restore overwrote would "
+        "change, within 14 days of it; records changed again since are conflicts, left alone. "
+        "Answers at once, PLAN_QUEUED, like planRestore."
     )
     async def plan_revert(self, info: Info, restore_id: strawberry.ID) -> Restore:
         return Restore.from_model(await resolvers.restores.plan_revert(info.context, restore_id))

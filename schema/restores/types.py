@@ -11,7 +11,8 @@ from services import restores
 strawberry.enum(restores.RestoreKind)
 strawberry.enum(
     restores.RestoreStatus,
-    description="PLANNED until started; then QUEUED, RUNNING, SUCCEEDED or FAILED.",
+    description="PLAN_QUEUED and PLANNING while a worker computes the plan, then PLANNED (or "
+    "PLAN_FAILED); once started QUEUED, RUNNING, SUCCEEDED or FAILED.",
 )
 
 
@@ -56,6 +57,9 @@ class RestorePlan:
         description="When the values to put back were current: the backup's snapshot, or the "
         "end of the restore a revert undoes."
     )
+    planned_at: datetime | None = strawberry.field(
+        description="When the comparison ended: startRestore refuses the plan an hour later."
+    )
     records_in_source: int
     records_to_change: int
     records_unchanged: int
@@ -78,6 +82,7 @@ class RestorePlan:
     def from_summary(cls, summary: restores.PlanSummary) -> Self:
         return cls(
             values_as_of=summary.values_as_of,
+            planned_at=summary.planned_at,
             records_in_source=summary.records_in_source,
             records_to_change=summary.records_to_change,
             records_unchanged=summary.records_unchanged,
@@ -126,7 +131,9 @@ class Restore:
     reverts_id: strawberry.ID | None = strawberry.field(description="For a REVERT.")
     object_type: str
     properties: list[str]
-    plan: RestorePlan
+    plan: RestorePlan | None = strawberry.field(
+        description="Null until PLANNED: follow the plan's job with jobProgress(id: <this id>)."
+    )
     counts: RestoreCounts | None = strawberry.field(description="Null until it starts.")
     requested_by: User | None
     created_at: datetime
@@ -159,9 +166,11 @@ class Restore:
             reverts_id=strawberry.ID(str(restore.reverts_id)) if restore.reverts_id else None,
             object_type=restore.object_type.name,
             properties=list(restore.properties),
-            plan=RestorePlan.from_summary(restores.PlanSummary.model_validate(restore.plan)),
+            plan=RestorePlan.from_summary(restores.PlanSummary.model_validate(restore.plan))
+            if restore.plan
+            else None,
             counts=None
-            if restore.status == restores.RestoreStatus.PLANNED
+            if restore.status in restores.PLAN_STATUSES
             else RestoreCounts.from_counts(restores.AppliedCounts.model_validate(restore.counts)),
             requested_by=User.from_model(requester) if requester else None,
             created_at=restore.created_at,

@@ -3,7 +3,7 @@
 import { gql } from "./api.js";
 
 const COUNTS = `counts { recordsChanged valuesSet valuesCleared recordsUnchanged recordsSkipped conflicts }`;
-const PLAN = `plan { valuesAsOf recordsInSource recordsToChange recordsUnchanged recordsDeleted
+const PLAN = `plan { valuesAsOf plannedAt recordsInSource recordsToChange recordsUnchanged recordsDeleted
   recordsPurged recordsCreatedSince conflicts
   properties { name label sensitive toChange toClear unchanged }
   sampleChanges { recordId property currentValue restoredValue redacted }

@@ -13,7 +13,8 @@ import { renderCounts, renderPlan } from "./restore-plan.js";
 import { stepUp } from "./step-up.js";
 
 const STEPS = ["Choose", "Review", "Restore"];
-const PLAN_VALID_MS = 3600 * 1000; // startRestore takes plans less than an hour old
+const PLAN_VALID_MS = 3600 * 1000; // startRestore takes plans compared less than an hour ago
+const PLANNING = new Set(["PLAN_QUEUED", "PLANNING"]);
 const ACTIVE = new Set(["QUEUED", "RUNNING"]);
 
 let me = null;
@@ -25,13 +26,17 @@ export function init() {
   on("revert-restore", (restore) => guard(() => reviewRevert(restore.id)));
 }
 
-// Picks up the newest restore if it is under way, or a plan still waiting to be started.
+// Picks up the newest restore if it is under way, or a plan being compared or still waiting
+// to be started.
 export async function load(signedIn) {
   me = signedIn;
   const latest = await api.latest();
   if (!latest) return;
   if (ACTIVE.has(latest.status)) follow(latest, { focus: false });
-  else if (latest.status === "PLANNED" && Date.now() - new Date(latest.createdAt) < PLAN_VALID_MS) review(latest, { focus: false });
+  else if (PLANNING.has(latest.status)) awaitPlan(latest, { focus: false });
+  else if (latest.status === "PLANNED" && Date.now() - new Date(latest.plan.plannedAt ?? latest.createdAt) < PLAN_VALID_MS) {
+    review(latest, { focus: false });
+  }
 }
 
 export function reset() {
@@ -111,7 +116,7 @@ async function choose(backup, selected = null) {
     }
     try {
       const plan = await busy(submit, () => api.planRestore(backup.id, objectSelect.value, properties));
-      review(plan, { backup });
+      awaitPlan(plan, { backup });
     } catch (failure) {
       showError(error, describe(failure));
     }
@@ -121,7 +126,51 @@ async function choose(backup, selected = null) {
 }
 
 async function reviewRevert(restoreId) {
-  review(await api.planRevert(restoreId));
+  awaitPlan(await api.planRevert(restoreId));
+}
+
+// Step 2 while a worker compares the source with today's records, live; then the plan.
+function awaitPlan(plan, { backup = null, focus = true } = {}) {
+  stopWatching?.();
+  const bar = h("progress", { max: "1", "aria-label": "Comparing" });
+  const status = h("p", { role: "status" }, "Comparing with today's records…");
+  show(1, describeJob(plan), h("h3", {}, "Preparing the review…"), bar, status);
+  if (focus) focusPanel();
+  let done = false;
+  const compared = () => {
+    if (done) return;
+    done = true;
+    stopWatching?.();
+    stopWatching = null;
+    guard(async () => planEnded(await api.get(plan.id), { backup }));
+  };
+  stopWatching = watchJob(plan.id, {
+    progress: (progress) => {
+      // The stream goes on past PLANNED (to the restore, once started): stop there.
+      if (!PLANNING.has(progress.status)) compared();
+      else if (progress.rowsTotal) {
+        bar.max = progress.rowsTotal;
+        bar.value = progress.rowsDone ?? 0;
+        status.textContent = `${formatNumber(progress.rowsDone)} of ${formatNumber(progress.rowsTotal)} records compared`;
+      }
+    },
+    finished: compared,
+  });
+}
+
+function planEnded(plan, { backup }) {
+  if (PLANNING.has(plan.status)) awaitPlan(plan, { backup, focus: false }); // the socket dropped: wait on
+  else if (plan.status === "PLANNED") review(plan, { backup, focus: false });
+  else {
+    const again = h("button", { type: "button", class: "secondary" }, plan.kind === "REVERT" ? "Close" : "Change selection");
+    again.addEventListener("click", () => guard(async () => {
+      if (plan.kind === "REVERT") close();
+      else await choose(backup ?? await backupOf(plan), plan);
+    }));
+    show(1, describeJob(plan), h("h3", {}, "The review could not be prepared"),
+      h("p", { role: "alert", class: "error" }, plan.failureReason ?? "It did not finish."),
+      h("div", { class: "actions-row" }, again));
+  }
 }
 
 // Step 2: the plan, both acknowledgements, the step-up, then start.
@@ -169,7 +218,7 @@ function review(plan, { backup = null, focus = true } = {}) {
       showError(error, describe(failure));
       if (failure.code === "PLAN_STALE") {
         const again = h("button", { type: "button", class: "secondary" }, "Review again");
-        again.addEventListener("click", () => guard(async () => review(await replan(plan), { backup })));
+        again.addEventListener("click", () => guard(async () => awaitPlan(await replan(plan), { backup })));
         error.append(" ", again);
       }
     }
@@ -181,7 +230,8 @@ function review(plan, { backup = null, focus = true } = {}) {
 
 // "Restore of Deals: Amount, Deal stage", with the labels the plan carries.
 function describeJob(restore) {
-  const labels = restore.plan.properties.map((property) => property.label).join(", ");
+  // While the plan is compared, the API names the properties; then the plan labels them.
+  const labels = (restore.plan?.properties.map((property) => property.label) ?? restore.properties).join(", ");
   return `${restore.kind === "REVERT" ? "Revert" : "Restore"} of ${titleCase(restore.objectType)}: ${labels}`;
 }
 

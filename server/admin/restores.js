@@ -12,8 +12,9 @@ export function init() {
 
 export async function load() {
   // Plans that were never started are not history: the panel shows the one still pending.
+  // The API gives a restore counts once it is started.
   const [restores, types] = await Promise.all([api.list(), api.loadObjectTypes()]);
-  const started = restores.filter((restore) => restore.status !== "PLANNED");
+  const started = restores.filter((restore) => restore.counts != null);
   const labels = new Map(types.map((type) => [type.name, type]));
   replace($("#restores-table tbody"), started.map((restore) => row(restore, labels.get(restore.objectType))));
   $("#restores-empty").hidden = started.length > 0;

@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     BACKUP_EXPIRED = "BACKUP_EXPIRED"
     NOT_RESTORABLE = "NOT_RESTORABLE"
     PLAN_STALE = "PLAN_STALE"
+    PLAN_NOT_READY = "PLAN_NOT_READY"
     TIER_REQUIRED = "TIER_REQUIRED"
     SSO_NOT_CONFIGURED = "SSO_NOT_CONFIGURED"
     # Not raised by the domain: the document was refused, a mutation came over the websocket,

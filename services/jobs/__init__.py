@@ -3,7 +3,15 @@ committed, the one runner every job runs through (claim, lease, retry, outcome),
 events, and the sweeps that send lost jobs again."""
 
 from services.jobs.claims import Claim, LostClaim
-from services.jobs.kinds import APPLY_RESTORE, EXPORT_BACKUP, IMPORT_FILE, KINDS, JobKind, JobStatus
+from services.jobs.kinds import (
+    APPLY_RESTORE,
+    EXPORT_BACKUP,
+    IMPORT_FILE,
+    KINDS,
+    PLAN_RESTORE,
+    JobKind,
+    JobStatus,
+)
 from services.jobs.progress import FINISHED, JobEvent, watch
 from services.jobs.queue import Queued, enqueue, queueing, register
 from services.jobs.runner import Columns, FailureCode, Job, Outcome, RetryJob, failure_code
@@ -16,6 +24,7 @@ __all__ = [
     "FINISHED",
     "IMPORT_FILE",
     "KINDS",
+    "PLAN_RESTORE",
     "Claim",
     "Columns",
     "FailureCode",

@@ -21,7 +21,7 @@ from tortoise.queryset import QuerySet
 
 from services.core import environment
 from services.core.clock import now
-from services.jobs.kinds import JobStatus
+from services.jobs.kinds import JobKind
 from services.jobs.progress import JobEvent, publish
 from services.jobs.queue import UNCLAIMED_FOR
 
@@ -46,8 +46,8 @@ class LostClaim(Exception):
 class Claim(Generic[J]):
     """This worker's hold on a RUNNING job row, identified by its attempt number."""
 
-    def __init__(self, model: type[J], row: J) -> None:
-        self.model = model
+    def __init__(self, kind: JobKind[J], row: J) -> None:
+        self.kind = kind
         self.row = row
         self._renewed = time.monotonic()
         self._published = 0.0
@@ -59,7 +59,8 @@ class Claim(Generic[J]):
 
     def mine(self) -> QuerySet[J]:
         """The row, as long as this worker still holds it."""
-        return self.model.filter(id=self.row.pk, status=JobStatus.RUNNING, attempts=self.attempt)
+        running = self.kind.statuses.running
+        return self.kind.model.filter(id=self.row.pk, status=running, attempts=self.attempt)
 
     async def keep_alive(self) -> None:
         """Renew the lease when due; raises LostClaim if the job was taken over."""
@@ -108,31 +109,32 @@ class Claim(Generic[J]):
         if clock - self._published >= PROGRESS_EVERY_SECONDS or rows_done == rows_total:
             self._published = clock
             event = JobEvent(
-                str(self.row.pk), JobStatus.RUNNING.value, object_type, rows_done, rows_total
+                str(self.row.pk), self.kind.statuses.running, object_type, rows_done, rows_total
             )
             await publish(self.row.pk, event)
 
 
-async def claim(model: type[J], row_id: UUID) -> Claim[J] | None:
-    """Take a QUEUED job, or a RUNNING one whose worker died; None if there is nothing to do."""
+async def claim(kind: JobKind[J], row_id: UUID) -> Claim[J] | None:
+    """Take a waiting job, or a running one whose worker died; None if there is nothing to do."""
     at = now()
-    claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, lease_expires_at__lt=at)
-    taken = await model.filter(claimable, id=row_id).update(
-        status=JobStatus.RUNNING,
+    statuses = kind.statuses
+    claimable = Q(status=statuses.waiting) | Q(status=statuses.running, lease_expires_at__lt=at)
+    taken = await kind.model.filter(claimable, id=row_id).update(
+        status=statuses.running,
         started_at=at,
         lease_expires_at=at + _lease(),
         attempts=F("attempts") + 1,
     )
     if not taken:
         return None
-    return Claim(model, await model.get(id=row_id))
+    return Claim(kind, await kind.model.get(id=row_id))
 
 
 async def release_for_retry(held: Claim[J], reason: str, code: str) -> bool:
     """Put the job back in the queue, for the broker's retry after its back-off, saying why
     the attempt failed; False if another worker had taken it over."""
     released = await held.mine().update(
-        status=JobStatus.QUEUED,
+        status=held.kind.statuses.waiting,
         failure_reason=reason,
         failure_code=code,
         lease_expires_at=now() + UNCLAIMED_FOR,

@@ -12,7 +12,7 @@ from tortoise.models import Model
 
 from models.backups import Backup
 from models.imports import Import
-from models.restores import Restore
+from models.restores import Restore, RestoreStatus
 
 J = TypeVar("J", bound=Model)
 
@@ -27,24 +27,57 @@ class JobStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class JobStatuses:
+    """The values of a row's `status` through one job: waiting for a worker, worked on, and
+    its two ends. A row that goes through two jobs (a restore is planned, then applied) names
+    each job's stages apart."""
+
+    waiting: str = JobStatus.QUEUED
+    running: str = JobStatus.RUNNING
+    succeeded: str = JobStatus.SUCCEEDED
+    failed: str = JobStatus.FAILED
+
+    @property
+    def active(self) -> tuple[str, str]:
+        return (self.waiting, self.running)
+
+    def ended(self, succeeded: bool) -> str:
+        return self.succeeded if succeeded else self.failed
+
+
+@dataclass(frozen=True)
 class JobKind(Generic[J]):
     """A kind of job. Its rows have the columns `status`, `attempts`, `lease_expires_at`,
-    `started_at`, `completed_at`, `failure_reason` and `account_id`."""
+    `started_at`, `completed_at`, `failure_reason`, `failure_code` and `account_id`."""
 
     actor_name: str
     model: type[J]
     # Tries in all, the first included.
     max_attempts: int = 3
+    statuses: JobStatuses = JobStatuses()
 
 
 EXPORT_BACKUP = JobKind("export_backup", Backup)
 # Only file imports wait for a worker: a restore's entry in the imports list is written once
 # the restore has finished.
 IMPORT_FILE = JobKind("import_file", Import)
+# A restore's (or revert's) plan is computed on a worker too: comparing a large object type
+# outlasts any HTTP request. The same row is then applied by APPLY_RESTORE.
+PLAN_RESTORE = JobKind(
+    "plan_restore",
+    Restore,
+    statuses=JobStatuses(
+        RestoreStatus.PLAN_QUEUED,
+        RestoreStatus.PLANNING,
+        RestoreStatus.PLANNED,
+        RestoreStatus.PLAN_FAILED,
+    ),
+)
 APPLY_RESTORE = JobKind("apply_restore", Restore)
 
 KINDS: tuple[JobKind[Any], ...] = (
     EXPORT_BACKUP,
     IMPORT_FILE,
+    PLAN_RESTORE,
     APPLY_RESTORE,
 )

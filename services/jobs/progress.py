@@ -8,8 +8,9 @@ from uuid import UUID
 
 from services import events
 
-# Every job ends in one of these (a backup may later become EXPIRED).
-FINISHED = frozenset({"SUCCEEDED", "FAILED", "EXPIRED"})
+# Every job ends in one of these (a backup may later become EXPIRED). A restore's row lives
+# through two jobs: PLANNED is a pause before it is started, not an end; PLAN_FAILED is one.
+FINISHED = frozenset({"SUCCEEDED", "FAILED", "EXPIRED", "PLAN_FAILED"})
 
 
 @dataclass(frozen=True)

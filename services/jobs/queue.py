@@ -16,7 +16,7 @@ from tortoise.models import Model
 
 from services.core import database
 from services.core.clock import now
-from services.jobs.kinds import JobKind, JobStatus
+from services.jobs.kinds import JobKind
 
 J = TypeVar("J", bound=Model)
 
@@ -52,9 +52,9 @@ class Queued(Generic[J]):
         self._unclaimed_until = at + UNCLAIMED_FOR
 
     async def create(self, **columns: Any) -> J:
-        """A new QUEUED row."""
+        """A new row, waiting for a worker."""
         row = await self.kind.model.create(
-            status=JobStatus.QUEUED, lease_expires_at=self._unclaimed_until, **columns
+            status=self.kind.statuses.waiting, lease_expires_at=self._unclaimed_until, **columns
         )
         self.row_ids.append(row.pk)
         return row
@@ -63,7 +63,7 @@ class Queued(Generic[J]):
         """Queue a row that exists (a plan, a job that lost its worker) if it still matches
         `where`: a compare-and-set, so of several callers racing, one queues it."""
         taken = await self.kind.model.filter(where, id=row_id).update(
-            status=JobStatus.QUEUED, lease_expires_at=self._unclaimed_until, **columns
+            status=self.kind.statuses.waiting, lease_expires_at=self._unclaimed_until, **columns
         )
         if taken:
             self.row_ids.append(row_id)

@@ -48,6 +48,7 @@ class FailureCode(StrEnum):
     STORAGE_UNAVAILABLE = "STORAGE_UNAVAILABLE"
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
     BACKUP_FILE_DAMAGED = "BACKUP_FILE_DAMAGED"
+    NOT_IN_BACKUP = "NOT_IN_BACKUP"
     FILE_REFUSED = "FILE_REFUSED"
     INTERNAL = "INTERNAL"
 
@@ -59,6 +60,8 @@ SENTENCES = {
     "it keeps failing, ask the administrator to check the database.",
     FailureCode.BACKUP_FILE_DAMAGED: "The backup file is missing, damaged or incomplete. Choose "
     "another backup.",
+    FailureCode.NOT_IN_BACKUP: "The backup does not hold the object type or the properties "
+    "asked for. Choose them among the backup's.",
     FailureCode.FILE_REFUSED: "The file was refused. Check it and send it again.",
     FailureCode.INTERNAL: "An unexpected error stopped the job. Try again; if it keeps failing, "
     "report it to the administrator with the job's id.",
@@ -119,7 +122,7 @@ class Job(abc.ABC, Generic[J]):
     @classmethod
     async def run(cls, row_id: UUID) -> None:
         """The job for `row_id`. Raises RetryJob to ask for a retry while attempts remain."""
-        held = await claim(cls.kind.model, row_id)
+        held = await claim(cls.kind, row_id)
         if held is None:
             log.info("%s %s is not waiting for a worker; nothing to do", cls._name(), row_id)
             return
@@ -159,20 +162,21 @@ class Job(abc.ABC, Generic[J]):
 
     async def _finish(self, outcome: Outcome) -> None:
         """Record the outcome, fenced by the claim, then tell subscribers."""
+        status = self.kind.statuses.ended(outcome.succeeded)
+        columns: Columns = {
+            "status": status,
+            "completed_at": outcome.at,
+            "failure_reason": outcome.reason,
+            "failure_code": outcome.code or "",
+            "lease_expires_at": None,
+        }
         async with database.transaction():
-            finished = await self.held.mine().update(
-                status=outcome.status,
-                completed_at=outcome.at,
-                failure_reason=outcome.reason,
-                failure_code=outcome.code or "",
-                lease_expires_at=None,
-                **self.outcome_columns(outcome),
-            )
+            finished = await self.held.mine().update(**columns | self.outcome_columns(outcome))
             if not finished:
                 self._log_taken_over("before it could be marked done")
                 return
             await self.record_outcome(outcome)
-        await progress.publish(self.row.pk, JobEvent(str(self.row.pk), outcome.status.value))
+        await progress.publish(self.row.pk, JobEvent(str(self.row.pk), status))
         await self.announce_outcome(outcome)
 
     @classmethod
@@ -205,7 +209,8 @@ class Job(abc.ABC, Generic[J]):
         return SENTENCES[code]
 
     def outcome_columns(self, outcome: Outcome) -> Columns:
-        """The row's columns the outcome sets besides its status, time and reason."""
+        """The row's columns the outcome sets besides its status, time and reason (or instead
+        of them: these win)."""
         return {}
 
     async def record_outcome(self, outcome: Outcome) -> None:

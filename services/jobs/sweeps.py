@@ -10,9 +10,7 @@ from tortoise.queryset import QuerySet
 
 from services.core.clock import now
 from services.jobs import queue
-from services.jobs.kinds import KINDS, JobKind, JobStatus
-
-ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+from services.jobs.kinds import KINDS, JobKind
 
 
 async def requeue_lost_jobs(at: datetime | None = None) -> int:
@@ -22,13 +20,13 @@ async def requeue_lost_jobs(at: datetime | None = None) -> int:
 
 
 async def resend_queued_jobs() -> int:
-    """Send every QUEUED job again: at an embedded start, the in-process queue forgot them."""
+    """Send every waiting job again: at an embedded start, the in-process queue forgot them."""
     return sum([await _resend_queued(kind) for kind in KINDS])
 
 
 async def _requeue_lost(kind: JobKind[Any], at: datetime) -> int:
     lapsed = Q(lease_expires_at__lt=at)
-    lost = await _ids(kind.model.filter(lapsed, status__in=ACTIVE))
+    lost = await _ids(kind.model.filter(lapsed, status__in=kind.statuses.active))
     async with queue.queueing(kind, at=at) as queued:
         for row_id in lost:
             # With several schedulers, one of them sends each job again.
@@ -37,7 +35,7 @@ async def _requeue_lost(kind: JobKind[Any], at: datetime) -> int:
 
 
 async def _resend_queued(kind: JobKind[Any]) -> int:
-    waiting = await _ids(kind.model.filter(status=JobStatus.QUEUED))
+    waiting = await _ids(kind.model.filter(status=kind.statuses.waiting))
     for row_id in waiting:
         queue.enqueue(kind, row_id)
     return len(waiting)

@@ -1,12 +1,14 @@
 """Planning a restore of some properties of one object type from a backup, or the revert of a
 restore: what applying it would change, counted without writing anything.
 
-Backup values and current ones are compared a batch of records at a time, so memory stays
-flat whatever the size of the type. The plan is stored as a PLANNED restore, which
-`startRestore` / `revertRestore` queue once acknowledged.
+`plan_restore` and `plan_revert` check what can be checked at once and queue the plan's job
+(`services.restores.plan_job`), which runs `compute`: backup values and current ones are
+compared a batch of records at a time, so memory stays flat whatever the size of the type, and
+no HTTP request waits for it. The plan is stored on a PLANNED restore, which `startRestore` /
+`revertRestore` queue once acknowledged.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from uuid import UUID
 
@@ -14,8 +16,8 @@ from pydantic import BaseModel
 
 from models.accounts import Role
 from models.crm import ObjectType, Record
-from models.restores import Restore, RestoreKind
-from services import backups
+from models.restores import Restore, RestoreChange, RestoreKind, RestoreStatus
+from services import backups, jobs
 from services.core.clock import now
 from services.core.errors import DomainError, ErrorCode, ValidationFailed
 from services.core.viewer import Viewer
@@ -27,10 +29,23 @@ from services.restores.source import Targets, backup_batches, backup_file, chang
 # Conversations are system-managed threads: their values are not the account's to set.
 NOT_RESTORABLE_TYPES = frozenset({"conversations"})
 MAX_SAMPLES = 20
+# A restore's statuses before it is started.
+PLAN_STATUSES = frozenset(jobs.PLAN_RESTORE.statuses.active) | {
+    RestoreStatus.PLANNED,
+    RestoreStatus.PLAN_FAILED,
+}
 
 
 class NotRestorable(DomainError):
     code = ErrorCode.NOT_RESTORABLE
+
+
+class NotInBackup(ValidationFailed):
+    """The plan asks for what the backup's file does not hold (found by the plan's job)."""
+
+
+# What a plan's job reports as it goes: object type, records compared, records in the source.
+Progress = Callable[[str, int, int], Awaitable[None]]
 
 
 class PropertyPlan(BaseModel):
@@ -57,6 +72,8 @@ class PlanSummary(BaseModel):
 
     # When the values to restore were taken: the backup's snapshot, or the restore's end.
     values_as_of: datetime
+    # When the comparison ended: the plan goes stale an hour later.
+    planned_at: datetime | None = None
     records_in_source: int = 0
     records_to_change: int = 0
     records_unchanged: int = 0
@@ -140,6 +157,7 @@ class _Planner:
             "properties are overwritten."
         )
         summary.irreversible_notice = IRREVERSIBLE
+        summary.planned_at = now()
         return summary
 
 
@@ -179,6 +197,7 @@ def _guidance(summary: PlanSummary, plural: str) -> list[str]:
 async def plan_restore(
     viewer: Viewer, backup_id: str | UUID, object_type: str, properties: list[str]
 ) -> Restore:
+    """Queue the plan of restoring `properties` of `object_type` from the backup."""
     viewer.require_role(Role.SUPER_ADMIN)
     backup = await backups.get_backup(viewer, backup_id)
     backups.check_usable(backup, now())
@@ -186,32 +205,9 @@ async def plan_restore(
         raise NotRestorable(f"{object_type} cannot be restored: they are managed by the system.")
     current_type = await get_object_type(viewer.account_id, object_type)
     names = _checked_names(properties)
-    async with backup_file(backup, object_type) as reader:
-        entry = entry_for(reader, object_type)
-        if entry is None:
-            raise ValidationFailed(f"The backup holds no {object_type}.", field="objectType")
-        in_backup = {prop.name: prop for prop in entry.properties}
-        unknown = [name for name in names if name not in in_backup]
-        if unknown:
-            raise ValidationFailed(
-                f"Not in the backup's {object_type}: {', '.join(unknown)}.",
-                field="properties",
-                unknown=unknown,
-            )
-        now_defined = properties_by_name(current_type)
-        planned = [
-            PropertyPlan(
-                name=name,
-                label=in_backup[name].label,
-                sensitive=in_backup[name].sensitive
-                or (name in now_defined and now_defined[name].sensitive),
-            )
-            for name in names
-        ]
-        planner = _Planner(current_type, planned, reader.manifest.snapshot_at)
-        await _add_all(planner, backup_batches(reader, entry, names))
-    summary = await planner.finish(RestoreKind.RESTORE)
-    return await _store(viewer, RestoreKind.RESTORE, backup.id, current_type, names, summary)
+    if object_type not in backup.object_counts:
+        raise ValidationFailed(f"The backup holds no {object_type}.", field="objectType")
+    return await _queue(viewer, RestoreKind.RESTORE, backup.id, current_type, names)
 
 
 def _checked_names(properties: list[str]) -> list[str]:
@@ -222,56 +218,102 @@ def _checked_names(properties: list[str]) -> list[str]:
 
 
 async def plan_revert(viewer: Viewer, restore_id: str | UUID) -> Restore:
-    """Plan putting back the values a restore overwrote, where they have not changed since."""
+    """Queue the plan of putting back the values a restore overwrote, where they have not
+    changed since."""
     original = await restores.get_restore(viewer, restore_id)
-    finished_at = await restores.check_revertible(original, now()) - restores.REVERTIBLE_FOR
+    await restores.check_revertible(original, now())
     current_type = await get_object_type(viewer.account_id, original.object_type.name)
-    now_defined = properties_by_name(current_type)
+    return await _queue(
+        viewer,
+        RestoreKind.REVERT,
+        original.backup_id,
+        current_type,
+        original.properties,
+        reverts=original,
+    )
+
+
+async def _queue(
+    viewer: Viewer,
+    kind: RestoreKind,
+    backup_id: UUID,
+    object_type: ObjectType,
+    names: list[str],
+    *,
+    reverts: Restore | None = None,
+) -> Restore:
+    async with jobs.queueing(jobs.PLAN_RESTORE) as queued:
+        plan = await queued.create(
+            account_id=viewer.account_id,
+            kind=kind,
+            backup_id=backup_id,
+            reverts=reverts,
+            object_type=object_type,
+            properties=names,
+            requested_by=viewer.user,
+        )
+    return await restores.get_restore(viewer, plan.id)
+
+
+async def compute(plan: Restore, progress: Progress) -> PlanSummary:
+    """The plan of `plan` (object type and backup fetched), reporting progress per batch."""
+    if plan.kind == RestoreKind.REVERT:
+        return await _compute_revert(plan, progress)
+    return await _compute_restore(plan, progress)
+
+
+async def _compute_restore(plan: Restore, progress: Progress) -> PlanSummary:
+    object_type = plan.object_type
+    async with backup_file(plan.backup, object_type.name) as reader:
+        entry = entry_for(reader, object_type.name)
+        if entry is None:
+            raise NotInBackup(f"The backup holds no {object_type.name}.", field="objectType")
+        in_backup = {prop.name: prop for prop in entry.properties}
+        unknown = [name for name in plan.properties if name not in in_backup]
+        if unknown:
+            raise NotInBackup(
+                f"Not in the backup's {object_type.name}: {', '.join(unknown)}.",
+                field="properties",
+                unknown=unknown,
+            )
+        now_defined = properties_by_name(object_type)
+        planned = [
+            PropertyPlan(
+                name=name,
+                label=in_backup[name].label,
+                sensitive=in_backup[name].sensitive
+                or (name in now_defined and now_defined[name].sensitive),
+            )
+            for name in plan.properties
+        ]
+        planner = _Planner(object_type, planned, reader.manifest.snapshot_at)
+        batches = backup_batches(reader, entry, plan.properties)
+        await _add_all(planner, batches, progress, entry.rows)
+    return await planner.finish(RestoreKind.RESTORE)
+
+
+async def _compute_revert(plan: Restore, progress: Progress) -> PlanSummary:
+    original = await Restore.get(id=plan.reverts_id)
+    finished_at = original.completed_at
+    assert finished_at is not None  # `plan_revert` takes finished restores only.
+    now_defined = properties_by_name(plan.object_type)
     planned = [
         PropertyPlan(
             name=name,
             label=now_defined[name].label if name in now_defined else name,
             sensitive=name in now_defined and now_defined[name].sensitive,
         )
-        for name in original.properties
+        for name in plan.properties
     ]
-    planner = _Planner(current_type, planned, finished_at)
-    await _add_all(planner, change_batches(original.id, original.properties))
-    summary = await planner.finish(RestoreKind.REVERT)
-    return await _store(
-        viewer,
-        RestoreKind.REVERT,
-        original.backup_id,
-        current_type,
-        original.properties,
-        summary,
-        reverts=original,
-    )
+    planner = _Planner(plan.object_type, planned, finished_at)
+    total = await RestoreChange.filter(restore_id=original.id).count()
+    await _add_all(planner, change_batches(original.id, plan.properties), progress, total)
+    return await planner.finish(RestoreKind.REVERT)
 
 
-async def _add_all(planner: _Planner, batches: AsyncIterator[Targets]) -> None:
+async def _add_all(
+    planner: _Planner, batches: AsyncIterator[Targets], progress: Progress, total: int
+) -> None:
     async for batch in batches:
         await planner.add(batch)
-
-
-async def _store(
-    viewer: Viewer,
-    kind: RestoreKind,
-    backup_id: UUID,
-    object_type: ObjectType,
-    names: list[str],
-    summary: PlanSummary,
-    *,
-    reverts: Restore | None = None,
-) -> Restore:
-    plan = await Restore.create(
-        account_id=viewer.account_id,
-        kind=kind,
-        backup_id=backup_id,
-        reverts=reverts,
-        object_type=object_type,
-        properties=names,
-        plan=summary.model_dump(mode="json"),
-        requested_by=viewer.user,
-    )
-    return await restores.get_restore(viewer, plan.id)
+        await progress(planner.object_type.name, planner.summary.records_in_source, total)

@@ -23,7 +23,6 @@ from services.core.viewer import Viewer
 PLAN_FRESH_FOR = timedelta(hours=1)
 # A restore can be reverted for this long after it finished (its saved values are kept).
 REVERTIBLE_FOR = timedelta(days=14)
-ACTIVE = (RestoreStatus.QUEUED, RestoreStatus.RUNNING)
 
 
 class RestoreInProgress(DomainError):
@@ -32,6 +31,10 @@ class RestoreInProgress(DomainError):
 
 class PlanStale(DomainError):
     code = ErrorCode.PLAN_STALE
+
+
+class PlanNotReady(DomainError):
+    code = ErrorCode.PLAN_NOT_READY
 
 
 @dataclass(frozen=True)
@@ -122,10 +125,7 @@ async def start(
     plan = await get_restore(viewer, plan_id)
     if plan.kind != kind:
         raise ValidationFailed(f"This plan is a {plan.kind.value.lower()}.", field="planId")
-    if plan.status in ACTIVE:
-        raise RestoreInProgress("This plan is queued or running already.")
-    if plan.status != RestoreStatus.PLANNED:
-        raise ValidationFailed("This plan was carried out already; plan again.", field="planId")
+    _check_startable(plan.status)
     await _check_fresh(plan, now())
     try:
         async with jobs.queueing(jobs.APPLY_RESTORE) as queued:
@@ -136,6 +136,17 @@ async def start(
             "Another restore of this account is queued or running; wait until it finishes."
         ) from None
     return await get_restore(viewer, plan.id)
+
+
+def _check_startable(status: RestoreStatus) -> None:
+    if status in (RestoreStatus.PLAN_QUEUED, RestoreStatus.PLANNING):
+        raise PlanNotReady("The plan is still being computed: start it once it is PLANNED.")
+    if status == RestoreStatus.PLAN_FAILED:
+        raise ValidationFailed("The plan failed (see its failureReason): plan again.")
+    if status in (RestoreStatus.QUEUED, RestoreStatus.RUNNING):
+        raise RestoreInProgress("This plan is queued or running already.")
+    if status != RestoreStatus.PLANNED:
+        raise ValidationFailed("This plan was carried out already; plan again.", field="planId")
 
 
 def _check_acknowledged(data_change: bool, irreversible: bool) -> None:
@@ -155,7 +166,9 @@ def _check_acknowledged(data_change: bool, irreversible: bool) -> None:
 
 
 async def _check_fresh(plan: Restore, at: datetime) -> None:
-    if at - plan.created_at > PLAN_FRESH_FOR:
+    planned_at = plan.plan.get("planned_at")
+    compared_at = datetime.fromisoformat(str(planned_at)) if planned_at else plan.created_at
+    if at - compared_at > PLAN_FRESH_FOR:
         raise PlanStale(
             "The plan is more than an hour old and the data may have moved: plan again."
         )
@@ -172,7 +185,18 @@ async def _check_fresh(plan: Restore, at: datetime) -> None:
 
 async def _queue(queued: jobs.Queued[Restore], viewer: Viewer, plan: Restore) -> None:
     planned = Q(status=RestoreStatus.PLANNED)
-    if not await queued.requeue(plan.id, planned, requested_by_id=viewer.user.id):
+    # Attempts, times and failures from here on are those of applying the plan.
+    started = await queued.requeue(
+        plan.id,
+        planned,
+        requested_by_id=viewer.user.id,
+        attempts=0,
+        started_at=None,
+        completed_at=None,
+        failure_reason="",
+        failure_code="",
+    )
+    if not started:
         # The same plan started twice at once: the other request took it.
         raise RestoreInProgress("This plan was started by another request.")
     await activity.record_event(

@@ -7,7 +7,7 @@ from models.accounts import Role
 from tests.support.backups import backed_up
 from tests.support.browser import AdminPage
 from tests.support.graphql import GraphQLClient
-from tests.support.records import seed_records
+from tests.support.records import add_property, seed_records
 from tests.support.restores import amounts_of_deals, change_amounts
 from tests.support.tenants import MakeTenant
 from tests.support.two_factor import enroll, wrong_code
@@ -103,3 +103,27 @@ async def test_restore_from_review_to_revert(
     await expect(history.first).to_contain_text("Revert")
     await expect(history.nth(1).get_by_role("button", name="Revert")).to_have_count(0)
     await admin_page.screenshot("10-reverted")
+
+
+async def test_a_property_the_backup_lacks_fails_the_review_with_its_name(
+    admin_page: AdminPage, make_tenant: MakeTenant, gql: GraphQLClient
+) -> None:
+    tenant = await make_tenant(passwords=True)
+    await seed_records(tenant, "deals", DEALS)
+    backup_id = await backed_up(gql, tenant)
+    await add_property(tenant, "deals", "region", "Region")  # Created since the backup.
+    page = admin_page.page
+    panel = page.locator("#restore")
+
+    await admin_page.signed_in(tenant.users[Role.SUPER_ADMIN].email)
+    await admin_page.backup_row(backup_id).get_by_role("button", name="Restore").click()
+    await panel.get_by_label("Object", exact=True).select_option("deals")
+    await panel.get_by_label("Region").check()
+    await panel.get_by_role("button", name="Review changes").click()
+
+    await expect(
+        panel.get_by_role("heading", name="The review could not be prepared")
+    ).to_be_visible()
+    await expect(panel.get_by_role("alert")).to_have_text("Not in the backup's deals: region.")
+    await panel.get_by_role("button", name="Change selection").click()
+    await expect(panel.get_by_label("Region")).to_be_checked()

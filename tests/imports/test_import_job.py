@@ -43,7 +43,7 @@ async def test_a_job_resumed_after_its_workers_died_applies_each_row_once(
     scratch = tmp_path / "scratch.csv"
     scratch.write_bytes(content)
 
-    first = await claim(Import, job.id)
+    first = await claim(IMPORT_FILE, job.id)
     assert first is not None
     types = await account_types(tenant.account.id)
     with open_upload(scratch, "deals", types) as upload:
@@ -51,7 +51,7 @@ async def test_a_job_resumed_after_its_workers_died_applies_each_row_once(
         assert (await anext(batches)).rows_done == 50
         assert (await anext(batches)).rows_done == 100
         await lease_lapses(Import, job.id)
-        second = await claim(Import, job.id)
+        second = await claim(IMPORT_FILE, job.id)
         assert second is not None and second.attempt == 2
         # The first worker wakes up: its next batch must not land.
         with pytest.raises(LostClaim):

@@ -27,19 +27,24 @@ from services.jobs import queue as jobs
 from services.jobs.kinds import JobKind
 from tests.support.backups import backed_up
 from tests.support.graphql import GraphQLClient
+from tests.support.jobs import jobs_sent
 from tests.support.polling import poll_until, until_listening
 from tests.support.records import seed_deals, set_values, values_of
 from tests.support.restores import (
     PLAN,
+    PLAN_REVERT,
     RESTORE,
     REVERTIBLE,
     START,
     add_sensitive_commission,
     deal,
     plan,
+    plan_ended,
+    plan_fails_as_damaged,
     planned_restore,
     restore_finished,
     restored,
+    revert_planned,
     revertible_until,
     start,
     start_variables,
@@ -219,6 +224,38 @@ async def test_job_progress_streams_a_restore_until_it_succeeds(
     assert {"status": "RUNNING", "rowsDone": 1500, "rowsTotal": 1500} in progress
 
 
+async def test_job_progress_streams_a_plan_then_its_restore(
+    gql: GraphQLClient, server: Server, tenant: Tenant
+) -> None:
+    ids = await seed_deals(tenant, [deal(i) for i in range(2500)])
+    backup_id = await backed_up(gql, tenant)
+    await Record.filter(id__in=ids[:10]).update(properties={"amount": "0"})
+    await step_up(tenant)
+    variables = {"backupId": backup_id, "objectType": "deals", "properties": ["amount"]}
+    async with signed_in(server.websocket_url, tenant.super_admin) as socket:
+        with jobs_sent():  # The plan's job waits until the subscriber is there.
+            queued = (await gql.data(PLAN, variables, tenant.super_admin))["planRestore"]
+            assert (queued["status"], queued["plan"]) == ("PLAN_QUEUED", None)
+            start = start_variables(queued["id"])
+            assert await gql.error_code(START, start, tenant.super_admin) == "PLAN_NOT_READY"
+            operation_id = await socket.subscribe(PROGRESS, {"id": queued["id"]})
+            stream = [await socket.next_payload(operation_id)]
+        while stream[-1]["data"]["jobProgress"]["status"] != "PLANNED":
+            stream.append(await socket.next_payload(operation_id))
+        planned = await plan_ended(gql, tenant.super_admin, queued["id"])
+        assert planned["plan"]["recordsToChange"] == 10
+        await gql.data(START, start, tenant.super_admin)
+        stream += await socket.payloads_until_complete(operation_id)
+    progress = [payload["data"]["jobProgress"] for payload in stream]
+    assert progress[0] == {"status": "PLAN_QUEUED", "rowsDone": None, "rowsTotal": None}
+    assert {"status": "PLANNING", "rowsDone": 2500, "rowsTotal": 2500} in progress
+    statuses = list(dict.fromkeys(event["status"] for event in progress))
+    assert statuses[statuses.index("PLANNED") :] in (
+        ["PLANNED", "QUEUED", "RUNNING", "SUCCEEDED"],
+        ["PLANNED", "RUNNING", "SUCCEEDED"],
+    )
+
+
 # Every guard of planRestore, with its code.
 
 
@@ -249,12 +286,17 @@ async def test_planning_refuses_what_cannot_be_restored(gql: GraphQLClient, tena
     assert (await refused("conversations", ["subject"]))["code"] == "NOT_RESTORABLE"
     # No tickets at backup time: the backup has no file for them.
     assert (await refused("tickets", ["subject"]))["code"] == "VALIDATION_FAILED"
-    unknown = await refused("deals", ["amount", "nope", "closedate_x"])
-    assert unknown["code"] == "VALIDATION_FAILED"
-    assert unknown["unknown"] == ["nope", "closedate_x"]
     assert (await refused("deals", []))["code"] == "VALIDATION_FAILED"
     assert (await refused("no_such_type", ["amount"]))["code"] == "NOT_FOUND"
     assert not await Restore.filter(backup_id=backup_id).exists()
+    # Which properties the backup holds, its file says: the plan's job reads it.
+    unknown = await plan(gql, tenant, backup_id, ["amount", "nope", "closedate_x"])
+    assert (unknown["status"], unknown["plan"]) == ("PLAN_FAILED", None)
+    assert unknown["failureCode"] == "NOT_IN_BACKUP"
+    assert unknown["failureReason"] == "Not in the backup's deals: nope, closedate_x."
+    start = start_variables(unknown["id"])
+    await step_up(tenant)
+    assert await gql.error_code(START, start, tenant.super_admin) == "VALIDATION_FAILED"
 
 
 async def test_planning_needs_a_succeeded_backup_within_its_14_days(
@@ -273,7 +315,7 @@ async def test_planning_needs_a_succeeded_backup_within_its_14_days(
     assert await gql.error_code(PLAN, variables, tenant.super_admin) == "VALIDATION_FAILED"
 
 
-async def test_a_corrupt_backup_is_refused_before_anything_is_read(
+async def test_a_corrupt_backup_fails_the_plan_before_anything_is_read(
     gql: GraphQLClient, tenant: Tenant
 ) -> None:
     await seed_deals(tenant, [deal(1)])
@@ -288,12 +330,10 @@ async def test_a_corrupt_backup_is_refused_before_anything_is_read(
     name_length, extra_length = struct.unpack_from("<HH", content, header_at + 26)
     content[header_at + 30 + name_length + extra_length + 2] ^= 0xFF
     path.write_bytes(bytes(content))
-    variables = {"backupId": backup_id, "objectType": "deals", "properties": ["amount"]}
-    assert await gql.error_code(PLAN, variables, tenant.super_admin) == "NOT_RESTORABLE"
-    assert not await Restore.filter(backup_id=backup_id).exists()
+    await plan_fails_as_damaged(gql, tenant, backup_id)
 
 
-async def test_a_backup_true_to_its_checksums_but_holding_a_malformed_id_is_refused(
+async def test_a_backup_true_to_its_checksums_but_holding_a_malformed_id_fails_the_plan(
     gql: GraphQLClient, tenant: Tenant
 ) -> None:
     await seed_deals(tenant, [deal(1), deal(2)])
@@ -314,11 +354,7 @@ async def test_a_backup_true_to_its_checksums_but_holding_a_malformed_id_is_refu
     with ZipFile(path, "w") as archive:
         for name, data in files.items():
             archive.writestr(name, data)
-    variables = {"backupId": backup_id, "objectType": "deals", "properties": ["amount"]}
-    [error] = (await gql.raw(PLAN, variables, tenant.super_admin))["errors"]
-    assert error["extensions"]["code"] == "NOT_RESTORABLE"
-    assert "not-an-id" in error["message"]
-    assert not await Restore.filter(backup_id=backup_id).exists()
+    await plan_fails_as_damaged(gql, tenant, backup_id)
 
 
 # Every guard of startRestore, with its code.
@@ -375,9 +411,13 @@ async def test_a_stale_plan_is_refused(gql: GraphQLClient, tenant: Tenant) -> No
     plan_id = await planned_restore(gql, tenant)
     await step_up(tenant)
     variables = start_variables(plan_id)
-    await Restore.filter(id=plan_id).update(created_at=now() - timedelta(hours=1, seconds=5))
+    compared = (await Restore.get(id=plan_id)).plan
+    an_hour_ago = now() - timedelta(hours=1, seconds=5)
+    await Restore.filter(id=plan_id).update(
+        plan={**compared, "planned_at": an_hour_ago.isoformat()}
+    )
     assert await gql.error_code(START, variables, tenant.super_admin) == "PLAN_STALE"
-    await Restore.filter(id=plan_id).update(created_at=now())
+    await Restore.filter(id=plan_id).update(plan=compared)
     backup_id = (await Restore.get(id=plan_id)).backup_id
     await Backup.filter(id=backup_id).update(expires_at=now() - timedelta(seconds=1))
     assert await gql.error_code(START, variables, tenant.super_admin) == "PLAN_STALE"
@@ -481,10 +521,6 @@ async def test_record_changes_of_another_account_are_not_heard(
 
 # Reverting a restore.
 
-PLAN_REVERT = """mutation($id: ID!) { planRevert(restoreId: $id) {
-  id kind status revertsId plan { recordsInSource recordsToChange recordsUnchanged
-  recordsDeleted recordsPurged conflicts conflictingRecordIds guidance
-  sampleChanges { recordId property currentValue restoredValue } } } }"""
 REVERT = """mutation($planId: ID!, $data: Boolean!, $irreversible: Boolean!) {
   revertRestore(planId: $planId, acknowledgeDataChange: $data,
                 acknowledgeIrreversible: $irreversible) { id status kind } }"""
@@ -504,7 +540,7 @@ async def test_a_revert_puts_back_what_the_restore_overwrote_except_where_it_cha
     await delete_records(viewer, [ids[2]])
 
     variables = {"id": restore_id}
-    planned = (await gql.data(PLAN_REVERT, variables, tenant.super_admin))["planRevert"]
+    planned = await revert_planned(gql, tenant.super_admin, restore_id)
     assert (planned["kind"], planned["status"], planned["revertsId"]) == (
         "REVERT",
         "PLANNED",
@@ -544,7 +580,11 @@ async def test_a_revert_puts_back_what_the_restore_overwrote_except_where_it_cha
     entry = await Import.get(restore_id=planned["id"])
     assert entry.name == "Data restore reverted - Deal"
     actions = await AuditEvent.filter(target_id=planned["id"]).values_list("action", flat=True)
-    assert sorted(actions) == ["RESTORE_REVERT_COMPLETED", "RESTORE_REVERT_STARTED"]
+    assert sorted(actions) == [
+        "RESTORE_REVERT_COMPLETED",
+        "RESTORE_REVERT_PLANNED",
+        "RESTORE_REVERT_STARTED",
+    ]
     # Reverted once is reverted.
     assert await gql.error_code(PLAN_REVERT, variables, tenant.super_admin) == "VALIDATION_FAILED"
     assert await revertible_until(gql, tenant, restore_id) is None
@@ -560,7 +600,7 @@ async def test_reverting_has_the_restores_guards(
     assert await gql.error_code(PLAN_REVERT, variables, tenant.admin) == "FORBIDDEN"
     assert await gql.error_code(PLAN_REVERT, variables, other.super_admin) == "NOT_FOUND"
 
-    planned = (await gql.data(PLAN_REVERT, variables, tenant.super_admin))["planRevert"]
+    planned = await revert_planned(gql, tenant.super_admin, restore_id)
     revert = {"planId": planned["id"], "data": True, "irreversible": False}
     assert await gql.error_code(REVERT, revert, tenant.super_admin) == "VALIDATION_FAILED"
     revert["irreversible"] = True
@@ -588,7 +628,7 @@ async def test_revertible_until_says_what_plan_revert_accepts(
     completed_at = datetime.fromisoformat(shown["completedAt"])
     assert datetime.fromisoformat(shown["revertibleUntil"]) == completed_at + timedelta(days=14)
 
-    planned = (await gql.data(PLAN_REVERT, {"id": restore_id}, tenant.super_admin))["planRevert"]
+    planned = await revert_planned(gql, tenant.super_admin, restore_id)
     # A plan is not a restore that could be reverted.
     assert await revertible_until(gql, tenant, planned["id"]) is None
     await Restore.filter(id=restore_id).update(completed_at=now() - timedelta(days=14, seconds=1))

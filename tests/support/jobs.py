@@ -13,6 +13,7 @@ from uuid import UUID
 
 from models.accounts import Role
 from models.audit import AuditEvent
+from models.crm import ObjectType
 from models.imports import Import
 from models.notifications import Notification
 from models.restores import Restore, RestoreStatus
@@ -21,12 +22,13 @@ from services.backups.job import ExportJob
 from services.core.clock import now
 from services.imports.job import ImportJob
 from services.restores.job import RestoreJob
+from services.restores.plan_job import PlanJob
 from tests.support.backups import backed_up, queued_backup
 from tests.support.graphql import GraphQLClient
 from tests.support.imports import csv_bytes, queued_import
 from tests.support.notifications import notified_by_role
 from tests.support.records import seed_contacts, seed_deals, set_values
-from tests.support.restores import plan
+from tests.support.restores import plan, queued_unsent
 from tests.support.storage import storage_that_cannot_write
 from tests.support.tenants import Tenant
 from workers import actors
@@ -48,14 +50,24 @@ class JobCase:
     # The audit log's actions for the two outcomes.
     completed: str
     failed: str
-    # The notification kinds of the two outcomes.
-    notified_success: str
-    notified_failure: str
+    # The notification kinds of the two outcomes; None for a kind that notifies no one.
+    notified_success: str | None
+    notified_failure: str | None
     # The attempts' scratch files in the work dir, as a glob over the row's `{id}`.
     scratch: str | None = None
 
     def __str__(self) -> str:
         return self.kind.actor_name
+
+    @property
+    def ends(self) -> tuple[str, str]:
+        """The row's statuses once the job ended."""
+        return (self.kind.statuses.succeeded, self.kind.statuses.failed)
+
+    def notices(self, succeeded: bool) -> list[str]:
+        """The kinds of the notifications the outcome sends."""
+        kind = self.notified_success if succeeded else self.notified_failure
+        return [] if kind is None else [kind]
 
 
 @contextlib.asynccontextmanager
@@ -82,18 +94,29 @@ async def _queued_import(gql: GraphQLClient, tenant: Tenant, tmp_path: Path) -> 
 
 
 async def _queued_restore(gql: GraphQLClient, tenant: Tenant, tmp_path: Path) -> UUID:
-    """A restore QUEUED as startRestore leaves it, its lease long enough that the lost-job sweep
-    does not hand it to the in-process worker."""
     deals = await seed_deals(tenant, [{"amount": str(i)} for i in range(20)])
     backup_id = await backed_up(gql, tenant)
     await set_values(deals[0], {"amount": "edited"})
     restore_id = UUID((await plan(gql, tenant, backup_id, ["amount"]))["id"])
-    await Restore.filter(id=restore_id).update(
-        status=RestoreStatus.QUEUED,
+    await queued_unsent(restore_id, tenant)
+    return restore_id
+
+
+async def _queued_plan(gql: GraphQLClient, tenant: Tenant, tmp_path: Path) -> UUID:
+    """A plan as planRestore leaves it, with no message sent."""
+    deals = await seed_deals(tenant, [{"amount": str(i)} for i in range(20)])
+    backup_id = await backed_up(gql, tenant)
+    await set_values(deals[0], {"amount": "edited"})
+    plan = await Restore.create(
+        account_id=tenant.account.id,
+        backup_id=backup_id,
+        object_type=await ObjectType.get(account_id=tenant.account.id, name="deals"),
+        properties=["amount"],
+        status=RestoreStatus.PLAN_QUEUED,
         requested_by_id=tenant.users[Role.SUPER_ADMIN].id,
         lease_expires_at=now() + timedelta(hours=1),
     )
-    return restore_id
+    return plan.id
 
 
 CASES = (
@@ -122,6 +145,17 @@ CASES = (
         scratch="import-{id}-*",
     ),
     JobCase(
+        kind=jobs.PLAN_RESTORE,
+        job=PlanJob,
+        queued=_queued_plan,
+        failing=_storage_unusable,
+        code=jobs.FailureCode.STORAGE_UNAVAILABLE,
+        completed="RESTORE_PLANNED",
+        failed="RESTORE_PLAN_FAILED",
+        notified_success=None,
+        notified_failure=None,
+    ),
+    JobCase(
         kind=jobs.APPLY_RESTORE,
         job=RestoreJob,
         queued=_queued_restore,
@@ -142,12 +176,14 @@ async def outcomes_audited(case: JobCase, row_id: UUID) -> list[str]:
 
 
 async def failure_shown(case: JobCase, row_id: UUID) -> list[str]:
-    """What users see of the job's failure: its row's reason, its audit entry's reason and its
-    notification's body."""
+    """What users see of the job's failure: its row's reason, then its audit entry's reason and
+    its notification's body (if it sends one)."""
     row = await case.kind.model.get(id=row_id)
     audited = await AuditEvent.get(target_id=str(row_id), action=case.failed)
-    notice = await Notification.get(subject_id=str(row_id), kind=case.notified_failure)
-    return [row.failure_reason, audited.details["reason"], notice.body]
+    shown = [row.failure_reason, audited.details["reason"]]
+    for kind in case.notices(succeeded=False):
+        shown.append((await Notification.get(subject_id=str(row_id), kind=kind)).body)
+    return shown
 
 
 async def notified(row_id: UUID) -> list[str]:

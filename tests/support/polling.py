@@ -2,7 +2,7 @@
 subscriber of the event bus)."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import TypeVar
 from uuid import UUID
 
@@ -29,12 +29,15 @@ async def poll_until(check: Callable[[], Awaitable[T | None]], seconds: float) -
         return result
 
 
-async def until_finished(model: type[M], row_id: str | UUID, seconds: float) -> M:
-    """The job row (a Backup, Import or Restore) once its status is SUCCEEDED or FAILED."""
+async def until_finished(
+    model: type[M], row_id: str | UUID, seconds: float, ends: Collection[str] = FINISHED
+) -> M:
+    """The job row (a Backup, Import or Restore) once its status is one of `ends`: SUCCEEDED
+    or FAILED unless told."""
 
     async def finished() -> M | None:
         row = await model.get(id=row_id)
-        return row if row.status in FINISHED else None  # type: ignore[attr-defined]
+        return row if row.status in ends else None  # type: ignore[attr-defined]
 
     return await poll_until(finished, seconds)
 

@@ -5,7 +5,7 @@ from collections import Counter
 from typing import Any
 from uuid import UUID
 
-from models.crm import ObjectType, PurgedRecord, Record
+from models.crm import ObjectType, Property, PropertyType, PurgedRecord, Record
 from services.core.clock import now
 from services.crm import values as crm_values
 from tests.support.graphql import GraphQLClient
@@ -47,6 +47,25 @@ async def seed_contacts(tenant: Tenant, count: int) -> None:
 async def seed_deals(tenant: Tenant, values: list[Values]) -> list[UUID]:
     """Deals with these values; their ids, in order."""
     return [record.id for record in await seed_records(tenant, "deals", values)]
+
+
+async def add_property(
+    tenant: Tenant,
+    object_type: str,
+    name: str,
+    label: str,
+    *,
+    kind: PropertyType = PropertyType.STRING,
+    sensitive: bool = False,
+) -> None:
+    """A custom property on one of the tenant's object types."""
+    await Property.create(
+        object_type=await ObjectType.get(account_id=tenant.account.id, name=object_type),
+        name=name,
+        label=label,
+        type=kind,
+        sensitive=sensitive,
+    )
 
 
 async def values_of(record_id: UUID) -> Values:

@@ -8,22 +8,26 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from models.crm import ObjectType, Property, PropertyType, Record
+from models.accounts import Role
+from models.crm import PropertyType, Record
 from models.restores import Restore, RestoreChange, RestoreStatus
 from services.core.clock import now
 from services.crm import changes as record_events
 from services.restores.diff import AppliedCounts
 from tests.support.backups import backed_up
 from tests.support.graphql import GraphQLClient
-from tests.support.polling import until_finished, until_listening
-from tests.support.records import seed_deals, set_values
+from tests.support.polling import poll_until, until_finished, until_listening
+from tests.support.records import add_property, seed_deals, set_values
 from tests.support.tenants import Tenant
 from tests.support.two_factor import step_up
 
 PLAN = """mutation($backupId: ID!, $objectType: String!, $properties: [String!]!) {
   planRestore(backupId: $backupId, objectType: $objectType, properties: $properties) {
-    id kind status objectType properties counts { recordsChanged }
-    plan { valuesAsOf recordsInSource recordsToChange recordsUnchanged recordsDeleted
+    id kind status plan { recordsInSource } } }"""
+PLANNED = """query($id: ID!) { restore(id: $id) {
+    id kind status revertsId objectType properties failureCode failureReason
+    counts { recordsChanged }
+    plan { valuesAsOf plannedAt recordsInSource recordsToChange recordsUnchanged recordsDeleted
            recordsPurged recordsCreatedSince conflicts conflictingRecordIds guidance
            dataChangeNotice irreversibleNotice
            properties { name label sensitive toChange toClear unchanged }
@@ -36,6 +40,7 @@ COUNTS = (
 )
 RESTORE = f"""query($id: ID!) {{ restore(id: $id) {{ id kind status failureReason revertsId
   {COUNTS} }} }}"""
+PLAN_REVERT = """mutation($id: ID!) { planRevert(restoreId: $id) { id kind status revertsId } }"""
 REVERTIBLE = """query($id: ID!) { restore(id: $id) { completedAt revertibleUntil } }"""
 
 
@@ -53,12 +58,8 @@ def deal(i: int, **values: str) -> dict[str, str]:
 
 async def add_sensitive_commission(tenant: Tenant) -> None:
     """A sensitive custom property on deals: plans must not show its values."""
-    await Property.create(
-        object_type=await ObjectType.get(account_id=tenant.account.id, name="deals"),
-        name="commission",
-        label="Commission",
-        type=PropertyType.NUMBER,
-        sensitive=True,
+    await add_property(
+        tenant, "deals", "commission", "Commission", kind=PropertyType.NUMBER, sensitive=True
     )
 
 
@@ -69,9 +70,40 @@ async def plan(
     properties: list[str],
     object_type: str = "deals",
 ) -> dict[str, Any]:
+    """The plan of restoring `properties` from the backup, once its job ended."""
     variables = {"backupId": backup_id, "objectType": object_type, "properties": properties}
-    planned: dict[str, Any] = (await gql.data(PLAN, variables, tenant.super_admin))["planRestore"]
-    return planned
+    queued = (await gql.data(PLAN, variables, tenant.super_admin))["planRestore"]
+    assert (queued["status"], queued["plan"]) == ("PLAN_QUEUED", None)
+    return await plan_ended(gql, tenant.super_admin, queued["id"])
+
+
+async def plan_ended(gql: GraphQLClient, token: str, plan_id: str) -> dict[str, Any]:
+    """The plan as the API shows it once its job ended: PLANNED, or PLAN_FAILED."""
+
+    async def ended() -> Restore | None:
+        row = await Restore.get(id=plan_id)
+        return row if row.status in (RestoreStatus.PLANNED, RestoreStatus.PLAN_FAILED) else None
+
+    await poll_until(ended, seconds=30)
+    shown: dict[str, Any] = (await gql.data(PLANNED, {"id": plan_id}, token))["restore"]
+    return shown
+
+
+async def revert_planned(gql: GraphQLClient, token: str, restore_id: str) -> dict[str, Any]:
+    """The revert's plan, once its job ended."""
+    queued = (await gql.data(PLAN_REVERT, {"id": restore_id}, token))["planRevert"]
+    assert (queued["kind"], queued["status"]) == ("REVERT", "PLAN_QUEUED")
+    return await plan_ended(gql, token, queued["id"])
+
+
+async def plan_fails_as_damaged(gql: GraphQLClient, tenant: Tenant, backup_id: str) -> None:
+    """Planning from the backup fails at once, saying its file is damaged; no record changed."""
+    before = await Record.filter(account_id=tenant.account.id).values_list("id", "properties")
+    failed = await plan(gql, tenant, backup_id, ["amount"])
+    assert (failed["status"], failed["failureCode"]) == ("PLAN_FAILED", "BACKUP_FILE_DAMAGED")
+    assert (await Restore.get(id=failed["id"])).attempts == 1
+    after = await Record.filter(account_id=tenant.account.id).values_list("id", "properties")
+    assert sorted(after) == sorted(before)
 
 
 def start_variables(plan_id: str, data: bool = True, irreversible: bool = True) -> dict[str, Any]:
@@ -121,11 +153,20 @@ async def queued_restore(
     backup_id = await backed_up(gql, tenant)
     await Record.filter(id__in=ids[::2]).update(properties={"amount": "edited", "dealname": "x"})
     restore_id = UUID((await plan(gql, tenant, backup_id, ["amount"]))["id"])
-    # The lease is long: the lost-job sweep must not hand it to the in-process worker.
-    await Restore.filter(id=restore_id).update(
-        status=RestoreStatus.QUEUED, lease_expires_at=now() + timedelta(hours=1)
-    )
+    await queued_unsent(restore_id, tenant)
     return restore_id, {record_id: str(i) for i, record_id in enumerate(ids)}
+
+
+async def queued_unsent(plan_id: UUID, tenant: Tenant) -> None:
+    """The plan QUEUED as startRestore leaves it, with no message sent, its lease long enough
+    that the lost-job sweep does not hand it to the in-process worker."""
+    await Restore.filter(id=plan_id).update(
+        status=RestoreStatus.QUEUED,
+        requested_by_id=tenant.users[Role.SUPER_ADMIN].id,
+        lease_expires_at=now() + timedelta(hours=1),
+        attempts=0,
+        started_at=None,
+    )
 
 
 @contextlib.asynccontextmanager

@@ -8,6 +8,7 @@ import io
 import time
 import uuid
 import zipfile
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -77,13 +78,19 @@ def non_blank_values(archive: zipfile.ZipFile, name: str) -> dict[str, dict[str,
 
 
 async def finished_over_api(
-    gql: GraphQLClient, query: str, field: str, row_id: str, token: str
+    gql: GraphQLClient,
+    query: str,
+    field: str,
+    row_id: str,
+    token: str,
+    ends: Collection[str] = FINISHED,
 ) -> Any:
-    """The job's row once it is SUCCEEDED or FAILED, as the API shows it."""
+    """The job's row once its status is one of `ends` (SUCCEEDED or FAILED unless told), as
+    the API shows it."""
 
     async def check() -> Any:
         row = (await gql.data(query, {"id": row_id}, token))[field]
-        return row if row["status"] in FINISHED else None
+        return row if row["status"] in ends else None
 
     return await poll_until(check, seconds=60)
 

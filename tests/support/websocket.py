@@ -38,6 +38,12 @@ class GraphQLWebSocket:
         await self.send({"id": operation_id, "type": "subscribe", "payload": payload})
         return operation_id
 
+    async def next_payload(self, operation_id: str, seconds: float = 30) -> Any:
+        """The operation's next result; fails the test on any other message."""
+        message = await self.receive(seconds)
+        assert (message.get("id"), message["type"]) == (operation_id, "next"), message
+        return message["payload"]
+
     async def payloads_until_complete(self, operation_id: str, seconds: float = 30) -> list[Any]:
         """The operation's results until the server completes it; fails the test on any other
         message."""

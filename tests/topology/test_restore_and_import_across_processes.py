@@ -20,8 +20,8 @@ from tests.support.websocket import signed_in
 DELETE = "mutation($ids: [ID!]!) { deleteRecords(ids: $ids) }"
 RECORD = "query($id: ID!) { record(id: $id) { deletedAt properties { name value } } }"
 PLAN = """mutation($backupId: ID!) {
-  planRestore(backupId: $backupId, objectType: "deals", properties: ["amount"]) {
-    id plan { recordsToChange } } }"""
+  planRestore(backupId: $backupId, objectType: "deals", properties: ["amount"]) { id } }"""
+PLANNED = """query($id: ID!) { restore(id: $id) { id status plan { recordsToChange } } }"""
 START = """mutation($id: ID!) { startRestore(planId: $id, acknowledgeDataChange: true,
   acknowledgeIrreversible: true) { status } }"""
 RESTORE = """query($id: ID!) { restore(id: $id) { status failureReason
@@ -42,8 +42,11 @@ async def test_a_worker_process_restores_and_the_api_process_tells_the_subscribe
         edited = sorted(backed_up)[:2]
         await edit_amounts(gql, tenant.token, edited)
         await step_up_over_api(gql, tenant.token)
-        plan = (await gql.data(PLAN, {"backupId": backup_id}, tenant.token))["planRestore"]
-        assert plan["plan"]["recordsToChange"] == len(edited)
+        # A worker process compares the backup with the records.
+        queued = (await gql.data(PLAN, {"backupId": backup_id}, tenant.token))["planRestore"]
+        ended = ("PLANNED", "PLAN_FAILED")
+        plan = await finished_over_api(gql, PLANNED, "restore", queued["id"], tenant.token, ended)
+        assert (plan["status"], plan["plan"]["recordsToChange"]) == ("PLANNED", len(edited))
 
         async with signed_in(topology.websocket_url, tenant.token) as socket:
             await socket.subscribe(CHANGES)
