@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from bench.worker import WorkerProcess, until_succeeded
-from models.backups import Backup, BackupTrigger
+from models.backups import BackupTrigger
 from services import jobs
 
 
@@ -22,6 +22,6 @@ async def measure(account_id: UUID, worker: WorkerProcess, limit_seconds: float)
     started = time.perf_counter()
     async with jobs.queueing(jobs.EXPORT_BACKUP) as queued:
         backup = await queued.create(account_id=account_id, trigger=BackupTrigger.MANUAL)
-    done = await until_succeeded(worker, Backup, backup.id, started + limit_seconds)
+    done = await until_succeeded(worker, jobs.EXPORT_BACKUP, backup.id, started + limit_seconds)
     seconds = time.perf_counter() - started
     return BackupResult(seconds, sum(done.object_counts.values()), done.size_bytes or 0)

@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print()
     print(restore.table(results.restores))
     print()
-    for line in [*report.verdicts(results.backups), restore.verdict(results.restores)]:
+    for line in [*report.verdicts(results.backups), *restore.verdicts(results.restores)]:
         print(line)
 
 

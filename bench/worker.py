@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import functools
 import os
 import signal
 import subprocess
@@ -143,18 +144,20 @@ def _kill_if_same(pid: int, started: str | None) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
-async def until_succeeded(worker: WorkerProcess, model: type[J], row_id: Any, deadline: float) -> J:
-    """The job's row once SUCCEEDED, learnt as a client learns it: from the job's events,
-    published once the outcome committed. (Polling the row every few milliseconds took CPU
-    from the job it timed, on two cores.) A failed attempt goes back to QUEUED with its
-    reason, and publishes nothing: the benchmark looks at the row every CHECK_SECONDS for
-    that, and stops there, as it does when the worker exits or `deadline` (perf_counter)
-    passes."""
+async def until_succeeded(
+    worker: WorkerProcess, kind: jobs.JobKind[J], row_id: Any, deadline: float
+) -> J:
+    """The job's row once the job of `kind` succeeded, learnt as a client learns it: from the
+    job's events, published once the outcome committed. (Polling the row every few
+    milliseconds took CPU from the job it timed, on two cores.) A failed attempt goes back to
+    waiting with its reason, and publishes nothing: the benchmark looks at the row every
+    CHECK_SECONDS for that, and stops there, as it does when the worker exits or `deadline`
+    (perf_counter) passes."""
+    statuses = kind.statuses
+    check = functools.partial(_checked, worker, kind, row_id, deadline)
 
     async def state_now() -> jobs.JobEvent:
-        return jobs.JobEvent(
-            str(row_id), (await _checked(worker, model, row_id, deadline)).status.value
-        )
+        return jobs.JobEvent(str(row_id), (await check()).status.value)
 
     async with contextlib.aclosing(jobs.watch(row_id, state_now)) as events:
         next_event = asyncio.ensure_future(anext(events))
@@ -162,23 +165,25 @@ async def until_succeeded(worker: WorkerProcess, model: type[J], row_id: Any, de
             while True:
                 done, _ = await asyncio.wait({next_event}, timeout=CHECK_SECONDS)
                 if not done:
-                    await _checked(worker, model, row_id, deadline)
+                    await check()
                     continue
-                if next_event.result().status in jobs.FINISHED:
+                if next_event.result().status in (statuses.succeeded, statuses.failed):
                     break
                 next_event = asyncio.ensure_future(anext(events))
         finally:
             next_event.cancel()
-    row = await _checked(worker, model, row_id, deadline)
-    if row.status.value != "SUCCEEDED":
+    row = await check()
+    if row.status != statuses.succeeded:
         raise RuntimeError(f"The job ended {row.status.value}: {row.failure_reason}")
     return row
 
 
-async def _checked(worker: WorkerProcess, model: type[J], row_id: Any, deadline: float) -> Any:
+async def _checked(
+    worker: WorkerProcess, kind: jobs.JobKind[J], row_id: Any, deadline: float
+) -> Any:
     """The job's row, unless the job failed, the worker exited or the deadline passed."""
-    row: Any = await model.get(id=row_id)
-    if row.status == "FAILED" or row.failure_reason:
+    row: Any = await kind.model.get(id=row_id)
+    if row.status == kind.statuses.failed or row.failure_reason:
         raise RuntimeError(f"The job failed: {row.failure_reason}")
     if not worker.alive():
         raise RuntimeError(f"The worker exited:\n{worker.log_tail()}")
