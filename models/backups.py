@@ -46,7 +46,7 @@ class Backup(Model):
     object_counts: dict[str, int] = fields.JSONField(default=dict)
     failure_reason = fields.TextField(default="")
     # Blank, or why the job failed as API clients see it (`services.jobs.FailureCode`).
-    failure_code = fields.CharField(max_length=32, default="")
+    failure_code = fields.CharField(max_length=32, default="", db_default="")
     attempts = fields.IntField(default=0)
     # When a QUEUED or RUNNING backup counts as lost (no worker took it, or its worker died)
     # and is sent again; a running worker keeps pushing it forward.

@@ -49,7 +49,7 @@ class Import(Model):
     lease_expires_at = fields.DatetimeField(null=True)
     failure_reason = fields.TextField(default="")
     # Blank, or why the job failed as API clients see it (`services.jobs.FailureCode`).
-    failure_code = fields.CharField(max_length=32, default="")
+    failure_code = fields.CharField(max_length=32, default="", db_default="")
 
     account_id: UUID
     requested_by_id: UUID | None

@@ -11,16 +11,16 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Backup',
             name='failure_code',
-            field=fields.CharField(default='', max_length=32),
+            field=fields.CharField(default='', db_default='', max_length=32),
         ),
         ops.AddField(
             model_name='Import',
             name='failure_code',
-            field=fields.CharField(default='', max_length=32),
+            field=fields.CharField(default='', db_default='', max_length=32),
         ),
         ops.AddField(
             model_name='Restore',
             name='failure_code',
-            field=fields.CharField(default='', max_length=32),
+            field=fields.CharField(default='', db_default='', max_length=32),
         ),
     ]
