@@ -47,6 +47,10 @@ async def update_schedule(
     """Turn the schedule on (first run one period from now unless given) or off."""
     at = at or now()
     schedule = await get_schedule(viewer)
+    if first_run_at is not None and first_run_at.utcoffset() is None:
+        raise ValidationFailed(
+            "`firstRunAt` needs its time zone, such as 2026-12-07T09:00:00Z.", field="firstRunAt"
+        )
     if first_run_at is not None and (not enabled or first_run_at <= at):
         raise ValidationFailed(
             "`firstRunAt` must be in the future, and only when enabling.", field="firstRunAt"
