@@ -29,7 +29,27 @@ class RestoreKind(StrEnum):
     REVERT = "REVERT"
 
 
-# A restore of some property values of one object type from a backup: planned by a worker
+class RestoreSource(StrEnum):
+    """Where a restore's values come from."""
+
+    # A stored backup: chosen properties of one object type, on live records only.
+    BACKUP = "BACKUP"
+    # An uploaded file (a backup ZIP, or one object type's CSV): every column of every file,
+    # bringing records back from the recycle bin and recreating purged ones.
+    FILE = "FILE"
+
+
+class ChangeAction(StrEnum):
+    """What a restore did to a record, so that its revert can undo exactly that."""
+
+    UPDATE = "UPDATE"
+    # Taken out of the recycle bin (and given the file's values).
+    UNDELETE = "UNDELETE"
+    # A purged record created again with its original id.
+    RECREATE = "RECREATE"
+
+
+# A restore of property values from a backup or an uploaded file: planned by a worker
 # (PLAN_QUEUED, PLANNING, PLANNED), then started (QUEUED), applied in batches by a worker.
 # At most one QUEUED or RUNNING per account, enforced by a partial unique index (see the
 # migration).
@@ -39,16 +59,26 @@ class Restore(Model):
         "crm.Account", related_name="restores", on_delete=fields.CASCADE
     )
     kind = fields.CharEnumField(RestoreKind, max_length=16, default=RestoreKind.RESTORE)
-    backup: fields.ForeignKeyRelation[Backup] = fields.ForeignKeyField(
-        "crm.Backup", related_name="restores", on_delete=fields.CASCADE
+    source = fields.CharEnumField(
+        RestoreSource, max_length=16, default=RestoreSource.BACKUP, db_default=RestoreSource.BACKUP
     )
+    # For source BACKUP.
+    backup: fields.ForeignKeyNullableRelation[Backup] = fields.ForeignKeyField(
+        "crm.Backup", related_name="restores", null=True, on_delete=fields.CASCADE
+    )
+    # For source FILE: the uploaded file in storage (blank once the restore is over, as
+    # nothing reads it again), and its name as the client gave it.
+    file_key = fields.CharField(max_length=255, default="", db_default="")
+    file_name = fields.CharField(max_length=200, default="", db_default="")
     # For a REVERT: the restore it undoes.
     reverts: fields.ForeignKeyNullableRelation["Restore"] = fields.ForeignKeyField(
         "crm.Restore", related_name="reverted_by", null=True, on_delete=fields.CASCADE
     )
-    object_type: fields.ForeignKeyRelation[ObjectType] = fields.ForeignKeyField(
-        "crm.ObjectType", related_name="restores", on_delete=fields.CASCADE
+    # Null for a backup ZIP uploaded whole: every object type it holds.
+    object_type: fields.ForeignKeyNullableRelation[ObjectType] = fields.ForeignKeyField(
+        "crm.ObjectType", related_name="restores", null=True, on_delete=fields.CASCADE
     )
+    # The chosen properties; empty for a file: every column of it.
     properties: list[str] = fields.JSONField(default=list)
     status = fields.CharEnumField(RestoreStatus, max_length=16, default=RestoreStatus.PLAN_QUEUED)
     # What the plan found: per-property counts, missing and new records, sample changes.
@@ -65,12 +95,12 @@ class Restore(Model):
     lease_expires_at = fields.DatetimeField(null=True)
     failure_reason = fields.TextField(default="")
     # Blank, or why the job failed as API clients see it (`services.jobs.FailureCode`).
-    failure_code = fields.CharField(max_length=32, default="")
+    failure_code = fields.CharField(max_length=32, default="", db_default="")
 
     account_id: UUID
-    backup_id: UUID
+    backup_id: UUID | None
     reverts_id: UUID | None
-    object_type_id: UUID
+    object_type_id: UUID | None
     requested_by_id: UUID | None
 
     class Meta:
@@ -88,12 +118,44 @@ class RestoreChange(Model):
     )
     batch = fields.IntField()
     record_id = fields.UUIDField()
+    # The record's type (null in changes saved before a restore could span several).
+    object_type: fields.ForeignKeyNullableRelation[ObjectType] = fields.ForeignKeyField(
+        "crm.ObjectType", related_name="restore_changes", null=True, on_delete=fields.CASCADE
+    )
+    action = fields.CharEnumField(
+        ChangeAction, max_length=16, default=ChangeAction.UPDATE, db_default=ChangeAction.UPDATE
+    )
+    # For UNDELETE: when the record had been moved to the recycle bin.
+    deleted_at = fields.DatetimeField(null=True)
     # Property name -> value; null where the property was (or became) blank.
     before: dict[str, str | None] = fields.JSONField()
     after: dict[str, str | None] = fields.JSONField()
 
     restore_id: UUID
+    object_type_id: UUID | None
 
     class Meta:
         table = "restore_changes"
         unique_together = (("restore", "record_id"),)
+
+
+# A row of an uploaded file that its restore's plan refused (an unknown id, a value its
+# property does not accept...), with the row's values, so it can be fixed and sent again.
+class RestoreRefusal(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    restore: fields.ForeignKeyRelation[Restore] = fields.ForeignKeyField(
+        "crm.Restore", related_name="refusals", on_delete=fields.CASCADE
+    )
+    # Which file of the upload (its object type) and which data row in it (1 = first).
+    object_type_name = fields.CharField(max_length=64)
+    row_number = fields.BigIntField()
+    record_id = fields.CharField(max_length=64, default="")
+    # Property name -> value, as in the file (blank values absent).
+    values: dict[str, str] = fields.JSONField(default=dict)
+    reason = fields.TextField()
+
+    restore_id: UUID
+
+    class Meta:
+        table = "restore_refusals"
+        indexes = (("restore_id", "id"),)

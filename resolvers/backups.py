@@ -26,7 +26,7 @@ def download_url(context: Context, backup: backups.Backup) -> str | None:
     if backup.status not in DOWNLOADABLE:
         return None
     token = backups.download_token(context.require_viewer(), backup)
-    return context.link("download_backup", token)
+    return context.link("download_backup", token=token)
 
 
 async def backup_schedule(context: Context) -> backups.BackupSchedule:

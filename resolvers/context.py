@@ -40,9 +40,9 @@ class Context:
         client = self.request.client
         return client.host if client else None
 
-    def link(self, route: str, token: str) -> str:
+    def link(self, route: str, **params: str) -> str:
         """An absolute link to one of the server's download routes."""
-        return str(self.request.url_for(route, token=token))
+        return str(self.request.url_for(route, **params))
 
 
 # What a schema field receives; resolvers take its `context`.

@@ -13,9 +13,7 @@ async def get_import(context: Context, import_id: str) -> imports.Import:
     return await imports.get_import(context.require_viewer(), import_id)
 
 
-async def error_rows(
-    job: imports.Import, first: int, after: str | None
-) -> Page[imports.ImportRowError]:
+async def error_rows(job: imports.Import, first: int, after: str | None) -> Page[imports.ErrorRow]:
     """`job` was read for the viewer, who may therefore see its rows."""
     return await imports.error_rows(job, first, after)
 
@@ -24,4 +22,4 @@ async def error_rows_download_url(context: Context, job: imports.Import) -> str 
     if not await imports.has_error_rows(job):
         return None
     token = imports.error_rows_download_token(context.require_viewer(), job)
-    return context.link("download_import_errors", token)
+    return context.link("download_import_errors", token=token)

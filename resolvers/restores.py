@@ -1,4 +1,5 @@
-"""Restores and reverts: planning them, starting a plan, reading them back."""
+"""Restores and reverts: planning them, starting a plan, reading them back with the rows of a
+file they refused."""
 
 from datetime import datetime
 
@@ -46,3 +47,15 @@ async def get_restore(context: Context, restore_id: str) -> restores.Restore:
 
 async def revertible_until(restore: restores.Restore) -> datetime | None:
     return await restores.revertible_until(restore)
+
+
+async def refused_rows(
+    restore: restores.Restore, first: int, after: str | None
+) -> Page[restores.RestoreRefusal]:
+    """`restore` was read for the viewer, who may therefore see its rows."""
+    return await restores.refused_rows(restore, first, after)
+
+
+def refused_rows_download_url(context: Context, restore: restores.Restore, object_type: str) -> str:
+    token = restores.refused_rows_download_token(context.require_viewer(), restore)
+    return context.link("download_refused_rows", token=token, object_type=object_type)

@@ -4,7 +4,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from services import backups, imports, storage
+from services import backups, imports, restores, storage
 from services.backups import BackupExpired
 from services.core.errors import DomainError, NotFound
 
@@ -47,7 +47,30 @@ async def download_import_errors(request: Request) -> Response:
     )
 
 
+async def download_refused_rows(request: Request) -> Response:
+    object_type = request.path_params["object_type"]
+    try:
+        restore, columns = await restores.open_refused_rows_download(
+            request.path_params["token"], object_type
+        )
+    except NotFound as error:
+        return PlainTextResponse(error.message, status_code=404, headers=NO_STORE)
+    return StreamingResponse(
+        restores.refused_rows_csv(restore, object_type, columns),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            **NO_STORE,
+            "Content-Disposition": f'attachment; filename="refused-{object_type}-{restore.id}.csv"',
+        },
+    )
+
+
 routes = [
     Route("/downloads/backups/{token}", download_backup, name="download_backup"),
     Route("/downloads/imports/{token}", download_import_errors, name="download_import_errors"),
+    Route(
+        "/downloads/refused/{token}/{object_type}.csv",
+        download_refused_rows,
+        name="download_refused_rows",
+    ),
 ]

@@ -1,9 +1,10 @@
-"""`POST /imports`: upload a backup ZIP (or one CSV with its `objectType`) to import.
+"""`POST /imports`: upload a backup ZIP (or one CSV with its `objectType`) to restore from.
 
 A plain multipart route, not GraphQL multipart (which stays off: it is a CSRF risk). The
 caller is checked before the body is read; the body streams into the work directory under
-its own size cap (MAX_IMPORT_BYTES); quick checks refuse a bad file at once, and the import
-runs on a worker. Errors are JSON: {"code": ..., "message": ...}.
+its own size cap (MAX_IMPORT_BYTES); quick checks refuse a bad file at once. The answer is the
+restore's plan, PLAN_QUEUED: a worker plans it, and nothing changes until it is started with
+the guards of every restore (`startRestore`). Errors are JSON: {"code": ..., "message": ...}.
 """
 
 from starlette.requests import Request
@@ -13,7 +14,7 @@ from starlette.routing import Route
 from models.accounts import Role
 from server.bearer import bearer_token
 from server.multipart_upload import MalformedUpload, receive_file
-from services import accounts, imports
+from services import accounts, restores
 from services.core import environment
 from services.core.errors import DomainError, ErrorCode, Unauthenticated
 from services.core.viewer import Viewer
@@ -26,6 +27,7 @@ HTTP_STATUS = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.NOT_RESTORABLE: 422,
+    ErrorCode.BACKUP_OF_ANOTHER_ACCOUNT: 422,
 }
 
 
@@ -49,16 +51,15 @@ async def upload_import(request: Request) -> Response:
         viewer = await _viewer(request)
         work_dir = environment.current().work_dir
         async with receive_file(request, work_dir, FILE_FIELD, [OBJECT_TYPE_FIELD]) as upload:
-            job = await imports.start_file_import(
+            plan = await restores.plan_file_restore(
                 viewer, upload.path, upload.file_name, upload.fields.get(OBJECT_TYPE_FIELD, "")
             )
     except DomainError as error:
         return _error(error.code, error.message)
     except MalformedUpload as error:
         return _error(ErrorCode.VALIDATION_FAILED, str(error))
-    return JSONResponse(
-        {"id": str(job.id), "name": job.name, "status": job.status.value}, status_code=202
-    )
+    shown = {"id": str(plan.id), "fileName": plan.file_name, "status": plan.status.value}
+    return JSONResponse(shown, status_code=202)
 
 
 def routes(max_import_bytes: int) -> list[Route]:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import dramatiq
 
-from services import backups, imports, jobs, restores
+from services import backups, jobs, restores
 
 # An export, import or restore of a large account takes minutes; two hours means it is stuck.
 TIME_LIMIT = timedelta(hours=2)
@@ -22,7 +22,6 @@ Run = Callable[[UUID], Awaitable[None]]
 # Each kind's job, in the domain that owns its rows.
 RUNS: dict[jobs.JobKind[Any], Run] = {
     jobs.EXPORT_BACKUP: backups.run_export,
-    jobs.IMPORT_FILE: imports.run_import,
     jobs.PLAN_RESTORE: restores.run_plan,
     jobs.APPLY_RESTORE: restores.run_restore,
 }

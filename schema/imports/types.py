@@ -46,7 +46,7 @@ class ImportRowError:
     reason: str = strawberry.field(description="Names properties, never values.")
 
     @classmethod
-    def from_model(cls, error: imports.ImportRowError) -> Self:
+    def from_model(cls, error: imports.ErrorRow) -> Self:
         return cls(
             row_number=BigInt(error.row_number),
             object_type=error.object_type_name,
@@ -63,6 +63,10 @@ class Import:
     status: imports.ImportStatus
     object_type: str | None = strawberry.field(
         description="For a single CSV, or a restore: the object type its rows belong to."
+    )
+    restore_id: strawberry.ID | None = strawberry.field(
+        description="The restore it reports (from a backup, or from the uploaded file): its "
+        "plan, counts and revert."
     )
     requested_by: User | None
     created_at: datetime
@@ -100,6 +104,7 @@ class Import:
             source=job.source,
             status=job.status,
             object_type=job.object_type_name or None,
+            restore_id=strawberry.ID(str(job.restore_id)) if job.restore_id else None,
             requested_by=User.from_model(requester) if requester else None,
             created_at=job.created_at,
             started_at=job.started_at,

@@ -4,11 +4,21 @@ from typing import Self
 import strawberry
 
 import resolvers.restores
+from resolvers.context import Info
 from schema.accounts.types import User
+from schema.crm.types import PropertyValue
+from schema.pagination import Connection
+from schema.scalars import BigInt
 from services import restores
 
 # The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
 strawberry.enum(restores.RestoreKind)
+strawberry.enum(
+    restores.RestoreSource,
+    description="BACKUP: chosen properties of one object type from a stored backup, on live "
+    "records. FILE: an uploaded backup ZIP or CSV, every column of it, bringing records back "
+    "from the recycle bin and recreating purged ones (contacts excepted).",
+)
 strawberry.enum(
     restores.RestoreStatus,
     description="PLAN_QUEUED and PLANNING while a worker computes the plan, then PLANNED (or "
@@ -33,6 +43,7 @@ class RestorePropertyPlan:
 @strawberry.type
 class RestoreSampleChange:
     record_id: strawberry.ID
+    object_type: str
     property: str
     current_value: str | None = strawberry.field(description="Null when blank or redacted.")
     restored_value: str | None = strawberry.field(
@@ -44,6 +55,7 @@ class RestoreSampleChange:
     def from_sample(cls, sample: restores.SampleChange) -> Self:
         return cls(
             record_id=strawberry.ID(str(sample.record_id)),
+            object_type=sample.object_type,
             property=sample.property,
             current_value=sample.current,
             restored_value=sample.target,
@@ -51,26 +63,91 @@ class RestoreSampleChange:
         )
 
 
+COUNT_DESCRIPTIONS = {
+    "records_to_change": "Live records whose values change.",
+    "records_unchanged": "Live records that hold the values already.",
+    "records_to_bring_back": "From a file: records taken out of the recycle bin, with the "
+    "file's values.",
+    "records_to_recreate": "From a file: purged records created again with their ids.",
+    "records_refused": "From a file: rows refused, each with its reason (refusedRows).",
+    "records_deleted": "From a backup: records in the recycle bin, left there.",
+    "records_purged": "From a backup: records deleted for good, not recreated.",
+    "records_created_since": "Not in the backup: left alone.",
+    "conflicts": "A revert's records changed again since the restore: left alone.",
+}
+
+
+def _count(name: str) -> int:
+    return strawberry.field(description=COUNT_DESCRIPTIONS[name])  # type: ignore[no-any-return]
+
+
+@strawberry.type(description="What the plan found for one object type of the source.")
+class RestoreObjectPlan:
+    object_type: str
+    label: str = strawberry.field(description="The object type's plural label.")
+    records_in_source: int
+    records_to_change: int = _count("records_to_change")
+    records_unchanged: int = _count("records_unchanged")
+    records_to_bring_back: int = _count("records_to_bring_back")
+    records_to_recreate: int = _count("records_to_recreate")
+    records_refused: int = _count("records_refused")
+    records_deleted: int = _count("records_deleted")
+    records_purged: int = _count("records_purged")
+    records_created_since: int = _count("records_created_since")
+    conflicts: int = _count("conflicts")
+    properties: list[RestorePropertyPlan]
+    restore: strawberry.Private[restores.Restore]
+
+    @strawberry.field(
+        description="A link to a CSV of this object type's refused rows (`id`, the file's "
+        "columns, then why), to fix and upload again as is; valid for a few minutes; null "
+        "when none was refused."
+    )
+    def refused_rows_download_url(self, info: Info) -> str | None:
+        if not self.records_refused:
+            return None
+        return resolvers.restores.refused_rows_download_url(
+            info.context, self.restore, self.object_type
+        )
+
+    @classmethod
+    def from_plan(cls, planned: restores.ObjectPlan, restore: restores.Restore) -> Self:
+        return cls(
+            object_type=planned.object_type,
+            label=planned.label,
+            properties=[RestorePropertyPlan.from_plan(prop) for prop in planned.properties],
+            restore=restore,
+            **planned.model_dump(include=set(restores.Counts.model_fields)),
+        )
+
+
 @strawberry.type
 class RestorePlan:
-    values_as_of: datetime = strawberry.field(
+    values_as_of: datetime | None = strawberry.field(
         description="When the values to put back were current: the backup's snapshot, or the "
-        "end of the restore a revert undoes."
+        "end of the restore a revert undoes; null for an uploaded CSV, which does not say."
     )
     planned_at: datetime | None = strawberry.field(
         description="When the comparison ended: startRestore refuses the plan an hour later."
     )
     records_in_source: int
-    records_to_change: int
-    records_unchanged: int
-    records_deleted: int = strawberry.field(description="In the recycle bin: left there.")
-    records_purged: int = strawberry.field(description="Deleted for good: not recreated.")
-    records_created_since: int = strawberry.field(description="Not in the backup: left alone.")
-    conflicts: int = strawberry.field(
-        description="A revert's records changed again since the restore: left alone."
-    )
+    records_to_change: int = _count("records_to_change")
+    records_unchanged: int = _count("records_unchanged")
+    records_to_bring_back: int = _count("records_to_bring_back")
+    records_to_recreate: int = _count("records_to_recreate")
+    records_refused: int = _count("records_refused")
+    records_deleted: int = _count("records_deleted")
+    records_purged: int = _count("records_purged")
+    records_created_since: int = _count("records_created_since")
+    conflicts: int = _count("conflicts")
     conflicting_record_ids: list[strawberry.ID] = strawberry.field(description="Up to 20.")
-    properties: list[RestorePropertyPlan]
+    objects: list[RestoreObjectPlan] = strawberry.field(
+        description="Per object type of the source, in its order; one for a backup's restore."
+    )
+    properties: list[RestorePropertyPlan] = strawberry.field(
+        description="The properties of the plan's one object type; empty when it has several "
+        "(see objects)."
+    )
     sample_changes: list[RestoreSampleChange] = strawberry.field(description="Up to 20.")
     guidance: list[str] = strawberry.field(
         description="How to recover what the restore leaves out, and what it leaves alone."
@@ -79,17 +156,12 @@ class RestorePlan:
     irreversible_notice: str = strawberry.field(description="What acknowledgeIrreversible accepts.")
 
     @classmethod
-    def from_summary(cls, summary: restores.PlanSummary) -> Self:
+    def from_summary(cls, summary: restores.PlanSummary, restore: restores.Restore) -> Self:
         return cls(
             values_as_of=summary.values_as_of,
             planned_at=summary.planned_at,
-            records_in_source=summary.records_in_source,
-            records_to_change=summary.records_to_change,
-            records_unchanged=summary.records_unchanged,
-            records_deleted=summary.records_deleted,
-            records_purged=summary.records_purged,
-            records_created_since=summary.records_created_since,
-            conflicts=summary.conflicts,
+            **summary.model_dump(include=set(restores.Counts.model_fields)),
+            objects=[RestoreObjectPlan.from_plan(planned, restore) for planned in summary.objects],
             conflicting_record_ids=[
                 strawberry.ID(str(record_id)) for record_id in summary.conflicting_record_ids
             ],
@@ -110,10 +182,24 @@ class RestoreCounts:
     values_cleared: int
     records_unchanged: int = strawberry.field(description="Already held the values.")
     records_skipped: int = strawberry.field(
-        description="In the recycle bin or purged: not recreated."
+        description="From a backup: in the recycle bin or purged, not recreated."
     )
     conflicts: int = strawberry.field(
         description="A revert's records changed again since the restore: left alone."
+    )
+    records_brought_back: int = strawberry.field(
+        description="From a file: taken out of the recycle bin, with the file's values."
+    )
+    records_recreated: int = strawberry.field(
+        description="From a file: purged records created again with their ids."
+    )
+    records_refused: int = strawberry.field(description="From a file: rows refused.")
+    records_returned_to_bin: int = strawberry.field(
+        description="A revert of a restore from a file: records it had brought back, in the "
+        "recycle bin again."
+    )
+    records_removed: int = strawberry.field(
+        description="A revert of a restore from a file: records it had recreated, deleted again."
     )
 
     @classmethod
@@ -122,15 +208,50 @@ class RestoreCounts:
         return cls(**counts.model_dump(exclude={"batches_done"}))
 
 
+@strawberry.type(description="A row of an uploaded file that the plan refused, and why.")
+class RestoreRefusedRow:
+    object_type: str = strawberry.field(description="The file (of a ZIP) the row is in.")
+    row_number: BigInt = strawberry.field(description="1 is the first row after the header.")
+    record_id: str
+    values: list[PropertyValue] = strawberry.field(
+        description="The row's set values, as in the file; sensitive ones withheld."
+    )
+    redacted: list[str] = strawberry.field(description="Sensitive properties withheld.")
+    reason: str
+
+    @classmethod
+    def from_model(cls, row: restores.RestoreRefusal, sensitive: frozenset[str]) -> Self:
+        return cls(
+            object_type=row.object_type_name,
+            row_number=BigInt(row.row_number),
+            record_id=row.record_id,
+            values=[
+                PropertyValue(name=name, value=value)
+                for name, value in sorted(row.values.items())
+                if name not in sensitive
+            ],
+            redacted=sorted(sensitive & row.values.keys()),
+            reason=row.reason,
+        )
+
+
 @strawberry.type
 class Restore:
     id: strawberry.ID
     kind: restores.RestoreKind
+    source: restores.RestoreSource
     status: restores.RestoreStatus
-    backup_id: strawberry.ID
+    backup_id: strawberry.ID | None = strawberry.field(description="For source BACKUP.")
+    file_name: str | None = strawberry.field(
+        description="For source FILE: the uploaded file's name, as sent."
+    )
     reverts_id: strawberry.ID | None = strawberry.field(description="For a REVERT.")
-    object_type: str
-    properties: list[str]
+    object_type: str | None = strawberry.field(
+        description="Null for an uploaded backup ZIP: every object type it holds."
+    )
+    properties: list[str] = strawberry.field(
+        description="The chosen properties; empty for a file: every column of it."
+    )
     plan: RestorePlan | None = strawberry.field(
         description="Null until PLANNED: follow the plan's job with jobProgress(id: <this id>)."
     )
@@ -154,6 +275,14 @@ class Restore:
     async def revertible_until(self) -> datetime | None:
         return await resolvers.restores.revertible_until(self.model)
 
+    @strawberry.field(description="For source FILE: the rows the plan refused, in file order.")
+    async def refused_rows(
+        self, first: int = 20, after: str | None = None
+    ) -> Connection[RestoreRefusedRow]:
+        page = await resolvers.restores.refused_rows(self.model, first, after)
+        sensitive = _sensitive(self.model)
+        return Connection.from_page(page, lambda row: RestoreRefusedRow.from_model(row, sensitive))
+
     @classmethod
     def from_model(cls, restore: restores.Restore) -> Self:
         """`object_type` and `requested_by` must have been fetched."""
@@ -161,12 +290,16 @@ class Restore:
         return cls(
             id=strawberry.ID(str(restore.id)),
             kind=restore.kind,
+            source=restore.source,
             status=restore.status,
-            backup_id=strawberry.ID(str(restore.backup_id)),
+            backup_id=strawberry.ID(str(restore.backup_id)) if restore.backup_id else None,
+            file_name=restore.file_name or None,
             reverts_id=strawberry.ID(str(restore.reverts_id)) if restore.reverts_id else None,
-            object_type=restore.object_type.name,
+            object_type=restore.object_type.name if restore.object_type else None,
             properties=list(restore.properties),
-            plan=RestorePlan.from_summary(restores.PlanSummary.model_validate(restore.plan))
+            plan=RestorePlan.from_summary(
+                restores.PlanSummary.model_validate(restore.plan), restore
+            )
             if restore.plan
             else None,
             counts=None
@@ -180,3 +313,11 @@ class Restore:
             failure_code=restores.failure_code(restore),
             model=restore,
         )
+
+
+def _sensitive(restore: restores.Restore) -> frozenset[str]:
+    """The properties the restore's plan found sensitive, whatever their object type."""
+    if not restore.plan:
+        return frozenset()
+    planned = restores.PlanSummary.model_validate(restore.plan).objects
+    return frozenset(prop.name for plan in planned for prop in plan.properties if prop.sensitive)

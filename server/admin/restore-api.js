@@ -2,13 +2,17 @@
 
 import { gql } from "./api.js";
 
-const COUNTS = `counts { recordsChanged valuesSet valuesCleared recordsUnchanged recordsSkipped conflicts }`;
+const COUNTS = `counts { recordsChanged valuesSet valuesCleared recordsUnchanged recordsSkipped conflicts
+  recordsBroughtBack recordsRecreated recordsRefused recordsReturnedToBin recordsRemoved }`;
+const PROPERTIES = "properties { name label sensitive toChange toClear unchanged }";
 const PLAN = `plan { valuesAsOf plannedAt recordsInSource recordsToChange recordsUnchanged recordsDeleted
-  recordsPurged recordsCreatedSince conflicts
-  properties { name label sensitive toChange toClear unchanged }
-  sampleChanges { recordId property currentValue restoredValue redacted }
+  recordsPurged recordsCreatedSince conflicts recordsToBringBack recordsToRecreate recordsRefused
+  ${PROPERTIES}
+  objects { objectType label recordsInSource recordsToChange recordsUnchanged recordsToBringBack
+    recordsToRecreate recordsRefused refusedRowsDownloadUrl ${PROPERTIES} }
+  sampleChanges { recordId objectType property currentValue restoredValue redacted }
   guidance dataChangeNotice irreversibleNotice }`;
-const RESTORE_FIELDS = `id kind status backupId revertsId objectType properties createdAt
+const RESTORE_FIELDS = `id kind source status backupId fileName revertsId objectType properties createdAt
   startedAt completedAt failureReason revertibleUntil requestedBy { email } ${COUNTS}`;
 const FULL = `${RESTORE_FIELDS} ${PLAN}`;
 

@@ -9,6 +9,7 @@ function figure(label, value) {
 }
 
 export function renderPlan(restore) {
+  if (restore.source === "FILE") return renderFilePlan(restore);
   const plan = restore.plan;
   const revert = restore.kind === "REVERT";
   return h("div", { class: "plan" },
@@ -26,6 +27,35 @@ export function renderPlan(restore) {
         : figure("Created since (left alone)", plan.recordsCreatedSince)),
     propertiesTable(plan.properties),
     samplesTable(plan.sampleChanges, new Map(plan.properties.map((p) => [p.name, p.label]))),
+    plan.guidance.length ? h("ul", { class: "guidance" }, plan.guidance.map((line) => h("li", {}, line))) : null);
+}
+
+// A file's plan: per object type it holds, what happens to its records.
+function renderFilePlan(restore) {
+  const plan = restore.plan;
+  const revert = restore.kind === "REVERT";
+  const labels = new Map(plan.objects.flatMap((object) => object.properties.map((p) => [p.name, p.label])));
+  return h("div", { class: "plan" },
+    h("p", {}, revert
+      ? "Puts back what the restore from this file changed: values, records taken out of the recycle bin, records created again."
+      : plan.valuesAsOf
+        ? `Gives the records in the file their values of ${formatDateTime(plan.valuesAsOf)}, for every column of it.`
+        : "Gives the records in the file the file's values, for every column of it."),
+    plan.objects.map((object) => h("section", { class: "plan-object", "aria-label": object.label },
+      h("h4", {}, object.label),
+      h("dl", { class: "summary" },
+        figure("Records in the file", object.recordsInSource),
+        figure(revert ? "Records to put back" : "Records to change", object.recordsToChange),
+        figure("Already the same", object.recordsUnchanged),
+        revert ? null : figure("Out of the recycle bin", object.recordsToBringBack),
+        revert ? null : figure("Created again", object.recordsToRecreate),
+        revert ? null : figure("Rows refused", object.recordsRefused)),
+      object.refusedRowsDownloadUrl
+        ? h("p", {}, h("a", { href: object.refusedRowsDownloadUrl, download: "" },
+          `Download the refused ${object.label.toLowerCase()} (CSV, to fix and upload again)`))
+        : null,
+      propertiesTable(object.properties))),
+    samplesTable(plan.sampleChanges, labels),
     plan.guidance.length ? h("ul", { class: "guidance" }, plan.guidance.map((line) => h("li", {}, line))) : null);
 }
 
@@ -71,11 +101,19 @@ function samplesTable(samples, labels) {
 }
 
 export function renderCounts(counts) {
+  const optional = [
+    ["Out of the recycle bin", counts.recordsBroughtBack],
+    ["Created again", counts.recordsRecreated],
+    ["Rows refused", counts.recordsRefused],
+    ["Back in the recycle bin", counts.recordsReturnedToBin],
+    ["Deleted again", counts.recordsRemoved],
+  ].filter(([, count]) => count > 0);
   return h("dl", { class: "summary" },
     figure("Records changed", counts.recordsChanged),
     figure("Values set", counts.valuesSet),
     figure("Values cleared", counts.valuesCleared),
     figure("Already the same", counts.recordsUnchanged),
     figure("Skipped (deleted)", counts.recordsSkipped),
-    figure("Changed since (left alone)", counts.conflicts));
+    figure("Changed since (left alone)", counts.conflicts),
+    optional.map(([label, count]) => figure(label, count)));
 }

@@ -24,6 +24,7 @@ export function init() {
   $("#restore-close").addEventListener("click", close);
   on("restore-from-backup", (backup) => guard(() => choose(backup)));
   on("revert-restore", (restore) => guard(() => reviewRevert(restore.id)));
+  on("review-upload", (id) => guard(async () => awaitPlan(await api.get(id))));
 }
 
 // Picks up the newest restore if it is under way, or a plan being compared or still waiting
@@ -158,14 +159,20 @@ function awaitPlan(plan, { backup = null, focus = true } = {}) {
   });
 }
 
+// Records the restore writes: changed, and from a file also brought back and recreated.
+function recordsWritten(plan) {
+  return plan.recordsToChange + plan.recordsToBringBack + plan.recordsToRecreate;
+}
+
 function planEnded(plan, { backup }) {
   if (PLANNING.has(plan.status)) awaitPlan(plan, { backup, focus: false }); // the socket dropped: wait on
   else if (plan.status === "PLANNED") review(plan, { backup, focus: false });
   else {
-    const again = h("button", { type: "button", class: "secondary" }, plan.kind === "REVERT" ? "Close" : "Change selection");
+    const canChoose = plan.kind !== "REVERT" && plan.source !== "FILE";
+    const again = h("button", { type: "button", class: "secondary" }, canChoose ? "Change selection" : "Close");
     again.addEventListener("click", () => guard(async () => {
-      if (plan.kind === "REVERT") close();
-      else await choose(backup ?? await backupOf(plan), plan);
+      if (canChoose) await choose(backup ?? await backupOf(plan), plan);
+      else close();
     }));
     show(1, describeJob(plan), h("h3", {}, "The review could not be prepared"),
       h("p", { role: "alert", class: "error" }, plan.failureReason ?? "It did not finish."),
@@ -180,16 +187,18 @@ function review(plan, { backup = null, focus = true } = {}) {
   const irreversible = h("input", { type: "checkbox", id: "ack-irreversible" });
   const confirmation = stepUp(me);
   const error = h("p", { class: "error", role: "alert", hidden: true });
-  const nothingToDo = plan.plan.recordsToChange === 0;
+  const written = recordsWritten(plan.plan);
+  const nothingToDo = written === 0;
   const submit = h("button", { type: "submit", class: "danger", disabled: true },
-    revert ? "Revert the restore" : `Restore ${formatNumber(plan.plan.recordsToChange)} records`);
+    revert ? "Revert the restore" : `Restore ${formatNumber(written)} ${written === 1 ? "record" : "records"}`);
   const ready = () => { submit.disabled = !(dataChange.checked && irreversible.checked) || nothingToDo; };
   dataChange.addEventListener("change", ready);
   irreversible.addEventListener("change", ready);
 
-  const back = h("button", { type: "button", class: "secondary" }, revert ? "Cancel" : "Change selection");
+  const fromFile = plan.source === "FILE";
+  const back = h("button", { type: "button", class: "secondary" }, revert || fromFile ? "Cancel" : "Change selection");
   back.addEventListener("click", () => guard(async () => {
-    if (revert) close();
+    if (revert || fromFile) close();
     else await choose(backup ?? await backupOf(plan), plan);
   }));
 
@@ -228,8 +237,12 @@ function review(plan, { backup = null, focus = true } = {}) {
   if (focus) focusPanel();
 }
 
-// "Restore of Deals: Amount, Deal stage", with the labels the plan carries.
+// "Restore of Deals: Amount, Deal stage", with the labels the plan carries; "Restore from
+// backup.zip" for a file.
 function describeJob(restore) {
+  if (restore.source === "FILE") {
+    return `${restore.kind === "REVERT" ? "Revert of the restore from" : "Restore from"} ${restore.fileName}`;
+  }
   // While the plan is compared, the API names the properties; then the plan labels them.
   const labels = (restore.plan?.properties.map((property) => property.label) ?? restore.properties).join(", ");
   return `${restore.kind === "REVERT" ? "Revert" : "Restore"} of ${titleCase(restore.objectType)}: ${labels}`;

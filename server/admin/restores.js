@@ -31,8 +31,10 @@ function row(restore, type) {
   const label = (name) => type?.properties.find((property) => property.name === name)?.label ?? name;
   return h("tr", { dataset: { restoreId: restore.id, status: restore.status } },
     h("td", { "data-label": "Restore" }, revert ? "Revert" : "Restore",
-      h("div", { class: "subtle" }, restore.properties.map(label).join(", "))),
-    h("td", { "data-label": "Object" }, type?.pluralLabel ?? titleCase(restore.objectType)),
+      h("div", { class: "subtle" }, restore.source === "FILE" ? "From a file" : restore.properties.map(label).join(", "))),
+    h("td", { "data-label": "Object" }, restore.source === "FILE"
+      ? restore.fileName
+      : type?.pluralLabel ?? titleCase(restore.objectType)),
     h("td", { "data-label": "Status" }, statusBadge(restore.status),
       restore.failureReason ? h("div", { class: "subtle" }, restore.failureReason) : null),
     requestedCell(restore),

@@ -1,5 +1,5 @@
-// Upload of a backup file (a ZIP from this page, or one object's CSV) for a manual restore:
-// `POST /imports`, then the import runs on the server and shows in the imports list.
+// Upload of a backup file (a ZIP from this page, or one object's CSV) for a restore from it:
+// `POST /imports` stores it and plans the restore; the restore panel reviews it like any other.
 
 import { uploadImport } from "./api.js";
 import { emit } from "./bus.js";
@@ -25,10 +25,10 @@ export function init() {
     }
     showError($("#upload-error"), null);
     try {
-      const started = await busy($("#upload-submit"), () => uploadImport(file, objectType));
+      const planned = await busy($("#upload-submit"), () => uploadImport(file, objectType));
       form.reset();
-      announce(`Uploaded: “${started.name}” is importing.`);
-      emit("imports-changed");
+      announce(`Uploaded “${planned.fileName}”: review what it would change.`);
+      emit("review-upload", planned.id);
     } catch (error) {
       showError($("#upload-error"), describe(error));
     }

@@ -23,6 +23,7 @@ class ErrorCode(StrEnum):
     NOT_RESTORABLE = "NOT_RESTORABLE"
     PLAN_STALE = "PLAN_STALE"
     PLAN_NOT_READY = "PLAN_NOT_READY"
+    BACKUP_OF_ANOTHER_ACCOUNT = "BACKUP_OF_ANOTHER_ACCOUNT"
     TIER_REQUIRED = "TIER_REQUIRED"
     SSO_NOT_CONFIGURED = "SSO_NOT_CONFIGURED"
     # Not raised by the domain: the document was refused, a mutation came over the websocket,

@@ -1,8 +1,10 @@
 """The rows an import refused: a page of them, and all of them as a CSV through a short-lived
-signed link (like backup downloads), streamed in pages so memory does not grow with them.
+signed link (like backup downloads), streamed in pages so memory does not grow with them. An
+import from a file shows the rows its restore's plan refused; one made before imports were
+planned, its own.
 
 A reason names properties and what they accept, never a value from the file, so nothing
-sensitive is repeated here.
+sensitive is repeated here (the restore's plan offers the rows with their values, to fix).
 """
 
 import csv
@@ -14,6 +16,7 @@ from tortoise.queryset import QuerySet
 
 from models.accounts import Role
 from models.imports import Import, ImportRowError
+from models.restores import RestoreRefusal
 from services import activity
 from services.core import environment
 from services.core.errors import NotFound
@@ -28,17 +31,24 @@ STREAM_PAGE = 1_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _of(job_id: UUID) -> QuerySet[ImportRowError]:
-    return ImportRowError.filter(import_job_id=job_id)
+# A refused row, of either kind: both have `object_type_name`, `row_number`, `record_id` and
+# `reason`.
+ErrorRow = ImportRowError | RestoreRefusal
 
 
-async def error_rows(job: Import, first: int, after: str | None) -> Page[ImportRowError]:
+def _of(job: Import) -> QuerySet[ImportRowError] | QuerySet[RestoreRefusal]:
+    if job.restore_id is not None:
+        return RestoreRefusal.filter(restore_id=job.restore_id)
+    return ImportRowError.filter(import_job_id=job.id)
+
+
+async def error_rows(job: Import, first: int, after: str | None) -> Page[ErrorRow]:
     """In file order. `job` comes from `imports.get_import`, which checked the viewer."""
-    return await paginate(_of(job.id), first, after)
+    return await paginate(_of(job), first, after)  # type: ignore[arg-type]
 
 
 async def has_error_rows(job: Import) -> bool:
-    return await _of(job.id).exists()
+    return await _of(job).exists()
 
 
 def _signer() -> LinkSigner:
@@ -81,7 +91,7 @@ async def csv_stream(job: Import) -> AsyncIterator[bytes]:
     yield _encode([CSV_HEADER])
     last: UUID | None = None
     while True:
-        page = _of(job.id) if last is None else _of(job.id).filter(id__gt=last)
+        page = _of(job) if last is None else _of(job).filter(id__gt=last)
         errors = await page.order_by("id").limit(STREAM_PAGE)
         if not errors:
             return

@@ -12,6 +12,7 @@ import io
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 from uuid import UUID
@@ -38,6 +39,16 @@ class FileRefused(DomainError):
     code = ErrorCode.NOT_RESTORABLE
 
 
+class AnotherAccountsBackup(FileRefused):
+    """A backup ZIP whose manifest names another account: its ids are that account's."""
+
+    code = ErrorCode.BACKUP_OF_ANOTHER_ACCOUNT
+
+
+# The last column of a CSV of refused rows (`services.restores.refusals`): not a property
+# (no property name has a space), so an upload of the fixed file leaves it out.
+REFUSAL_REASON_HEADER = "refusal reason"
+
 # Every way a file is refused as a whole, before any of its rows is written.
 REFUSALS = (UnsafeFile, CorruptBackup, FileRefused)
 
@@ -60,6 +71,10 @@ Records = Generator[tuple[str, dict[str, str]], None, None]
 class Upload(Protocol):
     @property
     def files(self) -> Sequence[ImportFile]: ...
+
+    @property
+    def snapshot_at(self) -> datetime | None:
+        """When a backup ZIP's values were current; None for a CSV, which does not say."""
 
     def records(self, file: ImportFile) -> Records:
         """(record id, property name -> value) per data row; blank values are absent."""
@@ -107,11 +122,20 @@ def _backup_files(manifest: Manifest, types: Mapping[str, ObjectType]) -> list[I
     ]
 
 
+def _checked_account(manifest: Manifest, account_id: UUID) -> Manifest:
+    if manifest.account_id != account_id:
+        raise AnotherAccountsBackup(
+            "This backup was made of another account: its records are not this account's."
+        )
+    return manifest
+
+
 class _BackupUpload:
     def __init__(self, reader: BackupReader, types: Mapping[str, ObjectType]) -> None:
         self._reader = reader
         self._entries = {entry.object_type: entry for entry in reader.manifest.files}
         self.files = _backup_files(reader.manifest, types)
+        self.snapshot_at: datetime | None = reader.manifest.snapshot_at
 
     def records(self, file: ImportFile) -> Records:
         yield from self._reader.records(self._entries[file.name])
@@ -125,9 +149,25 @@ def _csv_rows(path: Path) -> Iterator[Iterator[list[str]]]:
     try:
         # utf-8-sig: spreadsheets often start a CSV with a byte order mark.
         with path.open("rb") as raw, io.TextIOWrapper(raw, "utf-8-sig", newline="") as text:
-            yield backups.csv_records(text)
+            yield _without_reasons(backups.csv_records(text))
     except (UnicodeDecodeError, csv.Error) as error:
         raise FileRefused(f"The CSV cannot be read: {error}") from None
+
+
+def _without_reasons(rows: Iterator[list[str]]) -> Iterator[list[str]]:
+    """The rows, less a last column of refusal reasons (a fixed CSV of refused rows)."""
+    header = next(rows, None)
+    if header is None:
+        return
+    if header[-1] != REFUSAL_REASON_HEADER:
+        yield header
+        yield from rows
+        return
+    width = len(header)
+    yield header[:-1]
+    for row in rows:
+        # A row of another width is left whole, for the width check to refuse it.
+        yield row[:-1] if len(row) == width else row
 
 
 def _csv_columns(rows: Iterator[list[str]]) -> list[str]:
@@ -146,6 +186,7 @@ class _CsvUpload:
             # Reading every row once checks their widths and counts them.
             count = sum(1 for _ in parse_records(rows, columns, self._file_name))
         self.files = [_checked_file(object_type, columns, count)]
+        self.snapshot_at: datetime | None = None
 
     def records(self, file: ImportFile) -> Records:
         with _csv_rows(self._path) as rows:
@@ -153,25 +194,29 @@ class _CsvUpload:
             yield from parse_records(rows, file.columns, self._file_name)
 
 
-def inspect_upload(path: Path, object_type_name: str, types: Mapping[str, ObjectType]) -> None:
-    """Quick checks, for the upload request: the ZIP's listing and manifest, or the CSV's
-    header. Raises one of REFUSALS."""
+def inspect_upload(
+    path: Path, object_type_name: str, types: Mapping[str, ObjectType], account_id: UUID
+) -> None:
+    """Quick checks, for the upload request: the ZIP's listing and manifest (of this account),
+    or the CSV's header. Raises one of REFUSALS."""
     if object_type_name:
         object_type = _object_type(types, object_type_name)
         with _csv_rows(path) as rows:
             _checked_file(object_type, _csv_columns(rows), 0)
         return
     with backups.open_zip(path, _expected_names(types)) as archive:
-        _backup_files(read_manifest(archive), types)
+        _backup_files(_checked_account(read_manifest(archive), account_id), types)
 
 
 @contextmanager
 def open_upload(
-    path: Path, object_type_name: str, types: Mapping[str, ObjectType]
+    path: Path, object_type_name: str, types: Mapping[str, ObjectType], account_id: UUID
 ) -> Iterator[Upload]:
     """The file, verified whole (this reads all of it). Raises one of REFUSALS."""
     if object_type_name:
         yield _CsvUpload(path, _object_type(types, object_type_name))
         return
     with backups.open_zip(path, _expected_names(types)) as archive:
-        yield _BackupUpload(read_backup(archive), types)
+        reader = read_backup(archive)
+        _checked_account(reader.manifest, account_id)
+        yield _BackupUpload(reader, types)

@@ -6,7 +6,6 @@ from services.jobs.claims import Claim, LostClaim
 from services.jobs.kinds import (
     APPLY_RESTORE,
     EXPORT_BACKUP,
-    IMPORT_FILE,
     KINDS,
     PLAN_RESTORE,
     JobKind,
@@ -22,7 +21,6 @@ __all__ = [
     "APPLY_RESTORE",
     "EXPORT_BACKUP",
     "FINISHED",
-    "IMPORT_FILE",
     "KINDS",
     "PLAN_RESTORE",
     "Claim",

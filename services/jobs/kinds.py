@@ -11,7 +11,6 @@ from typing import Any, Generic, TypeVar
 from tortoise.models import Model
 
 from models.backups import Backup
-from models.imports import Import
 from models.restores import Restore, RestoreStatus
 
 J = TypeVar("J", bound=Model)
@@ -58,9 +57,6 @@ class JobKind(Generic[J]):
 
 
 EXPORT_BACKUP = JobKind("export_backup", Backup)
-# Only file imports wait for a worker: a restore's entry in the imports list is written once
-# the restore has finished.
-IMPORT_FILE = JobKind("import_file", Import)
 # A restore's (or revert's) plan is computed on a worker too: comparing a large object type
 # outlasts any HTTP request. The same row is then applied by APPLY_RESTORE.
 PLAN_RESTORE = JobKind(
@@ -77,7 +73,6 @@ APPLY_RESTORE = JobKind("apply_restore", Restore)
 
 KINDS: tuple[JobKind[Any], ...] = (
     EXPORT_BACKUP,
-    IMPORT_FILE,
     PLAN_RESTORE,
     APPLY_RESTORE,
 )

@@ -1,36 +1,44 @@
-"""Restores: planning what a backup would put back (a job), the guards before it starts, the
-job that applies it in batches, and reverting it."""
+"""Restores, the one engine for putting data back from a backup or an uploaded file: planning
+what it would change (a job), the guards before it starts, the job that applies it in
+batches, reverting it, and the rows of a file it refused."""
 
-from models.restores import Restore, RestoreKind, RestoreStatus
+from models.restores import Restore, RestoreKind, RestoreRefusal, RestoreSource, RestoreStatus
 from services.jobs import FailureCode, failure_code
 from services.restores.diff import AppliedCounts
 from services.restores.job import run_restore
-from services.restores.plan import (
-    PLAN_STATUSES,
-    PlanSummary,
-    PropertyPlan,
-    SampleChange,
-    plan_restore,
-    plan_revert,
-)
+from services.restores.plan import PLAN_STATUSES, plan_file_restore, plan_restore, plan_revert
 from services.restores.plan_job import run_plan
+from services.restores.refusals import csv_stream as refused_rows_csv
+from services.restores.refusals import download_token as refused_rows_download_token
+from services.restores.refusals import open_download as open_refused_rows_download
+from services.restores.refusals import refused_rows
 from services.restores.service import get_restore, list_restores, revertible_until, start
+from services.restores.summary import Counts, ObjectPlan, PlanSummary, PropertyPlan, SampleChange
 
 __all__ = [
     "PLAN_STATUSES",
     "AppliedCounts",
+    "Counts",
     "FailureCode",
+    "ObjectPlan",
     "PlanSummary",
     "PropertyPlan",
     "Restore",
     "RestoreKind",
+    "RestoreRefusal",
+    "RestoreSource",
     "RestoreStatus",
     "SampleChange",
     "failure_code",
     "get_restore",
     "list_restores",
+    "open_refused_rows_download",
+    "plan_file_restore",
     "plan_restore",
     "plan_revert",
+    "refused_rows",
+    "refused_rows_csv",
+    "refused_rows_download_token",
     "revertible_until",
     "run_plan",
     "run_restore",

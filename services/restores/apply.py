@@ -1,9 +1,11 @@
-"""Applying one batch of a restore inside the caller's transaction: read the records' current
-values, write only the ones that differ, and save what was overwritten (RestoreChange rows).
+"""Applying one batch of a restore to live records inside the caller's transaction: read the
+records' current values, write only the ones that differ, and save what was overwritten
+(RestoreChange rows).
 
 The saved changes commit with the writes or not at all, which is what makes a batch
-all-or-nothing for a resumed job and gives a revert what to put back. Live records only: one
-in the recycle bin or purged is left as it is, never recreated.
+all-or-nothing for a resumed job and gives a revert what to put back. Live records only: a
+record in the recycle bin or purged is left as it is here (a restore from a file brings it
+back: `services.restores.bring_back`).
 """
 
 import json
@@ -14,7 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.crm import Record
 from models.ids import new_ids_text
-from models.restores import Restore, RestoreChange
+from models.restores import RestoreChange
 from services.core.clock import now
 from services.restores import sql
 from services.restores.diff import (
@@ -22,8 +24,10 @@ from services.restores.diff import (
     Change,
     ChangedRecord,
     Outcome,
+    Writing,
     change,
     compare,
+    merged,
     subset,
 )
 from services.restores.source import Target, Targets, Values
@@ -31,11 +35,11 @@ from services.restores.sql import batch_arguments, compact_json, each, malformed
 
 
 async def apply_batch(
-    connection: BaseDBAsyncClient, restore: Restore, number: int, batch: Targets
+    connection: BaseDBAsyncClient, writing: Writing, batch: Targets
 ) -> BatchResult:
     if connection.capabilities.dialect == "postgres":
-        return await _apply_postgres(connection, restore, number, batch)
-    return await _apply_sqlite(connection, restore, number, batch)
+        return await _apply_postgres(connection, writing, batch)
+    return await _apply_sqlite(connection, writing, batch)
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -46,7 +50,7 @@ async def apply_batch(
 
 def _apply_statement(count: int) -> str:
     """$2 the restore; $3 the batch number; after the batch, the chosen names' array and ids
-    for the saved changes.
+    for the saved changes; $1, the object type, is theirs too.
 
     Only the records found differing are locked, and what they hold is read again under the
     lock, so the values saved are exactly the ones replaced; an edit committed after the first
@@ -79,8 +83,9 @@ def _apply_statement(count: int) -> str:
                 updated_at = now()
             FROM chosen c WHERE r.id = c.id
         ), saved AS (
-            INSERT INTO restore_changes (restore_id, batch, record_id, before, after, id)
-            SELECT $2, $3, id, jsonb_build_object({each("{name}, b{i}", count)}),
+            INSERT INTO restore_changes
+                (restore_id, batch, object_type_id, record_id, before, after, id)
+            SELECT $2, $3, $1, id, jsonb_build_object({each("{name}, b{i}", count)}),
                    jsonb_build_object({each("{name}, v{i}", count)}), ({ids}::uuid[])[k]
             FROM chosen
         )
@@ -98,27 +103,24 @@ def _apply_statement(count: int) -> str:
 
 
 async def _apply_postgres(
-    connection: BaseDBAsyncClient, restore: Restore, number: int, batch: Targets
+    connection: BaseDBAsyncClient, writing: Writing, batch: Targets
 ) -> BatchResult:
-    names = restore.properties
+    names = writing.names
     with malformed_refused():
         async with connection.acquire_connection() as raw:
             live, conflicts, values_set, values_cleared, changed = await raw.fetchrow(
                 _apply_statement(len(names)),
-                restore.object_type_id,
-                restore.id,
-                number,
+                writing.object_type_id,
+                writing.restore_id,
+                writing.number,
                 *batch_arguments(names, batch),
                 names,
                 new_ids_text(len(batch)),
             )
-    return BatchResult(
-        [ChangedRecord(record_id, properties) for record_id, properties in json.loads(changed)],
-        live,
-        conflicts,
-        values_set,
-        values_cleared,
-    )
+    changed_records = [ChangedRecord(record_id, names) for record_id, names in json.loads(changed)]
+    result = BatchResult.of_live(changed_records, live, conflicts)
+    result.values_set, result.values_cleared = values_set, values_cleared
+    return result
 
 
 # --- SQLite -------------------------------------------------------------------------------
@@ -147,13 +149,13 @@ def _classify(
 
 
 async def _apply_sqlite(
-    connection: BaseDBAsyncClient, restore: Restore, number: int, batch: Targets
+    connection: BaseDBAsyncClient, writing: Writing, batch: Targets
 ) -> BatchResult:
-    names = restore.properties
+    names = writing.names
     found = (
         await Record.filter(
             id__in=list(batch.record_ids),
-            object_type_id=restore.object_type_id,
+            object_type_id=writing.object_type_id,
             deleted_at__isnull=True,
         )
         .using_db(connection)
@@ -165,15 +167,16 @@ async def _apply_sqlite(
     if changes:
         at = now()
         rows = [
-            [compact_json(_merged(full[item.record_id], item)), at, str(item.record_id)]
+            [compact_json(merged(full[item.record_id], item.after)), at, str(item.record_id)]
             for item in changes
         ]
         await connection.execute_many(SQLITE_UPDATE, rows)
         await RestoreChange.bulk_create(
             (
                 RestoreChange(
-                    restore_id=restore.id,
-                    batch=number,
+                    restore_id=writing.restore_id,
+                    batch=writing.number,
+                    object_type_id=writing.object_type_id,
                     record_id=item.record_id,
                     before=item.before,
                     after=item.after,
@@ -182,9 +185,7 @@ async def _apply_sqlite(
             ),
             using_db=connection,
         )
-    return BatchResult.of(changes, len(full), conflicts)
-
-
-def _merged(values: Values, item: Change) -> Values:
-    kept = {name: value for name, value in values.items() if name not in item.after}
-    return kept | {name: value for name, value in item.after.items() if value is not None}
+    changed = [ChangedRecord(str(item.record_id), item.changed_properties) for item in changes]
+    result = BatchResult.of_live(changed, len(full), conflicts)
+    result.count_values(changes)
+    return result

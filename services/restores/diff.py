@@ -2,8 +2,9 @@
 applying a batch did. Shared by the plan (which only counts) and the job (which writes)."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
+from typing import ClassVar
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -33,6 +34,17 @@ class ChangedRecord:
     properties: list[str]
 
 
+@dataclass(frozen=True)
+class Writing:
+    """Where a batch's writes go: the restore that saves them, as which batch, to the
+    records of which object type, for which properties."""
+
+    restore_id: UUID
+    number: int
+    object_type_id: UUID
+    names: list[str]
+
+
 class Outcome(Enum):
     UNCHANGED = "unchanged"
     CONFLICT = "conflict"
@@ -41,6 +53,12 @@ class Outcome(Enum):
 
 def subset(values: Values, properties: Iterable[str]) -> Values:
     return {name: values[name] for name in properties if name in values}
+
+
+def merged(values: Values, after: dict[str, str | None]) -> Values:
+    """`values` with the properties of `after` replaced (set, or cleared where None)."""
+    kept = {name: value for name, value in values.items() if name not in after}
+    return kept | {name: value for name, value in after.items() if value is not None}
 
 
 def compare(target: Target, current: Values, properties: list[str]) -> Outcome:
@@ -60,6 +78,20 @@ def change(target: Target, current: Values, properties: list[str]) -> Change:
     )
 
 
+# Each record of a batch is counted in one of these.
+RECORD_COUNTS = (
+    "records_changed",
+    "records_unchanged",
+    "records_skipped",
+    "conflicts",
+    "records_brought_back",
+    "records_recreated",
+    "records_refused",
+    "records_returned_to_bin",
+    "records_removed",
+)
+
+
 class AppliedCounts(BaseModel):
     """What applying really did, summed over the batches committed so far; stored on the
     restore row in each batch's transaction, so a resumed job carries on from it."""
@@ -70,54 +102,74 @@ class AppliedCounts(BaseModel):
     values_cleared: int = 0
     # Live records that already held the values.
     records_unchanged: int = 0
-    # In the recycle bin or purged: never recreated.
+    # A backup's records in the recycle bin or purged: never recreated by a backup restore.
     records_skipped: int = 0
     # A revert's records changed again since the restore: left alone.
     conflicts: int = 0
+    # From a file: records taken out of the recycle bin, purged ones created again, and rows
+    # refused.
+    records_brought_back: int = 0
+    records_recreated: int = 0
+    records_refused: int = 0
+    # A revert of a restore from a file: records it brought back sent to the recycle bin
+    # again, and records it recreated deleted again.
+    records_returned_to_bin: int = 0
+    records_removed: int = 0
 
     @property
     def records_read(self) -> int:
         """Records of the source gone through: each batch's are counted once, in one of the
         above."""
-        return self.records_changed + self.records_unchanged + self.records_skipped + self.conflicts
+        return sum(getattr(self, name) for name in RECORD_COUNTS)
 
 
-@dataclass(frozen=True)
+@dataclass
 class BatchResult:
-    changed: list[ChangedRecord]
-    # Records of the batch that are live (not deleted nor purged).
-    live: int
-    conflicts: int
-    # Over the changed records' changed properties: values set (or replaced), values cleared.
-    values_set: int
-    values_cleared: int
+    """What applying one batch did; `changed` are the records to announce."""
+
+    changed: list[ChangedRecord] = field(default_factory=list)
+    values_set: int = 0
+    values_cleared: int = 0
+    records_changed: int = 0
+    records_unchanged: int = 0
+    records_skipped: int = 0
+    conflicts: int = 0
+    records_brought_back: int = 0
+    records_recreated: int = 0
+    records_refused: int = 0
+    records_returned_to_bin: int = 0
+    records_removed: int = 0
+
+    # The counts a batch adds to AppliedCounts, by name.
+    COUNTED: ClassVar[tuple[str, ...]] = ("values_set", "values_cleared", *RECORD_COUNTS)
 
     @classmethod
-    def of(cls, changes: list[Change], live: int, conflicts: int) -> "BatchResult":
-        changed = [
-            ChangedRecord(str(change.record_id), change.changed_properties) for change in changes
-        ]
-        after = [
-            change.after[name]
-            for change, record in zip(changes, changed, strict=True)
-            for name in record.properties
-        ]
+    def of_live(cls, changed: list[ChangedRecord], live: int, conflicts: int) -> "BatchResult":
+        """Of the live records compared: `live` of them, `changed` and `conflicts` among them."""
         return cls(
             changed=changed,
-            live=live,
+            records_changed=len(changed),
+            records_unchanged=live - len(changed) - conflicts,
             conflicts=conflicts,
-            values_set=sum(value is not None for value in after),
-            values_cleared=sum(value is None for value in after),
         )
 
+    def add(self, other: "BatchResult") -> None:
+        self.changed.extend(other.changed)
+        for name in self.COUNTED:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def count_values(self, changes: Iterable[Change]) -> None:
+        """Over `changes`' changed properties: values set (or replaced), values cleared."""
+        for item in changes:
+            for name in item.changed_properties:
+                if item.after[name] is None:
+                    self.values_cleared += 1
+                else:
+                    self.values_set += 1
+
     def added_to(self, counts: AppliedCounts, batch_size: int) -> AppliedCounts:
-        changed = len(self.changed)
-        return AppliedCounts(
-            batches_done=counts.batches_done + 1,
-            records_changed=counts.records_changed + changed,
-            values_set=counts.values_set + self.values_set,
-            values_cleared=counts.values_cleared + self.values_cleared,
-            records_unchanged=counts.records_unchanged + self.live - changed - self.conflicts,
-            records_skipped=counts.records_skipped + batch_size - self.live,
-            conflicts=counts.conflicts + self.conflicts,
-        )
+        """`counts` with this batch's; its records not counted otherwise were skipped."""
+        done = sum(getattr(self, name) for name in RECORD_COUNTS)
+        added = {name: getattr(counts, name) + getattr(self, name) for name in self.COUNTED}
+        added["records_skipped"] += batch_size - done
+        return AppliedCounts(batches_done=counts.batches_done + 1, **added)

@@ -8,22 +8,24 @@ are in flight at once (their records are distinct), but they commit in order.
 """
 
 import asyncio
-import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 from models.imports import Import, ImportSource, ImportStatus
-from models.restores import Restore, RestoreChange
+from models.restores import Restore, RestoreSource
 from services import crm, jobs
 from services.activity import audit, notifications
-from services.backups import CorruptBackup
+from services.backups import CorruptBackup, UnsafeFile
 from services.core import database
 from services.crm import ChangeSource, RecordChange
-from services.restores.apply import apply_batch
+from services.imports import FileRefused
+from services.restores import batch as batches
 from services.restores.diff import AppliedCounts, BatchResult
-from services.restores.service import WORDING
-from services.restores.source import Targets, backup_batches, backup_file, change_batches, entry_for
+from services.restores.service import wording
+from services.restores.source import Part, Targets, forget_upload, source_of
+from services.restores.summary import plural
 
 # Batches applied at once: the next one's statement runs while this one commits and publishes
 # its events, so neither the database nor the worker waits for the other.
@@ -31,16 +33,22 @@ IN_FLIGHT = 2
 
 
 @dataclass(frozen=True)
-class _Source:
-    batches: AsyncIterator[Targets]
-    # Records the source holds, for progress.
-    total: int
+class _Progress:
+    """Where a part starts in the records read, for its progress."""
+
+    part: Part
+    read_before: int
 
 
 class RestoreJob(jobs.Job[Restore]):
     kind = jobs.APPLY_RESTORE
-    fails_at_once = (CorruptBackup,)  # A damaged or missing backup: every attempt reads the same.
-    failures = dict.fromkeys(fails_at_once, jobs.FailureCode.BACKUP_FILE_DAMAGED)
+    # A damaged or missing backup, or a refused file: every attempt reads the same.
+    fails_at_once = (CorruptBackup, FileRefused, UnsafeFile)
+    failures: ClassVar[Mapping[type[Exception], jobs.FailureCode]] = {
+        CorruptBackup: jobs.FailureCode.BACKUP_FILE_DAMAGED,
+        FileRefused: jobs.FailureCode.FILE_REFUSED,
+        UnsafeFile: jobs.FailureCode.FILE_REFUSED,
+    }
 
     def __init__(self, held: jobs.Claim[Restore]) -> None:
         super().__init__(held)
@@ -48,48 +56,61 @@ class RestoreJob(jobs.Job[Restore]):
         self.counts = AppliedCounts.model_validate(self.row.counts)
 
     async def work(self) -> None:
-        await self.row.fetch_related("object_type", "backup")
+        await self.row.fetch_related("object_type__properties", "backup")
         resumed = self.counts
         committed: asyncio.Future[AppliedCounts] = asyncio.get_running_loop().create_future()
         committed.set_result(resumed)
-        in_flight: deque[asyncio.Future[AppliedCounts]] = deque()
-        async with _source(self.row) as source:
-            try:
-                # A resumed attempt reads the source again from the start: its order is stable,
-                # so the batches committed before are exactly the first `batches_done`.
-                number = 0
-                async for batch in source.batches:
-                    if number >= resumed.batches_done:
-                        if len(in_flight) == IN_FLIGHT:
-                            await self._report(source, await in_flight.popleft())
-                        committed = asyncio.ensure_future(self._apply_one(number, batch, committed))
-                        in_flight.append(committed)
-                    number += 1
+        in_flight: deque[tuple[_Progress, asyncio.Future[AppliedCounts]]] = deque()
+        try:
+            async with source_of(self.row) as source:
+                # A resumed attempt reads the source again from the start: its order is
+                # stable, so the batches committed before are exactly the first
+                # `batches_done`.
+                number, read = 0, 0
+                async for part in source.parts:
+                    at = _Progress(part, read)
+                    async for batch in part.batches:
+                        read += len(batch)
+                        if number >= resumed.batches_done:
+                            if len(in_flight) == IN_FLIGHT:
+                                await self._report(*in_flight.popleft())
+                            committed = asyncio.ensure_future(
+                                self._apply_one(part, number, batch, committed)
+                            )
+                            in_flight.append((at, committed))
+                        number += 1
                 while in_flight:
-                    await self._report(source, await in_flight.popleft())
-            finally:
-                for task in in_flight:
-                    task.cancel()
-                await asyncio.gather(*in_flight, return_exceptions=True)
+                    await self._report(*in_flight.popleft())
+        finally:
+            for _, task in in_flight:
+                task.cancel()
+            await asyncio.gather(*(task for _, task in in_flight), return_exceptions=True)
 
-    async def _report(self, source: _Source, counts: AppliedCounts) -> None:
-        await self.held.progress(self.row.object_type.name, counts.records_read, source.total)
+    async def _report(self, at: _Progress, committed: asyncio.Future[AppliedCounts]) -> None:
+        counts = await committed
+        done = min(counts.records_read - at.read_before, at.part.rows)
+        await self.held.progress(at.part.object_type.name, done, at.part.rows)
 
     async def _apply_one(
-        self, number: int, batch: Targets, previous: Awaitable[AppliedCounts]
+        self, part: Part, number: int, batch: Targets, previous: Awaitable[AppliedCounts]
     ) -> AppliedCounts:
         """Applies a batch and commits it once the batch before it committed: batches commit in
         order, and one whose predecessor failed rolls back."""
         restore = self.row
         async with database.transaction() as connection:
-            result = await apply_batch(connection, restore, number, batch)
+            result = await batches.apply(connection, restore, part, number, batch)
             counts = result.added_to(await previous, len(batch))
             # The fence: only the worker holding the claim commits a batch.
             if not await self.held.mine().update(counts=counts.model_dump()):
                 raise jobs.LostClaim(str(restore.id))
         self.counts = counts
-        await _publish(restore, result)
+        await _publish(restore, part, result)
         return counts
+
+    def failure_sentence(self, error: Exception, code: jobs.FailureCode) -> str:
+        if code == jobs.FailureCode.FILE_REFUSED:
+            return str(error)  # Written for the user who sent the file.
+        return super().failure_sentence(error, code)
 
     def outcome_columns(self, outcome: jobs.Outcome) -> jobs.Columns:
         return {"counts": self.counts.model_dump()}
@@ -100,49 +121,30 @@ class RestoreJob(jobs.Job[Restore]):
         await audit.record_event(
             restore.account_id,
             restore.requested_by_id,
-            f"{WORDING[restore.kind].action}_{'COMPLETED' if outcome.succeeded else 'FAILED'}",
+            f"{wording(restore).action}_{'COMPLETED' if outcome.succeeded else 'FAILED'}",
             target_type="restore",
             target_id=restore.id,
-            backup_id=str(restore.backup_id),
-            object_type=restore.object_type.name,
-            properties=restore.properties,
+            **wording(restore).described(restore),
             counts=self.counts.model_dump(exclude={"batches_done"}),
             **outcome.failure_details(),
         )
 
     async def announce_outcome(self, outcome: jobs.Outcome) -> None:
         await _notify(self.row, outcome, self.counts)
+        await forget_upload(self.row)
 
 
-@contextlib.asynccontextmanager
-async def _source(restore: Restore) -> AsyncIterator[_Source]:
-    """A revert's values are the ones its restore saved; a restore's, the backup's."""
-    reverted = restore.reverts_id
-    if reverted is not None:
-        total = await RestoreChange.filter(restore_id=reverted).count()
-        async with contextlib.aclosing(change_batches(reverted, restore.properties)) as batches:
-            yield _Source(batches, total)
-        return
-    async with backup_file(restore.backup, restore.object_type.name) as reader:
-        entry = entry_for(reader, restore.object_type.name)
-        if entry is None:
-            raise CorruptBackup(f"The backup no longer holds {restore.object_type.name}.")
-        async with contextlib.aclosing(
-            backup_batches(reader, entry, restore.properties)
-        ) as batches:
-            yield _Source(batches, entry.rows)
-
-
-async def _publish(restore: Restore, result: BatchResult) -> None:
+async def _publish(restore: Restore, part: Part, result: BatchResult) -> None:
     """A change event per changed record, once its batch committed."""
+    source = ChangeSource.IMPORT if restore.source == RestoreSource.FILE else ChangeSource.RESTORE
     await crm.publish_record_changes(
         restore.account_id,
         (
             RecordChange(
                 record_id=changed.record_id,
-                object_type=restore.object_type.name,
-                source=ChangeSource.RESTORE.value,
-                properties=changed.properties,
+                object_type=part.object_type.name,
+                source=source.value,
+                properties=sorted(changed.properties),
                 job_id=str(restore.id),
             )
             for changed in result.changed
@@ -152,45 +154,69 @@ async def _publish(restore: Restore, result: BatchResult) -> None:
 
 async def _import_entry(restore: Restore, outcome: jobs.Outcome, counts: AppliedCounts) -> None:
     """The restore's line in the account's imports list."""
+    source = ImportSource.FILE if restore.source == RestoreSource.FILE else ImportSource.RESTORE
     await Import.create(
         account_id=restore.account_id,
-        name=WORDING[restore.kind].imported_as(restore.object_type.singular_label),
-        source=ImportSource.RESTORE,
+        name=wording(restore).imported_as(restore),
+        source=source,
         status=ImportStatus(outcome.status.value),
         requested_by_id=restore.requested_by_id,
         restore_id=restore.id,
-        object_type_name=restore.object_type.name,
+        object_type_name=restore.object_type.name if restore.object_type else "",
         started_at=restore.started_at,
         completed_at=outcome.at,
         counts={
-            "created": 0,
+            "created": counts.records_recreated,
             "updated": counts.records_changed,
-            "restored": 0,
+            "restored": counts.records_brought_back,
             "unchanged": counts.records_unchanged + counts.conflicts,
-            "failed": 0,
+            "failed": counts.records_refused,
             "skipped": counts.records_skipped,
         },
     )
 
 
+def _summary_of(restore: Restore, counts: AppliedCounts) -> str:
+    """What it did, in a sentence or two."""
+    changed = plural(counts.records_changed, *_words(restore))
+    said = (
+        f"{changed} changed ({counts.values_set:,} values set, {counts.values_cleared:,} "
+        f"cleared); {counts.records_unchanged:,} already held the values."
+    )
+    extras = [
+        (counts.records_brought_back, "brought back from the recycle bin"),
+        (counts.records_recreated, "created again with their ids"),
+        (counts.records_refused, "refused (see the import's refused rows)"),
+        (counts.records_returned_to_bin, "sent back to the recycle bin"),
+        (counts.records_removed, "deleted again"),
+        (counts.records_skipped, "no longer exist and were left out"),
+        (counts.conflicts, "changed again since the restore and were left alone"),
+    ]
+    more = [f"{count:,} {what}" for count, what in extras if count]
+    return said + (" " + "; ".join(more).capitalize() + "." if more else "")
+
+
+def _words(restore: Restore) -> tuple[str, str]:
+    """The words for the restore's records: its object type's, or "records" for several."""
+    object_type = restore.object_type
+    if object_type is None:
+        return "record", "records"
+    return object_type.singular_label, object_type.plural_label
+
+
 async def _notify(restore: Restore, outcome: jobs.Outcome, counts: AppliedCounts) -> None:
-    title = WORDING[restore.kind].notification_title
-    plural = restore.object_type.plural_label.lower()
+    words = wording(restore)
+    title = words.notification_title
+    if restore.source == RestoreSource.FILE:
+        title = words.imported_as(restore)
     if outcome.succeeded:
-        kind, title = "RESTORE_COMPLETED", f"{title} finished"
-        body = (
-            f"{counts.records_changed} {plural} changed ({counts.values_set} values set, "
-            f"{counts.values_cleared} cleared); {counts.records_unchanged} already held the "
-            f"values; {counts.records_skipped} no longer exist and were left out."
-        )
-        if counts.conflicts:
-            body += f" {counts.conflicts} changed again since the restore and were left alone."
+        kind, title = f"{words.notification_kind}_COMPLETED", f"{title} finished"
+        body = _summary_of(restore, counts)
     else:
-        kind, title = "RESTORE_FAILED", f"{title} failed"
-        body = (
-            f"{outcome.reason} {counts.records_changed} {plural} had been changed; "
-            "they can be reverted."
-        )
+        kind, title = f"{words.notification_kind}_FAILED", f"{title} failed"
+        changed = counts.records_changed + counts.records_brought_back + counts.records_recreated
+        body = f"{outcome.reason.rstrip('.')}. {plural(changed, *_words(restore))} had been changed"
+        body += "; they can be reverted." if changed else "."
     await notifications.notify_super_admins(
         restore.account_id, kind, title, body, subject_id=str(restore.id)
     )

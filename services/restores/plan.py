@@ -1,30 +1,35 @@
-"""Planning a restore of some properties of one object type from a backup, or the revert of a
-restore: what applying it would change, counted without writing anything.
+"""Planning a restore (from a backup or an uploaded file) or the revert of one: what applying it
+would change, counted without writing a record.
 
-`plan_restore` and `plan_revert` check what can be checked at once and queue the plan's job
-(`services.restores.plan_job`), which runs `compute`: backup values and current ones are
-compared a batch of records at a time, so memory stays flat whatever the size of the type, and
-no HTTP request waits for it. The plan is stored on a PLANNED restore, which `startRestore` /
-`revertRestore` queue once acknowledged.
+`plan_restore`, `plan_file_restore` and `plan_revert` check what can be checked at once and
+queue the plan's job (`services.restores.plan_job`), which runs `compute`: the source and the
+records are compared a batch at a time, so memory stays flat whatever the size of the source,
+and no HTTP request waits for it. The plan is stored on a PLANNED restore, which
+`startRestore` / `revertRestore` queue once acknowledged.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from uuid import UUID
-
-from pydantic import BaseModel
 
 from models.accounts import Role
 from models.crm import ObjectType, Record
-from models.restores import Restore, RestoreChange, RestoreKind, RestoreStatus
-from services import backups, jobs
+from models.ids import new_id
+from models.restores import Restore, RestoreKind, RestoreRefusal, RestoreSource, RestoreStatus
+from services import activity, backups, jobs, storage
 from services.core.clock import now
 from services.core.errors import DomainError, ErrorCode, ValidationFailed
 from services.core.viewer import Viewer
 from services.crm import get_object_type, properties_by_name
+from services.imports import account_types, inspect_upload, shown_file_name
+from services.restores import batch as batches
 from services.restores import service as restores
-from services.restores.count import Example, count_batch
-from services.restores.source import Targets, backup_batches, backup_file, change_batches, entry_for
+from services.restores.count import Example, PropertyCounts
+from services.restores.source import Part, Targets, source_of
+from services.restores.summary import ObjectPlan, PlanSummary, PropertyPlan, SampleChange
+from services.restores.triage import Refused
 
 # Conversations are system-managed threads: their values are not the account's to set.
 NOT_RESTORABLE_TYPES = frozenset({"conversations"})
@@ -40,158 +45,11 @@ class NotRestorable(DomainError):
     code = ErrorCode.NOT_RESTORABLE
 
 
-class NotInBackup(ValidationFailed):
-    """The plan asks for what the backup's file does not hold (found by the plan's job)."""
-
-
-# What a plan's job reports as it goes: object type, records compared, records in the source.
+# What a plan's job reports as it goes: object type, records compared, records in the part.
 Progress = Callable[[str, int, int], Awaitable[None]]
 
 
-class PropertyPlan(BaseModel):
-    name: str
-    label: str
-    sensitive: bool
-    to_change: int = 0
-    # Blank in the source, set now.
-    to_clear: int = 0
-    unchanged: int = 0
-
-
-class SampleChange(BaseModel):
-    record_id: UUID
-    property: str
-    # Both None when the property is sensitive.
-    current: str | None
-    target: str | None
-    redacted: bool
-
-
-class PlanSummary(BaseModel):
-    """What the plan found; stored as the restore's `plan`."""
-
-    # When the values to restore were taken: the backup's snapshot, or the restore's end.
-    values_as_of: datetime
-    # When the comparison ended: the plan goes stale an hour later.
-    planned_at: datetime | None = None
-    records_in_source: int = 0
-    records_to_change: int = 0
-    records_unchanged: int = 0
-    # Records of the source that no longer exist: left alone (guidance says how to recover).
-    records_deleted: int = 0
-    records_purged: int = 0
-    # Live records the backup does not hold: left alone.
-    records_created_since: int = 0
-    # A revert's records changed again since the restore: left alone.
-    conflicts: int = 0
-    conflicting_record_ids: list[UUID] = []
-    properties: list[PropertyPlan]
-    samples: list[SampleChange] = []
-    guidance: list[str] = []
-    # What `acknowledgeDataChange` and `acknowledgeIrreversible` acknowledge.
-    data_change_notice: str = ""
-    irreversible_notice: str = ""
-
-
-class _Planner:
-    def __init__(self, object_type: ObjectType, properties: list[PropertyPlan], as_of: datetime):
-        self.object_type = object_type
-        self.names = [prop.name for prop in properties]
-        self.summary = PlanSummary(values_as_of=as_of, properties=properties)
-
-    async def add(self, batch: Targets) -> None:
-        summary = self.summary
-        counts = await count_batch(
-            self.object_type.id,
-            self.names,
-            batch,
-            conflicts=MAX_SAMPLES - len(summary.conflicting_record_ids),
-            examples=MAX_SAMPLES - len(summary.samples),
-        )
-        summary.records_in_source += len(batch)
-        summary.records_purged += counts.records_purged
-        summary.records_deleted += counts.records_deleted
-        summary.records_unchanged += counts.records_unchanged
-        summary.records_to_change += counts.records_to_change
-        summary.conflicts += counts.conflicts
-        summary.conflicting_record_ids.extend(counts.conflicting_record_ids)
-        for prop, counted in zip(summary.properties, counts.properties, strict=True):
-            prop.to_change += counted.to_change
-            prop.to_clear += counted.to_clear
-            prop.unchanged += counted.unchanged
-        for example in counts.examples:
-            self._sample(example)
-
-    def _sample(self, example: Example) -> None:
-        """A sample per changed property of the record, while there is room."""
-        samples = self.summary.samples
-        for prop, current, target in zip(
-            self.summary.properties, example.current, example.target, strict=True
-        ):
-            if current == target or len(samples) >= MAX_SAMPLES:
-                continue
-            samples.append(
-                SampleChange(
-                    record_id=example.record_id,
-                    property=prop.name,
-                    current=None if prop.sensitive else current,
-                    target=None if prop.sensitive else target,
-                    redacted=prop.sensitive,
-                )
-            )
-
-    async def finish(self, kind: RestoreKind) -> PlanSummary:
-        summary = self.summary
-        plural = self.object_type.plural_label.lower()
-        if kind == RestoreKind.RESTORE:
-            live = await Record.filter(
-                object_type_id=self.object_type.id, deleted_at__isnull=True
-            ).count()
-            matched = summary.records_unchanged + summary.records_to_change + summary.conflicts
-            summary.records_created_since = live - matched
-        summary.guidance = _guidance(summary, plural)
-        labels = ", ".join(prop.label for prop in summary.properties)
-        summary.data_change_notice = (
-            f"{labels}: the values of {summary.records_to_change} {plural} are replaced with "
-            f"those of {summary.values_as_of:%Y-%m-%d %H:%M} UTC; changes made since to these "
-            "properties are overwritten."
-        )
-        summary.irreversible_notice = IRREVERSIBLE
-        summary.planned_at = now()
-        return summary
-
-
-IRREVERSIBLE = (
-    "Every changed record is announced to workflows and integrations, which may act on it "
-    "(re-enrolment, emails): that cannot be undone. A restore's values can be put back with "
-    "revertRestore for 14 days, on the records not changed again since."
-)
-
-
-def _guidance(summary: PlanSummary, plural: str) -> list[str]:
-    lines = []
-    if summary.records_deleted:
-        lines.append(
-            f"{summary.records_deleted} {plural} are in the recycle bin and are left there: "
-            "restore them from it (restoreDeletedRecords), then plan again to restore their "
-            "values too."
-        )
-    if summary.records_purged:
-        lines.append(
-            f"{summary.records_purged} {plural} were deleted permanently and are not recreated: "
-            "import them from the backup file (imports) to bring them back."
-        )
-    if summary.records_created_since:
-        lines.append(
-            f"{summary.records_created_since} {plural} created since the backup are left "
-            "as they are."
-        )
-    if summary.conflicts:
-        lines.append(
-            f"{summary.conflicts} {plural} changed again since the restore and are left as they "
-            "are; the others get their previous values back."
-        )
-    return lines
+# Asking for a plan.
 
 
 async def plan_restore(
@@ -201,13 +59,19 @@ async def plan_restore(
     viewer.require_role(Role.SUPER_ADMIN)
     backup = await backups.get_backup(viewer, backup_id)
     backups.check_usable(backup, now())
-    if object_type in NOT_RESTORABLE_TYPES:
-        raise NotRestorable(f"{object_type} cannot be restored: they are managed by the system.")
+    _check_restorable(object_type)
     current_type = await get_object_type(viewer.account_id, object_type)
     names = _checked_names(properties)
     if object_type not in backup.object_counts:
         raise ValidationFailed(f"The backup holds no {object_type}.", field="objectType")
-    return await _queue(viewer, RestoreKind.RESTORE, backup.id, current_type, names)
+    return await _queue(
+        viewer, RestoreKind.RESTORE, backup_id=backup.id, object_type=current_type, properties=names
+    )
+
+
+def _check_restorable(object_type: str) -> None:
+    if object_type in NOT_RESTORABLE_TYPES:
+        raise NotRestorable(f"{object_type} cannot be restored: they are managed by the system.")
 
 
 def _checked_names(properties: list[str]) -> list[str]:
@@ -217,103 +81,190 @@ def _checked_names(properties: list[str]) -> list[str]:
     return names
 
 
-async def plan_revert(viewer: Viewer, restore_id: str | UUID) -> Restore:
-    """Queue the plan of putting back the values a restore overwrote, where they have not
-    changed since."""
-    original = await restores.get_restore(viewer, restore_id)
-    await restores.check_revertible(original, now())
-    current_type = await get_object_type(viewer.account_id, original.object_type.name)
-    return await _queue(
-        viewer,
-        RestoreKind.REVERT,
-        original.backup_id,
-        current_type,
-        original.properties,
-        reverts=original,
-    )
-
-
-async def _queue(
-    viewer: Viewer,
-    kind: RestoreKind,
-    backup_id: UUID,
-    object_type: ObjectType,
-    names: list[str],
-    *,
-    reverts: Restore | None = None,
+async def plan_file_restore(
+    viewer: Viewer, upload: Path, file_name: str, object_type_name: str = ""
 ) -> Restore:
-    async with jobs.queueing(jobs.PLAN_RESTORE) as queued:
+    """Store an uploaded backup ZIP (or a CSV of `object_type_name`) and queue the plan of
+    restoring from it, after the quick checks: nothing is written to the records until the
+    plan is started. The plan's job verifies the whole file first."""
+    viewer.require_role(Role.SUPER_ADMIN)
+    types = await account_types(viewer.account_id)
+    if object_type_name:
+        _check_restorable(object_type_name)
+    await asyncio.to_thread(inspect_upload, upload, object_type_name, types, viewer.account_id)
+    files = storage.current()
+    restore_id = new_id()
+    key = storage.import_key(viewer.account_id, restore_id)
+    await files.put_file(key, upload)
+    async with jobs.queueing(
+        jobs.PLAN_RESTORE, undo=functools.partial(files.delete, key)
+    ) as queued:
         plan = await queued.create(
+            id=restore_id,
             account_id=viewer.account_id,
-            kind=kind,
-            backup_id=backup_id,
-            reverts=reverts,
-            object_type=object_type,
-            properties=names,
+            kind=RestoreKind.RESTORE,
+            source=RestoreSource.FILE,
+            file_key=key,
+            file_name=shown_file_name(file_name),
+            object_type=types[object_type_name] if object_type_name else None,
             requested_by=viewer.user,
+        )
+        await activity.record_event(
+            viewer.account_id,
+            viewer.user.id,
+            "IMPORT_UPLOADED",
+            target_type="restore",
+            target_id=plan.id,
+            name=plan.file_name,
         )
     return await restores.get_restore(viewer, plan.id)
 
 
-async def compute(plan: Restore, progress: Progress) -> PlanSummary:
-    """The plan of `plan` (object type and backup fetched), reporting progress per batch."""
-    if plan.kind == RestoreKind.REVERT:
-        return await _compute_revert(plan, progress)
-    return await _compute_restore(plan, progress)
+async def plan_revert(viewer: Viewer, restore_id: str | UUID) -> Restore:
+    """Queue the plan of putting back what a restore changed, where it has not changed since."""
+    original = await restores.get_restore(viewer, restore_id)
+    await restores.check_revertible(original, now())
+    return await _queue(
+        viewer,
+        RestoreKind.REVERT,
+        backup_id=original.backup_id,
+        object_type=original.object_type,
+        properties=original.properties,
+        source=original.source,
+        file_name=original.file_name,
+        reverts=original,
+    )
 
 
-async def _compute_restore(plan: Restore, progress: Progress) -> PlanSummary:
-    object_type = plan.object_type
-    async with backup_file(plan.backup, object_type.name) as reader:
-        entry = entry_for(reader, object_type.name)
-        if entry is None:
-            raise NotInBackup(f"The backup holds no {object_type.name}.", field="objectType")
-        in_backup = {prop.name: prop for prop in entry.properties}
-        unknown = [name for name in plan.properties if name not in in_backup]
-        if unknown:
-            raise NotInBackup(
-                f"Not in the backup's {object_type.name}: {', '.join(unknown)}.",
-                field="properties",
-                unknown=unknown,
+async def _queue(viewer: Viewer, kind: RestoreKind, **columns: object) -> Restore:
+    async with jobs.queueing(jobs.PLAN_RESTORE) as queued:
+        plan = await queued.create(
+            account_id=viewer.account_id, kind=kind, requested_by=viewer.user, **columns
+        )
+    return await restores.get_restore(viewer, plan.id)
+
+
+# Computing it, on a worker.
+
+
+class _Planner:
+    def __init__(self, plan: Restore, summary: PlanSummary) -> None:
+        self.plan = plan
+        self.summary = summary
+
+    async def add(self, part: Part, progress: Progress) -> None:
+        planned = _object_plan(part)
+        self.summary.objects.append(planned)
+        async for batch in part.batches:
+            await self._add_batch(part, planned, batch)
+            await progress(part.object_type.name, planned.records_in_source, part.rows)
+        if self.plan.kind == RestoreKind.RESTORE and self.plan.source == RestoreSource.BACKUP:
+            planned.records_created_since = await _created_since(part.object_type, planned)
+
+    async def _add_batch(self, part: Part, planned: ObjectPlan, batch: Targets) -> None:
+        summary = self.summary
+        counted = await batches.count(
+            self.plan,
+            part,
+            batch,
+            conflicts=MAX_SAMPLES - len(summary.conflicting_record_ids),
+            examples=MAX_SAMPLES - len(summary.samples),
+        )
+        live = counted.live
+        planned.records_in_source += len(batch)
+        planned.records_purged += live.records_purged
+        planned.records_deleted += live.records_deleted
+        planned.records_unchanged += live.records_unchanged
+        planned.records_to_change += live.records_to_change + counted.extra_changes
+        planned.conflicts += live.conflicts + counted.extra_conflicts
+        planned.records_to_bring_back += counted.brought_back
+        planned.records_to_recreate += counted.recreated
+        planned.records_refused += len(counted.refused)
+        summary.conflicting_record_ids.extend(live.conflicting_record_ids)
+        count = len(planned.properties)
+        by_live = live.properties or [PropertyCounts()] * count
+        extras = counted.extra_properties or [[0, 0, 0]] * count
+        for prop, of_live, (to_change, to_clear, unchanged) in zip(
+            planned.properties, by_live, extras, strict=True
+        ):
+            prop.to_change += of_live.to_change + to_change
+            prop.to_clear += of_live.to_clear + to_clear
+            prop.unchanged += of_live.unchanged + unchanged
+        for example in live.examples:
+            self._sample(planned, example)
+        await _store_refused(self.plan.id, part, counted.refused)
+
+    def _sample(self, planned: ObjectPlan, example: Example) -> None:
+        """A sample per changed property of the record, while there is room."""
+        samples = self.summary.samples
+        for prop, current, target in zip(
+            planned.properties, example.current, example.target, strict=True
+        ):
+            if current == target or len(samples) >= MAX_SAMPLES:
+                continue
+            samples.append(
+                SampleChange(
+                    record_id=example.record_id,
+                    object_type=planned.object_type,
+                    property=prop.name,
+                    current=None if prop.sensitive else current,
+                    target=None if prop.sensitive else target,
+                    redacted=prop.sensitive,
+                )
             )
-        now_defined = properties_by_name(object_type)
-        planned = [
+
+
+def _object_plan(part: Part) -> ObjectPlan:
+    object_type = part.object_type
+    now_defined = properties_by_name(object_type)
+    return ObjectPlan(
+        object_type=object_type.name,
+        label=object_type.plural_label,
+        singular_label=object_type.singular_label,
+        properties=[
             PropertyPlan(
                 name=name,
-                label=in_backup[name].label,
-                sensitive=in_backup[name].sensitive
+                label=part.labels.get(name)
+                or (now_defined[name].label if name in now_defined else name),
+                sensitive=name in part.sensitive
                 or (name in now_defined and now_defined[name].sensitive),
             )
-            for name in plan.properties
-        ]
-        planner = _Planner(object_type, planned, reader.manifest.snapshot_at)
-        batches = backup_batches(reader, entry, plan.properties)
-        await _add_all(planner, batches, progress, entry.rows)
-    return await planner.finish(RestoreKind.RESTORE)
+            for name in part.names
+        ],
+    )
 
 
-async def _compute_revert(plan: Restore, progress: Progress) -> PlanSummary:
-    original = await Restore.get(id=plan.reverts_id)
-    finished_at = original.completed_at
-    assert finished_at is not None  # `plan_revert` takes finished restores only.
-    now_defined = properties_by_name(plan.object_type)
-    planned = [
-        PropertyPlan(
-            name=name,
-            label=now_defined[name].label if name in now_defined else name,
-            sensitive=name in now_defined and now_defined[name].sensitive,
+async def _created_since(object_type: ObjectType, planned: ObjectPlan) -> int:
+    """Live records of the type that the backup does not hold."""
+    live = await Record.filter(object_type_id=object_type.id, deleted_at__isnull=True).count()
+    return live - (planned.records_unchanged + planned.records_to_change + planned.conflicts)
+
+
+async def _store_refused(plan_id: UUID, part: Part, refused: list[Refused]) -> None:
+    if refused:
+        await RestoreRefusal.bulk_create(
+            RestoreRefusal(
+                restore_id=plan_id,
+                object_type_name=part.object_type.name,
+                row_number=row.row_number,
+                record_id=row.record_id,
+                values=row.values,
+                reason=row.reason,
+            )
+            for row in refused
         )
-        for name in plan.properties
-    ]
-    planner = _Planner(plan.object_type, planned, finished_at)
-    total = await RestoreChange.filter(restore_id=original.id).count()
-    await _add_all(planner, change_batches(original.id, plan.properties), progress, total)
-    return await planner.finish(RestoreKind.REVERT)
 
 
-async def _add_all(
-    planner: _Planner, batches: AsyncIterator[Targets], progress: Progress, total: int
-) -> None:
-    async for batch in batches:
-        await planner.add(batch)
-        await progress(planner.object_type.name, planner.summary.records_in_source, total)
+async def compute(plan: Restore, progress: Progress) -> PlanSummary:
+    """The plan of `plan` (object type and backup fetched), reporting progress per batch."""
+    # An attempt taken over after its worker died starts again.
+    await RestoreRefusal.filter(restore_id=plan.id).delete()
+    async with source_of(plan) as source:
+        planner = _Planner(plan, PlanSummary(values_as_of=source.values_as_of))
+        async for part in source.parts:
+            await planner.add(part, progress)
+    summary = planner.summary
+    summary.total()
+    summary.word(plan.kind, plan.source)
+    summary.planned_at = now()
+    return summary

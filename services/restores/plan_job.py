@@ -2,9 +2,10 @@
 store what it found on the restore, now PLANNED. (Claiming, retries and the outcome's fence:
 `services.jobs.runner`; the comparison: `services.restores.plan`.)
 
-A plan writes no record, so an attempt taken over after its worker died simply compares again.
-Its outcome is audited (who looked at what a restore would change); no one is notified, as the
-super admin who asked for it follows it live.
+A plan writes no record (only the rows of a file it refuses, rewritten by each attempt), so an
+attempt taken over after its worker died simply compares again. Its outcome is audited (who
+looked at what a restore would change); no one is notified, as the super admin who asked for it
+follows it live.
 """
 
 from collections.abc import Mapping
@@ -13,18 +14,25 @@ from typing import ClassVar
 from models.restores import Restore
 from services import jobs
 from services.activity import audit
-from services.backups import CorruptBackup
-from services.restores.plan import NotInBackup, PlanSummary, compute
-from services.restores.service import WORDING
+from services.backups import CorruptBackup, UnsafeFile
+from services.imports import REFUSALS, FileRefused
+from services.restores.plan import compute
+from services.restores.service import wording
+from services.restores.source import NotInBackup, forget_upload
+from services.restores.summary import PlanSummary
 
 
 class PlanJob(jobs.Job[Restore]):
     kind = jobs.PLAN_RESTORE
-    # The backup's file is damaged, or lacks what the plan asks for: every attempt finds the same.
-    fails_at_once = (CorruptBackup, NotInBackup)
+    # The backup is damaged or lacks what the plan asks for, or the uploaded file is refused:
+    # every attempt finds the same.
+    fails_at_once = REFUSALS
+    # The first match counts: NotInBackup is a CorruptBackup too.
     failures: ClassVar[Mapping[type[Exception], jobs.FailureCode]] = {
-        CorruptBackup: jobs.FailureCode.BACKUP_FILE_DAMAGED,
         NotInBackup: jobs.FailureCode.NOT_IN_BACKUP,
+        CorruptBackup: jobs.FailureCode.BACKUP_FILE_DAMAGED,
+        FileRefused: jobs.FailureCode.FILE_REFUSED,
+        UnsafeFile: jobs.FailureCode.FILE_REFUSED,
     }
 
     def __init__(self, held: jobs.Claim[Restore]) -> None:
@@ -36,8 +44,8 @@ class PlanJob(jobs.Job[Restore]):
         self.summary = await compute(self.row, self.held.progress)
 
     def failure_sentence(self, error: Exception, code: jobs.FailureCode) -> str:
-        if isinstance(error, NotInBackup):
-            return error.message  # Names what the backup lacks, for the user who asked.
+        if isinstance(error, NotInBackup) or code == jobs.FailureCode.FILE_REFUSED:
+            return str(error)  # Says what the source lacks, or why the file is refused.
         return super().failure_sentence(error, code)
 
     def outcome_columns(self, outcome: jobs.Outcome) -> jobs.Columns:
@@ -47,20 +55,20 @@ class PlanJob(jobs.Job[Restore]):
             columns["plan"] = self.summary.model_dump(mode="json")
         return columns
 
+    async def announce_outcome(self, outcome: jobs.Outcome) -> None:
+        if not outcome.succeeded:
+            await forget_upload(self.row)  # A failed plan cannot be started.
+
     async def record_outcome(self, outcome: jobs.Outcome) -> None:
         plan = self.row
-        details = (
-            {} if self.summary is None else {"records_to_change": self.summary.records_to_change}
-        )
+        details = {"records_to_change": self.summary.records_to_change} if self.summary else {}
         await audit.record_event(
             plan.account_id,
             plan.requested_by_id,
-            f"{WORDING[plan.kind].action}_{'PLANNED' if outcome.succeeded else 'PLAN_FAILED'}",
+            f"{wording(plan).action}_{'PLANNED' if outcome.succeeded else 'PLAN_FAILED'}",
             target_type="restore",
             target_id=plan.id,
-            backup_id=str(plan.backup_id),
-            object_type=plan.object_type.name,
-            properties=plan.properties,
+            **wording(plan).described(plan),
             **details,
             **outcome.failure_details(),
         )

@@ -10,7 +10,8 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from models.accounts import Role
-from models.restores import Restore, RestoreKind, RestoreStatus
+from models.backups import Backup
+from models.restores import Restore, RestoreKind, RestoreSource, RestoreStatus
 from services import accounts, activity, backups, jobs
 from services.core.clock import now
 from services.core.errors import DomainError, ErrorCode, NotFound, ValidationFailed
@@ -39,20 +40,52 @@ class PlanNotReady(DomainError):
 
 @dataclass(frozen=True)
 class Wording:
-    """How the audit log, the imports list and notifications name each kind."""
+    """How the audit log, the imports list and notifications name each kind of restore."""
 
+    # The audit actions' prefix, and the notifications' kinds': RESTORE, IMPORT.
     action: str
+    notification_kind: str
+    # The imports list's name: "Data restore - Deal", "Import - backup.zip".
     import_name: str
     notification_title: str
 
-    def imported_as(self, singular_label: str) -> str:
-        return f"{self.import_name} - {singular_label}"
+    def imported_as(self, restore: Restore) -> str:
+        """`restore`'s entry in the imports list (its object type fetched)."""
+        if restore.source == RestoreSource.FILE:
+            return f"{self.import_name} - {restore.file_name}"
+        assert restore.object_type is not None  # A backup's restore is of one type.
+        return f"{self.import_name} - {restore.object_type.singular_label}"
+
+    def described(self, restore: Restore) -> dict[str, object]:
+        """What an audit entry says of `restore` (its object type fetched)."""
+        source: dict[str, object] = (
+            {"file_name": restore.file_name}
+            if restore.source == RestoreSource.FILE
+            else {"backup_id": str(restore.backup_id)}
+        )
+        return source | {
+            "object_type": restore.object_type.name if restore.object_type else None,
+            "properties": restore.properties,
+            "reverts": str(restore.reverts_id) if restore.reverts_id else None,
+        }
 
 
 WORDING = {
-    RestoreKind.RESTORE: Wording("RESTORE", "Data restore", "Data restore"),
-    RestoreKind.REVERT: Wording("RESTORE_REVERT", "Data restore reverted", "Restore reverted"),
+    (RestoreKind.RESTORE, RestoreSource.BACKUP): Wording(
+        "RESTORE", "RESTORE", "Data restore", "Data restore"
+    ),
+    (RestoreKind.REVERT, RestoreSource.BACKUP): Wording(
+        "RESTORE_REVERT", "RESTORE", "Data restore reverted", "Restore reverted"
+    ),
+    (RestoreKind.RESTORE, RestoreSource.FILE): Wording("IMPORT", "IMPORT", "Import", "Import"),
+    (RestoreKind.REVERT, RestoreSource.FILE): Wording(
+        "IMPORT_REVERT", "IMPORT", "Import reverted", "Import reverted"
+    ),
 }
+
+
+def wording(restore: Restore) -> Wording:
+    return WORDING[restore.kind, restore.source]
 
 
 def _of_account(account_id: UUID) -> QuerySet[Restore]:
@@ -173,8 +206,11 @@ async def _check_fresh(plan: Restore, at: datetime) -> None:
             "The plan is more than an hour old and the data may have moved: plan again."
         )
     if plan.kind == RestoreKind.RESTORE:
+        if plan.backup_id is None:
+            return  # An uploaded file does not expire.
+        backup = await Backup.get(id=plan.backup_id)
         try:
-            backups.check_usable(await plan.backup, at)
+            backups.check_usable(backup, at)
         except backups.BackupExpired:
             raise PlanStale("The backup expired since the plan was made.") from None
         return
@@ -202,12 +238,9 @@ async def _queue(queued: jobs.Queued[Restore], viewer: Viewer, plan: Restore) ->
     await activity.record_event(
         viewer.account_id,
         viewer.user.id,
-        f"{WORDING[plan.kind].action}_STARTED",
+        f"{wording(plan).action}_STARTED",
         target_type="restore",
         target_id=plan.id,
-        backup_id=str(plan.backup_id),
-        object_type=plan.object_type.name,
-        properties=plan.properties,
-        reverts=str(plan.reverts_id) if plan.reverts_id else None,
+        **wording(plan).described(plan),
         acknowledged=["dataChange", "irreversible"],
     )

@@ -21,7 +21,7 @@ async def test_a_backup_with_a_property_called_id_imports_by_column_position(
     assert header[0] == "id" and header.count("id") == 2
     await change_id_values(tickets)
 
-    job = await imported(http, gql, tenant.super_admin, content)
+    job = await imported(http, gql, tenant, content)
     assert job["status"] == "SUCCEEDED", job["failureReason"]
     assert (job["counts"]["updated"], job["counts"]["failed"]) == (10, 0)
     for record_id, value in tickets.items():
@@ -35,9 +35,7 @@ async def test_a_csv_with_a_column_called_id_imports_by_position(
     rows = [[str(record_id), f"imported {value}"] for record_id, value in tickets.items()]
     content = csv_bytes(["id", "id"], rows)
 
-    job = await imported(
-        http, gql, tenant.super_admin, content, file_name="tickets.csv", object_type=TICKETS
-    )
+    job = await imported(http, gql, tenant, content, file_name="tickets.csv", object_type=TICKETS)
     assert job["status"] == "SUCCEEDED", job["failureReason"]
     assert job["counts"]["updated"] == 3
     for record_id, value in tickets.items():

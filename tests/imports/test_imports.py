@@ -1,5 +1,5 @@
-"""Restoring by importing a file: real uploads over HTTP to the real server, the job on its
-in-process worker, the outcome through GraphQL and the database."""
+"""Restoring from an uploaded file: real uploads over HTTP to the real server, planned, started
+and applied by its in-process worker, the outcome through GraphQL and the database."""
 
 import asyncio
 import csv
@@ -15,16 +15,17 @@ import pytest
 from models.accounts import Role
 from models.audit import AuditEvent
 from models.crm import PurgedRecord, Record
-from models.imports import Import, ImportRowError, ImportSource, ImportStatus
+from models.imports import Import, ImportSource, ImportStatus
 from models.notifications import Notification
+from models.restores import Restore, RestoreRefusal, RestoreStatus
 from server.app import create_app
 from server.settings import Settings
 from services.crm import changes as record_events
 from services.crm.changes import RecordChange
 from services.crm.values import MAX_VALUE_LENGTH
-from services.imports.job import BATCH_SIZE
 from services.jobs import queue as jobs
-from services.jobs.kinds import IMPORT_FILE
+from services.jobs.kinds import PLAN_RESTORE
+from services.restores.source import BATCH_SIZE
 from tests.support.archives import replaced
 from tests.support.backups import backup_file
 from tests.support.graphql import GraphQLClient
@@ -32,16 +33,18 @@ from tests.support.imports import (
     IMPORT,
     csv_bytes,
     hostile_files,
-    import_finished,
     imported,
     in_chunks,
+    planned_upload,
     upload,
 )
 from tests.support.polling import until_listening
 from tests.support.progress import JOB_PROGRESS, progress_until_complete
 from tests.support.records import purge, records_of, seed_records
+from tests.support.restores import START, restore_finished, start_variables
 from tests.support.servers import Server, serving
 from tests.support.tenants import MakeTenant, Tenant
+from tests.support.two_factor import step_up
 from tests.support.websocket import signed_in
 
 IMPORTS = """query($first: Int!, $after: String) { imports(first: $first, after: $after) {
@@ -85,7 +88,7 @@ async def test_every_row_outcome_of_a_csv(
     job = await imported(
         http,
         gql,
-        tenant.super_admin,
+        tenant,
         csv_bytes(["id", *CONTACT_COLUMNS], rows),
         file_name="contacts.csv",
         object_type="contacts",
@@ -156,7 +159,7 @@ async def test_a_purged_record_comes_back_with_its_id_in_its_own_type_only(
     job = await imported(
         http,
         gql,
-        tenant.super_admin,
+        tenant,
         csv_bytes(["id", "dealname", "amount"], [[str(deal.id), "Renewal", "12.5"]]),
         object_type="deals",
     )
@@ -171,7 +174,7 @@ async def test_a_purged_record_comes_back_with_its_id_in_its_own_type_only(
     as_company = await imported(
         http,
         gql,
-        tenant.super_admin,
+        tenant,
         csv_bytes(["id", "name"], [[str(other_deal.id), "Upsell Inc"]]),
         object_type="companies",
     )
@@ -194,7 +197,7 @@ async def test_an_untouched_backup_imports_as_no_change(
     content = await backup_file(gql, http, tenant.super_admin)
     stamps = dict(await Record.filter(account_id=tenant.account.id).values_list("id", "updated_at"))
 
-    job = await imported(http, gql, tenant.super_admin, content)
+    job = await imported(http, gql, tenant, content)
     assert job["status"] == "SUCCEEDED", job["failureReason"]
     assert job["counts"] == {
         "created": 0,
@@ -255,7 +258,7 @@ async def test_delete_purge_and_edit_then_import_brings_the_backup_back(
     await purge(purged_contacts + purged_deals)
     [newer] = await seed_records(tenant, "deals", [{"dealname": "Made after the backup"}])
 
-    job = await imported(http, gql, tenant.super_admin, content)
+    job = await imported(http, gql, tenant, content)
 
     assert job["status"] == "SUCCEEDED", job["failureReason"]
     assert job["counts"] == {
@@ -281,98 +284,86 @@ async def test_delete_purge_and_edit_then_import_brings_the_backup_back(
     await asyncio.sleep(0.1)
     assert import_events.empty(), "no other record changed"
     assert {UUID(change.record_id) for change in events} == changed
-    assert {(change.source, change.job_id) for change in events} == {("IMPORT", job["id"])}
+    assert {(change.source, change.job_id) for change in events} == {("IMPORT", job["restoreId"])}
     by_id = {UUID(change.record_id): change for change in events}
     assert by_id[contacts[1].id].properties == ["jobtitle"]
     assert by_id[deals[0].id].properties == ["amount", "dealname"]
 
     admin = tenant.users[Role.SUPER_ADMIN]
     [notification] = await Notification.filter(user_id=admin.id, kind="IMPORT_COMPLETED")
-    assert notification.subject_id == job["id"]
-    assert notification.body == "2 created, 3 updated, 3 restored, 10 unchanged, 2 failed."
+    assert notification.subject_id == job["restoreId"]
+    assert notification.title == "Import - backup-2026-11-21.zip finished"
+    assert notification.body == (
+        "3 records changed (4 values set, 1 cleared); 10 already held the values. 3 brought "
+        "back from the recycle bin; 2 created again with their ids; 2 refused (see the "
+        "import's refused rows)."
+    )
     actions = (
-        await AuditEvent.filter(target_id=job["id"])
+        await AuditEvent.filter(target_id=job["restoreId"])
         .order_by("created_at")
         .values_list("action", flat=True)
     )
-    assert actions == ["IMPORT_STARTED", "IMPORT_COMPLETED"]
+    assert actions == ["IMPORT_UPLOADED", "IMPORT_PLANNED", "IMPORT_STARTED", "IMPORT_COMPLETED"]
 
 
-async def test_a_backup_of_another_account_writes_nothing(
-    http: httpx.AsyncClient, gql: GraphQLClient, make_tenant: MakeTenant
+async def test_a_backup_of_another_account_is_refused_before_anything_is_read(
+    http: httpx.AsyncClient, gql: GraphQLClient, make_tenant: MakeTenant, settings: Settings
 ) -> None:
     source, target = await make_tenant(), await make_tenant()
     await seed_records(source, "contacts", [{"firstname": f"A{i}"} for i in range(5)])
-    deals = await seed_records(source, "deals", [{"dealname": f"A{i}"} for i in range(3)])
     content = await backup_file(gql, http, source.super_admin)
-    # A tombstone is the purging account's own: it lets no other account recreate the record.
-    await purge(deals[:1])
     source_state = await records_of(source.account.id)
 
-    job = await imported(http, gql, target.super_admin, content)
+    response = await upload(http, target.super_admin, content)
 
-    assert job["status"] == "SUCCEEDED", job["failureReason"]
-    assert job["counts"] == {
-        "created": 0,
-        "updated": 0,
-        "restoredFromRecycleBin": 0,
-        "unchanged": 0,
-        "failed": 8,
-    }
-    assert {e["reason"] for e in job["errorRows"]["nodes"]} == {UNKNOWN}
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "BACKUP_OF_ANOTHER_ACCOUNT"
+    assert not await Restore.filter(account_id=target.account.id).exists()
     assert await records_of(target.account.id) == {}
     assert await records_of(source.account.id) == source_state
+    assert not list((settings.storage_dir / "accounts" / str(target.account.id)).glob("*/*"))
 
 
-async def test_progress_streams_until_the_import_finishes(
-    http: httpx.AsyncClient, server: Server, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+async def test_progress_streams_the_plan_then_the_import(
+    http: httpx.AsyncClient,
+    gql: GraphQLClient,
+    server: Server,
+    tenant: Tenant,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rows_total = 2 * BATCH_SIZE + BATCH_SIZE // 2
     deals = await seed_records(tenant, "deals", [{"dealname": f"D{i}"} for i in range(rows_total)])
     content = csv_bytes(["id", "dealname"], [[str(deal.id), "Renamed"] for deal in deals])
-    # The worker's messages wait until the subscription has answered: every event of the job
-    # is published while it listens.
+    # The plan's message waits until the subscription has answered: every event of the plan
+    # and of the import is published while it listens.
     held: list[UUID] = []
     with monkeypatch.context() as patched:
         patched.setattr(jobs, "enqueue", lambda job, row_id: held.append(row_id))
         response = await upload(http, tenant.super_admin, content, object_type="deals")
     assert response.status_code == 202, response.text
-    job_id = response.json()["id"]
-    assert UUID(job_id) in held
+    plan_id = response.json()["id"]
+    assert held == [UUID(plan_id)]
+    await step_up(tenant)
     async with signed_in(server.websocket_url, tenant.super_admin) as socket:
-        operation_id = await socket.subscribe(JOB_PROGRESS, {"id": job_id})
-        first = await socket.receive()
-        assert first["id"] == operation_id, first
-        assert first["payload"]["data"]["jobProgress"] == {
-            "jobId": job_id,
-            "status": "QUEUED",
-            "objectType": None,
-            "rowsDone": None,
-            "rowsTotal": None,
-        }
-        for row_id in held:
-            jobs.enqueue(IMPORT_FILE, row_id)
-        events = await progress_until_complete(socket, operation_id)
+        operation_id = await socket.subscribe(JOB_PROGRESS, {"id": plan_id})
+        stream = [await socket.next_payload(operation_id)]
+        jobs.enqueue(PLAN_RESTORE, UUID(plan_id))
+        while stream[-1]["data"]["jobProgress"]["status"] != "PLANNED":
+            stream.append(await socket.next_payload(operation_id))
+        await gql.data(START, start_variables(plan_id), tenant.super_admin)
+        events = [payload["data"]["jobProgress"] for payload in stream]
+        events += await progress_until_complete(socket, operation_id)
 
-    *running, last = events
-    assert last == {
-        "jobId": job_id,
-        "status": "SUCCEEDED",
-        "objectType": None,
-        "rowsDone": None,
-        "rowsTotal": None,
-    }
-    assert running, "no progress before the end"
-    assert {event["status"] for event in running} == {"RUNNING"}
-    assert {event["jobId"] for event in running} == {job_id}
-    assert {event["objectType"] for event in running} == {"deals"}
-    assert {event["rowsTotal"] for event in running} == {rows_total}
-    done = [event["rowsDone"] for event in running]
-    assert done == sorted(done)
-    # Published at most every half second, but always after the first and the last batch.
-    assert done[0] < rows_total
-    assert done[-1] == rows_total
-    assert (await import_finished(job_id)).status == ImportStatus.SUCCEEDED
+    idle = {"jobId": plan_id, "objectType": None, "rowsDone": None, "rowsTotal": None}
+    assert events[0] == {**idle, "status": "PLAN_QUEUED"}
+    assert events[-1] == {**idle, "status": "SUCCEEDED"}
+    for stage in ("PLANNING", "RUNNING"):
+        done = [event["rowsDone"] for event in events if event["status"] == stage]
+        assert done, f"no {stage} progress"
+        assert done == sorted(done) and done[-1] == rows_total
+        assert {event["rowsTotal"] for event in events if event["status"] == stage} == {rows_total}
+    assert {event["objectType"] for event in events if event["rowsDone"]} == {"deals"}
+    assert (await restore_finished(plan_id)).status == RestoreStatus.SUCCEEDED
 
 
 async def test_hostile_files_are_refused_at_once(
@@ -387,13 +378,13 @@ async def test_hostile_files_are_refused_at_once(
         body = response.json()
         assert body["code"] == "NOT_RESTORABLE", name
         assert says in body["message"], (name, body["message"])
-    assert not await Import.filter(account_id=tenant.account.id).exists()
+    assert not await Restore.filter(account_id=tenant.account.id).exists()
     assert await records_of(tenant.account.id) == before
     assert not list((settings.storage_dir / "accounts" / str(tenant.account.id)).glob("imports/*"))
     assert not list(settings.work_dir.glob("upload-*"))
 
 
-async def test_files_damaged_inside_fail_the_import_before_any_write(
+async def test_files_damaged_inside_fail_the_plan(
     http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant, settings: Settings
 ) -> None:
     [deal] = await seed_records(tenant, "deals", [{"dealname": "Kept", "amount": "1"}])
@@ -411,14 +402,13 @@ async def test_files_damaged_inside_fail_the_import_before_any_write(
     }
     for name, (content, says) in damaged.items():
         options = {"object_type": "deals"} if name.startswith("csv") else {}
-        response = await upload(http, tenant.super_admin, content, **options)
-        assert response.status_code == 202, (name, response.text)
-        job = await import_finished(response.json()["id"])
-        assert job.status == ImportStatus.FAILED, name
-        assert says in job.failure_reason, (name, job.failure_reason)
-        assert job.attempts == 1, "a refused file is not retried"
-        assert job.storage_key == ""
-        assert not await ImportRowError.filter(import_job_id=job.id).exists()
+        planned = await planned_upload(http, gql, tenant.super_admin, content, **options)
+        assert (planned["status"], planned["failureCode"]) == ("PLAN_FAILED", "FILE_REFUSED")
+        assert says in planned["failureReason"], (name, planned["failureReason"])
+        plan = await Restore.get(id=planned["id"])
+        assert plan.attempts == 1, "a refused file is not retried"
+        assert plan.file_key == ""
+        assert not await RestoreRefusal.filter(restore_id=plan.id).exists()
     assert (await Record.get(id=deal.id)).properties == {"dealname": "Current"}
     assert not list((settings.storage_dir / "accounts" / str(tenant.account.id)).glob("imports/*"))
 
@@ -436,10 +426,7 @@ async def test_only_super_admins_import_and_see_imports(
     ]:
         response = await upload(http, token, content, object_type="deals")
         assert (response.status_code, response.json()["code"]) == (status, code)
-    response = await upload(http, tenant.super_admin, content, object_type="deals")
-    assert response.status_code == 202
-    job_id = response.json()["id"]
-    await import_finished(job_id)
+    job_id = (await imported(http, gql, tenant, content, object_type="deals"))["id"]
 
     for token in (tenant.admin, tenant.member):
         assert await gql.error_code(IMPORTS, {"first": 10}, token) == "FORBIDDEN"
@@ -454,7 +441,7 @@ async def test_error_rows_link_is_signed(
     job = await imported(
         http,
         gql,
-        tenant.super_admin,
+        tenant,
         csv_bytes(["id", "dealname"], [[str(uuid4()), "x"]]),
         object_type="deals",
     )
@@ -479,7 +466,7 @@ async def test_the_list_shows_file_imports_and_restores_newest_first(
         counts={"updated": 4},
     )
     file_job = await imported(
-        http, gql, tenant.super_admin, csv_bytes(["id", "dealname"], []), object_type="deals"
+        http, gql, tenant, csv_bytes(["id", "dealname"], []), object_type="deals"
     )
     first = (await gql.data(IMPORTS, {"first": 1}, tenant.super_admin))["imports"]
     second = (
@@ -570,7 +557,7 @@ async def test_text_a_database_cannot_store_is_a_refused_row(
     job = await imported(
         http,
         gql,
-        tenant.super_admin,
+        tenant,
         csv_bytes(["id", "firstname"], rows),
         file_name="contacts.csv",
         object_type="contacts",

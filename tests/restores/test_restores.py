@@ -118,7 +118,7 @@ async def test_restore_puts_the_backups_values_back_and_leaves_the_rest(
     assert (commission["currentValue"], commission["restoredValue"]) == (None, None)
     assert commission["redacted"] is True
     assert any("recycle bin" in line for line in summary["guidance"])
-    assert any("import" in line for line in summary["guidance"])
+    assert any("from the backup's file" in line for line in summary["guidance"])
     assert "5 deals" in summary["dataChangeNotice"] and summary["irreversibleNotice"]
 
     # The data moves again after the plan: the restore still sets the backup's values, and

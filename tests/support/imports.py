@@ -1,35 +1,39 @@
-"""Imports for the tests: files uploaded over HTTP, hostile ones included, and imports queued
-directly for the tests that play the worker."""
+"""Imports for the tests: files uploaded over HTTP (hostile ones included), planned, started
+and finished as a super admin would, and restores from a file queued directly for the tests
+that play the worker."""
 
 import csv
 import io
 import zipfile
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import httpx
 import pytest
 
 from models.accounts import Role
+from models.crm import ObjectType
 from models.ids import new_id
-from models.imports import Import, ImportSource
-from models.restores import RestoreStatus
+from models.imports import Import
+from models.restores import Restore, RestoreSource, RestoreStatus
 from services import storage
 from services.backups.file_format import MANIFEST_NAME
+from services.core.clock import now
 from services.storage import import_key
 from tests.support.archives import replaced, zip_bytes
 from tests.support.backups import backed_up
 from tests.support.graphql import GraphQLClient
-from tests.support.polling import until_finished
 from tests.support.records import seed_deals, set_values
-from tests.support.restores import plan, restore_finished, start
+from tests.support.restores import plan, plan_ended, restore_finished, start
 from tests.support.tenants import Tenant
 from tests.support.two_factor import step_up
 
 IMPORT = """query($id: ID!) { import(id: $id) {
-  id name source status objectType requestedBy { email } createdAt startedAt completedAt
+  id name source status objectType restoreId requestedBy { email } createdAt startedAt
+  completedAt
   failureReason
   counts { created updated restoredFromRecycleBin unchanged failed }
   errorRows(first: 100) { nodes { rowNumber objectType recordId reason } }
@@ -57,18 +61,29 @@ async def upload(
     )
 
 
-async def import_finished(import_id: str | UUID) -> Import:
-    return await until_finished(Import, import_id, seconds=60)
+async def planned_upload(
+    http: httpx.AsyncClient, gql: GraphQLClient, token: str, content: bytes, **options: str
+) -> dict[str, Any]:
+    """Upload, and return the plan of restoring from the file once its job ended."""
+    response = await upload(http, token, content, **options)
+    assert response.status_code == 202, response.text
+    assert response.json()["status"] == "PLAN_QUEUED"
+    return await plan_ended(gql, token, response.json()["id"])
 
 
 async def imported(
-    http: httpx.AsyncClient, gql: GraphQLClient, token: str, content: bytes, **options: str
+    http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant, content: bytes, **options: str
 ) -> dict[str, Any]:
-    """Upload, wait for the job, and return the import as GraphQL shows it."""
-    response = await upload(http, token, content, **options)
-    assert response.status_code == 202, response.text
-    await import_finished(response.json()["id"])
-    job: dict[str, Any] = (await gql.data(IMPORT, {"id": response.json()["id"]}, token))["import"]
+    """Upload, review, start as the tenant's super admin and wait: the import as the imports
+    list shows it once done."""
+    token = tenant.super_admin
+    planned = await planned_upload(http, gql, token, content, **options)
+    assert planned["status"] == "PLANNED", planned["failureReason"]
+    await step_up(tenant)
+    await start(gql, token, planned["id"])
+    await restore_finished(planned["id"])
+    entry = await Import.get(restore_id=planned["id"])
+    job: dict[str, Any] = (await gql.data(IMPORT, {"id": str(entry.id)}, token))["import"]
     return job
 
 
@@ -121,21 +136,27 @@ def hostile_files(backup: bytes) -> dict[str, tuple[bytes, dict[str, str], str]]
     }
 
 
-async def queued_import(tenant: Tenant, content: bytes, tmp_path: Path, object_type: str) -> Import:
-    """An import waiting for a worker, its file in storage, that no worker has been sent."""
-    import_id = new_id()
-    key = import_key(tenant.account.id, import_id)
-    path = tmp_path / f"{import_id}.csv"
+async def queued_file_restore(
+    tenant: Tenant, content: bytes, tmp_path: Path, object_type: str
+) -> Restore:
+    """A restore from a CSV of `object_type` as startRestore leaves it, its file in storage,
+    that no worker has been sent, its lease long enough that the lost-job sweep does not hand
+    it to the in-process worker."""
+    restore_id = new_id()
+    key = import_key(tenant.account.id, restore_id)
+    path = tmp_path / f"{restore_id}.csv"
     path.write_bytes(content)
     await storage.current().put_file(key, path)
-    return await Import.create(
-        id=import_id,
+    return await Restore.create(
+        id=restore_id,
         account_id=tenant.account.id,
-        name="Import - deals.csv",
-        source=ImportSource.FILE,
+        source=RestoreSource.FILE,
+        file_key=key,
+        file_name=f"{object_type}.csv",
+        object_type=await ObjectType.get(account_id=tenant.account.id, name=object_type),
+        status=RestoreStatus.QUEUED,
         requested_by=tenant.users[Role.SUPER_ADMIN],
-        storage_key=key,
-        object_type_name=object_type,
+        lease_expires_at=now() + timedelta(hours=1),
     )
 
 

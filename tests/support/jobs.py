@@ -14,18 +14,16 @@ from uuid import UUID
 from models.accounts import Role
 from models.audit import AuditEvent
 from models.crm import ObjectType
-from models.imports import Import
 from models.notifications import Notification
 from models.restores import Restore, RestoreStatus
-from services import jobs, storage
+from services import jobs
 from services.backups.job import ExportJob
 from services.core.clock import now
-from services.imports.job import ImportJob
 from services.restores.job import RestoreJob
 from services.restores.plan_job import PlanJob
 from tests.support.backups import backed_up, queued_backup
 from tests.support.graphql import GraphQLClient
-from tests.support.imports import csv_bytes, queued_import
+from tests.support.imports import csv_bytes, queued_file_restore
 from tests.support.notifications import notified_by_role
 from tests.support.records import seed_contacts, seed_deals, set_values
 from tests.support.restores import plan, queued_unsent
@@ -55,9 +53,11 @@ class JobCase:
     notified_failure: str | None
     # The attempts' scratch files in the work dir, as a glob over the row's `{id}`.
     scratch: str | None = None
+    # What tells the case apart from another of its kind.
+    variant: str = ""
 
     def __str__(self) -> str:
-        return self.kind.actor_name
+        return "-".join(filter(None, (self.kind.actor_name, self.variant)))
 
     @property
     def ends(self) -> tuple[str, str]:
@@ -76,21 +76,15 @@ async def _storage_unusable(row_id: UUID, tmp_path: Path) -> AsyncIterator[None]
         yield
 
 
-@contextlib.asynccontextmanager
-async def _upload_gone(import_id: UUID, tmp_path: Path) -> AsyncIterator[None]:
-    await storage.current().delete((await Import.get(id=import_id)).storage_key)
-    yield
-
-
 async def _queued_backup(gql: GraphQLClient, tenant: Tenant, tmp_path: Path) -> UUID:
     await seed_contacts(tenant, 20)
     return (await queued_backup(tenant)).id
 
 
-async def _queued_import(gql: GraphQLClient, tenant: Tenant, tmp_path: Path) -> UUID:
+async def _queued_file_restore(gql: GraphQLClient, tenant: Tenant, tmp_path: Path) -> UUID:
     deals = await seed_deals(tenant, [{"dealname": f"Deal {i}"} for i in range(20)])
     content = csv_bytes(["id", "dealname"], [[str(deal), "Renamed"] for deal in deals])
-    return (await queued_import(tenant, content, tmp_path, "deals")).id
+    return (await queued_file_restore(tenant, content, tmp_path, "deals")).id
 
 
 async def _queued_restore(gql: GraphQLClient, tenant: Tenant, tmp_path: Path) -> UUID:
@@ -133,16 +127,17 @@ CASES = (
         scratch="{id}*",
     ),
     JobCase(
-        kind=jobs.IMPORT_FILE,
-        job=ImportJob,
-        queued=_queued_import,
-        failing=_upload_gone,
+        kind=jobs.APPLY_RESTORE,
+        job=RestoreJob,
+        queued=_queued_file_restore,
+        failing=_storage_unusable,
         code=jobs.FailureCode.STORAGE_UNAVAILABLE,
         completed="IMPORT_COMPLETED",
         failed="IMPORT_FAILED",
         notified_success="IMPORT_COMPLETED",
         notified_failure="IMPORT_FAILED",
-        scratch="import-{id}-*",
+        scratch="upload-{id}-*",
+        variant="file",
     ),
     JobCase(
         kind=jobs.PLAN_RESTORE,

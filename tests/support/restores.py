@@ -29,6 +29,7 @@ PLANNED = """query($id: ID!) { restore(id: $id) {
     counts { recordsChanged }
     plan { valuesAsOf plannedAt recordsInSource recordsToChange recordsUnchanged recordsDeleted
            recordsPurged recordsCreatedSince conflicts conflictingRecordIds guidance
+           recordsToBringBack recordsToRecreate recordsRefused
            dataChangeNotice irreversibleNotice
            properties { name label sensitive toChange toClear unchanged }
            sampleChanges { recordId property currentValue restoredValue redacted } } } }"""

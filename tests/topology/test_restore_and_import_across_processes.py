@@ -26,8 +26,8 @@ START = """mutation($id: ID!) { startRestore(planId: $id, acknowledgeDataChange:
   acknowledgeIrreversible: true) { status } }"""
 RESTORE = """query($id: ID!) { restore(id: $id) { status failureReason
   counts { recordsChanged } } }"""
-IMPORT = """query($id: ID!) { import(id: $id) { status failureReason
-  counts { updated restoredFromRecycleBin unchanged failed } } }"""
+IMPORTS = """{ imports(first: 5) { nodes { restoreId
+  counts { updated restoredFromRecycleBin unchanged failed } } } }"""
 CHANGES = """subscription { recordChanges(objectType: "deals") { recordId source jobId } }"""
 
 DEALS = 4
@@ -80,8 +80,16 @@ async def test_a_worker_process_imports_an_uploaded_backup(topology: Topology) -
             headers={"Authorization": f"Bearer {tenant.token}"},
         )
         assert uploaded.status_code == 202, uploaded.text
-        job = await finished_over_api(gql, IMPORT, "import", uploaded.json()["id"], tenant.token)
-        assert job["status"] == "SUCCEEDED", job["failureReason"]
+        plan_id = uploaded.json()["id"]
+        ended = ("PLANNED", "PLAN_FAILED")
+        plan = await finished_over_api(gql, PLANNED, "restore", plan_id, tenant.token, ended)
+        assert plan["status"] == "PLANNED"
+        await step_up_over_api(gql, tenant.token)
+        await gql.data(START, {"id": plan_id}, tenant.token)
+        restore = await finished_over_api(gql, RESTORE, "restore", plan_id, tenant.token)
+        assert restore["status"] == "SUCCEEDED", restore["failureReason"]
+        entries = (await gql.data(IMPORTS, token=tenant.token))["imports"]["nodes"]
+        [job] = [entry for entry in entries if entry["restoreId"] == plan_id]
         assert job["counts"] == {
             "updated": 1,
             "restoredFromRecycleBin": 1,

@@ -1,0 +1,103 @@
+"""The rows of an uploaded file that a restore's plan refused, with their values and why: a page
+of them, and those of one object type as a CSV through a short-lived signed link, in the shape
+of an upload of that type (`id`, the file's columns) plus a last column saying why, which an
+upload ignores, so the file can be fixed and sent again.
+"""
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from uuid import UUID
+
+from tortoise.queryset import QuerySet
+
+from models.accounts import Role
+from models.restores import Restore, RestoreRefusal
+from services import activity
+from services.core import environment
+from services.core.errors import NotFound
+from services.core.pagination import Page, paginate
+from services.core.signing import LinkSigner, LinkTarget
+from services.core.viewer import Viewer
+from services.imports import REFUSAL_REASON_HEADER
+from services.restores.summary import PlanSummary
+
+DOWNLOAD_PURPOSE = "refused-rows-download"
+STREAM_PAGE = 1_000
+
+
+def _of(restore_id: UUID, object_type: str | None = None) -> QuerySet[RestoreRefusal]:
+    refusals = RestoreRefusal.filter(restore_id=restore_id)
+    return refusals if object_type is None else refusals.filter(object_type_name=object_type)
+
+
+async def refused_rows(restore: Restore, first: int, after: str | None) -> Page[RestoreRefusal]:
+    """In file order. `restore` was read for the viewer, who may therefore see its rows."""
+    return await paginate(_of(restore.id), first, after)
+
+
+def _signer() -> LinkSigner:
+    return LinkSigner(environment.current().secret, DOWNLOAD_PURPOSE)
+
+
+def download_token(viewer: Viewer, restore: Restore) -> str:
+    """A token for links to the CSVs of the restore's refused rows, valid for minutes."""
+    viewer.require_role(Role.SUPER_ADMIN)
+    return _signer().sign(LinkTarget(viewer.account_id, restore.id, viewer.user.id))
+
+
+async def open_download(token: str, object_type: str) -> tuple[Restore, list[str]]:
+    """The restore a link points at and the columns of its file of `object_type`,
+    audit-logged as downloaded."""
+    target = _signer().unsign(token)
+    restore = await Restore.get_or_none(id=target.object_id, account_id=target.account_id)
+    columns = _columns(restore, object_type) if restore else None
+    if restore is None or columns is None:
+        raise NotFound("No such refused rows.")
+    await activity.record_event(
+        restore.account_id,
+        target.user_id,
+        "REFUSED_ROWS_DOWNLOADED",
+        target_type="restore",
+        target_id=restore.id,
+        object_type=object_type,
+    )
+    return restore, columns
+
+
+def _columns(restore: Restore, object_type: str) -> list[str] | None:
+    """The columns of the restore's file of `object_type`, from its plan."""
+    if not restore.plan:
+        return None
+    plans = PlanSummary.model_validate(restore.plan).objects
+    planned = next((plan for plan in plans if plan.object_type == object_type), None)
+    return None if planned is None else [prop.name for prop in planned.properties]
+
+
+def _encode(rows: list[list[str]]) -> bytes:
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    return text.getvalue().encode()
+
+
+async def csv_stream(
+    restore: Restore, object_type: str, columns: list[str]
+) -> AsyncIterator[bytes]:
+    """Values exactly as the file held them, as in a backup (see the README on opening one
+    in a spreadsheet)."""
+    yield _encode([["id", *columns, REFUSAL_REASON_HEADER]])
+    last: UUID | None = None
+    while True:
+        page = _of(restore.id, object_type)
+        if last is not None:
+            page = page.filter(id__gt=last)
+        refusals = await page.order_by("id").limit(STREAM_PAGE)
+        if not refusals:
+            return
+        yield _encode(
+            [
+                [row.record_id, *(row.values.get(name, "") for name in columns), row.reason]
+                for row in refusals
+            ]
+        )
+        last = refusals[-1].id

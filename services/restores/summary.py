@@ -1,0 +1,190 @@
+"""What a plan found, as stored on the restore (`Restore.plan`) and shown before it starts: per
+object type and in all, per property, sample changes, and the sentences the acknowledgements
+accept."""
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from models.restores import RestoreKind, RestoreSource
+
+
+class PropertyPlan(BaseModel):
+    name: str
+    label: str
+    sensitive: bool
+    to_change: int = 0
+    # Blank in the source, set now.
+    to_clear: int = 0
+    unchanged: int = 0
+
+
+class SampleChange(BaseModel):
+    record_id: UUID
+    object_type: str = ""
+    property: str
+    # Both None when the property is sensitive.
+    current: str | None
+    target: str | None
+    redacted: bool
+
+
+class Counts(BaseModel):
+    """What happens to the source's records; each is counted once."""
+
+    records_in_source: int = 0
+    # Live records whose values change, and ones that hold them already.
+    records_to_change: int = 0
+    records_unchanged: int = 0
+    # From a file: out of the recycle bin, created again with their ids, rows refused.
+    records_to_bring_back: int = 0
+    records_to_recreate: int = 0
+    records_refused: int = 0
+    # From a backup: records in the recycle bin and purged ones, left alone (the guidance
+    # says how to get them back).
+    records_deleted: int = 0
+    records_purged: int = 0
+    # Live records the backup does not hold: left alone.
+    records_created_since: int = 0
+    # A revert's records changed again since the restore: left alone.
+    conflicts: int = 0
+
+    def add(self, other: "Counts") -> None:
+        for name in Counts.model_fields:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+class ObjectPlan(Counts):
+    object_type: str
+    # As people read them: "Deals", "Deal".
+    label: str
+    singular_label: str
+    properties: list[PropertyPlan]
+
+    def records(self, count: int) -> str:
+        """ "1 deal", "2 deals", in the object type's words."""
+        return plural(count, self.singular_label, self.label)
+
+
+class PlanSummary(Counts):
+    """What the plan found, in all and per object type."""
+
+    # When the values to restore were current: the backup's snapshot, or the restore's end;
+    # None for an uploaded CSV, which does not say.
+    values_as_of: datetime | None
+    # When the comparison ended: the plan goes stale an hour later.
+    planned_at: datetime | None = None
+    objects: list[ObjectPlan] = []
+    # The properties of the plan's one object type; see `objects` when it has several.
+    properties: list[PropertyPlan] = []
+    conflicting_record_ids: list[UUID] = []
+    samples: list[SampleChange] = []
+    guidance: list[str] = []
+    # What `acknowledgeDataChange` and `acknowledgeIrreversible` acknowledge.
+    data_change_notice: str = ""
+    irreversible_notice: str = ""
+
+    def total(self) -> None:
+        """The counts in all, from the objects'."""
+        totals = Counts()
+        for plan in self.objects:
+            totals.add(plan)
+        for name in Counts.model_fields:
+            setattr(self, name, getattr(totals, name))
+        self.properties = self.objects[0].properties if len(self.objects) == 1 else []
+
+    def word(self, kind: RestoreKind, source: RestoreSource) -> None:
+        """The guidance and the notices, once counted."""
+        self.guidance = [line for plan in self.objects for line in _guidance(plan)]
+        if kind == RestoreKind.REVERT:
+            self.data_change_notice = _revert_notice(self)
+        elif source == RestoreSource.FILE:
+            self.data_change_notice = _file_notice(self)
+        else:
+            self.data_change_notice = _backup_notice(self)
+        self.irreversible_notice = IRREVERSIBLE
+
+
+IRREVERSIBLE = (
+    "Every changed record is announced to workflows and integrations, which may act on it "
+    "(re-enrolment, emails): that cannot be undone. What the restore changes can be reverted "
+    "for 14 days, on the records not changed again since."
+)
+
+
+def plural(count: int, singular: str, many: str) -> str:
+    """ "1 deal", "2 deals": the count and the word for it."""
+    return f"{count:,} {(singular if count == 1 else many).lower()}"
+
+
+def _as_of(summary: PlanSummary) -> str:
+    if summary.values_as_of is None:
+        return "the time it was made"
+    return f"{summary.values_as_of:%Y-%m-%d %H:%M} UTC"
+
+
+def _backup_notice(summary: PlanSummary) -> str:
+    [plan] = summary.objects
+    labels = ", ".join(prop.label for prop in plan.properties)
+    return (
+        f"{labels}: the values of {plan.records(plan.records_to_change)} are replaced with "
+        f"those of {_as_of(summary)}; changes made since to these properties are overwritten."
+    )
+
+
+def _file_notice(summary: PlanSummary) -> str:
+    parts = []
+    for plan in summary.objects:
+        written = plan.records_to_change + plan.records_to_bring_back + plan.records_to_recreate
+        parts.append(
+            f"{plan.records(written)} ({plan.records_to_bring_back:,} taken out of the recycle "
+            f"bin, {plan.records_to_recreate:,} created again)"
+        )
+    return (
+        f"The file's values for every column it has, as of {_as_of(summary)}, replace today's "
+        f"(blank values clear) for {'; '.join(parts)}. Changes made since to these properties "
+        "are overwritten."
+    )
+
+
+def _revert_notice(summary: PlanSummary) -> str:
+    parts = []
+    for plan in summary.objects:
+        labels = ", ".join(prop.label for prop in plan.properties)
+        parts.append(f"{labels}: {plan.records(plan.records_to_change)} get back")
+    return (
+        "; ".join(parts) + " the values they held before the restore; records it brought back "
+        "return to the recycle bin, and records it created again are deleted again."
+    )
+
+
+def _guidance(plan: ObjectPlan) -> list[str]:
+    lines = []
+    if plan.records_deleted:
+        lines.append(
+            f"{plan.records(plan.records_deleted)} in the recycle bin are left there: take them "
+            "out of it first, then plan again to restore their values too."
+        )
+    if plan.records_purged:
+        lines.append(
+            f"{plan.records(plan.records_purged)} deleted permanently are not created again: "
+            "restoring from the backup's file brings them back (contacts excepted)."
+        )
+    if plan.records_created_since:
+        lines.append(
+            f"{plan.records(plan.records_created_since)} created since the backup are left as "
+            "they are."
+        )
+    if plan.records_refused:
+        rows = plural(plan.records_refused, "row", "rows")
+        lines.append(
+            f"{rows} of {plan.label.lower()} in the file refused, each with its reason: "
+            "download them to fix and send again."
+        )
+    if plan.conflicts:
+        lines.append(
+            f"{plan.records(plan.conflicts)} changed again since the restore and are left as "
+            "they are; the others get their previous values back."
+        )
+    return lines

@@ -1,0 +1,159 @@
+"""Sorting a batch of an uploaded file by what restoring it does to each record, within the
+restore's account and object type:
+- a live record of the type gets the file's values (compared and written in SQL, in bulk);
+- a record of the type in the recycle bin comes back, with the file's values;
+- a purged record of the type is recreated with its original id, except a contact: a
+  permanently deleted contact stays deleted (its data may have been erased on request);
+- anything else is refused, with the row's values and why: an id that is no record id or
+  repeats an earlier row's in the batch, a value its property does not accept, an id of no
+  record of the account, or of a record of another type.
+
+The plan and the job sort each batch the same way; the job again inside its transaction,
+with the records it brings back locked, as the data may have moved since the plan.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models.crm import ObjectType, PurgedRecord, Record
+from services import crm
+from services.core.text import text_problem
+from services.crm import properties_by_name
+from services.restores.source import Targets, Values
+
+CONTACTS = "contacts"
+# RestoreRefusal.record_id's length: a longer "id" from a file is cut.
+MAX_RECORD_ID_CHARS = 64
+# Shown in a refused row's id in place of each character a database cannot store.
+UNSTORABLE = "\ufffd"
+
+
+@dataclass(frozen=True)
+class Refused:
+    row_number: int
+    record_id: str
+    values: Values
+    reason: str
+
+
+@dataclass(frozen=True)
+class Binned:
+    """A record of the batch in the recycle bin: what it holds, and since when it is there."""
+
+    position: int
+    values: Values
+    deleted_at: datetime
+
+
+@dataclass
+class Triage:
+    # Positions in the batch, by what happens to the record.
+    live: list[int] = field(default_factory=list)
+    binned: list[Binned] = field(default_factory=list)
+    recreated: list[int] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
+
+
+class _Sorter:
+    def __init__(self, object_type: ObjectType, batch: Targets) -> None:
+        self.object_type = object_type
+        self.batch = batch
+        self.triage = Triage()
+        self.definitions = properties_by_name(object_type)
+
+    def refuse(self, n: int, reason: str) -> None:
+        record_id = _storable(self.batch.record_ids[n][:MAX_RECORD_ID_CHARS])
+        row = self.batch.first_row + n
+        # Kept to be fixed and sent again: what a database cannot store is shown replaced.
+        values = {name: _storable(value) for name, value in self.batch.values(n).items()}
+        self.triage.refused.append(Refused(row, record_id, values, reason))
+
+    def checked_ids(self) -> dict[UUID, int]:
+        """The batch's well-formed ids with valid values, by position; the rest refused."""
+        seen: dict[UUID, int] = {}
+        for n, record_id in enumerate(self.batch.record_ids):
+            problem = self._id_problem(record_id, seen) or self._value_problem(n)
+            if problem:
+                self.refuse(n, problem)
+            else:
+                seen[UUID(record_id)] = n
+        return seen
+
+    def _id_problem(self, record_id: str, seen: dict[UUID, int]) -> str | None:
+        problem = text_problem(record_id)
+        if problem is not None:
+            return f"id: {problem}."
+        try:
+            parsed = UUID(record_id)
+        except ValueError:
+            return "The id is not a record id."
+        if parsed in seen:
+            return f"The id repeats that of row {self.batch.first_row + seen[parsed]}."
+        return None
+
+    def _value_problem(self, n: int) -> str | None:
+        problems = []
+        for name, value in self.batch.values(n).items():
+            try:
+                crm.check_value(self.definitions[name], value)
+            except crm.InvalidValue as error:
+                problems.append(f"{name}: {error}")
+        return "; ".join(problems) + "." if problems else None
+
+    def other_type(self, n: int) -> None:
+        self.refuse(n, f"This id belongs to a record that is not one of {self.object_type.name}.")
+
+
+def _storable(text: str) -> str:
+    """`text` with each character a database cannot store (NUL, a lone surrogate) replaced."""
+    if text_problem(text) is None:
+        return text
+    return "".join(UNSTORABLE if text_problem(char) else char for char in text)
+
+
+async def sort_batch(
+    object_type: ObjectType, batch: Targets, connection: BaseDBAsyncClient | None = None
+) -> Triage:
+    """`connection`: the job's transaction, which locks the records brought back."""
+    sorter = _Sorter(object_type, batch)
+    ids = sorter.checked_ids()
+    found = Record.filter(account_id=object_type.account_id, id__in=list(ids))
+    if connection is not None:
+        found = found.using_db(connection).select_for_update()
+    records = await found.values_list("id", "object_type_id", "deleted_at", "properties")
+    for record_id, type_id, deleted_at, values in records:
+        n = ids.pop(UUID(str(record_id)))
+        if type_id != object_type.id:
+            sorter.other_type(n)
+        elif deleted_at is None:
+            sorter.triage.live.append(n)
+        else:
+            sorter.triage.binned.append(Binned(n, values, deleted_at))
+    await _sort_missing(sorter, ids, connection)
+    for part in (sorter.triage.live, sorter.triage.recreated):
+        part.sort()
+    sorter.triage.binned.sort(key=lambda binned: binned.position)
+    sorter.triage.refused.sort(key=lambda refused: refused.row_number)
+    return sorter.triage
+
+
+async def _sort_missing(
+    sorter: _Sorter, ids: dict[UUID, int], connection: BaseDBAsyncClient | None
+) -> None:
+    """The ids of no record: purged ones come back, unless contacts; others are unknown."""
+    tombstones = PurgedRecord.filter(account_id=sorter.object_type.account_id, id__in=list(ids))
+    if connection is not None:
+        tombstones = tombstones.using_db(connection)
+    for record_id, type_id in await tombstones.values_list("id", "object_type_id"):
+        n = ids.pop(UUID(str(record_id)))
+        if type_id != sorter.object_type.id:
+            sorter.other_type(n)
+        elif sorter.object_type.name == CONTACTS:
+            sorter.refuse(n, "Permanently deleted contact: it cannot be brought back.")
+        else:
+            sorter.triage.recreated.append(n)
+    for n in ids.values():
+        sorter.refuse(n, "No record with this id exists in this account.")

@@ -1,0 +1,204 @@
+"""A restore from a file is planned, guarded and reversible like a restore from a backup: the
+review of an upload, its refused rows with their values (to fix and send again), its guards,
+and the revert that undoes all it did."""
+
+import csv
+import io
+from uuid import uuid4
+
+import httpx
+
+from models.crm import PurgedRecord, Record
+from models.imports import Import
+from models.restores import RestoreStatus
+from tests.support.backups import backup_file
+from tests.support.graphql import GraphQLClient
+from tests.support.imports import csv_bytes, imported, planned_upload, upload
+from tests.support.jobs import jobs_sent
+from tests.support.records import add_property, purge, records_of, seed_records, set_values
+from tests.support.restores import (
+    START,
+    restore_finished,
+    revert_planned,
+    start,
+    start_variables,
+)
+from tests.support.tenants import Tenant
+from tests.support.two_factor import reauthenticated, step_up
+
+REFUSED = """query($id: ID!) { restore(id: $id) {
+  refusedRows(first: 10) { nodes { objectType rowNumber recordId values { name value } redacted
+                                  reason } } } }"""
+REVERT = """mutation($planId: ID!) { revertRestore(planId: $planId, acknowledgeDataChange: true,
+  acknowledgeIrreversible: true) { id status } }"""
+COUNTS = """query($id: ID!) { restore(id: $id) { counts { recordsChanged recordsReturnedToBin
+  recordsRemoved conflicts } } }"""
+
+
+async def test_an_upload_is_reviewed_before_anything_changes(
+    http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant
+) -> None:
+    await add_property(tenant, "deals", "secret_code", "Secret code", sensitive=True)
+    live, binned, gone = await seed_records(
+        tenant,
+        "deals",
+        [{"dealname": "Live", "amount": "1"}, {"dealname": "Binned"}, {"dealname": "Gone"}],
+    )
+    await Record.filter(id=binned.id).update(deleted_at=binned.created_at)
+    await purge([gone])
+    before = await records_of(tenant.account.id)
+    rows = [
+        [str(live.id), "Live", "2", "s3cret"],
+        [str(binned.id), "Binned again", "", ""],
+        [str(gone.id), "Back", "5", ""],
+        [str(uuid4()), "Stranger", "not a number", "hidden"],
+    ]
+    content = csv_bytes(["id", "dealname", "amount", "secret_code"], rows)
+
+    planned = await planned_upload(
+        http, gql, tenant.super_admin, content, file_name="deals.csv", object_type="deals"
+    )
+
+    assert planned["status"] == "PLANNED", planned["failureReason"]
+    assert await records_of(tenant.account.id) == before, "a plan writes no record"
+    summary = planned["plan"]
+    assert summary["valuesAsOf"] is None, "a CSV does not say when its values were current"
+    assert (
+        summary["recordsInSource"],
+        summary["recordsToChange"],
+        summary["recordsToBringBack"],
+        summary["recordsToRecreate"],
+        summary["recordsRefused"],
+    ) == (4, 1, 1, 1, 1)
+    # One object type: its properties are the plan's.
+    assert [(p["name"], p["toChange"], p["sensitive"]) for p in summary["properties"]] == [
+        ("dealname", 2, False),
+        ("amount", 2, False),
+        ("secret_code", 1, True),
+    ]
+    refused = (await gql.data(REFUSED, {"id": planned["id"]}, tenant.super_admin))["restore"]
+    [row] = refused["refusedRows"]["nodes"]
+    assert (row["objectType"], row["rowNumber"], row["recordId"]) == ("deals", 4, rows[3][0])
+    assert row["values"] == [
+        {"name": "amount", "value": "not a number"},
+        {"name": "dealname", "value": "Stranger"},
+    ]
+    assert row["redacted"] == ["secret_code"], "sensitive values are withheld"
+    assert row["reason"].startswith("amount: a number")
+
+    # The refused rows download in the shape of an upload: fixed, they go up again as is.
+    [object_plan] = await plan_objects(gql, tenant, planned["id"])
+    download = await http.get(object_plan["refusedRowsDownloadUrl"])
+    assert download.status_code == 200
+    lines = list(csv.reader(io.StringIO(download.text)))
+    assert lines == [
+        ["id", "dealname", "amount", "secret_code", "refusal reason"],
+        [rows[3][0], "Stranger", "not a number", "hidden", row["reason"]],
+    ]
+    lines[1][2] = "7"
+    fixed = io.StringIO()
+    csv.writer(fixed, lineterminator="\n").writerows(lines)
+    again = await planned_upload(
+        http, gql, tenant.super_admin, fixed.getvalue().encode(), object_type="deals"
+    )
+    assert again["plan"]["recordsRefused"] == 1
+    assert (
+        "No record with this id"
+        in (await gql.data(REFUSED, {"id": again["id"]}, tenant.super_admin))["restore"][
+            "refusedRows"
+        ]["nodes"][0]["reason"]
+    )
+
+
+async def plan_objects(gql: GraphQLClient, tenant: Tenant, plan_id: str) -> list[dict[str, str]]:
+    query = """query($id: ID!) { restore(id: $id) { plan { objects {
+      objectType refusedRowsDownloadUrl } } } }"""
+    objects: list[dict[str, str]] = (await gql.data(query, {"id": plan_id}, tenant.super_admin))[
+        "restore"
+    ]["plan"]["objects"]
+    return objects
+
+
+async def test_an_upload_has_the_guards_of_every_restore(
+    http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant
+) -> None:
+    [deal] = await seed_records(tenant, "deals", [{"dealname": "Kept"}])
+    content = csv_bytes(["id", "dealname"], [[str(deal.id), "Changed"]])
+    first = await planned_upload(http, gql, tenant.super_admin, content, object_type="deals")
+    second = await planned_upload(http, gql, tenant.super_admin, content, object_type="deals")
+
+    token = tenant.super_admin
+    variables = start_variables(first["id"], irreversible=False)
+    assert await gql.error_code(START, variables, token) == "VALIDATION_FAILED"
+    assert await gql.error_code(START, start_variables(first["id"]), token) == ("TOTP_NOT_ENROLLED")
+    await step_up(tenant)
+    await reauthenticated(token, seconds_ago=10 * 60)
+    assert await gql.error_code(START, start_variables(first["id"]), token) == "REAUTH_REQUIRED"
+    await reauthenticated(token)
+    with jobs_sent():  # The first waits for a worker while the second is started.
+        await start(gql, token, first["id"])
+        # One restore at a time per account, whatever its source.
+        second_start = start_variables(second["id"])
+        assert await gql.error_code(START, second_start, token) == "RESTORE_IN_PROGRESS"
+    assert (await restore_finished(first["id"])).status == RestoreStatus.SUCCEEDED
+    assert (await Record.get(id=deal.id)).properties == {"dealname": "Changed"}
+
+
+async def test_reverting_an_import_undoes_all_it_did_except_what_changed_since(
+    http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant
+) -> None:
+    deals = await seed_records(
+        tenant, "deals", [{"dealname": f"D{i}", "amount": str(i)} for i in range(6)]
+    )
+    content = await backup_file(gql, http, tenant.super_admin)
+    edited, edited_again, binned, purged, purged_then_edited, untouched = deals
+    await set_values(edited.id, {"amount": "100"})
+    await set_values(edited_again.id, {"amount": "200"})
+    await Record.filter(id=binned.id).update(deleted_at=binned.created_at)
+    await purge([purged, purged_then_edited])
+    before_import = await records_of(tenant.account.id)
+
+    job = await imported(http, gql, tenant, content)
+    assert job["counts"] == {
+        "created": 2,
+        "updated": 2,
+        "restoredFromRecycleBin": 1,
+        "unchanged": 1,
+        "failed": 0,
+    }
+    # Changed again since the import: left as it is by the revert.
+    await set_values(edited_again.id, {"amount": "300"})
+    await set_values(purged_then_edited.id, {"dealname": "Kept by someone"})
+
+    revert = await revert_planned(gql, tenant.super_admin, job["restoreId"])
+    assert revert["status"] == "PLANNED", revert["failureReason"]
+    assert (revert["plan"]["recordsToChange"], revert["plan"]["conflicts"]) == (3, 2)
+    await reauthenticated(tenant.super_admin)
+    await gql.data(REVERT, {"planId": revert["id"]}, tenant.super_admin)
+    assert (await restore_finished(revert["id"])).status == RestoreStatus.SUCCEEDED
+
+    counts = (await gql.data(COUNTS, {"id": revert["id"]}, tenant.super_admin))["restore"]
+    assert counts["counts"] == {
+        "recordsChanged": 1,
+        "recordsReturnedToBin": 1,
+        "recordsRemoved": 1,
+        "conflicts": 2,
+    }
+    after = await records_of(tenant.account.id)
+    assert after[edited.id] == before_import[edited.id]
+    assert after[binned.id] == before_import[binned.id], "back in the recycle bin"
+    assert (await Record.get(id=binned.id)).deleted_at == binned.created_at
+    assert purged.id not in after and await PurgedRecord.exists(id=purged.id)
+    assert after[edited_again.id][1]["amount"] == "300"
+    assert after[purged_then_edited.id][1]["dealname"] == "Kept by someone"
+    assert after[untouched.id] == before_import[untouched.id]
+    entry = await Import.get(restore_id=revert["id"])
+    assert entry.name == "Import reverted - backup-2026-11-21.zip"
+
+
+async def test_an_upload_refused_at_once_stores_nothing(
+    http: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    response = await upload(http, tenant.super_admin, b"dealname\nx\n", object_type="deals")
+    assert response.status_code == 422
+    assert response.json()["code"] == "NOT_RESTORABLE"
