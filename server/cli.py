@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from tortoise.exceptions import DBConnectionError, OperationalError
 
 from models.accounts import Account, Role, Tier
+from server import admin
 from server.app import create_app
 from server.settings import Settings
 from server.slow_clients import limit_concurrency, with_header_deadline
@@ -115,13 +116,14 @@ async def _announce(server: uvicorn.Server, settings: Settings) -> None:
     # A wildcard address is not one a browser can open.
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     base = f"http://{host}:{settings.port}"
-    url = f"{base}/graphql"
-    print(f"Admin page at {base}/admin", flush=True)
-    print(f"{'GraphiQL' if settings.graphiql_enabled else 'GraphQL API'} at {url}", flush=True)
+    admin_page = f"{base}{admin.PATH}"
+    print(f"Admin page at {admin_page}", flush=True)
+    api = "GraphiQL" if settings.graphiql_enabled else "GraphQL API"
+    print(f"{api} at {base}/graphql", flush=True)
     if settings.embedded and settings.seed_demo:
         sign_in = await accounts.demo.sign_in_details()
         if sign_in is not None:
-            print(f"Sign in at {url} with {sign_in.email} / {sign_in.password}", flush=True)
+            print(f"Sign in at {admin_page} with {sign_in.email} / {sign_in.password}", flush=True)
 
 
 def migrate(args: argparse.Namespace, settings: Settings) -> int:

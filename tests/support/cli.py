@@ -63,6 +63,8 @@ class Serving:
             text=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
+        # Every line taken from `lines` so far.
+        self.taken: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -71,13 +73,14 @@ class Serving:
             self.lines.put(line)
 
     def line_starting(self, prefix: str, timeout: float = 60) -> str:
-        seen = []
         try:
-            while not (line := self.lines.get(timeout=timeout)).startswith(prefix):
-                seen.append(line)
+            while True:
+                line = self.lines.get(timeout=timeout)
+                self.taken.append(line)
+                if line.startswith(prefix):
+                    return line.strip()
         except queue.Empty:
-            pytest.fail(f"No line starting with {prefix!r}; output:\n{''.join(seen)}")
-        return line.strip()
+            pytest.fail(f"No line starting with {prefix!r}; output:\n{''.join(self.taken)}")
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
