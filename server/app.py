@@ -1,35 +1,26 @@
 """The Starlette application: GraphQL over HTTP and websockets, health, and start-up wiring."""
 
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import RedirectResponse
 from starlette.routing import Route, WebSocketRoute
-from tortoise import connections
 
-from server import admin, downloads, embedded, runtime, uploads
+from server import admin, downloads, embedded, health, runtime, uploads
 from server.graphql import graphql_app
 from server.settings import Settings
 from server.slow_clients import BodyPace, BodyReadTimeout
 from services import accounts, attempts, events
 from services.core import database
 
-log = logging.getLogger("crm_backup")
 
-
-async def health(request: Request) -> JSONResponse:
-    """Liveness and readiness: answers 200 only while the database answers."""
-    try:
-        await connections.get("default").execute_query("SELECT 1")
-    except Exception:
-        log.exception("Health check: the database does not answer")
-        return JSONResponse({"status": "unavailable"}, status_code=503)
-    return JSONResponse({"status": "ok"})
+async def to_admin_page(request: Request) -> RedirectResponse:
+    """The service's own page is what a person opening its address wants."""
+    return RedirectResponse(admin.PATH)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -72,7 +63,8 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
-            Route("/health", health),
+            Route("/", to_admin_page),
+            *health.routes(settings.redis_url),
             *downloads.routes,
             *uploads.routes(settings.max_import_bytes),
             admin.mount(),
