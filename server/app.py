@@ -12,6 +12,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from server import admin, downloads, embedded, health, runtime, uploads
 from server.graphql import graphql_app
+from server.request_ids import RequestIds
 from server.settings import Settings
 from server.slow_clients import BodyPace, BodyReadTimeout
 from services import accounts, attempts, events
@@ -46,7 +47,8 @@ def create_app(settings: Settings) -> Starlette:
             await database.disconnect()
 
     graphql = graphql_app(settings)
-    middleware = []
+    # Outermost, so that every other middleware's log lines carry the request's id.
+    middleware = [Middleware(RequestIds)]
     if settings.cors_origins:
         middleware.append(
             Middleware(

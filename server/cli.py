@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from tortoise.exceptions import DBConnectionError, OperationalError
 
 from models.accounts import Account, Role, Tier
-from server import admin
+from server import admin, logs
 from server.app import create_app
 from server.settings import Settings
 from server.slow_clients import limit_concurrency, with_header_deadline
@@ -88,6 +88,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         lifespan="on",
+        # Its loggers write through the process's own handler, in its format (`server.logs`).
+        log_config=None,
         limit_concurrency=limit_concurrency(settings.max_connections),
         http=with_header_deadline(settings.header_read_timeout_seconds),
     )
@@ -226,10 +228,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     settings = load_settings()
+    # Before anything logs; worker processes inherit it when they fork.
+    logs.configure(settings.log_format_chosen)
     ensure_sqlite_directory(settings.database_url)
     try:
         sys.exit(args.run(args, settings))

@@ -4,7 +4,7 @@ import secrets
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -64,6 +64,9 @@ class Settings(BaseSettings):
         default=1_000, ge=1, description="open connections served at once; more are answered 503"
     )
     seed_demo: bool = Field(default=True, description="create the demo account on first start")
+    log_format: Literal["json", "plain"] | None = Field(
+        default=None, description="json or plain; defaults to plain when embedded, else json"
+    )
     job_lease_seconds: float = Field(
         default=60, gt=0, description="a job whose worker stops renewing this long is taken again"
     )
@@ -171,6 +174,12 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         """No Redis: jobs run in-process and events stay in this process."""
         return self.redis_url is None
+
+    @property
+    def log_format_chosen(self) -> Literal["json", "plain"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "plain" if self.embedded else "json"
 
     @property
     def graphiql_enabled(self) -> bool:

@@ -8,6 +8,7 @@ from models.accounts import AuthMethod, Session, User
 from services import activity
 from services.accounts import access_changes, passwords, throttle
 from services.accounts.accounts import EMAIL_LENGTH
+from services.core import log_context
 from services.core.clock import now
 from services.core.errors import Unauthenticated
 from services.core.text import check_text
@@ -67,6 +68,8 @@ async def authenticate(token: str) -> Viewer:
     session = await Session.get_or_none(token_hash=hash_token(token)).select_related("user")
     if session is None or session.expires_at <= now():
         raise Unauthenticated("The session is unknown or has expired; sign in again.")
+    # GraphQL over HTTP and websockets, and uploads, all authenticate here.
+    log_context.set_account(session.user.account_id)
     return Viewer(user=session.user, session=session)
 
 

@@ -15,6 +15,7 @@ traceback, goes only to the server log.
 import abc
 import contextlib
 import logging
+import time
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from tortoise.exceptions import DBConnectionError, OperationalError
 from tortoise.models import Model
 
-from services.core import database
+from services.core import database, log_context
 from services.core.clock import now
 from services.jobs import progress
 from services.jobs.claims import Claim, LostClaim, claim, release_for_retry
@@ -118,18 +119,25 @@ class Job(abc.ABC, Generic[J]):
     def __init__(self, held: Claim[J]) -> None:
         self.held = held
         self.row: J = held.row
+        self.started = time.monotonic()
 
     @classmethod
     async def run(cls, row_id: UUID) -> None:
         """The job for `row_id`. Raises RetryJob to ask for a retry while attempts remain."""
-        held = await claim(cls.kind, row_id)
-        if held is None:
-            log.info("%s %s is not waiting for a worker; nothing to do", cls._name(), row_id)
-            return
-        await cls(held).carry_out()
+        with log_context.job(row_id):
+            held = await claim(cls.kind, row_id)
+            if held is None:
+                log.info("%s %s is not waiting for a worker; nothing to do", cls._name(), row_id)
+                return
+            log_context.set_account(held.row.account_id)  # type: ignore[attr-defined]
+            await cls(held).carry_out()
 
     async def carry_out(self) -> None:
         """The work of the attempt this delivery claimed, then its outcome."""
+        log.info(
+            "%s %s started, attempt %d of %d",
+            self.kind.actor_name, self.row.pk, self.held.attempt, self.kind.max_attempts,
+        )  # fmt: skip
         try:
             async with self.scratch_space(), self.held.renewing():
                 await self.work()
@@ -176,8 +184,17 @@ class Job(abc.ABC, Generic[J]):
                 self._log_taken_over("before it could be marked done")
                 return
             await self.record_outcome(outcome)
+        log.info(
+            "%s %s %s in %.1f s, %d rows%s",
+            self.kind.actor_name, self.row.pk, outcome.status.value.lower(), self._seconds(),
+            self.held.rows, f" ({outcome.code})" if outcome.code else "",
+        )  # fmt: skip
         await progress.publish(self.row.pk, JobEvent(str(self.row.pk), status))
         await self.announce_outcome(outcome)
+
+    def _seconds(self) -> float:
+        """Since this attempt claimed the job."""
+        return time.monotonic() - self.started
 
     @classmethod
     def _name(cls) -> str:

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -52,11 +53,11 @@ def succeeds(*args: str, cwd: Path, env: dict[str, str]) -> str:
 class Serving:
     """`crm-backup serve` in the background, its output read line by line."""
 
-    def __init__(self, cwd: Path, port: int) -> None:
+    def __init__(self, cwd: Path, port: int, **settings: str) -> None:
         self.process = subprocess.Popen(
             command("serve"),
             cwd=cwd,
-            env=cli_env(PORT=str(port)),
+            env=cli_env(PORT=str(port), **settings),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -73,14 +74,18 @@ class Serving:
             self.lines.put(line)
 
     def line_starting(self, prefix: str, timeout: float = 60) -> str:
+        return self.line_where(lambda line: line.startswith(prefix), prefix, timeout)
+
+    def line_where(self, wanted: Callable[[str], bool], what: str, timeout: float = 60) -> str:
+        """The next line that is `wanted`; the test fails, saying `what`, after `timeout`."""
         try:
             while True:
                 line = self.lines.get(timeout=timeout)
                 self.taken.append(line)
-                if line.startswith(prefix):
+                if wanted(line):
                     return line.strip()
         except queue.Empty:
-            pytest.fail(f"No line starting with {prefix!r}; output:\n{''.join(self.taken)}")
+            pytest.fail(f"No line {what!r}; output:\n{''.join(self.taken)}")
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
