@@ -10,8 +10,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route, WebSocketRoute
 
-from server import admin, downloads, embedded, health, runtime, uploads
+from server import admin, downloads, embedded, health, metrics, runtime, uploads
 from server.graphql import graphql_app
+from server.http_metrics import HttpMetrics
 from server.request_ids import RequestIds
 from server.settings import Settings
 from server.slow_clients import BodyPace, BodyReadTimeout
@@ -45,10 +46,12 @@ def create_app(settings: Settings) -> Starlette:
             await events.bus().close()
             await attempts.counter().close()
             await database.disconnect()
+            metrics.process_ended()
 
     graphql = graphql_app(settings)
-    # Outermost, so that every other middleware's log lines carry the request's id.
-    middleware = [Middleware(RequestIds)]
+    # Outermost, so that every other middleware's log lines carry the request's id, and its
+    # time counts in the request's.
+    middleware = [Middleware(RequestIds), Middleware(HttpMetrics)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -67,6 +70,7 @@ def create_app(settings: Settings) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/", to_admin_page),
             *health.routes(settings.redis_url),
+            *([metrics.route(settings.metrics_token_value)] if settings.metrics_enabled else []),
             *downloads.routes,
             *uploads.routes(settings.max_import_bytes),
             admin.mount(),

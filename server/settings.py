@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         default=1_000, ge=1, description="open connections served at once; more are answered 503"
     )
     seed_demo: bool = Field(default=True, description="create the demo account on first start")
+    metrics_enabled: bool = Field(default=True, description="serve GET /metrics")
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="a bearer token /metrics requires; unset, it answers this machine only",
+    )
     log_format: Literal["json", "plain"] | None = Field(
         default=None, description="json or plain; defaults to plain when embedded, else json"
     )
@@ -174,6 +179,10 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         """No Redis: jobs run in-process and events stay in this process."""
         return self.redis_url is None
+
+    @property
+    def metrics_token_value(self) -> str | None:
+        return self.metrics_token.get_secret_value() if self.metrics_token else None
 
     @property
     def log_format_chosen(self) -> Literal["json", "plain"]:

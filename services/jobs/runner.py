@@ -30,7 +30,7 @@ from tortoise.models import Model
 
 from services.core import database, log_context
 from services.core.clock import now
-from services.jobs import progress
+from services.jobs import metrics, progress
 from services.jobs.claims import Claim, LostClaim, claim, release_for_retry
 from services.jobs.kinds import JobKind, JobStatus
 from services.jobs.progress import JobEvent
@@ -143,6 +143,7 @@ class Job(abc.ABC, Generic[J]):
                 await self.work()
         except LostClaim:
             self._log_taken_over("while it worked")
+            self._measure("taken_over")
             return
         except Exception as error:
             await self._attempt_failed(error)
@@ -164,7 +165,9 @@ class Job(abc.ABC, Generic[J]):
             if attempt < self.kind.max_attempts:
                 if not await release_for_retry(self.held, reason, code):
                     self._log_taken_over("before it could be retried")
+                    self._measure("taken_over")
                     return
+                self._measure("retried")
                 raise RetryJob(code) from error
         await self._finish(Outcome(JobStatus.FAILED, now(), code, reason))
 
@@ -182,19 +185,26 @@ class Job(abc.ABC, Generic[J]):
             finished = await self.held.mine().update(**columns | self.outcome_columns(outcome))
             if not finished:
                 self._log_taken_over("before it could be marked done")
+                self._measure("taken_over")
                 return
             await self.record_outcome(outcome)
+        ended = outcome.status.value.lower()
         log.info(
             "%s %s %s in %.1f s, %d rows%s",
-            self.kind.actor_name, self.row.pk, outcome.status.value.lower(), self._seconds(),
-            self.held.rows, f" ({outcome.code})" if outcome.code else "",
+            self.kind.actor_name, self.row.pk, ended, self._seconds(), self.held.rows,
+            f" ({outcome.code})" if outcome.code else "",
         )  # fmt: skip
+        self._measure(ended)
+        metrics.rows.labels(self.kind.actor_name, ended).inc(self.held.rows)
         await progress.publish(self.row.pk, JobEvent(str(self.row.pk), status))
         await self.announce_outcome(outcome)
 
     def _seconds(self) -> float:
         """Since this attempt claimed the job."""
         return time.monotonic() - self.started
+
+    def _measure(self, ended: str) -> None:
+        metrics.attempt_seconds.labels(self.kind.actor_name, ended).observe(self._seconds())
 
     @classmethod
     def _name(cls) -> str:
