@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from tortoise.exceptions import DBConnectionError, OperationalError
 
 from models.accounts import Account, Role, Tier
-from server import admin, logs
+from server import admin, logs, metrics
 from server.app import create_app
 from server.settings import Settings
 from server.slow_clients import limit_concurrency, with_header_deadline
@@ -176,8 +176,18 @@ def require_production(settings: Settings, command: str) -> None:
         )
 
 
+def serve_metrics_apart(settings: Settings, command: str) -> None:
+    if settings.metrics_port is None:
+        return
+    # A worker's jobs run in the processes it forks, which count only into that directory.
+    if command == "worker" and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        fail("METRICS_PORT needs PROMETHEUS_MULTIPROC_DIR for `crm-backup worker`", BAD_SETUP)
+    metrics.serve_apart(settings.metrics_port, settings.host)
+
+
 def worker(args: argparse.Namespace, settings: Settings) -> int:
     require_production(settings, "worker")
+    serve_metrics_apart(settings, "worker")
     # Imported here, as in `scheduler`: only these two commands need the worker stack.
     from workers.cli import run_worker
 
@@ -190,6 +200,7 @@ def scheduler(args: argparse.Namespace, settings: Settings) -> int:
     from workers import scheduler as schedules
 
     runtime.configure(settings)
+    serve_metrics_apart(settings, "scheduler")
     schedules.run(settings.database_url, settings.scheduler_interval_seconds)
     return 0
 

@@ -17,6 +17,7 @@ from prometheus_client import (
     CollectorRegistry,
     generate_latest,
     multiprocess,
+    start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -98,6 +99,14 @@ def process_ended() -> None:
     """A process's gauges stop counting once it ends (the others' counts stay)."""
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         multiprocess.mark_process_dead(os.getpid())
+
+
+def serve_apart(port: int, host: str) -> None:
+    """An endpoint of its own, on a thread, for `crm-backup worker` or `scheduler` where it
+    shares no PROMETHEUS_MULTIPROC_DIR with the API (a container each): what it counted, and
+    the processes it forks. No queue depth (the API has it) and no token: bind it to a private
+    network."""
+    start_http_server(port, addr=host, registry=counted_registry())
 
 
 def route(token: str | None) -> Route:

@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         default=None,
         description="a bearer token /metrics requires; unset, it answers this machine only",
     )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="worker and scheduler: serve their own /metrics on HOST at this port",
+    )
     log_format: Literal["json", "plain"] | None = Field(
         default=None, description="json or plain; defaults to plain when embedded, else json"
     )
