@@ -136,6 +136,16 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return url or None
 
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _token_worth_its_name(cls, token: object) -> object:
+        # Empty (as `${METRICS_TOKEN:-}` in docker-compose.yml leaves it) means none.
+        if isinstance(token, str) and not token:
+            return None
+        if isinstance(token, str) and len(token) < 16:
+            raise ValueError("must have at least 16 characters")
+        return token
+
     @field_validator("sso_jwks_url")
     @classmethod
     def _keys_over_tls(cls, url: str | None) -> str | None:

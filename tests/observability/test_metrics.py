@@ -3,6 +3,7 @@ lost jobs sent again; websockets; refused sign-ins and codes. Label values come 
 and the routes only. Who may read it: this machine, or the bearer of METRICS_TOKEN."""
 
 import asyncio
+from pathlib import Path
 
 import httpx
 from pydantic import SecretStr
@@ -12,11 +13,13 @@ from server.app import create_app
 from server.settings import Settings
 from services import jobs
 from tests.support.backups import backup_finished, queued_backup, request_backup
+from tests.support.cli import cli_env, crm_backup
 from tests.support.graphql import GraphQLClient
 from tests.support.leases import lease_lapses
 from tests.support.metrics import increase, scrape
 from tests.support.records import seed_contacts
 from tests.support.servers import Server, serving
+from tests.support.settings import isolated_settings
 from tests.support.tenants import LOGIN, Tenant, unique_email
 from tests.support.two_factor import enroll, reauthenticate, wrong_code
 from tests.support.websocket import signed_in
@@ -140,3 +143,14 @@ async def test_metrics_can_be_switched_off(settings: Settings, server: Server) -
         httpx.AsyncClient(base_url=running.url) as http,
     ):
         assert (await http.get("/metrics")).status_code == 404
+
+
+def test_metrics_settings_refuse_what_would_guard_nothing(tmp_path: Path) -> None:
+    assert isolated_settings(metrics_token="").metrics_token is None
+    short = crm_backup("migrate", cwd=tmp_path, env=cli_env(METRICS_TOKEN="short"))
+    production = {"REDIS_URL": "redis://127.0.0.1:1/0", "SECRET_KEY": "k" * 32}
+    # A worker's jobs run in processes it forks: without the directory nothing would show.
+    apart = crm_backup("worker", cwd=tmp_path, env=cli_env(METRICS_PORT="9100", **production))
+    assert (short.returncode, apart.returncode) == (2, 2)
+    assert "METRICS_TOKEN: must have at least 16 characters" in short.stderr
+    assert "METRICS_PORT needs PROMETHEUS_MULTIPROC_DIR" in apart.stderr
