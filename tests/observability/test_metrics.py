@@ -93,12 +93,15 @@ async def test_queue_depth_and_lost_jobs_sent_again(
 async def test_open_websockets(http: httpx.AsyncClient, server: Server, tenant: Tenant) -> None:
     gauge = "crm_backup_websocket_connections"
     before = await scrape(http)
-    async with signed_in(server.websocket_url, tenant.member):
+    async with signed_in(server.websocket_url, tenant.member) as socket:
         during = await scrape(http)
+        handshake = socket.connection.response
     await asyncio.sleep(0.2)  # the server's side of the close
     after = await scrape(http)
     assert increase(before, during, gauge) == 1
     assert increase(before, after, gauge) == 0
+    # The handshake's answer names the request, as any response does.
+    assert handshake is not None and len(handshake.headers["x-request-id"]) == 32
 
 
 async def test_refused_sign_ins_and_codes(
