@@ -45,7 +45,7 @@ class QueueDepth(Collector):
     def collect(self) -> list[GaugeMetricFamily]:
         family = GaugeMetricFamily(
             "crm_backup_jobs_queued",
-            "Jobs waiting for a worker (QUEUED rows, retries included), by kind.",
+            "Jobs waiting for a worker (retries included), by kind.",
             labels=["kind"],
         )
         for kind, count in self.depth.items():
