@@ -29,8 +29,9 @@ ENV HOST=0.0.0.0 \
     STORAGE_DIR=/data/backups
 EXPOSE 8000
 
-# /health answers 200 only while the database answers; urllib raises on anything else.
+# /health/ready answers 200 only while the database, Redis and the storage answer; urllib
+# raises on anything else.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '8000') + '/health', timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '8000') + '/health/ready', timeout=4)"]
 
 CMD ["crm-backup", "serve"]

@@ -5,7 +5,7 @@ One package per domain: `types.py` maps what its resolvers return to Strawberry 
 calling a resolver; `root.py` composes the root types from those.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import strawberry
 from graphql import GraphQLError
@@ -35,8 +35,14 @@ class Schema(strawberry.Schema):
         """Logging happens in `ErrorCodes`, which knows an expected error from a failure."""
 
 
-def build_schema(*, introspection: bool) -> strawberry.Schema:
-    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+Extension = Callable[[], SchemaExtension] | type[SchemaExtension]
+
+
+def build_schema(*, introspection: bool, first: Sequence[Extension] = ()) -> strawberry.Schema:
+    """`first`: the caller's extensions, before the schema's own (so they see the results the
+    schema's own extensions made, such as coded errors)."""
+    extensions: list[Extension] = [
+        *first,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

@@ -1,35 +1,28 @@
 """The Starlette application: GraphQL over HTTP and websockets, health, and start-up wiring."""
 
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import RedirectResponse
 from starlette.routing import Route, WebSocketRoute
-from tortoise import connections
 
-from server import admin, downloads, embedded, runtime, uploads
+from server import admin, downloads, embedded, health, metrics, runtime, uploads
 from server.graphql import graphql_app
+from server.http_metrics import HttpMetrics
+from server.request_ids import RequestIds
 from server.settings import Settings
 from server.slow_clients import BodyPace, BodyReadTimeout
 from services import accounts, attempts, events
 from services.core import database
 
-log = logging.getLogger("crm_backup")
 
-
-async def health(request: Request) -> JSONResponse:
-    """Liveness and readiness: answers 200 only while the database answers."""
-    try:
-        await connections.get("default").execute_query("SELECT 1")
-    except Exception:
-        log.exception("Health check: the database does not answer")
-        return JSONResponse({"status": "unavailable"}, status_code=503)
-    return JSONResponse({"status": "ok"})
+async def to_admin_page(request: Request) -> RedirectResponse:
+    """The service's own page is what a person opening its address wants."""
+    return RedirectResponse(admin.PATH)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -53,9 +46,12 @@ def create_app(settings: Settings) -> Starlette:
             await events.bus().close()
             await attempts.counter().close()
             await database.disconnect()
+            metrics.process_ended()
 
     graphql = graphql_app(settings)
-    middleware = []
+    # Outermost, so that every other middleware's log lines carry the request's id, and its
+    # time counts in the request's.
+    middleware = [Middleware(RequestIds), Middleware(HttpMetrics)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -72,7 +68,9 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
-            Route("/health", health),
+            Route("/", to_admin_page),
+            *health.routes(settings.redis_url),
+            *([metrics.route(settings.metrics_token_value)] if settings.metrics_enabled else []),
             *downloads.routes,
             *uploads.routes(settings.max_import_bytes),
             admin.mount(),

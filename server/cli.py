@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from tortoise.exceptions import DBConnectionError, OperationalError
 
 from models.accounts import Account, Role, Tier
+from server import admin, logs, metrics
 from server.app import create_app
 from server.settings import Settings
 from server.slow_clients import limit_concurrency, with_header_deadline
@@ -87,6 +88,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         lifespan="on",
+        # Its loggers write through the process's own handler, in its format (`server.logs`).
+        log_config=None,
         limit_concurrency=limit_concurrency(settings.max_connections),
         http=with_header_deadline(settings.header_read_timeout_seconds),
     )
@@ -115,13 +118,14 @@ async def _announce(server: uvicorn.Server, settings: Settings) -> None:
     # A wildcard address is not one a browser can open.
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     base = f"http://{host}:{settings.port}"
-    url = f"{base}/graphql"
-    print(f"Admin page at {base}/admin", flush=True)
-    print(f"{'GraphiQL' if settings.graphiql_enabled else 'GraphQL API'} at {url}", flush=True)
+    admin_page = f"{base}{admin.PATH}"
+    print(f"Admin page at {admin_page}", flush=True)
+    api = "GraphiQL" if settings.graphiql_enabled else "GraphQL API"
+    print(f"{api} at {base}/graphql", flush=True)
     if settings.embedded and settings.seed_demo:
         sign_in = await accounts.demo.sign_in_details()
         if sign_in is not None:
-            print(f"Sign in at {url} with {sign_in.email} / {sign_in.password}", flush=True)
+            print(f"Sign in at {admin_page} with {sign_in.email} / {sign_in.password}", flush=True)
 
 
 def migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -172,8 +176,18 @@ def require_production(settings: Settings, command: str) -> None:
         )
 
 
+def serve_metrics_apart(settings: Settings, command: str) -> None:
+    if settings.metrics_port is None:
+        return
+    # A worker's jobs run in the processes it forks, which count only into that directory.
+    if command == "worker" and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        fail("METRICS_PORT needs PROMETHEUS_MULTIPROC_DIR for `crm-backup worker`", BAD_SETUP)
+    metrics.serve_apart(settings.metrics_port, settings.host)
+
+
 def worker(args: argparse.Namespace, settings: Settings) -> int:
     require_production(settings, "worker")
+    serve_metrics_apart(settings, "worker")
     # Imported here, as in `scheduler`: only these two commands need the worker stack.
     from workers.cli import run_worker
 
@@ -186,6 +200,7 @@ def scheduler(args: argparse.Namespace, settings: Settings) -> int:
     from workers import scheduler as schedules
 
     runtime.configure(settings)
+    serve_metrics_apart(settings, "scheduler")
     schedules.run(settings.database_url, settings.scheduler_interval_seconds)
     return 0
 
@@ -224,10 +239,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     settings = load_settings()
+    # Before anything logs; worker processes inherit it when they fork.
+    logs.configure(settings.log_format_chosen)
     ensure_sqlite_directory(settings.database_url)
     try:
         sys.exit(args.run(args, settings))

@@ -12,6 +12,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from resolvers.context import Context
 from schema import build_schema
 from server.bearer import bearer_token, connection_token
+from server.http_metrics import OperationLabels
 from server.live_connections import SessionBoundHandler
 from server.settings import Settings
 from services import accounts
@@ -50,7 +51,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
 def graphql_app(settings: Settings) -> GraphQLApp:
     return GraphQLApp(
-        build_schema(introspection=settings.introspection_enabled),
+        build_schema(introspection=settings.introspection_enabled, first=[OperationLabels]),
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=False,
         # Only the protocol whose connections are held to their session (`live_connections`).

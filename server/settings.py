@@ -4,7 +4,7 @@ import secrets
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -64,6 +64,20 @@ class Settings(BaseSettings):
         default=1_000, ge=1, description="open connections served at once; more are answered 503"
     )
     seed_demo: bool = Field(default=True, description="create the demo account on first start")
+    metrics_enabled: bool = Field(default=True, description="serve GET /metrics")
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="a bearer token /metrics requires; unset, it answers this machine only",
+    )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="worker and scheduler: serve their own /metrics on HOST at this port",
+    )
+    log_format: Literal["json", "plain"] | None = Field(
+        default=None, description="json or plain; defaults to plain when embedded, else json"
+    )
     job_lease_seconds: float = Field(
         default=60, gt=0, description="a job whose worker stops renewing this long is taken again"
     )
@@ -122,6 +136,16 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return url or None
 
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _token_worth_its_name(cls, token: object) -> object:
+        # Empty (as `${METRICS_TOKEN:-}` in docker-compose.yml leaves it) means none.
+        if isinstance(token, str) and not token:
+            return None
+        if isinstance(token, str) and len(token) < 16:
+            raise ValueError("must have at least 16 characters")
+        return token
+
     @field_validator("sso_jwks_url")
     @classmethod
     def _keys_over_tls(cls, url: str | None) -> str | None:
@@ -171,6 +195,16 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         """No Redis: jobs run in-process and events stay in this process."""
         return self.redis_url is None
+
+    @property
+    def metrics_token_value(self) -> str | None:
+        return self.metrics_token.get_secret_value() if self.metrics_token else None
+
+    @property
+    def log_format_chosen(self) -> Literal["json", "plain"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "plain" if self.embedded else "json"
 
     @property
     def graphiql_enabled(self) -> bool:

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from models.accounts import AuthMethod, Session, User
 from services import activity
-from services.accounts import access_changes, passwords, throttle
+from services.accounts import access_changes, metrics, passwords, throttle
 from services.accounts.accounts import EMAIL_LENGTH
+from services.core import log_context
 from services.core.clock import now
 from services.core.errors import Unauthenticated
 from services.core.text import check_text
@@ -58,6 +59,7 @@ async def login(email: str, password: str, client_address: str | None) -> tuple[
     # Verify even for an unknown email, so timing does not tell which addresses exist.
     if not passwords.verify_password(user.password_hash if user else None, password) or not user:
         await attempt.failed(user)
+        metrics.login_failures.labels("wrong_password").inc()
         raise Unauthenticated("The email or password is wrong.")
     await attempt.succeeded()
     return await sign_in(user, AuthMethod.PASSWORD), user
@@ -67,6 +69,8 @@ async def authenticate(token: str) -> Viewer:
     session = await Session.get_or_none(token_hash=hash_token(token)).select_related("user")
     if session is None or session.expires_at <= now():
         raise Unauthenticated("The session is unknown or has expired; sign in again.")
+    # GraphQL over HTTP and websockets, and uploads, all authenticate here.
+    log_context.set_account(session.user.account_id)
     return Viewer(user=session.user, session=session)
 
 

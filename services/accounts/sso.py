@@ -10,6 +10,7 @@ import jwt
 from jwt import PyJWK, PyJWKClient, PyJWKClientConnectionError, PyJWKSet
 
 from models.accounts import AuthMethod, User
+from services.accounts import metrics
 from services.accounts.sessions import sign_in
 from services.core import environment
 from services.core.environment import SsoConfig
@@ -37,11 +38,15 @@ async def login_with_sso(id_token: str) -> tuple[str, User]:
     config = environment.current().sso
     if config is None:
         raise SsoNotConfigured("Single sign-on is not configured on this server.")
-    email = await _verified_email(config, id_token)
-    user = await User.get_or_none(email=email.strip().lower())
-    if user is None:
-        log.info("SSO sign-in refused: no user has the token's email")
-        raise Unauthenticated(REFUSED)
+    try:
+        email = await _verified_email(config, id_token)
+        user = await User.get_or_none(email=email.strip().lower())
+        if user is None:
+            log.info("SSO sign-in refused: no user has the token's email")
+            raise Unauthenticated(REFUSED)
+    except Unauthenticated:
+        metrics.login_failures.labels("sso_refused").inc()
+        raise
     return await sign_in(user, AuthMethod.SSO), user
 
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from models.accounts import User
 from services import activity, attempts
+from services.accounts import metrics
 from services.core.clock import now
 from services.core.errors import RateLimited
 
@@ -119,6 +120,7 @@ async def admit(email: str, client_address: str | None, at: datetime | None = No
                 await counter.release(email_key)
                 raise
     except attempts.Locked as locked:
+        metrics.login_failures.labels("locked").inc()
         raise RateLimited(
             "Too many failed sign-ins: try again later.", retry_at=locked.until
         ) from None

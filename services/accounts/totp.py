@@ -21,6 +21,7 @@ from tortoise.queryset import QuerySet
 
 from models.accounts import Session, TotpAttempt, User
 from services import activity
+from services.accounts import metrics
 from services.accounts.step_up import FRESH_FOR, TotpNotEnrolled
 from services.core import encryption
 from services.core.clock import now
@@ -155,6 +156,7 @@ async def _refuse_if_locked(attempt: TotpAttempt) -> None:
         return
     # Nothing was checked, so this attempt does not prolong the lock.
     await attempt.delete()
+    metrics.totp_failures.labels("locked").inc()
     # Unlocked once enough failures have left the window to leave fewer than MAX_FAILURES.
     retry_at = others[len(others) - MAX_FAILURES] + FAILURE_WINDOW
     raise TotpLocked(
@@ -182,11 +184,13 @@ def _verify(secret: str, code: str, *, field: str) -> int:
     try:
         return pyotp.TOTP(secret).verify_and_get_timecode(code.strip(), valid_window=VALID_WINDOW)
     except OTPVerificationError:
+        metrics.totp_failures.labels("wrong").inc()
         raise ValidationFailed("The code is wrong or has expired.", field=field) from None
 
 
 async def _claim(user_id: UUID, step: int, *, field: str) -> None:
     if not await _claim_step(user_id, step):
+        metrics.totp_failures.labels("reused").inc()
         raise ValidationFailed("This code was used already: wait for the next one.", field=field)
 
 

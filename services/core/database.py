@@ -5,7 +5,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.transactions import in_transaction
@@ -35,11 +35,12 @@ def is_postgres(database_url: str) -> bool:
 
 
 async def migrate(database_url: str) -> None:
-    """Apply every migration not applied yet, then close the connections it opened."""
+    """Apply every migration not applied yet, then close the connections it opened (not by
+    `Tortoise.close_connections`, which logs "Tortoise-ORM shutdown" at every embedded start)."""
     try:
         await run_migrations(config=tortoise_config(database_url))
     finally:
-        await Tortoise.close_connections()
+        await connections.close_all(discard=True)
 
 
 async def connect(database_url: str) -> None:

@@ -15,7 +15,7 @@ from services.jobs.progress import FINISHED, JobEvent, watch
 from services.jobs.queue import Queued, enqueue, queueing, register
 from services.jobs.runner import Columns, FailureCode, Job, Outcome, RetryJob, failure_code
 from services.jobs.state import job_state
-from services.jobs.sweeps import requeue_lost_jobs, resend_queued_jobs
+from services.jobs.sweeps import queue_depth, requeue_lost_jobs, resend_queued_jobs
 
 __all__ = [
     "APPLY_RESTORE",
@@ -37,6 +37,7 @@ __all__ = [
     "enqueue",
     "failure_code",
     "job_state",
+    "queue_depth",
     "queueing",
     "register",
     "requeue_lost_jobs",

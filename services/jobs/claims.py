@@ -52,6 +52,9 @@ class Claim(Generic[J]):
         self._renewed = time.monotonic()
         self._published = 0.0
         self._lost = False
+        # The latest progress of each object type: rows done and the quarter logged.
+        self._rows_done: dict[str, int] = {}
+        self._quarters: dict[str, int] = {}
 
     @property
     def attempt(self) -> int:
@@ -102,9 +105,18 @@ class Claim(Generic[J]):
                 # A database hiccup: the lease has room for a few missed renewals.
                 log.warning("Could not renew the lease of job %s", self.row.pk, exc_info=True)
 
+    @property
+    def rows(self) -> int:
+        """The rows the job has been through, as its progress last said (a resumed job's
+        earlier ones included)."""
+        return sum(self._rows_done.values())
+
     async def progress(self, object_type: str, rows_done: int, rows_total: int) -> None:
-        """Keep the lease and tell subscribers, at most every PROGRESS_EVERY_SECONDS."""
+        """Keep the lease, log each quarter of an object type's rows, and tell subscribers at
+        most every PROGRESS_EVERY_SECONDS."""
         await self.keep_alive()
+        self._rows_done[object_type] = rows_done
+        self._log_milestone(object_type, rows_done, rows_total)
         clock = time.monotonic()
         if clock - self._published >= PROGRESS_EVERY_SECONDS or rows_done == rows_total:
             self._published = clock
@@ -112,6 +124,15 @@ class Claim(Generic[J]):
                 str(self.row.pk), self.kind.statuses.running, object_type, rows_done, rows_total
             )
             await publish(self.row.pk, event)
+
+    def _log_milestone(self, object_type: str, rows_done: int, rows_total: int) -> None:
+        quarter = 4 * rows_done // rows_total if rows_total else 4
+        if quarter > self._quarters.get(object_type, 0):
+            self._quarters[object_type] = quarter
+            log.info(
+                "%s %s: %s %d %% (%d of %d rows)",
+                self.kind.actor_name, self.row.pk, object_type, 25 * quarter, rows_done, rows_total,
+            )  # fmt: skip
 
 
 async def claim(kind: JobKind[J], row_id: UUID) -> Claim[J] | None:

@@ -15,6 +15,7 @@ traceback, goes only to the server log.
 import abc
 import contextlib
 import logging
+import time
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -27,9 +28,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from tortoise.exceptions import DBConnectionError, OperationalError
 from tortoise.models import Model
 
-from services.core import database
+from services.core import database, log_context
 from services.core.clock import now
-from services.jobs import progress
+from services.jobs import metrics, progress
 from services.jobs.claims import Claim, LostClaim, claim, release_for_retry
 from services.jobs.kinds import JobKind, JobStatus
 from services.jobs.progress import JobEvent
@@ -118,23 +119,31 @@ class Job(abc.ABC, Generic[J]):
     def __init__(self, held: Claim[J]) -> None:
         self.held = held
         self.row: J = held.row
+        self.started = time.monotonic()
 
     @classmethod
     async def run(cls, row_id: UUID) -> None:
         """The job for `row_id`. Raises RetryJob to ask for a retry while attempts remain."""
-        held = await claim(cls.kind, row_id)
-        if held is None:
-            log.info("%s %s is not waiting for a worker; nothing to do", cls._name(), row_id)
-            return
-        await cls(held).carry_out()
+        with log_context.job(row_id):
+            held = await claim(cls.kind, row_id)
+            if held is None:
+                log.info("%s %s is not waiting for a worker; nothing to do", cls._name(), row_id)
+                return
+            log_context.set_account(held.row.account_id)  # type: ignore[attr-defined]
+            await cls(held).carry_out()
 
     async def carry_out(self) -> None:
         """The work of the attempt this delivery claimed, then its outcome."""
+        log.info(
+            "%s %s started, attempt %d of %d",
+            self.kind.actor_name, self.row.pk, self.held.attempt, self.kind.max_attempts,
+        )  # fmt: skip
         try:
             async with self.scratch_space(), self.held.renewing():
                 await self.work()
         except LostClaim:
             self._log_taken_over("while it worked")
+            self._measure("taken_over")
             return
         except Exception as error:
             await self._attempt_failed(error)
@@ -156,7 +165,9 @@ class Job(abc.ABC, Generic[J]):
             if attempt < self.kind.max_attempts:
                 if not await release_for_retry(self.held, reason, code):
                     self._log_taken_over("before it could be retried")
+                    self._measure("taken_over")
                     return
+                self._measure("retried")
                 raise RetryJob(code) from error
         await self._finish(Outcome(JobStatus.FAILED, now(), code, reason))
 
@@ -174,10 +185,26 @@ class Job(abc.ABC, Generic[J]):
             finished = await self.held.mine().update(**columns | self.outcome_columns(outcome))
             if not finished:
                 self._log_taken_over("before it could be marked done")
+                self._measure("taken_over")
                 return
             await self.record_outcome(outcome)
+        ended = outcome.status.value.lower()
+        log.info(
+            "%s %s %s in %.1f s, %d rows%s",
+            self.kind.actor_name, self.row.pk, ended, self._seconds(), self.held.rows,
+            f" ({outcome.code})" if outcome.code else "",
+        )  # fmt: skip
+        self._measure(ended)
+        metrics.rows.labels(self.kind.actor_name, ended).inc(self.held.rows)
         await progress.publish(self.row.pk, JobEvent(str(self.row.pk), status))
         await self.announce_outcome(outcome)
+
+    def _seconds(self) -> float:
+        """Since this attempt claimed the job."""
+        return time.monotonic() - self.started
+
+    def _measure(self, ended: str) -> None:
+        metrics.attempt_seconds.labels(self.kind.actor_name, ended).observe(self._seconds())
 
     @classmethod
     def _name(cls) -> str:

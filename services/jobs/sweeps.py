@@ -1,5 +1,6 @@
 """Sending again the jobs whose message was lost: from the scheduler (a job no worker took in
-time, or whose worker died) and at an embedded start (the in-process queue forgot them all)."""
+time, or whose worker died) and at an embedded start (the in-process queue forgot them all);
+and how many wait."""
 
 from datetime import datetime
 from typing import Any, cast
@@ -9,7 +10,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from services.core.clock import now
-from services.jobs import queue
+from services.jobs import metrics, queue
 from services.jobs.kinds import KINDS, JobKind
 
 
@@ -24,6 +25,14 @@ async def resend_queued_jobs() -> int:
     return sum([await _resend_queued(kind) for kind in KINDS])
 
 
+async def queue_depth() -> dict[str, int]:
+    """The rows waiting for a worker (retries included), by kind."""
+    return {
+        kind.actor_name: await kind.model.filter(status=kind.statuses.waiting).count()
+        for kind in KINDS
+    }
+
+
 async def _requeue_lost(kind: JobKind[Any], at: datetime) -> int:
     lapsed = Q(lease_expires_at__lt=at)
     lost = await _ids(kind.model.filter(lapsed, status__in=kind.statuses.active))
@@ -31,6 +40,8 @@ async def _requeue_lost(kind: JobKind[Any], at: datetime) -> int:
         for row_id in lost:
             # With several schedulers, one of them sends each job again.
             await queued.requeue(row_id, lapsed)
+    if queued.row_ids:
+        metrics.lost_jobs_resent.labels(kind.actor_name).inc(len(queued.row_ids))
     return len(queued.row_ids)
 
 

@@ -46,3 +46,6 @@ class Storage(Protocol):
         """Removes the object if it exists."""
 
     async def exists(self, key: str) -> bool: ...
+
+    async def check_ready(self) -> None:
+        """Returns once files can be stored now; raises when they cannot."""

@@ -57,6 +57,15 @@ class LocalStorage:
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self._path(key).is_file)
 
+    async def check_ready(self) -> None:
+        await asyncio.to_thread(self._check_writable)
+
+    def _check_writable(self) -> None:
+        # The root appears with the first file stored; a fresh start is ready all the same.
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise PermissionError(f"{self.root} is not writable")
+
 
 def _link_or_copy(source: Path, target: Path) -> None:
     """A second name for the file where both are on one file system (the work dir usually is):

@@ -86,6 +86,9 @@ class S3Storage:
             return False
         return True
 
+    async def check_ready(self) -> None:
+        await asyncio.to_thread(self._client.head_bucket, Bucket=self.bucket)
+
 
 _MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
 

@@ -9,6 +9,7 @@ from uuid import uuid4
 
 import httpx
 import pytest
+from botocore.exceptions import ClientError
 
 from services import storage
 from services.storage import LocalStorage, S3Storage, backup_key
@@ -125,3 +126,17 @@ def test_storage_from_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert isinstance(s3, S3Storage) and (s3.bucket, s3.prefix) == ("bucket", "prefix")
     with pytest.raises(ValueError, match="s3://bucket/prefix"):
         storage.from_settings("gs://bucket", tmp_path)
+
+
+async def test_readiness_checks_the_storage_can_be_written(
+    tmp_path: Path, s3_endpoint: str, bucket: str
+) -> None:
+    await LocalStorage(tmp_path / "not yet created").check_ready()
+    await s3_storage(f"s3://{bucket}/prefix", s3_endpoint).check_ready()
+
+    occupied = tmp_path / "a file"
+    occupied.write_text("not a directory")
+    with pytest.raises(OSError):
+        await LocalStorage(occupied).check_ready()
+    with pytest.raises(ClientError):
+        await s3_storage("s3://no-such-bucket/prefix", s3_endpoint).check_ready()

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -52,17 +53,19 @@ def succeeds(*args: str, cwd: Path, env: dict[str, str]) -> str:
 class Serving:
     """`crm-backup serve` in the background, its output read line by line."""
 
-    def __init__(self, cwd: Path, port: int) -> None:
+    def __init__(self, cwd: Path, port: int, **settings: str) -> None:
         self.process = subprocess.Popen(
             command("serve"),
             cwd=cwd,
-            env=cli_env(PORT=str(port)),
+            env=cli_env(PORT=str(port), **settings),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             text=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
+        # Every line taken from `lines` so far.
+        self.taken: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -71,13 +74,18 @@ class Serving:
             self.lines.put(line)
 
     def line_starting(self, prefix: str, timeout: float = 60) -> str:
-        seen = []
+        return self.line_where(lambda line: line.startswith(prefix), prefix, timeout)
+
+    def line_where(self, wanted: Callable[[str], bool], what: str, timeout: float = 60) -> str:
+        """The next line that is `wanted`; the test fails, saying `what`, after `timeout`."""
         try:
-            while not (line := self.lines.get(timeout=timeout)).startswith(prefix):
-                seen.append(line)
+            while True:
+                line = self.lines.get(timeout=timeout)
+                self.taken.append(line)
+                if wanted(line):
+                    return line.strip()
         except queue.Empty:
-            pytest.fail(f"No line starting with {prefix!r}; output:\n{''.join(seen)}")
-        return line.strip()
+            pytest.fail(f"No line {what!r}; output:\n{''.join(self.taken)}")
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)

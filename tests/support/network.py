@@ -1,6 +1,8 @@
 """Local ports for the servers and processes the tests start."""
 
+import contextlib
 import socket
+from collections.abc import Iterator
 
 
 def free_port() -> int:
@@ -9,3 +11,13 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def silent_port() -> Iterator[int]:
+    """A port that accepts connections and never answers: a service that hangs, which only a
+    timeout of the client's own gets out of."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield int(sock.getsockname()[1])

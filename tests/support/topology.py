@@ -47,6 +47,8 @@ class Topology:
     url: str
     database_url: str
     processes: list[Process] = field(default_factory=list)
+    # Where the first worker serves its own /metrics (METRICS_PORT).
+    worker_metrics_url: str = ""
 
     @property
     def storage_dir(self) -> Path:
@@ -78,8 +80,8 @@ class Topology:
         finally:
             api.stop()
 
-    def start_worker(self, name: str = "worker") -> Process:
-        return self.start(name, "worker", "--processes", "1", "--threads", "2")
+    def start_worker(self, name: str = "worker", env: dict[str, str] | None = None) -> Process:
+        return self.start(name, "worker", "--processes", "1", "--threads", "2", env=env)
 
     def kill_workers(self) -> None:
         for process in self.processes:
@@ -133,7 +135,9 @@ async def running(topology: Topology) -> AsyncIterator[Topology]:
     """The API, a worker and the scheduler, stopped (the last started first) at the end."""
     try:
         api = topology.start("api", "serve")
-        topology.start_worker()
+        metrics_port = free_port()
+        topology.worker_metrics_url = f"http://127.0.0.1:{metrics_port}"
+        topology.start_worker(env={"METRICS_PORT": str(metrics_port)})
         topology.start("scheduler", "scheduler")
         await until_healthy(topology, api, topology.url)
         yield topology

@@ -73,6 +73,8 @@ async def topology(
 ) -> AsyncIterator[Topology]:
     cwd = tmp_path_factory.mktemp("topology")
     port = free_port()
+    # Every process counts there, and the API's /metrics adds them up.
+    (cwd / "metrics").mkdir()
     env = cli_env(
         DATABASE_URL=topology_database,
         REDIS_URL=redis_url,
@@ -84,6 +86,7 @@ async def topology(
         GRAPHIQL="false",
         JOB_LEASE_SECONDS=str(JOB_LEASE_SECONDS),
         SCHEDULER_INTERVAL_SECONDS=str(SCHEDULER_INTERVAL_SECONDS),
+        PROMETHEUS_MULTIPROC_DIR=str(cwd / "metrics"),
     )
     # The release step, before anything serves: production never migrates on start-up.
     await run("migrate", cwd=cwd, env=env)

@@ -5,6 +5,9 @@ and the backup ends SUCCEEDED with exactly one complete file."""
 import time
 import uuid
 
+import httpx
+
+from tests.support.metrics import increase, scrape
 from tests.support.polling import poll_until
 from tests.support.topology import JOB_LEASE_SECONDS, SCHEDULER_INTERVAL_SECONDS, Topology
 from tests.support.topology_jobs import (
@@ -42,6 +45,8 @@ async def test_a_job_whose_worker_is_killed_mid_export_finishes_once(topology: T
     db = await topology.connect()
     try:
         await db.execute(SEED, uuid.UUID(tenant.account_id), ROWS)
+        async with httpx.AsyncClient(base_url=topology.url) as http:
+            before = await scrape(http)
         async with topology.graphql() as gql:
             backup_id = (await gql.data(CREATE_BACKUP, token=tenant.token))["createBackup"]["id"]
         await until_half_way(topology, tenant, backup_id, ROWS)
@@ -54,6 +59,8 @@ async def test_a_job_whose_worker_is_killed_mid_export_finishes_once(topology: T
         backup = await poll_until(lambda: finished_row(db, backup_id), seconds=30)
         finished_after = time.monotonic() - killed_at
         record_ids = {str(row["id"]) for row in await db.fetch(IDS, uuid.UUID(tenant.account_id))}
+        async with httpx.AsyncClient(base_url=topology.url) as http:
+            after = await scrape(http)
     finally:
         await db.close()
 
@@ -62,5 +69,7 @@ async def test_a_job_whose_worker_is_killed_mid_export_finishes_once(topology: T
     assert backup["status"] == "SUCCEEDED", (backup["failure_reason"], topology.logs())
     assert backup["attempts"] >= 2
     assert taken_again_after <= TAKEN_AGAIN_WITHIN
+    # Counted by the scheduler process, shown by the API's.
+    assert increase(before, after, "crm_backup_lost_jobs_resent_total", kind="export_backup") >= 1
     assert_one_file_and_no_scratch(topology, tenant, backup_id)
     assert_complete(topology.storage_dir / backup["storage_key"], backup, record_ids, ROWS)
