@@ -1,8 +1,10 @@
 """The Starlette application: GraphQL over HTTP and websockets, health, and start-up wiring."""
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -16,7 +18,7 @@ from server import admin, downloads, embedded, runtime, uploads
 from server.graphql import graphql_app
 from server.settings import Settings
 from server.slow_clients import BodyPace, BodyReadTimeout
-from services import accounts, attempts, events
+from services import accounts, attempts, crm, events
 from services.core import database
 
 log = logging.getLogger("crm_backup")
@@ -32,6 +34,18 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+@contextlib.asynccontextmanager
+async def _background(work: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
+    """`work` as a task of this process until the block ends."""
+    task = asyncio.create_task(work)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -44,6 +58,7 @@ def create_app(settings: Settings) -> Starlette:
             await accounts.demo.seed_once()
         try:
             async with contextlib.AsyncExitStack() as stack:
+                await stack.enter_async_context(_background(crm.relay_record_changes()))
                 if settings.embedded:
                     await stack.enter_async_context(
                         embedded.background_jobs(settings.scheduler_interval_seconds)

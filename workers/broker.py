@@ -7,6 +7,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
 from workers.loops import DaemonAsyncIO, DatabaseConnection, SharedAppLoop
+from workers.relay import RecordChangeRelay
 
 # A killed worker's unacked messages return after the heartbeat times out *and* a maintenance
 # pass runs; dramatiq's defaults make that take minutes, these make it seconds.
@@ -43,4 +44,5 @@ def production(redis_url: str, database_url: str) -> dramatiq.Broker:
     )
     broker.add_middleware(DaemonAsyncIO())
     broker.add_middleware(DatabaseConnection(database_url))
+    broker.add_middleware(RecordChangeRelay())
     return _activate(broker)

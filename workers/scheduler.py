@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from services import accounts, backups, jobs
+from services import accounts, backups, crm, jobs
 from services.core import database
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,7 @@ JOBS: tuple[Job, ...] = (
     backups.expire_backups,
     jobs.requeue_lost_jobs,
     backups.run_due_schedules,
+    crm.delete_sent_record_changes,
 )
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.imports import Import
-from services import crm, jobs, storage
+from services import jobs, storage
 from services.activity import audit, notifications
 from services.core import environment
 from services.imports.files import REFUSALS, Upload, account_types, open_upload
@@ -58,7 +58,7 @@ async def apply_rows(
     held: jobs.Claim[Import], upload: Upload, batch_size: int = BATCH_SIZE
 ) -> AsyncGenerator[FileProgress, None]:
     """Apply the file's rows after the first `rows_done`, a batch per transaction; yields
-    after each batch commits and its change events are out."""
+    after each batch commits."""
     job = held.row
     done = job.rows_done
     counts = Counter(job.counts)
@@ -71,10 +71,9 @@ async def apply_rows(
             rows = itertools.islice(_numbered(records), skip, None)
             file_done, skip = skip, 0
             while batch := await asyncio.to_thread(_take, rows, batch_size):
-                counts, changes = await apply_batch(held, file, batch, done, counts)
+                counts = await apply_batch(held, file, batch, done, counts)
                 done += len(batch)
                 file_done += len(batch)
-                await crm.publish_record_changes(job.account_id, changes)
                 yield FileProgress(file.name, file_done, file.rows)
 
 

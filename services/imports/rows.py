@@ -225,11 +225,11 @@ async def apply_batch(
     rows: Sequence[Row],
     rows_done: int,
     counts: Counter[str],
-) -> tuple[Counter[str], list[RecordChange]]:
-    """Apply `rows`, the ones after the first `rows_done` of the import, on top of `counts`.
-    Returns the new counts and the changes to publish once committed; raises LostClaim (and
+) -> Counter[str]:
+    """Apply `rows`, the ones after the first `rows_done` of the import, on top of `counts`,
+    with their change events. Returns the new counts; raises LostClaim (and
     writes nothing) if the job is no longer this worker's or the batch was applied already."""
-    async with database.transaction():
+    async with database.transaction() as connection:
         plan = await _planned(held.row, file, rows)
         await _write(plan)
         total = counts + plan.counts
@@ -240,4 +240,5 @@ async def apply_batch(
         )
         if not advanced:
             raise jobs.LostClaim(str(held.row.id))
-    return total, plan.changes
+        await crm.record_changes(connection, held.row.account_id, plan.changes)
+    return total

@@ -13,6 +13,8 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from models.imports import Import, ImportSource, ImportStatus
 from models.restores import Restore, RestoreChange
 from services import crm, jobs
@@ -25,8 +27,8 @@ from services.restores.diff import AppliedCounts, BatchResult
 from services.restores.service import WORDING
 from services.restores.source import Targets, backup_batches, backup_file, change_batches, entry_for
 
-# Batches applied at once: the next one's statement runs while this one commits and publishes
-# its events, so neither the database nor the worker waits for the other.
+# Batches applied at once: the next one's statement runs while this one commits, so neither
+# the database nor the worker waits for the other.
 IN_FLIGHT = 2
 
 
@@ -87,8 +89,8 @@ class RestoreJob(jobs.Job[Restore]):
             # The fence: only the worker holding the claim commits a batch.
             if not await self.held.mine().update(counts=counts.model_dump()):
                 raise jobs.LostClaim(str(restore.id))
+            await _record_changes(connection, restore, result)
         self.counts = counts
-        await _publish(restore, result)
         return counts
 
     def outcome_columns(self, outcome: jobs.Outcome) -> jobs.Columns:
@@ -133,9 +135,12 @@ async def _source(restore: Restore) -> AsyncIterator[_Source]:
             yield _Source(batches, entry.rows)
 
 
-async def _publish(restore: Restore, result: BatchResult) -> None:
-    """A change event per changed record, once its batch committed."""
-    await crm.publish_record_changes(
+async def _record_changes(
+    connection: BaseDBAsyncClient, restore: Restore, result: BatchResult
+) -> None:
+    """A change event per changed record, committed with its batch."""
+    await crm.record_changes(
+        connection,
         restore.account_id,
         (
             RecordChange(

@@ -20,6 +20,7 @@ from models.notifications import Notification
 from server.app import create_app
 from server.settings import Settings
 from services.crm import changes as record_events
+from services.crm import live_record_changes
 from services.crm.changes import RecordChange
 from services.crm.values import MAX_VALUE_LENGTH
 from services.imports.job import BATCH_SIZE
@@ -214,8 +215,8 @@ async def import_events(tenant: Tenant) -> AsyncIterator[asyncio.Queue[RecordCha
     received: asyncio.Queue[RecordChange] = asyncio.Queue()
 
     async def listen(object_type: str) -> None:
-        async for change in record_events.live(tenant.account.id, object_type):
-            received.put_nowait(change)
+        async for event in live_record_changes(tenant.account.id, object_type):
+            received.put_nowait(event.change)
 
     names = ("contacts", "deals")
     listeners = [asyncio.create_task(listen(name)) for name in names]

@@ -28,6 +28,7 @@ from services.jobs.kinds import JobKind
 from tests.support.backups import backed_up
 from tests.support.graphql import GraphQLClient
 from tests.support.polling import poll_until, until_listening
+from tests.support.record_changes import record_changes_committed
 from tests.support.records import seed_deals, set_values, values_of
 from tests.support.restores import (
     PLAN,
@@ -467,7 +468,7 @@ async def test_record_changes_of_another_account_are_not_heard(
         assert (await Restore.get(id=plan_id)).counts["records_changed"] == 1
         # Theirs hears only their own: a change of theirs arrives first, ours never.
         [their_deal] = await seed_deals(theirs, [deal(9)])
-        await record_events.publish(
+        await record_changes_committed(
             theirs.account.id,
             [record_events.RecordChange(str(their_deal), "deals", "API", ["amount"])],
         )
