@@ -3,8 +3,11 @@
 import asyncio
 
 import dramatiq
+import redis
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from workers.loops import DaemonAsyncIO, DatabaseConnection, SharedAppLoop
 from workers.relay import RecordChangeRelay
@@ -36,9 +39,16 @@ def embedded(loop: asyncio.AbstractEventLoop) -> dramatiq.Broker:
     return _activate(broker)
 
 
-def production(redis_url: str, database_url: str) -> dramatiq.Broker:
+def production(redis_url: str, database_url: str, timeout_seconds: float) -> dramatiq.Broker:
+    # Every call bounded (redis-py would retry ten times, and nothing times out a frozen server).
+    client = redis.Redis.from_url(
+        redis_url,
+        socket_timeout=timeout_seconds,
+        socket_connect_timeout=timeout_seconds,
+        retry=Retry(NoBackoff(), 1),
+    )
     broker = RedisBroker(
-        url=redis_url,
+        client=client,
         heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
         maintenance_chance=MAINTENANCE_CHANCE,
     )
