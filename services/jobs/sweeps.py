@@ -39,7 +39,7 @@ async def _requeue_lost(kind: JobKind[Any], at: datetime) -> int:
 async def _resend_queued(kind: JobKind[Any]) -> int:
     waiting = await _ids(kind.model.filter(status=JobStatus.QUEUED))
     for row_id in waiting:
-        queue.enqueue(kind, row_id)
+        await queue.enqueue(kind, row_id)
     return len(waiting)
 
 

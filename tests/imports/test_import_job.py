@@ -118,9 +118,9 @@ async def test_the_sweep_sends_again_an_import_whose_message_was_lost(
     sent: list[tuple[JobKind[Any], UUID]] = []
     send = jobs.enqueue
 
-    def recorded(job_name: JobKind[Any], row_id: UUID) -> None:
+    async def recorded(job_name: JobKind[Any], row_id: UUID) -> bool:
         sent.append((job_name, row_id))
-        send(job_name, row_id)
+        return await send(job_name, row_id)
 
     monkeypatch.setattr(jobs, "enqueue", recorded)
     job = await queued_import(tenant, csv_bytes(["id", "dealname"], []), tmp_path, "deals")

@@ -25,7 +25,7 @@ from services.crm.changes import RecordChange
 from services.crm.values import MAX_VALUE_LENGTH
 from services.imports.job import BATCH_SIZE
 from services.jobs import queue as jobs
-from services.jobs.kinds import IMPORT_FILE
+from services.jobs.kinds import IMPORT_FILE, JobKind
 from tests.support.archives import replaced
 from tests.support.backups import backup_file
 from tests.support.graphql import GraphQLClient
@@ -334,8 +334,13 @@ async def test_progress_streams_until_the_import_finishes(
     # The worker's messages wait until the subscription has answered: every event of the job
     # is published while it listens.
     held: list[UUID] = []
+
+    async def hold(job: JobKind[Any], row_id: UUID) -> bool:
+        held.append(row_id)
+        return True
+
     with monkeypatch.context() as patched:
-        patched.setattr(jobs, "enqueue", lambda job, row_id: held.append(row_id))
+        patched.setattr(jobs, "enqueue", hold)
         response = await upload(http, tenant.super_admin, content, object_type="deals")
     assert response.status_code == 202, response.text
     job_id = response.json()["id"]
@@ -352,7 +357,7 @@ async def test_progress_streams_until_the_import_finishes(
             "rowsTotal": None,
         }
         for row_id in held:
-            jobs.enqueue(IMPORT_FILE, row_id)
+            await jobs.enqueue(IMPORT_FILE, row_id)
         events = await progress_until_complete(socket, operation_id)
 
     *running, last = events

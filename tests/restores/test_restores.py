@@ -409,14 +409,19 @@ async def test_two_concurrent_starts_queue_one_restore(
     # The job goes to the worker once both starts are answered: however fast it runs, the
     # first restore cannot finish, and free the account, in between.
     send, held = jobs.enqueue, list[tuple[JobKind[Any], UUID]]()
-    monkeypatch.setattr(jobs, "enqueue", lambda job, row_id: held.append((job, row_id)))
+
+    async def hold(job: JobKind[Any], row_id: UUID) -> bool:
+        held.append((job, row_id))
+        return True
+
+    monkeypatch.setattr(jobs, "enqueue", hold)
 
     bodies = await asyncio.gather(
         *(gql.raw(START, start_variables(plan_id), tenant.super_admin) for plan_id in plans)
     )
     monkeypatch.undo()
     for job, row_id in held:
-        send(job, row_id)
+        await send(job, row_id)
     started = [body["data"]["startRestore"]["id"] for body in bodies if body.get("data")]
     codes = [body["errors"][0]["extensions"]["code"] for body in bodies if body.get("errors")]
     assert len(started) == 1 and codes == ["RESTORE_IN_PROGRESS"], bodies
