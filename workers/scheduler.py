@@ -20,6 +20,7 @@ JOBS: tuple[Job, ...] = (
     accounts.delete_expired_sessions,
     backups.expire_backups,
     jobs.requeue_lost_jobs,
+    jobs.remove_left_files,
     backups.run_due_schedules,
     crm.delete_sent_record_changes,
 )

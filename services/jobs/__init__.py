@@ -3,15 +3,24 @@ committed, the one runner every job runs through (claim, lease, retry, outcome),
 events, and the sweeps that send lost jobs again."""
 
 from services.jobs.claims import Claim, LostClaim
-from services.jobs.kinds import APPLY_RESTORE, EXPORT_BACKUP, IMPORT_FILE, KINDS, JobKind, JobStatus
+from services.jobs.kinds import (
+    APPLY_RESTORE,
+    ATTEMPT_TIME_LIMIT,
+    EXPORT_BACKUP,
+    IMPORT_FILE,
+    KINDS,
+    JobKind,
+    JobStatus,
+)
 from services.jobs.progress import FINISHED, JobEvent, watch
 from services.jobs.queue import Queued, enqueue, queueing, register
 from services.jobs.runner import Columns, FailureCode, Job, Outcome, RetryJob, failure_code
 from services.jobs.state import job_state
-from services.jobs.sweeps import requeue_lost_jobs, resend_queued_jobs
+from services.jobs.sweeps import remove_left_files, requeue_lost_jobs, resend_queued_jobs
 
 __all__ = [
     "APPLY_RESTORE",
+    "ATTEMPT_TIME_LIMIT",
     "EXPORT_BACKUP",
     "FINISHED",
     "IMPORT_FILE",
@@ -32,6 +41,7 @@ __all__ = [
     "job_state",
     "queueing",
     "register",
+    "remove_left_files",
     "requeue_lost_jobs",
     "resend_queued_jobs",
     "watch",

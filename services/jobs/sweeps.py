@@ -1,5 +1,6 @@
 """Sending again the jobs whose message was lost: from the scheduler (a job no worker took in
-time, or whose worker died) and at an embedded start (the in-process queue forgot them all)."""
+time, or whose worker died) and at an embedded start (the in-process queue forgot them all);
+and removing the files of jobs whose worker died."""
 
 from datetime import datetime
 from typing import Any, cast
@@ -8,9 +9,11 @@ from uuid import UUID
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from services import storage
+from services.core import environment
 from services.core.clock import now
 from services.jobs import queue
-from services.jobs.kinds import KINDS, JobKind, JobStatus
+from services.jobs.kinds import ATTEMPT_TIME_LIMIT, KINDS, JobKind, JobStatus
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
@@ -24,6 +27,16 @@ async def requeue_lost_jobs(at: datetime | None = None) -> int:
 async def resend_queued_jobs() -> int:
     """Send every QUEUED job again: at an embedded start, the in-process queue forgot them."""
     return sum([await _resend_queued(kind) for kind in KINDS])
+
+
+async def remove_left_files(at: datetime | None = None) -> int:
+    """Delete the files that workers killed mid-job left: temporaries in the storage older than
+    a job lease, and work-dir files no attempt can still hold (ATTEMPT_TIME_LIMIT)."""
+    at = at or now()
+    env = environment.current()
+    return await storage.current().sweep_temporary(at - env.job_lease) + (
+        await storage.sweep_work_dir(env.work_dir, at - ATTEMPT_TIME_LIMIT)
+    )
 
 
 async def _requeue_lost(kind: JobKind[Any], at: datetime) -> int:

@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 from uuid import UUID
@@ -46,3 +47,7 @@ class Storage(Protocol):
         """Removes the object if it exists."""
 
     async def exists(self, key: str) -> bool: ...
+
+    async def sweep_temporary(self, older_than: datetime) -> int:
+        """Deletes the temporary files of stores that a killed process left unfinished, last
+        written before `older_than`; how many."""
