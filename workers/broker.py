@@ -53,6 +53,8 @@ def production(redis_url: str, database_url: str, timeout_seconds: float) -> dra
         maintenance_chance=MAINTENANCE_CHANCE,
     )
     broker.add_middleware(DaemonAsyncIO())
-    broker.add_middleware(DatabaseConnection(database_url))
+    # Before the database's: at shutdown the relay stops before the connections close (it
+    # starts once every middleware has booted).
     broker.add_middleware(RecordChangeRelay())
+    broker.add_middleware(DatabaseConnection(database_url))
     return _activate(broker)

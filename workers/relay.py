@@ -11,8 +11,8 @@ from services import crm
 
 
 class RecordChangeRelay(Middleware):
-    """Runs the process's relay on the actors' event loop (register after the AsyncIO and
-    DatabaseConnection middleware), where their commits nudge it."""
+    """Runs the process's relay on the actors' event loop (register after the AsyncIO
+    middleware), where their commits nudge it, once the worker has booted."""
 
     def __init__(self) -> None:
         self._relay: Future[None] | None = None
