@@ -91,10 +91,13 @@ class RedisBus:
         """A (un)subscription; if Redis is away, the reader reconnects and subscribes anew."""
         try:
             await command
-        except REDIS_ERRORS as error:
-            await self._drop(error)
+        except REDIS_ERRORS:
+            await self._drop()
 
     async def _read(self) -> None:
+        """Deliver messages for as long as the bus is open, connecting again after any failure:
+        this task must outlive every outage (any error, not only Redis's, as a connection
+        closed under it by `_drop` raises what it may)."""
         wait = RECONNECT_FIRST_SECONDS
         down_since: float | None = None
         while True:
@@ -103,7 +106,7 @@ class RedisBus:
                 try:
                     async with self._lock:
                         pubsub = await self._connect()
-                except REDIS_ERRORS as error:
+                except Exception as error:
                     if down_since is None:
                         down_since = time.monotonic()
                         log.warning("Redis pub/sub is down; reconnecting: %r", error)
@@ -118,10 +121,10 @@ class RedisBus:
                 wait, down_since = RECONNECT_FIRST_SECONDS, None
             try:
                 await self._listen(pubsub)
-            except REDIS_ERRORS as error:
+            except Exception as error:
                 down_since = time.monotonic()
                 log.warning("Lost the Redis pub/sub connection; reconnecting: %r", error)
-                await self._drop(error)
+                await self._drop()
 
     async def _connect(self) -> PubSub:
         """A subscription connection, listening to every channel of the hub (hold the lock)."""
@@ -154,7 +157,7 @@ class RedisBus:
             if raw["type"] == "message":
                 self._hub.deliver(raw["channel"].decode(), json.loads(raw["data"]))
 
-    async def _drop(self, error: BaseException) -> None:
+    async def _drop(self) -> None:
         """Forget the subscription connection; the reader makes a new one."""
         pubsub, self._pubsub = self._pubsub, None
         if pubsub is not None:
@@ -166,6 +169,6 @@ class RedisBus:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
-        await self._drop(ConnectionError("closed"))
+        await self._drop()
         await self._subscriber.aclose()
         await self._redis.aclose()
