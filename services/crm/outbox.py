@@ -24,7 +24,7 @@ from services.crm.changes import RecordChange
 # Sent batches are kept this long for subscribers resuming with `after`, then deleted.
 RETENTION = timedelta(days=1)
 # Batches read at once when replaying.
-PAGE = 100
+PAGE = 10
 
 # (batch id, index in the batch): an event's place, ordered as they are published.
 Position = tuple[int, int]
