@@ -19,6 +19,7 @@ from tests.support.websocket import signed_in
 CHANGES = 'subscription { recordChanges(objectType: "deals") { id recordId } }'
 CREATE_BACKUP = "mutation { createBackup(confirm: true) { id status } }"
 ME = "query { me { user { email } } }"
+LOGIN = 'mutation { login(email: "someone@example.com", password: "a password") { token } }'
 AFTER_RESTART = 5
 # What a read may take, whatever Redis does: it does not touch Redis.
 READ_WITHIN_SECONDS = 1.0
@@ -67,6 +68,8 @@ async def test_a_backup_asked_for_while_redis_is_away_is_queued_and_runs_once_it
             started = time.monotonic()
             created = (await gql.data(CREATE_BACKUP, token=tenant.token))["createBackup"]
             created_in = time.monotonic() - started
+            # Sign-in counts attempts in Redis: it cannot say yes or no meanwhile.
+            login = await gql.http.post("/graphql", json={"query": LOGIN})
         finally:
             own_redis.start() if outage == "down" else own_redis.thaw()
         backup = await finished_over_api(gql, BACKUP, "backup", created["id"], tenant.token)
@@ -76,3 +79,5 @@ async def test_a_backup_asked_for_while_redis_is_away_is_queued_and_runs_once_it
     assert backup["status"] == "SUCCEEDED", backup["failureReason"]
     assert read_in < READ_WITHIN_SECONDS
     assert created_in < SEND_WITHIN_SECONDS
+    assert login.status_code == 503
+    assert login.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
