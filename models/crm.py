@@ -118,3 +118,28 @@ class Association(Model):
     class Meta:
         table = "associations"
         unique_together = (("from_record", "to_record", "label"),)
+
+
+class RecordChangeBatch(Model):
+    """The change events of one object type's records, written in the transaction that changed
+    them (a transactional outbox): a relay publishes them once committed and marks them sent, so
+    a process that dies after the commit loses none. Event `n` of a batch has the id `<id>:<n>`."""
+
+    # Generated in insert order: the order a relay publishes an account's batches in.
+    id = fields.BigIntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "crm.Account", related_name="record_change_batches", on_delete=fields.CASCADE
+    )
+    object_type = fields.CharField(max_length=64)
+    # Each change as `RecordChange.to_message()` gives it.
+    changes: list[dict[str, object]] = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    # A relay publishing the batch holds it until then; a relay that died lets it lapse.
+    claimed_until = fields.DatetimeField(null=True)
+    sent_at = fields.DatetimeField(null=True, db_index=True)
+
+    account_id: UUID
+
+    class Meta:
+        table = "record_change_batches"
+        indexes = (("account_id", "object_type", "id"),)

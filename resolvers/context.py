@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
-from services.core.errors import Unauthenticated
+from services.core.errors import DomainError, Unauthenticated
 from services.core.viewer import Viewer
 
 
@@ -22,8 +22,9 @@ class Context:
     request: Request | WebSocket
     response: Response | WebSocket | None
     viewer: Viewer | None = None
-    # Why a presented token was refused; operations that need a viewer report it.
-    auth_error: Unauthenticated | None = None
+    # Why a presented token was refused, or could not be checked (the database is away);
+    # operations that need a viewer report it.
+    auth_error: DomainError | None = None
     connection_params: dict[str, Any] = field(default_factory=dict)
 
     def require_viewer(self) -> Viewer:

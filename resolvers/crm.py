@@ -109,9 +109,9 @@ async def record_associations(context: Context, record_id: str) -> list[crm.Asso
 
 
 async def record_changes(
-    context: Context, object_type: str
-) -> AsyncGenerator[crm.RecordChange, None]:
+    context: Context, object_type: str, after: str | None = None
+) -> AsyncGenerator[crm.ChangeEvent, None]:
     viewer = context.require_viewer()
     # NOT_FOUND for a type the account does not have; the channel is the account's own.
     await crm.get_object_type(viewer.account_id, object_type)
-    return crm.live_record_changes(viewer.account_id, object_type)
+    return crm.live_record_changes(viewer.account_id, object_type, after)

@@ -10,7 +10,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import StreamExecutionResult
 
-from services.core.errors import DomainError, ErrorCode
+from services.core.errors import DomainError, ErrorCode, ServiceUnavailable
+from services.core.outages import is_outage
 
 log = logging.getLogger("crm_backup.graphql")
 
@@ -35,6 +36,18 @@ def _with_code(error: GraphQLError, *, suggestions: bool) -> GraphQLError:
         if not suggestions:
             error.message = SUGGESTION.sub("", error.message)
         return error
+    if is_outage(original):
+        log.warning("%s: a service does not answer: %r", error.path, original)
+        unavailable = ServiceUnavailable()
+        return GraphQLError(
+            unavailable.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=unavailable,
+            extensions=unavailable.extensions,
+        )
     log.error("Unexpected error in %s", error.path, exc_info=original)
     return GraphQLError(
         MASKED_MESSAGE,

@@ -1,7 +1,9 @@
 """The Starlette application: GraphQL over HTTP and websockets, health, and start-up wiring."""
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -16,13 +18,25 @@ from server.http_metrics import HttpMetrics
 from server.request_ids import RequestIds
 from server.settings import Settings
 from server.slow_clients import BodyPace, BodyReadTimeout
-from services import accounts, attempts, events
+from services import accounts, attempts, crm, events
 from services.core import database
 
 
 async def to_admin_page(request: Request) -> RedirectResponse:
     """The service's own page is what a person opening its address wants."""
     return RedirectResponse(admin.PATH)
+
+
+@contextlib.asynccontextmanager
+async def _background(work: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
+    """`work` as a task of this process until the block ends."""
+    task = asyncio.create_task(work)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -37,6 +51,7 @@ def create_app(settings: Settings) -> Starlette:
             await accounts.demo.seed_once()
         try:
             async with contextlib.AsyncExitStack() as stack:
+                await stack.enter_async_context(_background(crm.relay_record_changes()))
                 if settings.embedded:
                     await stack.enter_async_context(
                         embedded.background_jobs(settings.scheduler_interval_seconds)

@@ -1,12 +1,14 @@
 """The Strawberry ASGI app, with bearer-token authentication on HTTP and websockets."""
 
 from datetime import timedelta
+from typing import Any, cast
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from resolvers.context import Context
@@ -16,7 +18,8 @@ from server.http_metrics import OperationLabels
 from server.live_connections import SessionBoundHandler
 from server.settings import Settings
 from services import accounts
-from services.core.errors import ErrorCode, Unauthenticated
+from services.core.errors import ErrorCode, ServiceUnavailable, Unauthenticated
+from services.core.outages import is_outage
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
 
@@ -35,7 +38,21 @@ class GraphQLApp(GraphQL[Context, None]):
                     context.viewer = await accounts.authenticate(token)
                 except Unauthenticated as error:
                     context.auth_error = error
+                except Exception as error:
+                    if not is_outage(error):
+                        raise
+                    context.auth_error = ServiceUnavailable()
         return context
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        """503 with Retry-After when a service did not answer: proxies and clients know to wait."""
+        response = super().create_response(response_data, sub_response)
+        if _unavailable(response_data):
+            response.status_code = 503
+            response.headers["Retry-After"] = str(ServiceUnavailable.RETRY_AFTER_SECONDS)
+        return response
 
     async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
         token = connection_token(context.connection_params or {})
@@ -47,6 +64,24 @@ class GraphQLApp(GraphQL[Context, None]):
             raise ConnectionRejectionError(
                 {"code": ErrorCode.UNAUTHENTICATED.value, "message": error.message}
             ) from None
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            unavailable = ServiceUnavailable()
+            raise ConnectionRejectionError(
+                {"code": unavailable.code.value, "message": unavailable.message}
+            ) from None
+
+
+def _unavailable(response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bool:
+    results = response_data if isinstance(response_data, list) else [response_data]
+    errors = [
+        cast(dict[str, Any], error) for result in results for error in result.get("errors") or ()
+    ]
+    return any(
+        (error.get("extensions") or {}).get("code") == ErrorCode.SERVICE_UNAVAILABLE
+        for error in errors
+    )
 
 
 def graphql_app(settings: Settings) -> GraphQLApp:

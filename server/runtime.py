@@ -22,8 +22,14 @@ def configure(settings: Settings) -> None:
         )
     )
     storage.use(storage.from_settings(settings.storage_url, settings.storage_dir))
-    events.use(events.for_url(settings.redis_url))
-    attempts.use(attempts.for_url(settings.redis_url))
+    events.use(events.for_url(settings.redis_url, settings.redis_timeout_seconds))
+    attempts.use(
+        attempts.for_redis(
+            events.bounded_client(settings.redis_url, settings.redis_timeout_seconds)
+            if settings.redis_url is not None
+            else None
+        )
+    )
     accounts.limit_logins(settings.login_limits)
     if settings.redis_url is not None:
-        broker.production(settings.redis_url, settings.database_url)
+        broker.production(settings.redis_url, settings.database_url, settings.redis_timeout_seconds)

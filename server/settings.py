@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="redis://HOST:PORT/DB; unset runs jobs and events in-process"
     )
+    redis_timeout_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=30,
+        description="the longest a Redis call waits for an answer (each is tried twice at most)",
+    )
     storage_dir: Path = VAR_DIR / "backups"
     storage_url: str | None = Field(
         default=None,

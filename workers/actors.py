@@ -2,7 +2,6 @@
 run function, which claims the row and records the outcome."""
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -10,8 +9,6 @@ import dramatiq
 
 from services import backups, jobs, restores
 
-# An export, import or restore of a large account takes minutes; two hours means it is stuck.
-TIME_LIMIT = timedelta(hours=2)
 # One queue for every job: a worker polls each queue (and its delay queue) while idle, and a
 # queue per job cost an idle worker three times the CPU and the Redis commands, for nothing:
 # any worker runs any job, one at a time per thread.
@@ -40,7 +37,7 @@ def _declare(kind: jobs.JobKind[Any], run: Run) -> dramatiq.Actor[[str], Any]:
         max_retries=kind.max_attempts - 1,
         min_backoff=5_000,
         max_backoff=60_000,
-        time_limit=int(TIME_LIMIT.total_seconds() * 1000),
+        time_limit=int(jobs.ATTEMPT_TIME_LIMIT.total_seconds() * 1000),
     )
     return declare(perform)
 

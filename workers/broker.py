@@ -3,10 +3,14 @@
 import asyncio
 
 import dramatiq
+import redis
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from workers.loops import DaemonAsyncIO, DatabaseConnection, SharedAppLoop
+from workers.relay import RecordChangeRelay
 
 # A killed worker's unacked messages return after the heartbeat times out *and* a maintenance
 # pass runs; dramatiq's defaults make that take minutes, these make it seconds.
@@ -35,12 +39,22 @@ def embedded(loop: asyncio.AbstractEventLoop) -> dramatiq.Broker:
     return _activate(broker)
 
 
-def production(redis_url: str, database_url: str) -> dramatiq.Broker:
+def production(redis_url: str, database_url: str, timeout_seconds: float) -> dramatiq.Broker:
+    # Every call bounded (redis-py would retry ten times, and nothing times out a frozen server).
+    client = redis.Redis.from_url(
+        redis_url,
+        socket_timeout=timeout_seconds,
+        socket_connect_timeout=timeout_seconds,
+        retry=Retry(NoBackoff(), 1),
+    )
     broker = RedisBroker(
-        url=redis_url,
+        client=client,
         heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
         maintenance_chance=MAINTENANCE_CHANCE,
     )
     broker.add_middleware(DaemonAsyncIO())
+    # Before the database's: at shutdown the relay stops before the connections close (it
+    # starts once every middleware has booted).
+    broker.add_middleware(RecordChangeRelay())
     broker.add_middleware(DatabaseConnection(database_url))
     return _activate(broker)

@@ -8,8 +8,9 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from services import accounts, backups, jobs
+from services import accounts, backups, crm, jobs
 from services.core import database
+from services.core.outages import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,9 @@ JOBS: tuple[Job, ...] = (
     accounts.delete_expired_sessions,
     backups.expire_backups,
     jobs.requeue_lost_jobs,
+    jobs.remove_left_files,
     backups.run_due_schedules,
+    crm.delete_sent_record_changes,
 )
 
 
@@ -27,9 +30,12 @@ async def run_pass(jobs: tuple[Job, ...] = JOBS) -> None:
     for job in jobs:
         try:
             await job()
-        except Exception:
-            # One failing job must not stop the others or the loop.
-            log.exception("Scheduled job %s failed", job.__qualname__)
+        except Exception as error:
+            # One failing job must not stop the others or the loop; an outage is waited out.
+            if is_outage(error):
+                log.warning("Scheduled job %s waits: %r", job.__qualname__, error)
+            else:
+                log.exception("Scheduled job %s failed", job.__qualname__)
 
 
 async def loop_forever(interval_seconds: float) -> None:

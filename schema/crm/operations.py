@@ -126,11 +126,14 @@ class CrmMutations:
 
 @strawberry.type
 class CrmSubscriptions:
-    @strawberry.subscription(description="Records of one type as restores and imports change them.")
+    @strawberry.subscription(
+        description="Records of one type as restores and imports change them. With `after` (the "
+        "id of the last change seen), first the changes since then that are still kept (a day)."
+    )
     async def record_changes(
-        self, info: Info, object_type: str
+        self, info: Info, object_type: str, after: strawberry.ID | None = None
     ) -> AsyncGenerator[RecordChange, None]:
-        live = await resolvers.crm.record_changes(info.context, object_type)
+        live = await resolvers.crm.record_changes(info.context, object_type, after)
         async with aclosing(live) as changes:
             async for change in changes:
                 yield RecordChange.from_event(change)

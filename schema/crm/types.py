@@ -105,6 +105,10 @@ class Association:
 
 @strawberry.type
 class RecordChange:
+    id: strawberry.ID = strawberry.field(
+        description="The event's id: the same event may come twice (delivery is at least "
+        "once), with the same id. Pass the last one seen as `after` to resume."
+    )
     record_id: strawberry.ID
     object_type: str
     source: str = strawberry.field(description="API, RESTORE or IMPORT.")
@@ -114,11 +118,13 @@ class RecordChange:
     )
 
     @classmethod
-    def from_event(cls, event: crm.RecordChange) -> Self:
+    def from_event(cls, event: crm.ChangeEvent) -> Self:
+        change = event.change
         return cls(
-            record_id=strawberry.ID(event.record_id),
-            object_type=event.object_type,
-            source=event.source,
-            properties=event.properties,
-            job_id=strawberry.ID(event.job_id) if event.job_id else None,
+            id=strawberry.ID(event.id),
+            record_id=strawberry.ID(change.record_id),
+            object_type=change.object_type,
+            source=change.source,
+            properties=change.properties,
+            job_id=strawberry.ID(change.job_id) if change.job_id else None,
         )

@@ -40,7 +40,7 @@ def channel(user_id: UUID) -> str:
 
 
 async def publish(user_id: UUID, change: AccessChange) -> None:
-    await events.bus().publish(channel(user_id), change.to_message())
+    await events.announce(channel(user_id), change.to_message())
 
 
 async def session_ended(session: Session) -> None:

@@ -37,7 +37,7 @@ async def notify(
         for user in users
     ]
     for notification in stored:
-        await events.bus().publish(channel(notification.user_id), as_message(notification))
+        await events.announce(channel(notification.user_id), as_message(notification))
     return stored
 
 

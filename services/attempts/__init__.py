@@ -1,6 +1,8 @@
 """Counted attempts per key, locked for a while once too many are counted: in process memory
 in embedded mode, in Redis in production, chosen once at start-up."""
 
+from redis.asyncio import Redis
+
 from services.attempts.base import AttemptCounter, Locked, Schedule
 from services.attempts.in_process import InProcessAttempts
 from services.attempts.redis import RedisAttempts
@@ -18,8 +20,9 @@ def counter() -> AttemptCounter:
     return _counter
 
 
-def for_url(redis_url: str | None) -> AttemptCounter:
-    return RedisAttempts(redis_url) if redis_url else InProcessAttempts()
+def for_redis(client: Redis | None) -> AttemptCounter:
+    """Counters in Redis through `client` (it bounds how long a call may wait), or in memory."""
+    return RedisAttempts(client) if client is not None else InProcessAttempts()
 
 
 __all__ = [
@@ -29,6 +32,6 @@ __all__ = [
     "RedisAttempts",
     "Schedule",
     "counter",
-    "for_url",
+    "for_redis",
     "use",
 ]

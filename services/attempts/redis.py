@@ -43,8 +43,8 @@ end
 class RedisAttempts:
     """Each key is a Redis hash under `prefix`, expiring with its window."""
 
-    def __init__(self, url: str, prefix: str = "crm-backup:attempts:") -> None:
-        self._redis = redis.Redis.from_url(url)
+    def __init__(self, client: redis.Redis, prefix: str = "crm-backup:attempts:") -> None:
+        self._redis = client
         self._prefix = prefix
         self._admit = self._redis.register_script(_ADMIT)
         self._release = self._redis.register_script(_RELEASE)

@@ -2,7 +2,8 @@
 transactions that survive being cancelled."""
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from tortoise import Tortoise, connections
@@ -56,8 +57,43 @@ async def disconnect() -> None:
 TORTOISE_ORM = tortoise_config("sqlite://:memory:")
 
 
+AfterCommit = Callable[[], None]
+
+# What the outermost `transaction()` of this task calls once it has committed.
+_after_commit: ContextVar[list[AfterCommit] | None] = ContextVar("after_commit", default=None)
+
+
+def after_commit(callback: AfterCommit) -> None:
+    """Call `callback` once the outermost `transaction()` around this call commits (never if it
+    rolls back); outside of one, now."""
+    pending = _after_commit.get()
+    if pending is None:
+        callback()
+    else:
+        pending.append(callback)
+
+
 @contextlib.asynccontextmanager
 async def transaction() -> AsyncIterator[BaseDBAsyncClient]:
+    """`in_transaction()`, safe to cancel while it begins, that runs its `after_commit`
+    callbacks once committed."""
+    if _after_commit.get() is not None:
+        async with _begun() as connection:
+            yield connection
+        return
+    pending: list[AfterCommit] = []
+    token = _after_commit.set(pending)
+    try:
+        async with _begun() as connection:
+            yield connection
+    finally:
+        _after_commit.reset(token)
+    for callback in pending:
+        callback()
+
+
+@contextlib.asynccontextmanager
+async def _begun() -> AsyncIterator[BaseDBAsyncClient]:
     """`in_transaction()`, safe to cancel while it begins.
 
     Tortoise takes the connection (SQLite: its only one, by a lock; PostgreSQL: one of the

@@ -31,6 +31,8 @@ class ErrorCode(StrEnum):
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     POST_REQUIRED = "POST_REQUIRED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    # The database or Redis does not answer (`services.core.outages`).
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 
 
 class DomainError(Exception):
@@ -76,3 +78,17 @@ class RateLimited(DomainError):
     def __init__(self, message: str, retry_at: datetime) -> None:
         super().__init__(message, retryAt=retry_at.isoformat())
         self.retry_at = retry_at
+
+
+class ServiceUnavailable(DomainError):
+    """The database or Redis does not answer: nothing is wrong with the request, try again."""
+
+    code = ErrorCode.SERVICE_UNAVAILABLE
+    # What HTTP answers tell clients to wait (Retry-After) before trying again.
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The service is unavailable for a moment (its database or Redis does not answer); "
+            "nothing was done. Try again shortly."
+        )

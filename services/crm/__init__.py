@@ -3,9 +3,8 @@ associations, and the change events of records."""
 
 from models.crm import Association, ObjectType, Property, PropertyType, Record
 from services.crm.catalog import STANDARD_OBJECT_TYPES
-from services.crm.changes import ChangeSource, RecordChange
-from services.crm.changes import live as live_record_changes
-from services.crm.changes import publish as publish_record_changes
+from services.crm.changes import ChangeEvent, ChangeSource, RecordChange
+from services.crm.live import live as live_record_changes
 from services.crm.object_types import (
     NAME_PATTERN,
     check_property_name,
@@ -15,6 +14,8 @@ from services.crm.object_types import (
     list_object_types,
     properties_by_name,
 )
+from services.crm.outbox import delete_sent as delete_sent_record_changes
+from services.crm.outbox import record_changes
 from services.crm.records import (
     Changes,
     RecordFilter,
@@ -29,6 +30,7 @@ from services.crm.records import (
     restore_deleted_records,
     update_records,
 )
+from services.crm.relay import run as relay_record_changes
 from services.crm.values import InvalidValue
 from services.crm.values import check as check_value
 
@@ -36,6 +38,7 @@ __all__ = [
     "NAME_PATTERN",
     "STANDARD_OBJECT_TYPES",
     "Association",
+    "ChangeEvent",
     "ChangeSource",
     "Changes",
     "InvalidValue",
@@ -53,15 +56,17 @@ __all__ = [
     "create_property",
     "create_records",
     "delete_records",
+    "delete_sent_record_changes",
     "get_object_type",
     "get_record",
     "list_object_types",
     "list_records",
     "live_record_changes",
     "properties_by_name",
-    "publish_record_changes",
     "purge_records",
+    "record_changes",
     "recycle_bin",
+    "relay_record_changes",
     "restore_deleted_records",
     "update_records",
 ]

@@ -1,14 +1,12 @@
-"""Change events for records, published after the change commits: the hook through which
-workflows (re-enrollment and the like) react to restores and imports."""
+"""Change events for records: the hook through which workflows (re-enrollment and the like)
+react to restores and imports. Written in the transaction that makes the change
+(`services.crm.outbox`), published by the relay (`services.crm.relay`), heard with
+`services.crm.live`."""
 
-from collections import defaultdict
-from collections.abc import AsyncGenerator, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
-
-from services import events
 
 
 class ChangeSource(StrEnum):
@@ -40,19 +38,9 @@ def channel(account_id: UUID, object_type: str) -> str:
     return f"records:{account_id}:{object_type}"
 
 
-async def publish(account_id: UUID, changes: Iterable[RecordChange]) -> None:
-    """Call after the transaction that made the changes committed. A batch's changes travel as
-    one message per object type: one per record cost a restore more than its writes."""
-    by_channel: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
-    for change in changes:
-        by_channel[channel(account_id, change.object_type)].append(change.to_message())
-    for name, batch in by_channel.items():
-        await events.bus().publish(name, {"changes": batch})
+@dataclass(frozen=True)
+class ChangeEvent:
+    """A change as a subscriber hears it, with the id it can de-duplicate on and resume after."""
 
-
-async def live(account_id: UUID, object_type: str) -> AsyncGenerator[RecordChange, None]:
-    """Each change, one at a time, as they are published."""
-    async with events.bus().subscribe(channel(account_id, object_type)) as messages:
-        async for message in messages:
-            for change in message["changes"]:
-                yield RecordChange.from_message(change)
+    id: str
+    change: RecordChange

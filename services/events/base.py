@@ -13,8 +13,13 @@ Message = dict[str, Any]
 QUEUE_SIZE = 256
 
 
+class BusUnavailable(Exception):
+    """The bus could not publish: its server is away or does not answer in time."""
+
+
 class EventBus(Protocol):
-    async def publish(self, channel: str, message: Message) -> None: ...
+    async def publish(self, channel: str, message: Message) -> None:
+        """Raises BusUnavailable when the message could not be handed over."""
 
     def subscribe(
         self, channel: str
@@ -34,6 +39,9 @@ class LocalHub:
             if queue.full():
                 queue.get_nowait()
             queue.put_nowait(message)
+
+    def channels(self) -> list[str]:
+        return list(self._queues)
 
     def has_subscribers(self, channel: str) -> bool:
         return bool(self._queues.get(channel))

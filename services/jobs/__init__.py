@@ -5,6 +5,7 @@ events, and the sweeps that send lost jobs again."""
 from services.jobs.claims import Claim, LostClaim
 from services.jobs.kinds import (
     APPLY_RESTORE,
+    ATTEMPT_TIME_LIMIT,
     EXPORT_BACKUP,
     KINDS,
     PLAN_RESTORE,
@@ -15,10 +16,16 @@ from services.jobs.progress import FINISHED, JobEvent, watch
 from services.jobs.queue import Queued, enqueue, queueing, register
 from services.jobs.runner import Columns, FailureCode, Job, Outcome, RetryJob, failure_code
 from services.jobs.state import job_state
-from services.jobs.sweeps import queue_depth, requeue_lost_jobs, resend_queued_jobs
+from services.jobs.sweeps import (
+    queue_depth,
+    remove_left_files,
+    requeue_lost_jobs,
+    resend_queued_jobs,
+)
 
 __all__ = [
     "APPLY_RESTORE",
+    "ATTEMPT_TIME_LIMIT",
     "EXPORT_BACKUP",
     "FINISHED",
     "KINDS",
@@ -40,6 +47,7 @@ __all__ = [
     "queue_depth",
     "queueing",
     "register",
+    "remove_left_files",
     "requeue_lost_jobs",
     "resend_queued_jobs",
     "watch",

@@ -5,6 +5,7 @@ already queued under the old name.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -70,6 +71,10 @@ PLAN_RESTORE = JobKind(
     ),
 )
 APPLY_RESTORE = JobKind("apply_restore", Restore)
+
+# The longest an attempt of any job may run: an export, import or restore of a large account
+# takes minutes; two hours means it is stuck (the worker stops it then).
+ATTEMPT_TIME_LIMIT = timedelta(hours=2)
 
 KINDS: tuple[JobKind[Any], ...] = (
     EXPORT_BACKUP,

@@ -31,7 +31,7 @@ def channel(job_id: UUID) -> str:
 
 
 async def publish(job_id: UUID, event: JobEvent) -> None:
-    await events.bus().publish(channel(job_id), asdict(event))
+    await events.announce(channel(job_id), asdict(event))
 
 
 def subscribe(job_id: UUID) -> AbstractAsyncContextManager[AsyncIterator[dict[str, Any]]]:

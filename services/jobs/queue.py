@@ -5,7 +5,9 @@ has committed: a worker that took the message sooner would not find the row. The
 owns the broker (the server, a worker) registers how to send each kind at start-up.
 """
 
+import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -17,6 +19,8 @@ from tortoise.models import Model
 from services.core import database
 from services.core.clock import now
 from services.jobs.kinds import JobKind
+
+log = logging.getLogger(__name__)
 
 J = TypeVar("J", bound=Model)
 
@@ -34,13 +38,26 @@ def register(kind: JobKind[Any], send: Sender) -> None:
     _senders[kind.actor_name] = send
 
 
-def enqueue(kind: JobKind[Any], row_id: UUID) -> None:
-    """Send the job for `row_id`. Call only after the row's transaction has committed."""
+async def enqueue(kind: JobKind[Any], row_id: UUID) -> bool:
+    """Send the job for `row_id`; whether it went. Call only after the row's transaction has
+    committed. The row is the truth: one whose job could not be sent (the broker is away or
+    does not answer in time) stays QUEUED, due for the lost-job sweep's next pass."""
     try:
         send = _senders[kind.actor_name]
     except KeyError:
         raise RuntimeError(f"No queue is set up for the job {kind.actor_name!r}") from None
-    send(row_id)
+    try:
+        # In a thread: the broker's client blocks, up to its timeout.
+        await asyncio.to_thread(send, row_id)
+    except Exception:
+        log.warning(
+            "Could not send %s %s; the lost-job sweep sends it", kind.actor_name, row_id,
+            exc_info=True,
+        )  # fmt: skip
+        waiting = kind.model.filter(id=row_id, status=kind.statuses.waiting)
+        await waiting.update(lease_expires_at=now())
+        return False
+    return True
 
 
 class Queued(Generic[J]):
@@ -89,4 +106,4 @@ async def queueing(
             await undo()
         raise
     for row_id in queued.row_ids:
-        enqueue(kind, row_id)
+        await enqueue(kind, row_id)

@@ -1,6 +1,6 @@
 """Sending again the jobs whose message was lost: from the scheduler (a job no worker took in
 time, or whose worker died) and at an embedded start (the in-process queue forgot them all);
-and how many wait."""
+and how many wait; and removing the files of jobs whose worker died."""
 
 from datetime import datetime
 from typing import Any, cast
@@ -9,9 +9,11 @@ from uuid import UUID
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from services import storage
+from services.core import environment
 from services.core.clock import now
 from services.jobs import metrics, queue
-from services.jobs.kinds import KINDS, JobKind
+from services.jobs.kinds import ATTEMPT_TIME_LIMIT, KINDS, JobKind
 
 
 async def requeue_lost_jobs(at: datetime | None = None) -> int:
@@ -33,6 +35,16 @@ async def queue_depth() -> dict[str, int]:
     }
 
 
+async def remove_left_files(at: datetime | None = None) -> int:
+    """Delete the files that workers killed mid-job left: temporaries in the storage older than
+    a job lease, and work-dir files no attempt can still hold (ATTEMPT_TIME_LIMIT)."""
+    at = at or now()
+    env = environment.current()
+    return await storage.current().sweep_temporary(at - env.job_lease) + (
+        await storage.sweep_work_dir(env.work_dir, at - ATTEMPT_TIME_LIMIT)
+    )
+
+
 async def _requeue_lost(kind: JobKind[Any], at: datetime) -> int:
     lapsed = Q(lease_expires_at__lt=at)
     lost = await _ids(kind.model.filter(lapsed, status__in=kind.statuses.active))
@@ -48,7 +60,7 @@ async def _requeue_lost(kind: JobKind[Any], at: datetime) -> int:
 async def _resend_queued(kind: JobKind[Any]) -> int:
     waiting = await _ids(kind.model.filter(status=kind.statuses.waiting))
     for row_id in waiting:
-        queue.enqueue(kind, row_id)
+        await queue.enqueue(kind, row_id)
     return len(waiting)
 
 

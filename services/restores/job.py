@@ -1,10 +1,11 @@
 """The restore (or revert) job: apply the values batch by batch, record the outcome.
 (Claiming, retries and the outcome's fence: `services.jobs.runner`.)
 
-Each batch commits in one transaction with its saved changes and the restore's running
-counts, fenced by the claim: a worker that died mid-batch left nothing of it, and the next
-attempt resumes after the last committed batch, so no batch is ever applied twice. Two batches
-are in flight at once (their records are distinct), but they commit in order.
+Each batch commits in one transaction with its saved changes, its change events (sent by the
+outbox's relay) and the restore's running counts, fenced by the claim: a worker that died
+mid-batch left nothing of it, and the next attempt resumes after the last committed batch, so
+no batch is ever applied twice. Two batches are in flight at once (their records are
+distinct), but they commit in order.
 """
 
 import asyncio
@@ -12,6 +13,8 @@ from collections import deque
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
+
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.imports import Import, ImportSource, ImportStatus
 from models.restores import Restore, RestoreSource
@@ -27,8 +30,8 @@ from services.restores.service import wording
 from services.restores.source import Part, Targets, forget_upload, source_of
 from services.restores.summary import plural
 
-# Batches applied at once: the next one's statement runs while this one commits and publishes
-# its events, so neither the database nor the worker waits for the other.
+# Batches applied at once: the next one's statement runs while this one commits, so neither
+# the database nor the worker waits for the other.
 IN_FLIGHT = 2
 
 
@@ -103,8 +106,8 @@ class RestoreJob(jobs.Job[Restore]):
             # The fence: only the worker holding the claim commits a batch.
             if not await self.held.mine().update(counts=counts.model_dump()):
                 raise jobs.LostClaim(str(restore.id))
+            await _record_changes(connection, restore, part, result)
         self.counts = counts
-        await _publish(restore, part, result)
         return counts
 
     def failure_sentence(self, error: Exception, code: jobs.FailureCode) -> str:
@@ -134,10 +137,13 @@ class RestoreJob(jobs.Job[Restore]):
         await forget_upload(self.row)
 
 
-async def _publish(restore: Restore, part: Part, result: BatchResult) -> None:
-    """A change event per changed record, once its batch committed."""
+async def _record_changes(
+    connection: BaseDBAsyncClient, restore: Restore, part: Part, result: BatchResult
+) -> None:
+    """A change event per changed record, committed with its batch."""
     source = ChangeSource.IMPORT if restore.source == RestoreSource.FILE else ChangeSource.RESTORE
-    await crm.publish_record_changes(
+    await crm.record_changes(
+        connection,
         restore.account_id,
         (
             RecordChange(

@@ -10,6 +10,7 @@ from pathlib import Path
 from services.storage.base import Storage, backup_key, check_key, import_key
 from services.storage.local import LocalStorage
 from services.storage.s3 import S3Storage
+from services.storage.scratch import sweep_work_dir
 
 _current: Storage | None = None
 
@@ -42,5 +43,6 @@ __all__ = [
     "current",
     "from_settings",
     "import_key",
+    "sweep_work_dir",
     "use",
 ]

@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 from uuid import UUID
@@ -49,3 +50,7 @@ class Storage(Protocol):
 
     async def check_ready(self) -> None:
         """Returns once files can be stored now; raises when they cannot."""
+
+    async def sweep_temporary(self, older_than: datetime) -> int:
+        """Deletes the temporary files of stores that a killed process left unfinished, last
+        written before `older_than`; how many."""

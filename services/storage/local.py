@@ -4,10 +4,15 @@ import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from uuid import uuid4
 
 from services.storage.base import CHUNK_SIZE, check_key
+from services.storage.scratch import remove_unchanged_since
+
+# A file being stored, before its rename; one left behind was being stored by a killed process.
+TEMPORARY_PREFIX = ".tmp-"
 
 
 class LocalStorage:
@@ -25,7 +30,7 @@ class LocalStorage:
         path.parent.mkdir(parents=True, exist_ok=True)
         # A temporary file beside the target, made durable, then renamed over it: a rename
         # within one directory is atomic, so the key holds either nothing or the whole file.
-        temp = path.parent / f".tmp-{uuid4()}"
+        temp = path.parent / f"{TEMPORARY_PREFIX}{uuid4()}"
         try:
             _link_or_copy(local_path, temp)
             with temp.open("rb") as written:
@@ -65,6 +70,11 @@ class LocalStorage:
         self.root.mkdir(parents=True, exist_ok=True)
         if not os.access(self.root, os.W_OK | os.X_OK):
             raise PermissionError(f"{self.root} is not writable")
+
+    async def sweep_temporary(self, older_than: datetime) -> int:
+        return await asyncio.to_thread(
+            remove_unchanged_since, self.root.rglob(f"{TEMPORARY_PREFIX}*"), older_than
+        )
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

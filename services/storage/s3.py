@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -88,6 +89,24 @@ class S3Storage:
 
     async def check_ready(self) -> None:
         await asyncio.to_thread(self._client.head_bucket, Bucket=self.bucket)
+
+    async def sweep_temporary(self, older_than: datetime) -> int:
+        # A killed upload leaves no object but its parts, billed until aborted.
+        return await asyncio.to_thread(self._abort_uploads, older_than)
+
+    def _abort_uploads(self, older_than: datetime) -> int:
+        pages = self._client.get_paginator("list_multipart_uploads").paginate(
+            Bucket=self.bucket, Prefix=f"{self.prefix}/" if self.prefix else ""
+        )
+        aborted = 0
+        for page in pages:
+            for upload in page.get("Uploads", []):
+                if upload["Initiated"] < older_than:
+                    self._client.abort_multipart_upload(
+                        Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                    )
+                    aborted += 1
+        return aborted
 
 
 _MISSING = frozenset({"404", "NoSuchKey", "NotFound"})

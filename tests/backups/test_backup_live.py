@@ -61,7 +61,7 @@ async def test_job_progress_streams_an_export_until_it_succeeds(
             "rowsDone": None,
             "rowsTotal": None,
         }
-        jobs.enqueue(jobs.EXPORT_BACKUP, backup.id)
+        await jobs.enqueue(jobs.EXPORT_BACKUP, backup.id)
         events = await progress_until_complete(socket, operation_id)
 
     *running, last = events

@@ -4,6 +4,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from uuid import uuid4
 
@@ -12,6 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from services import storage
+from services.core.clock import now
 from services.storage import LocalStorage, S3Storage, backup_key
 from tests.support.network import free_port
 from tests.support.storage import Payload, round_trip, s3_client, s3_storage
@@ -140,3 +142,17 @@ async def test_readiness_checks_the_storage_can_be_written(
         await LocalStorage(occupied).check_ready()
     with pytest.raises(ClientError):
         await s3_storage("s3://no-such-bucket/prefix", s3_endpoint).check_ready()
+
+
+async def test_s3_aborts_the_uploads_that_killed_processes_left(
+    s3_endpoint: str, bucket: str
+) -> None:
+    storage = s3_storage(f"s3://{bucket}/crm", s3_endpoint)
+    client = s3_client(s3_endpoint)
+    client.create_multipart_upload(Bucket=bucket, Key=f"crm/{backup_key(uuid4(), uuid4())}")
+    client.create_multipart_upload(Bucket=bucket, Key="elsewhere/not-ours.zip")
+
+    # (moto dates every upload in 2010: how recent ones are spared is the local test's.)
+    assert await storage.sweep_temporary(now() + timedelta(minutes=1)) == 1
+    left = client.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+    assert [upload["Key"] for upload in left] == ["elsewhere/not-ours.zip"]

@@ -21,10 +21,11 @@ from models.restores import Restore, RestoreRefusal, RestoreStatus
 from server.app import create_app
 from server.settings import Settings
 from services.crm import changes as record_events
+from services.crm import live_record_changes
 from services.crm.changes import RecordChange
 from services.crm.values import MAX_VALUE_LENGTH
 from services.jobs import queue as jobs
-from services.jobs.kinds import PLAN_RESTORE
+from services.jobs.kinds import PLAN_RESTORE, JobKind
 from services.restores.source import BATCH_SIZE
 from tests.support.archives import replaced
 from tests.support.backups import backup_file
@@ -217,8 +218,8 @@ async def import_events(tenant: Tenant) -> AsyncIterator[asyncio.Queue[RecordCha
     received: asyncio.Queue[RecordChange] = asyncio.Queue()
 
     async def listen(object_type: str) -> None:
-        async for change in record_events.live(tenant.account.id, object_type):
-            received.put_nowait(change)
+        async for event in live_record_changes(tenant.account.id, object_type):
+            received.put_nowait(event.change)
 
     names = ("contacts", "deals")
     listeners = [asyncio.create_task(listen(name)) for name in names]
@@ -337,8 +338,13 @@ async def test_progress_streams_the_plan_then_the_import(
     # The plan's message waits until the subscription has answered: every event of the plan
     # and of the import is published while it listens.
     held: list[UUID] = []
+
+    async def hold(job: JobKind[Any], row_id: UUID) -> bool:
+        held.append(row_id)
+        return True
+
     with monkeypatch.context() as patched:
-        patched.setattr(jobs, "enqueue", lambda job, row_id: held.append(row_id))
+        patched.setattr(jobs, "enqueue", hold)
         response = await upload(http, tenant.super_admin, content, object_type="deals")
     assert response.status_code == 202, response.text
     plan_id = response.json()["id"]
@@ -347,7 +353,7 @@ async def test_progress_streams_the_plan_then_the_import(
     async with signed_in(server.websocket_url, tenant.super_admin) as socket:
         operation_id = await socket.subscribe(JOB_PROGRESS, {"id": plan_id})
         stream = [await socket.next_payload(operation_id)]
-        jobs.enqueue(PLAN_RESTORE, UUID(plan_id))
+        await jobs.enqueue(PLAN_RESTORE, UUID(plan_id))
         while stream[-1]["data"]["jobProgress"]["status"] != "PLANNED":
             stream.append(await socket.next_payload(operation_id))
         await gql.data(START, start_variables(plan_id), tenant.super_admin)

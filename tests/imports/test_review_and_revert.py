@@ -135,7 +135,7 @@ async def test_an_upload_has_the_guards_of_every_restore(
     await reauthenticated(token, seconds_ago=10 * 60)
     assert await gql.error_code(START, start_variables(first["id"]), token) == "REAUTH_REQUIRED"
     await reauthenticated(token)
-    with jobs_sent():  # The first waits for a worker while the second is started.
+    async with jobs_sent():  # The first waits for a worker while the second is started.
         await start(gql, token, first["id"])
         # One restore at a time per account, whatever its source.
         second_start = start_variables(second["id"])

@@ -112,7 +112,7 @@ async def test_a_job_whose_lease_lapsed_is_sent_again_once(
     await case.kind.model.filter(id=row_id).update(
         status=case.kind.statuses.running, attempts=1, started_at=now(), lease_expires_at=lease_ends
     )
-    with jobs_sent() as sent:
+    async with jobs_sent() as sent:
         await jobs.requeue_lost_jobs(at=lease_ends - timedelta(seconds=1))
         assert (case.kind, row_id) not in sent
         lapsed = lease_ends + timedelta(seconds=1)
@@ -126,7 +126,7 @@ async def test_queued_jobs_are_sent_again_at_start(
     case: JobCase, gql: GraphQLClient, tenant: Tenant, tmp_path: Path
 ) -> None:
     row_id = await case.queued(gql, tenant, tmp_path)
-    with jobs_sent() as sent:
+    async with jobs_sent() as sent:
         assert await jobs.resend_queued_jobs() >= 1
     assert sent.count((case.kind, row_id)) == 1
     finished = await until_finished(case.kind.model, row_id, 30, case.ends)

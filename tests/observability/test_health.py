@@ -9,7 +9,7 @@ import httpx
 
 from tests.support.health import production_api
 from tests.support.network import silent_port
-from tests.support.redis_server import throwaway_redis
+from tests.support.redis_server import redis_server
 from tests.support.servers import Server
 
 # The checks' own timeout is a second; the rest is the request's way there and back.
@@ -41,7 +41,7 @@ async def test_the_root_leads_to_the_admin_page(http: httpx.AsyncClient) -> None
 async def test_redis_down_is_named_at_once(
     tmp_path: Path, server: Server, database_url: str
 ) -> None:
-    with throwaway_redis() as redis:
+    with redis_server(tmp_path) as redis:
         async with production_api(tmp_path, database_url, redis.url) as api:
             before = await api.get("/health/ready")
             assert before.status_code == 200, before.text
@@ -57,7 +57,7 @@ async def test_redis_down_is_named_at_once(
 
 
 async def test_a_database_that_hangs_is_named_within_the_timeout(tmp_path: Path) -> None:
-    with throwaway_redis() as redis, silent_port() as port:
+    with redis_server(tmp_path) as redis, silent_port() as port:
         database_url = f"postgres://postgres@127.0.0.1:{port}/crm_backup"
         async with production_api(tmp_path, database_url, redis.url) as api:
             ready, seconds = await timed_get(api, "/health/ready")

@@ -16,7 +16,9 @@ from tests.support.leases import lease_lapses
 from tests.support.restores import assert_applied_once, first_change, queued_restore
 from tests.support.tenants import Tenant
 
-BATCHES = 5
+# Enough that the first change event is heard (its relay waits its turn for SQLite's one
+# connection) while batches remain.
+BATCHES = 10
 RECORDS = BATCHES * BATCH_SIZE
 
 

@@ -29,6 +29,7 @@ from tests.support.backups import backed_up
 from tests.support.graphql import GraphQLClient
 from tests.support.jobs import jobs_sent
 from tests.support.polling import poll_until, until_listening
+from tests.support.record_changes import record_changes_committed
 from tests.support.records import seed_deals, set_values, values_of
 from tests.support.restores import (
     PLAN,
@@ -233,7 +234,7 @@ async def test_job_progress_streams_a_plan_then_its_restore(
     await step_up(tenant)
     variables = {"backupId": backup_id, "objectType": "deals", "properties": ["amount"]}
     async with signed_in(server.websocket_url, tenant.super_admin) as socket:
-        with jobs_sent():  # The plan's job waits until the subscriber is there.
+        async with jobs_sent():  # The plan's job waits until the subscriber is there.
             queued = (await gql.data(PLAN, variables, tenant.super_admin))["planRestore"]
             assert (queued["status"], queued["plan"]) == ("PLAN_QUEUED", None)
             start = start_variables(queued["id"])
@@ -448,14 +449,19 @@ async def test_two_concurrent_starts_queue_one_restore(
     # The job goes to the worker once both starts are answered: however fast it runs, the
     # first restore cannot finish, and free the account, in between.
     send, held = jobs.enqueue, list[tuple[JobKind[Any], UUID]]()
-    monkeypatch.setattr(jobs, "enqueue", lambda job, row_id: held.append((job, row_id)))
+
+    async def hold(job: JobKind[Any], row_id: UUID) -> bool:
+        held.append((job, row_id))
+        return True
+
+    monkeypatch.setattr(jobs, "enqueue", hold)
 
     bodies = await asyncio.gather(
         *(gql.raw(START, start_variables(plan_id), tenant.super_admin) for plan_id in plans)
     )
     monkeypatch.undo()
     for job, row_id in held:
-        send(job, row_id)
+        await send(job, row_id)
     started = [body["data"]["startRestore"]["id"] for body in bodies if body.get("data")]
     codes = [body["errors"][0]["extensions"]["code"] for body in bodies if body.get("errors")]
     assert len(started) == 1 and codes == ["RESTORE_IN_PROGRESS"], bodies
@@ -507,7 +513,7 @@ async def test_record_changes_of_another_account_are_not_heard(
         assert (await Restore.get(id=plan_id)).counts["records_changed"] == 1
         # Theirs hears only their own: a change of theirs arrives first, ours never.
         [their_deal] = await seed_deals(theirs, [deal(9)])
-        await record_events.publish(
+        await record_changes_committed(
             theirs.account.id,
             [record_events.RecordChange(str(their_deal), "deals", "API", ["amount"])],
         )

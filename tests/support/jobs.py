@@ -3,7 +3,7 @@ every attempt fail, and what its outcome leaves behind; and the jobs sent meanwh
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -197,8 +197,8 @@ async def statuses_until_finished(messages: AsyncIterator[dict[str, Any]]) -> li
     return statuses
 
 
-@contextlib.contextmanager
-def jobs_sent() -> Iterator[list[tuple[jobs.JobKind[Any], UUID]]]:
+@contextlib.asynccontextmanager
+async def jobs_sent() -> AsyncIterator[list[tuple[jobs.JobKind[Any], UUID]]]:
     """The jobs sent meanwhile, of every kind; each goes to the worker once the block ends.
     (Not before: a sweep given a future `at` would find the lease the worker's claim takes,
     which runs on the real clock, lapsed already.)"""
@@ -210,7 +210,7 @@ def jobs_sent() -> Iterator[list[tuple[jobs.JobKind[Any], UUID]]]:
     finally:
         actors.register()
         for kind, row_id in sent:
-            jobs.enqueue(kind, row_id)
+            await jobs.enqueue(kind, row_id)
 
 
 def _recorder(

@@ -79,7 +79,10 @@ async def redis_counters(count: int) -> AsyncIterator[tuple[AttemptCounter, ...]
     """`count` counters on one prefix, each with its own connections, as replicas have."""
     external.require("Redis", external.redis_url())
     prefix = f"test:{uuid.uuid4().hex}:"
-    counters = [RedisAttempts(external.redis_url(), prefix=prefix) for _ in range(count)]
+    counters = [
+        RedisAttempts(redis.Redis.from_url(external.redis_url()), prefix=prefix)
+        for _ in range(count)
+    ]
     try:
         yield tuple(counters)
     finally:

@@ -2,12 +2,13 @@
 killed, messages published until one lands."""
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 
 import redis.asyncio as redis
 
-from services.events import Message, RedisBus
+from services.events import BusUnavailable, Message, RedisBus
 from tests.support.polling import poll_until
 
 RECONNECTED_WITHIN_SECONDS = 10
@@ -55,9 +56,21 @@ async def next_message(messages: AsyncIterator[Message]) -> Message:
 async def publish_until_received(
     publisher: RedisBus, channel: str, received: "asyncio.Task[Message]"
 ) -> Message:
-    """Pub/sub keeps nothing for a subscriber that is away: publish until one message lands."""
+    """Pub/sub keeps nothing for a subscriber that is away: publish until one message lands (a
+    publisher whose Redis is away too fails meanwhile)."""
     async with asyncio.timeout(RECONNECTED_WITHIN_SECONDS):
         while not received.done():
-            await publisher.publish(channel, {"after_kill": True})
+            with contextlib.suppress(BusUnavailable):
+                await publisher.publish(channel, {"after_kill": True})
             await asyncio.wait({received}, timeout=0.2)
     return received.result()
+
+
+async def received_in_order(
+    publisher: RedisBus, channel: str, messages: AsyncIterator[Message], count: int
+) -> list[Message]:
+    """`count` messages published one by one, as the subscriber hears them."""
+    for number in range(count):
+        await publisher.publish(channel, {"number": number})
+    async with asyncio.timeout(5):
+        return [await anext(messages) for _ in range(count)]

@@ -13,6 +13,7 @@ from models.crm import PropertyType, Record
 from models.restores import Restore, RestoreChange, RestoreStatus
 from services.core.clock import now
 from services.crm import changes as record_events
+from services.crm import live_record_changes
 from services.restores.diff import AppliedCounts
 from tests.support.backups import backed_up
 from tests.support.graphql import GraphQLClient
@@ -171,9 +172,9 @@ async def queued_unsent(plan_id: UUID, tenant: Tenant) -> None:
 
 
 @contextlib.asynccontextmanager
-async def first_change(tenant: Tenant) -> AsyncIterator[asyncio.Task[record_events.RecordChange]]:
+async def first_change(tenant: Tenant) -> AsyncIterator[asyncio.Task[record_events.ChangeEvent]]:
     """A task that ends with the first change event of the account's deals: a batch committed."""
-    changes = record_events.live(tenant.account.id, "deals")
+    changes = live_record_changes(tenant.account.id, "deals")
     task = asyncio.create_task(anext(changes))
     channel = record_events.channel(tenant.account.id, "deals")
     await until_listening(channel)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from server.cli import PASSWORD_ENV
+from tests.support.cli import cli_env
 from tests.support.databases import asyncpg_url
 from tests.support.graphql import GraphQLClient, graphql_client
 from tests.support.network import free_port
@@ -128,6 +129,29 @@ async def until_healthy(topology: Topology, api: Process, url: str) -> None:
                 except httpx.TransportError:
                     pass
                 await asyncio.sleep(0.1)
+
+
+async def migrated(cwd: Path, database_url: str, redis_url: str) -> Topology:
+    """A topology's settings over these services, its database migrated as a release does
+    (production never migrates on start-up); nothing runs yet."""
+    port = free_port()
+    # Every process counts there, and the API's /metrics adds them up.
+    (cwd / "metrics").mkdir()
+    env = cli_env(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        SECRET_KEY=SECRET_KEY,
+        STORAGE_DIR=str(cwd / "storage"),
+        WORK_DIR=str(cwd / "work"),
+        HOST="127.0.0.1",
+        PORT=str(port),
+        GRAPHIQL="false",
+        JOB_LEASE_SECONDS=str(JOB_LEASE_SECONDS),
+        SCHEDULER_INTERVAL_SECONDS=str(SCHEDULER_INTERVAL_SECONDS),
+        PROMETHEUS_MULTIPROC_DIR=str(cwd / "metrics"),
+    )
+    await run("migrate", cwd=cwd, env=env)
+    return Topology(cwd, env, f"http://127.0.0.1:{port}", database_url)
 
 
 @contextlib.asynccontextmanager

@@ -19,18 +19,9 @@ import pytest
 import redis.asyncio as redis
 
 from tests.support import external
-from tests.support.cli import cli_env
 from tests.support.databases import throwaway_database
-from tests.support.network import free_port
-from tests.support.processes import run
-from tests.support.topology import (
-    JOB_LEASE_SECONDS,
-    REDIS_DB,
-    SCHEDULER_INTERVAL_SECONDS,
-    SECRET_KEY,
-    Topology,
-    running,
-)
+from tests.support.redis_server import RedisServer, redis_server
+from tests.support.topology import REDIS_DB, Topology, migrated, running
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -72,23 +63,24 @@ async def topology(
     topology_database: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Topology]:
     cwd = tmp_path_factory.mktemp("topology")
-    port = free_port()
-    # Every process counts there, and the API's /metrics adds them up.
-    (cwd / "metrics").mkdir()
-    env = cli_env(
-        DATABASE_URL=topology_database,
-        REDIS_URL=redis_url,
-        SECRET_KEY=SECRET_KEY,
-        STORAGE_DIR=str(cwd / "storage"),
-        WORK_DIR=str(cwd / "work"),
-        HOST="127.0.0.1",
-        PORT=str(port),
-        GRAPHIQL="false",
-        JOB_LEASE_SECONDS=str(JOB_LEASE_SECONDS),
-        SCHEDULER_INTERVAL_SECONDS=str(SCHEDULER_INTERVAL_SECONDS),
-        PROMETHEUS_MULTIPROC_DIR=str(cwd / "metrics"),
-    )
-    # The release step, before anything serves: production never migrates on start-up.
-    await run("migrate", cwd=cwd, env=env)
-    async with running(Topology(cwd, env, f"http://127.0.0.1:{port}", topology_database)) as up:
+    async with running(await migrated(cwd, topology_database, redis_url)) as up:
         yield up
+
+
+@pytest.fixture(scope="module")
+def own_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A redis-server of the module's own, that its tests may stop, freeze and start again."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+async def outage_topology(
+    own_redis: RedisServer, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Topology]:
+    """The topology over a Redis of its own and a database of its own (the other topology's
+    relay must not publish its record changes elsewhere)."""
+    async with throwaway_database("crm_backup_outages") as database_url:
+        cwd = tmp_path_factory.mktemp("outages")
+        async with running(await migrated(cwd, database_url, own_redis.url)) as up:
+            yield up

@@ -36,7 +36,7 @@ async def restore_sqlite_indexes(apps: object, schema_editor: BaseSchemaEditor) 
 
 
 class Migration(migrations.Migration):
-    dependencies = [('crm', '0009_plans_as_jobs')]
+    dependencies = [('crm', '0010_record_change_outbox')]
 
     initial = False
 

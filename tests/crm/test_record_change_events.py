@@ -1,0 +1,110 @@
+"""Record change events through the outbox: each committed batch published once and in order
+by any number of relays at once, and a subscriber resuming after the last event it saw."""
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+
+from models.crm import RecordChangeBatch
+from services import crm
+from services.crm import changes as record_events
+from tests.support.polling import until_listening
+from tests.support.record_changes import record_changes_committed
+from tests.support.servers import Server
+from tests.support.tenants import Tenant
+from tests.support.websocket import signed_in
+
+BATCHES = 20
+CHANGES = """subscription($after: ID) {
+  recordChanges(objectType: "deals", after: $after) { id recordId properties } }"""
+
+
+def _change(record_id: str, step: int) -> crm.RecordChange:
+    return crm.RecordChange(record_id, "deals", crm.ChangeSource.RESTORE.value, [f"step{step}"])
+
+
+@contextlib.asynccontextmanager
+async def _relays(count: int) -> AsyncIterator[None]:
+    """`count` more relays in this process, looking for unsent batches all the time."""
+    running = [
+        asyncio.create_task(crm.relay_record_changes(poll_seconds=0.01)) for _ in range(count)
+    ]
+    try:
+        yield
+    finally:
+        for relay in running:
+            relay.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+
+
+async def test_relays_at_once_publish_each_batch_once_and_in_commit_order(
+    server: Server, tenant: Tenant
+) -> None:
+    record_id = str(uuid.uuid4())
+    heard: list[crm.ChangeEvent] = []
+
+    async def listen() -> None:
+        async for event in crm.live_record_changes(tenant.account.id, "deals"):
+            heard.append(event)
+
+    listener = asyncio.create_task(listen())
+    await until_listening(record_events.channel(tenant.account.id, "deals"))
+    try:
+        async with _relays(2):
+            for step in range(BATCHES):
+                await record_changes_committed(tenant.account.id, [_change(record_id, step)])
+            async with asyncio.timeout(10):
+                while len(heard) < BATCHES:  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
+            # Nothing more comes: no batch went out twice.
+            await asyncio.sleep(0.5)
+    finally:
+        listener.cancel()
+
+    assert [event.change.properties for event in heard] == [[f"step{n}"] for n in range(BATCHES)]
+    assert len({event.id for event in heard}) == BATCHES
+    assert not await RecordChangeBatch.filter(
+        account_id=tenant.account.id, sent_at__isnull=True
+    ).exists()
+
+
+async def test_a_subscriber_resumes_after_the_last_event_it_saw(
+    server: Server, tenant: Tenant
+) -> None:
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    for step in range(3):
+        await record_changes_committed(
+            tenant.account.id, [_change(first, step), _change(second, step)]
+        )
+    batches = await RecordChangeBatch.filter(account_id=tenant.account.id).order_by("id")
+    seen = f"{batches[0].id}:1"
+    async with signed_in(server.websocket_url, tenant.super_admin) as socket:
+        await socket.subscribe(CHANGES, {"after": seen})
+        replayed = [await socket.receive() for _ in range(4)]
+        await record_changes_committed(tenant.account.id, [_change(first, 3)])
+        live = await socket.receive()
+
+    changes = [message["payload"]["data"]["recordChanges"] for message in [*replayed, live]]
+    assert [(change["recordId"], change["properties"]) for change in changes] == [
+        (first, ["step1"]),
+        (second, ["step1"]),
+        (first, ["step2"]),
+        (second, ["step2"]),
+        (first, ["step3"]),
+    ]
+    assert [change["id"] for change in changes[:4]] == [
+        f"{batches[1].id}:0",
+        f"{batches[1].id}:1",
+        f"{batches[2].id}:0",
+        f"{batches[2].id}:1",
+    ]
+
+
+async def test_resuming_after_something_that_is_no_event_id_is_refused(
+    server: Server, tenant: Tenant
+) -> None:
+    async with signed_in(server.websocket_url, tenant.super_admin) as socket:
+        operation_id = await socket.subscribe(CHANGES, {"after": "yesterday"})
+        [answer] = await socket.payloads_until_complete(operation_id)
+    assert answer["errors"][0]["extensions"] == {"code": "VALIDATION_FAILED", "field": "after"}
