@@ -67,7 +67,8 @@ async def planned_upload(
     """Upload, and return the plan of restoring from the file once its job ended."""
     response = await upload(http, token, content, **options)
     assert response.status_code == 202, response.text
-    assert response.json()["status"] == "PLAN_QUEUED"
+    # A worker may have taken the plan already.
+    assert response.json()["status"] in ("PLAN_QUEUED", "PLANNING", "PLANNED")
     return await plan_ended(gql, token, response.json()["id"])
 
 

@@ -36,6 +36,7 @@ BACKUP_ROW = (
     "SELECT status, attempts, storage_key, sha256, failure_reason FROM backups WHERE id = $1"
 )
 FINISHED = ("SUCCEEDED", "FAILED")
+PLAN_ENDS = ("PLANNED", "PLAN_FAILED")
 
 # object type -> record id -> its non-blank values
 Seeded = dict[str, dict[str, dict[str, str]]]
@@ -93,6 +94,17 @@ async def finished_over_api(
         return row if row["status"] in ends else None
 
     return await poll_until(check, seconds=60)
+
+
+PLANNED = """query($id: ID!) { restore(id: $id) { id status failureReason
+  plan { recordsToChange } } }"""
+
+
+async def planned_over_api(gql: GraphQLClient, plan_id: str, token: str) -> Any:
+    """A restore's plan once a worker process computed it, as the API shows it."""
+    plan = await finished_over_api(gql, PLANNED, "restore", plan_id, token, PLAN_ENDS)
+    assert plan["status"] == "PLANNED", plan["failureReason"]
+    return plan
 
 
 async def deal_amounts(gql: GraphQLClient, token: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ from tests.support.topology_jobs import (
     BACKUP,
     CREATE_BACKUP,
     finished_over_api,
+    planned_over_api,
     step_up_over_api,
 )
 from tests.support.websocket import GraphQLWebSocket, signed_in
@@ -68,6 +69,7 @@ async def test_a_worker_killed_between_commit_and_publication_loses_no_change_ev
             await db.execute(EDIT, account_id)
             await step_up_over_api(gql, tenant.token)
             plan_id = (await gql.data(PLAN, {"backupId": backup_id}, tenant.token))["planRestore"]
+            await planned_over_api(gql, plan_id["id"], tenant.token)
             async with signed_in(topology.websocket_url, tenant.token) as socket:
                 await socket.subscribe(CHANGES)
                 channel = record_events.channel(account_id, "deals")
