@@ -1,19 +1,19 @@
 // The page's entry point: who is signed in, then each panel loads its own part from the API.
 // Everything shown comes from the API, so a reload shows the same page.
 
-import { gql } from "./api.js";
-import * as backups from "./backups.js";
-import { $, h, replace, showError } from "./dom.js";
-import { describe } from "./errors.js";
-import * as imports from "./imports.js";
-import * as live from "./live.js";
-import * as notifications from "./notifications.js";
-import * as restore from "./restore.js";
-import * as restores from "./restores.js";
-import * as schedule from "./schedule.js";
-import * as session from "./session.js";
-import * as signIn from "./sign-in.js";
-import * as upload from "./upload.js";
+import { gql } from "./lib/api.js";
+import { $, h, replace, showError } from "./lib/dom.js";
+import { describe } from "./lib/errors.js";
+import * as live from "./lib/live.js";
+import * as session from "./lib/session.js";
+import * as backups from "./panels/backups.js";
+import * as imports from "./panels/imports.js";
+import * as notifications from "./panels/notifications.js";
+import * as restore from "./panels/restore.js";
+import * as restores from "./panels/restores.js";
+import * as schedule from "./panels/schedule.js";
+import * as signIn from "./panels/sign-in.js";
+import * as upload from "./panels/upload.js";
 
 const ME = `{ me { authMethod totpEnrolled
   user { id email name role } account { id name tier } } }`;
@@ -31,7 +31,7 @@ async function start() {
   try {
     ({ me } = await gql(ME));
   } catch (error) {
-    // An ended session is already back on the sign-in form (see api.js).
+    // An ended session is already back on the sign-in form (see lib/api.js).
     if (error.code !== "UNAUTHENTICATED") signIn.show(error);
     return;
   }
