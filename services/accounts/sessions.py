@@ -10,7 +10,7 @@ from services import activity
 from services.accounts import access_changes, passwords, throttle
 from services.accounts.accounts import EMAIL_LENGTH
 from services.core.clock import now
-from services.core.errors import Unauthenticated
+from services.core.errors import DomainError, ErrorCode, Unauthenticated
 from services.core.text import check_text
 from services.core.viewer import Viewer
 
@@ -35,9 +35,13 @@ async def start_session(user: User, method: AuthMethod) -> str:
     return token
 
 
+class UserDisabled(DomainError):
+    code = ErrorCode.USER_DISABLED
+
+
 def refuse_if_disabled(user: User) -> None:
     if user.disabled_at is not None:
-        raise Unauthenticated("This user is disabled: ask one of the account's super admins.")
+        raise UserDisabled("This user is disabled: ask one of the account's super admins.")
 
 
 async def sign_in(user: User, method: AuthMethod) -> str:
@@ -75,7 +79,8 @@ async def authenticate(token: str) -> Viewer:
     if session is None or session.expires_at <= now():
         raise Unauthenticated("The session is unknown or has expired; sign in again.")
     # Disabling deletes the user's sessions; this holds even for one created at that instant.
-    refuse_if_disabled(session.user)
+    if session.user.disabled_at is not None:
+        raise Unauthenticated("The session has ended: the user is disabled.")
     return Viewer(user=session.user, session=session)
 
 
