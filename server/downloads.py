@@ -4,8 +4,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from services import backups, imports, storage
+from services import activity, backups, imports, storage
 from services.backups import BackupExpired
+from services.core.clock import now
 from services.core.errors import DomainError, NotFound
 
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -47,7 +48,23 @@ async def download_import_errors(request: Request) -> Response:
     )
 
 
+async def download_audit_log(request: Request) -> Response:
+    try:
+        account_id, wanted = await activity.open_audit_log_export(request.path_params["token"])
+    except NotFound as error:
+        return PlainTextResponse(error.message, status_code=404, headers=NO_STORE)
+    return StreamingResponse(
+        activity.audit_log_csv(account_id, wanted),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            **NO_STORE,
+            "Content-Disposition": f'attachment; filename="audit-log-{now():%Y%m%d-%H%M%S}.csv"',
+        },
+    )
+
+
 routes = [
     Route("/downloads/backups/{token}", download_backup, name="download_backup"),
     Route("/downloads/imports/{token}", download_import_errors, name="download_import_errors"),
+    Route("/downloads/audit-log/{token}", download_audit_log, name="download_audit_log"),
 ]
