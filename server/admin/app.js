@@ -7,6 +7,7 @@ import { describe } from "./lib/errors.js";
 import * as live from "./lib/live.js";
 import * as session from "./lib/session.js";
 import * as views from "./lib/views.js";
+import * as auditLog from "./panels/audit-log.js";
 import * as backups from "./panels/backups.js";
 import * as imports from "./panels/imports.js";
 import * as invitation from "./panels/invitation.js";
@@ -25,7 +26,7 @@ const ME = `{ me { authMethod totpEnrolled
 const LOGOUT = `mutation { logout }`;
 
 // The super admins' panels; the other roles see only whom to ask (superAdmins).
-const PANELS = [backups, schedule, notifications, upload, restore, restores, imports, users, myTwoFactor];
+const PANELS = [backups, schedule, notifications, upload, restore, restores, imports, users, myTwoFactor, auditLog];
 const LIVE_STATUS = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", closed: "Offline" };
 
 async function start() {
