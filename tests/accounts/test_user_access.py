@@ -2,6 +2,7 @@
 is refused), enabling, resetting two-factor; the last active super admin stays; other accounts'
 users are NOT_FOUND; every change is audited; other roles learn whom to ask."""
 
+import asyncio
 import uuid
 
 import pytest
@@ -85,6 +86,25 @@ async def test_the_last_active_super_admin_is_neither_demoted_nor_disabled(
         error_codes(await gql.raw(SET_ROLE, {"id": me, "role": "ADMIN"}, tenant.super_admin)) == []
     )
     assert error_codes(await gql.raw(DISABLE, {"id": me}, other_token)) == []
+
+
+async def test_two_super_admins_demoting_each_other_at_once_leave_one(
+    gql: GraphQLClient, tenant: Tenant
+) -> None:
+    me = tenant.users[Role.SUPER_ADMIN]
+    other, other_token = await add_super_admin(tenant)
+
+    answers = await asyncio.gather(
+        gql.raw(SET_ROLE, {"id": str(other.id), "role": "ADMIN"}, tenant.super_admin),
+        gql.raw(SET_ROLE, {"id": str(me.id), "role": "ADMIN"}, other_token),
+    )
+
+    assert sorted(tuple(error_codes(answer)) for answer in answers) == [
+        (),
+        ("VALIDATION_FAILED",),
+    ]
+    roles = [user.role for user in await User.filter(id__in=[me.id, other.id])]
+    assert sorted(roles) == [Role.ADMIN, Role.SUPER_ADMIN]
 
 
 async def test_resetting_two_factor_turns_it_and_its_recovery_codes_off(
