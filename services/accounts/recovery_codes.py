@@ -1,5 +1,5 @@
 """One-time recovery codes, for when the authenticator app is lost: a set is made when
-two-factor is set up (shown once), kept hashed like passwords, and each code is spent once with
+two-factor is set up (shown once), kept as Argon2id hashes, and each code is spent once with
 a compare-and-set. Wherever a code from the authenticator is asked for, one of these does too."""
 
 import asyncio
@@ -25,7 +25,7 @@ def looks_like_one(code: str) -> bool:
 async def replace(user_id: UUID) -> list[str]:
     """A new set in place of the user's previous one, used or not; the codes in clear, once."""
     codes = [_new_code() for _ in range(COUNT)]
-    # Argon2 is slow on purpose: ten hashes would hold up every other request on this loop.
+    # Argon2 is slow on purpose: ten hashes would hold up the other requests on this loop.
     hashes = await asyncio.to_thread(_hashes, codes)
     async with database.transaction():
         await RecoveryCode.filter(user_id=user_id).delete()
@@ -55,11 +55,11 @@ async def forget(user_id: UUID) -> None:
 
 
 def _hashes(codes: list[str]) -> list[str]:
-    return [passwords.hash_password(_normalise(code)) for code in codes]
+    return [passwords.hash_secret(_normalise(code)) for code in codes]
 
 
 def _matching(unused: list[RecoveryCode], candidate: str) -> RecoveryCode | None:
-    return next((c for c in unused if passwords.verify_password(c.code_hash, candidate)), None)
+    return next((c for c in unused if passwords.verify_secret(c.code_hash, candidate)), None)
 
 
 def _new_code() -> str:

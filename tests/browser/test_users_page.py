@@ -80,7 +80,7 @@ async def test_a_role_change_and_a_disable_reach_the_users_open_page(
 
     row = admin_page.user_row(admin.email)
     await row.get_by_label(f"Role of {admin.email}").select_option("MEMBER")
-    await expect(page.locator("#toasts")).to_contain_text(f"{admin.email} is now member.")
+    await expect(page.locator("#toasts")).to_contain_text(f"{admin.email} is now a member.")
     await expect(theirs.locator("#ask-a-super-admin")).to_contain_text("signed in as member")
 
     # The last super admin cannot demote themself: the server says so and the list stays.

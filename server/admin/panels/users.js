@@ -57,8 +57,14 @@ function roleSelect(user) {
   const select = h("select", { "aria-label": `Role of ${user.email}` },
     ROLES.map((role) => h("option", { value: role, selected: role === user.role }, formatRole(role))));
   select.addEventListener("change", () => change(select, SET_ROLE, { id: user.id, role: select.value },
-    `${user.email} is now ${formatRole(select.value).toLowerCase()}.`));
+    `${user.email} is now ${aRole(select.value)}.`));
   return select;
+}
+
+// "a member", "an admin", "a super admin".
+function aRole(role) {
+  const name = formatRole(role).toLowerCase();
+  return `${/^[aeiou]/.test(name) ? "an" : "a"} ${name}`;
 }
 
 function actions(user) {
