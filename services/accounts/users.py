@@ -68,11 +68,16 @@ async def accept_invitation(token: str, password: str) -> tuple[str, User]:
     if user is None or user.invitation_expires_at is None or user.invitation_expires_at <= now():
         raise Unauthenticated("The invitation is unknown, used or expired.")
     refuse_if_disabled(user)
-    user.password_hash = passwords.hash_password(password)
-    user.invitation_token_hash = None
-    user.invitation_expires_at = None
-    await user.save(
-        update_fields=["password_hash", "invitation_token_hash", "invitation_expires_at"]
+    password_hash = passwords.hash_password(password)
+    # Compare-and-set on the token: of two requests redeeming it at once, one sets a password.
+    redeemed = await User.filter(id=user.id, invitation_token_hash=hash_token(token)).update(
+        password_hash=password_hash, invitation_token_hash=None, invitation_expires_at=None
+    )
+    if not redeemed:
+        raise Unauthenticated("The invitation is unknown, used or expired.")
+    await user.refresh_from_db()
+    await activity.record_event(
+        user.account_id, user.id, "INVITATION_ACCEPTED", target_type="user", target_id=user.id
     )
     return await start_session(user, AuthMethod.PASSWORD), user
 
