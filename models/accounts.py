@@ -56,6 +56,8 @@ class User(Model):
     totp_pending_secret_encrypted = fields.TextField(null=True)
     # The last accepted TOTP time step: only a later one is accepted (no replay).
     totp_last_step = fields.BigIntField(null=True)
+    # Set while a super admin has the user disabled: no sign-in, and no session left.
+    disabled_at = fields.DatetimeField(null=True)
 
     account_id: UUID
 
@@ -95,3 +97,20 @@ class TotpAttempt(Model):
     class Meta:
         table = "totp_attempts"
         indexes = (("user_id", "attempted_at"),)
+
+
+# A two-factor recovery code, for when the authenticator is lost. Hashed like a password (the
+# code is shown once); spent by setting `used_at` with a compare-and-set.
+class RecoveryCode(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "crm.User", related_name="recovery_codes", on_delete=fields.CASCADE
+    )
+    code_hash = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    used_at = fields.DatetimeField(null=True)
+
+    user_id: UUID
+
+    class Meta:
+        table = "recovery_codes"

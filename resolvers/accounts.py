@@ -16,6 +16,7 @@ class SignedIn:
     viewer: Viewer
     account: accounts.Account
     totp_enrolled: bool
+    recovery_codes_left: int
 
 
 async def me(context: Context) -> SignedIn:
@@ -24,6 +25,7 @@ async def me(context: Context) -> SignedIn:
         viewer=viewer,
         account=await accounts.get_account(viewer),
         totp_enrolled=accounts.is_totp_enrolled(viewer.user),
+        recovery_codes_left=await accounts.recovery_codes_left(viewer),
     )
 
 
@@ -37,6 +39,10 @@ def next_manual_backup_at(account: accounts.Account) -> datetime | None:
 
 async def list_users(context: Context) -> list[accounts.User]:
     return await accounts.list_users(context.require_viewer())
+
+
+async def super_admins(context: Context) -> list[accounts.User]:
+    return await accounts.super_admins(context.require_viewer())
 
 
 async def login(context: Context, email: str, password: str) -> tuple[str, accounts.User]:
@@ -65,15 +71,31 @@ async def set_user_role(context: Context, user_id: str, role: accounts.Role) -> 
     return await accounts.set_user_role(context.require_viewer(), user_id, role)
 
 
+async def disable_user(context: Context, user_id: str) -> accounts.User:
+    return await accounts.disable_user(context.require_viewer(), user_id)
+
+
+async def enable_user(context: Context, user_id: str) -> accounts.User:
+    return await accounts.enable_user(context.require_viewer(), user_id)
+
+
+async def reset_user_two_factor(context: Context, user_id: str) -> accounts.User:
+    return await accounts.reset_two_factor(context.require_viewer(), user_id)
+
+
 async def start_totp_enrollment(
     context: Context, current_code: str | None
 ) -> accounts.TotpEnrollment:
     return await accounts.start_totp_enrollment(context.require_viewer(), current_code)
 
 
-async def confirm_totp_enrollment(context: Context, code: str) -> None:
-    await accounts.confirm_totp_enrollment(context.require_viewer(), code)
+async def confirm_totp_enrollment(context: Context, code: str) -> list[str]:
+    return await accounts.confirm_totp_enrollment(context.require_viewer(), code)
 
 
-async def reauthenticate(context: Context, code: str) -> datetime:
+async def regenerate_recovery_codes(context: Context) -> list[str]:
+    return await accounts.regenerate_recovery_codes(context.require_viewer())
+
+
+async def reauthenticate(context: Context, code: str) -> accounts.StepUp:
     return await accounts.reauthenticate(context.require_viewer(), code)

@@ -1,6 +1,7 @@
 """The viewer's notifications, read, counted and live; the account's audit log."""
 
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from uuid import UUID
 
 from resolvers.context import Context
@@ -30,5 +31,28 @@ async def live_notifications(context: Context) -> AsyncIterator[activity.Notific
     return activity.live_notifications(context.require_viewer())
 
 
-async def audit_log(context: Context, first: int, after: str | None) -> Page[activity.AuditEvent]:
-    return await activity.audit_log(context.require_viewer(), first, after)
+async def audit_log(
+    context: Context, first: int, after: str | None, wanted: activity.AuditFilter
+) -> Page[activity.AuditEvent]:
+    return await activity.audit_log(context.require_viewer(), first, after, wanted)
+
+
+async def audit_actions(context: Context) -> list[str]:
+    return await activity.audit_actions(context.require_viewer())
+
+
+def audit_log_export_url(context: Context, wanted: activity.AuditFilter) -> str:
+    token = activity.audit_log_export_token(context.require_viewer(), wanted)
+    return context.link("download_audit_log", token=token)
+
+
+def audit_filter(
+    action: str | None, actor_id: str | None, since: datetime | None, until: datetime | None
+) -> activity.AuditFilter:
+    """Checked as it enters: an actor id that is not one is NOT_FOUND, like an unknown one."""
+    return activity.AuditFilter(
+        action=action or None,
+        actor_id=parse_id(actor_id) if actor_id else None,
+        since=since,
+        until=until,
+    )

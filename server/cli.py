@@ -167,6 +167,13 @@ def create_user(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def reset_two_factor(args: argparse.Namespace, settings: Settings) -> int:
+    """For when no super admin can step up any more: the user sets two-factor up again."""
+    user = run_with_database(settings, lambda: accounts.reset_two_factor_by_email(args.email))
+    print(f"Two-factor authentication is off for {user.email}: they set it up again.")
+    return 0
+
+
 def require_production(settings: Settings, command: str) -> None:
     if settings.embedded:
         fail(
@@ -226,6 +233,15 @@ def parser() -> argparse.ArgumentParser:
     user.add_argument("--email", required=True)
     user.add_argument("--role", type=Role, choices=list(Role), required=True)
     user.set_defaults(run=create_user)
+
+    users = commands.add_parser("users", help="the operator's last resort for users")
+    user_commands = users.add_subparsers(dest="users_command", required=True, metavar="COMMAND")
+    reset = user_commands.add_parser(
+        "reset-two-factor",
+        help="turn off a user's two-factor authentication and recovery codes (audit-logged)",
+    )
+    reset.add_argument("email")
+    reset.set_defaults(run=reset_two_factor)
 
     jobs = commands.add_parser("worker", help="run job worker processes (production)")
     jobs.add_argument("--processes", type=int, default=os.cpu_count() or 1)

@@ -1,11 +1,14 @@
 """File downloads through signed links: streamed, never sent through GraphQL."""
 
+from collections.abc import AsyncIterator
+
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from services import backups, imports, restores, storage
+from services import activity, backups, imports, restores, storage
 from services.backups import BackupExpired
+from services.core.clock import now
 from services.core.errors import DomainError, NotFound
 
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -15,7 +18,7 @@ async def download_backup(request: Request) -> Response:
     try:
         backup = await backups.open_download(request.path_params["token"])
     except NotFound as error:
-        return PlainTextResponse(error.message, status_code=404, headers=NO_STORE)
+        return _not_found(error)
     except BackupExpired as error:
         return PlainTextResponse(error.message, status_code=410, headers=NO_STORE)
     except DomainError as error:
@@ -32,19 +35,24 @@ async def download_backup(request: Request) -> Response:
     )
 
 
+def _not_found(error: NotFound) -> Response:
+    return PlainTextResponse(error.message, status_code=404, headers=NO_STORE)
+
+
+def _csv(rows: AsyncIterator[bytes] | AsyncIterator[str], filename: str) -> Response:
+    return StreamingResponse(
+        rows,
+        media_type="text/csv; charset=utf-8",
+        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 async def download_import_errors(request: Request) -> Response:
     try:
         job = await imports.open_error_rows_download(request.path_params["token"])
     except NotFound as error:
-        return PlainTextResponse(error.message, status_code=404, headers=NO_STORE)
-    return StreamingResponse(
-        imports.error_rows_csv(job),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            **NO_STORE,
-            "Content-Disposition": f'attachment; filename="import-errors-{job.id}.csv"',
-        },
-    )
+        return _not_found(error)
+    return _csv(imports.error_rows_csv(job), f"import-errors-{job.id}.csv")
 
 
 async def download_refused_rows(request: Request) -> Response:
@@ -54,15 +62,17 @@ async def download_refused_rows(request: Request) -> Response:
             request.path_params["token"], object_type
         )
     except NotFound as error:
-        return PlainTextResponse(error.message, status_code=404, headers=NO_STORE)
-    return StreamingResponse(
-        restores.refused_rows_csv(restore, object_type, columns),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            **NO_STORE,
-            "Content-Disposition": f'attachment; filename="refused-{object_type}-{restore.id}.csv"',
-        },
-    )
+        return _not_found(error)
+    rows = restores.refused_rows_csv(restore, object_type, columns)
+    return _csv(rows, f"refused-{object_type}-{restore.id}.csv")
+
+
+async def download_audit_log(request: Request) -> Response:
+    try:
+        account_id, wanted = await activity.open_audit_log_export(request.path_params["token"])
+    except NotFound as error:
+        return _not_found(error)
+    return _csv(activity.audit_log_csv(account_id, wanted), f"audit-log-{now():%Y%m%d-%H%M%S}.csv")
 
 
 routes = [
@@ -73,4 +83,5 @@ routes = [
         download_refused_rows,
         name="download_refused_rows",
     ),
+    Route("/downloads/audit-log/{token}", download_audit_log, name="download_audit_log"),
 ]

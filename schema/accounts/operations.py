@@ -10,6 +10,8 @@ from schema.accounts.types import (
     LoginPayload,
     Me,
     ReauthenticatePayload,
+    RecoveryCodes,
+    SuperAdmin,
     TotpEnrollment,
     User,
 )
@@ -26,9 +28,14 @@ class AccountQueries:
     async def account(self, info: Info) -> Account:
         return Account.from_model(await resolvers.accounts.account(info.context))
 
-    @strawberry.field
+    @strawberry.field(description="SUPER_ADMIN only.")
     async def users(self, info: Info) -> list[User]:
         return [User.from_model(user) for user in await resolvers.accounts.list_users(info.context)]
+
+    @strawberry.field(description="The account's active super admins: whom to ask for access.")
+    async def super_admins(self, info: Info) -> list[SuperAdmin]:
+        admins = await resolvers.accounts.super_admins(info.context)
+        return [SuperAdmin.from_model(user) for user in admins]
 
 
 @strawberry.type
@@ -74,21 +81,49 @@ class AccountMutations:
         return TotpEnrollment.from_enrollment(enrollment)
 
     @strawberry.mutation(
-        description="Activates the secret from `startTotpEnrollment` with a code it produced."
+        description="Activates the secret from `startTotpEnrollment` with a code it produced; "
+        "answers the user's recovery codes."
     )
-    async def confirm_totp_enrollment(self, info: Info, code: str) -> bool:
-        await resolvers.accounts.confirm_totp_enrollment(info.context, code)
-        return True
+    async def confirm_totp_enrollment(self, info: Info, code: str) -> RecoveryCodes:
+        codes = await resolvers.accounts.confirm_totp_enrollment(info.context, code)
+        return RecoveryCodes(codes=codes)
 
     @strawberry.mutation(
-        description="Step-up with a current two-factor code: the session may start a restore "
-        "for 5 minutes. A code works once; 5 wrong codes in 15 minutes lock two-factor for "
-        "15 minutes (TOTP_LOCKED)."
+        description="New recovery codes in place of the old ones; needs a step-up "
+        "(`reauthenticate`) within the last 5 minutes."
+    )
+    async def regenerate_recovery_codes(self, info: Info) -> RecoveryCodes:
+        codes = await resolvers.accounts.regenerate_recovery_codes(info.context)
+        return RecoveryCodes(codes=codes)
+
+    @strawberry.mutation(
+        description="Step-up with a current two-factor code or a recovery code: the session "
+        "may start a restore for 5 minutes. A code works once; 5 wrong codes in 15 minutes "
+        "lock two-factor for 15 minutes (TOTP_LOCKED)."
     )
     async def reauthenticate(self, info: Info, code: str) -> ReauthenticatePayload | None:
-        until = await resolvers.accounts.reauthenticate(info.context, code)
-        return ReauthenticatePayload(reauthenticated_until=until)
+        step_up = await resolvers.accounts.reauthenticate(info.context, code)
+        return ReauthenticatePayload.from_step_up(step_up)
 
     @strawberry.mutation(description="SUPER_ADMIN only.")
     async def set_user_role(self, info: Info, user_id: strawberry.ID, role: accounts.Role) -> User:
         return User.from_model(await resolvers.accounts.set_user_role(info.context, user_id, role))
+
+    @strawberry.mutation(
+        description="SUPER_ADMIN only. The user cannot sign in, and every session of theirs "
+        "ends at once. Not the last active super admin."
+    )
+    async def disable_user(self, info: Info, user_id: strawberry.ID) -> User:
+        return User.from_model(await resolvers.accounts.disable_user(info.context, user_id))
+
+    @strawberry.mutation(description="SUPER_ADMIN only.")
+    async def enable_user(self, info: Info, user_id: strawberry.ID) -> User:
+        return User.from_model(await resolvers.accounts.enable_user(info.context, user_id))
+
+    @strawberry.mutation(
+        description="SUPER_ADMIN only. Turns another user's two-factor off, recovery codes "
+        "included, for them to set it up again."
+    )
+    async def reset_user_two_factor(self, info: Info, user_id: strawberry.ID) -> User:
+        user = await resolvers.accounts.reset_user_two_factor(info.context, user_id)
+        return User.from_model(user)

@@ -47,6 +47,10 @@ class User:
     )
     created_at: datetime
     last_login_at: datetime | None
+    totp_enrolled: bool = strawberry.field(description="Two-factor authentication is set up.")
+    disabled: bool = strawberry.field(
+        description="A disabled user cannot sign in, and has no session left."
+    )
 
     @classmethod
     def from_model(cls, user: accounts.User) -> Self:
@@ -58,7 +62,19 @@ class User:
             has_password=user.password_hash is not None,
             created_at=user.created_at,
             last_login_at=user.last_login_at,
+            totp_enrolled=accounts.is_totp_enrolled(user),
+            disabled=user.disabled_at is not None,
         )
+
+
+@strawberry.type(description="An active super admin, for the other roles to ask.")
+class SuperAdmin:
+    name: str
+    email: str
+
+    @classmethod
+    def from_model(cls, user: accounts.User) -> Self:
+        return cls(name=user.name, email=user.email)
 
 
 @strawberry.type
@@ -70,6 +86,9 @@ class Me:
     totp_enrolled: bool = strawberry.field(
         description="Two-factor is set up: a PASSWORD session needs it to re-authenticate."
     )
+    recovery_codes_remaining: int = strawberry.field(
+        description="Unused two-factor recovery codes."
+    )
 
     @classmethod
     def from_signed_in(cls, signed_in: SignedIn) -> Self:
@@ -80,6 +99,7 @@ class Me:
             auth_method=session.auth_method,
             session_expires_at=session.expires_at,
             totp_enrolled=signed_in.totp_enrolled,
+            recovery_codes_remaining=signed_in.recovery_codes_left,
         )
 
 
@@ -121,7 +141,25 @@ class TotpEnrollment:
 
 
 @strawberry.type
+class RecoveryCodes:
+    codes: list[str] = strawberry.field(
+        description="Shown only now: each one works once where a two-factor code is asked for. "
+        "They replace any earlier ones."
+    )
+
+
+@strawberry.type
 class ReauthenticatePayload:
     reauthenticated_until: datetime = strawberry.field(
         description="Until then, this session may start or revert a restore."
     )
+    recovery_codes_remaining: int | None = strawberry.field(
+        description="After a recovery code: how many are left. Null after an authenticator code."
+    )
+
+    @classmethod
+    def from_step_up(cls, step_up: accounts.StepUp) -> Self:
+        return cls(
+            reauthenticated_until=step_up.until,
+            recovery_codes_remaining=step_up.recovery_codes_left,
+        )

@@ -8,7 +8,7 @@ import strawberry
 
 import resolvers.activity
 from resolvers.context import Info
-from schema.activity.types import AuditEvent, Notification
+from schema.activity.types import AuditEvent, AuditLogFilter, Notification
 from schema.pagination import Connection
 
 
@@ -27,10 +27,28 @@ class ActivityQueries:
 
     @strawberry.field(description="The account's audit log, newest first (ADMIN, SUPER_ADMIN).")
     async def audit_log(
-        self, info: Info, first: int = 50, after: str | None = None
+        self,
+        info: Info,
+        first: int = 50,
+        after: str | None = None,
+        filter: AuditLogFilter | None = None,
     ) -> Connection[AuditEvent]:
-        page = await resolvers.activity.audit_log(info.context, first, after)
+        wanted = (filter or AuditLogFilter()).to_filter()
+        page = await resolvers.activity.audit_log(info.context, first, after, wanted)
         return Connection.from_page(page, AuditEvent.from_model)
+
+    @strawberry.field(description="The actions the audit log holds (ADMIN, SUPER_ADMIN).")
+    async def audit_log_actions(self, info: Info) -> list[str]:
+        return await resolvers.activity.audit_actions(info.context)
+
+    @strawberry.field(
+        description="A signed link, valid 5 minutes, to the filtered audit log as a CSV file "
+        "(ADMIN, SUPER_ADMIN). Cells that a spreadsheet would run as a formula begin with an "
+        "apostrophe."
+    )
+    def audit_log_export_url(self, info: Info, filter: AuditLogFilter | None = None) -> str:
+        wanted = (filter or AuditLogFilter()).to_filter()
+        return resolvers.activity.audit_log_export_url(info.context, wanted)
 
 
 @strawberry.type

@@ -4,6 +4,7 @@ from typing import Self
 import strawberry
 from strawberry.scalars import JSON
 
+import resolvers.activity
 from services import accounts, activity
 
 
@@ -67,3 +68,14 @@ class AuditEvent:
             details=JSON(event.details),
             created_at=event.created_at,
         )
+
+
+@strawberry.input(description="Entries that match every field given.")
+class AuditLogFilter:
+    action: str | None = None
+    actor_id: strawberry.ID | None = None
+    since: datetime | None = strawberry.field(default=None, description="Included.")
+    until: datetime | None = strawberry.field(default=None, description="Excluded.")
+
+    def to_filter(self) -> activity.AuditFilter:
+        return resolvers.activity.audit_filter(self.action, self.actor_id, self.since, self.until)

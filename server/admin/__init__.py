@@ -2,7 +2,12 @@
 
 The page is a client of the public GraphQL API like any other SPA: no server-side rendering,
 no build step. The files are served as they are, with a Content-Security-Policy that lets the
-page talk only to this service (its own origin, over HTTP and websockets).
+page talk only to this service (its own origin, over HTTP and websockets):
+
+    index.html, app.js (the entry point), icon.svg
+    css/        the style sheet
+    lib/        shared plumbing: the API (HTTP, websockets), elements, formats, errors, session
+    panels/     one module per part of the page
 """
 
 import os
@@ -39,16 +44,25 @@ HEADERS = {
 }
 
 
-class AdminFiles(StaticFiles):
-    """The package's files, and nothing else: not the Python sources next to them."""
+# Which files each folder of the page serves (the wheel's package-data in pyproject.toml says
+# the same); anything else, such as the Python sources next to them, is not found.
+SERVED = {
+    Path("."): frozenset({".html", ".js", ".svg"}),
+    Path("css"): frozenset({".css"}),
+    Path("lib"): frozenset({".js"}),
+    Path("panels"): frozenset({".js"}),
+}
 
-    SERVED_SUFFIXES = frozenset({".html", ".css", ".js", ".svg"})
+
+class AdminFiles(StaticFiles):
+    """The page's files, and nothing else."""
 
     def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
         full_path, stat_result = super().lookup_path(path)
         if stat_result is None or stat.S_ISDIR(stat_result.st_mode):
             return full_path, stat_result
-        if Path(full_path).suffix not in self.SERVED_SUFFIXES:
+        relative = Path(full_path).relative_to(DIRECTORY)
+        if relative.suffix not in SERVED.get(relative.parent, frozenset()):
             return "", None
         return full_path, stat_result
 

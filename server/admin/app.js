@@ -1,28 +1,36 @@
 // The page's entry point: who is signed in, then each panel loads its own part from the API.
 // Everything shown comes from the API, so a reload shows the same page.
 
-import { gql } from "./api.js";
-import * as backups from "./backups.js";
-import { $, h, replace, showError } from "./dom.js";
-import { describe } from "./errors.js";
-import * as imports from "./imports.js";
-import * as live from "./live.js";
-import * as notifications from "./notifications.js";
-import * as restore from "./restore.js";
-import * as restores from "./restores.js";
-import * as schedule from "./schedule.js";
-import * as session from "./session.js";
-import * as signIn from "./sign-in.js";
-import * as upload from "./upload.js";
+import { gql } from "./lib/api.js";
+import { $, h, replace, showError } from "./lib/dom.js";
+import { describe } from "./lib/errors.js";
+import * as live from "./lib/live.js";
+import * as session from "./lib/session.js";
+import * as views from "./lib/views.js";
+import * as auditLog from "./panels/audit-log.js";
+import * as backups from "./panels/backups.js";
+import * as imports from "./panels/imports.js";
+import * as invitation from "./panels/invitation.js";
+import * as myTwoFactor from "./panels/my-two-factor.js";
+import * as notifications from "./panels/notifications.js";
+import * as restore from "./panels/restore.js";
+import * as restores from "./panels/restores.js";
+import * as schedule from "./panels/schedule.js";
+import * as signIn from "./panels/sign-in.js";
+import * as superAdmins from "./panels/super-admins.js";
+import * as upload from "./panels/upload.js";
+import * as users from "./panels/users.js";
 
 const ME = `{ me { authMethod totpEnrolled
   user { id email name role } account { id name tier } } }`;
 const LOGOUT = `mutation { logout }`;
 
-const PANELS = [backups, schedule, notifications, upload, restore, restores, imports];
+// The super admins' panels; the other roles see only whom to ask (superAdmins).
+const PANELS = [backups, schedule, notifications, upload, restore, restores, imports, users, myTwoFactor, auditLog];
 const LIVE_STATUS = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", closed: "Offline" };
 
 async function start() {
+  if (invitation.fromLink()) return; // signed in once the password is chosen
   if (!session.token() && !(await signIn.fromIdentityProvider())) {
     signIn.show();
     return;
@@ -31,14 +39,14 @@ async function start() {
   try {
     ({ me } = await gql(ME));
   } catch (error) {
-    // An ended session is already back on the sign-in form (see api.js).
+    // An ended session is already back on the sign-in form (see lib/api.js).
     if (error.code !== "UNAUTHENTICATED") signIn.show(error);
     return;
   }
   signIn.hide();
   showSession(me);
   if (me.user.role !== "SUPER_ADMIN") {
-    showWorkspaceError(`Backup and restore are for super admins; you are signed in as ${me.user.role.toLowerCase().replace("_", " ")}.`);
+    await superAdmins.load(me).catch((error) => showWorkspaceError(describe(error)));
     await notifications.load().catch(() => {});
     return;
   }
@@ -52,9 +60,8 @@ function showSession(me) {
   $("#user-email").textContent = me.user.email;
   $("#session-bar").hidden = false;
   $("#workspace").hidden = false;
-  for (const card of $("#workspace").querySelectorAll(":scope > .card, :scope > .columns")) {
-    card.hidden = me.user.role !== "SUPER_ADMIN" || card.id === "restore";
-  }
+  views.show(me.user.role === "SUPER_ADMIN");
+  $("#restore").hidden = true;
   showWorkspaceError(null);
 }
 
@@ -64,7 +71,7 @@ function showWorkspaceError(message) {
 
 function signedOut(reason) {
   live.connection.close();
-  PANELS.forEach((panel) => panel.reset?.());
+  [...PANELS, superAdmins].forEach((panel) => panel.reset?.());
   $("#session-bar").hidden = true;
   $("#workspace").hidden = true;
   signIn.show(reason);
@@ -83,6 +90,8 @@ live.onStatus((status) => {
 });
 session.onSignOut(signedOut);
 signIn.init(start);
+invitation.init(start);
+views.init();
 PANELS.forEach((panel) => panel.init?.());
 $("#sign-out").addEventListener("click", signOut);
 start();

@@ -17,11 +17,26 @@ from services.accounts.sso import login_with_sso
 from services.accounts.step_up import ReauthRequired, TotpNotEnrolled, require_step_up
 from services.accounts.throttle import LoginLimits, limit_logins
 from services.accounts.totp import Enrollment as TotpEnrollment
+from services.accounts.totp import (
+    StepUp,
+    reauthenticate,
+    recovery_codes_left,
+    regenerate_recovery_codes,
+)
 from services.accounts.totp import confirm_enrollment as confirm_totp_enrollment
 from services.accounts.totp import is_enrolled as is_totp_enrolled
-from services.accounts.totp import reauthenticate
 from services.accounts.totp import start_enrollment as start_totp_enrollment
-from services.accounts.users import accept_invitation, invite_user, list_users, set_user_role
+from services.accounts.users import (
+    accept_invitation,
+    disable_user,
+    enable_user,
+    invite_user,
+    list_users,
+    reset_two_factor,
+    reset_two_factor_by_email,
+    set_user_role,
+    super_admins,
+)
 
 __all__ = [
     "AccessChange",
@@ -31,6 +46,7 @@ __all__ = [
     "LoginLimits",
     "ReauthRequired",
     "Role",
+    "StepUp",
     "Tier",
     "TotpEnrollment",
     "TotpNotEnrolled",
@@ -42,6 +58,8 @@ __all__ = [
     "create_user",
     "delete_expired_sessions",
     "demo",
+    "disable_user",
+    "enable_user",
     "get_account",
     "invite_user",
     "is_totp_enrolled",
@@ -51,9 +69,14 @@ __all__ = [
     "login_with_sso",
     "logout",
     "reauthenticate",
+    "recovery_codes_left",
+    "regenerate_recovery_codes",
     "require_step_up",
+    "reset_two_factor",
+    "reset_two_factor_by_email",
     "set_user_role",
     "start_session",
     "start_totp_enrollment",
+    "super_admins",
     "watch_access_changes",
 ]

@@ -47,6 +47,10 @@ async def session_ended(session: Session) -> None:
     await publish(session.user_id, AccessChange(AccessChangeKind.SESSION_ENDED, str(session.id)))
 
 
+async def all_sessions_ended(user_id: UUID) -> None:
+    await publish(user_id, AccessChange(AccessChangeKind.SESSION_ENDED))
+
+
 async def role_changed(user_id: UUID) -> None:
     await publish(user_id, AccessChange(AccessChangeKind.ROLE_CHANGED))
 

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from uuid import UUID
 
 from models.accounts import AuthMethod, Session, User
 from services import activity
@@ -10,7 +11,7 @@ from services.accounts import access_changes, metrics, passwords, throttle
 from services.accounts.accounts import EMAIL_LENGTH
 from services.core import log_context
 from services.core.clock import now
-from services.core.errors import Unauthenticated
+from services.core.errors import DomainError, ErrorCode, Unauthenticated
 from services.core.text import check_text
 from services.core.viewer import Viewer
 
@@ -35,8 +36,18 @@ async def start_session(user: User, method: AuthMethod) -> str:
     return token
 
 
+class UserDisabled(DomainError):
+    code = ErrorCode.USER_DISABLED
+
+
+def refuse_if_disabled(user: User) -> None:
+    if user.disabled_at is not None:
+        raise UserDisabled("This user is disabled: ask one of the account's super admins.")
+
+
 async def sign_in(user: User, method: AuthMethod) -> str:
     """A session for a user who has proved who they are, recorded in the audit log."""
+    refuse_if_disabled(user)
     token = await start_session(user, method)
     await activity.record_event(
         user.account_id,
@@ -69,6 +80,9 @@ async def authenticate(token: str) -> Viewer:
     session = await Session.get_or_none(token_hash=hash_token(token)).select_related("user")
     if session is None or session.expires_at <= now():
         raise Unauthenticated("The session is unknown or has expired; sign in again.")
+    # Disabling deletes the user's sessions; this holds even for one created at that instant.
+    if session.user.disabled_at is not None:
+        raise Unauthenticated("The session has ended: the user is disabled.")
     # GraphQL over HTTP and websockets, and uploads, all authenticate here.
     log_context.set_account(session.user.account_id)
     return Viewer(user=session.user, session=session)
@@ -78,6 +92,12 @@ async def logout(viewer: Viewer) -> None:
     await Session.filter(id=viewer.session.id).delete()
     # Live connections on every replica close at once, not at their next operation.
     await access_changes.session_ended(viewer.session)
+
+
+async def end_all_sessions(user_id: UUID) -> None:
+    """Signs the user out everywhere: every session goes, and live connections close at once."""
+    await Session.filter(user_id=user_id).delete()
+    await access_changes.all_sessions_ended(user_id)
 
 
 async def delete_expired_sessions() -> int:

@@ -3,7 +3,8 @@
 Every code is checked under one guard: the attempt is recorded (and committed) before the check,
 so parallel guesses, aliases and websocket operations all count towards the lockout; and a time
 step is accepted at most once per user, claimed with a compare-and-set, so a code cannot be
-replayed even by two requests racing each other.
+replayed even by two requests racing each other. A recovery code (`recovery_codes`) is
+accepted wherever a code is, under the same guard.
 """
 
 import contextlib
@@ -21,8 +22,8 @@ from tortoise.queryset import QuerySet
 
 from models.accounts import Session, TotpAttempt, User
 from services import activity
-from services.accounts import metrics
-from services.accounts.step_up import FRESH_FOR, TotpNotEnrolled
+from services.accounts import metrics, recovery_codes
+from services.accounts.step_up import FRESH_FOR, TotpNotEnrolled, require_step_up
 from services.core import encryption
 from services.core.clock import now
 from services.core.errors import ErrorCode, RateLimited, ValidationFailed
@@ -50,25 +51,32 @@ class Enrollment:
     qr_code_svg_data_uri: str
 
 
+@dataclass(frozen=True)
+class StepUp:
+    """A step-up that passed: until when, and for one by recovery code, how many are left."""
+
+    until: datetime
+    recovery_codes_left: int | None
+
+
 def is_enrolled(user: User) -> bool:
     return user.totp_secret_encrypted is not None
 
 
 async def start_enrollment(viewer: Viewer, current_code: str | None = None) -> Enrollment:
     """A new secret, pending until `confirm_enrollment`. Replacing a confirmed secret needs a
-    code from it: a stolen session alone cannot move two-factor to the thief's device."""
+    code from it (or a recovery code, when the device is lost): a stolen session alone cannot
+    move two-factor to the thief's device."""
     user = await _fresh_user(viewer)
     if user.totp_secret_encrypted is not None:
         if not current_code:
             raise ValidationFailed(
                 "Two-factor authentication is already set up: pass `currentCode` from your "
-                "authenticator to replace it.",
+                "authenticator, or a recovery code, to replace it.",
                 field="currentCode",
             )
-        secret = _decrypt(user.totp_secret_encrypted)
         async with _attempt(user):
-            step = _verify(secret, current_code, field="currentCode")
-            await _claim(user.id, step, field="currentCode")
+            await _spend_code(user, current_code, field="currentCode")
     secret = pyotp.random_base32()
     user.totp_pending_secret_encrypted = _encrypt(secret)
     await user.save(update_fields=["totp_pending_secret_encrypted"])
@@ -78,9 +86,9 @@ async def start_enrollment(viewer: Viewer, current_code: str | None = None) -> E
     )
 
 
-async def confirm_enrollment(viewer: Viewer, code: str) -> None:
+async def confirm_enrollment(viewer: Viewer, code: str) -> list[str]:
     """Makes the pending secret the user's secret once a code from it proves the authenticator
-    holds it."""
+    holds it; returns a new set of recovery codes, the only time they are shown."""
     user = await _fresh_user(viewer)
     pending = user.totp_pending_secret_encrypted
     if pending is None:
@@ -98,19 +106,59 @@ async def confirm_enrollment(viewer: Viewer, code: str) -> None:
     # code that allowed this re-enrollment) is fine here: the new secret has no other use yet.
     await _claim_step(user.id, step)
     await viewer.user.refresh_from_db(fields=_TOTP_FIELDS)
+    codes = await recovery_codes.replace(user.id)
     await activity.record_event(
-        user.account_id, user.id, "TOTP_ENROLLED", target_type="user", target_id=user.id
+        user.account_id,
+        user.id,
+        "TOTP_ENROLLED",
+        target_type="user",
+        target_id=user.id,
+        recovery_codes=len(codes),
     )
+    return codes
 
 
-async def reauthenticate(viewer: Viewer, code: str) -> datetime:
-    """Step-up: the session counts as freshly authenticated until the returned time."""
+async def regenerate_recovery_codes(viewer: Viewer) -> list[str]:
+    """A new set of recovery codes in place of the old one, after a step-up: a stolen session
+    alone cannot read out a way around two-factor."""
     user = await _fresh_user(viewer)
     if user.totp_secret_encrypted is None:
         raise TotpNotEnrolled("Set up two-factor authentication first (startTotpEnrollment).")
-    secret = _decrypt(user.totp_secret_encrypted)
+    require_step_up(viewer)
+    codes = await recovery_codes.replace(user.id)
+    await activity.record_event(
+        user.account_id,
+        user.id,
+        "RECOVERY_CODES_REGENERATED",
+        target_type="user",
+        target_id=user.id,
+        recovery_codes=len(codes),
+    )
+    return codes
+
+
+async def recovery_codes_left(viewer: Viewer) -> int:
+    return await recovery_codes.remaining(viewer.user.id)
+
+
+async def reset(user: User) -> None:
+    """Two-factor off, with its recovery codes and the step-ups of the user's sessions: the
+    user sets it up again from scratch. Who asked for it records it in the audit log."""
+    await User.filter(id=user.id).update(
+        totp_secret_encrypted=None, totp_pending_secret_encrypted=None
+    )
+    await recovery_codes.forget(user.id)
+    await Session.filter(user_id=user.id).update(reauthenticated_at=None)
+
+
+async def reauthenticate(viewer: Viewer, code: str) -> StepUp:
+    """Step-up with a code from the authenticator or a recovery code: the session counts as
+    freshly authenticated until the returned time."""
+    user = await _fresh_user(viewer)
+    if user.totp_secret_encrypted is None:
+        raise TotpNotEnrolled("Set up two-factor authentication first (startTotpEnrollment).")
     async with _attempt(user):
-        await _claim(user.id, _verify(secret, code, field="code"), field="code")
+        left = await _spend_code(user, code, field="code")
     at = now()
     await Session.filter(id=viewer.session.id).update(reauthenticated_at=at)
     # A websocket keeps its viewer for the whole connection: keep it current too.
@@ -118,7 +166,7 @@ async def reauthenticate(viewer: Viewer, code: str) -> datetime:
     await activity.record_event(
         user.account_id, user.id, "REAUTHENTICATED", target_type="user", target_id=user.id
     )
-    return at + FRESH_FOR
+    return StepUp(until=at + FRESH_FOR, recovery_codes_left=left)
 
 
 _TOTP_FIELDS = ["totp_secret_encrypted", "totp_pending_secret_encrypted", "totp_last_step"]
@@ -177,6 +225,30 @@ def _failures(user_id: UUID, at: datetime) -> QuerySet[TotpAttempt]:
     return TotpAttempt.filter(
         user_id=user_id, succeeded=False, attempted_at__gt=at - FAILURE_WINDOW
     )
+
+
+async def _spend_code(user: User, code: str, *, field: str) -> int | None:
+    """Accepts a current code from the authenticator, or one of the user's recovery codes: then
+    returns how many recovery codes are left (None for an authenticator code)."""
+    secret = user.totp_secret_encrypted
+    if secret is None:
+        raise TotpNotEnrolled("Set up two-factor authentication first (startTotpEnrollment).")
+    if not recovery_codes.looks_like_one(code):
+        step = _verify(_decrypt(secret), code, field=field)
+        await _claim(user.id, step, field=field)
+        return None
+    left = await recovery_codes.spend(user.id, code)
+    if left is None:
+        raise ValidationFailed("The recovery code is wrong or was used already.", field=field)
+    await activity.record_event(
+        user.account_id,
+        user.id,
+        "RECOVERY_CODE_USED",
+        target_type="user",
+        target_id=user.id,
+        recovery_codes_left=left,
+    )
+    return left
 
 
 def _verify(secret: str, code: str, *, field: str) -> int:

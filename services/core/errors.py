@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     BACKUP_OF_ANOTHER_ACCOUNT = "BACKUP_OF_ANOTHER_ACCOUNT"
     TIER_REQUIRED = "TIER_REQUIRED"
     SSO_NOT_CONFIGURED = "SSO_NOT_CONFIGURED"
+    USER_DISABLED = "USER_DISABLED"
     # Not raised by the domain: the document was refused, a mutation came over the websocket,
     # or an unexpected failure was masked.
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"

@@ -10,16 +10,19 @@ from pathlib import Path
 import httpx
 import pytest
 
-from models.accounts import Account, Role, Tier, User
+from models.accounts import Account, RecoveryCode, Role, Tier, User
 from models.crm import Association, ObjectType, Record
 from server.cli import PASSWORD_ENV
 from services.accounts import demo, passwords
+from tests.support.audit import audited
 from tests.support.cli import Serving, cli_env, crm_backup, succeeds
+from tests.support.graphql import GraphQLClient
 from tests.support.network import free_port
 from tests.support.records import assert_valid_values
 from tests.support.servers import Server
 from tests.support.tenants import LOGIN, MakeTenant
 from tests.support.tenants import PASSWORD as TENANT_PASSWORD
+from tests.support.two_factor import enroll_with_recovery_codes
 
 PASSWORD = "a long enough password"
 
@@ -127,6 +130,29 @@ async def test_create_account_on_the_suite_database(
     account_id = succeeds("create-account", name, "--tier", "ENTERPRISE", cwd=tmp_path, env=env)
     account = await Account.get(id=account_id)
     assert (account.name, account.tier) == (name, Tier.ENTERPRISE)
+
+
+async def test_the_operator_resets_a_users_two_factor(
+    tmp_path: Path, gql: GraphQLClient, make_tenant: MakeTenant, database_url: str
+) -> None:
+    tenant = await make_tenant()
+    user = tenant.users[Role.SUPER_ADMIN]
+    await enroll_with_recovery_codes(gql, tenant.super_admin)
+    env = cli_env(DATABASE_URL=database_url)
+
+    said = succeeds("users", "reset-two-factor", user.email.upper(), cwd=tmp_path, env=env)
+    unknown = crm_backup("users", "reset-two-factor", "nobody@example.com", cwd=tmp_path, env=env)
+
+    assert said == f"Two-factor authentication is off for {user.email}: they set it up again."
+    await user.refresh_from_db()
+    assert user.totp_secret_encrypted is None
+    assert await RecoveryCode.filter(user_id=user.id).count() == 0
+    [event] = await audited("TOTP_RESET", str(user.id))
+    assert (event.account_id, event.actor_id) == (tenant.account.id, None)
+    assert event.details == {"email": user.email, "by": "operator (command line)"}
+    assert unknown.returncode == 1
+    assert "crm-backup: No user with the email 'nobody@example.com'.\n" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
 
 
 # The demo account.

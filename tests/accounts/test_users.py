@@ -1,6 +1,8 @@
+import asyncio
+
 from models.accounts import Role
 from models.audit import AuditEvent
-from tests.support.graphql import GraphQLClient
+from tests.support.graphql import GraphQLClient, error_codes
 from tests.support.live_sessions import SET_ROLE
 from tests.support.tenants import Tenant
 
@@ -56,3 +58,22 @@ async def test_the_last_super_admin_stays(gql: GraphQLClient, tenant: Tenant) ->
         await gql.error_code(SET_ROLE, {"id": me, "role": "MEMBER"}, tenant.super_admin)
         == "VALIDATION_FAILED"
     )
+
+
+async def test_an_invitation_redeemed_twice_at_once_sets_one_password(
+    gql: GraphQLClient, tenant: Tenant
+) -> None:
+    variables = {"email": "twice@example.com", "role": "MEMBER"}
+    invited = (await gql.data(INVITE, variables, tenant.super_admin))["inviteUser"]
+    token = invited["invitationToken"]
+
+    answers = await asyncio.gather(
+        gql.raw(ACCEPT, {"token": token, "password": "the first password"}),
+        gql.raw(ACCEPT, {"token": token, "password": "the second password"}),
+    )
+
+    assert sorted(tuple(error_codes(answer)) for answer in answers) == [(), ("UNAUTHENTICATED",)]
+    [accepted] = await AuditEvent.filter(
+        action="INVITATION_ACCEPTED", target_id=invited["user"]["id"]
+    )
+    assert str(accepted.actor_id) == invited["user"]["id"]

@@ -71,5 +71,5 @@ async def test_other_accounts_users_are_not_found(
     assert await gql.error_code(query, {"id": target}, mine.super_admin) == "NOT_FOUND"
     await theirs.users[Role.MEMBER].refresh_from_db()
     assert theirs.users[Role.MEMBER].role == Role.MEMBER
-    users = await gql.data("{ users { email } }", token=mine.member)
+    users = await gql.data("{ users { email } }", token=mine.super_admin)
     assert {u["email"] for u in users["users"]} == {u.email for u in mine.users.values()}

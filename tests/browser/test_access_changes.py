@@ -16,7 +16,7 @@ async def test_a_demotion_and_a_sign_out_elsewhere_reach_the_open_page(
     admin_page: AdminPage, make_tenant: MakeTenant, gql: GraphQLClient
 ) -> None:
     tenant = await make_tenant(passwords=True)
-    _, other_super_admin = await add_super_admin(tenant)
+    other, other_super_admin = await add_super_admin(tenant)
     user = tenant.users[Role.SUPER_ADMIN]
     page = admin_page.page
     await admin_page.signed_in(user.email)
@@ -25,9 +25,12 @@ async def test_a_demotion_and_a_sign_out_elsewhere_reach_the_open_page(
     demotion = {"id": str(user.id), "role": "ADMIN"}
     await gql.data(SET_ROLE, demotion, other_super_admin)
 
-    await expect(page.locator("#workspace-error")).to_contain_text(
+    ask = page.locator("#ask-a-super-admin")
+    await expect(ask).to_contain_text(
         "Backup and restore are for super admins; you are signed in as admin."
     )
+    # Whom to ask: the super admin who demoted them.
+    await expect(ask.get_by_role("listitem")).to_have_text([other.email])
     await expect(page.locator("#backups")).to_be_hidden()
     await admin_page.screenshot("access-01-demoted")
 

@@ -31,3 +31,18 @@ async def log_of(gql: GraphQLClient, token: str) -> list[dict[str, Any]]:
 async def times_audited(actor: User, action: str) -> int:
     """How many events of `action` name `actor` as who did it."""
     return await AuditEvent.filter(actor_id=actor.id, action=action).count()
+
+
+FILTERED_AUDIT_LOG = """
+query($filter: AuditLogFilter) {
+  auditLog(first: 100, filter: $filter) { nodes { action actor { email } createdAt } }
+}
+"""
+AUDIT_LOG_ACTIONS = "{ auditLogActions }"
+AUDIT_LOG_EXPORT_URL = "query($filter: AuditLogFilter) { auditLogExportUrl(filter: $filter) }"
+
+
+async def filtered_actions(gql: GraphQLClient, token: str, wanted: dict[str, Any]) -> list[str]:
+    """The actions of the entries `auditLog(filter: wanted)` answers, newest first."""
+    body = await gql.data(FILTERED_AUDIT_LOG, {"filter": wanted}, token)
+    return [node["action"] for node in body["auditLog"]["nodes"]]

@@ -71,6 +71,14 @@ class Watched:
             self.foreign_requests.append(request.url)
 
 
+async def sign_in(page: Any, email: str, password: str) -> None:
+    """The sign-in form's own fields: the users page has an email field too."""
+    form = page.locator("#sign-in-form")
+    await form.get_by_label("Email").fill(email)
+    await form.get_by_label("Password").fill(password)
+    await form.get_by_role("button", name="Sign in").click()
+
+
 class AdminPage:
     """A browser tab on /admin, and the steps the tests take on it."""
 
@@ -84,9 +92,7 @@ class AdminPage:
         await self.page.goto(f"{self.server.url}/admin")
 
     async def sign_in(self, email: str, password: str = PASSWORD) -> None:
-        await self.page.get_by_label("Email").fill(email)
-        await self.page.get_by_label("Password").fill(password)
-        await self.page.get_by_role("button", name="Sign in").click()
+        await sign_in(self.page, email, password)
 
     async def signed_in(self, email: str) -> None:
         await self.open()
@@ -104,3 +110,24 @@ class AdminPage:
 
     def backup_row(self, backup_id: str) -> Any:
         return self.page.locator(f'#backups-table tr[data-backup-id="{backup_id}"]')
+
+    async def users_page(self) -> Any:
+        """The users page, its list shown; returns the list's table."""
+        await self.page.get_by_role("link", name="Users").click()
+        table = self.page.locator("#users-table")
+        await table.locator("tbody tr").first.wait_for()
+        return table
+
+    def user_row(self, email: str) -> Any:
+        return self.page.locator(f'#users-table tr[data-email="{email}"]')
+
+    async def confirm(self, title: str, action: str) -> None:
+        """Answers the page's confirmation dialog `title` with its `action` button."""
+        await self.page.get_by_role("dialog", name=title).get_by_role("button", name=action).click()
+
+    async def another_tab(self) -> Any:
+        """A second tab of the same browser: a session of its own (sessionStorage is per tab)."""
+        page = await self.page.context.new_page()
+        page.on("console", self.watched.console)
+        page.on("pageerror", self.watched.page_error)
+        return page

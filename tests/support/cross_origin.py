@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from tests.support.backups import request_backup
-from tests.support.browser import SCREENSHOTS, TIMEOUT_MS
+from tests.support.browser import SCREENSHOTS, TIMEOUT_MS, sign_in
 from tests.support.graphql import graphql_client
 from tests.support.network import free_port
 from tests.support.servers import serving
@@ -118,9 +118,7 @@ async def demo_admin_page(context: Any, served: Served) -> None:
     """The page `make run` points to, served from the installed package, signs in."""
     page = await context.new_page()
     await page.goto(f"{served.url}/admin")
-    await page.get_by_label("Email").fill(served.email)
-    await page.get_by_label("Password").fill(served.password)
-    await page.get_by_role("button", name="Sign in").click()
+    await sign_in(page, served.email, served.password)
     await expect(page.locator("#account-name")).to_contain_text("Demo Company")
     await expect(page.locator("#live-status")).to_have_text("Live")
     await page.screenshot(

@@ -21,6 +21,7 @@ from tests.support.graphql import GraphQLClient
 from tests.support.polling import poll_until
 from tests.support.records import create_records
 from tests.support.topology import SignedUpAccount, Topology
+from tests.support.two_factor import CONFIRM, REAUTH
 from tests.support.websocket import signed_in
 
 CREATE_BACKUP = "mutation { createBackup(confirm: true) { id } }"
@@ -29,8 +30,6 @@ UPDATE = "mutation($records: [RecordUpdateInput!]!) { updateRecords(records: $re
 AMOUNTS = """query { records(objectType: "deals", first: 100) {
   nodes { id properties(names: ["amount"]) { value } } } }"""
 ENROLL = "mutation { startTotpEnrollment { secret } }"
-CONFIRM = "mutation($code: String!) { confirmTotpEnrollment(code: $code) }"
-REAUTHENTICATE = "mutation($code: String!) { reauthenticate(code: $code) { reauthenticatedUntil } }"
 PROGRESS = "subscription($id: ID!) { jobProgress(id: $id) { status rowsDone rowsTotal } }"
 BACKUP_ROW = (
     "SELECT status, attempts, storage_key, sha256, failure_reason FROM backups WHERE id = $1"
@@ -137,7 +136,7 @@ async def step_up_over_api(gql: GraphQLClient, token: str) -> None:
     totp = pyotp.TOTP(secret)
     now = time.time()
     await gql.data(CONFIRM, {"code": totp.at(now)}, token)
-    await gql.data(REAUTHENTICATE, {"code": totp.at(now + totp.interval)}, token)
+    await gql.data(REAUTH, {"code": totp.at(now + totp.interval)}, token)
 
 
 async def until_half_way(

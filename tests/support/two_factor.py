@@ -21,8 +21,14 @@ mutation($current: String) {
   startTotpEnrollment(currentCode: $current) { secret otpauthUri qrCodeSvgDataUri }
 }
 """
-CONFIRM = "mutation($code: String!) { confirmTotpEnrollment(code: $code) }"
-REAUTH = "mutation($code: String!) { reauthenticate(code: $code) { reauthenticatedUntil } }"
+CONFIRM = "mutation($code: String!) { confirmTotpEnrollment(code: $code) { codes } }"
+REAUTH = """
+mutation($code: String!) {
+  reauthenticate(code: $code) { reauthenticatedUntil recoveryCodesRemaining }
+}
+"""
+REGENERATE_RECOVERY_CODES = "mutation { regenerateRecoveryCodes { codes } }"
+RECOVERY_CODES_LEFT = "{ me { recoveryCodesRemaining } }"
 STEP = 30
 
 
@@ -48,11 +54,19 @@ def wrong_code(generator: pyotp.TOTP) -> str:
 async def enroll(gql: GraphQLClient, token: str) -> pyotp.TOTP:
     """Enrolled over the API, as an authenticator app would, with the previous step's code:
     the current and the next are still unused."""
+    generator, _ = await enroll_with_recovery_codes(gql, token)
+    return generator
+
+
+async def enroll_with_recovery_codes(
+    gql: GraphQLClient, token: str
+) -> tuple[pyotp.TOTP, list[str]]:
+    """`enroll`, and the recovery codes its confirmation answered."""
     await steady_clock()
     secret = (await gql.data(START_ENROLLMENT, token=token))["startTotpEnrollment"]["secret"]
     generator = pyotp.TOTP(secret)
-    assert (await gql.data(CONFIRM, {"code": code(generator, -1)}, token))["confirmTotpEnrollment"]
-    return generator
+    confirmed = await gql.data(CONFIRM, {"code": code(generator, -1)}, token)
+    return generator, confirmed["confirmTotpEnrollment"]["codes"]
 
 
 async def reauthenticate(gql: GraphQLClient, token: str, value: str) -> dict[str, Any]:

@@ -1,10 +1,10 @@
 // The schedule panel: recurring backups on or off, weekly or every two weeks, and the next run.
 // ENTERPRISE only: other tiers see why it is unavailable instead of a form that cannot work.
 
-import { gql } from "./api.js";
-import { $, announce, busy, showError } from "./dom.js";
-import { describe } from "./errors.js";
-import { formatDateTime } from "./format.js";
+import { gql } from "../lib/api.js";
+import { $, announce, busy, showError } from "../lib/dom.js";
+import { describe } from "../lib/errors.js";
+import { formatDateTime } from "../lib/format.js";
 
 const SCHEDULE = `{ backupSchedule { enabled frequency nextRunAt } }`;
 const UPDATE = `mutation($enabled: Boolean!, $frequency: BackupFrequency) {

@@ -1,11 +1,11 @@
 // The imports list: uploaded files and finished restores ("Data restore - …"), with their
 // counts and the rows they refused. It reloads when one finishes: notifications.js says so.
 
-import { gql } from "./api.js";
-import { on } from "./bus.js";
-import { $, announce, busy, h, replace, requestedCell, statusBadge } from "./dom.js";
-import { describe } from "./errors.js";
-import { formatNumber } from "./format.js";
+import { gql } from "../lib/api.js";
+import { on } from "../lib/bus.js";
+import { $, announce, busy, h, replace, requestedCell, statusBadge } from "../lib/dom.js";
+import { describe } from "../lib/errors.js";
+import { formatNumber } from "../lib/format.js";
 
 const IMPORTS = `{ imports(first: 20) { nodes { id name source status objectType createdAt completedAt
   failureReason requestedBy { email }

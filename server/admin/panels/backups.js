@@ -1,11 +1,11 @@
 // The backups table, "Create backup" with its confirmation and quota, live status, downloads.
 
-import { gql } from "./api.js";
-import { emit, on } from "./bus.js";
-import { $, announce, busy, h, replace, requestedCell, showError, statusBadge } from "./dom.js";
-import { describe } from "./errors.js";
-import { formatBytes, formatDateTime, formatNumber, titleCase } from "./format.js";
-import { watchJob } from "./live.js";
+import { gql } from "../lib/api.js";
+import { emit, on } from "../lib/bus.js";
+import { $, announce, busy, h, replace, requestedCell, showError, startDownload, statusBadge } from "../lib/dom.js";
+import { describe } from "../lib/errors.js";
+import { formatBytes, formatDateTime, formatNumber, titleCase } from "../lib/format.js";
+import { watchJob } from "../lib/live.js";
 
 const FIELDS = `id status trigger createdAt snapshotAt completedAt expiresAt sizeBytes failureReason
   requestedBy { email } objectCounts { objectType rows }`;
@@ -181,10 +181,7 @@ function confirmDownload(backup) {
 async function download(button) {
   try {
     const data = await busy(button, () => gql(DOWNLOAD_URL, { id: downloading.id }));
-    const link = h("a", { href: data.backup.downloadUrl, download: "" });
-    document.body.append(link);
-    link.click();
-    link.remove();
+    startDownload(data.backup.downloadUrl);
     $("#download-backup-dialog").close();
   } catch (error) {
     showError($("#download-backup-error"), describe(error));

@@ -38,6 +38,7 @@ const MESSAGES = {
   NOT_RESTORABLE: (error) => error.message || "This cannot be restored.",
   PLAN_STALE: () => "This plan is out of date: review the changes again.",
   SSO_NOT_CONFIGURED: () => "Single sign-on is not set up on this server.",
+  USER_DISABLED: () => "A super admin has disabled your access to this account. Ask one of them to enable it again.",
   GRAPHQL_VALIDATION_FAILED: () => "The page sent a request the server refused. Reload the page.",
   INTERNAL_SERVER_ERROR: () => "Something went wrong on the server. Try again in a moment.",
   NETWORK: () => "The server cannot be reached. Check your connection and try again.",

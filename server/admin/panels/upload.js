@@ -1,11 +1,11 @@
 // Upload of a backup file (a ZIP from this page, or one object's CSV) for a restore from it:
 // `POST /imports` stores it and plans the restore; the restore panel reviews it like any other.
 
-import { uploadImport } from "./api.js";
-import { emit } from "./bus.js";
-import { $, announce, busy, h, replace, showError } from "./dom.js";
-import { describe } from "./errors.js";
-import { loadObjectTypes } from "./restore-api.js";
+import { uploadImport } from "../lib/api.js";
+import { emit } from "../lib/bus.js";
+import { $, announce, busy, h, replace, showError } from "../lib/dom.js";
+import { describe } from "../lib/errors.js";
+import { loadObjectTypes } from "../lib/restore-api.js";
 
 export function init() {
   const form = $("#upload-form");

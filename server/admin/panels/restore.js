@@ -2,15 +2,15 @@
 // confirm it is you, then follow the restore live until it is done, with Revert where allowed.
 // The plan and the restore live in the API: after a reload the panel picks up where it was.
 
-import { gql } from "./api.js";
-import { emit, on } from "./bus.js";
-import { $, announce, busy, h, replace, showError } from "./dom.js";
-import { describe } from "./errors.js";
-import { formatDateTime, formatNumber, titleCase } from "./format.js";
-import { watchJob } from "./live.js";
-import * as api from "./restore-api.js";
-import { renderCounts, renderPlan } from "./restore-plan.js";
-import { stepUp } from "./step-up.js";
+import { gql } from "../lib/api.js";
+import { emit, on } from "../lib/bus.js";
+import { $, announce, busy, h, replace, showError } from "../lib/dom.js";
+import { describe } from "../lib/errors.js";
+import { formatDateTime, formatNumber, titleCase } from "../lib/format.js";
+import { watchJob } from "../lib/live.js";
+import * as api from "../lib/restore-api.js";
+import { renderCounts, renderPlan } from "../lib/restore-plan.js";
+import { stepUp } from "../lib/step-up.js";
 
 const STEPS = ["Choose", "Review", "Restore"];
 const PLAN_VALID_MS = 3600 * 1000; // startRestore takes plans compared less than an hour ago

@@ -2,12 +2,12 @@
 // The server sends one whenever a backup, import or restore finishes, whoever started it: it is
 // what refreshes that part of the page, once per finished job.
 
-import { gql } from "./api.js";
-import { emit } from "./bus.js";
-import { $, announce, h, replace } from "./dom.js";
-import { describe } from "./errors.js";
-import { formatDateTime } from "./format.js";
-import { onReconnected, watchNotifications } from "./live.js";
+import { gql } from "../lib/api.js";
+import { emit } from "../lib/bus.js";
+import { $, announce, h, replace } from "../lib/dom.js";
+import { describe } from "../lib/errors.js";
+import { formatDateTime } from "../lib/format.js";
+import { onReconnected, watchNotifications } from "../lib/live.js";
 
 const LIST = `{ unreadNotificationCount
   notifications(first: 20) { nodes { id kind title body subjectId createdAt readAt } } }`;

@@ -30,3 +30,11 @@ export function formatBytes(value) {
 export function titleCase(name) {
   return name ? name.charAt(0).toUpperCase() + name.slice(1).replaceAll("_", " ") : "";
 }
+
+// The roles, highest first, as the page names them.
+export const ROLES = ["SUPER_ADMIN", "ADMIN", "MEMBER"];
+const ROLE_NAMES = { SUPER_ADMIN: "Super admin", ADMIN: "Admin", MEMBER: "Member" };
+
+export function formatRole(role) {
+  return ROLE_NAMES[role] ?? role;
+}

@@ -1,10 +1,10 @@
 // Signing in: email and password, or an OpenID Connect ID token handed back to this page in
 // the URL fragment (#id_token=...) by the identity provider. Both return a bearer token.
 
-import { gql } from "./api.js";
-import { $, busy, showError } from "./dom.js";
-import { describe } from "./errors.js";
-import * as session from "./session.js";
+import { gql } from "../lib/api.js";
+import { $, busy, showError } from "../lib/dom.js";
+import { describe } from "../lib/errors.js";
+import * as session from "../lib/session.js";
 
 const LOGIN = `mutation($email: String!, $password: String!) {
   login(email: $email, password: $password) { token } }`;

@@ -1,10 +1,10 @@
 // The restore history: restores and reverts that were started, with Revert where allowed.
 
-import { emit, on } from "./bus.js";
-import { $, announce, h, replace, requestedCell, statusBadge } from "./dom.js";
-import { describe } from "./errors.js";
-import { formatDateTime, formatNumber, titleCase } from "./format.js";
-import * as api from "./restore-api.js";
+import { emit, on } from "../lib/bus.js";
+import { $, announce, h, replace, requestedCell, statusBadge } from "../lib/dom.js";
+import { describe } from "../lib/errors.js";
+import { formatDateTime, formatNumber, titleCase } from "../lib/format.js";
+import * as api from "../lib/restore-api.js";
 
 export function init() {
   on("restores-changed", () => load().catch((error) => announce(describe(error), { tone: "error" })));

@@ -64,3 +64,12 @@ export async function busy(button, action) {
     button.removeAttribute("aria-busy");
   }
 }
+
+// Fetches a file from a signed link without leaving the page (the server answers it as an
+// attachment).
+export function startDownload(url) {
+  const link = h("a", { href: url, download: "" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
