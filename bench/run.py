@@ -1,5 +1,6 @@
-"""`python -m bench`: seed, then for each N time the raw floor and a real backup, then a
-restore from that backup against its own floor, and report."""
+"""`python -m bench`: seed, then for each N time the raw floor and a real backup, pages of records
+through the API against their SQL, then a restore from that backup against its own floor, and
+report."""
 
 import argparse
 import asyncio
@@ -18,7 +19,7 @@ import asyncpg
 import dramatiq
 from pydantic import SecretStr
 
-from bench import database, floor, product, report, restore, seed
+from bench import database, floor, pages, product, report, restore, seed
 from bench.worker import WorkerProcess
 from models.accounts import Account
 from server import runtime
@@ -71,6 +72,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 @dataclass(frozen=True)
 class Results:
     backups: list[report.Row]
+    pages: list[pages.PageRow]
     restores: list[restore.RestoreRow]
 
 
@@ -80,9 +82,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     print()
     print(report.table(results.backups))
     print()
+    print(pages.table(results.pages))
+    print()
     print(restore.table(results.restores))
     print()
-    for line in [*report.verdicts(results.backups), *restore.verdicts(results.restores)]:
+    verdicts = [
+        *report.verdicts(results.backups),
+        *pages.verdicts(results.pages),
+        *restore.verdicts(results.restores),
+    ]
+    for line in verdicts:
         print(line)
 
 
@@ -94,8 +103,9 @@ async def run(args: argparse.Namespace) -> Results:
             await _describe(url)
             await service_database.connect(url)
             try:
-                runtime.configure(_settings(env))
-                return await _bench(url, args, env, Path(scratch))
+                settings = _settings(env)
+                runtime.configure(settings)
+                return await _bench(url, args, env, settings, Path(scratch))
             finally:
                 await events.bus().close()
                 dramatiq.get_broker().close()
@@ -145,14 +155,20 @@ async def _describe(url: str) -> None:
     )
 
 
-async def _bench(url: str, args: argparse.Namespace, env: dict[str, str], scratch: Path) -> Results:
+async def _bench(
+    url: str, args: argparse.Namespace, env: dict[str, str], settings: Settings, scratch: Path
+) -> Results:
     account = await seed.create_bench_account()
     connection = await asyncpg.connect(database.driver_url(url))
     try:
         sizes = _Sizes(url, env, scratch, args.rounds, args.timeout, account, connection)
-        results = Results([], [])
+        results = Results([], [], [])
         for n in sorted(set(args.records)):
             results.backups.append(await sizes.measure(n))
+            # On the table as the backup read it, settled; before the restore rewrites it.
+            measured = await pages.measure(database.driver_url(url), settings, account.id, n)
+            results.pages.extend(measured)
+            _say(f"N={n:,}: pages {_page_times(measured)}{_load()}")
             # From the backup just made of these N records.
             results.restores.append(
                 await restore.measure(url, account.id, env, scratch, args.timeout, args.rounds)
@@ -206,6 +222,10 @@ class _Sizes:
         await database.prepare_for_reading(self.url)
         warm = await floor.warm_up(self.url, self.account.id)
         _say(f"N={n:,}: warm-up read in {warm:.1f} s")
+
+
+def _page_times(rows: list[pages.PageRow]) -> str:
+    return ", ".join(f"{row.case} {row.api_p50:.1f} ms" for row in rows)
 
 
 def _load() -> str:

@@ -52,7 +52,7 @@ async def list_records(
     property_equals: dict[str, str],
     updated_since: datetime | None,
     ids: Sequence[str] | None,
-) -> Page[crm.Record]:
+) -> Page[crm.RecordRow]:
     viewer = context.require_viewer()
     record_filter = crm.RecordFilter(
         property_equals=property_equals,
@@ -64,7 +64,7 @@ async def list_records(
 
 async def recycle_bin(
     context: Context, first: int, after: str | None, object_type: str | None
-) -> Page[crm.Record]:
+) -> Page[crm.RecordRow]:
     return await crm.recycle_bin(context.require_viewer(), first, after, object_type)
 
 

@@ -8,24 +8,40 @@ calling a resolver; `root.py` composes the root types from those.
 from collections.abc import Callable, Sequence
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
+    max_aliases,
+    query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.documents import DocumentCache, ParsedDocuments
 from schema.errors import ErrorCodes
+from schema.execution import PlainFieldsExecutionContext
 from schema.root import Mutation, Query, Subscription
 from schema.scalars import SCALARS
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
+# Parsed and validated documents kept, by their text: a client sends the same few documents over
+# and over, and parsing and validating one costs as much as running it. Bounded, so that unique
+# texts cannot grow the memory.
+CACHED_DOCUMENTS = 512
+PARSED = ParsedDocuments(CACHED_DOCUMENTS)
+
+# Made once: each limiter builds a new rule class per instance, and the validation cache is keyed
+# by the rules, so rules made per request would never find a cached answer.
+LIMIT_RULES: list[type[ASTValidationRule]] = [
+    query_depth_limiter.create_validator(MAX_DEPTH, should_ignore=None),
+    max_aliases.create_validator(MAX_ALIASES),
+]
 
 
 class Schema(strawberry.Schema):
@@ -43,9 +59,11 @@ def build_schema(*, introspection: bool, first: Sequence[Extension] = ()) -> str
     schema's own extensions made, such as coded errors)."""
     extensions: list[Extension] = [
         *first,
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(LIMIT_RULES),
+        # The token limit is a parse option, part of the parsed documents' key.
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: DocumentCache(PARSED),
+        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
         # Suggestions would spell out the schema that introspection keeps to itself.
         lambda: ErrorCodes(suggestions=introspection),
     ]
@@ -57,6 +75,7 @@ def build_schema(*, introspection: bool, first: Sequence[Extension] = ()) -> str
         subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(scalar_map=SCALARS),
+        execution_context_class=PlainFieldsExecutionContext,
     )
 
 

@@ -74,7 +74,7 @@ class Record:
         return [PropertyValue(name=name, value=self.values[name]) for name in sorted(wanted)]
 
     @classmethod
-    def from_model(cls, record: crm.Record) -> Self:
+    def from_model(cls, record: crm.Record | crm.RecordRow) -> Self:
         return cls(
             id=strawberry.ID(str(record.id)),
             created_at=record.created_at,

@@ -6,8 +6,9 @@ are inserted before it (unlike offsets).
 
 import base64
 import binascii
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
 from tortoise.models import Model
@@ -15,14 +16,23 @@ from tortoise.queryset import QuerySet
 
 from services.core.errors import ValidationFailed
 
-M = TypeVar("M", bound=Model)
-
 MAX_PAGE_SIZE = 100
 
 
+class Keyed(Protocol):
+    """A model, or a plain row standing for one: its primary key is its id."""
+
+    @property
+    def pk(self) -> Any: ...
+
+
+M = TypeVar("M", bound=Model)
+K = TypeVar("K", bound=Keyed)
+
+
 @dataclass(frozen=True)
-class Page(Generic[M]):
-    items: list[M]
+class Page(Generic[K]):
+    items: list[K]
     has_next_page: bool
 
     @property
@@ -41,9 +51,10 @@ def decode_cursor(cursor: str) -> UUID:
         raise ValidationFailed("The cursor is not one this API gave out.", field="after") from None
 
 
-async def paginate(
-    queryset: QuerySet[M], first: int, after: str | None, *, newest_first: bool = False
-) -> Page[M]:
+def _window(
+    queryset: QuerySet[M], first: int, after: str | None, newest_first: bool
+) -> QuerySet[M]:
+    """The page's rows and one more, which tells whether a next page exists."""
     if not 0 < first <= MAX_PAGE_SIZE:
         raise ValidationFailed(f"`first` must be between 1 and {MAX_PAGE_SIZE}.", field="first")
     if after is not None:
@@ -51,5 +62,26 @@ async def paginate(
         queryset = (
             queryset.filter(id__lt=boundary) if newest_first else queryset.filter(id__gt=boundary)
         )
-    rows = await queryset.order_by("-id" if newest_first else "id").limit(first + 1)
+    return queryset.order_by("-id" if newest_first else "id").limit(first + 1)
+
+
+async def paginate(
+    queryset: QuerySet[M], first: int, after: str | None, *, newest_first: bool = False
+) -> Page[M]:
+    rows = await _window(queryset, first, after, newest_first)
     return Page(items=rows[:first], has_next_page=len(rows) > first)
+
+
+async def paginate_rows(
+    queryset: QuerySet[M],
+    first: int,
+    after: str | None,
+    row: Callable[..., K],
+    fields: Sequence[str],
+    *,
+    newest_first: bool = False,
+) -> Page[K]:
+    """The same page read as plain rows of `fields`, each passed to `row` by name: no model
+    object is built per item."""
+    rows = await _window(queryset, first, after, newest_first).values(*fields)
+    return Page(items=[row(**values) for values in rows[:first]], has_next_page=len(rows) > first)

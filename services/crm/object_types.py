@@ -52,12 +52,16 @@ async def list_object_types(viewer: Viewer) -> list[ObjectType]:
     )
 
 
-async def get_object_type(account_id: UUID, name: str) -> ObjectType:
-    """The account's object type called `name`, with its properties."""
+async def get_object_type(
+    account_id: UUID, name: str, *, with_properties: bool = True
+) -> ObjectType:
+    """The account's object type called `name`, with its properties unless told otherwise
+    (reading them is a query of its own)."""
     # A name that no object type can have is not looked up: the database may refuse it.
-    found = NAME_PATTERN.fullmatch(name) and await ObjectType.get_or_none(
-        account_id=account_id, name=name
-    ).prefetch_related("properties")
+    query = ObjectType.get_or_none(account_id=account_id, name=name)
+    if with_properties:
+        query = query.prefetch_related("properties")
+    found = NAME_PATTERN.fullmatch(name) and await query
     if not found:
         raise NotFound(f"No object type called {name!r}.")
     return found

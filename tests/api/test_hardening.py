@@ -1,12 +1,15 @@
+import functools
 from collections.abc import AsyncIterator
+from typing import cast
 
 import httpx
 import pytest
+from strawberry.extensions.validation_cache import _get_validate_cache
 from tortoise import connections
 from websockets.exceptions import InvalidStatus
 
 from models.accounts import Role, User
-from schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
+from schema import CACHED_DOCUMENTS, MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from server.app import create_app
 from server.settings import Settings
 from services.activity import notifications
@@ -52,6 +55,34 @@ async def test_token_limit(gql: GraphQLClient, tenant: Tenant, unread_id: str) -
 
     allowed = await gql.data(read_with_tokens(MAX_TOKENS - 10, unread_id), token=tenant.super_admin)
     assert allowed == {"markNotificationsRead": 1}
+
+
+async def test_a_document_is_validated_once(gql: GraphQLClient, tenant: Tenant) -> None:
+    document = "{ objectTypes { name properties { name type } } }"
+    await gql.data(document, token=tenant.member)
+    # Keyed by the parsed document's identity and the rules: a hit means the text's document was
+    # kept, and the limits' rules were not made anew. Shared by the process's schemas.
+    cache = _get_validate_cache(CACHED_DOCUMENTS)
+    validations = cast("functools._lru_cache_wrapper[object]", cache)
+    hits = validations.cache_info().hits
+    second = await gql.data(document, token=tenant.member)
+    assert validations.cache_info().hits == hits + 1
+    assert {item["name"] for item in second["objectTypes"]} >= {"contacts", "deals"}
+
+
+async def test_a_refused_document_is_refused_each_time(
+    gql: GraphQLClient, tenant: Tenant, unread_id: str
+) -> None:
+    refused = [
+        nested(MAX_DEPTH + 1),
+        aliased_reads(MAX_ALIASES + 1, unread_id),
+        read_with_tokens(MAX_TOKENS + 1, unread_id),
+    ]
+    for document in refused:
+        first = await gql.raw(document, token=tenant.super_admin)
+        again = await gql.raw(document, token=tenant.super_admin)
+        assert validation_messages(again) == validation_messages(first), document
+    assert await unread_count(gql, tenant.super_admin) == 1
 
 
 async def test_no_mutation_over_get(

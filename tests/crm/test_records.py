@@ -1,8 +1,14 @@
+import re
 from typing import Any
 
+import pytest
+
 from models.crm import PurgedRecord, Record
+from services.core.clock import now
+from services.crm import RecordFilter, filtered
 from tests.support.graphql import GraphQLClient
-from tests.support.records import create_contacts, properties_of, property_values
+from tests.support.query_plans import analyze, query_plan
+from tests.support.records import create_contacts, properties_of, property_values, seed_records
 from tests.support.tenants import Tenant
 
 CREATE = """
@@ -286,3 +292,26 @@ async def test_associations(gql: GraphQLClient, tenant: Tenant) -> None:
         await gql.error_code(associate, {"from": contact, "to": contact}, tenant.member)
         == "VALIDATION_FAILED"
     )
+
+
+async def test_filters_are_answered_from_indexes_on_postgresql(
+    db_kind: str, tenant: Tenant
+) -> None:
+    if db_kind != "postgres":
+        pytest.skip("SQLite has no index of the properties; its filters read the type's records")
+    # Enough contacts that reading them all costs more than a lookup, as in a real account.
+    values = [{"email": f"c{i}@example.com", "jobtitle": f"Title {i % 50}"} for i in range(3000)]
+    [contact, *_] = await seed_records(tenant, "contacts", values)
+    await analyze("records")
+
+    async def plan(record_filter: RecordFilter) -> str:
+        contacts = Record.filter(
+            account_id=tenant.account.id, object_type_id=contact.object_type_id, deleted_at=None
+        )
+        return await query_plan(filtered(contacts, record_filter).order_by("id").limit(51))
+
+    by_values = RecordFilter(property_equals={"jobtitle": "Title 7", "email": "c7@example.com"})
+    assert "records_live_properties" in await plan(by_values)
+    # An index lookup of the id (the primary key's, or the type's with the id).
+    assert re.search(r"Index Cond: .*\bid = ", await plan(RecordFilter(ids=[contact.id])))
+    assert "Index Cond: (updated_at >=" in await plan(RecordFilter(updated_since=now()))

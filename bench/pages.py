@@ -1,0 +1,236 @@
+"""The records-page benchmark: a page of 50 contacts with their properties, unfiltered and
+filtered, through the API in process against its floor.
+
+Product: the GraphQL ASGI app called through httpx's ASGI transport (no network): the bearer
+token's session read, parsing and validation, the resolvers' queries, execution and the JSON
+answer. Floor: the page's one SELECT over asyncpg, the rows fetched and nothing built from them.
+The two alternate request by request, so that anything else running on the machine hits both
+alike; p50 and p99 of each are reported.
+"""
+
+import json
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import httpx
+
+from bench import report
+from models.accounts import Account, AuthMethod, Role
+from models.crm import ObjectType
+from server.graphql import graphql_app
+from server.settings import Settings
+from services import accounts
+
+PAGE_SIZE = 50
+SAMPLES = 300
+WARM_UP = 30
+# Targets of a 50-record page: the API within this many times its SQL, and this many ms.
+MAX_RATIO = 5.0
+MAX_P50_MS = 10.0
+# A filtered page may cost this many times the unfiltered page's SQL.
+MAX_FILTERED_RATIO = 2.0
+TARGET_RECORDS = 1_000_000
+
+QUERY = """
+query Page($type: String!, $first: Int!, $filter: RecordFilterInput) {
+  records(objectType: $type, first: $first, filter: $filter) {
+    edges { cursor node { id createdAt updatedAt properties { name value } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+FLOOR = """
+    SELECT id, created_at, updated_at, deleted_at, properties FROM records
+    WHERE account_id = $1 AND object_type_id = $2 AND deleted_at IS NULL
+        AND ($3::jsonb IS NULL OR properties @> $3::jsonb)
+    ORDER BY id LIMIT $4
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One page asked for: its name in the table and the filter's property values."""
+
+    name: str
+    equals: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PageRow:
+    records: int
+    case: str
+    rows: int
+    floor_ms: list[float]
+    api_ms: list[float]
+
+    @property
+    def floor_p50(self) -> float:
+        return statistics.median(self.floor_ms)
+
+    @property
+    def api_p50(self) -> float:
+        return statistics.median(self.api_ms)
+
+    @property
+    def ratio(self) -> float:
+        return self.api_p50 / self.floor_p50
+
+
+def _p99(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=100)[-1]
+
+
+async def cases(connection: asyncpg.Connection, contacts_id: UUID) -> list[Case]:
+    """The unfiltered page; a lookup (one email, a page or so of contacts); and a common value
+    (the most frequent lifecycle stage, a sixth of the contacts or more)."""
+    email = await connection.fetchval(
+        "SELECT properties->>'email' FROM records WHERE object_type_id = $1 "
+        "AND properties ? 'email' ORDER BY id DESC LIMIT 1",
+        contacts_id,
+    )
+    return [
+        Case("page", {}),
+        Case("filtered page: email", {"email": email}),
+        Case("filtered page: lifecyclestage", {"lifecyclestage": "customer"}),
+    ]
+
+
+async def measure(
+    url: str, settings: Settings, account_id: UUID, records: int, samples: int = SAMPLES
+) -> list[PageRow]:
+    contacts = await ObjectType.get(account_id=account_id, name="contacts")
+    token = await _member_token(account_id)
+    connection = await asyncpg.connect(url)
+    transport = httpx.ASGITransport(app=graphql_app(settings))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            rows = []
+            for case in await cases(connection, contacts.id):
+                floor = _floor(connection, account_id, contacts.id, case)
+                api = _api(client, token, case)
+                rows.append(await _alternate(records, case, floor, api, samples))
+            return rows
+    finally:
+        await connection.close()
+
+
+async def _member_token(account_id: UUID) -> str:
+    account = await Account.get(id=account_id)
+    email = f"pages-{time.time_ns()}@bench.example"
+    user = await accounts.create_user(account, email, Role.MEMBER)
+    return await accounts.start_session(user, AuthMethod.PASSWORD)
+
+
+# One request: the rows it read and the seconds it took.
+Timed = Callable[[], Awaitable[tuple[int, float]]]
+
+
+def _floor(
+    connection: asyncpg.Connection, account_id: UUID, contacts_id: UUID, case: Case
+) -> Timed:
+    equals = json.dumps(case.equals) if case.equals else None
+
+    async def run() -> tuple[int, float]:
+        started = time.perf_counter()
+        rows = await connection.fetch(FLOOR, account_id, contacts_id, equals, PAGE_SIZE + 1)
+        return min(len(rows), PAGE_SIZE), time.perf_counter() - started
+
+    return run
+
+
+def _api(client: httpx.AsyncClient, token: str, case: Case) -> Timed:
+    variables: dict[str, Any] = {"type": "contacts", "first": PAGE_SIZE}
+    if case.equals:
+        equals = [{"name": name, "value": value} for name, value in case.equals.items()]
+        variables["filter"] = {"propertyEquals": equals}
+    body = json.dumps({"query": QUERY, "variables": variables})
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    async def run() -> tuple[int, float]:
+        started = time.perf_counter()
+        response = await client.post("/graphql", content=body, headers=headers)
+        seconds = time.perf_counter() - started
+        # Reading the answer is the client's work, not timed.
+        answer = response.json()
+        if response.status_code != 200 or answer.get("errors"):
+            raise RuntimeError(f"The page failed: {response.status_code} {response.text[:500]}")
+        return len(answer["data"]["records"]["edges"]), seconds
+
+    return run
+
+
+async def _alternate(records: int, case: Case, floor: Timed, api: Timed, samples: int) -> PageRow:
+    floor_ms: list[float] = []
+    api_ms: list[float] = []
+    for number in range(WARM_UP + samples):
+        floor_rows, floor_seconds = await floor()
+        api_rows, api_seconds = await api()
+        if number >= WARM_UP:
+            floor_ms.append(floor_seconds * 1000)
+            api_ms.append(api_seconds * 1000)
+        if floor_rows != api_rows:
+            raise RuntimeError(f"{case.name}: the floor read {floor_rows}, the API {api_rows}")
+    return PageRow(records, case.name, api_rows, floor_ms, api_ms)
+
+
+HEADER = (
+    "N",
+    "page",
+    "rows",
+    "SQL p50 ms",
+    "SQL p99 ms",
+    "API p50 ms",
+    "API p99 ms",
+    "ratio (p50)",
+)
+
+
+def table(rows: list[PageRow]) -> str:
+    return report.render(
+        HEADER,
+        [
+            (
+                f"{row.records:,}",
+                row.case,
+                f"{row.rows}",
+                f"{row.floor_p50:.2f}",
+                f"{_p99(row.floor_ms):.2f}",
+                f"{row.api_p50:.2f}",
+                f"{_p99(row.api_ms):.2f}",
+                f"{row.ratio:.2f}",
+            )
+            for row in rows
+        ],
+    )
+
+
+def verdicts(rows: list[PageRow]) -> list[str]:
+    unfiltered = [row for row in rows if row.case == "page"]
+    worst_ratio = max(row.ratio for row in unfiltered)
+    worst_p50 = max(row.api_p50 for row in unfiltered)
+    lines = [
+        report.verdict(
+            worst_ratio <= MAX_RATIO,
+            f"page API p50 <= {MAX_RATIO:.0f}x its SQL",
+            f"worst {worst_ratio:.2f}",
+        ),
+        report.verdict(
+            worst_p50 <= MAX_P50_MS,
+            f"page API p50 <= {MAX_P50_MS:.0f} ms",
+            f"worst {worst_p50:.2f} ms",
+        ),
+    ]
+    judged = [row for row in rows if row.records >= TARGET_RECORDS]
+    target = (
+        f"filtered page SQL p50 <= {MAX_FILTERED_RATIO:.0f}x the page's at N >= {TARGET_RECORDS:,}"
+    )
+    if not judged:
+        return [*lines, f"n/a   {target} (give --records {TARGET_RECORDS})"]
+    page = {row.records: row.floor_p50 for row in judged if row.case == "page"}
+    worst = max(row.floor_p50 / page[row.records] for row in judged)
+    return [*lines, report.verdict(worst <= MAX_FILTERED_RATIO, target, f"worst {worst:.2f}")]
