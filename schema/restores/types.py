@@ -63,38 +63,38 @@ class RestoreSampleChange:
         )
 
 
-COUNT_DESCRIPTIONS = {
-    "records_to_change": "Live records whose values change.",
-    "records_unchanged": "Live records that hold the values already.",
-    "records_to_bring_back": "From a file: records taken out of the recycle bin, with the "
-    "file's values.",
-    "records_to_recreate": "From a file: purged records created again with their ids.",
-    "records_refused": "From a file: rows refused, each with its reason (refusedRows).",
-    "records_deleted": "From a backup: records in the recycle bin, left there.",
-    "records_purged": "From a backup: records deleted for good, not recreated.",
-    "records_created_since": "Not in the backup: left alone.",
-    "conflicts": "A revert's records changed again since the restore: left alone.",
-}
-
-
-def _count(name: str) -> int:
-    return strawberry.field(description=COUNT_DESCRIPTIONS[name])  # type: ignore[no-any-return]
+@strawberry.interface(description="What happens to a source's records: each is counted once.")
+class RestorePlanCounts:
+    records_in_source: int
+    records_to_change: int = strawberry.field(description="Live records whose values change.")
+    records_unchanged: int = strawberry.field(
+        description="Live records that hold the values already."
+    )
+    records_to_bring_back: int = strawberry.field(
+        description="From a file: records taken out of the recycle bin, with the file's values."
+    )
+    records_to_recreate: int = strawberry.field(
+        description="From a file: purged records created again with their ids."
+    )
+    records_refused: int = strawberry.field(
+        description="From a file: rows refused, each with its reason (refusedRows)."
+    )
+    records_deleted: int = strawberry.field(
+        description="From a backup: records in the recycle bin, left there."
+    )
+    records_purged: int = strawberry.field(
+        description="From a backup: records deleted for good, not recreated."
+    )
+    records_created_since: int = strawberry.field(description="Not in the backup: left alone.")
+    conflicts: int = strawberry.field(
+        description="A revert's records changed again since the restore: left alone."
+    )
 
 
 @strawberry.type(description="What the plan found for one object type of the source.")
-class RestoreObjectPlan:
+class RestoreObjectPlan(RestorePlanCounts):
     object_type: str
     label: str = strawberry.field(description="The object type's plural label.")
-    records_in_source: int
-    records_to_change: int = _count("records_to_change")
-    records_unchanged: int = _count("records_unchanged")
-    records_to_bring_back: int = _count("records_to_bring_back")
-    records_to_recreate: int = _count("records_to_recreate")
-    records_refused: int = _count("records_refused")
-    records_deleted: int = _count("records_deleted")
-    records_purged: int = _count("records_purged")
-    records_created_since: int = _count("records_created_since")
-    conflicts: int = _count("conflicts")
     properties: list[RestorePropertyPlan]
     restore: strawberry.Private[restores.Restore]
 
@@ -122,7 +122,7 @@ class RestoreObjectPlan:
 
 
 @strawberry.type
-class RestorePlan:
+class RestorePlan(RestorePlanCounts):
     values_as_of: datetime | None = strawberry.field(
         description="When the values to put back were current: the backup's snapshot, or the "
         "end of the restore a revert undoes; null for an uploaded CSV, which does not say."
@@ -130,16 +130,6 @@ class RestorePlan:
     planned_at: datetime | None = strawberry.field(
         description="When the comparison ended: startRestore refuses the plan an hour later."
     )
-    records_in_source: int
-    records_to_change: int = _count("records_to_change")
-    records_unchanged: int = _count("records_unchanged")
-    records_to_bring_back: int = _count("records_to_bring_back")
-    records_to_recreate: int = _count("records_to_recreate")
-    records_refused: int = _count("records_refused")
-    records_deleted: int = _count("records_deleted")
-    records_purged: int = _count("records_purged")
-    records_created_since: int = _count("records_created_since")
-    conflicts: int = _count("conflicts")
     conflicting_record_ids: list[strawberry.ID] = strawberry.field(description="Up to 20.")
     objects: list[RestoreObjectPlan] = strawberry.field(
         description="Per object type of the source, in its order; one for a backup's restore."

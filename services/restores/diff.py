@@ -2,9 +2,8 @@
 applying a batch did. Shared by the plan (which only counts) and the job (which writes)."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
-from typing import ClassVar
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -92,11 +91,9 @@ RECORD_COUNTS = (
 )
 
 
-class AppliedCounts(BaseModel):
-    """What applying really did, summed over the batches committed so far; stored on the
-    restore row in each batch's transaction, so a resumed job carries on from it."""
+class Tally(BaseModel):
+    """What applying did, to records and values: one batch's, or summed over batches."""
 
-    batches_done: int = 0
     records_changed: int = 0
     values_set: int = 0
     values_cleared: int = 0
@@ -118,35 +115,30 @@ class AppliedCounts(BaseModel):
 
     @property
     def records_read(self) -> int:
-        """Records of the source gone through: each batch's are counted once, in one of the
-        above."""
+        """Records of the source gone through: each is counted once, in one of the above."""
         return sum(getattr(self, name) for name in RECORD_COUNTS)
 
+    def tallied(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in Tally.model_fields}
 
-@dataclass
-class BatchResult:
+
+class AppliedCounts(Tally):
+    """Summed over the batches committed so far; stored on the restore row in each batch's
+    transaction, so a resumed job carries on from it."""
+
+    batches_done: int = 0
+
+
+class BatchResult(Tally):
     """What applying one batch did; `changed` are the records to announce."""
 
-    changed: list[ChangedRecord] = field(default_factory=list)
-    values_set: int = 0
-    values_cleared: int = 0
-    records_changed: int = 0
-    records_unchanged: int = 0
-    records_skipped: int = 0
-    conflicts: int = 0
-    records_brought_back: int = 0
-    records_recreated: int = 0
-    records_refused: int = 0
-    records_returned_to_bin: int = 0
-    records_removed: int = 0
-
-    # The counts a batch adds to AppliedCounts, by name.
-    COUNTED: ClassVar[tuple[str, ...]] = ("values_set", "values_cleared", *RECORD_COUNTS)
+    changed: list[ChangedRecord] = []
 
     @classmethod
     def of_live(cls, changed: list[ChangedRecord], live: int, conflicts: int) -> "BatchResult":
         """Of the live records compared: `live` of them, `changed` and `conflicts` among them."""
-        return cls(
+        # Built as is: the records come from the database, not from a caller to check.
+        return cls.model_construct(
             changed=changed,
             records_changed=len(changed),
             records_unchanged=live - len(changed) - conflicts,
@@ -155,8 +147,8 @@ class BatchResult:
 
     def add(self, other: "BatchResult") -> None:
         self.changed.extend(other.changed)
-        for name in self.COUNTED:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name, count in other.tallied().items():
+            setattr(self, name, getattr(self, name) + count)
 
     def count_values(self, changes: Iterable[Change]) -> None:
         """Over `changes`' changed properties: values set (or replaced), values cleared."""
@@ -169,7 +161,6 @@ class BatchResult:
 
     def added_to(self, counts: AppliedCounts, batch_size: int) -> AppliedCounts:
         """`counts` with this batch's; its records not counted otherwise were skipped."""
-        done = sum(getattr(self, name) for name in RECORD_COUNTS)
-        added = {name: getattr(counts, name) + getattr(self, name) for name in self.COUNTED}
-        added["records_skipped"] += batch_size - done
+        added = {name: getattr(counts, name) + count for name, count in self.tallied().items()}
+        added["records_skipped"] += batch_size - self.records_read
         return AppliedCounts(batches_done=counts.batches_done + 1, **added)

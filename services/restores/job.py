@@ -19,14 +19,14 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models.imports import Import, ImportSource, ImportStatus
 from models.restores import Restore, RestoreSource
 from services import crm, jobs
-from services.activity import audit, notifications
+from services.activity import notifications
 from services.backups import CorruptBackup, UnsafeFile
 from services.core import database
 from services.crm import ChangeSource, RecordChange
 from services.imports import FileRefused
 from services.restores import batch as batches
 from services.restores.diff import AppliedCounts, BatchResult
-from services.restores.service import wording
+from services.restores.service import audited, wording
 from services.restores.source import Part, Targets, forget_upload, source_of
 from services.restores.summary import plural
 
@@ -121,13 +121,10 @@ class RestoreJob(jobs.Job[Restore]):
     async def record_outcome(self, outcome: jobs.Outcome) -> None:
         restore = self.row
         await _import_entry(restore, outcome, self.counts)
-        await audit.record_event(
-            restore.account_id,
+        await audited(
+            restore,
             restore.requested_by_id,
-            f"{wording(restore).action}_{'COMPLETED' if outcome.succeeded else 'FAILED'}",
-            target_type="restore",
-            target_id=restore.id,
-            **wording(restore).described(restore),
+            "COMPLETED" if outcome.succeeded else "FAILED",
             counts=self.counts.model_dump(exclude={"batches_done"}),
             **outcome.failure_details(),
         )

@@ -13,11 +13,10 @@ from typing import ClassVar
 
 from models.restores import Restore
 from services import jobs
-from services.activity import audit
 from services.backups import CorruptBackup, UnsafeFile
 from services.imports import REFUSALS, FileRefused
 from services.restores.plan import compute
-from services.restores.service import wording
+from services.restores.service import audited
 from services.restores.source import NotInBackup, forget_upload
 from services.restores.summary import PlanSummary
 
@@ -55,23 +54,15 @@ class PlanJob(jobs.Job[Restore]):
             columns["plan"] = self.summary.model_dump(mode="json")
         return columns
 
-    async def announce_outcome(self, outcome: jobs.Outcome) -> None:
-        if not outcome.succeeded:
-            await forget_upload(self.row)  # A failed plan cannot be started.
-
     async def record_outcome(self, outcome: jobs.Outcome) -> None:
         plan = self.row
         details = {"records_to_change": self.summary.records_to_change} if self.summary else {}
-        await audit.record_event(
-            plan.account_id,
-            plan.requested_by_id,
-            f"{wording(plan).action}_{'PLANNED' if outcome.succeeded else 'PLAN_FAILED'}",
-            target_type="restore",
-            target_id=plan.id,
-            **wording(plan).described(plan),
-            **details,
-            **outcome.failure_details(),
-        )
+        event = "PLANNED" if outcome.succeeded else "PLAN_FAILED"
+        await audited(plan, plan.requested_by_id, event, **details, **outcome.failure_details())
+
+    async def announce_outcome(self, outcome: jobs.Outcome) -> None:
+        if not outcome.succeeded:
+            await forget_upload(self.row)  # A failed plan cannot be started.
 
 
 run_plan = PlanJob.run

@@ -88,6 +88,21 @@ def wording(restore: Restore) -> Wording:
     return WORDING[restore.kind, restore.source]
 
 
+async def audited(restore: Restore, actor_id: UUID | None, event: str, **details: object) -> None:
+    """An audit entry about `restore` (its object type fetched): its wording's action with
+    `event` ("STARTED", "PLANNED"...), what the restore is, and `details`."""
+    words = wording(restore)
+    await activity.record_event(
+        restore.account_id,
+        actor_id,
+        f"{words.action}_{event}",
+        target_type="restore",
+        target_id=restore.id,
+        **words.described(restore),
+        **details,
+    )
+
+
 def _of_account(account_id: UUID) -> QuerySet[Restore]:
     return Restore.filter(account_id=account_id).select_related("object_type", "requested_by")
 
@@ -235,12 +250,4 @@ async def _queue(queued: jobs.Queued[Restore], viewer: Viewer, plan: Restore) ->
     if not started:
         # The same plan started twice at once: the other request took it.
         raise RestoreInProgress("This plan was started by another request.")
-    await activity.record_event(
-        viewer.account_id,
-        viewer.user.id,
-        f"{wording(plan).action}_STARTED",
-        target_type="restore",
-        target_id=plan.id,
-        **wording(plan).described(plan),
-        acknowledged=["dataChange", "irreversible"],
-    )
+    await audited(plan, viewer.user.id, "STARTED", acknowledged=["dataChange", "irreversible"])
