@@ -19,6 +19,7 @@ from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from services.events import metrics
 from services.events.base import BusUnavailable, LocalHub, Message, drain
 
 log = logging.getLogger(__name__)
@@ -114,10 +115,12 @@ class RedisBus:
                     wait = min(wait * 2, RECONNECT_MOST_SECONDS)
                     continue
                 if down_since is not None:
+                    down = time.monotonic() - down_since
                     log.warning(
-                        "Redis pub/sub is back after %.1f s; channels subscribed again",
-                        time.monotonic() - down_since,
+                        "Redis pub/sub is back after %.1f s; channels subscribed again", down
                     )
+                    metrics.outages.inc()
+                    metrics.down_seconds.inc(down)
                 wait, down_since = RECONNECT_FIRST_SECONDS, None
             try:
                 await self._listen(pubsub)

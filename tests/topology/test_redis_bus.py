@@ -10,6 +10,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
 import redis.asyncio as redis
+from prometheus_client import REGISTRY
 
 from services.events import BusUnavailable, RedisBus
 from tests.support.polling import poll_until
@@ -102,6 +103,7 @@ async def test_a_subscriber_hears_every_message_published_after_redis_restarts(
 ) -> None:
     publisher, subscriber = own_buses
     channel = new_channel()
+    outages = REGISTRY.get_sample_value("crm_backup_event_bus_outages_total") or 0
     async with subscriber.subscribe(channel) as messages:
         assert await received_in_order(publisher, channel, messages, 1) == [{"number": 0}]
         own_redis.stop()
@@ -120,6 +122,8 @@ async def test_a_subscriber_hears_every_message_published_after_redis_restarts(
     logged = [record.getMessage() for record in caplog.records]
     assert any("Lost the Redis pub/sub connection" in line for line in logged), logged
     assert any("Redis pub/sub is back after" in line for line in logged), logged
+    # The outage is counted too, once it is over.
+    assert REGISTRY.get_sample_value("crm_backup_event_bus_outages_total") == outages + 1
 
 
 async def test_a_frozen_redis_is_noticed_and_left_behind_once_it_answers(
