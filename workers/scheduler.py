@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from services import accounts, backups, crm, jobs
+from services import accounts, backups, crm, jobs, restores
 from services.core import database
 from services.core.outages import is_outage
 
@@ -21,6 +21,7 @@ JOBS: tuple[Job, ...] = (
     backups.expire_backups,
     jobs.requeue_lost_jobs,
     jobs.remove_left_files,
+    restores.forget_unused_uploads,
     backups.run_due_schedules,
     crm.delete_sent_record_changes,
 )

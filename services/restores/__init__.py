@@ -14,6 +14,7 @@ from services.restores.refusals import open_download as open_refused_rows_downlo
 from services.restores.refusals import refused_rows
 from services.restores.service import get_restore, list_restores, revertible_until, start
 from services.restores.summary import Counts, ObjectPlan, PlanSummary, PropertyPlan, SampleChange
+from services.restores.uploads import forget_unused_uploads
 
 __all__ = [
     "PLAN_STATUSES",
@@ -30,6 +31,7 @@ __all__ = [
     "RestoreStatus",
     "SampleChange",
     "failure_code",
+    "forget_unused_uploads",
     "get_restore",
     "list_restores",
     "open_refused_rows_download",

@@ -248,7 +248,7 @@ async def uploaded_file(restore: Restore) -> AsyncIterator[Upload]:
 
 async def forget_upload(restore: Restore) -> None:
     """An uploaded file is not read again once the restore is over. Storage that cannot delete
-    it now keeps the key on the row, to be deleted later."""
+    it now keeps the key on the row, for `services.restores.uploads` to delete later."""
     if not restore.file_key:
         return
     try:
