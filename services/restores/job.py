@@ -27,8 +27,9 @@ from services.imports import FileRefused
 from services.restores import batch as batches
 from services.restores.diff import AppliedCounts, BatchResult
 from services.restores.service import audited, wording
-from services.restores.source import Part, Targets, forget_upload, source_of
+from services.restores.source import Part, Targets, source_of
 from services.restores.summary import plural
+from services.restores.uploads import forget_upload
 
 # Batches applied at once: the next one's statement runs while this one commits, so neither
 # the database nor the worker waits for the other.

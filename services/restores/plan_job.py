@@ -17,8 +17,9 @@ from services.backups import CorruptBackup, UnsafeFile
 from services.imports import REFUSALS, FileRefused
 from services.restores.plan import compute
 from services.restores.service import audited
-from services.restores.source import NotInBackup, forget_upload
+from services.restores.source import NotInBackup
 from services.restores.summary import PlanSummary
+from services.restores.uploads import forget_upload
 
 
 class PlanJob(jobs.Job[Restore]):

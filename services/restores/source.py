@@ -8,7 +8,6 @@ it finished.
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,8 +25,6 @@ from services import storage
 from services.backups import BackupReader, CorruptBackup, FileEntry, UnsafeFile, open_backup
 from services.core import environment
 from services.imports import FileRefused, ImportFile, Upload, account_types, open_upload
-
-log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1_000
 
@@ -244,19 +241,6 @@ async def uploaded_file(restore: Restore) -> AsyncIterator[Upload]:
         raise FileRefused(damaged.message) from damaged
     finally:
         path.unlink(missing_ok=True)
-
-
-async def forget_upload(restore: Restore) -> None:
-    """An uploaded file is not read again once the restore is over. Storage that cannot delete
-    it now keeps the key on the row, for `services.restores.uploads` to delete later."""
-    if not restore.file_key:
-        return
-    try:
-        await storage.current().delete(restore.file_key)
-    except Exception:
-        log.warning("Could not delete the file of restore %s", restore.id, exc_info=True)
-        return
-    await Restore.filter(id=restore.id).update(file_key="")
 
 
 def file_batches(

@@ -117,27 +117,47 @@ def _storable(text: str) -> str:
 async def sort_batch(
     object_type: ObjectType, batch: Targets, connection: BaseDBAsyncClient | None = None
 ) -> Triage:
-    """`connection`: the job's transaction, which locks the records brought back."""
+    """`connection`: the job's transaction, which locks the records brought back (only them:
+    the live ones are locked by the statement that writes those that differ)."""
     sorter = _Sorter(object_type, batch)
     ids = sorter.checked_ids()
     found = Record.filter(account_id=object_type.account_id, id__in=list(ids))
     if connection is not None:
-        found = found.using_db(connection).select_for_update()
-    records = await found.values_list("id", "object_type_id", "deleted_at", "properties")
-    for record_id, type_id, deleted_at, values in records:
-        n = ids.pop(UUID(str(record_id)))
+        found = found.using_db(connection)
+    binned: list[UUID] = []
+    for record_id, type_id, deleted_at in await found.values_list(
+        "id", "object_type_id", "deleted_at"
+    ):
+        record_id = UUID(str(record_id))
         if type_id != object_type.id:
-            sorter.other_type(n)
+            sorter.other_type(ids.pop(record_id))
         elif deleted_at is None:
-            sorter.triage.live.append(n)
+            sorter.triage.live.append(ids.pop(record_id))
         else:
-            sorter.triage.binned.append(Binned(n, values, deleted_at))
+            binned.append(record_id)
+    await _sort_binned(sorter, {record_id: ids.pop(record_id) for record_id in binned}, connection)
     await _sort_missing(sorter, ids, connection)
     for part in (sorter.triage.live, sorter.triage.recreated):
         part.sort()
     sorter.triage.binned.sort(key=lambda binned: binned.position)
     sorter.triage.refused.sort(key=lambda refused: refused.row_number)
     return sorter.triage
+
+
+async def _sort_binned(
+    sorter: _Sorter, positions: dict[UUID, int], connection: BaseDBAsyncClient | None
+) -> None:
+    """The records in the recycle bin, with what they hold, read (and locked) again: one taken
+    out of the bin meanwhile is live now."""
+    if not positions:
+        return
+    found = Record.filter(id__in=list(positions), deleted_at__isnull=False)
+    if connection is not None:
+        found = found.using_db(connection).select_for_update()
+    for record_id, deleted_at, values in await found.values_list("id", "deleted_at", "properties"):
+        n = positions.pop(UUID(str(record_id)))
+        sorter.triage.binned.append(Binned(n, values, deleted_at))
+    sorter.triage.live.extend(positions.values())
 
 
 async def _sort_missing(

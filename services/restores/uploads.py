@@ -1,14 +1,31 @@
-"""Uploaded files nothing will read again, deleted by the scheduler's pass: those of plans never
-started (a day after the upload: the plan is stale long before), and those of finished restores
-that storage could not delete at the time."""
+"""Uploaded files nothing will read again: deleted when their restore ends or their plan fails,
+and by the scheduler's pass, those of plans never started (a day after the upload: the plan is
+stale long before) and of finished restores that storage could not delete at the time."""
 
+import logging
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 
 from models.restores import Restore, RestoreSource, RestoreStatus
+from services import storage
 from services.core.clock import now
-from services.restores.source import forget_upload
+
+log = logging.getLogger(__name__)
+
+
+async def forget_upload(restore: Restore) -> None:
+    """An uploaded file is not read again once the restore is over. Storage that cannot delete
+    it now keeps the key on the row, for `forget_unused_uploads` to delete later."""
+    if not restore.file_key:
+        return
+    try:
+        await storage.current().delete(restore.file_key)
+    except Exception:
+        log.warning("Could not delete the file of restore %s", restore.id, exc_info=True)
+        return
+    await Restore.filter(id=restore.id).update(file_key="")
+
 
 # An upload whose plan was not started within this is not going to be.
 UNSTARTED_KEPT_FOR = timedelta(days=1)

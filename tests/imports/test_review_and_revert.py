@@ -10,7 +10,8 @@ import httpx
 
 from models.crm import PurgedRecord, Record
 from models.imports import Import
-from models.restores import RestoreStatus
+from models.restores import Restore, RestoreStatus
+from server.settings import Settings
 from tests.support.backups import backup_file
 from tests.support.graphql import GraphQLClient
 from tests.support.imports import csv_bytes, imported, planned_upload, upload
@@ -18,6 +19,7 @@ from tests.support.jobs import jobs_sent
 from tests.support.records import add_property, purge, records_of, seed_records, set_values
 from tests.support.restores import (
     START,
+    plan_objects,
     restore_finished,
     revert_planned,
     start,
@@ -110,15 +112,6 @@ async def test_an_upload_is_reviewed_before_anything_changes(
     )
 
 
-async def plan_objects(gql: GraphQLClient, tenant: Tenant, plan_id: str) -> list[dict[str, str]]:
-    query = """query($id: ID!) { restore(id: $id) { plan { objects {
-      objectType refusedRowsDownloadUrl } } } }"""
-    objects: list[dict[str, str]] = (await gql.data(query, {"id": plan_id}, tenant.super_admin))[
-        "restore"
-    ]["plan"]["objects"]
-    return objects
-
-
 async def test_an_upload_has_the_guards_of_every_restore(
     http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant
 ) -> None:
@@ -197,8 +190,10 @@ async def test_reverting_an_import_undoes_all_it_did_except_what_changed_since(
 
 
 async def test_an_upload_refused_at_once_stores_nothing(
-    http: httpx.AsyncClient, tenant: Tenant
+    http: httpx.AsyncClient, tenant: Tenant, settings: Settings
 ) -> None:
     response = await upload(http, tenant.super_admin, b"dealname\nx\n", object_type="deals")
     assert response.status_code == 422
     assert response.json()["code"] == "NOT_RESTORABLE"
+    assert not await Restore.filter(account_id=tenant.account.id).exists()
+    assert not list((settings.storage_dir / "accounts" / str(tenant.account.id)).glob("*/*"))

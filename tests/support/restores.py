@@ -109,6 +109,16 @@ async def plan_fails_as_damaged(gql: GraphQLClient, tenant: Tenant, backup_id: s
     assert sorted(after) == sorted(before)
 
 
+async def plan_objects(gql: GraphQLClient, tenant: Tenant, plan_id: str) -> list[dict[str, str]]:
+    """The plan's object types with their refused rows' links."""
+    query = """query($id: ID!) { restore(id: $id) { plan { objects {
+      objectType refusedRowsDownloadUrl } } } }"""
+    objects: list[dict[str, str]] = (await gql.data(query, {"id": plan_id}, tenant.super_admin))[
+        "restore"
+    ]["plan"]["objects"]
+    return objects
+
+
 def start_variables(plan_id: str, data: bool = True, irreversible: bool = True) -> dict[str, Any]:
     return {"planId": plan_id, "data": data, "irreversible": irreversible}
 
