@@ -3,6 +3,7 @@ lines (one object per line, for log collectors) or plain text (for a terminal)."
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -11,6 +12,9 @@ from services.core import log_context
 LogFormat = Literal["json", "plain"]
 
 PLAIN = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+# A download's signed token is its credential for as long as the link lives: it stays out of logs.
+DOWNLOAD_TOKEN = re.compile(r"(/downloads/[\w-]+/)[^/?\s]+")
 
 
 class JsonFormatter(logging.Formatter):
@@ -47,6 +51,21 @@ FORMATTERS: dict[LogFormat, type[logging.Formatter]] = {
 }
 
 
+class HideDownloadTokens(logging.Filter):
+    """Masks the token in the path of uvicorn's access lines (its third argument)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) > 2:
+            path = str(record.args[2])
+            masked = DOWNLOAD_TOKEN.sub(r"\1…", path)
+            record.args = (*record.args[:2], masked, *record.args[3:])
+        return True
+
+
+# One instance, so that configuring twice adds it once.
+HIDE_DOWNLOAD_TOKENS = HideDownloadTokens()
+
+
 def configure(log_format: LogFormat, level: int = logging.INFO) -> None:
     """Every record to standard error in `log_format`. uvicorn's loggers lose the handlers of
     their own and pass their records up to this one (serve gives uvicorn no log config)."""
@@ -61,3 +80,4 @@ def configure(log_format: LogFormat, level: int = logging.INFO) -> None:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    logging.getLogger("uvicorn.access").addFilter(HIDE_DOWNLOAD_TOKENS)

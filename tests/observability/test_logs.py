@@ -33,6 +33,7 @@ def test_json_lines_name_the_request_the_job_and_the_account(tmp_path: Path) -> 
                 "/graphql", json={"query": ACCOUNT}, headers={**auth, "X-Request-ID": "trace-42"}
             )
             insane = http.get("/health/live", headers={"X-Request-ID": "two words"})
+            http.get("/downloads/refused/secret-token-42/contacts.csv")
             backup = http.post("/graphql", json={"query": CREATE_BACKUP}, headers=auth)
         account_id = traced.json()["data"]["account"]["id"]
         backup_id = backup.json()["data"]["createBackup"]["id"]
@@ -47,6 +48,8 @@ def test_json_lines_name_the_request_the_job_and_the_account(tmp_path: Path) -> 
     access = [line for line in lines if line.get("request_id") == "trace-42"]
     assert [line["logger"] for line in access] == ["uvicorn.access"]
     assert access[0]["account_id"] == account_id
+    assert not [line for line in lines if "secret-token-42" in line["message"]]
+    assert any("/downloads/refused/…/contacts.csv" in line["message"] for line in lines)
     job = [line["message"] for line in lines if line.get("job_id") == backup_id]
     assert all(line["account_id"] == account_id for line in lines if "job_id" in line)
     assert "started, attempt 1 of 3" in job[0]
