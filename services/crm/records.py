@@ -1,12 +1,13 @@
 """CRM records: batched writes validated against property definitions, the recycle bin, purge."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import RawSQL
 from tortoise.queryset import QuerySet
 
@@ -20,7 +21,8 @@ from services.core.ids import parse_id
 from services.core.pagination import Page, paginate_rows
 from services.core.text import check_text, column_length
 from services.core.viewer import Viewer
-from services.crm import values
+from services.crm import outbox, values
+from services.crm.changes import ChangeSource, RecordChange
 from services.crm.object_types import check_name, get_object_type, properties_by_name
 
 MAX_BATCH = 1_000
@@ -206,8 +208,13 @@ async def create_records(
         for index, changes in enumerate(items)
     ]
     _refuse(problems)
-    async with database.transaction():
-        await Record.bulk_create(records)
+    async with database.transaction() as connection:
+        await Record.bulk_create(records, using_db=connection)
+        await _record_changes(
+            connection,
+            viewer.account_id,
+            ((record.id, object_type.name, set(record.properties)) for record in records),
+        )
     return await Record.filter(id__in=[record.id for record in records]).order_by("id")
 
 
@@ -231,7 +238,7 @@ async def update_records(
     ids = _parse_ids([record_id for record_id, _ in updates], "updates")
     if len(ids) != len(updates):
         raise ValidationFailed("Each record may appear once per update.", field="id")
-    async with database.transaction():
+    async with database.transaction() as connection:
         found = await _fetch_all(_live(viewer.account_id).select_for_update(), ids)
         types = {
             object_type.id: object_type
@@ -241,19 +248,42 @@ async def update_records(
         }
         problems: list[Problem] = []
         changed = []
+        events = []
         for index, (record_id, (_, changes)) in enumerate(zip(ids, updates, strict=True)):
             record = found[record_id]
-            merged = _merged(
-                types[record.object_type_id], record.properties, changes, index, problems
-            )
+            object_type = types[record.object_type_id]
+            merged = _merged(object_type, record.properties, changes, index, problems)
             if merged != record.properties:
+                events.append((record.id, object_type.name, _differing(record.properties, merged)))
                 record.properties = merged
                 record.updated_at = now()
                 changed.append(record)
         _refuse(problems)
         if changed:
             await Record.bulk_update(changed, fields=["properties", "updated_at"])
+            await _record_changes(connection, viewer.account_id, events)
     return [found[record_id] for record_id in ids]
+
+
+def _differing(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
+async def _record_changes(
+    connection: BaseDBAsyncClient,
+    account_id: UUID,
+    changed: Iterable[tuple[UUID, str, set[str]]],
+) -> None:
+    """A change event per record whose values an API call set, changed or cleared, committed
+    with the change: workflows hear an edit by hand as they hear a restore's."""
+    await outbox.record_changes(
+        connection,
+        account_id,
+        (
+            RecordChange(str(record_id), type_name, ChangeSource.API.value, sorted(names))
+            for record_id, type_name, names in changed
+        ),
+    )
 
 
 async def delete_records(viewer: Viewer, ids: Sequence[str | UUID]) -> int:

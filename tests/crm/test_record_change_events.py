@@ -9,8 +9,10 @@ from collections.abc import AsyncIterator
 from models.crm import RecordChangeBatch
 from services import crm
 from services.crm import changes as record_events
+from tests.support.graphql import GraphQLClient
 from tests.support.polling import until_listening
 from tests.support.record_changes import record_changes_committed
+from tests.support.records import CREATE_RECORDS
 from tests.support.servers import Server
 from tests.support.tenants import Tenant
 from tests.support.websocket import signed_in
@@ -18,6 +20,10 @@ from tests.support.websocket import signed_in
 BATCHES = 20
 CHANGES = """subscription($after: ID) {
   recordChanges(objectType: "deals", after: $after) { id recordId properties } }"""
+API_CHANGES = """subscription {
+  recordChanges(objectType: "deals") { recordId source properties } }"""
+UPDATE_RECORDS = """mutation($records: [RecordUpdateInput!]!) {
+  updateRecords(records: $records) { id } }"""
 
 
 def _change(record_id: str, step: int) -> crm.RecordChange:
@@ -108,3 +114,36 @@ async def test_resuming_after_something_that_is_no_event_id_is_refused(
         operation_id = await socket.subscribe(CHANGES, {"after": "yesterday"})
         [answer] = await socket.payloads_until_complete(operation_id)
     assert answer["errors"][0]["extensions"] == {"code": "VALIDATION_FAILED", "field": "after"}
+
+
+async def test_edits_through_the_api_are_published_with_the_values_they_touched(
+    server: Server, tenant: Tenant, gql: GraphQLClient
+) -> None:
+    async with signed_in(server.websocket_url, tenant.super_admin) as socket:
+        await socket.subscribe(API_CHANGES)
+        await until_listening(record_events.channel(tenant.account.id, "deals"))
+        [deal] = await _create_deals(gql, tenant, {"dealname": "Acme", "amount": "5"})
+        update = {"id": deal, "properties": [_value("amount", None), _value("dealname", "A")]}
+        await gql.data(UPDATE_RECORDS, {"records": [update]}, tenant.member)
+        # The same update again changes nothing, so it tells nothing: the next event heard is
+        # the next record's creation.
+        await gql.data(UPDATE_RECORDS, {"records": [update]}, tenant.member)
+        [other] = await _create_deals(gql, tenant, {"dealname": "Other"})
+        heard = [await socket.receive() for _ in range(3)]
+
+    changes = [message["payload"]["data"]["recordChanges"] for message in heard]
+    assert [(c["recordId"], c["source"], c["properties"]) for c in changes] == [
+        (deal, "API", ["amount", "dealname"]),
+        (deal, "API", ["amount", "dealname"]),
+        (other, "API", ["dealname"]),
+    ]
+
+
+def _value(name: str, value: str | None) -> dict[str, str | None]:
+    return {"name": name, "value": value}
+
+
+async def _create_deals(gql: GraphQLClient, tenant: Tenant, *deals: dict[str, str]) -> list[str]:
+    records = [{"properties": [_value(n, v) for n, v in deal.items()]} for deal in deals]
+    created = await gql.data(CREATE_RECORDS, {"type": "deals", "records": records}, tenant.member)
+    return [record["id"] for record in created["createRecords"]]
