@@ -2,35 +2,17 @@
 service alone, runs a query with the admin page's session and receives a subscription's event
 over graphql-ws; without a session it points to the admin page."""
 
-from typing import Any
-
 from playwright.async_api import expect
 
 from models.accounts import Role
 from services.activity import notifications
 from tests.support.browser import AdminPage, refuse_other_hosts
+from tests.support.graphiql import run_in_graphiql
 from tests.support.polling import until_listening
 from tests.support.tenants import MakeTenant
 
 ME = "{ me { user { email } } }"
 NOTIFICATIONS = "subscription { notifications { title } }"
-
-
-EDITOR = ".graphiql-query-editor .CodeMirror"
-# GraphiQL parses the editor's text a moment after each change (debounced), and runs what it
-# parsed: a subscription goes to the websocket only once it is known to be one.
-PARSED = f"""text => document.querySelector("{EDITOR}").CodeMirror
-    .documentAST?.loc?.source?.body === text"""
-
-
-async def run(page: Any, operation: str) -> None:
-    """Puts `operation` in GraphiQL's query editor (CodeMirror's own API: typing would have
-    the editor close brackets) and runs it, as parsed."""
-    await page.locator(EDITOR).evaluate(
-        "(editor, text) => editor.CodeMirror.setValue(text)", operation
-    )
-    await page.wait_for_function(PARSED, arg=operation)
-    await page.locator(".graphiql-execute-button").click()
 
 
 async def test_graphiql_carries_the_session_over_and_subscribes(
@@ -49,11 +31,11 @@ async def test_graphiql_carries_the_session_over_and_subscribes(
     await expect(page.locator(".graphiql-container")).to_be_visible()
     response = page.locator(".graphiql-response")
 
-    await run(page, ME)
+    await run_in_graphiql(page, ME)
     await expect(response).to_contain_text(f'"email": "{user.email}"')
     await admin_page.screenshot("graphiql-01-query")
 
-    await run(page, NOTIFICATIONS)
+    await run_in_graphiql(page, NOTIFICATIONS)
     await until_listening(notifications.channel(user.id))
     await notifications.notify([user], "TEST", "Heard in GraphiQL")
     await expect(response).to_contain_text('"title": "Heard in GraphiQL"')
