@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PACKAGES := models schema resolvers services workers server
 PYTEST_ARGS ?=
 
-.PHONY: run test bench lint schema
+.PHONY: run test bench lint schema graphiql-assets
 
 run: $(VENV)/.installed
 	$(VENV)/bin/crm-backup serve
@@ -18,11 +18,11 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed
 	$(PY) -m bench
 
-# Style, formatting, types (the packages, the tests and the benchmark) and the import layers.
+# Style, formatting, types (the packages, the tests, the benchmark and tools/) and the import layers.
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy $(PACKAGES) tests bench
+	$(VENV)/bin/mypy $(PACKAGES) tests bench tools
 	$(VENV)/bin/lint-imports
 
 schema: $(VENV)/.installed
@@ -41,3 +41,8 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
+
+# GraphiQL's browser files, from the npm registry at pinned versions and integrities (needs npm);
+# the result in server/admin/graphiql/vendor/ is committed.
+graphiql-assets:
+	$(PYTHON3) tools/graphiql_assets.py

@@ -13,6 +13,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from resolvers.context import Context
 from schema import build_schema
+from server import admin
 from server.bearer import bearer_token, connection_token
 from server.http_metrics import OperationLabels
 from server.live_connections import SessionBoundHandler
@@ -26,6 +27,10 @@ MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
 
 class GraphQLApp(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = SessionBoundHandler
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """The service's own GraphiQL page, in place of Strawberry's, which loads from a CDN."""
+        return admin.graphiql_page()
 
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -8,13 +8,16 @@ page talk only to this service (its own origin, over HTTP and websockets):
     css/        the style sheet
     lib/        shared plumbing: the API (HTTP, websockets), elements, formats, errors, session
     panels/     one module per part of the page
+    graphiql/   GraphiQL's page (served at /graphql when GraphiQL is on), its module and style,
+                and vendor/: React, GraphiQL and graphql-ws as their npm packages built them
+                (installed by `make graphiql-assets`, tools/graphiql_assets.py)
 """
 
 import os
 import stat
 from pathlib import Path
 
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -22,13 +25,15 @@ from starlette.types import Scope
 DIRECTORY = Path(__file__).resolve().parent
 PATH = "/admin"
 
-# 'self' covers same-origin ws:/wss: too; data: is for the two-factor QR code (an SVG data URI).
+# 'self' covers same-origin ws:/wss: too; data: is for the two-factor QR code (an SVG data URI)
+# and for the fonts that GraphiQL's style sheet embeds.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'none'",
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self' data:",
+        "font-src data:",
         "connect-src 'self'",
         "base-uri 'none'",
         "form-action 'none'",
@@ -51,7 +56,14 @@ SERVED = {
     Path("css"): frozenset({".css"}),
     Path("lib"): frozenset({".js"}),
     Path("panels"): frozenset({".js"}),
+    # GraphiQL's page itself is served only at /graphql (`graphiql_page`).
+    Path("graphiql"): frozenset({".js", ".css"}),
+    Path("graphiql/vendor/react"): frozenset({".js"}),
+    Path("graphiql/vendor/react-dom"): frozenset({".js"}),
+    Path("graphiql/vendor/graphiql"): frozenset({".js", ".css"}),
+    Path("graphiql/vendor/graphql-ws"): frozenset({".js"}),
 }
+GRAPHIQL_PAGE = DIRECTORY / "graphiql" / "index.html"
 
 
 class AdminFiles(StaticFiles):
@@ -81,3 +93,8 @@ class AdminFiles(StaticFiles):
 def mount() -> Mount:
     """`/admin/` serves index.html; `/admin` redirects there."""
     return Mount(PATH, AdminFiles(directory=DIRECTORY, html=True), name="admin")
+
+
+def graphiql_page() -> Response:
+    """GraphiQL, loading everything from this service, under the admin page's policy."""
+    return FileResponse(GRAPHIQL_PAGE, headers=HEADERS)

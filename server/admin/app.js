@@ -61,8 +61,15 @@ function showSession(me) {
   $("#session-bar").hidden = false;
   $("#workspace").hidden = false;
   views.show(me.user.role === "SUPER_ADMIN");
+  showGraphiQLLink();
   $("#restore").hidden = true;
   showWorkspaceError(null);
+}
+
+// GraphiQL's page (same tab, so it has this session) answers only when the server has it on.
+async function showGraphiQLLink() {
+  const response = await fetch("/graphql", { headers: { Accept: "text/html" } }).catch(() => null);
+  $("#graphiql-link").hidden = !response?.ok;
 }
 
 function showWorkspaceError(message) {

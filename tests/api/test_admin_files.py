@@ -15,6 +15,8 @@ from server.admin import CONTENT_SECURITY_POLICY
         ("/admin/css/admin.css", "text/css"),
         ("/admin/lib/api.js", "text/javascript"),
         ("/admin/panels/backups.js", "text/javascript"),
+        ("/admin/graphiql/graphiql.js", "text/javascript"),
+        ("/admin/graphiql/vendor/graphiql/graphiql.min.css", "text/css"),
     ],
 )
 async def test_the_page_files_are_served_with_its_policy(
@@ -28,7 +30,15 @@ async def test_the_page_files_are_served_with_its_policy(
 
 
 @pytest.mark.parametrize(
-    "path", ["/admin/__init__.py", "/admin/lib/../__init__.py", "/admin/css/app.js"]
+    "path",
+    [
+        "/admin/__init__.py",
+        "/admin/lib/../__init__.py",
+        "/admin/css/app.js",
+        # Served only at /graphql, and the licences ship without being served.
+        "/admin/graphiql/index.html",
+        "/admin/graphiql/vendor/react/LICENSE",
+    ],
 )
 async def test_nothing_else_of_the_package_is_served(http: httpx.AsyncClient, path: str) -> None:
     assert (await http.get(path)).status_code == 404

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from server.admin import GRAPHIQL_PAGE
+from tests.support.graphiql import loaded_files
 from tests.support.packaging import copy_as_the_image_does, files_under
 
 
@@ -33,3 +35,10 @@ def test_the_wheel_holds_every_file_of_the_packages(
 
     assert not missing, f"not in the wheel: {missing}"
     assert "server/admin/index.html" in in_wheel
+    # GraphiQL's page and every file it loads: the service serves them, never a CDN.
+    graphiql = loaded_files(GRAPHIQL_PAGE.read_text())
+    assert "server/admin/graphiql/vendor/react/react.production.min.js" in graphiql
+    assert graphiql | {"server/admin/graphiql/index.html"} <= in_wheel
+    # Each package the page loads from ships with its licence.
+    for package in {name.rsplit("/", 1)[0] for name in graphiql if "/vendor/" in name}:
+        assert any(name.startswith(f"{package}/LICENSE") for name in in_wheel), package

@@ -48,6 +48,11 @@ def require_chromium() -> None:
     pytest.skip(missing)
 
 
+def same_origin(url: str, origin: str) -> bool:
+    parts = urlsplit(url)
+    return f"{parts.scheme.replace('ws', 'http')}://{parts.netloc}" == origin
+
+
 @dataclass
 class Watched:
     """What a page did that a test must not let pass: script errors, requests elsewhere."""
@@ -64,11 +69,24 @@ class Watched:
         self.errors.append(f"page error: {error}")
 
     def request(self, request: Any) -> None:
-        parts = urlsplit(request.url)
-        if parts.scheme in ("data", "blob"):
+        if urlsplit(request.url).scheme in ("data", "blob"):
             return
-        if f"{parts.scheme.replace('ws', 'http')}://{parts.netloc}" != self.origin:
+        if not same_origin(request.url, self.origin):
             self.foreign_requests.append(request.url)
+
+
+async def refuse_other_hosts(context: Any, origin: str) -> None:
+    """Every request of the browser context to anywhere but `origin` is aborted (websockets
+    closed), as on a network that reaches only the service."""
+
+    async def refuse(route: Any) -> None:
+        await route.abort("addressunreachable")
+
+    async def close(socket: Any) -> None:
+        await socket.close()
+
+    await context.route(lambda url: not same_origin(url, origin), refuse)
+    await context.route_web_socket(lambda url: not same_origin(url, origin), close)
 
 
 async def sign_in(page: Any, email: str, password: str) -> None:
