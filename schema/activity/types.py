@@ -67,7 +67,8 @@ class AuditEvent:
         "import, records, object_type or property."
     )
     target_id: str = strawberry.field(
-        description="The id of the thing it was done to; may be empty (records: see details)."
+        description="The id of the thing it was done to; empty for records, whose ids are in "
+        "`details.record_ids`."
     )
     details: JSON = strawberry.field(
         description="What else the action recorded, as a JSON object whose keys depend on the "

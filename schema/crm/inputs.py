@@ -11,8 +11,8 @@ PROPERTY_NAME = "A property's name (`Property.name`) of the record's object type
 class PropertyValueInput:
     name: str = strawberry.field(description=PROPERTY_NAME)
     value: str | None = strawberry.field(
-        description="The value, as text in the property type's format (at most 65,536 "
-        "characters). Blank or null clears the value."
+        description="The value, as text in the property type's format (at most "
+        f"{crm.MAX_VALUE_LENGTH:,} characters). Blank or null clears the value."
     )
 
 

@@ -17,7 +17,9 @@ from schema.crm.inputs import (
 )
 from schema.crm.types import Association, ObjectType, Property, Record, RecordChange
 from schema.pagination import AFTER, FIRST, Connection
+from services import crm
 
+BATCH = f"1 to {crm.MAX_BATCH:,}"
 OBJECT_TYPE = strawberry.argument(
     description="An object type's `name`, e.g. contacts (NOT_FOUND when there is none)."
 )
@@ -25,7 +27,7 @@ RECORD_ID = strawberry.argument(
     description="A record's id, in the signed-in user's account (else NOT_FOUND)."
 )
 RECORD_IDS = strawberry.argument(
-    description="Up to 1,000 record ids of the account; any unknown one is NOT_FOUND (and "
+    description=f"{BATCH} record ids of the account; any unknown one is NOT_FOUND (and "
     "nothing is done)."
 )
 
@@ -104,7 +106,7 @@ class CrmQueries:
 @strawberry.type
 class CrmMutations:
     @strawberry.mutation(
-        description="Creates 1 to 1,000 records of one type; all or nothing: any bad value "
+        description=f"Creates {BATCH} records of one type; all or nothing: any bad value "
         "refuses the batch (VALIDATION_FAILED, `problems` naming each). Any signed-in user."
     )
     async def create_records(
@@ -112,7 +114,7 @@ class CrmMutations:
         info: Info,
         object_type: Annotated[str, OBJECT_TYPE],
         records: Annotated[
-            list[NewRecordInput], strawberry.argument(description="1 to 1,000 records.")
+            list[NewRecordInput], strawberry.argument(description=f"{BATCH} records.")
         ],
     ) -> list[Record]:
         changes = [record.changes() for record in records]
@@ -120,14 +122,14 @@ class CrmMutations:
         return [Record.from_model(record) for record in created]
 
     @strawberry.mutation(
-        description="Sets or clears values of 1 to 1,000 live records; all or nothing, like "
+        description=f"Sets or clears values of {BATCH} live records; all or nothing, like "
         "createRecords. Any signed-in user."
     )
     async def update_records(
         self,
         info: Info,
         records: Annotated[
-            list[RecordUpdateInput], strawberry.argument(description="1 to 1,000 updates.")
+            list[RecordUpdateInput], strawberry.argument(description=f"{BATCH} updates.")
         ],
     ) -> list[Record]:
         changes = [(record.id, record.changes()) for record in records]

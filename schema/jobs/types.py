@@ -18,7 +18,9 @@ class JobProgressStatus(Enum):
         "PLANNING", description="A worker compares a restore's source with the live records."
     )
     PLANNED = strawberry.enum_value(
-        "PLANNED", description="A restore's plan is ready; its stream ends until it is started."
+        "PLANNED",
+        description="A restore's plan is ready: a pause, not an end; the stream goes on once "
+        "the restore is started.",
     )
     PLAN_FAILED = strawberry.enum_value(
         "PLAN_FAILED", description="A restore's plan could not be made; the stream ends."
