@@ -22,7 +22,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.documents import DocumentCache, ParsedDocuments
-from schema.errors import ErrorCodes
+from schema.errors import ERROR_CODE, ErrorCodes
 from schema.execution import PlainFieldsExecutionContext
 from schema.root import Mutation, Query, Subscription
 from schema.scalars import SCALARS
@@ -73,6 +73,7 @@ def build_schema(*, introspection: bool, first: Sequence[Extension] = ()) -> str
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        types=[ERROR_CODE],
         extensions=extensions,
         config=StrawberryConfig(scalar_map=SCALARS),
         execution_context_class=PlainFieldsExecutionContext,

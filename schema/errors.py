@@ -10,10 +10,22 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import StreamExecutionResult
 
-from services.core.errors import DomainError, ErrorCode, ServiceUnavailable
+from schema.enums import described_enum
+from services.core.errors import MEANINGS, DomainError, ErrorCode, ServiceUnavailable
 from services.core.outages import is_outage
 
 log = logging.getLogger("crm_backup.graphql")
+
+# No field returns a code: the enum is in the SDL for clients to read (and generate types from)
+# what `extensions.code` may hold.
+ERROR_CODE = described_enum(
+    ErrorCode,
+    "What `extensions.code` of an error holds: a stable word for programs to branch on (the "
+    "message is for people). Each field's description names the codes it may give beyond "
+    "UNAUTHENTICATED, VALIDATION_FAILED, SERVICE_UNAVAILABLE and INTERNAL_SERVER_ERROR, which "
+    "any field may give.",
+    MEANINGS,
+)
 
 MASKED_MESSAGE = "Internal server error."
 # graphql-core's " Did you mean 'a', 'b', or 'c'?" (names never hold a question mark), from its

@@ -5,20 +5,52 @@ import strawberry
 
 import resolvers.accounts
 from resolvers.accounts import SignedIn
+from schema.enums import described_enum
 from services import accounts
 
-# The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
-strawberry.enum(accounts.Tier)
-strawberry.enum(accounts.Role)
-strawberry.enum(accounts.AuthMethod)
+# The models' enums are the GraphQL ones, marked in place.
+described_enum(
+    accounts.Tier,
+    "The account's plan: how often a manual backup may be made, and whether backups recur.",
+    {
+        accounts.Tier.STARTER: "One manual backup per 7 days; no scheduled backups.",
+        accounts.Tier.PROFESSIONAL: "One manual backup per 7 days; no scheduled backups.",
+        accounts.Tier.ENTERPRISE: "One manual backup per 24 hours, and scheduled backups.",
+    },
+)
+described_enum(
+    accounts.Role,
+    "What a user may do in the account.",
+    {
+        accounts.Role.SUPER_ADMIN: "Everything: users, backups, restores, imports and the "
+        "audit log, besides the CRM.",
+        accounts.Role.ADMIN: "The CRM, editing object types and properties, purging records, "
+        "and reading the audit log.",
+        accounts.Role.MEMBER: "The CRM's records and the user's own notifications.",
+    },
+)
+described_enum(
+    accounts.AuthMethod,
+    "How a session was signed in.",
+    {
+        accounts.AuthMethod.PASSWORD: "With a password (`login` or `acceptInvitation`): a "
+        "restore needs a two-factor step-up (`reauthenticate`).",
+        accounts.AuthMethod.SSO: "With the identity provider (`loginWithSso`), which did its own "
+        "second factor: a restore needs no step-up.",
+    },
+)
 
 
-@strawberry.type
+@strawberry.type(
+    description="The company whose CRM is backed up: every user and record belongs to one."
+)
 class Account:
-    id: strawberry.ID
-    name: str
-    tier: accounts.Tier
-    created_at: datetime
+    id: strawberry.ID = strawberry.field(description="The account's id.")
+    name: str = strawberry.field(description="The account's name, as shown to its users.")
+    tier: accounts.Tier = strawberry.field(
+        description="The account's plan: the manual backup quota and scheduled backups."
+    )
+    created_at: datetime = strawberry.field(description="When the account was created (UTC).")
     model: strawberry.Private[accounts.Account]
 
     @strawberry.field(description="When `createBackup` is allowed again; null: now.")
@@ -36,17 +68,22 @@ class Account:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A user of the account. Listed for SUPER_ADMIN (`users`); anyone sees "
+    "themselves (`me`)."
+)
 class User:
-    id: strawberry.ID
-    email: str
-    name: str
-    role: accounts.Role
+    id: strawberry.ID = strawberry.field(description="The user's id.")
+    email: str = strawberry.field(description="The sign-in email, unique across the service.")
+    name: str = strawberry.field(description="The display name; may be empty.")
+    role: accounts.Role = strawberry.field(description="What the user may do in the account.")
     has_password: bool = strawberry.field(
         description="False while an invited user has not accepted the invitation."
     )
-    created_at: datetime
-    last_login_at: datetime | None
+    created_at: datetime = strawberry.field(description="When the user was invited or created.")
+    last_login_at: datetime | None = strawberry.field(
+        description="The last sign-in, by any method; null if never."
+    )
     totp_enrolled: bool = strawberry.field(description="Two-factor authentication is set up.")
     disabled: bool = strawberry.field(
         description="A disabled user cannot sign in, and has no session left."
@@ -69,20 +106,24 @@ class User:
 
 @strawberry.type(description="An active super admin, for the other roles to ask.")
 class SuperAdmin:
-    name: str
-    email: str
+    name: str = strawberry.field(description="The display name; may be empty.")
+    email: str = strawberry.field(description="The email to write to.")
 
     @classmethod
     def from_model(cls, user: accounts.User) -> Self:
         return cls(name=user.name, email=user.email)
 
 
-@strawberry.type
+@strawberry.type(description="The signed-in user and their session.")
 class Me:
-    user: User
-    account: Account
-    auth_method: accounts.AuthMethod
-    session_expires_at: datetime
+    user: User = strawberry.field(description="The signed-in user.")
+    account: Account = strawberry.field(description="The user's account.")
+    auth_method: accounts.AuthMethod = strawberry.field(
+        description="How this session was signed in."
+    )
+    session_expires_at: datetime = strawberry.field(
+        description="When the session's token stops working (7 days after sign-in): sign in again."
+    )
     totp_enrolled: bool = strawberry.field(
         description="Two-factor is set up: a PASSWORD session needs it to re-authenticate."
     )
@@ -103,25 +144,30 @@ class Me:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A new session.")
 class LoginPayload:
-    token: str = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
-    user: User
+    token: str = strawberry.field(
+        description="Send as `Authorization: Bearer <token>` (or in the websocket's "
+        "`connection_init` payload); valid 7 days or until `logout`. Shown only now."
+    )
+    user: User = strawberry.field(description="The signed-in user.")
 
     @classmethod
     def from_session(cls, token: str, user: accounts.User) -> Self:
         return cls(token=token, user=User.from_model(user))
 
 
-@strawberry.type
+@strawberry.type(description="An invited user and the token that lets them in.")
 class InviteUserPayload:
-    user: User
+    user: User = strawberry.field(description="The invited user, without a password yet.")
     invitation_token: str = strawberry.field(
         description="Shown once: the invitee redeems it with `acceptInvitation` within 7 days."
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A two-factor secret being set up; confirm it with `confirmTotpEnrollment`."
+)
 class TotpEnrollment:
     secret: str = strawberry.field(
         description="Base32, for typing into an authenticator; shown only now."
@@ -140,7 +186,7 @@ class TotpEnrollment:
         )
 
 
-@strawberry.type
+@strawberry.type(description="Two-factor recovery codes, each usable once.")
 class RecoveryCodes:
     codes: list[str] = strawberry.field(
         description="Shown only now: each one works once where a two-factor code is asked for. "
@@ -148,7 +194,7 @@ class RecoveryCodes:
     )
 
 
-@strawberry.type
+@strawberry.type(description="A step-up: what the session may do, and until when.")
 class ReauthenticatePayload:
     reauthenticated_until: datetime = strawberry.field(
         description="Until then, this session may start or revert a restore."

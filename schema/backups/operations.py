@@ -1,31 +1,45 @@
 """The backups' root fields: listing and requesting backups, the recurring schedule."""
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
 import resolvers.backups
 from resolvers.context import Info
 from schema.backups.types import Backup, BackupSchedule
-from schema.pagination import Connection
+from schema.pagination import AFTER, FIRST, Connection
 from services import backups
 
 
 @strawberry.type
 class BackupQueries:
-    @strawberry.field(description="Newest first (SUPER_ADMIN).")
+    @strawberry.field(
+        description="The account's backups, expired ones included, newest first. SUPER_ADMIN "
+        "only (else FORBIDDEN)."
+    )
     async def backups(
-        self, info: Info, first: int = 20, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[int, FIRST] = 20,
+        after: Annotated[str | None, AFTER] = None,
     ) -> Connection[Backup]:
         page = await resolvers.backups.list_backups(info.context, first, after)
         return Connection.from_page(page, Backup.from_model)
 
-    @strawberry.field(description="SUPER_ADMIN.")
-    async def backup(self, info: Info, id: strawberry.ID) -> Backup:
+    @strawberry.field(
+        description="One backup of the account (else NOT_FOUND). SUPER_ADMIN only (else FORBIDDEN)."
+    )
+    async def backup(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The backup's id.")],
+    ) -> Backup:
         return Backup.from_model(await resolvers.backups.get_backup(info.context, id))
 
     @strawberry.field(
-        description="Recurring backups (SUPER_ADMIN; ENTERPRISE tier, else TIER_REQUIRED)."
+        description="Recurring backups. SUPER_ADMIN only (else FORBIDDEN); ENTERPRISE tier "
+        "(else TIER_REQUIRED)."
     )
     async def backup_schedule(self, info: Info) -> BackupSchedule:
         return BackupSchedule.from_model(await resolvers.backups.backup_schedule(info.context))
@@ -34,23 +48,41 @@ class BackupQueries:
 @strawberry.type
 class BackupMutations:
     @strawberry.mutation(
-        description="Queues a backup of every record (SUPER_ADMIN; `confirm` must be true). "
-        "One manual backup per 7 days (STARTER, PROFESSIONAL) or 24 hours (ENTERPRISE): "
-        "see `account.nextManualBackupAt`."
+        description="Queues a backup of every record (SUPER_ADMIN only, else FORBIDDEN). One "
+        "manual backup per 7 days (STARTER, PROFESSIONAL) or 24 hours (ENTERPRISE), else "
+        "RATE_LIMITED with `retryAt`: see `account.nextManualBackupAt`. Follow it with "
+        "`jobProgress`; its super admins are notified when it ends."
     )
-    async def create_backup(self, info: Info, confirm: bool) -> Backup:
+    async def create_backup(
+        self,
+        info: Info,
+        confirm: Annotated[
+            bool,
+            strawberry.argument(description="Must be true (else VALIDATION_FAILED)."),
+        ],
+    ) -> Backup:
         return Backup.from_model(await resolvers.backups.create_backup(info.context, confirm))
 
     @strawberry.mutation(
         description="Turn recurring backups on (first run one period from now unless "
-        "`firstRunAt` is given) or off. Scheduled backups do not use the manual quota."
+        "`firstRunAt` is given) or off. Scheduled backups do not use the manual quota. "
+        "SUPER_ADMIN only (else FORBIDDEN); ENTERPRISE tier (else TIER_REQUIRED)."
     )
     async def update_backup_schedule(
         self,
         info: Info,
-        enabled: bool,
-        frequency: backups.BackupFrequency | None = None,
-        first_run_at: datetime | None = None,
+        enabled: Annotated[bool, strawberry.argument(description="On or off.")],
+        frequency: Annotated[
+            backups.BackupFrequency | None,
+            strawberry.argument(description="How often; null keeps the current one."),
+        ] = None,
+        first_run_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="When the first scheduled backup runs: in the future, with its "
+                "time zone, and only when enabling (else VALIDATION_FAILED)."
+            ),
+        ] = None,
     ) -> BackupSchedule:
         schedule = await resolvers.backups.update_backup_schedule(
             info.context, enabled, frequency, first_run_at

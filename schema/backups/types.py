@@ -6,41 +6,93 @@ import strawberry
 import resolvers.backups
 from resolvers.context import Info
 from schema.accounts.types import User
+from schema.enums import described_enum
 from schema.scalars import BigInt
 from services import backups
 
-# The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
-strawberry.enum(backups.BackupStatus)
-strawberry.enum(
-    backups.FailureCode,
-    description="Why a backup, import or restore failed; its failureReason says what to do.",
+# The models' enums are the GraphQL ones, marked in place.
+described_enum(
+    backups.BackupStatus,
+    "Where a backup is in its life.",
+    {
+        backups.BackupStatus.QUEUED: "Waiting for a worker.",
+        backups.BackupStatus.RUNNING: "A worker is writing its files.",
+        backups.BackupStatus.SUCCEEDED: "Done: it can be downloaded and restored from until "
+        "`expiresAt`.",
+        backups.BackupStatus.FAILED: "It could not be made: see `failureCode` and `failureReason`.",
+        backups.BackupStatus.EXPIRED: "Past its 14 days: its file is deleted.",
+    },
 )
-strawberry.enum(backups.BackupTrigger)
-strawberry.enum(backups.BackupFrequency)
+described_enum(
+    backups.FailureCode,
+    "Why a backup, import or restore failed; its failureReason says what to do.",
+    {
+        backups.FailureCode.STORAGE_UNAVAILABLE: "The file storage or the server's disk could "
+        "not be read or written.",
+        backups.FailureCode.DATABASE_UNAVAILABLE: "The database could not be reached.",
+        backups.FailureCode.BACKUP_FILE_DAMAGED: "A restore's backup file is missing, damaged or "
+        "incomplete.",
+        backups.FailureCode.NOT_IN_BACKUP: "A restore plan asks for a property the backup's "
+        "file does not hold; the reason names it.",
+        backups.FailureCode.FILE_REFUSED: "An uploaded file was refused by its plan or its "
+        "restore; the reason is the refusal's own message.",
+        backups.FailureCode.INTERNAL: "An unexpected failure; its detail is only in the server "
+        "log.",
+    },
+)
+described_enum(
+    backups.BackupTrigger,
+    "What asked for a backup.",
+    {
+        backups.BackupTrigger.MANUAL: "A super admin, with `createBackup` (counts against the "
+        "manual quota).",
+        backups.BackupTrigger.SCHEDULED: "The recurring schedule (`backupSchedule`).",
+    },
+)
+described_enum(
+    backups.BackupFrequency,
+    "How often a scheduled backup runs.",
+    {
+        backups.BackupFrequency.WEEKLY: "Every 7 days.",
+        backups.BackupFrequency.BIWEEKLY: "Every 14 days.",
+    },
+)
 
 
-@strawberry.type
+@strawberry.type(description="How many records of one object type a backup holds.")
 class ObjectCount:
-    object_type: str
-    rows: int
+    object_type: str = strawberry.field(description="The object type's name.")
+    rows: int = strawberry.field(description="Its records in the backup (rows of its CSV file).")
 
 
-@strawberry.type
+@strawberry.type(
+    description="A copy of every live record of the account at one instant, as a ZIP of CSV "
+    "files (one per object type), kept 14 days. SUPER_ADMIN only."
+)
 class Backup:
-    id: strawberry.ID
-    status: backups.BackupStatus
-    trigger: backups.BackupTrigger
-    requested_by: User | None
-    created_at: datetime
-    started_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="The backup's id.")
+    status: backups.BackupStatus = strawberry.field(description="Where it is in its life.")
+    trigger: backups.BackupTrigger = strawberry.field(description="What asked for it.")
+    requested_by: User | None = strawberry.field(
+        description="Who asked for it; null for a scheduled one, or once that user is removed."
+    )
+    created_at: datetime = strawberry.field(description="When it was asked for.")
+    started_at: datetime | None = strawberry.field(
+        description="When a worker started it; null while QUEUED."
+    )
     snapshot_at: datetime | None = strawberry.field(
         description="Every file of the backup shows the data as of this instant."
     )
-    completed_at: datetime | None
-    expires_at: datetime | None = strawberry.field(
-        description="Until then the backup can be downloaded and restored from."
+    completed_at: datetime | None = strawberry.field(
+        description="When it succeeded or failed; null until then."
     )
-    size_bytes: BigInt | None
+    expires_at: datetime | None = strawberry.field(
+        description="Until then the backup can be downloaded and restored from (14 days after "
+        "it succeeded); null unless it succeeded."
+    )
+    size_bytes: BigInt | None = strawberry.field(
+        description="The ZIP's size in bytes; null until it succeeded."
+    )
     object_counts: list[ObjectCount] = strawberry.field(
         description="Rows per object type; a type without records has no file."
     )
@@ -53,8 +105,8 @@ class Backup:
     model: strawberry.Private[backups.Backup]
 
     @strawberry.field(
-        description="A link to the ZIP, valid for a few minutes; null until the backup "
-        "succeeded; BACKUP_EXPIRED after its 14 days."
+        description="A signed link to the ZIP (GET, no other credentials), valid 5 minutes; "
+        "null until the backup succeeded; BACKUP_EXPIRED after its 14 days."
     )
     def download_url(self, info: Info) -> str | None:
         return resolvers.backups.download_url(info.context, self.model)
@@ -83,14 +135,16 @@ class Backup:
         )
 
 
-@strawberry.type
+@strawberry.type(description="The account's recurring backups (ENTERPRISE tier). SUPER_ADMIN only.")
 class BackupSchedule:
-    enabled: bool
+    enabled: bool = strawberry.field(description="Scheduled backups are on.")
     frequency: backups.BackupFrequency = strawberry.field(
         description="WEEKLY or BIWEEKLY (every two weeks)."
     )
-    next_run_at: datetime | None = strawberry.field(description="Null while disabled.")
-    updated_at: datetime
+    next_run_at: datetime | None = strawberry.field(
+        description="When the next scheduled backup is queued; null while disabled."
+    )
+    updated_at: datetime = strawberry.field(description="When the schedule was last changed.")
 
     @classmethod
     def from_model(cls, schedule: backups.BackupSchedule) -> Self:

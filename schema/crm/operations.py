@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
+from typing import Annotated
 
 import strawberry
 
@@ -15,24 +16,46 @@ from schema.crm.inputs import (
     RecordUpdateInput,
 )
 from schema.crm.types import Association, ObjectType, Property, Record, RecordChange
-from schema.pagination import Connection
+from schema.pagination import AFTER, FIRST, Connection
+from services import crm
+
+BATCH = f"1 to {crm.MAX_BATCH:,}"
+OBJECT_TYPE = strawberry.argument(
+    description="An object type's `name`, e.g. contacts (NOT_FOUND when there is none)."
+)
+RECORD_ID = strawberry.argument(
+    description="A record's id, in the signed-in user's account (else NOT_FOUND)."
+)
+RECORD_IDS = strawberry.argument(
+    description=f"{BATCH} record ids of the account; any unknown one is NOT_FOUND (and "
+    "nothing is done)."
+)
 
 
 @strawberry.type
 class CrmQueries:
-    @strawberry.field
+    @strawberry.field(
+        description="The account's object types with their properties, built-in ones first. "
+        "Any signed-in user."
+    )
     async def object_types(self, info: Info) -> list[ObjectType]:
         object_types = await resolvers.crm.list_object_types(info.context)
         return [ObjectType.from_model(object_type) for object_type in object_types]
 
-    @strawberry.field(description="Live records of one type, oldest first.")
+    @strawberry.field(
+        description="Live records of one type, oldest first. Any signed-in user. A filter on an "
+        "unknown property is VALIDATION_FAILED."
+    )
     async def records(
         self,
         info: Info,
-        object_type: str,
-        first: int = 50,
-        after: str | None = None,
-        filter: RecordFilterInput | None = None,
+        object_type: Annotated[str, OBJECT_TYPE],
+        first: Annotated[int, FIRST] = 50,
+        after: Annotated[str | None, AFTER] = None,
+        filter: Annotated[
+            RecordFilterInput | None,
+            strawberry.argument(description="Only the records that match it; null: all."),
+        ] = None,
     ) -> Connection[Record]:
         criteria = filter or RecordFilterInput()
         page = await resolvers.crm.list_records(
@@ -46,18 +69,35 @@ class CrmQueries:
         )
         return Connection.from_page(page, Record.from_model)
 
-    @strawberry.field(description="A live or recycled record.")
-    async def record(self, info: Info, id: strawberry.ID) -> Record:
+    @strawberry.field(
+        description="A live record or one in the recycle bin (NOT_FOUND once purged). Any "
+        "signed-in user."
+    )
+    async def record(self, info: Info, id: Annotated[strawberry.ID, RECORD_ID]) -> Record:
         return Record.from_model(await resolvers.crm.get_record(info.context, id))
 
-    @strawberry.field
-    async def record_associations(self, info: Info, id: strawberry.ID) -> list[Association]:
+    @strawberry.field(
+        description="The associations from and to a record, oldest first. Any signed-in user."
+    )
+    async def record_associations(
+        self, info: Info, id: Annotated[strawberry.ID, RECORD_ID]
+    ) -> list[Association]:
         associations = await resolvers.crm.record_associations(info.context, id)
         return [Association.from_model(association) for association in associations]
 
-    @strawberry.field(description="Deleted records, most recent first.")
+    @strawberry.field(
+        description="Records in the recycle bin (deleted, not purged), most recently created "
+        "first. Any signed-in user."
+    )
     async def recycle_bin(
-        self, info: Info, first: int = 50, after: str | None = None, object_type: str | None = None
+        self,
+        info: Info,
+        first: Annotated[int, FIRST] = 50,
+        after: Annotated[str | None, AFTER] = None,
+        object_type: Annotated[
+            str | None,
+            strawberry.argument(description="Only records of this object type; null: all."),
+        ] = None,
     ) -> Connection[Record]:
         page = await resolvers.crm.recycle_bin(info.context, first, after, object_type)
         return Connection.from_page(page, Record.from_model)
@@ -65,44 +105,93 @@ class CrmQueries:
 
 @strawberry.type
 class CrmMutations:
-    @strawberry.mutation(description="Up to 1,000 records; all or nothing.")
+    @strawberry.mutation(
+        description=f"Creates {BATCH} records of one type; all or nothing: any bad value "
+        "refuses the batch (VALIDATION_FAILED, `problems` naming each). Any signed-in user."
+    )
     async def create_records(
-        self, info: Info, object_type: str, records: list[NewRecordInput]
+        self,
+        info: Info,
+        object_type: Annotated[str, OBJECT_TYPE],
+        records: Annotated[
+            list[NewRecordInput], strawberry.argument(description=f"{BATCH} records.")
+        ],
     ) -> list[Record]:
         changes = [record.changes() for record in records]
         created = await resolvers.crm.create_records(info.context, object_type, changes)
         return [Record.from_model(record) for record in created]
 
-    @strawberry.mutation(description="Up to 1,000 records; all or nothing.")
-    async def update_records(self, info: Info, records: list[RecordUpdateInput]) -> list[Record]:
+    @strawberry.mutation(
+        description=f"Sets or clears values of {BATCH} live records; all or nothing, like "
+        "createRecords. Any signed-in user."
+    )
+    async def update_records(
+        self,
+        info: Info,
+        records: Annotated[
+            list[RecordUpdateInput], strawberry.argument(description=f"{BATCH} updates.")
+        ],
+    ) -> list[Record]:
         changes = [(record.id, record.changes()) for record in records]
         updated = await resolvers.crm.update_records(info.context, changes)
         return [Record.from_model(record) for record in updated]
 
-    @strawberry.mutation(description="Moves records to the recycle bin.")
-    async def delete_records(self, info: Info, ids: list[strawberry.ID]) -> int:
+    @strawberry.mutation(
+        description="Moves live records to the recycle bin; returns how many moved. Any "
+        "signed-in user."
+    )
+    async def delete_records(
+        self, info: Info, ids: Annotated[list[strawberry.ID], RECORD_IDS]
+    ) -> int:
         return await resolvers.crm.delete_records(info.context, ids)
 
-    @strawberry.mutation
-    async def restore_deleted_records(self, info: Info, ids: list[strawberry.ID]) -> list[Record]:
+    @strawberry.mutation(
+        description="Takes records out of the recycle bin, live again with their values. Any "
+        "signed-in user."
+    )
+    async def restore_deleted_records(
+        self, info: Info, ids: Annotated[list[strawberry.ID], RECORD_IDS]
+    ) -> list[Record]:
         restored = await resolvers.crm.restore_deleted_records(info.context, ids)
         return [Record.from_model(record) for record in restored]
 
     @strawberry.mutation(
-        description="Deletes records for good (ADMIN, SUPER_ADMIN); leaves tombstones."
+        description="Deletes records for good, live or in the recycle bin, leaving tombstones "
+        "(ids a restore from a file may recreate); returns how many. ADMIN or SUPER_ADMIN "
+        "(else FORBIDDEN)."
     )
-    async def purge_records(self, info: Info, ids: list[strawberry.ID]) -> int:
+    async def purge_records(
+        self, info: Info, ids: Annotated[list[strawberry.ID], RECORD_IDS]
+    ) -> int:
         return await resolvers.crm.purge_records(info.context, ids)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Links two records of the account (not a record to itself: "
+        "VALIDATION_FAILED). Any signed-in user."
+    )
     async def associate_records(
-        self, info: Info, from_id: strawberry.ID, to_id: strawberry.ID, label: str = ""
+        self,
+        info: Info,
+        from_id: Annotated[strawberry.ID, RECORD_ID],
+        to_id: Annotated[strawberry.ID, RECORD_ID],
+        label: Annotated[
+            str, strawberry.argument(description="What the link means; may be empty.")
+        ] = "",
     ) -> Association:
         association = await resolvers.crm.associate_records(info.context, from_id, to_id, label)
         return Association.from_model(association)
 
-    @strawberry.mutation(description="ADMIN, SUPER_ADMIN.")
-    async def create_property(self, info: Info, input: CreatePropertyInput) -> Property:
+    @strawberry.mutation(
+        description="Adds a property to an object type. ADMIN or SUPER_ADMIN (else FORBIDDEN); "
+        "a name in use or not allowed is VALIDATION_FAILED."
+    )
+    async def create_property(
+        self,
+        info: Info,
+        input: Annotated[
+            CreatePropertyInput, strawberry.argument(description="The property to add.")
+        ],
+    ) -> Property:
         created = await resolvers.crm.create_property(
             info.context,
             input.object_type,
@@ -114,9 +203,16 @@ class CrmMutations:
         )
         return Property.from_model(created)
 
-    @strawberry.mutation(description="ADMIN, SUPER_ADMIN.")
+    @strawberry.mutation(
+        description="Creates a custom object type, without properties. ADMIN or SUPER_ADMIN "
+        "(else FORBIDDEN); a name in use or not allowed is VALIDATION_FAILED."
+    )
     async def create_custom_object_type(
-        self, info: Info, input: CreateObjectTypeInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateObjectTypeInput, strawberry.argument(description="The object type to create.")
+        ],
     ) -> ObjectType:
         created = await resolvers.crm.create_custom_object_type(
             info.context, input.name, input.singular_label, input.plural_label
@@ -128,10 +224,20 @@ class CrmMutations:
 class CrmSubscriptions:
     @strawberry.subscription(
         description="Records of one type as restores and imports change them. With `after` (the "
-        "id of the last change seen), first the changes since then that are still kept (a day)."
+        "id of the last change seen), first the changes since then that are still kept (a day). "
+        "Any signed-in user."
     )
     async def record_changes(
-        self, info: Info, object_type: str, after: strawberry.ID | None = None
+        self,
+        info: Info,
+        object_type: Annotated[str, OBJECT_TYPE],
+        after: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The `id` of the last change seen, to resume after it; null: only "
+                "changes from now on."
+            ),
+        ] = None,
     ) -> AsyncGenerator[RecordChange, None]:
         live = await resolvers.crm.record_changes(info.context, object_type, after)
         async with aclosing(live) as changes:

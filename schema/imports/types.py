@@ -1,30 +1,48 @@
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
 import resolvers.imports
 from resolvers.context import Info
 from schema.accounts.types import User
-from schema.pagination import Connection
+from schema.enums import described_enum
+from schema.pagination import AFTER, FIRST, Connection
 from schema.scalars import BigInt
 from services import imports
 
-# The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
-strawberry.enum(imports.ImportSource)
-strawberry.enum(imports.ImportStatus)
+# The models' enums are the GraphQL ones, marked in place.
+described_enum(
+    imports.ImportSource,
+    "What an entry of the imports list reports.",
+    {
+        imports.ImportSource.RESTORE: "A finished restore from a backup (see `restoreId`).",
+        imports.ImportSource.FILE: "A file uploaded to `POST /imports`, restored through its "
+        "plan (see `restoreId`).",
+    },
+)
+described_enum(
+    imports.ImportStatus,
+    "Where an import is in its life.",
+    {
+        imports.ImportStatus.QUEUED: "Waiting for a worker.",
+        imports.ImportStatus.RUNNING: "Its rows are being written.",
+        imports.ImportStatus.SUCCEEDED: "Done; refused rows, if any, are in `errorRows`.",
+        imports.ImportStatus.FAILED: "Stopped: see `failureCode` and `failureReason`.",
+    },
+)
 
 
-@strawberry.type
+@strawberry.type(description="What an import did to records, row by row; each row counted once.")
 class ImportCounts:
     created: int = strawberry.field(
         description="Permanently deleted records brought back, with their original ids."
     )
-    updated: int
+    updated: int = strawberry.field(description="Live records given the file's values.")
     restored_from_recycle_bin: int = strawberry.field(
         description="Records taken out of the recycle bin (and given the file's values)."
     )
-    unchanged: int
+    unchanged: int = strawberry.field(description="Live records that held the values already.")
     failed: int = strawberry.field(description="Rows refused: see `errorRows`.")
 
     @classmethod
@@ -42,7 +60,7 @@ class ImportCounts:
 class ImportRowError:
     row_number: BigInt = strawberry.field(description="1 is the first row after the header.")
     object_type: str = strawberry.field(description="The file (of a backup) the row is in.")
-    record_id: str
+    record_id: str = strawberry.field(description="The row's `id` column, as in the file.")
     reason: str = strawberry.field(description="Names properties, never values.")
 
     @classmethod
@@ -55,12 +73,17 @@ class ImportRowError:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="An entry of the account's imports list: an uploaded file or a finished "
+    "restore, with what it did. SUPER_ADMIN only."
+)
 class Import:
-    id: strawberry.ID
-    name: str
-    source: imports.ImportSource
-    status: imports.ImportStatus
+    id: strawberry.ID = strawberry.field(description="The import's id.")
+    name: str = strawberry.field(
+        description='What people see, e.g. "Import - backup.zip" or "Data restore - Deal".'
+    )
+    source: imports.ImportSource = strawberry.field(description="What the entry reports.")
+    status: imports.ImportStatus = strawberry.field(description="Where it is in its life.")
     object_type: str | None = strawberry.field(
         description="For a single CSV, or a restore: the object type its rows belong to."
     )
@@ -68,11 +91,17 @@ class Import:
         description="The restore it reports (from a backup, or from the uploaded file): its "
         "plan, counts and revert."
     )
-    requested_by: User | None
-    created_at: datetime
-    started_at: datetime | None
-    completed_at: datetime | None
-    counts: ImportCounts
+    requested_by: User | None = strawberry.field(
+        description="Who uploaded the file or started the restore; null once that user is removed."
+    )
+    created_at: datetime = strawberry.field(description="When the entry was made.")
+    started_at: datetime | None = strawberry.field(
+        description="When its rows started being written; null until then."
+    )
+    completed_at: datetime | None = strawberry.field(
+        description="When it succeeded or failed; null until then."
+    )
+    counts: ImportCounts = strawberry.field(description="What it did to records, so far.")
     failure_reason: str | None = strawberry.field(
         description="Why the job failed, as a sentence for the user (see failureCode)."
     )
@@ -83,13 +112,13 @@ class Import:
 
     @strawberry.field(description="In file order.")
     async def error_rows(
-        self, first: int = 20, after: str | None = None
+        self, first: Annotated[int, FIRST] = 20, after: Annotated[str | None, AFTER] = None
     ) -> Connection[ImportRowError]:
         page = await resolvers.imports.error_rows(self.model, first, after)
         return Connection.from_page(page, ImportRowError.from_model)
 
     @strawberry.field(
-        description="A link to a CSV of all the error rows, valid for a few minutes; null "
+        description="A signed link to a CSV of all the error rows, valid 5 minutes; null "
         "when there are none."
     )
     async def error_rows_download_url(self, info: Info) -> str | None:

@@ -1,12 +1,13 @@
 """The restores' root fields: planning, starting and reverting restores, reading them back."""
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 import strawberry
 
 import resolvers.restores
 from resolvers.context import Info
-from schema.pagination import Connection
+from schema.pagination import AFTER, FIRST, Connection
 from schema.restores.types import Restore
 from services import restores
 
@@ -14,16 +15,27 @@ from services import restores
 @strawberry.type
 class RestoreQueries:
     @strawberry.field(
-        description="Restore plans, restores and reverts, newest first (SUPER_ADMIN)."
+        description="Restore plans, restores and reverts, newest first. SUPER_ADMIN only (else "
+        "FORBIDDEN)."
     )
     async def restores(
-        self, info: Info, first: int = 20, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[int, FIRST] = 20,
+        after: Annotated[str | None, AFTER] = None,
     ) -> Connection[Restore]:
         page = await resolvers.restores.list_restores(info.context, first, after)
         return Connection.from_page(page, Restore.from_model)
 
-    @strawberry.field(description="SUPER_ADMIN.")
-    async def restore(self, info: Info, id: strawberry.ID) -> Restore:
+    @strawberry.field(
+        description="One restore, plan or revert of the account (else NOT_FOUND). SUPER_ADMIN "
+        "only (else FORBIDDEN)."
+    )
+    async def restore(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The restore's id.")],
+    ) -> Restore:
         return Restore.from_model(await resolvers.restores.get_restore(info.context, id))
 
 
@@ -32,9 +44,22 @@ def _start(kind: restores.RestoreKind) -> Callable[..., Awaitable[Restore]]:
 
     async def start(
         info: Info,
-        plan_id: strawberry.ID,
-        acknowledge_data_change: bool,
-        acknowledge_irreversible: bool,
+        plan_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The id of the PLANNED plan (a `Restore`) to start."),
+        ],
+        acknowledge_data_change: Annotated[
+            bool,
+            strawberry.argument(
+                description="Must be true: the user accepts the plan's `dataChangeNotice`."
+            ),
+        ],
+        acknowledge_irreversible: Annotated[
+            bool,
+            strawberry.argument(
+                description="Must be true: the user accepts the plan's `irreversibleNotice`."
+            ),
+        ],
     ) -> Restore:
         started = await resolvers.restores.start(
             info.context,
@@ -52,9 +77,12 @@ def _start(kind: restores.RestoreKind) -> Callable[..., Awaitable[Restore]]:
 class RestoreMutations:
     start_restore: Restore = strawberry.mutation(
         resolver=_start(restores.RestoreKind.RESTORE),
-        description="Queues a PLANNED plan compared less than an hour ago (PLAN_NOT_READY while "
-        "its job runs): both acknowledgements true, a session re-authenticated within 5 minutes "
-        "(or SSO), one restore per account at a time.",
+        description="Queues a PLANNED plan compared less than an hour ago: both "
+        "acknowledgements true (else VALIDATION_FAILED), a session re-authenticated within 5 "
+        "minutes or signed in with SSO (else REAUTH_REQUIRED, or TOTP_NOT_ENROLLED), one "
+        "restore per account at a time (else RESTORE_IN_PROGRESS). PLAN_NOT_READY while the "
+        "plan is computed; PLAN_STALE once it is over an hour old or its backup expired. "
+        "SUPER_ADMIN only (else FORBIDDEN). Follow it with `jobProgress`.",
     )
     revert_restore: Restore = strawberry.mutation(
         resolver=_start(restores.RestoreKind.REVERT),
@@ -63,13 +91,33 @@ class RestoreMutations:
 
     @strawberry.mutation(
         description="Asks a worker what restoring these properties of one object type from a "
-        "backup would change (SUPER_ADMIN). Answers at once with the plan, PLAN_QUEUED; follow "
+        "backup would change (SUPER_ADMIN only, else FORBIDDEN). Answers at once with the "
+        "plan, PLAN_QUEUED; follow "
         "it with jobProgress until PLANNED (its `plan` then says what would change) or "
         "PLAN_FAILED (failureCode NOT_IN_BACKUP when the backup's file lacks a property). "
         "Nothing is written."
     )
     async def plan_restore(
-        self, info: Info, backup_id: strawberry.ID, object_type: str, properties: list[str]
+        self,
+        info: Info,
+        backup_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="A SUCCEEDED backup of the account (NOT_FOUND; BACKUP_EXPIRED after "
+                "its 14 days)."
+            ),
+        ],
+        object_type: Annotated[
+            str,
+            strawberry.argument(
+                description="The object type's name; one the backup holds (else "
+                "VALIDATION_FAILED) and a restore may set (else NOT_RESTORABLE)."
+            ),
+        ],
+        properties: Annotated[
+            list[str],
+            strawberry.argument(description="The names of the properties to restore; one or more."),
+        ],
     ) -> Restore:
         plan = await resolvers.restores.plan_restore(
             info.context, backup_id, object_type, properties
@@ -79,7 +127,15 @@ class RestoreMutations:
     @strawberry.mutation(
         description="Asks a worker what putting back the values a restore overwrote would "
         "change, within 14 days of it; records changed again since are conflicts, left alone. "
-        "Answers at once, PLAN_QUEUED, like planRestore."
+        "Answers at once, PLAN_QUEUED, like planRestore. A restore not finished, already "
+        "reverted or past its 14 days is VALIDATION_FAILED. SUPER_ADMIN only (else FORBIDDEN)."
     )
-    async def plan_revert(self, info: Info, restore_id: strawberry.ID) -> Restore:
+    async def plan_revert(
+        self,
+        info: Info,
+        restore_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The finished restore (kind RESTORE) to revert."),
+        ],
+    ) -> Restore:
         return Restore.from_model(await resolvers.restores.plan_revert(info.context, restore_id))

@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -7,44 +7,72 @@ import resolvers.restores
 from resolvers.context import Info
 from schema.accounts.types import User
 from schema.crm.types import PropertyValue
-from schema.pagination import Connection
+from schema.enums import described_enum
+from schema.pagination import AFTER, FIRST, Connection
 from schema.scalars import BigInt
 from services import restores
 
-# The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
-strawberry.enum(restores.RestoreKind)
-strawberry.enum(
+# The models' enums are the GraphQL ones, marked in place.
+described_enum(
+    restores.RestoreKind,
+    "What a restore does.",
+    {
+        restores.RestoreKind.RESTORE: "Puts values from a backup or an uploaded file on records.",
+        restores.RestoreKind.REVERT: "Puts back the values a finished restore overwrote "
+        "(`planRevert`, within 14 days of it).",
+    },
+)
+described_enum(
     restores.RestoreSource,
-    description="BACKUP: chosen properties of one object type from a stored backup, on live "
-    "records. FILE: an uploaded backup ZIP or CSV, every column of it, bringing records back "
-    "from the recycle bin and recreating purged ones (contacts excepted).",
+    "Where a restore's values come from.",
+    {
+        restores.RestoreSource.BACKUP: "Chosen properties of one object type from a stored "
+        "backup, on live records.",
+        restores.RestoreSource.FILE: "An uploaded backup ZIP or CSV, every column of it, "
+        "bringing records back from the recycle bin and recreating purged ones (contacts "
+        "excepted).",
+    },
 )
-strawberry.enum(
+described_enum(
     restores.RestoreStatus,
-    description="PLAN_QUEUED and PLANNING while a worker computes the plan, then PLANNED (or "
-    "PLAN_FAILED); once started QUEUED, RUNNING, SUCCEEDED or FAILED.",
+    "PLAN_QUEUED and PLANNING while a worker computes the plan, then PLANNED (or PLAN_FAILED); "
+    "once started QUEUED, RUNNING, SUCCEEDED or FAILED.",
+    {
+        restores.RestoreStatus.PLAN_QUEUED: "The plan waits for a worker.",
+        restores.RestoreStatus.PLANNING: "A worker compares the source with the live records.",
+        restores.RestoreStatus.PLANNED: "The plan is ready (`plan`): it may be started within "
+        "an hour.",
+        restores.RestoreStatus.PLAN_FAILED: "The plan could not be made: see `failureCode`.",
+        restores.RestoreStatus.QUEUED: "Started; waits for a worker.",
+        restores.RestoreStatus.RUNNING: "A worker is writing the values, batch by batch.",
+        restores.RestoreStatus.SUCCEEDED: "Done: `counts` says what changed.",
+        restores.RestoreStatus.FAILED: "Stopped: `failureCode` says why; what was written "
+        "stays, and can be reverted.",
+    },
 )
 
 
-@strawberry.type
+@strawberry.type(description="What a plan does to one property.")
 class RestorePropertyPlan:
-    name: str
-    label: str
-    sensitive: bool
-    to_change: int
+    name: str = strawberry.field(description="The property's name.")
+    label: str = strawberry.field(description="The property's label.")
+    sensitive: bool = strawberry.field(
+        description="Personal data: its values are withheld from the samples."
+    )
+    to_change: int = strawberry.field(description="Records whose value is set or replaced.")
     to_clear: int = strawberry.field(description="Blank in the backup, set now: cleared.")
-    unchanged: int
+    unchanged: int = strawberry.field(description="Records that hold the value already.")
 
     @classmethod
     def from_plan(cls, prop: restores.PropertyPlan) -> Self:
         return cls(**prop.model_dump())
 
 
-@strawberry.type
+@strawberry.type(description="One value a plan would change, as an example.")
 class RestoreSampleChange:
-    record_id: strawberry.ID
-    object_type: str
-    property: str
+    record_id: strawberry.ID = strawberry.field(description="The record it changes.")
+    object_type: str = strawberry.field(description="The record's object type's name.")
+    property: str = strawberry.field(description="The property's name.")
     current_value: str | None = strawberry.field(description="Null when blank or redacted.")
     restored_value: str | None = strawberry.field(
         description="The value the restore sets; null when it clears it, or when redacted."
@@ -65,7 +93,9 @@ class RestoreSampleChange:
 
 @strawberry.interface(description="What happens to a source's records: each is counted once.")
 class RestorePlanCounts:
-    records_in_source: int
+    records_in_source: int = strawberry.field(
+        description="Records (rows) in the backup's or file's data for the plan's object types."
+    )
     records_to_change: int = strawberry.field(description="Live records whose values change.")
     records_unchanged: int = strawberry.field(
         description="Live records that hold the values already."
@@ -93,14 +123,16 @@ class RestorePlanCounts:
 
 @strawberry.type(description="What the plan found for one object type of the source.")
 class RestoreObjectPlan(RestorePlanCounts):
-    object_type: str
+    object_type: str = strawberry.field(description="The object type's name.")
     label: str = strawberry.field(description="The object type's plural label.")
-    properties: list[RestorePropertyPlan]
+    properties: list[RestorePropertyPlan] = strawberry.field(
+        description="What the plan does to each of its properties."
+    )
     restore: strawberry.Private[restores.Restore]
 
     @strawberry.field(
         description="A link to a CSV of this object type's refused rows (`id`, the file's "
-        "columns, then why), to fix and upload again as is; valid for a few minutes; null "
+        "columns, then why), to fix and upload again as is; a signed link valid 5 minutes; null "
         "when none was refused."
     )
     def refused_rows_download_url(self, info: Info) -> str | None:
@@ -121,7 +153,10 @@ class RestoreObjectPlan(RestorePlanCounts):
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="What starting the restore would change, computed by a worker: counts per "
+    "object type and property, samples, and the notices to acknowledge."
+)
 class RestorePlan(RestorePlanCounts):
     values_as_of: datetime | None = strawberry.field(
         description="When the values to put back were current: the backup's snapshot, or the "
@@ -167,9 +202,9 @@ class RestorePlan(RestorePlanCounts):
     description="What applying really changed, so far (the data may have moved since the plan)."
 )
 class RestoreCounts:
-    records_changed: int
-    values_set: int
-    values_cleared: int
+    records_changed: int = strawberry.field(description="Live records given new values.")
+    values_set: int = strawberry.field(description="Values set or replaced, over all records.")
+    values_cleared: int = strawberry.field(description="Values cleared, over all records.")
     records_unchanged: int = strawberry.field(description="Already held the values.")
     records_skipped: int = strawberry.field(
         description="From a backup: in the recycle bin or purged, not recreated."
@@ -202,12 +237,12 @@ class RestoreCounts:
 class RestoreRefusedRow:
     object_type: str = strawberry.field(description="The file (of a ZIP) the row is in.")
     row_number: BigInt = strawberry.field(description="1 is the first row after the header.")
-    record_id: str
+    record_id: str = strawberry.field(description="The row's `id` column, as in the file.")
     values: list[PropertyValue] = strawberry.field(
         description="The row's set values, as in the file; sensitive ones withheld."
     )
     redacted: list[str] = strawberry.field(description="Sensitive properties withheld.")
-    reason: str
+    reason: str = strawberry.field(description="Why it was refused, for people.")
 
     @classmethod
     def from_model(cls, row: restores.RestoreRefusal, sensitive: frozenset[str]) -> Self:
@@ -225,12 +260,19 @@ class RestoreRefusedRow:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A restore or revert, from its plan to its end: planned first (`planRestore`, "
+    "`planRevert`, or an upload to `POST /imports`), then started. SUPER_ADMIN only."
+)
 class Restore:
-    id: strawberry.ID
-    kind: restores.RestoreKind
-    source: restores.RestoreSource
-    status: restores.RestoreStatus
+    id: strawberry.ID = strawberry.field(
+        description="The restore's id; also its job's id for `jobProgress`."
+    )
+    kind: restores.RestoreKind = strawberry.field(description="A restore or a revert.")
+    source: restores.RestoreSource = strawberry.field(description="Where its values come from.")
+    status: restores.RestoreStatus = strawberry.field(
+        description="Where it is: planning, planned, or applying."
+    )
     backup_id: strawberry.ID | None = strawberry.field(description="For source BACKUP.")
     file_name: str | None = strawberry.field(
         description="For source FILE: the uploaded file's name, as sent."
@@ -246,10 +288,16 @@ class Restore:
         description="Null until PLANNED: follow the plan's job with jobProgress(id: <this id>)."
     )
     counts: RestoreCounts | None = strawberry.field(description="Null until it starts.")
-    requested_by: User | None
-    created_at: datetime
-    started_at: datetime | None
-    completed_at: datetime | None
+    requested_by: User | None = strawberry.field(
+        description="Who planned it; null once that user is removed."
+    )
+    created_at: datetime = strawberry.field(description="When it was planned.")
+    started_at: datetime | None = strawberry.field(
+        description="When a worker started applying it; null until then."
+    )
+    completed_at: datetime | None = strawberry.field(
+        description="When applying succeeded or failed; null until then."
+    )
     failure_reason: str | None = strawberry.field(
         description="Why the job failed, as a sentence for the user (see failureCode)."
     )
@@ -267,7 +315,7 @@ class Restore:
 
     @strawberry.field(description="For source FILE: the rows the plan refused, in file order.")
     async def refused_rows(
-        self, first: int = 20, after: str | None = None
+        self, first: Annotated[int, FIRST] = 20, after: Annotated[str | None, AFTER] = None
     ) -> Connection[RestoreRefusedRow]:
         page = await resolvers.restores.refused_rows(self.model, first, after)
         sensitive = _sensitive(self.model)

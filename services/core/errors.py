@@ -36,6 +36,50 @@ class ErrorCode(StrEnum):
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 
 
+# What each code means to a client, said once: the GraphQL schema describes its `ErrorCode` enum
+# with these, and the README's table says the same.
+MEANINGS: dict[ErrorCode, str] = {
+    ErrorCode.UNAUTHENTICATED: "No session, or an unknown or expired one: sign in again.",
+    ErrorCode.FORBIDDEN: "The signed-in user's role does not allow this.",
+    ErrorCode.NOT_FOUND: "No such thing in the signed-in user's account: another account's id "
+    "answers exactly like an id that never existed.",
+    ErrorCode.VALIDATION_FAILED: "Bad input; `extensions.field` or `extensions.problems` (index, "
+    "property, message) say what. Nothing was written.",
+    ErrorCode.RATE_LIMITED: "Over a quota, or sign-in locked after wrong passwords; "
+    "`extensions.retryAt` says when to try again.",
+    ErrorCode.REAUTH_REQUIRED: "A restore or revert needs a two-factor step-up (`reauthenticate`) "
+    "within the last 5 minutes.",
+    ErrorCode.TOTP_NOT_ENROLLED: "A step-up is needed, but the user has not set up two-factor "
+    "yet (`startTotpEnrollment`).",
+    ErrorCode.TOTP_LOCKED: "Too many wrong two-factor codes (5 in 15 minutes); "
+    "`extensions.retryAt` says when codes are checked again.",
+    ErrorCode.RESTORE_IN_PROGRESS: "Another restore of the account is queued or running: one at "
+    "a time.",
+    ErrorCode.BACKUP_EXPIRED: "The backup is past its 14 days: it can no longer be downloaded or "
+    "restored from.",
+    ErrorCode.NOT_RESTORABLE: "An object type a restore cannot set (conversations), or an upload "
+    "refused as a backup file.",
+    ErrorCode.PLAN_STALE: "The plan is over an hour old, or its backup or revert window ran out "
+    "since: plan again.",
+    ErrorCode.PLAN_NOT_READY: "The plan is still being computed (PLAN_QUEUED or PLANNING): start "
+    "it once PLANNED.",
+    ErrorCode.BACKUP_OF_ANOTHER_ACCOUNT: "An uploaded backup ZIP was made of another account "
+    "(HTTP 422 on `POST /imports`).",
+    ErrorCode.TIER_REQUIRED: "The account's tier does not include the feature (scheduled "
+    "backups: ENTERPRISE).",
+    ErrorCode.SSO_NOT_CONFIGURED: "`loginWithSso` on a server without single sign-on settings.",
+    ErrorCode.USER_DISABLED: "A sign-in (password, SSO or invitation) of a user a super admin has "
+    "disabled; said only after the right password.",
+    ErrorCode.GRAPHQL_VALIDATION_FAILED: "The document was refused before running: syntax, "
+    "unknown fields, variables that do not fit their types, or a limit (depth, aliases, "
+    "tokens).",
+    ErrorCode.POST_REQUIRED: "A mutation sent over the websocket: mutations go over POST.",
+    ErrorCode.INTERNAL_SERVER_ERROR: "An unexpected failure; its detail is only in the server log.",
+    ErrorCode.SERVICE_UNAVAILABLE: "The database or Redis does not answer; nothing was done. Try "
+    "again shortly (over HTTP: 503 with Retry-After).",
+}
+
+
 class DomainError(Exception):
     code: ErrorCode
 

@@ -6,7 +6,7 @@ are inserted before it (unlike offsets).
 
 import base64
 import binascii
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
@@ -34,6 +34,8 @@ K = TypeVar("K", bound=Keyed)
 class Page(Generic[K]):
     items: list[K]
     has_next_page: bool
+    # Every row of the list (all pages), counted only when called: one COUNT query.
+    count: Callable[[], Awaitable[int]]
 
     @property
     def end_cursor(self) -> str | None:
@@ -65,11 +67,18 @@ def _window(
     return queryset.order_by("-id" if newest_first else "id").limit(first + 1)
 
 
+def _counter(queryset: QuerySet[M]) -> Callable[[], Awaitable[int]]:
+    async def count() -> int:
+        return await queryset.count()
+
+    return count
+
+
 async def paginate(
     queryset: QuerySet[M], first: int, after: str | None, *, newest_first: bool = False
 ) -> Page[M]:
     rows = await _window(queryset, first, after, newest_first)
-    return Page(items=rows[:first], has_next_page=len(rows) > first)
+    return Page(items=rows[:first], has_next_page=len(rows) > first, count=_counter(queryset))
 
 
 async def paginate_rows(
@@ -84,4 +93,8 @@ async def paginate_rows(
     """The same page read as plain rows of `fields`, each passed to `row` by name: no model
     object is built per item."""
     rows = await _window(queryset, first, after, newest_first).values(*fields)
-    return Page(items=[row(**values) for values in rows[:first]], has_next_page=len(rows) > first)
+    return Page(
+        items=[row(**values) for values in rows[:first]],
+        has_next_page=len(rows) > first,
+        count=_counter(queryset),
+    )

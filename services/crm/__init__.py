@@ -17,6 +17,7 @@ from services.crm.object_types import (
 from services.crm.outbox import delete_sent as delete_sent_record_changes
 from services.crm.outbox import record_changes
 from services.crm.records import (
+    MAX_BATCH,
     Changes,
     RecordFilter,
     RecordRow,
@@ -33,10 +34,12 @@ from services.crm.records import (
     update_records,
 )
 from services.crm.relay import run as relay_record_changes
-from services.crm.values import InvalidValue
+from services.crm.values import MAX_VALUE_LENGTH, InvalidValue
 from services.crm.values import check as check_value
 
 __all__ = [
+    "MAX_BATCH",
+    "MAX_VALUE_LENGTH",
     "NAME_PATTERN",
     "STANDARD_OBJECT_TYPES",
     "Association",

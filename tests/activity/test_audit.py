@@ -46,6 +46,17 @@ async def test_newest_first_with_json_details(gql: GraphQLClient, tenant: Tenant
     assert rest["auditLog"]["pageInfo"]["hasNextPage"] is False
 
 
+async def test_total_count_is_of_the_filtered_log(gql: GraphQLClient, tenant: Tenant) -> None:
+    for _ in range(3):
+        await sign_in(gql, tenant, Role.MEMBER)
+    await gql.data(INVITE, {"email": unique_email("invited")}, tenant.super_admin)
+    count = "query($filter: AuditLogFilter) { auditLog(first: 1, filter: $filter) { totalCount } }"
+    logins = await gql.data(count, {"filter": {"action": "LOGIN"}}, tenant.super_admin)
+    assert logins["auditLog"]["totalCount"] == 3
+    everything = await gql.data(count, {}, tenant.super_admin)
+    assert everything["auditLog"]["totalCount"] == 4
+
+
 async def test_admins_only(gql: GraphQLClient, tenant: Tenant) -> None:
     await sign_in(gql, tenant, Role.MEMBER)
     assert await gql.error_code(AUDIT_LOG, {"first": 5}, tenant.member) == "FORBIDDEN"

@@ -170,6 +170,27 @@ async def test_pagination_walks_every_record_once_in_creation_order(
     )
 
 
+async def test_total_count_is_of_every_page_under_the_filters(
+    gql: GraphQLClient, tenant: Tenant
+) -> None:
+    ids = await create_contacts(gql, tenant.member, 5)
+    await gql.data(
+        "mutation($ids: [ID!]!) { deleteRecords(ids: $ids) }", {"ids": ids[:1]}, tenant.member
+    )
+    count = """
+    query($filter: RecordFilterInput) {
+      records(objectType: "contacts", first: 2, filter: $filter) { totalCount nodes { id } }
+      recycleBin(first: 1) { totalCount }
+    }
+    """
+    everything = await gql.data(count, {}, tenant.member)
+    assert everything["records"]["totalCount"] == 4
+    assert len(everything["records"]["nodes"]) == 2
+    assert everything["recycleBin"]["totalCount"] == 1
+    some = await gql.data(count, {"filter": {"ids": ids[:3]}}, tenant.member)
+    assert some["records"]["totalCount"] == 2
+
+
 async def test_filters(gql: GraphQLClient, tenant: Tenant) -> None:
     ids = await create_contacts(gql, tenant.member, 5)
     await gql.data(
