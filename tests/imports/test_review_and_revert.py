@@ -4,6 +4,7 @@ and the revert that undoes all it did."""
 
 import csv
 import io
+from datetime import timedelta
 from uuid import uuid4
 
 import httpx
@@ -141,21 +142,27 @@ async def test_reverting_an_import_undoes_all_it_did_except_what_changed_since(
     http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant
 ) -> None:
     deals = await seed_records(
-        tenant, "deals", [{"dealname": f"D{i}", "amount": str(i)} for i in range(6)]
+        tenant, "deals", [{"dealname": f"D{i}", "amount": str(i)} for i in range(8)]
     )
     content = await backup_file(gql, http, tenant.super_admin)
-    edited, edited_again, binned, purged, purged_then_edited, untouched = deals
+    edited, edited_again, binned, binned_later, purged, purged_too, purged_then_edited = deals[:7]
+    untouched = deals[7]
     await set_values(edited.id, {"amount": "100"})
     await set_values(edited_again.id, {"amount": "200"})
-    await Record.filter(id=binned.id).update(deleted_at=binned.created_at)
-    await purge([purged, purged_then_edited])
+    # Each brought back with its own values, and sent back with its own deletion time.
+    await set_values(binned_later.id, {"dealname": "Renamed in the bin"})
+    for record, days in ((binned, 1), (binned_later, 2)):
+        await Record.filter(id=record.id).update(
+            deleted_at=record.created_at + timedelta(days=days)
+        )
+    await purge([purged, purged_too, purged_then_edited])
     before_import = await records_of(tenant.account.id)
 
     job = await imported(http, gql, tenant, content)
     assert job["counts"] == {
-        "created": 2,
+        "created": 3,
         "updated": 2,
-        "restoredFromRecycleBin": 1,
+        "restoredFromRecycleBin": 2,
         "unchanged": 1,
         "failed": 0,
     }
@@ -165,7 +172,10 @@ async def test_reverting_an_import_undoes_all_it_did_except_what_changed_since(
 
     revert = await revert_planned(gql, tenant.super_admin, job["restoreId"])
     assert revert["status"] == "PLANNED", revert["failureReason"]
-    assert (revert["plan"]["recordsToChange"], revert["plan"]["conflicts"]) == (3, 2)
+    after_import = await records_of(tenant.account.id)
+    assert after_import[binned_later.id][1]["dealname"] == "D3"
+    assert after_import[purged_too.id][1] == {"dealname": "D5", "amount": "5"}
+    assert (revert["plan"]["recordsToChange"], revert["plan"]["conflicts"]) == (5, 2)
     await reauthenticated(tenant.super_admin)
     await gql.data(REVERT, {"planId": revert["id"]}, tenant.super_admin)
     assert (await restore_finished(revert["id"])).status == RestoreStatus.SUCCEEDED
@@ -173,15 +183,18 @@ async def test_reverting_an_import_undoes_all_it_did_except_what_changed_since(
     counts = (await gql.data(COUNTS, {"id": revert["id"]}, tenant.super_admin))["restore"]
     assert counts["counts"] == {
         "recordsChanged": 1,
-        "recordsReturnedToBin": 1,
-        "recordsRemoved": 1,
+        "recordsReturnedToBin": 2,
+        "recordsRemoved": 2,
         "conflicts": 2,
     }
     after = await records_of(tenant.account.id)
     assert after[edited.id] == before_import[edited.id]
-    assert after[binned.id] == before_import[binned.id], "back in the recycle bin"
-    assert (await Record.get(id=binned.id)).deleted_at == binned.created_at
-    assert purged.id not in after and await PurgedRecord.exists(id=purged.id)
+    for record, days in ((binned, 1), (binned_later, 2)):
+        assert after[record.id] == before_import[record.id], "back in the recycle bin"
+        deleted_at = (await Record.get(id=record.id)).deleted_at
+        assert deleted_at == record.created_at + timedelta(days=days)
+    for record in (purged, purged_too):
+        assert record.id not in after and await PurgedRecord.exists(id=record.id)
     assert after[edited_again.id][1]["amount"] == "300"
     assert after[purged_then_edited.id][1]["dealname"] == "Kept by someone"
     assert after[untouched.id] == before_import[untouched.id]
