@@ -11,7 +11,9 @@ from services.restores.plan_job import run_plan
 from services.restores.refusals import csv_stream as refused_rows_csv
 from services.restores.refusals import download_token as refused_rows_download_token
 from services.restores.refusals import open_download as open_refused_rows_download
-from services.restores.refusals import refused_rows
+from services.restores.refusals import open_zip_download as open_all_refused_rows_download
+from services.restores.refusals import refused_object_types, refused_rows
+from services.restores.refusals import zip_file as refused_rows_zip
 from services.restores.service import get_restore, list_restores, revertible_until, start
 from services.restores.summary import Counts, ObjectPlan, PlanSummary, PropertyPlan, SampleChange
 from services.restores.uploads import forget_unused_uploads
@@ -34,13 +36,16 @@ __all__ = [
     "forget_unused_uploads",
     "get_restore",
     "list_restores",
+    "open_all_refused_rows_download",
     "open_refused_rows_download",
     "plan_file_restore",
     "plan_restore",
     "plan_revert",
+    "refused_object_types",
     "refused_rows",
     "refused_rows_csv",
     "refused_rows_download_token",
+    "refused_rows_zip",
     "revertible_until",
     "run_plan",
     "run_restore",

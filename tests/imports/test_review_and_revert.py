@@ -4,6 +4,7 @@ and the revert that undoes all it did."""
 
 import csv
 import io
+import zipfile
 from datetime import timedelta
 from uuid import uuid4
 
@@ -17,6 +18,7 @@ from tests.support.backups import backup_file
 from tests.support.graphql import GraphQLClient
 from tests.support.imports import csv_bytes, imported, planned_upload, upload
 from tests.support.jobs import jobs_sent
+from tests.support.polling import poll_until
 from tests.support.records import add_property, purge, records_of, seed_records, set_values
 from tests.support.restores import (
     START,
@@ -111,6 +113,41 @@ async def test_an_upload_is_reviewed_before_anything_changes(
             "refusedRows"
         ]["nodes"][0]["reason"]
     )
+
+
+async def test_an_imports_refused_rows_of_several_types_download_as_a_zip_of_fixable_csvs(
+    http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant, settings: Settings
+) -> None:
+    [contact] = await seed_records(tenant, "contacts", [{"firstname": "Gone"}])
+    [deal, kept] = await seed_records(tenant, "deals", [{"dealname": "Lost"}, {"dealname": "Kept"}])
+    content = await backup_file(gql, http, tenant.super_admin)
+    await purge([contact])  # A permanently deleted contact stays deleted.
+    await Record.filter(id=deal.id).delete()  # Gone without a tombstone: unknown.
+
+    job = await imported(http, gql, tenant, content)
+
+    assert job["counts"]["failed"] == 2
+    download = await http.get(job["errorRowsDownloadUrl"])
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        assert sorted(archive.namelist()) == ["contacts.csv", "deals.csv"]
+        contacts = list(csv.reader(io.TextIOWrapper(archive.open("contacts.csv"))))
+        deals = list(csv.reader(io.TextIOWrapper(archive.open("deals.csv"))))
+    assert contacts[0][0] == "id" and contacts[0][-1] == "refusal reason"
+    assert [(row[0], row[contacts[0].index("firstname")]) for row in contacts[1:]] == [
+        (str(contact.id), "Gone")
+    ]
+    assert [(row[0], row[deals[0].index("dealname")]) for row in deals[1:]] == [
+        (str(deal.id), "Lost")
+    ]
+    assert kept.id in await records_of(tenant.account.id)
+
+    async def zip_deleted() -> bool | None:
+        return not list(settings.work_dir.glob("*.zip")) or None
+
+    # Deleted once sent: right after the response's last byte.
+    await poll_until(zip_deleted, seconds=5)
 
 
 async def test_an_upload_has_the_guards_of_every_restore(
