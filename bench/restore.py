@@ -89,7 +89,7 @@ async def measure(
     if backup is None:
         raise RuntimeError("The restore benchmark needs a backup of the account first")
     contacts = await ObjectType.get(account_id=account_id, name="contacts")
-    viewer = await _sso_super_admin(account_id)
+    viewer, _ = await sso_session(account_id)
     path = scratch / "restore-floor.zip"
     await storage.current().get_file(backup.storage_key, path)
     header = await asyncio.to_thread(_header, path)
@@ -123,11 +123,13 @@ async def measure(
     )
 
 
-async def _sso_super_admin(account_id: UUID) -> Viewer:
-    """A super admin signed in with SSO: the step-up passes without a TOTP code."""
+async def sso_session(account_id: UUID) -> tuple[Viewer, str]:
+    """A super admin signed in with SSO (the step-up passes without a TOTP code), and the
+    session's bearer token."""
     account = await Account.get(id=account_id)
     user = await create_user(account, f"restore-{time.time_ns()}@bench.example", Role.SUPER_ADMIN)
-    return await accounts.authenticate(await accounts.start_session(user, AuthMethod.SSO))
+    token = await accounts.start_session(user, AuthMethod.SSO)
+    return await accounts.authenticate(token), token
 
 
 async def _edit(connection: asyncpg.Connection, url: str, contacts_id: UUID) -> int:
