@@ -30,12 +30,11 @@ import httpx
 from bench import database, report
 from bench.api import ApiProcess
 from bench.report import MB
-from bench.restore import sso_session
+from bench.restore import newest_backup, sso_session
 from bench.worker import WorkerProcess, until_succeeded
-from models.backups import Backup, BackupStatus
 from models.crm import ObjectType
 from models.restores import RestoreKind
-from services import jobs, restores, storage
+from services import jobs, restores
 from services.backups import FileEntry, open_backup
 from services.core.viewer import Viewer
 
@@ -93,15 +92,8 @@ async def measure(
     rounds: int = 1,
 ) -> ImportRow:
     """From the account's newest backup (the backup benchmark just made one)."""
-    backup = (
-        await Backup.filter(account_id=account_id, status=BackupStatus.SUCCEEDED)
-        .order_by("-completed_at")
-        .first()
-    )
-    if backup is None:
-        raise RuntimeError("The import benchmark needs a backup of the account first")
     path = scratch / "import.zip"
-    await storage.current().get_file(backup.storage_key, path)
+    await newest_backup(account_id, path)
     entries = await asyncio.to_thread(_entries, path)
     types = {t.name: t.id for t in await ObjectType.filter(account_id=account_id)}
     viewer, token = await sso_session(account_id)

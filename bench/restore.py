@@ -81,17 +81,10 @@ async def measure(
     rounds: int = 1,
 ) -> RestoreRow:
     """From the account's newest backup (the backup benchmark just made one)."""
-    backup = (
-        await Backup.filter(account_id=account_id, status=BackupStatus.SUCCEEDED)
-        .order_by("-completed_at")
-        .first()
-    )
-    if backup is None:
-        raise RuntimeError("The restore benchmark needs a backup of the account first")
+    path = scratch / "restore-floor.zip"
+    backup = await newest_backup(account_id, path)
     contacts = await ObjectType.get(account_id=account_id, name="contacts")
     viewer, _ = await sso_session(account_id)
-    path = scratch / "restore-floor.zip"
-    await storage.current().get_file(backup.storage_key, path)
     header = await asyncio.to_thread(_header, path)
     connection = await asyncpg.connect(database.driver_url(url))
     plan_floors, plans, floors, products = [], [], [], []
@@ -121,6 +114,19 @@ async def measure(
         restore_seconds=min(products),
         worker_rss_bytes=rss,
     )
+
+
+async def newest_backup(account_id: UUID, path: Path) -> Backup:
+    """The account's newest backup, its file fetched to `path`."""
+    backup = (
+        await Backup.filter(account_id=account_id, status=BackupStatus.SUCCEEDED)
+        .order_by("-completed_at")
+        .first()
+    )
+    if backup is None:
+        raise RuntimeError("This benchmark needs a backup of the account first")
+    await storage.current().get_file(backup.storage_key, path)
+    return backup
 
 
 async def sso_session(account_id: UUID) -> tuple[Viewer, str]:

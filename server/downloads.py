@@ -86,6 +86,14 @@ async def download_all_refused_rows(request: Request) -> Response:
     )
 
 
+async def download_id_map(request: Request) -> Response:
+    try:
+        restore = await restores.open_id_map_download(request.path_params["token"])
+    except NotFound as error:
+        return _not_found(error)
+    return _csv(restores.id_map_csv(restore), f"id-map-{restore.id}.csv")
+
+
 async def download_audit_log(request: Request) -> Response:
     try:
         account_id, wanted = await activity.open_audit_log_export(request.path_params["token"])
@@ -107,5 +115,6 @@ routes = [
         download_all_refused_rows,
         name="download_all_refused_rows",
     ),
+    Route("/downloads/id-maps/{token}.csv", download_id_map, name="download_id_map"),
     Route("/downloads/audit-log/{token}", download_audit_log, name="download_audit_log"),
 ]

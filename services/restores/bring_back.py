@@ -1,6 +1,7 @@
-"""The records a restore from a file takes out of the recycle bin or creates again, and what its
-revert does to them: back to the recycle bin, purged again. Written in the batch's transaction,
-one statement per table and batch (`bulk`), each saved as a RestoreChange saying what was done.
+"""The records a restore from a file takes out of the recycle bin, creates again or creates as
+new ones, and what its revert does to them: back to the recycle bin, purged again, deleted.
+Written in the batch's transaction, one statement per table and batch (`bulk`), each saved as
+a RestoreChange saying what was done.
 """
 
 from collections.abc import Sequence
@@ -10,11 +11,12 @@ from uuid import UUID
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.crm import PurgedRecord, Record
+from models.ids import new_id
 from models.restores import ChangeAction
 from services.core.clock import now
 from services.restores import bulk
 from services.restores.diff import BatchResult, ChangedRecord, Writing, merged, subset
-from services.restores.source import Targets, Values
+from services.restores.source import Target, Targets, Values
 from services.restores.triage import Binned
 
 
@@ -50,20 +52,45 @@ async def recreate(
 ) -> BatchResult:
     """Purged records created again with their original ids and the file's values."""
     targets = [batch.target(n) for n in positions]
-    rows = [(target.record_id, target.values) for target in targets]
-    await bulk.create(connection, writing, account_id, rows, now())
-    # The record exists again: a later purge leaves a new tombstone.
     ids = [target.record_id for target in targets]
+    result = await _create(connection, writing, account_id, targets, ids, ChangeAction.RECREATE)
+    # The record exists again: a later purge leaves a new tombstone.
     await PurgedRecord.filter(id__in=ids).using_db(connection).delete()
+    return result
+
+
+async def create_new(
+    connection: BaseDBAsyncClient,
+    writing: Writing,
+    account_id: UUID,
+    batch: Targets,
+    positions: Sequence[int],
+) -> BatchResult:
+    """Records created with new ids and the file's values; each change keeps the id the
+    record had in the file (the id map)."""
+    targets = [batch.target(n) for n in positions]
+    ids = [new_id() for _ in targets]
+    return await _create(connection, writing, account_id, targets, ids, ChangeAction.CREATE)
+
+
+async def _create(
+    connection: BaseDBAsyncClient,
+    writing: Writing,
+    account_id: UUID,
+    targets: Sequence[Target],
+    ids: Sequence[UUID],
+    action: ChangeAction,
+) -> BatchResult:
+    """Each target created as the record of the same position in `ids`, saved as `action`
+    (a CREATE keeps the target's id as the record's id in the file)."""
+    made = list(zip(ids, targets, strict=True))
+    await bulk.create(connection, writing, account_id, [(i, t.values) for i, t in made], now())
     blank = dict.fromkeys(writing.names)
-    changes = [
-        (target.record_id, blank, _all(writing.names, target.values), None) for target in targets
-    ]
-    await bulk.save_changes(connection, writing, ChangeAction.RECREATE, changes)
-    result = BatchResult(records_recreated=len(targets))
-    result.changed = [
-        ChangedRecord(str(target.record_id), sorted(target.values)) for target in targets
-    ]
+    changes = [(i, blank, _all(writing.names, t.values), None) for i, t in made]
+    sources = [str(t.record_id) for t in targets] if action == ChangeAction.CREATE else None
+    await bulk.save_changes(connection, writing, action, changes, sources)
+    result = BatchResult(records_recreated=len(made))
+    result.changed = [ChangedRecord(str(i), sorted(t.values)) for i, t in made]
     return result
 
 
@@ -74,9 +101,9 @@ async def undo(
     batch: Targets,
     positions: Sequence[int],
 ) -> BatchResult:
-    """A revert of records a restore brought back or recreated: back to the recycle bin (with
-    their values before it) or purged again, where they still hold what the restore set;
-    changed since, they are conflicts, left alone."""
+    """A revert of records a restore brought back, recreated or created: back to the recycle
+    bin (with their values before it), purged again, or deleted, where they still hold what
+    the restore set; changed since, they are conflicts, left alone."""
     assert batch.reverted is not None and batch.expected is not None  # A revert's batch.
     result = BatchResult()
     ids = [batch.target(n).record_id for n in positions]
@@ -91,6 +118,8 @@ async def undo(
     live: dict[UUID, Values] = {UUID(str(record_id)): values for record_id, values in found}
     binned: list[tuple[UUID, Values, datetime | None]] = []
     removed: list[UUID] = []
+    # Created with new ids: they never existed before, so they leave no tombstone.
+    created: list[UUID] = []
     changes = []
     for n in positions:
         target, reverted = batch.target(n), batch.reverted[n]
@@ -101,14 +130,19 @@ async def undo(
         before, after = _all(writing.names, values), _all(writing.names, target.values)
         if reverted.action == ChangeAction.RECREATE:
             removed.append(target.record_id)
+        elif reverted.action == ChangeAction.CREATE:
+            created.append(target.record_id)
         else:
             binned.append((target.record_id, merged(values, after), reverted.deleted_at))
         changes.append((target.record_id, before, after, None))
         result.changed.append(ChangedRecord(str(target.record_id), list(writing.names)))
     await bulk.put_back(connection, binned, now())
     await _purge(connection, writing, account_id, removed)
+    if created:
+        await Record.filter(id__in=created).using_db(connection).delete()
     await bulk.save_changes(connection, writing, ChangeAction.UPDATE, changes)
-    result.records_returned_to_bin, result.records_removed = len(binned), len(removed)
+    result.records_returned_to_bin = len(binned)
+    result.records_removed = len(removed) + len(created)
     return result
 
 

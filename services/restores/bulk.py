@@ -95,12 +95,15 @@ async def save_changes(
     writing: Writing,
     action: ChangeAction,
     changes: Sequence[tuple[UUID, dict[str, str | None], dict[str, str | None], datetime | None]],
+    source_ids: Sequence[str] | None = None,
 ) -> None:
     """What the batch did to each record (id, before, after, deletion time before an
-    UNDELETE), saved as RestoreChange rows of `action`."""
+    UNDELETE), saved as RestoreChange rows of `action`; for CREATE, the records' ids in the
+    file, one per change."""
     if not changes:
         return
     ids = new_ids_text(len(changes))
+    sources: Sequence[str | None] = source_ids or [None] * len(changes)
     document = [
         {
             "change": change_id,
@@ -108,8 +111,11 @@ async def save_changes(
             "before": before,
             "after": after,
             "deleted_at": _text(deleted_at),
+            "source": source,
         }
-        for change_id, (record_id, before, after, deleted_at) in zip(ids, changes, strict=True)
+        for change_id, (record_id, before, after, deleted_at), source in zip(
+            ids, changes, sources, strict=True
+        )
     ]
     columns = [
         ("change", "uuid"),
@@ -117,14 +123,15 @@ async def save_changes(
         ("before", "jsonb"),
         ("after", "jsonb"),
         ("deleted_at", "timestamptz"),
+        ("source", "text"),
     ]
     p = [_placeholder(connection, n) for n in range(2, 6)]
     await connection.execute_query(
         f"""INSERT INTO restore_changes
                 (id, restore_id, batch, object_type_id, action, record_id, before, after,
-                 deleted_at)
+                 deleted_at, source_id)
             SELECT v.change, {p[0]}, {p[1]}, {p[2]}, {p[3]}, v.id, v.before, v.after,
-                   v.deleted_at
+                   v.deleted_at, v.source
             FROM {_rows(connection, columns)}""",
         [
             compact_json(document),

@@ -21,6 +21,7 @@ from tests.support.jobs import jobs_sent
 from tests.support.polling import poll_until
 from tests.support.records import add_property, purge, records_of, seed_records, set_values
 from tests.support.restores import (
+    REVERT,
     START,
     plan_objects,
     restore_finished,
@@ -34,8 +35,6 @@ from tests.support.two_factor import reauthenticated, step_up
 REFUSED = """query($id: ID!) { restore(id: $id) {
   refusedRows(first: 10) { nodes { objectType rowNumber recordId values { name value } redacted
                                   reason } } } }"""
-REVERT = """mutation($planId: ID!) { revertRestore(planId: $planId, acknowledgeDataChange: true,
-  acknowledgeIrreversible: true) { id status } }"""
 COUNTS = """query($id: ID!) { restore(id: $id) { counts { recordsChanged recordsReturnedToBin
   recordsRemoved conflicts } } }"""
 
