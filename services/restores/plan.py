@@ -273,6 +273,6 @@ async def compute(plan: Restore, progress: Progress) -> PlanSummary:
             await planner.add(part, progress)
     summary = planner.summary
     summary.total()
-    summary.word(plan.kind, plan.source)
+    summary.word(plan.kind, plan.source, plan.as_new_records)
     summary.planned_at = now()
     return summary

@@ -9,6 +9,7 @@ from uuid import UUID
 import httpx
 
 from models.crm import PurgedRecord
+from models.notifications import Notification
 from models.restores import RestoreStatus
 from tests.support.backups import backup_file
 from tests.support.graphql import GraphQLClient
@@ -45,6 +46,7 @@ async def test_another_accounts_backup_becomes_new_records_with_an_id_map_and_a_
         summary["recordsToBringBack"],
         summary["recordsRefused"],
     ) == (4, 0, 0, 0)
+    assert "all created as new records with new ids" in summary["dataChangeNotice"]
     assert await records_of(target.account.id) == target_state, "a plan writes no record"
     before_start = await gql.data(ID_MAP, {"id": planned["id"]}, token)
     assert before_start["restore"] == {"asNewRecords": True, "idMapDownloadUrl": None}
@@ -53,6 +55,10 @@ async def test_another_accounts_backup_becomes_new_records_with_an_id_map_and_a_
     await start(gql, token, planned["id"])
     assert (await restore_finished(planned["id"])).status == RestoreStatus.SUCCEEDED
 
+    bodies = await Notification.filter(
+        subject_id=planned["id"], kind="IMPORT_COMPLETED"
+    ).values_list("body", flat=True)
+    assert bodies and all("4 created as new records" in str(body) for body in bodies), bodies
     url = (await gql.data(ID_MAP, {"id": planned["id"]}, token))["restore"]["idMapDownloadUrl"]
     download = await http.get(url)
     assert download.status_code == 200
