@@ -6,7 +6,7 @@ what the job then writes, batch by batch, the same way.
   brought back, purged ones recreated (`bring_back`), and the rest refused; restored as new
   records, every valid row is created with a new id.
 - A revert puts back what its restore overwrote: values in bulk, and records the restore
-  brought back or recreated one by one.
+  brought back or created (`bring_back`, in bulk too).
 """
 
 from dataclasses import dataclass, field
