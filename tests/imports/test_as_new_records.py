@@ -14,6 +14,7 @@ from models.restores import RestoreStatus
 from tests.support.backups import backup_file
 from tests.support.graphql import GraphQLClient
 from tests.support.imports import planned_upload, upload
+from tests.support.polling import poll_until
 from tests.support.records import records_of, seed_records
 from tests.support.restores import REVERT, restore_finished, revert_planned, start
 from tests.support.tenants import MakeTenant
@@ -55,10 +56,13 @@ async def test_another_accounts_backup_becomes_new_records_with_an_id_map_and_a_
     await start(gql, token, planned["id"])
     assert (await restore_finished(planned["id"])).status == RestoreStatus.SUCCEEDED
 
-    bodies = await Notification.filter(
-        subject_id=planned["id"], kind="IMPORT_COMPLETED"
-    ).values_list("body", flat=True)
-    assert bodies and all("4 created as new records" in str(body) for body in bodies), bodies
+    async def notified() -> list[str] | None:
+        found = Notification.filter(subject_id=planned["id"], kind="IMPORT_COMPLETED")
+        return [str(body) for body in await found.values_list("body", flat=True)] or None
+
+    # Announced once the outcome is committed.
+    bodies = await poll_until(notified, seconds=5)
+    assert all("4 created as new records" in body for body in bodies), bodies
     url = (await gql.data(ID_MAP, {"id": planned["id"]}, token))["restore"]["idMapDownloadUrl"]
     download = await http.get(url)
     assert download.status_code == 200
