@@ -81,17 +81,10 @@ async def measure(
     rounds: int = 1,
 ) -> RestoreRow:
     """From the account's newest backup (the backup benchmark just made one)."""
-    backup = (
-        await Backup.filter(account_id=account_id, status=BackupStatus.SUCCEEDED)
-        .order_by("-completed_at")
-        .first()
-    )
-    if backup is None:
-        raise RuntimeError("The restore benchmark needs a backup of the account first")
-    contacts = await ObjectType.get(account_id=account_id, name="contacts")
-    viewer = await _sso_super_admin(account_id)
     path = scratch / "restore-floor.zip"
-    await storage.current().get_file(backup.storage_key, path)
+    backup = await newest_backup(account_id, path)
+    contacts = await ObjectType.get(account_id=account_id, name="contacts")
+    viewer, _ = await sso_session(account_id)
     header = await asyncio.to_thread(_header, path)
     connection = await asyncpg.connect(database.driver_url(url))
     plan_floors, plans, floors, products = [], [], [], []
@@ -123,11 +116,26 @@ async def measure(
     )
 
 
-async def _sso_super_admin(account_id: UUID) -> Viewer:
-    """A super admin signed in with SSO: the step-up passes without a TOTP code."""
+async def newest_backup(account_id: UUID, path: Path) -> Backup:
+    """The account's newest backup, its file fetched to `path`."""
+    backup = (
+        await Backup.filter(account_id=account_id, status=BackupStatus.SUCCEEDED)
+        .order_by("-completed_at")
+        .first()
+    )
+    if backup is None:
+        raise RuntimeError("This benchmark needs a backup of the account first")
+    await storage.current().get_file(backup.storage_key, path)
+    return backup
+
+
+async def sso_session(account_id: UUID) -> tuple[Viewer, str]:
+    """A super admin signed in with SSO (the step-up passes without a TOTP code), and the
+    session's bearer token."""
     account = await Account.get(id=account_id)
     user = await create_user(account, f"restore-{time.time_ns()}@bench.example", Role.SUPER_ADMIN)
-    return await accounts.authenticate(await accounts.start_session(user, AuthMethod.SSO))
+    token = await accounts.start_session(user, AuthMethod.SSO)
+    return await accounts.authenticate(token), token
 
 
 async def _edit(connection: asyncpg.Connection, url: str, contacts_id: UUID) -> int:

@@ -1,6 +1,6 @@
 """`python -m bench`: seed, then for each N time the raw floor and a real backup, pages of records
-through the API against their SQL, then a restore from that backup against its own floor, and
-report."""
+through the API against their SQL, then a restore from that backup and an import of it as an
+uploaded file, each against its own floor, and report."""
 
 import argparse
 import asyncio
@@ -19,7 +19,7 @@ import asyncpg
 import dramatiq
 from pydantic import SecretStr
 
-from bench import database, floor, pages, product, report, restore, seed
+from bench import database, floor, imports, pages, product, report, restore, seed
 from bench.worker import WorkerProcess
 from models.accounts import Account
 from server import runtime
@@ -74,6 +74,7 @@ class Results:
     backups: list[report.Row]
     pages: list[pages.PageRow]
     restores: list[restore.RestoreRow]
+    imports: list[imports.ImportRow]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -86,10 +87,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     print()
     print(restore.table(results.restores))
     print()
+    print(imports.table(results.imports))
+    print()
     verdicts = [
         *report.verdicts(results.backups),
         *pages.verdicts(results.pages),
         *restore.verdicts(results.restores),
+        *imports.verdicts(results.imports),
     ]
     for line in verdicts:
         print(line)
@@ -162,7 +166,7 @@ async def _bench(
     connection = await asyncpg.connect(database.driver_url(url))
     try:
         sizes = _Sizes(url, env, scratch, args.rounds, args.timeout, account, connection)
-        results = Results([], [], [])
+        results = Results([], [], [], [])
         for n in sorted(set(args.records)):
             results.backups.append(await sizes.measure(n))
             # On the table as the backup read it, settled; before the restore rewrites it.
@@ -174,6 +178,11 @@ async def _bench(
                 await restore.measure(url, account.id, env, scratch, args.timeout, args.rounds)
             )
             _say(f"N={n:,}: restore {results.restores[-1].restore_seconds:.2f} s{_load()}")
+            # The same backup, as an uploaded file.
+            results.imports.append(
+                await imports.measure(url, account.id, env, scratch, args.timeout, args.rounds)
+            )
+            _say(f"N={n:,}: import {results.imports[-1].import_seconds:.2f} s{_load()}")
         return results
     finally:
         await connection.close()

@@ -79,7 +79,7 @@ class WorkerProcess:
 
     def peak_rss_bytes(self) -> int:
         """The largest VmHWM among the worker processes (dramatiq forks them from this one)."""
-        peaks = [_vm_hwm(pid) for pid in self.children()]
+        peaks = [vm_hwm(pid) for pid in self.children()]
         if not peaks:
             raise RuntimeError("The worker has no worker processes")
         return max(peaks)
@@ -93,14 +93,19 @@ class WorkerProcess:
         if self._process is None or not self.alive():
             return
         children = {pid: _start_time(pid) for pid in self.children()}
-        self._process.terminate()
-        try:
-            self._process.wait(STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait(STOP_TIMEOUT_SECONDS)
+        terminate(self._process)
         for pid, started in children.items():
             _kill_if_same(pid, started)
+
+
+def terminate(process: "subprocess.Popen[bytes]") -> None:
+    """SIGTERM, then SIGKILL if the process outlives the grace period."""
+    process.terminate()
+    try:
+        process.wait(STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(STOP_TIMEOUT_SECONDS)
 
 
 def _stat_fields(pid: int) -> list[str]:
@@ -129,7 +134,7 @@ def _start_time(pid: int) -> str | None:
         return None
 
 
-def _vm_hwm(pid: int) -> int:
+def vm_hwm(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) * 1024

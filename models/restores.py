@@ -47,6 +47,8 @@ class ChangeAction(StrEnum):
     UNDELETE = "UNDELETE"
     # A purged record created again with its original id.
     RECREATE = "RECREATE"
+    # Created with a new id: a record of a file restored as new records.
+    CREATE = "CREATE"
 
 
 # A restore of property values from a backup or an uploaded file: planned by a worker
@@ -62,6 +64,9 @@ class Restore(Model):
     source = fields.CharEnumField(
         RestoreSource, max_length=16, default=RestoreSource.BACKUP, db_default=RestoreSource.BACKUP
     )
+    # For source FILE, chosen at upload: every row becomes a new record with a new id (another
+    # account's backup restored into this one), whatever record its id names.
+    as_new_records = fields.BooleanField(default=False, db_default=False)
     # For source BACKUP.
     backup: fields.ForeignKeyNullableRelation[Backup] = fields.ForeignKeyField(
         "crm.Backup", related_name="restores", null=True, on_delete=fields.CASCADE
@@ -127,6 +132,8 @@ class RestoreChange(Model):
     )
     # For UNDELETE: when the record had been moved to the recycle bin.
     deleted_at = fields.DatetimeField(null=True)
+    # For CREATE: the record's id in the file (the id map's old id).
+    source_id = fields.CharField(max_length=64, null=True)
     # Property name -> value; null where the property was (or became) blank.
     before: dict[str, str | None] = fields.JSONField()
     after: dict[str, str | None] = fields.JSONField()

@@ -1,7 +1,7 @@
 """Imports (uploaded files and finished restores) and the rows they refused."""
 
 from resolvers.context import Context
-from services import imports
+from services import imports, restores
 from services.core.pagination import Page
 
 
@@ -19,7 +19,18 @@ async def error_rows(job: imports.Import, first: int, after: str | None) -> Page
 
 
 async def error_rows_download_url(context: Context, job: imports.Import) -> str | None:
+    """An import from a file: its restore's refused rows with their values, to fix and send
+    again (one object type's CSV, or a ZIP of each type's); an older import: its own CSV."""
     if not await imports.has_error_rows(job):
         return None
-    token = imports.error_rows_download_token(context.require_viewer(), job)
-    return context.link("download_import_errors", token=token)
+    viewer = context.require_viewer()
+    if job.restore_id is None:
+        return context.link(
+            "download_import_errors", token=imports.error_rows_download_token(viewer, job)
+        )
+    restore = await restores.get_restore(viewer, job.restore_id)
+    token = restores.refused_rows_download_token(viewer, restore)
+    object_types = await restores.refused_object_types(restore)
+    if len(object_types) == 1:
+        return context.link("download_refused_rows", token=token, object_type=object_types[0])
+    return context.link("download_all_refused_rows", token=token)

@@ -59,3 +59,10 @@ async def refused_rows(
 def refused_rows_download_url(context: Context, restore: restores.Restore, object_type: str) -> str:
     token = restores.refused_rows_download_token(context.require_viewer(), restore)
     return context.link("download_refused_rows", token=token, object_type=object_type)
+
+
+async def id_map_download_url(context: Context, restore: restores.Restore) -> str | None:
+    if not await restores.has_id_map(restore):
+        return None
+    token = restores.id_map_download_token(context.require_viewer(), restore)
+    return context.link("download_id_map", token=token)

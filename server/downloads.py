@@ -2,12 +2,14 @@
 
 from collections.abc import AsyncIterator
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from services import activity, backups, imports, restores, storage
 from services.backups import BackupExpired
+from services.core import environment
 from services.core.clock import now
 from services.core.errors import DomainError, NotFound
 
@@ -67,6 +69,31 @@ async def download_refused_rows(request: Request) -> Response:
     return _csv(rows, f"refused-{object_type}-{restore.id}.csv")
 
 
+async def download_all_refused_rows(request: Request) -> Response:
+    """Refused rows of several object types: a ZIP of their CSVs, written to the work
+    directory first (a ZIP's listing comes last) and deleted once sent."""
+    try:
+        restore = await restores.open_all_refused_rows_download(request.path_params["token"])
+    except NotFound as error:
+        return _not_found(error)
+    path = await restores.refused_rows_zip(restore, environment.current().work_dir)
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        filename=f"refused-{restore.id}.zip",
+        headers=NO_STORE,
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )
+
+
+async def download_id_map(request: Request) -> Response:
+    try:
+        restore = await restores.open_id_map_download(request.path_params["token"])
+    except NotFound as error:
+        return _not_found(error)
+    return _csv(restores.id_map_csv(restore), f"id-map-{restore.id}.csv")
+
+
 async def download_audit_log(request: Request) -> Response:
     try:
         account_id, wanted = await activity.open_audit_log_export(request.path_params["token"])
@@ -83,5 +110,11 @@ routes = [
         download_refused_rows,
         name="download_refused_rows",
     ),
+    Route(
+        "/downloads/refused/{token}.zip",
+        download_all_refused_rows,
+        name="download_all_refused_rows",
+    ),
+    Route("/downloads/id-maps/{token}.csv", download_id_map, name="download_id_map"),
     Route("/downloads/audit-log/{token}", download_audit_log, name="download_audit_log"),
 ]

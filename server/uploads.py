@@ -21,6 +21,8 @@ from services.core.viewer import Viewer
 
 FILE_FIELD = "file"
 OBJECT_TYPE_FIELD = "objectType"
+# "true": every row becomes a new record with a new id (another account's backup accepted).
+AS_NEW_FIELD = "asNewRecords"
 
 HTTP_STATUS = {
     ErrorCode.UNAUTHENTICATED: 401,
@@ -46,13 +48,25 @@ async def _viewer(request: Request) -> Viewer:
     return viewer
 
 
+def _as_new(fields: dict[str, str]) -> bool:
+    value = fields.get(AS_NEW_FIELD, "false")
+    if value not in ("true", "false"):
+        raise MalformedUpload(f"{AS_NEW_FIELD} is true or false.")
+    return value == "true"
+
+
 async def upload_import(request: Request) -> Response:
     try:
         viewer = await _viewer(request)
         work_dir = environment.current().work_dir
-        async with receive_file(request, work_dir, FILE_FIELD, [OBJECT_TYPE_FIELD]) as upload:
+        fields = [OBJECT_TYPE_FIELD, AS_NEW_FIELD]
+        async with receive_file(request, work_dir, FILE_FIELD, fields) as upload:
             plan = await restores.plan_file_restore(
-                viewer, upload.path, upload.file_name, upload.fields.get(OBJECT_TYPE_FIELD, "")
+                viewer,
+                upload.path,
+                upload.file_name,
+                upload.fields.get(OBJECT_TYPE_FIELD, ""),
+                as_new_records=_as_new(upload.fields),
             )
     except DomainError as error:
         return _error(error.code, error.message)

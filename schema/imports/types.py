@@ -118,8 +118,12 @@ class Import:
         return Connection.from_page(page, ImportRowError.from_model)
 
     @strawberry.field(
-        description="A signed link to a CSV of all the error rows, valid 5 minutes; null "
-        "when there are none."
+        description="A signed link to the error rows, valid 5 minutes; null when there are "
+        "none. From a file: its refused rows with their values in the shape of an upload "
+        "(`id`, the file's columns, then why), to fix and upload again as is: one CSV when "
+        "they are of one object type, else a ZIP holding `<object type>.csv` for each. "
+        "Imports made before plans existed: a CSV of object type, row number, record id and "
+        "reason. Super admins only."
     )
     async def error_rows_download_url(self, info: Info) -> str | None:
         return await resolvers.imports.error_rows_download_url(info.context, self.model)

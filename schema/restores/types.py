@@ -104,7 +104,8 @@ class RestorePlanCounts:
         description="From a file: records taken out of the recycle bin, with the file's values."
     )
     records_to_recreate: int = strawberry.field(
-        description="From a file: purged records created again with their ids."
+        description="From a file: purged records created again with their ids (restored as "
+        "new records: every record to create, with a new id)."
     )
     records_refused: int = strawberry.field(
         description="From a file: rows refused, each with its reason (refusedRows)."
@@ -216,7 +217,8 @@ class RestoreCounts:
         description="From a file: taken out of the recycle bin, with the file's values."
     )
     records_recreated: int = strawberry.field(
-        description="From a file: purged records created again with their ids."
+        description="From a file: purged records created again with their ids (restored as "
+        "new records: every record created, with a new id)."
     )
     records_refused: int = strawberry.field(description="From a file: rows refused.")
     records_returned_to_bin: int = strawberry.field(
@@ -277,6 +279,11 @@ class Restore:
     file_name: str | None = strawberry.field(
         description="For source FILE: the uploaded file's name, as sent."
     )
+    as_new_records: bool = strawberry.field(
+        description="For source FILE, chosen at upload (`asNewRecords`): every row becomes a "
+        "new record with a new id, whatever record its id names (another account's backup "
+        "restored into this one); idMapDownloadUrl gives the new ids."
+    )
     reverts_id: strawberry.ID | None = strawberry.field(description="For a REVERT.")
     object_type: str | None = strawberry.field(
         description="Null for an uploaded backup ZIP: every object type it holds."
@@ -313,6 +320,15 @@ class Restore:
     async def revertible_until(self) -> datetime | None:
         return await resolvers.restores.revertible_until(self.model)
 
+    @strawberry.field(
+        description="Restored as new records: a link to a CSV of `object_type`, `old_id` (the "
+        "record's id in the file) and `new_id` (its id here) for every record created, valid "
+        "for a few minutes; null before any was created, or for other restores. Super admins "
+        "only."
+    )
+    async def id_map_download_url(self, info: Info) -> str | None:
+        return await resolvers.restores.id_map_download_url(info.context, self.model)
+
     @strawberry.field(description="For source FILE: the rows the plan refused, in file order.")
     async def refused_rows(
         self, first: Annotated[int, FIRST] = 20, after: Annotated[str | None, AFTER] = None
@@ -332,6 +348,7 @@ class Restore:
             status=restore.status,
             backup_id=strawberry.ID(str(restore.backup_id)) if restore.backup_id else None,
             file_name=restore.file_name or None,
+            as_new_records=restore.as_new_records,
             reverts_id=strawberry.ID(str(restore.reverts_id)) if restore.reverts_id else None,
             object_type=restore.object_type.name if restore.object_type else None,
             properties=list(restore.properties),

@@ -122,8 +122,9 @@ def _backup_files(manifest: Manifest, types: Mapping[str, ObjectType]) -> list[I
     ]
 
 
-def _checked_account(manifest: Manifest, account_id: UUID) -> Manifest:
-    if manifest.account_id != account_id:
+def _checked_account(manifest: Manifest, account_id: UUID | None) -> Manifest:
+    """`account_id` None: any account's backup (its rows become new records)."""
+    if account_id is not None and manifest.account_id != account_id:
         raise AnotherAccountsBackup(
             "This backup was made of another account: its records are not this account's."
         )
@@ -195,7 +196,7 @@ class _CsvUpload:
 
 
 def inspect_upload(
-    path: Path, object_type_name: str, types: Mapping[str, ObjectType], account_id: UUID
+    path: Path, object_type_name: str, types: Mapping[str, ObjectType], account_id: UUID | None
 ) -> None:
     """Quick checks, for the upload request: the ZIP's listing and manifest (of this account),
     or the CSV's header. Raises one of REFUSALS."""
@@ -210,7 +211,7 @@ def inspect_upload(
 
 @contextmanager
 def open_upload(
-    path: Path, object_type_name: str, types: Mapping[str, ObjectType], account_id: UUID
+    path: Path, object_type_name: str, types: Mapping[str, ObjectType], account_id: UUID | None
 ) -> Iterator[Upload]:
     """The file, verified whole (this reads all of it). Raises one of REFUSALS."""
     if object_type_name:

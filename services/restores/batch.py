@@ -3,9 +3,10 @@ what the job then writes, batch by batch, the same way.
 
 - A backup's values go to the live records of the type (in bulk, `apply` and `count`).
 - A file's rows are sorted first (`triage`): live records as above, records in the recycle bin
-  brought back, purged ones recreated (`bring_back`), and the rest refused.
+  brought back, purged ones recreated (`bring_back`), and the rest refused; restored as new
+  records, every valid row is created with a new id.
 - A revert puts back what its restore overwrote: values in bulk, and records the restore
-  brought back or recreated one by one.
+  brought back or created (`bring_back`, in bulk too).
 """
 
 from dataclasses import dataclass, field
@@ -31,7 +32,9 @@ async def apply(
     if batch.reverted is not None:
         return await _apply_revert(connection, writing, restore.account_id, batch)
     if restore.source == RestoreSource.FILE:
-        triage = await sort_batch(part.object_type, batch, connection)
+        triage = await sort_batch(
+            part.object_type, batch, connection, as_new=restore.as_new_records
+        )
         return await _apply_sorted(connection, writing, restore.account_id, batch, triage)
     return await apply_batch(connection, writing, batch)
 
@@ -74,6 +77,10 @@ async def _apply_sorted(
             connection, writing, account_id, batch, triage.recreated
         )
         result.add(recreated)
+    if triage.created:
+        result.add(
+            await bring_back.create_new(connection, writing, account_id, batch, triage.created)
+        )
     result.records_refused += len(triage.refused)
     return result
 
@@ -111,7 +118,7 @@ async def count(
                 part.object_type.id, names, batch, conflicts=conflicts, examples=examples
             )
         )
-    triage = await sort_batch(part.object_type, batch)
+    triage = await sort_batch(part.object_type, batch, as_new=restore.as_new_records)
     live = await _count_live(part, batch.only(triage.live), conflicts, examples)
     counted = Counted(live, [[0, 0, 0] for _ in names], refused=triage.refused)
     for binned in triage.binned:
@@ -121,9 +128,10 @@ async def count(
             subset(binned.values, names),
             batch.values(binned.position),
         )
-    for n in triage.recreated:
+    created = triage.recreated + triage.created
+    for n in created:
         _tally(counted.extra_properties, names, {}, batch.values(n))
-    counted.brought_back, counted.recreated = len(triage.binned), len(triage.recreated)
+    counted.brought_back, counted.recreated = len(triage.binned), len(created)
     return counted
 
 

@@ -189,7 +189,10 @@ def _summary_of(restore: Restore, counts: AppliedCounts) -> str:
     )
     extras = [
         (counts.records_brought_back, "brought back from the recycle bin"),
-        (counts.records_recreated, "created again with their ids"),
+        (
+            counts.records_recreated,
+            "created as new records" if restore.as_new_records else "created again with their ids",
+        ),
         (counts.records_refused, "refused (see the import's refused rows)"),
         (counts.records_returned_to_bin, "sent back to the recycle bin"),
         (counts.records_removed, "deleted again"),

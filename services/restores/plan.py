@@ -82,16 +82,23 @@ def _checked_names(properties: list[str]) -> list[str]:
 
 
 async def plan_file_restore(
-    viewer: Viewer, upload: Path, file_name: str, object_type_name: str = ""
+    viewer: Viewer,
+    upload: Path,
+    file_name: str,
+    object_type_name: str = "",
+    *,
+    as_new_records: bool = False,
 ) -> Restore:
     """Store an uploaded backup ZIP (or a CSV of `object_type_name`) and queue the plan of
     restoring from it, after the quick checks: nothing is written to the records until the
-    plan is started. The plan's job verifies the whole file first."""
+    plan is started. The plan's job verifies the whole file first. `as_new_records`: every row
+    is to become a new record with a new id, so a backup of another account is taken too."""
     viewer.require_role(Role.SUPER_ADMIN)
     types = await account_types(viewer.account_id)
     if object_type_name:
         _check_restorable(object_type_name)
-    await asyncio.to_thread(inspect_upload, upload, object_type_name, types, viewer.account_id)
+    owner = None if as_new_records else viewer.account_id
+    await asyncio.to_thread(inspect_upload, upload, object_type_name, types, owner)
     files = storage.current()
     restore_id = new_id()
     key = storage.import_key(viewer.account_id, restore_id)
@@ -106,6 +113,7 @@ async def plan_file_restore(
             source=RestoreSource.FILE,
             file_key=key,
             file_name=shown_file_name(file_name),
+            as_new_records=as_new_records,
             object_type=types[object_type_name] if object_type_name else None,
             requested_by=viewer.user,
         )
@@ -265,6 +273,6 @@ async def compute(plan: Restore, progress: Progress) -> PlanSummary:
             await planner.add(part, progress)
     summary = planner.summary
     summary.total()
-    summary.word(plan.kind, plan.source)
+    summary.word(plan.kind, plan.source, plan.as_new_records)
     summary.planned_at = now()
     return summary

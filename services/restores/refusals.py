@@ -1,12 +1,17 @@
 """The rows of an uploaded file that a restore's plan refused, with their values and why: a page
 of them, and those of one object type as a CSV through a short-lived signed link, in the shape
 of an upload of that type (`id`, the file's columns) plus a last column saying why, which an
-upload ignores, so the file can be fixed and sent again.
+upload ignores, so the file can be fixed and sent again. Refusals of several object types also
+come as one ZIP holding each type's CSV (`<object type>.csv`).
 """
 
+import asyncio
 import csv
 import io
+import tempfile
+import zipfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 from uuid import UUID
 
 from tortoise.queryset import QuerySet
@@ -46,13 +51,30 @@ def download_token(viewer: Viewer, restore: Restore) -> str:
     return _signer().sign(LinkTarget(viewer.account_id, restore.id, viewer.user.id))
 
 
+async def refused_object_types(restore: Restore) -> list[str]:
+    """The object types the restore's plan refused rows of, by name."""
+    names = await _of(restore.id).distinct().values_list("object_type_name", flat=True)
+    return sorted(str(name) for name in names)
+
+
 async def open_download(token: str, object_type: str) -> tuple[Restore, list[str]]:
     """The restore a link points at and the columns of its file of `object_type`,
     audit-logged as downloaded."""
+    restore = await _opened(token, object_type)
+    columns = _columns(restore, object_type)
+    assert columns is not None  # Checked by `_opened`.
+    return restore, columns
+
+
+async def open_zip_download(token: str) -> Restore:
+    """The restore a link to all its refused rows points at, audit-logged as downloaded."""
+    return await _opened(token)
+
+
+async def _opened(token: str, object_type: str | None = None) -> Restore:
     target = _signer().unsign(token)
     restore = await Restore.get_or_none(id=target.object_id, account_id=target.account_id)
-    columns = _columns(restore, object_type) if restore else None
-    if restore is None or columns is None:
+    if restore is None or (object_type is not None and _columns(restore, object_type) is None):
         raise NotFound("No such refused rows.")
     await activity.record_event(
         restore.account_id,
@@ -60,9 +82,9 @@ async def open_download(token: str, object_type: str) -> tuple[Restore, list[str
         "REFUSED_ROWS_DOWNLOADED",
         target_type="restore",
         target_id=restore.id,
-        object_type=object_type,
+        **({} if object_type is None else {"object_type": object_type}),
     )
-    return restore, columns
+    return restore
 
 
 def _columns(restore: Restore, object_type: str) -> list[str] | None:
@@ -101,3 +123,27 @@ async def csv_stream(
             ]
         )
         last = refusals[-1].id
+
+
+async def zip_file(restore: Restore, directory: Path) -> Path:
+    """Each refused object type's CSV (as `csv_stream` gives it) in a new ZIP file in
+    `directory`, written as the rows are read, so memory does not grow with them; the caller
+    deletes the file."""
+    path = await asyncio.to_thread(_new_file, directory)
+    try:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for object_type in await refused_object_types(restore):
+                columns = _columns(restore, object_type) or []
+                with archive.open(f"{object_type}.csv", "w") as member:
+                    async for chunk in csv_stream(restore, object_type, columns):
+                        member.write(chunk)
+    except BaseException:
+        await asyncio.to_thread(path.unlink, missing_ok=True)
+        raise
+    return path
+
+
+def _new_file(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=directory, suffix=".zip", delete=False) as file:
+        return Path(file.name)

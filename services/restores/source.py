@@ -234,7 +234,8 @@ async def uploaded_file(restore: Restore) -> AsyncIterator[Upload]:
         types = await account_types(restore.account_id)
         object_type = restore.object_type.name if restore.object_type else ""
         with contextlib.ExitStack() as stack:
-            opened = open_upload(path, object_type, types, restore.account_id)
+            owner = None if restore.as_new_records else restore.account_id
+            opened = open_upload(path, object_type, types, owner)
             yield await asyncio.to_thread(stack.enter_context, opened)
     except (CorruptBackup, UnsafeFile) as damaged:
         # What the person who sent the file must fix, not a backup of this service's.

@@ -94,13 +94,13 @@ class PlanSummary(Counts):
             setattr(self, name, getattr(totals, name))
         self.properties = self.objects[0].properties if len(self.objects) == 1 else []
 
-    def word(self, kind: RestoreKind, source: RestoreSource) -> None:
+    def word(self, kind: RestoreKind, source: RestoreSource, as_new_records: bool = False) -> None:
         """The guidance and the notices, once counted."""
         self.guidance = [line for plan in self.objects for line in _guidance(plan)]
         if kind == RestoreKind.REVERT:
             self.data_change_notice = _revert_notice(self)
         elif source == RestoreSource.FILE:
-            self.data_change_notice = _file_notice(self)
+            self.data_change_notice = _file_notice(self, as_new_records)
         else:
             self.data_change_notice = _backup_notice(self)
         self.irreversible_notice = IRREVERSIBLE
@@ -133,10 +133,13 @@ def _backup_notice(summary: PlanSummary) -> str:
     )
 
 
-def _file_notice(summary: PlanSummary) -> str:
+def _file_notice(summary: PlanSummary, as_new_records: bool) -> str:
     parts = []
     for plan in summary.objects:
         written = plan.records_to_change + plan.records_to_bring_back + plan.records_to_recreate
+        if as_new_records:
+            parts.append(f"{plan.records(written)}, all created as new records with new ids")
+            continue
         parts.append(
             f"{plan.records(written)} ({plan.records_to_bring_back:,} taken out of the recycle "
             f"bin, {plan.records_to_recreate:,} created again)"

@@ -7,6 +7,8 @@ restore's account and object type:
 - anything else is refused, with the row's values and why: an id that is no record id or
   repeats an earlier row's in the batch, a value its property does not accept, an id of no
   record of the account, or of a record of another type.
+Restored as new records (another account's backup), every row with a well-formed id and valid
+values is to be created with a new id, whatever its id names here.
 
 The plan and the job sort each batch the same way; the job again inside its transaction,
 with the records it brings back locked, as the data may have moved since the plan.
@@ -54,6 +56,8 @@ class Triage:
     live: list[int] = field(default_factory=list)
     binned: list[Binned] = field(default_factory=list)
     recreated: list[int] = field(default_factory=list)
+    # Restored as new records: to be created with new ids.
+    created: list[int] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
 
 
@@ -115,12 +119,20 @@ def _storable(text: str) -> str:
 
 
 async def sort_batch(
-    object_type: ObjectType, batch: Targets, connection: BaseDBAsyncClient | None = None
+    object_type: ObjectType,
+    batch: Targets,
+    connection: BaseDBAsyncClient | None = None,
+    *,
+    as_new: bool = False,
 ) -> Triage:
     """`connection`: the job's transaction, which locks the records brought back (only them:
     the live ones are locked by the statement that writes those that differ)."""
     sorter = _Sorter(object_type, batch)
     ids = sorter.checked_ids()
+    if as_new:
+        sorter.triage.created = sorted(ids.values())
+        sorter.triage.refused.sort(key=lambda refused: refused.row_number)
+        return sorter.triage
     found = Record.filter(account_id=object_type.account_id, id__in=list(ids))
     if connection is not None:
         found = found.using_db(connection)

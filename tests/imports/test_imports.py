@@ -15,7 +15,7 @@ import pytest
 from models.accounts import Role
 from models.audit import AuditEvent
 from models.crm import PurgedRecord, Record
-from models.imports import Import, ImportSource, ImportStatus
+from models.imports import Import, ImportRowError, ImportSource, ImportStatus
 from models.notifications import Notification
 from models.restores import Restore, RestoreRefusal, RestoreStatus
 from server.app import create_app
@@ -136,18 +136,18 @@ async def test_every_row_outcome_of_a_csv(
         foreign.id: ("contacts", {"firstname": "Not yours"}, False)
     }
 
+    # The refused rows with their values, to fix and upload again (the uploader's own data,
+    # sensitive values too: the link is a super admin's).
     download = await http.get(job["errorRowsDownloadUrl"])
     assert download.status_code == 200
     assert download.headers["content-type"].startswith("text/csv")
     assert download.headers["cache-control"] == "no-store"
     lines = list(csv.reader(io.StringIO(download.text)))
-    assert lines[0] == ["object_type", "row_number", "record_id", "reason"]
-    assert [(int(line[1]), line[2], line[3]) for line in lines[1:]] == [
-        # A cell a spreadsheet would run as a formula is quoted as text.
-        (number, "'" + record_id if record_id.startswith("=") else record_id, reason)
-        for number, record_id, reason in errors
-    ]
-    assert SECRET not in download.text
+    assert lines[0] == ["id", *CONTACT_COLUMNS, "refusal reason"]
+    refused_rows = [rows[number - 1] for number, _, _ in errors]
+    assert sorted(lines[1:]) == sorted(
+        [*row, reason] for row, (_, _, reason) in zip(refused_rows, errors, strict=True)
+    )
 
 
 async def test_a_purged_record_comes_back_with_its_id_in_its_own_type_only(
@@ -453,12 +453,37 @@ async def test_error_rows_link_is_signed(
     )
     url = httpx.URL(job["errorRowsDownloadUrl"])
     assert (await http.get(url)).status_code == 200
-    forged = url.copy_with(path=url.path[:-3] + ("AAA" if not url.path.endswith("AAA") else "BBB"))
+    *start, token, file_name = url.path.split("/")
+    token = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    forged = url.copy_with(path="/".join([*start, token, file_name]))
     response = await http.get(forged)
     assert response.status_code == 404
     assert "invalid or has expired" in response.text
-    downloads = await AuditEvent.filter(target_id=job["id"], action="IMPORT_ERRORS_DOWNLOADED")
-    assert len(downloads) == 1
+    downloads = await AuditEvent.filter(
+        target_id=job["restoreId"], action="REFUSED_ROWS_DOWNLOADED"
+    )
+    assert [event.details for event in downloads] == [{"object_type": "deals"}]
+
+
+async def test_an_import_made_before_plans_keeps_its_own_error_rows_csv(
+    http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant
+) -> None:
+    older = await Import.create(
+        account_id=tenant.account.id,
+        name="Import - deals.csv",
+        source=ImportSource.FILE,
+        status=ImportStatus.SUCCEEDED,
+        counts={"failed": 1},
+    )
+    await ImportRowError.create(
+        import_job=older, object_type_name="deals", row_number=3, record_id="x", reason="Bad."
+    )
+    job = (await gql.data(IMPORT, {"id": str(older.id)}, tenant.super_admin))["import"]
+    download = await http.get(job["errorRowsDownloadUrl"])
+    assert list(csv.reader(io.StringIO(download.text))) == [
+        ["object_type", "row_number", "record_id", "reason"],
+        ["deals", "3", "x", "Bad."],
+    ]
 
 
 async def test_the_list_shows_file_imports_and_restores_newest_first(

@@ -4,6 +4,8 @@ and the revert that undoes all it did."""
 
 import csv
 import io
+import zipfile
+from datetime import timedelta
 from uuid import uuid4
 
 import httpx
@@ -16,8 +18,10 @@ from tests.support.backups import backup_file
 from tests.support.graphql import GraphQLClient
 from tests.support.imports import csv_bytes, imported, planned_upload, upload
 from tests.support.jobs import jobs_sent
+from tests.support.polling import poll_until
 from tests.support.records import add_property, purge, records_of, seed_records, set_values
 from tests.support.restores import (
+    REVERT,
     START,
     plan_objects,
     restore_finished,
@@ -31,8 +35,6 @@ from tests.support.two_factor import reauthenticated, step_up
 REFUSED = """query($id: ID!) { restore(id: $id) {
   refusedRows(first: 10) { nodes { objectType rowNumber recordId values { name value } redacted
                                   reason } } } }"""
-REVERT = """mutation($planId: ID!) { revertRestore(planId: $planId, acknowledgeDataChange: true,
-  acknowledgeIrreversible: true) { id status } }"""
 COUNTS = """query($id: ID!) { restore(id: $id) { counts { recordsChanged recordsReturnedToBin
   recordsRemoved conflicts } } }"""
 
@@ -112,6 +114,41 @@ async def test_an_upload_is_reviewed_before_anything_changes(
     )
 
 
+async def test_an_imports_refused_rows_of_several_types_download_as_a_zip_of_fixable_csvs(
+    http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant, settings: Settings
+) -> None:
+    [contact] = await seed_records(tenant, "contacts", [{"firstname": "Gone"}])
+    [deal, kept] = await seed_records(tenant, "deals", [{"dealname": "Lost"}, {"dealname": "Kept"}])
+    content = await backup_file(gql, http, tenant.super_admin)
+    await purge([contact])  # A permanently deleted contact stays deleted.
+    await Record.filter(id=deal.id).delete()  # Gone without a tombstone: unknown.
+
+    job = await imported(http, gql, tenant, content)
+
+    assert job["counts"]["failed"] == 2
+    download = await http.get(job["errorRowsDownloadUrl"])
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        assert sorted(archive.namelist()) == ["contacts.csv", "deals.csv"]
+        contacts = list(csv.reader(io.TextIOWrapper(archive.open("contacts.csv"))))
+        deals = list(csv.reader(io.TextIOWrapper(archive.open("deals.csv"))))
+    assert contacts[0][0] == "id" and contacts[0][-1] == "refusal reason"
+    assert [(row[0], row[contacts[0].index("firstname")]) for row in contacts[1:]] == [
+        (str(contact.id), "Gone")
+    ]
+    assert [(row[0], row[deals[0].index("dealname")]) for row in deals[1:]] == [
+        (str(deal.id), "Lost")
+    ]
+    assert kept.id in await records_of(tenant.account.id)
+
+    async def zip_deleted() -> bool | None:
+        return not list(settings.work_dir.glob("*.zip")) or None
+
+    # Deleted once sent: right after the response's last byte.
+    await poll_until(zip_deleted, seconds=5)
+
+
 async def test_an_upload_has_the_guards_of_every_restore(
     http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant
 ) -> None:
@@ -141,21 +178,27 @@ async def test_reverting_an_import_undoes_all_it_did_except_what_changed_since(
     http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant
 ) -> None:
     deals = await seed_records(
-        tenant, "deals", [{"dealname": f"D{i}", "amount": str(i)} for i in range(6)]
+        tenant, "deals", [{"dealname": f"D{i}", "amount": str(i)} for i in range(8)]
     )
     content = await backup_file(gql, http, tenant.super_admin)
-    edited, edited_again, binned, purged, purged_then_edited, untouched = deals
+    edited, edited_again, binned, binned_later, purged, purged_too, purged_then_edited = deals[:7]
+    untouched = deals[7]
     await set_values(edited.id, {"amount": "100"})
     await set_values(edited_again.id, {"amount": "200"})
-    await Record.filter(id=binned.id).update(deleted_at=binned.created_at)
-    await purge([purged, purged_then_edited])
+    # Each brought back with its own values, and sent back with its own deletion time.
+    await set_values(binned_later.id, {"dealname": "Renamed in the bin"})
+    for record, days in ((binned, 1), (binned_later, 2)):
+        await Record.filter(id=record.id).update(
+            deleted_at=record.created_at + timedelta(days=days)
+        )
+    await purge([purged, purged_too, purged_then_edited])
     before_import = await records_of(tenant.account.id)
 
     job = await imported(http, gql, tenant, content)
     assert job["counts"] == {
-        "created": 2,
+        "created": 3,
         "updated": 2,
-        "restoredFromRecycleBin": 1,
+        "restoredFromRecycleBin": 2,
         "unchanged": 1,
         "failed": 0,
     }
@@ -165,7 +208,10 @@ async def test_reverting_an_import_undoes_all_it_did_except_what_changed_since(
 
     revert = await revert_planned(gql, tenant.super_admin, job["restoreId"])
     assert revert["status"] == "PLANNED", revert["failureReason"]
-    assert (revert["plan"]["recordsToChange"], revert["plan"]["conflicts"]) == (3, 2)
+    after_import = await records_of(tenant.account.id)
+    assert after_import[binned_later.id][1]["dealname"] == "D3"
+    assert after_import[purged_too.id][1] == {"dealname": "D5", "amount": "5"}
+    assert (revert["plan"]["recordsToChange"], revert["plan"]["conflicts"]) == (5, 2)
     await reauthenticated(tenant.super_admin)
     await gql.data(REVERT, {"planId": revert["id"]}, tenant.super_admin)
     assert (await restore_finished(revert["id"])).status == RestoreStatus.SUCCEEDED
@@ -173,15 +219,18 @@ async def test_reverting_an_import_undoes_all_it_did_except_what_changed_since(
     counts = (await gql.data(COUNTS, {"id": revert["id"]}, tenant.super_admin))["restore"]
     assert counts["counts"] == {
         "recordsChanged": 1,
-        "recordsReturnedToBin": 1,
-        "recordsRemoved": 1,
+        "recordsReturnedToBin": 2,
+        "recordsRemoved": 2,
         "conflicts": 2,
     }
     after = await records_of(tenant.account.id)
     assert after[edited.id] == before_import[edited.id]
-    assert after[binned.id] == before_import[binned.id], "back in the recycle bin"
-    assert (await Record.get(id=binned.id)).deleted_at == binned.created_at
-    assert purged.id not in after and await PurgedRecord.exists(id=purged.id)
+    for record, days in ((binned, 1), (binned_later, 2)):
+        assert after[record.id] == before_import[record.id], "back in the recycle bin"
+        deleted_at = (await Record.get(id=record.id)).deleted_at
+        assert deleted_at == record.created_at + timedelta(days=days)
+    for record in (purged, purged_too):
+        assert record.id not in after and await PurgedRecord.exists(id=record.id)
     assert after[edited_again.id][1]["amount"] == "300"
     assert after[purged_then_edited.id][1]["dealname"] == "Kept by someone"
     assert after[untouched.id] == before_import[untouched.id]

@@ -52,10 +52,14 @@ async def upload(
     content: bytes,
     file_name: str = "backup-2026-11-21.zip",
     object_type: str | None = None,
+    as_new_records: str | None = None,
 ) -> httpx.Response:
-    """POST /imports as the bearer of `token` (none: anonymous)."""
+    """POST /imports as the bearer of `token` (none: anonymous); `as_new_records` the form
+    field's value, if sent."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     data = {"objectType": object_type} if object_type else {}
+    if as_new_records is not None:
+        data["asNewRecords"] = as_new_records
     return await http.post(
         "/imports", headers=headers, files={"file": (file_name, content)}, data=data
     )

@@ -43,6 +43,8 @@ COUNTS = (
 RESTORE = f"""query($id: ID!) {{ restore(id: $id) {{ id kind status failureReason revertsId
   {COUNTS} }} }}"""
 PLAN_REVERT = """mutation($id: ID!) { planRevert(restoreId: $id) { id kind status revertsId } }"""
+REVERT = """mutation($planId: ID!) { revertRestore(planId: $planId, acknowledgeDataChange: true,
+  acknowledgeIrreversible: true) { id status } }"""
 REVERTIBLE = """query($id: ID!) { restore(id: $id) { completedAt revertibleUntil } }"""
 
 
