@@ -37,6 +37,7 @@ from tests.support.restores import (
     RESTORE,
     REVERTIBLE,
     START,
+    STARTED,
     add_sensitive_commission,
     deal,
     plan,
@@ -136,7 +137,8 @@ async def test_restore_puts_the_backups_values_back_and_leaves_the_rest(
         await until_listening(record_events.channel(tenant.account.id, "deals"))
         await until_listening(notifications.channel(tenant.users[Role.SUPER_ADMIN].id))
         started = await start(gql, tenant.super_admin, planned["id"])
-        assert started == {"id": planned["id"], "status": "QUEUED", "kind": "RESTORE"}
+        assert (started["id"], started["kind"]) == (planned["id"], "RESTORE")
+        assert started["status"] in STARTED
         finished = await restore_finished(planned["id"])
         assert finished.status == RestoreStatus.SUCCEEDED, finished.failure_reason
 
@@ -393,7 +395,7 @@ async def test_starting_needs_a_fresh_step_up_unless_signed_in_with_sso(
     assert (await Restore.get(id=plan_id)).status == RestoreStatus.PLANNED
 
     sso = await auth.start_session(admin, AuthMethod.SSO)
-    assert (await start(gql, sso, plan_id))["status"] == "QUEUED"
+    assert (await start(gql, sso, plan_id))["status"] in STARTED
     assert (await restore_finished(plan_id)).status == RestoreStatus.SUCCEEDED
     # A plan is carried out once.
     assert await gql.error_code(START, variables, sso) == "VALIDATION_FAILED"
@@ -404,7 +406,7 @@ async def test_a_super_admin_without_two_factor_may_start_over_sso(
 ) -> None:
     plan_id = await planned_restore(gql, tenant)
     sso = await auth.start_session(tenant.users[Role.SUPER_ADMIN], AuthMethod.SSO)
-    assert (await start(gql, sso, plan_id))["status"] == "QUEUED"
+    assert (await start(gql, sso, plan_id))["status"] in STARTED
     assert (await restore_finished(plan_id)).status == RestoreStatus.SUCCEEDED
 
 
@@ -469,7 +471,7 @@ async def test_two_concurrent_starts_queue_one_restore(
     assert (await Restore.get(id=other)).status == RestoreStatus.PLANNED
     assert (await restore_finished(started[0])).status == RestoreStatus.SUCCEEDED
     # Once it finished, the other plan may go.
-    assert (await start(gql, tenant.super_admin, other))["status"] == "QUEUED"
+    assert (await start(gql, tenant.super_admin, other))["status"] in STARTED
     assert (await restore_finished(other)).status == RestoreStatus.SUCCEEDED
     assert (await Restore.get(id=other)).counts["records_changed"] == 0
 
@@ -563,7 +565,8 @@ async def test_a_revert_puts_back_what_the_restore_overwrote_except_where_it_cha
 
     revert = {"planId": planned["id"], "data": True, "irreversible": True}
     started = (await gql.data(REVERT, revert, tenant.super_admin))["revertRestore"]
-    assert started == {"id": planned["id"], "status": "QUEUED", "kind": "REVERT"}
+    assert (started["id"], started["kind"]) == (planned["id"], "REVERT")
+    assert started["status"] in STARTED
     assert (await restore_finished(planned["id"])).status == RestoreStatus.SUCCEEDED
 
     for index, record_id in enumerate(ids):

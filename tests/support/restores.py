@@ -121,6 +121,11 @@ async def plan_objects(gql: GraphQLClient, tenant: Tenant, plan_id: str) -> list
     return objects
 
 
+# What starting a plan answers: the row as it stands once queued, which a worker may have taken
+# (or, with a few records, finished) before the answer is read.
+STARTED = ("QUEUED", "RUNNING", "SUCCEEDED")
+
+
 def start_variables(plan_id: str, data: bool = True, irreversible: bool = True) -> dict[str, Any]:
     return {"planId": plan_id, "data": data, "irreversible": irreversible}
 
