@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Annotated, Final, Literal, Self
+from typing import IO, Annotated, Final, Literal, Protocol, Self
 from uuid import UUID
 from zipfile import ZIP_DEFLATED, BadZipFile, ZipFile
 
@@ -133,11 +133,15 @@ class _RecordCounter:
             self._quoted = not self._quoted
 
 
+class _Writable(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+
 class CsvEntry:
     """One CSV being written into the ZIP; hashes exactly the bytes written, and counts the
     rows (data rows: the header is not one)."""
 
-    def __init__(self, stream: IO[bytes], definition: ObjectTypeDefinition) -> None:
+    def __init__(self, stream: _Writable, definition: ObjectTypeDefinition) -> None:
         self._stream = stream
         self._definition = definition
         self._sha256 = hashlib.sha256()
@@ -147,6 +151,10 @@ class CsvEntry:
         self._minimal = csv.writer(self._text, lineterminator="\n")
         self._quote_all = csv.writer(self._text, lineterminator="\n", quoting=csv.QUOTE_ALL)
         self._write_text(self._encoded([definition.header]))
+
+    @property
+    def file_name(self) -> str:
+        return self._definition.file_name
 
     def write(self, data: bytes) -> None:
         """Raw CSV bytes in this file's dialect (e.g. from COPY ... (FORMAT csv)); their rows
@@ -211,6 +219,63 @@ class _DigestingFile(io.RawIOBase):
         self._file.flush()
 
 
+class _DeflatingFile:
+    """Raw deflate (as a ZIP entry holds it) into a file, with the CRC-32 and size of what went
+    in: a ZIP entry's data, made apart from its ZIP."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self._file = file
+        self._compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+        self.crc = 0
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        self._file.write(self._compressor.compress(data))
+        return len(data)
+
+    def finish(self) -> None:
+        self._file.write(self._compressor.flush())
+        self._file.close()
+
+
+class SpooledCsv:
+    """One CSV deflated into a file of its own, to be placed in a backup by `BackupWriter.add`:
+    several can be written at once (one per export stream) while the backup's ZIP is still
+    written one entry after another. Close it once written; `path` is the caller's to
+    delete."""
+
+    def __init__(self, path: Path, definition: ObjectTypeDefinition) -> None:
+        self.path = path
+        self._deflating = _DeflatingFile(path.open("wb"))
+        self.entry = CsvEntry(self._deflating, definition)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._deflating.finish()
+
+    @property
+    def crc(self) -> int:
+        return self._deflating.crc
+
+    @property
+    def size(self) -> int:
+        return self._deflating.size
+
+
+class _AsDeflated:
+    """The compressor of a ZIP entry whose data comes already deflated: it passes bytes on."""
+
+    def compress(self, data: bytes) -> bytes:
+        return data
+
+    def flush(self) -> bytes:
+        return b""
+
+
 class BackupWriter:
     """Writes a backup ZIP one CSV at a time, then its manifest. A file closed without
     `write_manifest` has no manifest, so `verify` refuses it. Once closed, `size_bytes` and
@@ -253,6 +318,22 @@ class BackupWriter:
             entry = CsvEntry(stream, definition)
             yield entry
         self._files.append(entry.finished())
+
+    def add(self, spooled: SpooledCsv) -> None:
+        """Places a closed SpooledCsv as this file's next entry, its deflated bytes as they are.
+        ZipFile writes the entry (its headers, the data descriptor, the directory) as for
+        `csv_file`, though it computes the CRC-32 and size from the bytes it is given: for
+        deflated bytes, those of the CSV are set before it closes the entry."""
+        with (
+            self._zip.open(spooled.entry.file_name, "w", force_zip64=True) as stream,
+            spooled.path.open("rb") as deflated,
+        ):
+            stream._compressor = _AsDeflated()  # type: ignore[attr-defined]
+            while chunk := deflated.read(CHUNK_SIZE):
+                stream.write(chunk)
+            stream._crc = spooled.crc  # type: ignore[attr-defined]
+            stream._file_size = spooled.size  # type: ignore[attr-defined]
+        self._files.append(spooled.entry.finished())
 
     def write_manifest(self, snapshot_at: AwareDatetime) -> Manifest:
         manifest = Manifest(

@@ -77,6 +77,7 @@ class ExportJob(jobs.Job[Backup]):
             backup.id,
             self.scratch,
             environment.current().database_url,
+            streams=environment.current().export_streams,
             progress=self.held.progress,
         )
         await storage.current().put_file(_key(backup), self.scratch)
