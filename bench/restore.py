@@ -235,7 +235,7 @@ DIFFERING = f"""
 def _header(path: Path) -> list[str]:
     """contacts.csv's header, once its checksum verifies (not timed: only to be sure both
     measures read the same, intact file)."""
-    with open_backup(path, "contacts") as reader:
+    with open_backup(path) as reader:
         entry = next(entry for entry in reader.manifest.files if entry.object_type == "contacts")
         return entry.header
 

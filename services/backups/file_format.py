@@ -12,9 +12,11 @@ Files are written and checked as streams, one entry at a time, so memory does no
 the account.
 """
 
+import codecs
 import csv
 import hashlib
 import io
+import itertools
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -46,6 +48,9 @@ MANIFEST_NAME = "manifest.json"
 # the export is bound by compression, so speed wins. The benchmark uses the same level.
 COMPRESS_LEVEL = 1
 CHUNK_SIZE = 1 << 20
+# A line of a backup's CSV: far more than a record of this service holds (a value is at most
+# 65,536 characters, a few dozen properties).
+MAX_LINE_CHARS = 16 << 20
 # A manifest describes types and properties only; anything this large is not one of ours.
 MAX_MANIFEST_BYTES = 16 << 20
 
@@ -368,17 +373,53 @@ class BackupReader:
 
     def columns(self, entry: FileEntry, names: Sequence[str]) -> Iterator[tuple[str, ...]]:
         """(record id, then the value of each of `names`, "" where blank) per row: a few
-        columns of a large file, with no object built per record."""
+        columns of a large file, with no object built per record.
+
+        The file is checked in the same pass, whether or not `open_backup` checked it: its
+        header first, its row count and SHA-256 once its last row is read, the compressed
+        data's CRC-32 as it is read. A damaged file raises CorruptBackup there, after the rows
+        it gave: a caller that must not act on any of them reads the file through once first
+        (a restore's plan does, before it may be started)."""
         # By position, never by header name: a property once allowed to be called `id` shares
         # its header with the record id's column.
         positions = {prop.name: n for n, prop in enumerate(entry.properties, start=1)}
         if unknown := [name for name in names if name not in positions]:
             raise CorruptBackup(f"{entry.file_name} has no column {', '.join(unknown)}.")
         pick = itemgetter(0, *(positions[name] for name in names))
-        with _damage_refused(), _csv_reader(self._archive, entry) as rows:
-            next(rows)
-            for row in _checked(rows, len(positions) + 1, entry.file_name):
+        sha256 = hashlib.sha256()
+        rows = 0
+        with _damage_refused(), self._archive.open(entry.file_name) as raw:
+            records = csv.reader(itertools.chain.from_iterable(_hashed_lines(raw, sha256)))
+            if next(records, None) != entry.header:
+                raise CorruptBackup(f"{entry.file_name} does not start with its header.")
+            for row in _checked(records, len(positions) + 1, entry.file_name):
+                rows += 1
                 yield pick(row)
+        if sha256.hexdigest() != entry.sha256:
+            raise CorruptBackup(f"{entry.file_name} does not match its checksum.")
+        if rows != entry.rows:
+            raise CorruptBackup(
+                f"{entry.file_name} has {rows} rows; the manifest says {entry.rows}."
+            )
+
+
+def _hashed_lines(raw: IO[bytes], sha256: "hashlib._Hash") -> Iterator[Iterator[str]]:
+    """The text's lines, a chunk of them at a time, hashed as read. Lines end at LF only (a CR
+    is part of a value), and keep it: the csv module needs it to see a line break inside a
+    quoted value. Splitting a chunk is done in C, so the csv module reads line after line
+    without a Python step between them."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    partial = ""
+    while chunk := raw.read(CHUNK_SIZE):
+        sha256.update(chunk)
+        text = partial + decoder.decode(chunk)
+        end = text.rfind("\n") + 1
+        partial = text[end:]
+        if len(partial) > MAX_LINE_CHARS:
+            raise CorruptBackup(f"A line is longer than {MAX_LINE_CHARS:,} characters.")
+        yield io.StringIO(text[:end], newline="\n")
+    if last := partial + decoder.decode(b"", final=True):
+        yield iter([last])
 
 
 def parse_records(
@@ -399,11 +440,15 @@ def _checked(rows: Iterator[list[str]], width: int, file_name: str) -> Iterator[
 
 
 @contextmanager
-def open_backup(path: Path, object_type: str | None = None) -> Iterator[BackupReader]:
+def open_backup(path: Path, *, files: bool = True) -> Iterator[BackupReader]:
     """Verifies the file first, nothing is read from a damaged backup: the manifest, the listing
-    and every file, or with `object_type` only that type's file (the one a restore reads)."""
+    and every file; with `files=False` the manifest and the listing only, for a reader of
+    `columns`, which checks a file in the pass that reads it."""
     with _opened(path) as archive:
-        yield BackupReader(archive, _verified_manifest(archive, object_type))
+        if files:
+            yield BackupReader(archive, _verified_manifest(archive))
+        else:
+            yield BackupReader(archive, read_manifest(archive))
 
 
 def read_backup(archive: ZipFile) -> BackupReader:
@@ -444,13 +489,12 @@ def _csv_reader(archive: ZipFile, entry: FileEntry) -> Iterator[Iterator[list[st
         yield csv_records(text)
 
 
-def _verified_manifest(archive: ZipFile, object_type: str | None = None) -> Manifest:
+def _verified_manifest(archive: ZipFile) -> Manifest:
     with _damage_refused():
         manifest = _read_manifest(archive)
         _check_listing(archive, manifest)
         for entry in manifest.files:
-            if object_type is None or entry.object_type == object_type:
-                _check_file(archive, entry)
+            _check_file(archive, entry)
         return manifest
 
 
