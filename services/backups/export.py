@@ -11,7 +11,7 @@ transaction adopts it (`SET TRANSACTION SNAPSHOT`), so every stream reads the sa
 state. Each stream deflates its type into a file of its own, in threads (zlib and hashing
 release the GIL), and the types are placed in the backup's ZIP in the single stream's order:
 the same entries, manifest and checksums. Memory: per stream, two hand-off buffers of
-HAND_OFF_BYTES and zlib's state, about 3 MB; the work dir holds at most the types deflated
+HAND_OFF_BYTES and zlib's state, about 1 MB; the work dir holds at most the types deflated
 and not yet placed, less than the backup's size.
 """
 
@@ -397,10 +397,13 @@ class _PostgresSnapshot:
         sink = (
             _ThreadedCopyWriter(entry, written) if self._in_threads else _CopyWriter(entry, written)
         )
-        status = await self._connection.copy_from_query(
-            query, object_type.id, *names, output=sink.add, format="csv"
-        )
-        await sink.finish()
+        try:
+            status = await self._connection.copy_from_query(
+                query, object_type.id, *names, output=sink.add, format="csv"
+            )
+        finally:
+            # No thread may still be writing once the entry is closed, even on failure.
+            await sink.finish()
         # "COPY <rows>"
         entry.copied(int(status.split()[-1]))
         await written(entry.rows)
@@ -440,9 +443,10 @@ class _CopyWriter:
         """Called once COPY is done: everything is written when it returns."""
 
 
-# A stream hands its COPY output to a thread this many bytes at a time: large enough that a
-# thread's start costs nothing beside deflating it, small enough to hold two per stream.
-HAND_OFF_BYTES = 1 << 20
+# A stream hands its COPY output to a thread this many bytes at a time: large enough that the
+# hop to a thread costs little beside deflating it (a few ms), small enough that the buffers
+# of every stream, and the threads' malloc arenas they pass through, stay small.
+HAND_OFF_BYTES = 1 << 18
 
 
 class _ThreadedCopyWriter(_CopyWriter):
