@@ -49,8 +49,9 @@ MANIFEST_NAME = "manifest.json"
 COMPRESS_LEVEL = 1
 CHUNK_SIZE = 1 << 20
 # Read for lines: a chunk is held about five times over (bytes, text, its slice, StringIO's
-# buffer of four bytes a character), so smaller.
-LINES_CHUNK_SIZE = 1 << 18
+# buffer of four bytes a character), so smaller. Reading 280,000 rows of 21 columns took the
+# same CPU at 32 KiB to 256 KiB; the peak RSS went 4 MB up at 64 KiB, 10 MB at 256 KiB.
+LINES_CHUNK_SIZE = 1 << 16
 # A line of a backup's CSV: far more than a record of this service holds (a value is at most
 # 65,536 characters, a few dozen properties).
 MAX_LINE_CHARS = 16 << 20
