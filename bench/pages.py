@@ -20,11 +20,11 @@ import asyncpg
 import httpx
 
 from bench import report
-from models.accounts import Account, AuthMethod, Role
+from bench.sessions import session_token
+from models.accounts import Role
 from models.crm import ObjectType
 from server.graphql import graphql_app
 from server.settings import Settings
-from services import accounts
 
 PAGE_SIZE = 50
 SAMPLES = 300
@@ -104,7 +104,7 @@ async def measure(
     url: str, settings: Settings, account_id: UUID, records: int, samples: int = SAMPLES
 ) -> list[PageRow]:
     contacts = await ObjectType.get(account_id=account_id, name="contacts")
-    token = await _member_token(account_id)
+    token = await session_token(account_id, Role.MEMBER)
     connection = await asyncpg.connect(url)
     transport = httpx.ASGITransport(app=graphql_app(settings))
     try:
@@ -117,13 +117,6 @@ async def measure(
             return rows
     finally:
         await connection.close()
-
-
-async def _member_token(account_id: UUID) -> str:
-    account = await Account.get(id=account_id)
-    email = f"pages-{time.time_ns()}@bench.example"
-    user = await accounts.create_user(account, email, Role.MEMBER)
-    return await accounts.start_session(user, AuthMethod.PASSWORD)
 
 
 # One request: the rows it read and the seconds it took.

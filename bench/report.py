@@ -4,10 +4,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bench.floor import FloorResult
+from bench.pairs import Paired
 from bench.product import BackupResult
 
 MB = 1_000_000
 MAX_RATIO = 1.2
+# Parallel streams on one snapshot beat the single-stream floor where the rows are many.
+MAX_RATIO_AT_TARGET = 1.0
+TARGET_RECORDS = 1_000_000
 MAX_RSS_MB = 100.0
 # "Flat in N": ten times the rows may cost no more than this much more memory.
 MAX_RSS_GROWTH_MB = 10.0
@@ -16,13 +20,11 @@ MAX_RSS_GROWTH_MB = 10.0
 @dataclass(frozen=True)
 class Row:
     records: int
+    # The best round of each, for the rows, sizes and rates.
     floor: FloorResult
     backup: BackupResult
+    rounds: Paired
     worker_rss_bytes: int
-
-    @property
-    def ratio(self) -> float:
-        return self.backup.seconds / self.floor.seconds
 
     @property
     def rss_mb(self) -> float:
@@ -33,7 +35,8 @@ HEADER = (
     "N",
     "floor s",
     "backup s",
-    "ratio",
+    "ratio best pair",
+    "worst pair",
     "floor rows/s",
     "backup rows/s",
     "worker peak RSS MB",
@@ -46,7 +49,7 @@ def _cells(row: Row) -> tuple[str, ...]:
         f"{row.records:,}",
         f"{row.floor.seconds:.2f}",
         f"{row.backup.seconds:.2f}",
-        f"{row.ratio:.2f}",
+        *row.rounds.cells(),
         f"{row.records / row.floor.seconds:,.0f}",
         f"{row.records / row.backup.seconds:,.0f}",
         f"{row.rss_mb:.1f}",
@@ -73,10 +76,12 @@ def verdict(passed: bool, target: str, detail: str) -> str:
 
 
 def verdicts(rows: list[Row]) -> list[str]:
-    worst_ratio = max(row.ratio for row in rows)
+    """Ratios judged on the worst pair of rounds."""
+    worst_ratio = max(row.rounds.worst for row in rows)
     worst_rss = max(row.rss_mb for row in rows)
     lines = [
         verdict(worst_ratio <= MAX_RATIO, f"ratio <= {MAX_RATIO}", f"worst {worst_ratio:.2f}"),
+        _target_verdict(rows),
         verdict(
             worst_rss <= MAX_RSS_MB, f"peak RSS <= {MAX_RSS_MB:.0f} MB", f"worst {worst_rss:.1f} MB"
         ),
@@ -93,3 +98,12 @@ def verdicts(rows: list[Row]) -> list[str]:
         target = f"peak RSS flat in N (<= +{MAX_RSS_GROWTH_MB:.0f} MB)"
         lines.append(verdict(growth <= MAX_RSS_GROWTH_MB, target, detail))
     return lines
+
+
+def _target_verdict(rows: list[Row]) -> str:
+    target = f"ratio < {MAX_RATIO_AT_TARGET} at N >= {TARGET_RECORDS:,}"
+    judged = [row for row in rows if row.records >= TARGET_RECORDS]
+    if not judged:
+        return f"n/a   {target} (give --records {TARGET_RECORDS})"
+    worst = max(row.rounds.worst for row in judged)
+    return verdict(worst < MAX_RATIO_AT_TARGET, target, f"worst pair {worst:.2f}")

@@ -17,12 +17,16 @@ from pathlib import Path
 
 import asyncpg
 import dramatiq
+import httpx
 from pydantic import SecretStr
 
 from bench import database, floor, imports, pages, product, report, restore, seed
+from bench.pairs import Paired
+from bench.sessions import session_token
 from bench.worker import WorkerProcess
-from models.accounts import Account
+from models.accounts import Account, Role
 from server import runtime
+from server.graphql import graphql_app
 from server.settings import Settings
 from services import events
 from services.backups import COMPRESS_LEVEL
@@ -59,7 +63,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--rounds",
         type=int,
         default=1,
-        help="measure each floor and product this many times, alternating; the best counts",
+        help="measure each floor and product this many times, alternating; each product round "
+        "is paired with the floor round before it, and the best and the worst pair are shown",
     )
     parser.add_argument("--timeout", type=float, default=BACKUP_TIMEOUT_SECONDS,
                         help="seconds one backup may take")  # fmt: skip
@@ -165,7 +170,7 @@ async def _bench(
     account = await seed.create_bench_account()
     connection = await asyncpg.connect(database.driver_url(url))
     try:
-        sizes = _Sizes(url, env, scratch, args.rounds, args.timeout, account, connection)
+        sizes = _Sizes(url, env, settings, scratch, args.rounds, args.timeout, account, connection)
         results = Results([], [], [], [])
         for n in sorted(set(args.records)):
             results.backups.append(await sizes.measure(n))
@@ -197,6 +202,7 @@ class _Sizes:
 
     url: str
     env: dict[str, str]
+    settings: Settings
     scratch: Path
     rounds: int
     limit_seconds: float
@@ -205,21 +211,30 @@ class _Sizes:
 
     async def measure(self, n: int) -> report.Row:
         await self._seed(n)
+        token = await session_token(self.account.id, Role.SUPER_ADMIN)
+        transport = httpx.ASGITransport(app=graphql_app(self.settings))
         # A fresh worker per N: its peak RSS is then this N's alone.
         with WorkerProcess(self.env, self.scratch / f"worker-{n}.log") as worker:
             _say(f"N={n:,}: worker ready in {await asyncio.to_thread(worker.wait_ready):.1f} s")
             floors, backups = [], []
-            # Alternating, so that anything else running on the machine hits both alike.
-            for _ in range(self.rounds):
-                floors.append(await floor.measure(self.url, self.account.id, self._floor_zip))
-                _say(f"N={n:,}: floor {floors[-1].seconds:.2f} s{_load()}")
-                backups.append(await product.measure(self.account.id, worker, self.limit_seconds))
-                _say(f"N={n:,}: backup {backups[-1].seconds:.2f} s{_load()}")
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+                # Alternating, so that anything else running on the machine hits both alike.
+                for _ in range(self.rounds):
+                    floors.append(await floor.measure(self.url, self.account.id, self._floor_zip))
+                    _say(f"N={n:,}: floor {floors[-1].seconds:.2f} s{_load()}")
+                    backups.append(
+                        await product.measure(
+                            client, token, self.account.id, worker, self.limit_seconds
+                        )
+                    )
+                    _say(f"N={n:,}: backup {backups[-1].seconds:.2f} s{_load()}")
             rss = worker.peak_rss_bytes()
+        for floor_round, backup_round in zip(floors, backups, strict=True):
+            _check_rows(n, floor_round.rows, backup_round.rows)
+        rounds = Paired([f.seconds for f in floors], [b.seconds for b in backups])
         best_floor = min(floors, key=lambda result: result.seconds)
         best_backup = min(backups, key=lambda result: result.seconds)
-        _check_rows(n, best_floor.rows, best_backup.rows)
-        return report.Row(n, best_floor, best_backup, rss)
+        return report.Row(n, best_floor, best_backup, rounds, rss)
 
     @property
     def _floor_zip(self) -> Path:

@@ -19,6 +19,7 @@ def configure(settings: Settings) -> None:
             secret=settings.secret,
             job_lease=timedelta(seconds=settings.job_lease_seconds),
             sso=settings.sso,
+            export_streams=settings.backup_export_streams,
         )
     )
     storage.use(storage.from_settings(settings.storage_url, settings.storage_dir))

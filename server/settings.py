@@ -1,5 +1,6 @@
 """Settings from environment variables (and an optional `.env`), validated at start-up."""
 
+import os
 import secrets
 from datetime import timedelta
 from functools import cached_property
@@ -15,6 +16,8 @@ from services.core.database import is_postgres
 from services.core.environment import SsoConfig
 
 VAR_DIR = Path("var")
+# Streams beyond the cores only queue for them, and each holds a database connection.
+MAX_EXPORT_STREAMS = 8
 
 
 class Settings(BaseSettings):
@@ -39,6 +42,13 @@ class Settings(BaseSettings):
         description="s3://bucket/prefix for S3-compatible storage (AWS_* variables configure it)",
     )
     work_dir: Path = Field(default=VAR_DIR / "work", description="scratch space for exports")
+    backup_export_streams: int = Field(
+        default_factory=lambda: min(os.cpu_count() or 1, MAX_EXPORT_STREAMS),
+        ge=1,
+        le=MAX_EXPORT_STREAMS,
+        description="object types a backup exports at once on PostgreSQL, each on a database "
+        "connection of its own (default: the machine's cores, at most 8)",
+    )
     secret_key: SecretStr | None = Field(
         default=None, description="32+ characters; required in production, generated when embedded"
     )

@@ -4,12 +4,21 @@ Every file of a backup agrees with every other as of `snapshot_at`: all reads ha
 read-only transaction on a connection of the export's own, so the export neither blocks the
 account's writers nor sees their changes. Rows stream out in chunks; memory does not grow
 with the account.
+
+On PostgreSQL several streams may export object types at once, as `pg_dump -j` does: the
+first transaction exports its snapshot (`pg_export_snapshot()`) and each other stream's
+transaction adopts it (`SET TRANSACTION SNAPSHOT`), so every stream reads the same database
+state. Each stream deflates its type into a file of its own, in threads (zlib and hashing
+release the GIL), and the types are placed in the backup's ZIP in the single stream's order:
+the same entries, manifest and checksums. Memory: per stream, two hand-off buffers of
+HAND_OFF_BYTES and zlib's state, about 1 MB; the work dir holds at most the types deflated
+and not yet placed, less than the backup's size.
 """
 
 import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +38,7 @@ from services.backups.file_format import (
     Manifest,
     ObjectTypeDefinition,
     PropertyDefinition,
+    SpooledCsv,
 )
 from services.core.database import is_postgres
 from services.core.errors import NotFound
@@ -71,6 +81,10 @@ class _Snapshot(Protocol):
     async def copy_rows(self, object_type: _ObjectType, entry: CsvEntry, written: Written) -> None:
         """Writes the type's live rows to `entry` and counts them there."""
 
+    def streams(self, count: int) -> AbstractAsyncContextManager[list["_Snapshot"]]:
+        """Up to `count` readers of this very snapshot, each on a connection of its own, that
+        write entries in threads; just this one where the database offers no more."""
+
 
 async def export_account(
     account_id: UUID,
@@ -79,16 +93,23 @@ async def export_account(
     database_url: str,
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    streams: int = 1,
     progress: Progress | None = None,
 ) -> ExportResult:
     """Writes the account's live records to `dest_path` and checks the file before returning.
-    `batch_size` is the rows fetched at a time on SQLite (PostgreSQL streams through COPY).
+    `batch_size` is the rows fetched at a time on SQLite (PostgreSQL streams through COPY);
+    `streams` the object types exported at once (PostgreSQL; SQLite has one).
     On failure nothing is left at `dest_path`."""
     try:
         async with _open_snapshot(database_url, account_id, batch_size) as snapshot:
+            object_types = [found for found in await snapshot.object_types() if found.rows]
             with BackupWriter(dest_path, account_id, backup_id) as writer:
-                for object_type in await snapshot.object_types():
-                    if object_type.rows:
+                count = min(streams, len(object_types))
+                if count > 1:
+                    async with snapshot.streams(count) as readers:
+                        await _export_types(readers, writer, object_types, dest_path, progress)
+                else:
+                    for object_type in object_types:
                         await _export_type(snapshot, writer, object_type, progress)
                 manifest = writer.write_manifest(snapshot.snapshot_at)
         await asyncio.to_thread(_check_complete, dest_path, manifest)
@@ -106,16 +127,85 @@ async def export_account(
 async def _export_type(
     snapshot: _Snapshot, writer: BackupWriter, object_type: _ObjectType, progress: Progress | None
 ) -> None:
-    name = object_type.definition.object_type
     with writer.csv_file(object_type.definition) as entry:
+        await snapshot.copy_rows(object_type, entry, _written(object_type, progress))
+    _check_rows(object_type, entry)
 
-        async def written(rows: int) -> None:
-            if progress is not None:
-                await progress(name, min(rows, object_type.rows), object_type.rows)
 
-        await snapshot.copy_rows(object_type, entry, written)
+def _written(object_type: _ObjectType, progress: Progress | None) -> Written:
+    name = object_type.definition.object_type
+
+    async def written(rows: int) -> None:
+        if progress is not None:
+            await progress(name, min(rows, object_type.rows), object_type.rows)
+
+    return written
+
+
+def _check_rows(object_type: _ObjectType, entry: CsvEntry) -> None:
     if entry.rows != object_type.rows:
+        name = object_type.definition.object_type
         raise RuntimeError(f"{name}: wrote {entry.rows} rows of the {object_type.rows} counted")
+
+
+async def _export_types(
+    readers: list[_Snapshot],
+    writer: BackupWriter,
+    object_types: list[_ObjectType],
+    dest_path: Path,
+    progress: Progress | None,
+) -> None:
+    """Each reader takes the largest type left (the streams then end about together), deflates
+    it aside, and the types are placed in the file in their order as they become ready."""
+    spool = [dest_path.with_name(f"{dest_path.name}.{n}.part") for n in range(len(object_types))]
+    placing = _InOrder(writer)
+    largest_first = iter(sorted(enumerate(object_types), key=lambda pair: -pair[1].rows))
+
+    async def stream(reader: _Snapshot) -> None:
+        # One iterator shared by the streams: each `next` hands a type to one of them.
+        for index, object_type in largest_first:
+            with SpooledCsv(spool[index], object_type.definition) as spooled:
+                await reader.copy_rows(object_type, spooled.entry, _written(object_type, progress))
+            _check_rows(object_type, spooled.entry)
+            await placing.ready(index, spooled)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for reader in readers:
+                group.create_task(stream(reader))
+    except BaseExceptionGroup as failed:
+        # The first stream's failure stopped the others: it is the export's, as with one.
+        raise failed.exceptions[0] from None
+    finally:
+        await asyncio.to_thread(_delete, spool)
+
+
+class _InOrder:
+    """Places spooled types in the backup by their index, each once those before it are in."""
+
+    def __init__(self, writer: BackupWriter) -> None:
+        self._writer = writer
+        self._ready: dict[int, SpooledCsv] = {}
+        self._next = 0
+        self._placing = asyncio.Lock()
+
+    async def ready(self, index: int, spooled: SpooledCsv) -> None:
+        self._ready[index] = spooled
+        async with self._placing:
+            while (next_one := self._ready.pop(self._next, None)) is not None:
+                # Copying and hashing the deflated bytes: off the event loop, where the other
+                # streams' COPY output arrives.
+                await asyncio.to_thread(self._place, next_one)
+                self._next += 1
+
+    def _place(self, spooled: SpooledCsv) -> None:
+        self._writer.add(spooled)
+        spooled.path.unlink()
+
+
+def _delete(paths: Iterable[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def _check_complete(path: Path, written: Manifest) -> None:
@@ -211,6 +301,20 @@ PG_PROPERTIES = """
 async def _postgres_snapshot(
     credentials: dict[str, Any], account_id: UUID
 ) -> AsyncIterator["_PostgresSnapshot"]:
+    async with _read_only(credentials) as connection:
+        # The first query takes the snapshot; its statement time is the snapshot's time.
+        snapshot_at = await connection.fetchval(PG_SNAPSHOT, account_id)
+        if snapshot_at is None:
+            raise NotFound(f"No account {account_id}.")
+        yield _PostgresSnapshot(connection, credentials, account_id, snapshot_at)
+
+
+@asynccontextmanager
+async def _read_only(
+    credentials: dict[str, Any], snapshot_id: str | None = None
+) -> AsyncIterator[asyncpg.Connection]:
+    """A REPEATABLE READ, READ ONLY transaction on a new connection; on the exported snapshot
+    `snapshot_id`, if given, instead of a snapshot of its own."""
     # A connection of its own rather than one from Tortoise's pool: the export holds it for
     # minutes, which would starve that small pool, and COPY needs the raw driver anyway.
     connection = await asyncpg.connect(
@@ -225,20 +329,53 @@ async def _postgres_snapshot(
     try:
         # BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY: every statement sees one snapshot.
         async with connection.transaction(isolation="repeatable_read", readonly=True):
-            # The first query takes the snapshot; its statement time is the snapshot's time.
-            snapshot_at = await connection.fetchval(PG_SNAPSHOT, account_id)
-            if snapshot_at is None:
-                raise NotFound(f"No account {account_id}.")
-            yield _PostgresSnapshot(connection, account_id, snapshot_at)
+            if snapshot_id is not None:
+                # Before any query of the transaction, or PostgreSQL refuses it. The id is the
+                # server's own; it goes in as a literal since SET takes no parameters.
+                await connection.execute(f"SET TRANSACTION SNAPSHOT {_literal(snapshot_id)}")
+            yield connection
     finally:
         await connection.close()
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 class _PostgresSnapshot:
-    def __init__(self, connection: asyncpg.Connection, account_id: UUID, at: datetime) -> None:
+    def __init__(
+        self,
+        connection: asyncpg.Connection,
+        credentials: dict[str, Any],
+        account_id: UUID,
+        at: datetime,
+        *,
+        in_threads: bool = False,
+    ) -> None:
         self._connection = connection
+        self._credentials = credentials
         self._account_id = account_id
+        self._in_threads = in_threads
         self.snapshot_at = at
+
+    @asynccontextmanager
+    async def streams(self, count: int) -> AsyncIterator[list[_Snapshot]]:
+        snapshot_id = await self._connection.fetchval("SELECT pg_export_snapshot()")
+        readers: list[_Snapshot] = [self._reader(self._connection)]
+        async with AsyncExitStack() as stack:
+            for _ in range(count - 1):
+                connection = await stack.enter_async_context(
+                    _read_only(self._credentials, snapshot_id)
+                )
+                readers.append(self._reader(connection))
+            # This transaction stays open the while: an exported snapshot lives as long as
+            # the transaction that exported it, and every stream reads through it.
+            yield readers
+
+    def _reader(self, connection: asyncpg.Connection) -> "_PostgresSnapshot":
+        return _PostgresSnapshot(
+            connection, self._credentials, self._account_id, self.snapshot_at, in_threads=True
+        )
 
     async def object_types(self) -> list[_ObjectType]:
         return _object_types(
@@ -257,10 +394,16 @@ class _PostgresSnapshot:
             " WHERE object_type_id = $1 AND deleted_at IS NULL ORDER BY id"
         )
 
-        sink = _CopyWriter(entry, written)
-        status = await self._connection.copy_from_query(
-            query, object_type.id, *names, output=sink.add, format="csv"
+        sink = (
+            _ThreadedCopyWriter(entry, written) if self._in_threads else _CopyWriter(entry, written)
         )
+        try:
+            status = await self._connection.copy_from_query(
+                query, object_type.id, *names, output=sink.add, format="csv"
+            )
+        finally:
+            # No thread may still be writing once the entry is closed, even on failure.
+            await sink.finish()
         # "COPY <rows>"
         entry.copied(int(status.split()[-1]))
         await written(entry.rows)
@@ -286,12 +429,58 @@ class _CopyWriter:
         self._unreported = 0
 
     async def add(self, chunk: bytes) -> None:
-        self._entry.write(chunk)
+        await self._write(chunk)
         self._lines += chunk.count(b"\n")
         self._unreported += len(chunk)
         if self._unreported >= PROGRESS_BYTES:
             self._unreported = 0
             await self._written(self._lines)
+
+    async def _write(self, chunk: bytes) -> None:
+        self._entry.write(chunk)
+
+    async def finish(self) -> None:
+        """Called once COPY is done: everything is written when it returns."""
+
+
+# A stream hands its COPY output to a thread this many bytes at a time: large enough that the
+# hop to a thread costs little beside deflating it (a few ms), small enough that the buffers
+# of every stream, and the threads' malloc arenas they pass through, stay small.
+HAND_OFF_BYTES = 1 << 18
+
+
+class _ThreadedCopyWriter(_CopyWriter):
+    """Writes COPY output into a CSV entry in a thread, in hand-offs of HAND_OFF_BYTES: one is
+    deflated and hashed while the next fills. Several streams deflate on as many cores."""
+
+    def __init__(self, entry: CsvEntry, written: Written) -> None:
+        super().__init__(entry, written)
+        self._filling: list[bytes] = []
+        self._filled = 0
+        self._writing: asyncio.Future[None] | None = None
+
+    async def _write(self, chunk: bytes) -> None:
+        self._filling.append(chunk)
+        self._filled += len(chunk)
+        if self._filled >= HAND_OFF_BYTES:
+            await self._hand_off()
+
+    async def _hand_off(self) -> None:
+        data = b"".join(self._filling)
+        self._filling, self._filled = [], 0
+        # In order: the one before is written first.
+        await self._written_before()
+        self._writing = asyncio.ensure_future(asyncio.to_thread(self._entry.write, data))
+
+    async def _written_before(self) -> None:
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            await writing
+
+    async def finish(self) -> None:
+        if self._filling:
+            await self._hand_off()
+        await self._written_before()
 
 
 # --- SQLite -------------------------------------------------------------------------------
@@ -344,6 +533,11 @@ class _SqliteSnapshot:
         self._account_id = str(account_id)
         self._batch_size = batch_size
         self.snapshot_at = at
+
+    @asynccontextmanager
+    async def streams(self, count: int) -> AsyncIterator[list[_Snapshot]]:
+        # One reader: SQLite cannot share a snapshot between connections.
+        yield [self]
 
     async def object_types(self) -> list[_ObjectType]:
         return _object_types(

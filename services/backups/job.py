@@ -20,8 +20,11 @@ from services.storage import backup_key
 
 log = logging.getLogger(__name__)
 
-# Each attempt builds its ZIP in a scratch file of its own in the work dir.
-SCRATCH_NAME = re.compile(r"^(?P<backup_id>[0-9a-f-]{36})-(?P<attempt>[0-9]+)\.zip$")
+# Each attempt builds its ZIP in a scratch file of its own in the work dir, and its parallel
+# streams their types beside it (`<scratch>.<n>.part`).
+SCRATCH_NAME = re.compile(
+    r"^(?P<backup_id>[0-9a-f-]{36})-(?P<attempt>[0-9]+)\.zip(\.[0-9]+\.part)?$"
+)
 
 
 def _scratch_path(work_dir: Path, backup: Backup) -> Path:
@@ -77,6 +80,7 @@ class ExportJob(jobs.Job[Backup]):
             backup.id,
             self.scratch,
             environment.current().database_url,
+            streams=environment.current().export_streams,
             progress=self.held.progress,
         )
         await storage.current().put_file(_key(backup), self.scratch)

@@ -26,6 +26,9 @@ class Environment:
     job_lease: timedelta = timedelta(seconds=60)
     # None: single sign-on is not offered.
     sso: SsoConfig | None = None
+    # Object types a backup exports at once, each on a database connection of its own
+    # (PostgreSQL; SQLite exports one at a time).
+    export_streams: int = 1
 
 
 _current: Environment | None = None

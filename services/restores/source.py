@@ -146,14 +146,14 @@ async def _fetched(key: str, prefix: str, missing: str) -> Path:
 
 
 @contextlib.asynccontextmanager
-async def backup_file(backup: Backup, object_type: str) -> AsyncIterator[BackupReader]:
-    """The backup's file, fetched into the work dir, its manifest and the file of `object_type`
-    verified before anything is read (CorruptBackup otherwise); deleted afterwards."""
+async def backup_file(backup: Backup) -> AsyncIterator[BackupReader]:
+    """The backup's file, fetched into the work dir, its manifest and listing verified before
+    anything is read (CorruptBackup otherwise); a type's file is checked as it is read
+    (`BackupReader.columns`). Deleted afterwards."""
     path = await _fetched(backup.storage_key, "restore", "The backup's file is missing.")
     try:
         with contextlib.ExitStack() as stack:
-            # Verifying reads and hashes a whole file: off the event loop.
-            opened = open_backup(path, object_type)
+            opened = open_backup(path, files=False)
             reader = await asyncio.to_thread(stack.enter_context, opened)
             yield reader
     finally:
@@ -204,7 +204,7 @@ async def _backup_source(restore: Restore) -> AsyncIterator[Source]:
     """A restore from a backup: the chosen properties of its one object type."""
     object_type, names = restore.object_type, restore.properties
     assert restore.backup is not None and object_type is not None  # A backup restore's.
-    async with backup_file(restore.backup, object_type.name) as reader:
+    async with backup_file(restore.backup) as reader:
         entry = entry_for(reader, object_type.name)
         if entry is None:
             raise NotInBackup(f"The backup holds no {object_type.name}.")

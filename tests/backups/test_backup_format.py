@@ -73,6 +73,53 @@ def test_chosen_columns_are_read_in_the_order_asked(written: tuple[Path, Rows]) 
     ]
 
 
+def _rows_of_the_manifest(name: str, data: bytes) -> bytes:
+    if name != MANIFEST_NAME:
+        return data
+    manifest = json.loads(data)
+    manifest["files"][0]["rows"] += 1
+    return json.dumps(manifest).encode()
+
+
+def _first_column_renamed(name: str, data: bytes) -> bytes:
+    if name != MANIFEST_NAME:
+        return data
+    manifest = json.loads(data)
+    manifest["files"][0]["properties"][0]["name"] = "renamed"
+    return json.dumps(manifest).encode()
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message", "rows_before"),
+    [
+        (
+            lambda name, data: data.replace(b"plain", b"plaiN") if name == "contacts.csv" else data,
+            "checksum",
+            True,
+        ),
+        (_rows_of_the_manifest, "the manifest says", True),
+        (_first_column_renamed, "header", False),
+    ],
+    ids=["changed-byte", "row-count", "header"],
+)
+def test_chosen_columns_check_the_file_in_the_pass_that_reads_them(
+    backup: Path,
+    tmp_path: Path,
+    tamper: Callable[[str, bytes], bytes],
+    message: str,
+    rows_before: bool,
+) -> None:
+    path = rewrite_zip(backup, tmp_path / "tampered.zip", tamper)
+    picked = []
+    with open_backup(path, files=False) as reader:
+        entry = reader.manifest.files[0]
+        with pytest.raises(CorruptBackup, match=message):
+            for row in reader.columns(entry, ["stage"]):
+                picked.append(row)
+    # The rows come before the end of the file, where its checksum and count are known.
+    assert bool(picked) == rows_before
+
+
 def test_manifest_describes_every_file(backup: Path) -> None:
     manifest = verify(backup)
     assert manifest.format_version == 1

@@ -1,11 +1,13 @@
+import asyncio
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 
 from models.accounts import Role, Tier
 from models.backups import BackupStatus, BackupTrigger
 from server.settings import Settings
-from services.backups.job import run_export
+from services.backups.job import run_export, sweep_scratch
 from services.jobs import EXPORT_BACKUP, RetryJob
 from tests.support.audit import audited
 from tests.support.backups import (
@@ -18,7 +20,7 @@ from tests.support.backups import (
 from tests.support.graphql import GraphQLClient
 from tests.support.notifications import notified_by_role
 from tests.support.storage import storage_that_cannot_write
-from tests.support.tenants import MakeTenant, add_super_admin
+from tests.support.tenants import MakeTenant, Tenant, add_super_admin
 
 MAX_ATTEMPTS = EXPORT_BACKUP.max_attempts
 
@@ -68,3 +70,15 @@ async def test_a_failing_export_is_retried_then_fails_and_gives_the_quota_back(
     assert (await backup_finished(await request_backup(gql, token))).status == (
         BackupStatus.SUCCEEDED
     )
+
+
+async def test_scratch_files_of_a_dead_attempt_go_with_its_streams_parts(
+    tenant: Tenant, tmp_path: Path
+) -> None:
+    dead = f"{uuid4()}-1.zip"
+    left = [tmp_path / dead, tmp_path / f"{dead}.0.part", tmp_path / f"{dead}.12.part"]
+    kept = tmp_path / f"{dead}.notes"
+    for path in [*left, kept]:
+        path.write_bytes(b"left")
+    assert await sweep_scratch(tmp_path) == len(left)
+    assert await asyncio.to_thread(lambda: list(tmp_path.iterdir())) == [kept]

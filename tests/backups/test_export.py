@@ -1,24 +1,29 @@
 import asyncio
+import contextlib
 import hashlib
 import zipfile
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import pytest
 
 from models.crm import ObjectType, Property, PropertyType, Record
+from services.backups import export as export_module
 from services.backups.export import export_account
 from services.backups.file_format import MANIFEST_NAME, CsvEntry, verify
 from services.core.errors import NotFound
 from tests.support.backup_files import TRICKY_VALUES
-from tests.support.backups import csv_rows, files_in_the_database
+from tests.support.backups import csv_rows, entries, files_in_the_database
 from tests.support.records import seed_records
 from tests.support.tenants import MakeTenant, Tenant
 
 
+@pytest.mark.parametrize("streams", [1, 3])
 async def test_the_backup_holds_every_live_value_exactly(
-    make_tenant: MakeTenant, database_url: str, tmp_path: Path
+    make_tenant: MakeTenant, database_url: str, tmp_path: Path, streams: int
 ) -> None:
     tenant, other = await make_tenant(), await make_tenant()
     account_id = tenant.account.id
@@ -60,7 +65,9 @@ async def test_the_backup_holds_every_live_value_exactly(
 
     backup_id = uuid4()
     path = tmp_path / "backup.zip"
-    result = await export_account(account_id, backup_id, path, database_url, progress=progress)
+    result = await export_account(
+        account_id, backup_id, path, database_url, streams=streams, progress=progress
+    )
 
     expected = await files_in_the_database(account_id)
     assert csv_rows(path) == expected
@@ -113,10 +120,12 @@ async def test_an_unknown_account_leaves_no_file(
     assert not path.exists()
 
 
+@pytest.mark.parametrize("streams", [1, 2])
 async def test_a_failed_write_fails_the_export_and_leaves_no_file(
-    tenant: Tenant, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tenant: Tenant, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streams: int
 ) -> None:
     await seed_records(tenant, "contacts", [{"firstname": f"n{n}" * 50} for n in range(3000)])
+    await seed_records(tenant, "deals", [{"dealname": f"d{n}" * 50} for n in range(3000)])
     writes = 0
     write = CsvEntry.write
 
@@ -129,9 +138,11 @@ async def test_a_failed_write_fails_the_export_and_leaves_no_file(
 
     monkeypatch.setattr(CsvEntry, "write", full_disk_after_the_header)
     path = tmp_path / "full.zip"
+    export = export_account(tenant.account.id, uuid4(), path, database_url, streams=streams)
     with pytest.raises(OSError, match="No space left"):
-        await asyncio.wait_for(export_account(tenant.account.id, uuid4(), path, database_url), 30)
-    assert not path.exists()
+        await asyncio.wait_for(export, 30)
+    # Neither the file nor a stream's deflated type is left behind.
+    assert await asyncio.to_thread(lambda: list(tmp_path.iterdir())) == []
 
 
 async def test_the_backup_is_one_snapshot_that_blocks_no_writer(
@@ -180,3 +191,68 @@ async def test_the_backup_is_one_snapshot_that_blocks_no_writer(
     after = await files_in_the_database(account_id)
     assert set(after) == {"contacts.csv", "tickets.csv", "deals.csv"}
     assert len(after["contacts.csv"]) == 4002 and len(after["tickets.csv"]) == 3
+
+
+async def test_parallel_streams_read_one_snapshot_while_writers_change_every_type(
+    tenant: Tenant, database_url: str, db_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if db_kind != "postgres":
+        pytest.skip("SQLite exports with one stream: the test above covers its snapshot")
+    account_id = tenant.account.id
+    contacts = await seed_records(
+        tenant,
+        "contacts",
+        [{"firstname": f"First {i}", "lastname": "x" * 150} for i in range(4000)],
+    )
+    tickets = await seed_records(tenant, "tickets", [{"subject": f"Ticket {i}"} for i in range(30)])
+    companies = await seed_records(tenant, "companies", [{"name": f"Co {i}"} for i in range(3)])
+    before = await files_in_the_database(account_id)
+    # The second stream's connection opens once the writes below committed: the snapshot it
+    # reads is then older than its transaction, and only the exported one can give it that.
+    opening, written = asyncio.Event(), asyncio.Event()
+    read_only = export_module._read_only
+    opened = 0
+
+    @contextlib.asynccontextmanager
+    async def after_the_writes(*args: Any) -> AsyncIterator[Any]:
+        nonlocal opened
+        opened += 1
+        if opened > 1:
+            opening.set()
+            await written.wait()
+        async with read_only(*args) as connection:
+            yield connection
+
+    monkeypatch.setattr(export_module, "_read_only", after_the_writes)
+    path = tmp_path / "parallel.zip"
+    export = asyncio.create_task(export_account(account_id, uuid4(), path, database_url, streams=2))
+    await asyncio.wait_for(opening.wait(), timeout=30)
+    for record in (contacts[0], contacts[-1], tickets[0], companies[1]):
+        await Record.filter(id=record.id).update(properties={"firstname": "Changed"})
+    await Record.filter(id=companies[2].id).update(deleted_at=datetime.now(UTC))
+    await seed_records(tenant, "companies", [{"name": "New"}])
+    await seed_records(tenant, "deals", [{"dealname": "First deal"}])
+    written.set()
+    result = await asyncio.wait_for(export, 30)
+
+    assert opened == 2
+    assert csv_rows(path) == before
+    assert result.object_counts == {"contacts": 4000, "tickets": 30, "companies": 3}
+    assert verify(path).object_counts == result.object_counts
+
+
+async def test_parallel_streams_write_the_single_streams_file(
+    make_tenant: MakeTenant, database_url: str, tmp_path: Path
+) -> None:
+    tenant = await make_tenant()
+    await seed_records(tenant, "contacts", [{"firstname": v} for v in TRICKY_VALUES * 50])
+    await seed_records(tenant, "deals", [{"dealname": f"Deal {i}"} for i in range(500)])
+    await seed_records(tenant, "tickets", [{"subject": f"Ticket {i}"} for i in range(5)])
+    backup_id = uuid4()
+    single, parallel = tmp_path / "single.zip", tmp_path / "parallel.zip"
+    await export_account(tenant.account.id, backup_id, single, database_url, streams=1)
+    await export_account(tenant.account.id, backup_id, parallel, database_url, streams=3)
+
+    assert entries(parallel) == entries(single)
+    moment = {"snapshot_at": verify(single).snapshot_at}
+    assert verify(parallel).model_copy(update=moment) == verify(single)

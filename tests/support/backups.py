@@ -139,6 +139,13 @@ def csv_rows(path: Path) -> dict[str, list[list[str]]]:
     return files
 
 
+def entries(path: Path) -> list[tuple[str, bytes]]:
+    """Every CSV file of a backup with its bytes, in the order the ZIP holds them."""
+    with zipfile.ZipFile(path) as archive:
+        names = [name for name in archive.namelist() if name != MANIFEST_NAME]
+        return [(name, archive.read(name)) for name in names]
+
+
 async def files_seen_by_the_api(gql: GraphQLClient, token: str) -> dict[str, Rows]:
     """What a backup must hold, as the API reads the database: a file per type with live
     records, a row per record in id order, a column per property, blank where a value is absent."""
