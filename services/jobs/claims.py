@@ -50,11 +50,12 @@ class Claim(Generic[J]):
         self.kind = kind
         self.row = row
         self._renewed = time.monotonic()
-        self._published = 0.0
         self._lost = False
-        # The latest progress of each object type: rows done and the quarter logged.
+        # Each object type's latest progress: rows done, the quarter logged and when it was
+        # last told (a backup's types go in parallel, and each is a line of its own to a client).
         self._rows_done: dict[str, int] = {}
         self._quarters: dict[str, int] = {}
+        self._published: dict[str, float] = {}
 
     @property
     def attempt(self) -> int:
@@ -112,14 +113,15 @@ class Claim(Generic[J]):
         return sum(self._rows_done.values())
 
     async def progress(self, object_type: str, rows_done: int, rows_total: int) -> None:
-        """Keep the lease, log each quarter of an object type's rows, and tell subscribers at
-        most every PROGRESS_EVERY_SECONDS."""
+        """Keep the lease, log each quarter of an object type's rows, and tell subscribers of
+        each type at most every PROGRESS_EVERY_SECONDS, and when it is done."""
         await self.keep_alive()
         self._rows_done[object_type] = rows_done
         self._log_milestone(object_type, rows_done, rows_total)
         clock = time.monotonic()
-        if clock - self._published >= PROGRESS_EVERY_SECONDS or rows_done == rows_total:
-            self._published = clock
+        last = self._published.get(object_type, -PROGRESS_EVERY_SECONDS)
+        if clock - last >= PROGRESS_EVERY_SECONDS or rows_done == rows_total:
+            self._published[object_type] = clock
             event = JobEvent(
                 str(self.row.pk), self.kind.statuses.running, object_type, rows_done, rows_total
             )

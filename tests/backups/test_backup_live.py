@@ -76,8 +76,9 @@ async def test_job_progress_streams_an_export_until_it_succeeds(
         assert done[-1] == total
         assert {e["rowsTotal"] for e in running if e["objectType"] == object_type} == {total}
     assert {event["objectType"] for event in running} == set(totals)
-    assert running[0]["objectType"] == "companies"
-    assert running[0]["rowsDone"] < COMPANIES
+    # Progress within a type, not only at its end (on PostgreSQL the types go in parallel, so
+    # either may be heard first).
+    assert any(event["rowsDone"] < totals[event["objectType"]] for event in running)
     assert (await backup_finished(backup.id)).object_counts == totals
 
 
