@@ -1,6 +1,7 @@
 """The root types, composed from each domain's operations (`schema/<domain>/operations.py`)."""
 
 from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
 
 from schema.accounts.operations import AccountMutations, AccountQueries
 from schema.activity.operations import ActivityMutations, ActivityQueries, ActivitySubscriptions
@@ -10,21 +11,40 @@ from schema.imports.operations import ImportQueries
 from schema.jobs.operations import JobSubscriptions
 from schema.restores.operations import RestoreMutations, RestoreQueries
 
-Query = merge_types(
-    "Query",
-    (
-        AccountQueries,
-        CrmQueries,
-        ActivityQueries,
-        BackupQueries,
-        RestoreQueries,
-        ImportQueries,
+
+def _described(root: type, description: str) -> type:
+    """GraphiQL's documentation pane opens on the root types' descriptions."""
+    definition = get_object_definition(root, strict=True)
+    definition.description = description
+    return root
+
+
+Query = _described(
+    merge_types(
+        "Query",
+        (
+            AccountQueries,
+            CrmQueries,
+            ActivityQueries,
+            BackupQueries,
+            RestoreQueries,
+            ImportQueries,
+        ),
     ),
+    "What may be read, over POST or the websocket. Every field needs a session (`Authorization: "
+    "Bearer <token>`, from `login`), and answers from the signed-in user's account only.",
 )
-Mutation = merge_types(
-    "Mutation",
-    (AccountMutations, CrmMutations, ActivityMutations, BackupMutations, RestoreMutations),
+Mutation = _described(
+    merge_types(
+        "Mutation",
+        (AccountMutations, CrmMutations, ActivityMutations, BackupMutations, RestoreMutations),
+    ),
+    "What may be changed, over POST only (over the websocket: POST_REQUIRED). Every field but "
+    "`login`, `acceptInvitation` and `loginWithSso` needs a session.",
 )
-Subscription = merge_types(
-    "Subscription", (ActivitySubscriptions, CrmSubscriptions, JobSubscriptions)
+Subscription = _described(
+    merge_types("Subscription", (ActivitySubscriptions, CrmSubscriptions, JobSubscriptions)),
+    "Live streams, over the websocket at /graphql (graphql-transport-ws), whose "
+    "`connection_init` payload carries `Authorization: Bearer <token>`. The socket closes "
+    "(4401) when its session ends, and (4403) when the user's role changes.",
 )

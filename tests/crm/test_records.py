@@ -189,6 +189,9 @@ async def test_total_count_is_of_every_page_under_the_filters(
     assert everything["recycleBin"]["totalCount"] == 1
     some = await gql.data(count, {"filter": {"ids": ids[:3]}}, tenant.member)
     assert some["records"]["totalCount"] == 2
+    email = {"propertyEquals": [{"name": "email", "value": "c3@example.com"}]}
+    one = await gql.data(count, {"filter": email}, tenant.member)
+    assert one["records"]["totalCount"] == 1
 
 
 async def test_filters(gql: GraphQLClient, tenant: Tenant) -> None:

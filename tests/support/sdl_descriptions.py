@@ -50,9 +50,7 @@ def undocumented(schema: GraphQLSchema) -> list[str]:
     for named in schema.type_map.values():
         if is_introspection_type(named) or is_specified_scalar_type(named):
             continue
-        # The root types say what they are by their names; their fields are described.
-        roots = (schema.query_type, schema.mutation_type, schema.subscription_type)
-        if named not in roots and not _described(named.description):
+        if not _described(named.description):
             found.append(named.name)
         found.extend(_members(named))
     for directive in schema.directives:
