@@ -138,7 +138,7 @@ class ApiToken(Model):
     )
     name = fields.CharField(max_length=100)
     secret_hash = fields.CharField(max_length=64, unique=True)
-    # `Scope` values, sorted.
+    # `Scope` values, in the enum's order.
     scopes: list[str] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()

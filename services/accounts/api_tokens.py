@@ -54,7 +54,7 @@ def _check_lifetime(expires_in_days: int) -> timedelta:
 def _check_scopes(scopes: list[Scope]) -> list[str]:
     if not scopes:
         raise ValidationFailed("scopes: name at least one.", field="scopes")
-    return sorted({scope.value for scope in scopes})
+    return [scope.value for scope in Scope if scope in scopes]
 
 
 def _check_name(name: str) -> str:
