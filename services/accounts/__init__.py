@@ -14,7 +14,7 @@ from services.accounts.api_tokens import (
     list_api_tokens,
     revoke_api_token,
 )
-from services.accounts.credentials import authenticate
+from services.accounts.credentials import authenticate, operator_acting_as
 from services.accounts.sessions import (
     delete_expired_sessions,
     login,
@@ -82,6 +82,7 @@ __all__ = [
     "login",
     "login_with_sso",
     "logout",
+    "operator_acting_as",
     "person_session",
     "reauthenticate",
     "recovery_codes_left",
