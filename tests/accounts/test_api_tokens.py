@@ -24,6 +24,7 @@ from tests.support.api_tokens import (
 from tests.support.audit import audited
 from tests.support.backups import BACKUP, CREATE, finished_backup
 from tests.support.graphql import GraphQLClient
+from tests.support.imports import csv_bytes, upload
 from tests.support.live_sessions import CLOSED_WITHIN_SECONDS, answer, until_guarded
 from tests.support.records import CREATE_RECORDS
 from tests.support.restores import START, planned_restore, start_variables
@@ -96,7 +97,9 @@ async def test_a_token_does_what_its_scopes_grant_and_no_more(
     assert response.status_code == 200 and response.content.startswith(b"PK")
 
 
-async def test_a_token_never_starts_a_restore(gql: GraphQLClient, tenant: Tenant) -> None:
+async def test_a_token_plans_restores_with_its_scope_and_never_starts_one(
+    gql: GraphQLClient, http: httpx.AsyncClient, tenant: Tenant
+) -> None:
     plan_id = await planned_restore(gql, tenant)
     await step_up(tenant)  # the creator's own session may; their token still may not
     secret, _ = await create_token(gql, tenant.super_admin, ["READ", "RESTORES"])
@@ -104,6 +107,12 @@ async def test_a_token_never_starts_a_restore(gql: GraphQLClient, tenant: Tenant
     reader, _ = await create_token(gql, tenant.super_admin, ["READ"])
     error = await refusal(gql, START, reader, start_variables(plan_id))
     assert error["extensions"]["requiredScope"] == "RESTORES"
+    # An upload is a plan too.
+    content = csv_bytes(["id", "amount"], [])
+    refused = await upload(http, reader, content, "deals.csv", object_type="deals")
+    assert (refused.status_code, refused.json()["code"]) == (403, "OUT_OF_SCOPE")
+    accepted = await upload(http, secret, content, "deals.csv", object_type="deals")
+    assert accepted.status_code == 202, accepted.text
 
 
 async def test_an_expired_token_is_refused_and_lifetimes_are_bounded(
