@@ -6,7 +6,7 @@ line, for scripts to read."""
 import argparse
 import asyncio
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from server.commands import run_with_database
 from server.settings import Settings
 from services import accounts, backups, jobs, restores, storage
 from services.core.pagination import MAX_PAGE_SIZE
+from services.core.viewer import Viewer
 
 POLL_SECONDS = 1.0
 UNFINISHED = (backups.BackupStatus.QUEUED, backups.BackupStatus.RUNNING)
@@ -31,19 +32,30 @@ def _text(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
-def list_backups(args: argparse.Namespace, settings: Settings) -> int:
+def _print_listing(
+    args: argparse.Namespace,
+    settings: Settings,
+    header: Sequence[str],
+    rows_of: Callable[[Viewer, int], Awaitable[Iterable[Sequence[Any]]]],
+) -> int:
     async def work() -> str:
         viewer = await accounts.operator_acting_as(args.acting_as)
-        page = await backups.list_backups(viewer, args.first, None)
-        header = ("ID", "STATUS", "TRIGGER", "SNAPSHOT_AT", "SIZE_BYTES", "EXPIRES_AT")
-        rows = [
-            (b.id, b.status, b.trigger, b.snapshot_at, b.size_bytes, b.expires_at)
-            for b in page.items
-        ]
-        return _table(header, rows)
+        return _table(header, await rows_of(viewer, args.first))
 
     print(run_with_database(settings, work))
     return 0
+
+
+def list_backups(args: argparse.Namespace, settings: Settings) -> int:
+    async def rows(viewer: Viewer, first: int) -> Iterable[Sequence[Any]]:
+        page = await backups.list_backups(viewer, first, None)
+        return [
+            (b.id, b.status, b.trigger, b.snapshot_at, b.size_bytes, b.expires_at)
+            for b in page.items
+        ]
+
+    header = ("ID", "STATUS", "TRIGGER", "SNAPSHOT_AT", "SIZE_BYTES", "EXPIRES_AT")
+    return _print_listing(args, settings, header, rows)
 
 
 def create_backup(args: argparse.Namespace, settings: Settings) -> int:
@@ -95,18 +107,15 @@ def download_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def list_restores(args: argparse.Namespace, settings: Settings) -> int:
-    async def work() -> str:
-        viewer = await accounts.operator_acting_as(args.acting_as)
-        page = await restores.list_restores(viewer, args.first, None)
-        header = ("ID", "KIND", "STATUS", "CREATED_AT", "COMPLETED_AT", "PROPERTIES")
-        rows = [
+    async def rows(viewer: Viewer, first: int) -> Iterable[Sequence[Any]]:
+        page = await restores.list_restores(viewer, first, None)
+        return [
             (r.id, r.kind, r.status, r.created_at, r.completed_at, ",".join(r.properties))
             for r in page.items
         ]
-        return _table(header, rows)
 
-    print(run_with_database(settings, work))
-    return 0
+    header = ("ID", "KIND", "STATUS", "CREATED_AT", "COMPLETED_AT", "PROPERTIES")
+    return _print_listing(args, settings, header, rows)
 
 
 def _page_size(text: str) -> int:
@@ -130,14 +139,28 @@ def _subcommand(
     return command
 
 
-def add_parsers(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    backup_group = commands.add_parser("backups", help="list, create and download backups")
-    backup_commands = backup_group.add_subparsers(
-        dest="backups_command", required=True, metavar="COMMAND"
+def _group(
+    commands: "argparse._SubParsersAction[argparse.ArgumentParser]", name: str, help: str
+) -> "argparse._SubParsersAction[argparse.ArgumentParser]":
+    group = commands.add_parser(name, help=help)
+    return group.add_subparsers(dest=f"{name}_command", required=True, metavar="COMMAND")
+
+
+def _listing(
+    group: "argparse._SubParsersAction[argparse.ArgumentParser]",
+    help: str,
+    run: Callable[[argparse.Namespace, Settings], int],
+) -> None:
+    listing = _subcommand(group, "list", help)
+    listing.add_argument(
+        "--first", type=_page_size, default=20, help=f"how many (1 to {MAX_PAGE_SIZE})"
     )
-    listing = _subcommand(backup_commands, "list", "the newest backups, tab-separated")
-    listing.add_argument("--first", type=_page_size, default=20, help="how many (1 to 100)")
-    listing.set_defaults(run=list_backups)
+    listing.set_defaults(run=run)
+
+
+def add_parsers(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    backup_commands = _group(commands, "backups", "list, create and download backups")
+    _listing(backup_commands, "the newest backups, tab-separated", list_backups)
     create = _subcommand(backup_commands, "create", "request a manual backup; prints its id")
     create.add_argument("--wait", action="store_true", help="wait until it has finished")
     create.set_defaults(run=create_backup)
@@ -146,10 +169,5 @@ def add_parsers(commands: "argparse._SubParsersAction[argparse.ArgumentParser]")
     download.add_argument("--output", type=Path, help="the file to write (default: its name)")
     download.set_defaults(run=download_backup)
 
-    restore_group = commands.add_parser("restores", help="list restores")
-    restore_commands = restore_group.add_subparsers(
-        dest="restores_command", required=True, metavar="COMMAND"
-    )
-    listing = _subcommand(restore_commands, "list", "the newest restores, plans and reverts")
-    listing.add_argument("--first", type=_page_size, default=20, help="how many (1 to 100)")
-    listing.set_defaults(run=list_restores)
+    restore_commands = _group(commands, "restores", "list restores")
+    _listing(restore_commands, "the newest restores, plans and reverts", list_restores)
