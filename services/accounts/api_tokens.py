@@ -116,6 +116,8 @@ async def authenticate(secret: str, client_address: str | None) -> Viewer:
         raise Unauthenticated("The API token's creator is disabled.")
     log_context.set_account(token.account_id)
     await _record_use(token, client_address)
+    # After its own entry about the address, which names it as its target already.
+    log_context.set_api_token(token.id)
     return Viewer(user=token.created_by, token=token)
 
 

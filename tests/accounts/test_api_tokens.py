@@ -77,10 +77,14 @@ async def test_a_token_does_what_its_scopes_grant_and_no_more(
     error = await refusal(gql, UPDATE_SCHEDULE, reader)
     assert error["extensions"]["requiredScope"] == "SCHEDULES"
 
-    automation, _ = await create_token(
+    automation, token = await create_token(
         gql, tenant.super_admin, ["READ", "BACKUPS", "DOWNLOADS", "SCHEDULES"]
     )
     backup = await finished_backup(gql, automation)
+    # Logged as its creator's, naming the token.
+    [requested] = await audited("BACKUP_REQUESTED", backup["id"])
+    assert requested.actor_id == tenant.users[Role.SUPER_ADMIN].id
+    assert requested.details == {"apiTokenId": token["id"]}
     assert (await gql.data(UPDATE_SCHEDULE, token=automation)) == {
         "updateBackupSchedule": {"enabled": True}
     }
