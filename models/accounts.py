@@ -24,6 +24,16 @@ class AuthMethod(StrEnum):
     SSO = "SSO"
 
 
+class Scope(StrEnum):
+    """What an API token may do; a session may do all of it (within its role)."""
+
+    READ = "READ"
+    BACKUPS = "BACKUPS"
+    DOWNLOADS = "DOWNLOADS"
+    SCHEDULES = "SCHEDULES"
+    RESTORES = "RESTORES"
+
+
 class Account(Model):
     id = fields.UUIDField(primary_key=True, default=new_id)
     name = fields.CharField(max_length=200)
@@ -114,3 +124,47 @@ class RecoveryCode(Model):
 
     class Meta:
         table = "recovery_codes"
+
+
+# A credential for automation: it acts as the super admin who created it, within its scopes,
+# until it expires or is revoked. Only a keyed hash of its secret is kept (shown once).
+class ApiToken(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "crm.Account", related_name="api_tokens", on_delete=fields.CASCADE
+    )
+    created_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "crm.User", related_name="api_tokens", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=100)
+    secret_hash = fields.CharField(max_length=64, unique=True)
+    # `Scope` values, in the enum's order.
+    scopes: list[str] = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+    last_used_at = fields.DatetimeField(null=True)
+    last_used_address = fields.CharField(max_length=64, null=True)
+
+    account_id: UUID
+    created_by_id: UUID
+
+    class Meta:
+        table = "api_tokens"
+
+
+# An address a token was used from: the first use from each one is audit-logged, once (the
+# unique pair settles two requests that arrive together).
+class ApiTokenAddress(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    token: fields.ForeignKeyRelation[ApiToken] = fields.ForeignKeyField(
+        "crm.ApiToken", related_name="addresses", on_delete=fields.CASCADE
+    )
+    address = fields.CharField(max_length=64)
+    first_used_at = fields.DatetimeField()
+
+    token_id: UUID
+
+    class Meta:
+        table = "api_token_addresses"
+        unique_together = (("token", "address"),)

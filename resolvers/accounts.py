@@ -6,6 +6,7 @@ from datetime import datetime
 
 from resolvers.context import Context
 from services import accounts, backups
+from services.accounts import Scope
 from services.core.viewer import Viewer
 
 
@@ -15,22 +16,27 @@ class SignedIn:
 
     viewer: Viewer
     account: accounts.Account
+    auth_method: accounts.AuthMethod
+    session_expires_at: datetime
     totp_enrolled: bool
     recovery_codes_left: int
 
 
 async def me(context: Context) -> SignedIn:
     viewer = context.require_viewer()
+    session = accounts.person_session(viewer)
     return SignedIn(
         viewer=viewer,
         account=await accounts.get_account(viewer),
+        auth_method=session.auth_method,
+        session_expires_at=session.expires_at,
         totp_enrolled=accounts.is_totp_enrolled(viewer.user),
         recovery_codes_left=await accounts.recovery_codes_left(viewer),
     )
 
 
 async def account(context: Context) -> accounts.Account:
-    return await accounts.get_account(context.require_viewer())
+    return await accounts.get_account(context.require_viewer(Scope.READ))
 
 
 def next_manual_backup_at(account: accounts.Account) -> datetime | None:
@@ -99,3 +105,17 @@ async def regenerate_recovery_codes(context: Context) -> list[str]:
 
 async def reauthenticate(context: Context, code: str) -> accounts.StepUp:
     return await accounts.reauthenticate(context.require_viewer(), code)
+
+
+async def create_api_token(
+    context: Context, name: str, scopes: list[accounts.Scope], expires_in_days: int
+) -> tuple[accounts.ApiToken, str]:
+    return await accounts.create_api_token(context.require_viewer(), name, scopes, expires_in_days)
+
+
+async def list_api_tokens(context: Context) -> list[accounts.ApiToken]:
+    return await accounts.list_api_tokens(context.require_viewer())
+
+
+async def revoke_api_token(context: Context, token_id: str) -> accounts.ApiToken:
+    return await accounts.revoke_api_token(context.require_viewer(), token_id)

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from resolvers.context import Context
 from services import activity
+from services.accounts import Scope
 from services.core.ids import parse_id
 from services.core.pagination import Page, paginate
 
@@ -34,15 +35,15 @@ async def live_notifications(context: Context) -> AsyncIterator[activity.Notific
 async def audit_log(
     context: Context, first: int, after: str | None, wanted: activity.AuditFilter
 ) -> Page[activity.AuditEvent]:
-    return await activity.audit_log(context.require_viewer(), first, after, wanted)
+    return await activity.audit_log(context.require_viewer(Scope.READ), first, after, wanted)
 
 
 async def audit_actions(context: Context) -> list[str]:
-    return await activity.audit_actions(context.require_viewer())
+    return await activity.audit_actions(context.require_viewer(Scope.READ))
 
 
 def audit_log_export_url(context: Context, wanted: activity.AuditFilter) -> str:
-    token = activity.audit_log_export_token(context.require_viewer(), wanted)
+    token = activity.audit_log_export_token(context.require_viewer(Scope.DOWNLOADS), wanted)
     return context.link("download_audit_log", token=token)
 
 

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from resolvers.context import Context
 from services import backups
+from services.accounts import Scope
 from services.core.pagination import Page
 
 # A backup's ZIP can be asked for from then on; an expired one answers BACKUP_EXPIRED.
@@ -11,26 +12,28 @@ DOWNLOADABLE = (backups.BackupStatus.SUCCEEDED, backups.BackupStatus.EXPIRED)
 
 
 async def create_backup(context: Context, confirm: bool) -> backups.Backup:
-    return await backups.request_manual_backup(context.require_viewer(), confirm=confirm)
+    return await backups.request_manual_backup(
+        context.require_viewer(Scope.BACKUPS), confirm=confirm
+    )
 
 
 async def list_backups(context: Context, first: int, after: str | None) -> Page[backups.Backup]:
-    return await backups.list_backups(context.require_viewer(), first, after)
+    return await backups.list_backups(context.require_viewer(Scope.READ), first, after)
 
 
 async def get_backup(context: Context, backup_id: str) -> backups.Backup:
-    return await backups.get_backup(context.require_viewer(), backup_id)
+    return await backups.get_backup(context.require_viewer(Scope.READ), backup_id)
 
 
 def download_url(context: Context, backup: backups.Backup) -> str | None:
     if backup.status not in DOWNLOADABLE:
         return None
-    token = backups.download_token(context.require_viewer(), backup)
+    token = backups.download_token(context.require_viewer(Scope.DOWNLOADS), backup)
     return context.link("download_backup", token=token)
 
 
 async def backup_schedule(context: Context) -> backups.BackupSchedule:
-    return await backups.get_schedule(context.require_viewer())
+    return await backups.get_schedule(context.require_viewer(Scope.READ))
 
 
 async def update_backup_schedule(
@@ -40,7 +43,7 @@ async def update_backup_schedule(
     first_run_at: datetime | None,
 ) -> backups.BackupSchedule:
     return await backups.update_schedule(
-        context.require_viewer(),
+        context.require_viewer(Scope.SCHEDULES),
         enabled=enabled,
         frequency=frequency,
         first_run_at=first_run_at,

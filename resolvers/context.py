@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
+from services.accounts import Scope
 from services.core.errors import DomainError, Unauthenticated
 from services.core.viewer import Viewer
 
@@ -27,11 +28,17 @@ class Context:
     auth_error: DomainError | None = None
     connection_params: dict[str, Any] = field(default_factory=dict)
 
-    def require_viewer(self) -> Viewer:
+    def require_viewer(self, scope: Scope | None = None) -> Viewer:
+        """The viewer. An API token passes only for what `scope` grants; where no scope is
+        named, the operation is for people alone."""
         if self.auth_error is not None:
             raise self.auth_error
         if self.viewer is None:
             raise Unauthenticated("Sign in first: send `Authorization: Bearer <token>`.")
+        if scope is None:
+            self.viewer.require_person()
+        else:
+            self.viewer.require_scope(scope)
         return self.viewer
 
     @property

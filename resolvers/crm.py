@@ -6,12 +6,13 @@ from datetime import datetime
 
 from resolvers.context import Context
 from services import crm
+from services.accounts import Scope
 from services.core.ids import parse_id
 from services.core.pagination import Page
 
 
 async def list_object_types(context: Context) -> list[crm.ObjectType]:
-    return await crm.list_object_types(context.require_viewer())
+    return await crm.list_object_types(context.require_viewer(Scope.READ))
 
 
 async def create_custom_object_type(
@@ -53,7 +54,7 @@ async def list_records(
     updated_since: datetime | None,
     ids: Sequence[str] | None,
 ) -> Page[crm.RecordRow]:
-    viewer = context.require_viewer()
+    viewer = context.require_viewer(Scope.READ)
     record_filter = crm.RecordFilter(
         property_equals=property_equals,
         updated_since=updated_since,
@@ -65,11 +66,11 @@ async def list_records(
 async def recycle_bin(
     context: Context, first: int, after: str | None, object_type: str | None
 ) -> Page[crm.RecordRow]:
-    return await crm.recycle_bin(context.require_viewer(), first, after, object_type)
+    return await crm.recycle_bin(context.require_viewer(Scope.READ), first, after, object_type)
 
 
 async def get_record(context: Context, record_id: str) -> crm.Record:
-    return await crm.get_record(context.require_viewer(), record_id)
+    return await crm.get_record(context.require_viewer(Scope.READ), record_id)
 
 
 async def create_records(
@@ -103,7 +104,7 @@ async def associate_records(
 
 
 async def record_associations(context: Context, record_id: str) -> list[crm.Association]:
-    viewer = context.require_viewer()
+    viewer = context.require_viewer(Scope.READ)
     record = await crm.get_record(viewer, record_id)
     return await crm.associations_of(viewer, record)
 
@@ -111,7 +112,7 @@ async def record_associations(context: Context, record_id: str) -> list[crm.Asso
 async def record_changes(
     context: Context, object_type: str, after: str | None = None
 ) -> AsyncGenerator[crm.ChangeEvent, None]:
-    viewer = context.require_viewer()
+    viewer = context.require_viewer(Scope.READ)
     # NOT_FOUND for a type the account does not have; the channel is the account's own.
     await crm.get_object_type(viewer.account_id, object_type)
     return crm.live_record_changes(viewer.account_id, object_type, after)

@@ -2,15 +2,16 @@
 
 from resolvers.context import Context
 from services import imports, restores
+from services.accounts import Scope
 from services.core.pagination import Page
 
 
 async def list_imports(context: Context, first: int, after: str | None) -> Page[imports.Import]:
-    return await imports.list_imports(context.require_viewer(), first, after)
+    return await imports.list_imports(context.require_viewer(Scope.READ), first, after)
 
 
 async def get_import(context: Context, import_id: str) -> imports.Import:
-    return await imports.get_import(context.require_viewer(), import_id)
+    return await imports.get_import(context.require_viewer(Scope.READ), import_id)
 
 
 async def error_rows(job: imports.Import, first: int, after: str | None) -> Page[imports.ErrorRow]:
@@ -23,7 +24,7 @@ async def error_rows_download_url(context: Context, job: imports.Import) -> str 
     again (one object type's CSV, or a ZIP of each type's); an older import: its own CSV."""
     if not await imports.has_error_rows(job):
         return None
-    viewer = context.require_viewer()
+    viewer = context.require_viewer(Scope.DOWNLOADS)
     if job.restore_id is None:
         return context.link(
             "download_import_errors", token=imports.error_rows_download_token(viewer, job)

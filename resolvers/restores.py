@@ -5,18 +5,19 @@ from datetime import datetime
 
 from resolvers.context import Context
 from services import restores
+from services.accounts import Scope
 from services.core.pagination import Page
 
 
 async def plan_restore(
     context: Context, backup_id: str, object_type: str, properties: list[str]
 ) -> restores.Restore:
-    viewer = context.require_viewer()
+    viewer = context.require_viewer(Scope.RESTORES)
     return await restores.plan_restore(viewer, backup_id, object_type, properties)
 
 
 async def plan_revert(context: Context, restore_id: str) -> restores.Restore:
-    return await restores.plan_revert(context.require_viewer(), restore_id)
+    return await restores.plan_revert(context.require_viewer(Scope.RESTORES), restore_id)
 
 
 async def start(
@@ -29,7 +30,7 @@ async def start(
 ) -> restores.Restore:
     """Queues a plan of `kind`: startRestore a RESTORE plan, revertRestore a REVERT plan."""
     return await restores.start(
-        context.require_viewer(),
+        context.require_viewer(Scope.RESTORES),
         plan_id,
         kind,
         acknowledge_data_change=acknowledge_data_change,
@@ -38,11 +39,11 @@ async def start(
 
 
 async def list_restores(context: Context, first: int, after: str | None) -> Page[restores.Restore]:
-    return await restores.list_restores(context.require_viewer(), first, after)
+    return await restores.list_restores(context.require_viewer(Scope.READ), first, after)
 
 
 async def get_restore(context: Context, restore_id: str) -> restores.Restore:
-    return await restores.get_restore(context.require_viewer(), restore_id)
+    return await restores.get_restore(context.require_viewer(Scope.READ), restore_id)
 
 
 async def revertible_until(restore: restores.Restore) -> datetime | None:
@@ -57,12 +58,12 @@ async def refused_rows(
 
 
 def refused_rows_download_url(context: Context, restore: restores.Restore, object_type: str) -> str:
-    token = restores.refused_rows_download_token(context.require_viewer(), restore)
+    token = restores.refused_rows_download_token(context.require_viewer(Scope.DOWNLOADS), restore)
     return context.link("download_refused_rows", token=token, object_type=object_type)
 
 
 async def id_map_download_url(context: Context, restore: restores.Restore) -> str | None:
     if not await restores.has_id_map(restore):
         return None
-    token = restores.id_map_download_token(context.require_viewer(), restore)
+    token = restores.id_map_download_token(context.require_viewer(Scope.DOWNLOADS), restore)
     return context.link("download_id_map", token=token)

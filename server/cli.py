@@ -7,17 +7,18 @@ import getpass
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import NoReturn
 
 import uvicorn
 from pydantic import ValidationError
 from tortoise.exceptions import DBConnectionError, OperationalError
 
 from models.accounts import Account, Role, Tier
-from server import admin, logs, metrics
+from server import admin, logs, metrics, operator_commands
 from server.app import create_app
+from server.commands import CommandFailed, run_with_database
 from server.settings import Settings
 from server.slow_clients import limit_concurrency, with_header_deadline
 from services import accounts
@@ -28,12 +29,6 @@ from services.core.ids import parse_id
 PASSWORD_ENV = "CRM_BACKUP_PASSWORD"
 # Exit codes: 1 for a command that failed, 2 for a bad command line or bad settings.
 FAILED, BAD_SETUP = 1, 2
-
-T = TypeVar("T")
-
-
-class CommandFailed(Exception):
-    """A failure the user can act on: printed as one line, without a traceback."""
 
 
 def fail(message: str, code: int = FAILED) -> NoReturn:
@@ -66,17 +61,6 @@ def ensure_sqlite_directory(database_url: str) -> None:
     path = database_url.removeprefix("sqlite://").split("?", 1)[0]
     if database_url.startswith("sqlite://") and path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-
-
-def run_with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
-    async def connected() -> T:
-        await database.connect(settings.database_url)
-        try:
-            return await work()
-        finally:
-            await database.disconnect()
-
-    return asyncio.run(connected())
 
 
 # Subcommands. Each takes the parsed arguments and the settings, and returns the exit code.
@@ -242,6 +226,8 @@ def parser() -> argparse.ArgumentParser:
     )
     reset.add_argument("email")
     reset.set_defaults(run=reset_two_factor)
+
+    operator_commands.add_parsers(commands)
 
     jobs = commands.add_parser("worker", help="run job worker processes (production)")
     jobs.add_argument("--processes", type=int, default=os.cpu_count() or 1)

@@ -25,7 +25,7 @@ async def download_backup(request: Request) -> Response:
         return PlainTextResponse(error.message, status_code=410, headers=NO_STORE)
     except DomainError as error:
         return PlainTextResponse(error.message, status_code=409, headers=NO_STORE)
-    filename = f"crm-backup-{backup.snapshot_at:%Y%m%d-%H%M%S}-{backup.id}.zip"
+    filename = backups.download_name(backup)
     return StreamingResponse(
         storage.current().open_stream(backup.storage_key),
         media_type="application/zip",

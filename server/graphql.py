@@ -40,7 +40,7 @@ class GraphQLApp(GraphQL[Context, None]):
             token = bearer_token(request.headers.get("authorization"))
             if token:
                 try:
-                    context.viewer = await accounts.authenticate(token)
+                    context.viewer = await accounts.authenticate(token, context.client_address)
                 except Unauthenticated as error:
                     context.auth_error = error
                 except Exception as error:
@@ -64,7 +64,7 @@ class GraphQLApp(GraphQL[Context, None]):
         try:
             if token is None:
                 raise Unauthenticated("Send `Authorization: Bearer <token>` in connection_init.")
-            context.viewer = await accounts.authenticate(token)
+            context.viewer = await accounts.authenticate(token, context.client_address)
         except Unauthenticated as error:
             raise ConnectionRejectionError(
                 {"code": ErrorCode.UNAUTHENTICATED.value, "message": error.message}

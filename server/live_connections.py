@@ -1,8 +1,9 @@
-"""Websocket connections (graphql-transport-ws) held to their session as it is now.
+"""Websocket connections (graphql-transport-ws) held to their credential as it is now.
 
-Every operation is authorised against the session at the moment it starts: the session still
-exists and has not expired, and the viewer carries the user's current role. A connection closes
-as soon as its session ends (sign-out: 4401), expires (4401) or its user's role changes (4403),
+Every operation is authorised against the credential (a session or an API token) at the moment
+it starts: it still exists and has not expired or been revoked, and the viewer carries the
+user's current role. A connection closes as soon as its credential ends (sign-out, revocation:
+4401), expires (4401) or its user's role changes (4403),
 whichever API replica made the change: sign-outs and role changes travel over the event bus,
 expiry is a timer of the connection's own. Mutations are refused: they go over POST.
 """
@@ -60,23 +61,25 @@ def is_mutation(payload: Mapping[str, Any]) -> bool:
 
 
 async def until_ended(viewer: Viewer, changes: AsyncIterator[accounts.AccessChange]) -> Closing:
-    """Waits for the first thing that ends the viewer's session here: its expiry, or a change
-    published for its user that concerns it."""
-    seconds_left = (viewer.session.expires_at - now()).total_seconds()
+    """Waits for the first thing that ends the viewer's credential here: its expiry, or a
+    change published for its user that concerns it."""
+    credential = viewer.credential
+    assert credential is not None, "a connection's viewer came with a credential"
+    seconds_left = (credential.expires_at - now()).total_seconds()
     try:
         async with asyncio.timeout(seconds_left):
             while True:
                 change = await anext(changes)
-                if change.concerns(viewer.session):
+                if change.concerns(credential):
                     return CLOSINGS[change.kind]
     except TimeoutError:
         return SESSION_ENDED
 
 
-async def session_now(token: str) -> Viewer | None:
-    """The viewer as the session stands now; None once it ended or expired."""
+async def session_now(token: str, client_address: str | None) -> Viewer | None:
+    """The viewer as the credential stands now; None once it ended, expired or was revoked."""
     try:
-        return await accounts.authenticate(token)
+        return await accounts.authenticate(token, client_address)
     except Unauthenticated:
         return None
 
@@ -102,7 +105,7 @@ class SessionBoundHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if self._closing:
             return
         if self.connection_acknowledged:
-            viewer = await session_now(self._token)
+            viewer = await session_now(self._token, self.context.client_address)
             if viewer is None:
                 await self._close(SESSION_ENDED)
                 return
@@ -132,7 +135,7 @@ class SessionBoundHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await self._close(closing)
 
     async def _changed_since(self, connected: Viewer) -> Closing | None:
-        viewer = await session_now(self._token)
+        viewer = await session_now(self._token, self.context.client_address)
         if viewer is None:
             return SESSION_ENDED
         return ROLE_CHANGED if viewer.user.role != connected.user.role else None

@@ -27,6 +27,7 @@ AS_NEW_FIELD = "asNewRecords"
 HTTP_STATUS = {
     ErrorCode.UNAUTHENTICATED: 401,
     ErrorCode.FORBIDDEN: 403,
+    ErrorCode.OUT_OF_SCOPE: 403,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.NOT_RESTORABLE: 422,
     ErrorCode.BACKUP_OF_ANOTHER_ACCOUNT: 422,
@@ -43,7 +44,10 @@ async def _viewer(request: Request) -> Viewer:
     token = bearer_token(request.headers.get("authorization"))
     if token is None:
         raise Unauthenticated("Send `Authorization: Bearer <token>`.")
-    viewer = await accounts.authenticate(token)
+    client = request.client
+    viewer = await accounts.authenticate(token, client.host if client else None)
+    # An upload is a restore's plan: an API token needs the scope of planning one.
+    viewer.require_scope(accounts.Scope.RESTORES)
     viewer.require_role(Role.SUPER_ADMIN)
     return viewer
 

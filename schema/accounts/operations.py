@@ -8,6 +8,8 @@ import resolvers.accounts
 from resolvers.context import Info
 from schema.accounts.types import (
     Account,
+    ApiToken,
+    CreateApiTokenPayload,
     InviteUserPayload,
     LoginPayload,
     Me,
@@ -52,6 +54,14 @@ class AccountQueries:
     async def super_admins(self, info: Info) -> list[SuperAdmin]:
         admins = await resolvers.accounts.super_admins(info.context)
         return [SuperAdmin.from_model(user) for user in admins]
+
+    @strawberry.field(
+        description="The account's API tokens, revoked and expired ones too, newest first. "
+        "SUPER_ADMIN only, signed in (not with a token)."
+    )
+    async def api_tokens(self, info: Info) -> list[ApiToken]:
+        tokens = await resolvers.accounts.list_api_tokens(info.context)
+        return [ApiToken.from_model(token) for token in tokens]
 
 
 @strawberry.type
@@ -214,3 +224,41 @@ class AccountMutations:
     ) -> User:
         user = await resolvers.accounts.reset_user_two_factor(info.context, user_id)
         return User.from_model(user)
+
+    @strawberry.mutation(
+        description="A token for automation, acting as the caller within `scopes` until it "
+        "expires; audit-logged. SUPER_ADMIN only, signed in (not with a token)."
+    )
+    async def create_api_token(
+        self,
+        info: Info,
+        name: Annotated[
+            str, strawberry.argument(description="What it is for: 1 to 100 characters.")
+        ],
+        scopes: Annotated[
+            list[accounts.Scope],
+            strawberry.argument(description="What it may do: at least one scope."),
+        ],
+        expires_in_days: Annotated[
+            int,
+            strawberry.argument(
+                description=f"Days until it stops working: 1 to "
+                f"{accounts.API_TOKEN_MAX_LIFETIME_DAYS}."
+            ),
+        ],
+    ) -> CreateApiTokenPayload:
+        token, secret = await resolvers.accounts.create_api_token(
+            info.context, name, scopes, expires_in_days
+        )
+        return CreateApiTokenPayload(token=ApiToken.from_model(token), secret=secret)
+
+    @strawberry.mutation(
+        description="Stops a token at once, its open websockets included; audit-logged. "
+        "Revoking a revoked token changes nothing. SUPER_ADMIN only, signed in."
+    )
+    async def revoke_api_token(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The token's id.")],
+    ) -> ApiToken:
+        return ApiToken.from_model(await resolvers.accounts.revoke_api_token(info.context, id))

@@ -39,6 +39,22 @@ described_enum(
         "second factor: a restore needs no step-up.",
     },
 )
+described_enum(
+    accounts.Scope,
+    "What an API token may do. A person's session may do all of it, within its role; whatever "
+    "no scope names (users, two-factor, tokens, changing records, notifications) is for people "
+    "alone.",
+    {
+        accounts.Scope.READ: "Read the account: backups, the schedule, restores, imports, "
+        "records, object types, the audit log, and their subscriptions.",
+        accounts.Scope.BACKUPS: "Request a manual backup (`createBackup`), within the quota.",
+        accounts.Scope.DOWNLOADS: "Ask for download links: backups, import error rows, refused "
+        "rows, the audit log export.",
+        accounts.Scope.SCHEDULES: "Change the recurring backup schedule (`updateBackupSchedule`).",
+        accounts.Scope.RESTORES: "Plan restores and reverts. Starting one still needs a "
+        "person's step-up: with a token, it is REAUTH_REQUIRED.",
+    },
+)
 
 
 @strawberry.type(
@@ -133,12 +149,11 @@ class Me:
 
     @classmethod
     def from_signed_in(cls, signed_in: SignedIn) -> Self:
-        session = signed_in.viewer.session
         return cls(
             user=User.from_model(signed_in.viewer.user),
             account=Account.from_model(signed_in.account),
-            auth_method=session.auth_method,
-            session_expires_at=session.expires_at,
+            auth_method=signed_in.auth_method,
+            session_expires_at=signed_in.session_expires_at,
             totp_enrolled=signed_in.totp_enrolled,
             recovery_codes_remaining=signed_in.recovery_codes_left,
         )
@@ -209,3 +224,50 @@ class ReauthenticatePayload:
             reauthenticated_until=step_up.until,
             recovery_codes_remaining=step_up.recovery_codes_left,
         )
+
+
+@strawberry.type(description="A credential for automation, listed for SUPER_ADMIN only.")
+class ApiToken:
+    id: strawberry.ID = strawberry.field(description="What `revokeApiToken` takes.")
+    name: str = strawberry.field(description="What the token is for (at most 100 characters).")
+    scopes: list[accounts.Scope] = strawberry.field(description="What the token may do.")
+    created_by: SuperAdmin = strawberry.field(
+        description="The super admin who created it; the token acts as them, with their "
+        "current role, and stops while they are disabled."
+    )
+    created_at: datetime = strawberry.field(description="When it was created.")
+    expires_at: datetime = strawberry.field(
+        description="When it stops working (at most 365 days after creation)."
+    )
+    revoked_at: datetime | None = strawberry.field(
+        description="When it was revoked; null: it was not."
+    )
+    last_used_at: datetime | None = strawberry.field(
+        description="When it was last used, to the minute; null: never."
+    )
+    last_used_address: str | None = strawberry.field(
+        description="The client address it was last used from; null: never used."
+    )
+
+    @classmethod
+    def from_model(cls, token: accounts.ApiToken) -> Self:
+        return cls(
+            id=strawberry.ID(str(token.id)),
+            name=token.name,
+            scopes=[accounts.Scope(scope) for scope in token.scopes],
+            created_by=SuperAdmin.from_model(token.created_by),
+            created_at=token.created_at,
+            expires_at=token.expires_at,
+            revoked_at=token.revoked_at,
+            last_used_at=token.last_used_at,
+            last_used_address=token.last_used_address,
+        )
+
+
+@strawberry.type(description="A new API token, with its secret.")
+class CreateApiTokenPayload:
+    token: ApiToken = strawberry.field(description="The token as listed by `apiTokens`.")
+    secret: str = strawberry.field(
+        description="Shown once and never again (only a keyed hash is kept): send it as "
+        "`Authorization: Bearer <secret>`."
+    )

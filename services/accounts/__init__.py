@@ -1,16 +1,25 @@
 """Accounts, their users and how they prove who they are: passwords, sessions, two-factor,
 step-up before dangerous operations, single sign-on; and the demo account of embedded mode."""
 
-from models.accounts import Account, AuthMethod, Role, Tier, User
+from models.accounts import Account, ApiToken, AuthMethod, Role, Scope, Tier, User
 from services.accounts import demo
 from services.accounts.access_changes import AccessChange, AccessChangeKind
 from services.accounts.access_changes import watch as watch_access_changes
 from services.accounts.accounts import create_account, create_user, get_account
+from services.accounts.api_tokens import (
+    MAX_LIFETIME_DAYS as API_TOKEN_MAX_LIFETIME_DAYS,
+)
+from services.accounts.api_tokens import (
+    create_api_token,
+    list_api_tokens,
+    revoke_api_token,
+)
+from services.accounts.credentials import authenticate, operator_acting_as
 from services.accounts.sessions import (
-    authenticate,
     delete_expired_sessions,
     login,
     logout,
+    person_session,
     start_session,
 )
 from services.accounts.sso import login_with_sso
@@ -39,13 +48,16 @@ from services.accounts.users import (
 )
 
 __all__ = [
+    "API_TOKEN_MAX_LIFETIME_DAYS",
     "AccessChange",
     "AccessChangeKind",
     "Account",
+    "ApiToken",
     "AuthMethod",
     "LoginLimits",
     "ReauthRequired",
     "Role",
+    "Scope",
     "StepUp",
     "Tier",
     "TotpEnrollment",
@@ -55,6 +67,7 @@ __all__ = [
     "authenticate",
     "confirm_totp_enrollment",
     "create_account",
+    "create_api_token",
     "create_user",
     "delete_expired_sessions",
     "demo",
@@ -64,16 +77,20 @@ __all__ = [
     "invite_user",
     "is_totp_enrolled",
     "limit_logins",
+    "list_api_tokens",
     "list_users",
     "login",
     "login_with_sso",
     "logout",
+    "operator_acting_as",
+    "person_session",
     "reauthenticate",
     "recovery_codes_left",
     "regenerate_recovery_codes",
     "require_step_up",
     "reset_two_factor",
     "reset_two_factor_by_email",
+    "revoke_api_token",
     "set_user_role",
     "start_session",
     "start_totp_enrollment",

@@ -1,6 +1,7 @@
 """Changes to a signed-in user's access, published on the user's channel after they commit, for
-whoever holds a live connection for that user: one of their sessions ended (sign-out), or their
-role changed. Expiry is not published: a session's `expires_at` already says when it ends."""
+whoever holds a live connection for that user: one of their credentials ended (a sign-out, an
+API token of theirs revoked), or their role changed. Expiry is not published: a credential's
+`expires_at` already says when it ends."""
 
 import contextlib
 from collections.abc import AsyncIterator
@@ -9,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from models.accounts import Session
+from models.accounts import ApiToken, Session
 from services import events
 
 
@@ -21,18 +22,19 @@ class AccessChangeKind(StrEnum):
 @dataclass(frozen=True)
 class AccessChange:
     kind: AccessChangeKind
-    # The session that ended; None when the change holds for every session of the user.
-    session_id: str | None = None
+    # The session or API token that ended; None when the change holds for every credential of
+    # the user.
+    credential_id: str | None = None
 
-    def concerns(self, session: Session) -> bool:
-        return self.session_id is None or self.session_id == str(session.id)
+    def concerns(self, credential: Session | ApiToken) -> bool:
+        return self.credential_id is None or self.credential_id == str(credential.id)
 
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> "AccessChange":
-        return cls(AccessChangeKind(message["kind"]), message["session_id"])
+        return cls(AccessChangeKind(message["kind"]), message["credential_id"])
 
     def to_message(self) -> dict[str, Any]:
-        return {"kind": self.kind.value, "session_id": self.session_id}
+        return {"kind": self.kind.value, "credential_id": self.credential_id}
 
 
 def channel(user_id: UUID) -> str:
@@ -43,8 +45,8 @@ async def publish(user_id: UUID, change: AccessChange) -> None:
     await events.announce(channel(user_id), change.to_message())
 
 
-async def session_ended(session: Session) -> None:
-    await publish(session.user_id, AccessChange(AccessChangeKind.SESSION_ENDED, str(session.id)))
+async def credential_ended(user_id: UUID, credential_id: UUID) -> None:
+    await publish(user_id, AccessChange(AccessChangeKind.SESSION_ENDED, str(credential_id)))
 
 
 async def all_sessions_ended(user_id: UUID) -> None:

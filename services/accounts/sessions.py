@@ -89,9 +89,18 @@ async def authenticate(token: str) -> Viewer:
 
 
 async def logout(viewer: Viewer) -> None:
-    await Session.filter(id=viewer.session.id).delete()
+    session = person_session(viewer)
+    await Session.filter(id=session.id).delete()
     # Live connections on every replica close at once, not at their next operation.
-    await access_changes.session_ended(viewer.session)
+    await access_changes.credential_ended(session.user_id, session.id)
+
+
+def person_session(viewer: Viewer) -> Session:
+    """The session of a viewer who must be a person signed in (not a token, not the CLI)."""
+    viewer.require_person()
+    if viewer.session is None:
+        raise Unauthenticated("This needs a signed-in session.")
+    return viewer.session
 
 
 async def end_all_sessions(user_id: UUID) -> None:

@@ -20,7 +20,13 @@ class TotpNotEnrolled(DomainError):
 
 def require_step_up(viewer: Viewer) -> None:
     """An SSO session passes (the identity provider vouched for it); any other needs a TOTP
-    re-authentication within the last 5 minutes."""
+    re-authentication within the last 5 minutes. An API token never passes: a token is not a
+    person, and no code typed by one can vouch for it."""
+    if viewer.session is None:
+        raise ReauthRequired(
+            "A restore needs a person's session re-authenticated with a two-factor code; "
+            "an API token cannot start one."
+        )
     if viewer.session.auth_method == AuthMethod.SSO:
         return
     if viewer.user.totp_secret_encrypted is None:

@@ -23,6 +23,7 @@ from tortoise.queryset import QuerySet
 from models.accounts import Session, TotpAttempt, User
 from services import activity
 from services.accounts import metrics, recovery_codes
+from services.accounts.sessions import person_session
 from services.accounts.step_up import FRESH_FOR, TotpNotEnrolled, require_step_up
 from services.core import encryption
 from services.core.clock import now
@@ -154,15 +155,16 @@ async def reset(user: User) -> None:
 async def reauthenticate(viewer: Viewer, code: str) -> StepUp:
     """Step-up with a code from the authenticator or a recovery code: the session counts as
     freshly authenticated until the returned time."""
+    session = person_session(viewer)
     user = await _fresh_user(viewer)
     if user.totp_secret_encrypted is None:
         raise TotpNotEnrolled("Set up two-factor authentication first (startTotpEnrollment).")
     async with _attempt(user):
         left = await _spend_code(user, code, field="code")
     at = now()
-    await Session.filter(id=viewer.session.id).update(reauthenticated_at=at)
+    await Session.filter(id=session.id).update(reauthenticated_at=at)
     # A websocket keeps its viewer for the whole connection: keep it current too.
-    viewer.session.reauthenticated_at = at
+    session.reauthenticated_at = at
     await activity.record_event(
         user.account_id, user.id, "REAUTHENTICATED", target_type="user", target_id=user.id
     )

@@ -9,6 +9,7 @@ from tortoise.queryset import QuerySet
 
 from models.accounts import Role
 from models.audit import AuditEvent
+from services.core import log_context
 from services.core.errors import ValidationFailed
 from services.core.pagination import Page, paginate
 from services.core.viewer import Viewer
@@ -37,6 +38,9 @@ async def record_event(
     target_id: UUID | str = "",
     **details: Any,
 ) -> AuditEvent:
+    # What automation did is told from what its creator did by hand.
+    if (token_id := log_context.api_token_id()) is not None:
+        details = {**details, "apiTokenId": token_id}
     return await AuditEvent.create(
         account_id=account_id,
         actor_id=actor_id,

@@ -22,6 +22,7 @@ from services.backups.schedules import get_schedule, run_due_schedules, update_s
 from services.backups.service import (
     BackupExpired,
     check_usable,
+    download_name,
     download_token,
     expire_backups,
     get_backup,
@@ -48,6 +49,7 @@ __all__ = [
     "UnsafeFile",
     "check_usable",
     "csv_records",
+    "download_name",
     "download_token",
     "expire_backups",
     "failure_code",

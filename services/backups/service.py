@@ -93,6 +93,11 @@ def download_token(viewer: Viewer, backup: Backup) -> str:
     return _signer().sign(LinkTarget(viewer.account_id, backup.id, viewer.user.id))
 
 
+def download_name(backup: Backup) -> str:
+    """The name a downloaded backup file is saved under."""
+    return f"crm-backup-{backup.snapshot_at:%Y%m%d-%H%M%S}-{backup.id}.zip"
+
+
 async def open_download(token: str) -> Backup:
     """The backup a download link points at, audit-logged as downloaded."""
     target = _signer().unsign(token)

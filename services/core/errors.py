@@ -27,6 +27,8 @@ class ErrorCode(StrEnum):
     TIER_REQUIRED = "TIER_REQUIRED"
     SSO_NOT_CONFIGURED = "SSO_NOT_CONFIGURED"
     USER_DISABLED = "USER_DISABLED"
+    # An API token was used for something its scopes do not grant (`requiredScope` says which).
+    OUT_OF_SCOPE = "OUT_OF_SCOPE"
     # Not raised by the domain: the document was refused, a mutation came over the websocket,
     # or an unexpected failure was masked.
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
@@ -99,6 +101,16 @@ class Unauthenticated(DomainError):
 
 class Forbidden(DomainError):
     code = ErrorCode.FORBIDDEN
+
+
+class OutOfScope(DomainError):
+    code = ErrorCode.OUT_OF_SCOPE
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(
+            f"This API token lacks the {scope} scope: create a token with it.",
+            requiredScope=scope,
+        )
 
 
 class NotFound(DomainError):

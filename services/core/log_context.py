@@ -9,8 +9,15 @@ from contextvars import ContextVar
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 _job_id: ContextVar[str | None] = ContextVar("job_id", default=None)
 _account_id: ContextVar[str | None] = ContextVar("account_id", default=None)
+# The API token a request or websocket operation came with, if any.
+_api_token_id: ContextVar[str | None] = ContextVar("api_token_id", default=None)
 
-_FIELDS = {"request_id": _request_id, "job_id": _job_id, "account_id": _account_id}
+_FIELDS = {
+    "request_id": _request_id,
+    "job_id": _job_id,
+    "account_id": _account_id,
+    "api_token_id": _api_token_id,
+}
 
 
 def fields() -> dict[str, str]:
@@ -26,6 +33,15 @@ def set_request(request_id: str) -> None:
 def set_account(account_id: object) -> None:
     """For the rest of the calling task, once the account is known."""
     _account_id.set(str(account_id))
+
+
+def set_api_token(token_id: object) -> None:
+    """For the rest of the calling task: what it does, it does with this API token."""
+    _api_token_id.set(str(token_id))
+
+
+def api_token_id() -> str | None:
+    return _api_token_id.get()
 
 
 @contextlib.contextmanager

@@ -90,3 +90,21 @@ class Serving:
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
         return self.process.wait(timeout=60)
+
+
+def env_of(settings: Settings) -> dict[str, str]:
+    """The environment of a command working on the suite's server's database, storage and
+    secret, as an operator's on the server's machine would."""
+    assert settings.secret_key is not None
+    return cli_env(
+        DATABASE_URL=settings.database_url,
+        STORAGE_DIR=str(settings.storage_dir),
+        WORK_DIR=str(settings.work_dir),
+        SECRET_KEY=settings.secret_key.get_secret_value(),
+    )
+
+
+def table(output: str) -> list[dict[str, str]]:
+    """A tab-separated listing's rows, by its header's column names."""
+    header, *lines = output.splitlines()
+    return [dict(zip(header.split("\t"), line.split("\t"), strict=True)) for line in lines]

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('crm', '0013_live_record_properties_index')]
+    dependencies = [('crm', '0014_api_tokens')]
 
     initial = False
 
