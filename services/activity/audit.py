@@ -10,6 +10,7 @@ from tortoise.queryset import QuerySet
 from models.accounts import Role
 from models.audit import AuditEvent
 from services.core import log_context
+from services.core.clock import require_zone
 from services.core.errors import ValidationFailed
 from services.core.pagination import Page, paginate
 from services.core.viewer import Viewer
@@ -25,6 +26,8 @@ class AuditFilter:
     until: datetime | None = None
 
     def __post_init__(self) -> None:
+        require_zone(self.since, "since")
+        require_zone(self.until, "until")
         if self.since and self.until and self.since >= self.until:
             raise ValidationFailed("The date range ends before it starts.", field="until")
 

@@ -12,7 +12,7 @@ from models.backups import Backup, BackupTrigger
 from models.schedules import BackupFrequency, BackupSchedule
 from services import activity, jobs
 from services.core import database
-from services.core.clock import now
+from services.core.clock import now, require_zone
 from services.core.errors import TierRequired, ValidationFailed
 from services.core.viewer import Viewer
 
@@ -47,10 +47,7 @@ async def update_schedule(
     """Turn the schedule on (first run one period from now unless given) or off."""
     at = at or now()
     schedule = await get_schedule(viewer)
-    if first_run_at is not None and first_run_at.utcoffset() is None:
-        raise ValidationFailed(
-            "`firstRunAt` needs its time zone, such as 2026-12-07T09:00:00Z.", field="firstRunAt"
-        )
+    require_zone(first_run_at, "firstRunAt")
     if first_run_at is not None and (not enabled or first_run_at <= at):
         raise ValidationFailed(
             "`firstRunAt` must be in the future, and only when enabling.", field="firstRunAt"

@@ -57,6 +57,10 @@ async def test_a_bad_filter_says_which_field(gql: GraphQLClient, tenant: Tenant)
     backwards = {"since": now().isoformat(), "until": (now() - timedelta(days=1)).isoformat()}
     body = await gql.raw(AUDIT_LOG_EXPORT_URL, {"filter": backwards}, tenant.super_admin)
     assert refused_field(body) == "until"
+    # Without its zone a time names no instant; it was an internal error beside one with a zone.
+    zoneless = {"since": "2026-12-01T09:00:00", "until": now().isoformat()}
+    body = await gql.raw(AUDIT_LOG_EXPORT_URL, {"filter": zoneless}, tenant.super_admin)
+    assert refused_field(body) == "since"
     not_an_id = {"filter": {"actorId": "nobody"}}
     assert await gql.error_code(AUDIT_LOG_EXPORT_URL, not_an_id, tenant.super_admin) == "NOT_FOUND"
     assert await gql.error_code(AUDIT_LOG_ACTIONS, token=tenant.member) == "FORBIDDEN"
