@@ -8,6 +8,8 @@ from bench.product import BackupResult
 
 MB = 1_000_000
 MAX_RATIO = 1.2
+# The backup with encryption at rest against the same backup stored unencrypted.
+MAX_ENCRYPTION_RATIO = 1.1
 MAX_RSS_MB = 100.0
 # "Flat in N": ten times the rows may cost no more than this much more memory.
 MAX_RSS_GROWTH_MB = 10.0
@@ -19,10 +21,20 @@ class Row:
     floor: FloorResult
     backup: BackupResult
     worker_rss_bytes: int
+    # The same backup by a worker storing it unencrypted.
+    unencrypted: BackupResult
 
     @property
     def ratio(self) -> float:
         return self.backup.seconds / self.floor.seconds
+
+    @property
+    def unencrypted_ratio(self) -> float:
+        return self.unencrypted.seconds / self.floor.seconds
+
+    @property
+    def encryption_ratio(self) -> float:
+        return self.backup.seconds / self.unencrypted.seconds
 
     @property
     def rss_mb(self) -> float:
@@ -34,6 +46,9 @@ HEADER = (
     "floor s",
     "backup s",
     "ratio",
+    "unencrypted s",
+    "ratio unencrypted",
+    "encrypted / unencrypted",
     "floor rows/s",
     "backup rows/s",
     "worker peak RSS MB",
@@ -47,6 +62,9 @@ def _cells(row: Row) -> tuple[str, ...]:
         f"{row.floor.seconds:.2f}",
         f"{row.backup.seconds:.2f}",
         f"{row.ratio:.2f}",
+        f"{row.unencrypted.seconds:.2f}",
+        f"{row.unencrypted_ratio:.2f}",
+        f"{row.encryption_ratio:.2f}",
         f"{row.records / row.floor.seconds:,.0f}",
         f"{row.records / row.backup.seconds:,.0f}",
         f"{row.rss_mb:.1f}",
@@ -75,8 +93,14 @@ def verdict(passed: bool, target: str, detail: str) -> str:
 def verdicts(rows: list[Row]) -> list[str]:
     worst_ratio = max(row.ratio for row in rows)
     worst_rss = max(row.rss_mb for row in rows)
+    worst_encryption = max(row.encryption_ratio for row in rows)
     lines = [
         verdict(worst_ratio <= MAX_RATIO, f"ratio <= {MAX_RATIO}", f"worst {worst_ratio:.2f}"),
+        verdict(
+            worst_encryption <= MAX_ENCRYPTION_RATIO,
+            f"encrypted / unencrypted <= {MAX_ENCRYPTION_RATIO}",
+            f"worst {worst_encryption:.2f}",
+        ),
         verdict(
             worst_rss <= MAX_RSS_MB, f"peak RSS <= {MAX_RSS_MB:.0f} MB", f"worst {worst_rss:.1f} MB"
         ),

@@ -24,7 +24,7 @@ from bench.worker import WorkerProcess
 from models.accounts import Account
 from server import runtime
 from server.settings import Settings
-from services import events
+from services import events, storage
 from services.backups import COMPRESS_LEVEL
 from services.core import database as service_database
 
@@ -128,6 +128,7 @@ def _service_env(url: str, redis_url: str, scratch: Path) -> dict[str, str]:
         DATABASE_URL=url,
         REDIS_URL=redis_url,
         SECRET_KEY=secrets.token_urlsafe(48),
+        BACKUP_KEYS=storage.new_entry("bench"),
         STORAGE_DIR=str(scratch / "storage"),
         WORK_DIR=str(scratch / "work"),
     )
@@ -140,6 +141,7 @@ def _settings(env: dict[str, str]) -> Settings:
         database_url=env["DATABASE_URL"],
         redis_url=env["REDIS_URL"],
         secret_key=SecretStr(env["SECRET_KEY"]),
+        backup_keys=SecretStr(env["BACKUP_KEYS"]),
         storage_dir=Path(env["STORAGE_DIR"]),
         work_dir=Path(env["WORK_DIR"]),
     )
@@ -196,6 +198,8 @@ class _Sizes:
 
     async def measure(self, n: int) -> report.Row:
         await self._seed(n)
+        # First with encryption off: the last backup, which the restore reads, is then sealed.
+        unencrypted = await self._unencrypted_backups(n)
         # A fresh worker per N: its peak RSS is then this N's alone.
         with WorkerProcess(self.env, self.scratch / f"worker-{n}.log") as worker:
             _say(f"N={n:,}: worker ready in {await asyncio.to_thread(worker.wait_ready):.1f} s")
@@ -210,7 +214,18 @@ class _Sizes:
         best_floor = min(floors, key=lambda result: result.seconds)
         best_backup = min(backups, key=lambda result: result.seconds)
         _check_rows(n, best_floor.rows, best_backup.rows)
-        return report.Row(n, best_floor, best_backup, rss)
+        return report.Row(n, best_floor, best_backup, rss, unencrypted)
+
+    async def _unencrypted_backups(self, n: int) -> product.BackupResult:
+        """The best of the rounds of the same backup by a worker that stores it unencrypted."""
+        log = self.scratch / f"worker-unencrypted-{n}.log"
+        with WorkerProcess(self.env, log, module="bench.unencrypted_worker") as worker:
+            await asyncio.to_thread(worker.wait_ready)
+            results = []
+            for _ in range(self.rounds):
+                results.append(await product.measure(self.account.id, worker, self.limit_seconds))
+                _say(f"N={n:,}: backup unencrypted {results[-1].seconds:.2f} s{_load()}")
+        return min(results, key=lambda result: result.seconds)
 
     @property
     def _floor_zip(self) -> Path:
