@@ -3,11 +3,21 @@
 from datetime import datetime
 
 from resolvers.context import Context
-from services import backups
+from services import accounts, backups
 from services.core.pagination import Page
 
 # A backup's ZIP can be asked for from then on; an expired one answers BACKUP_EXPIRED.
 DOWNLOADABLE = (backups.BackupStatus.SUCCEEDED, backups.BackupStatus.EXPIRED)
+
+
+async def update_backup_retention(
+    context: Context, days: int, scheduled_days: int | None
+) -> accounts.Account:
+    """A step-up first: a shorter period deletes backups sooner."""
+    viewer = context.require_viewer()
+    viewer.require_role(accounts.Role.SUPER_ADMIN)
+    accounts.require_step_up(viewer)
+    return await backups.update_retention(viewer, days=days, scheduled_days=scheduled_days)
 
 
 async def create_backup(context: Context, confirm: bool) -> backups.Backup:

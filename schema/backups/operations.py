@@ -1,11 +1,13 @@
 """The backups' root fields: listing and requesting backups, the recurring schedule."""
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
 import resolvers.backups
 from resolvers.context import Info
+from schema.accounts.types import Account
 from schema.backups.types import Backup, BackupSchedule
 from schema.pagination import Connection
 from services import backups
@@ -40,6 +42,28 @@ class BackupMutations:
     )
     async def create_backup(self, info: Info, confirm: bool) -> Backup:
         return Backup.from_model(await resolvers.backups.create_backup(info.context, confirm))
+
+    @strawberry.mutation(
+        description="Sets how long backups are kept after they complete, in days (1 to 365; "
+        "14 by default): `days` for manual backups, `scheduledDays` for scheduled ones "
+        "(unchanged when omitted). The backups kept now follow the new periods at once, "
+        "counted from their completion: a shorter one expires the older backups and deletes "
+        "their files within the scheduler's next pass. A restore's revert window stays 14 days "
+        "whatever the retention. SUPER_ADMIN, re-authenticated (REAUTH_REQUIRED otherwise)."
+    )
+    async def update_backup_retention(
+        self,
+        info: Info,
+        days: Annotated[int, strawberry.argument(description="Manual backups: 1 to 365 days.")],
+        scheduled_days: Annotated[
+            int | None,
+            strawberry.argument(description="Scheduled backups: 1 to 365 days; null: unchanged."),
+        ] = None,
+    ) -> Account:
+        account = await resolvers.backups.update_backup_retention(
+            info.context, days, scheduled_days
+        )
+        return Account.from_model(account)
 
     @strawberry.mutation(
         description="Turn recurring backups on (first run one period from now unless "

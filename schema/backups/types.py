@@ -38,7 +38,9 @@ class Backup:
     )
     completed_at: datetime | None
     expires_at: datetime | None = strawberry.field(
-        description="Until then the backup can be downloaded and restored from."
+        description="Until then the backup can be downloaded and restored from: its "
+        "completion plus the account's retention period for its trigger "
+        "(account.backupRetentionDays or scheduledBackupRetentionDays)."
     )
     size_bytes: BigInt | None
     object_counts: list[ObjectCount] = strawberry.field(
@@ -54,7 +56,7 @@ class Backup:
 
     @strawberry.field(
         description="A link to the ZIP, valid for a few minutes; null until the backup "
-        "succeeded; BACKUP_EXPIRED after its 14 days."
+        "succeeded; BACKUP_EXPIRED once past `expiresAt`."
     )
     def download_url(self, info: Info) -> str | None:
         return resolvers.backups.download_url(info.context, self.model)

@@ -18,6 +18,7 @@ from services.backups.file_format import (
 )
 from services.backups.job import run_export
 from services.backups.quota import next_manual_backup_at
+from services.backups.retention import DEFAULT_DAYS, MAX_DAYS, update_retention
 from services.backups.schedules import get_schedule, run_due_schedules, update_schedule
 from services.backups.service import (
     BackupExpired,
@@ -33,7 +34,9 @@ from services.jobs import FailureCode, failure_code
 
 __all__ = [
     "COMPRESS_LEVEL",
+    "DEFAULT_DAYS",
     "MANIFEST_NAME",
+    "MAX_DAYS",
     "Backup",
     "BackupExpired",
     "BackupFrequency",
@@ -64,5 +67,6 @@ __all__ = [
     "request_manual_backup",
     "run_due_schedules",
     "run_export",
+    "update_retention",
     "update_schedule",
 ]

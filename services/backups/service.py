@@ -1,7 +1,7 @@
 """Backups: requesting one (under the manual quota), listing them, links to download them,
 and the sweep that expires old files."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from tortoise.queryset import QuerySet
@@ -18,7 +18,6 @@ from services.core.pagination import Page, paginate
 from services.core.signing import LinkSigner, LinkTarget
 from services.core.viewer import Viewer
 
-DOWNLOADABLE_FOR = timedelta(days=14)
 DOWNLOAD_PURPOSE = "backup-download"
 
 
@@ -77,7 +76,8 @@ def _signer() -> LinkSigner:
 
 
 def check_usable(backup: Backup, at: datetime) -> None:
-    """A backup can be downloaded and restored from while SUCCEEDED and within its 14 days."""
+    """A backup can be downloaded and restored from while SUCCEEDED and before it expires
+    (the account's retention period after it completed)."""
     if backup.status == BackupStatus.EXPIRED or (
         backup.expires_at is not None and backup.expires_at <= at
     ):
@@ -111,7 +111,7 @@ async def open_download(token: str) -> Backup:
 
 
 async def expire_backups(at: datetime | None = None) -> int:
-    """Mark backups past their 14 days EXPIRED and delete their files."""
+    """Mark backups past their retention period EXPIRED and delete their files."""
     at = at or now()
     files = storage.current()
     expired = 0

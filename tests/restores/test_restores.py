@@ -122,7 +122,11 @@ async def test_restore_puts_the_backups_values_back_and_leaves_the_rest(
     assert commission["redacted"] is True
     assert any("recycle bin" in line for line in summary["guidance"])
     assert any("from the backup's file" in line for line in summary["guidance"])
-    assert "5 deals" in summary["dataChangeNotice"] and summary["irreversibleNotice"]
+    assert "5 deals" in summary["dataChangeNotice"]
+    assert (
+        "reverted for 14 days (however long the account keeps its backups)"
+        in (summary["irreversibleNotice"])
+    )
 
     # The data moves again after the plan: the restore still sets the backup's values, and
     # counts what it really changed.

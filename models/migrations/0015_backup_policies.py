@@ -1,0 +1,21 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('crm', '0013_live_record_properties_index')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='Account',
+            name='backup_retention_days',
+            field=fields.IntField(default=14, db_default=14),
+        ),
+        ops.AddField(
+            model_name='Account',
+            name='scheduled_backup_retention_days',
+            field=fields.IntField(default=14, db_default=14),
+        ),
+    ]
