@@ -20,8 +20,12 @@ async def update_backup_retention(
     return await backups.update_retention(viewer, days=days, scheduled_days=scheduled_days)
 
 
-async def create_backup(context: Context, confirm: bool) -> backups.Backup:
-    return await backups.request_manual_backup(context.require_viewer(), confirm=confirm)
+async def create_backup(
+    context: Context, confirm: bool, include_associations: bool
+) -> backups.Backup:
+    return await backups.request_manual_backup(
+        context.require_viewer(), confirm=confirm, include_associations=include_associations
+    )
 
 
 async def list_backups(context: Context, first: int, after: str | None) -> Page[backups.Backup]:
@@ -48,10 +52,12 @@ async def update_backup_schedule(
     enabled: bool,
     frequency: backups.BackupFrequency | None,
     first_run_at: datetime | None,
+    include_associations: bool | None,
 ) -> backups.BackupSchedule:
     return await backups.update_schedule(
         context.require_viewer(),
         enabled=enabled,
         frequency=frequency,
         first_run_at=first_run_at,
+        include_associations=include_associations,
     )

@@ -18,4 +18,14 @@ class Migration(migrations.Migration):
             name='scheduled_backup_retention_days',
             field=fields.IntField(default=14, db_default=14),
         ),
+        ops.AddField(
+            model_name='Backup',
+            name='include_associations',
+            field=fields.BooleanField(default=False, db_default=False),
+        ),
+        ops.AddField(
+            model_name='BackupSchedule',
+            name='include_associations',
+            field=fields.BooleanField(default=False, db_default=False),
+        ),
     ]

@@ -12,6 +12,11 @@ from schema.backups.types import Backup, BackupSchedule
 from schema.pagination import Connection
 from services import backups
 
+INCLUDE_ASSOCIATIONS = strawberry.argument(
+    description="Add associations.csv (from_id, to_id, label: each association between two "
+    "records in the backup, from the same snapshot). Off by default."
+)
+
 
 @strawberry.type
 class BackupQueries:
@@ -40,8 +45,14 @@ class BackupMutations:
         "One manual backup per 7 days (STARTER, PROFESSIONAL) or 24 hours (ENTERPRISE): "
         "see `account.nextManualBackupAt`."
     )
-    async def create_backup(self, info: Info, confirm: bool) -> Backup:
-        return Backup.from_model(await resolvers.backups.create_backup(info.context, confirm))
+    async def create_backup(
+        self,
+        info: Info,
+        confirm: bool,
+        include_associations: Annotated[bool, INCLUDE_ASSOCIATIONS] = False,
+    ) -> Backup:
+        backup = await resolvers.backups.create_backup(info.context, confirm, include_associations)
+        return Backup.from_model(backup)
 
     @strawberry.mutation(
         description="Sets how long backups are kept after they complete, in days (1 to 365; "
@@ -75,8 +86,15 @@ class BackupMutations:
         enabled: bool,
         frequency: backups.BackupFrequency | None = None,
         first_run_at: datetime | None = None,
+        include_associations: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="Its backups include associations.csv; null: unchanged (off "
+                "until turned on)."
+            ),
+        ] = None,
     ) -> BackupSchedule:
         schedule = await resolvers.backups.update_backup_schedule(
-            info.context, enabled, frequency, first_run_at
+            info.context, enabled, frequency, first_run_at, include_associations
         )
         return BackupSchedule.from_model(schedule)

@@ -52,6 +52,9 @@ class Backup:
     failure_code: backups.FailureCode | None = strawberry.field(
         description="Why the job failed, for programs; null unless it failed."
     )
+    includes_associations: bool = strawberry.field(
+        description="The file holds associations.csv (asked for by createBackup or the schedule)."
+    )
     model: strawberry.Private[backups.Backup]
 
     @strawberry.field(
@@ -79,6 +82,7 @@ class Backup:
                 ObjectCount(object_type=name, rows=rows)
                 for name, rows in sorted(backup.object_counts.items())
             ],
+            includes_associations=backup.include_associations,
             failure_reason=backup.failure_reason or None,
             failure_code=backups.failure_code(backup),
             model=backup,
@@ -92,6 +96,9 @@ class BackupSchedule:
         description="WEEKLY or BIWEEKLY (every two weeks)."
     )
     next_run_at: datetime | None = strawberry.field(description="Null while disabled.")
+    include_associations: bool = strawberry.field(
+        description="Its backups include associations.csv (updateBackupSchedule turns it on)."
+    )
     updated_at: datetime
 
     @classmethod
@@ -100,5 +107,6 @@ class BackupSchedule:
             enabled=schedule.enabled,
             frequency=schedule.frequency,
             next_run_at=schedule.next_run_at,
+            include_associations=schedule.include_associations,
             updated_at=schedule.updated_at,
         )

@@ -81,6 +81,7 @@ class ExportJob(jobs.Job[Backup]):
             self.scratch,
             environment.current().database_url,
             progress=self.held.progress,
+            include_associations=backup.include_associations,
         )
         await storage.current().put_file(_key(backup), self.scratch)
         # The period in force when the backup completes; changing it later moves it too.

@@ -29,8 +29,11 @@ def _of_account(account_id: UUID) -> QuerySet[Backup]:
     return Backup.filter(account_id=account_id)
 
 
-async def request_manual_backup(viewer: Viewer, *, confirm: bool) -> Backup:
-    """Queue a backup of the viewer's account, if the tier's manual quota allows one now."""
+async def request_manual_backup(
+    viewer: Viewer, *, confirm: bool, include_associations: bool = False
+) -> Backup:
+    """Queue a backup of the viewer's account (with associations.csv when asked), if the
+    tier's manual quota allows one now."""
     viewer.require_role(Role.SUPER_ADMIN)
     if not confirm:
         raise ValidationFailed("Confirm the backup with `confirm: true`.", field="confirm")
@@ -42,6 +45,7 @@ async def request_manual_backup(viewer: Viewer, *, confirm: bool) -> Backup:
             trigger=BackupTrigger.MANUAL,
             requested_by=viewer.user,
             quota_until=taken_until,
+            include_associations=include_associations,
         )
         await activity.record_event(
             account.id,
