@@ -5,6 +5,7 @@ from models.backups import Backup, BackupStatus, BackupTrigger
 from models.schedules import BackupFrequency, BackupSchedule
 from services.backups.archive_guard import UnsafeFile, csv_records, open_zip
 from services.backups.file_format import (
+    ASSOCIATIONS_NAME,
     COMPRESS_LEVEL,
     MANIFEST_NAME,
     BackupReader,
@@ -33,6 +34,7 @@ from services.backups.service import (
 from services.jobs import FailureCode, failure_code
 
 __all__ = [
+    "ASSOCIATIONS_NAME",
     "COMPRESS_LEVEL",
     "DEFAULT_DAYS",
     "MANIFEST_NAME",

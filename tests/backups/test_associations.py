@@ -18,6 +18,7 @@ from services.core.clock import now
 from tests.support.archives import replaced
 from tests.support.backups import backup_finished, let_quota_window_pass
 from tests.support.graphql import GraphQLClient
+from tests.support.imports import planned_upload
 from tests.support.records import seed_records
 from tests.support.tenants import Tenant
 
@@ -74,6 +75,10 @@ async def test_associations_come_on_request_from_the_same_snapshot(
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["from_id", "to_id", "label"]
     assert sorted(rows[1:]) == sorted(expected)
+
+    # A backup with associations is a file to restore from like any other.
+    planned = await planned_upload(http, gql, tenant.super_admin, content)
+    assert planned["status"] == "PLANNED", planned["failureReason"]
 
     # Checked like the other files: altered, the backup is refused.
     damaged = tmp_path / "damaged.zip"
