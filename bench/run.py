@@ -198,34 +198,37 @@ class _Sizes:
 
     async def measure(self, n: int) -> report.Row:
         await self._seed(n)
-        # First with encryption off: the last backup, which the restore reads, is then sealed.
-        unencrypted = await self._unencrypted_backups(n)
-        # A fresh worker per N: its peak RSS is then this N's alone.
-        with WorkerProcess(self.env, self.scratch / f"worker-{n}.log") as worker:
-            _say(f"N={n:,}: worker ready in {await asyncio.to_thread(worker.wait_ready):.1f} s")
-            floors, backups = [], []
-            # Alternating, so that anything else running on the machine hits both alike.
-            for _ in range(self.rounds):
-                floors.append(await floor.measure(self.url, self.account.id, self._floor_zip))
-                _say(f"N={n:,}: floor {floors[-1].seconds:.2f} s{_load()}")
-                backups.append(await product.measure(self.account.id, worker, self.limit_seconds))
-                _say(f"N={n:,}: backup {backups[-1].seconds:.2f} s{_load()}")
-            rss = worker.peak_rss_bytes()
+        floors, backups, unencrypted, peaks = [], [], [], []
+        # Alternating, so that anything else running on the machine hits all three alike. One
+        # worker at a time, since two would share the queue; a fresh one per backup, so its
+        # peak RSS is this N's alone. Encryption off first: the last backup, which the restore
+        # reads, is then sealed.
+        for round_number in range(1, self.rounds + 1):
+            plain, _ = await self._backup_and_peak(n, round_number, UNENCRYPTED_WORKER)
+            unencrypted.append(plain)
+            floors.append(await floor.measure(self.url, self.account.id, self._floor_zip))
+            _say(f"N={n:,}: floor {floors[-1].seconds:.2f} s{_load()}")
+            backup, peak = await self._backup_and_peak(n, round_number, None)
+            backups.append(backup)
+            peaks.append(peak)
         best_floor = min(floors, key=lambda result: result.seconds)
         best_backup = min(backups, key=lambda result: result.seconds)
+        best_unencrypted = min(unencrypted, key=lambda result: result.seconds)
         _check_rows(n, best_floor.rows, best_backup.rows)
-        return report.Row(n, best_floor, best_backup, rss, unencrypted)
+        return report.Row(n, best_floor, best_backup, max(peaks), best_unencrypted)
 
-    async def _unencrypted_backups(self, n: int) -> product.BackupResult:
-        """The best of the rounds of the same backup by a worker that stores it unencrypted."""
-        log = self.scratch / f"worker-unencrypted-{n}.log"
-        with WorkerProcess(self.env, log, module="bench.unencrypted_worker") as worker:
+    async def _backup_and_peak(
+        self, n: int, round_number: int, module: str | None
+    ) -> tuple[product.BackupResult, int]:
+        """One backup by a fresh worker (importing `module` instead of the product's when
+        given), and the worker's peak RSS."""
+        what = "backup" if module is None else "backup unencrypted"
+        log = self.scratch / f"worker-{n}-{round_number}{'' if module is None else '-plain'}.log"
+        with WorkerProcess(self.env, log, module=module) as worker:
             await asyncio.to_thread(worker.wait_ready)
-            results = []
-            for _ in range(self.rounds):
-                results.append(await product.measure(self.account.id, worker, self.limit_seconds))
-                _say(f"N={n:,}: backup unencrypted {results[-1].seconds:.2f} s{_load()}")
-        return min(results, key=lambda result: result.seconds)
+            result = await product.measure(self.account.id, worker, self.limit_seconds)
+            _say(f"N={n:,}: {what} {result.seconds:.2f} s{_load()}")
+            return result, worker.peak_rss_bytes()
 
     @property
     def _floor_zip(self) -> Path:
@@ -237,6 +240,10 @@ class _Sizes:
         await database.prepare_for_reading(self.url)
         warm = await floor.warm_up(self.url, self.account.id)
         _say(f"N={n:,}: warm-up read in {warm:.1f} s")
+
+
+# A worker storing backups as they are, for the encryption's cost.
+UNENCRYPTED_WORKER = "bench.unencrypted_worker"
 
 
 def _page_times(rows: list[pages.PageRow]) -> str:
