@@ -12,6 +12,8 @@ MAX_RATIO = 1.2
 # Parallel streams on one snapshot beat the single-stream floor where the rows are many.
 MAX_RATIO_AT_TARGET = 1.0
 TARGET_RECORDS = 1_000_000
+# The backup with encryption at rest against the same backup stored unencrypted.
+MAX_ENCRYPTION_RATIO = 1.1
 MAX_RSS_MB = 100.0
 # "Flat in N": ten times the rows may cost no more than this much more memory.
 MAX_RSS_GROWTH_MB = 10.0
@@ -25,6 +27,12 @@ class Row:
     backup: BackupResult
     rounds: Paired
     worker_rss_bytes: int
+    # The same backup by a worker storing it unencrypted.
+    unencrypted: BackupResult
+
+    @property
+    def encryption_ratio(self) -> float:
+        return self.backup.seconds / self.unencrypted.seconds
 
     @property
     def rss_mb(self) -> float:
@@ -37,6 +45,8 @@ HEADER = (
     "backup s",
     "ratio best pair",
     "worst pair",
+    "unencrypted s",
+    "encrypted / unencrypted",
     "floor rows/s",
     "backup rows/s",
     "worker peak RSS MB",
@@ -50,6 +60,8 @@ def _cells(row: Row) -> tuple[str, ...]:
         f"{row.floor.seconds:.2f}",
         f"{row.backup.seconds:.2f}",
         *row.rounds.cells(),
+        f"{row.unencrypted.seconds:.2f}",
+        f"{row.encryption_ratio:.2f}",
         f"{row.records / row.floor.seconds:,.0f}",
         f"{row.records / row.backup.seconds:,.0f}",
         f"{row.rss_mb:.1f}",
@@ -79,9 +91,15 @@ def verdicts(rows: list[Row]) -> list[str]:
     """Ratios judged on the worst pair of rounds."""
     worst_ratio = max(row.rounds.worst for row in rows)
     worst_rss = max(row.rss_mb for row in rows)
+    worst_encryption = max(row.encryption_ratio for row in rows)
     lines = [
         verdict(worst_ratio <= MAX_RATIO, f"ratio <= {MAX_RATIO}", f"worst {worst_ratio:.2f}"),
         _target_verdict(rows),
+        verdict(
+            worst_encryption <= MAX_ENCRYPTION_RATIO,
+            f"encrypted / unencrypted <= {MAX_ENCRYPTION_RATIO}",
+            f"worst {worst_encryption:.2f}",
+        ),
         verdict(
             worst_rss <= MAX_RSS_MB, f"peak RSS <= {MAX_RSS_MB:.0f} MB", f"worst {worst_rss:.1f} MB"
         ),

@@ -4,6 +4,7 @@ uploaded file, each against its own floor, and report."""
 
 import argparse
 import asyncio
+import functools
 import os
 import platform
 import secrets
@@ -28,7 +29,7 @@ from models.accounts import Account, Role
 from server import runtime
 from server.graphql import graphql_app
 from server.settings import Settings
-from services import events
+from services import events, storage
 from services.backups import COMPRESS_LEVEL
 from services.core import database as service_database
 
@@ -137,6 +138,7 @@ def _service_env(url: str, redis_url: str, scratch: Path) -> dict[str, str]:
         DATABASE_URL=url,
         REDIS_URL=redis_url,
         SECRET_KEY=secrets.token_urlsafe(48),
+        BACKUP_KEYS=storage.new_entry("bench"),
         STORAGE_DIR=str(scratch / "storage"),
         WORK_DIR=str(scratch / "work"),
     )
@@ -149,6 +151,7 @@ def _settings(env: dict[str, str]) -> Settings:
         database_url=env["DATABASE_URL"],
         redis_url=env["REDIS_URL"],
         secret_key=SecretStr(env["SECRET_KEY"]),
+        backup_keys=SecretStr(env["BACKUP_KEYS"]),
         storage_dir=Path(env["STORAGE_DIR"]),
         work_dir=Path(env["WORK_DIR"]),
     )
@@ -213,28 +216,48 @@ class _Sizes:
         await self._seed(n)
         token = await session_token(self.account.id, Role.SUPER_ADMIN)
         transport = httpx.ASGITransport(app=graphql_app(self.settings))
-        # A fresh worker per N: its peak RSS is then this N's alone.
-        with WorkerProcess(self.env, self.scratch / f"worker-{n}.log") as worker:
-            _say(f"N={n:,}: worker ready in {await asyncio.to_thread(worker.wait_ready):.1f} s")
-            floors, backups = [], []
-            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-                # Alternating, so that anything else running on the machine hits both alike.
-                for _ in range(self.rounds):
-                    floors.append(await floor.measure(self.url, self.account.id, self._floor_zip))
-                    _say(f"N={n:,}: floor {floors[-1].seconds:.2f} s{_load()}")
-                    backups.append(
-                        await product.measure(
-                            client, token, self.account.id, worker, self.limit_seconds
-                        )
-                    )
-                    _say(f"N={n:,}: backup {backups[-1].seconds:.2f} s{_load()}")
-            rss = worker.peak_rss_bytes()
+        floors, backups, unencrypted, peaks = [], [], [], []
+        # Alternating, so that anything else running on the machine hits all three alike. One
+        # worker at a time, since two would share the queue; a fresh one per backup, so its
+        # peak RSS is this N's alone. Encryption off first: the last backup, which the restore
+        # reads, is then sealed.
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            backup_by = functools.partial(self._backup_and_peak, client, token, n)
+            for round_number in range(1, self.rounds + 1):
+                plain, _ = await backup_by(round_number, UNENCRYPTED_WORKER)
+                unencrypted.append(plain)
+                floors.append(await floor.measure(self.url, self.account.id, self._floor_zip))
+                _say(f"N={n:,}: floor {floors[-1].seconds:.2f} s{_load()}")
+                backup, peak = await backup_by(round_number, None)
+                backups.append(backup)
+                peaks.append(peak)
         for floor_round, backup_round in zip(floors, backups, strict=True):
             _check_rows(n, floor_round.rows, backup_round.rows)
         rounds = Paired([f.seconds for f in floors], [b.seconds for b in backups])
         best_floor = min(floors, key=lambda result: result.seconds)
         best_backup = min(backups, key=lambda result: result.seconds)
-        return report.Row(n, best_floor, best_backup, rounds, rss)
+        best_unencrypted = min(unencrypted, key=lambda result: result.seconds)
+        return report.Row(n, best_floor, best_backup, rounds, max(peaks), best_unencrypted)
+
+    async def _backup_and_peak(
+        self,
+        client: httpx.AsyncClient,
+        token: str,
+        n: int,
+        round_number: int,
+        module: str | None,
+    ) -> tuple[product.BackupResult, int]:
+        """One backup, asked for through the API, by a fresh worker (importing `module` instead
+        of the product's when given), and the worker's peak RSS."""
+        what = "backup" if module is None else "backup unencrypted"
+        log = self.scratch / f"worker-{n}-{round_number}{'' if module is None else '-plain'}.log"
+        with WorkerProcess(self.env, log, module=module) as worker:
+            await asyncio.to_thread(worker.wait_ready)
+            result = await product.measure(
+                client, token, self.account.id, worker, self.limit_seconds
+            )
+            _say(f"N={n:,}: {what} {result.seconds:.2f} s{_load()}")
+            return result, worker.peak_rss_bytes()
 
     @property
     def _floor_zip(self) -> Path:
@@ -246,6 +269,10 @@ class _Sizes:
         await database.prepare_for_reading(self.url)
         warm = await floor.warm_up(self.url, self.account.id)
         _say(f"N={n:,}: warm-up read in {warm:.1f} s")
+
+
+# A worker storing backups as they are, for the encryption's cost.
+UNENCRYPTED_WORKER = "bench.unencrypted_worker"
 
 
 def _page_times(rows: list[pages.PageRow]) -> str:

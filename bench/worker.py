@@ -6,6 +6,7 @@ import functools
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from types import TracebackType
@@ -27,17 +28,28 @@ STOP_TIMEOUT_SECONDS = 30.0
 
 
 class WorkerProcess:
-    """`crm-backup worker --processes 1 --threads 1`, started on entry, stopped on exit."""
+    """`crm-backup worker --processes 1 --threads 1`, started on entry, stopped on exit; with
+    `module`, the same worker importing that module instead of the product's."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, module: str | None = None) -> None:
         self._env = env
         self._log_path = log_path
+        self._module = module
         self._process: subprocess.Popen[bytes] | None = None
+
+    def _command(self) -> list[str]:
+        if self._module is None:
+            return [*command(), "worker", "--processes", "1", "--threads", "1"]
+        run = (
+            "import sys; from workers.cli import run_worker; "
+            f"sys.exit(run_worker({self._module!r}, 1, 1))"
+        )
+        return [sys.executable, "-c", run]
 
     def __enter__(self) -> Self:
         with self._log_path.open("wb") as log:
             self._process = subprocess.Popen(
-                [*command(), "worker", "--processes", "1", "--threads", "1"],
+                self._command(),
                 env=self._env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -41,6 +41,9 @@ class Account(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     # When the manual-backup quota allows the next one; null: now.
     next_manual_backup_at = fields.DatetimeField(null=True)
+    # Days a completed backup stays downloadable and restorable: manual, and scheduled ones.
+    backup_retention_days = fields.IntField(default=14, db_default=14)
+    scheduled_backup_retention_days = fields.IntField(default=14, db_default=14)
 
     class Meta:
         table = "accounts"

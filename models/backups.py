@@ -51,6 +51,8 @@ class Backup(Model):
     # When a QUEUED or RUNNING backup counts as lost (no worker took it, or its worker died)
     # and is sent again; a running worker keeps pushing it forward.
     lease_expires_at = fields.DatetimeField(null=True)
+    # associations.csv is in the file too (asked for by createBackup or the schedule).
+    include_associations = fields.BooleanField(default=False, db_default=False)
     # The end of the manual-backup window this backup took, given back if it fails.
     quota_until = fields.DatetimeField(null=True)
 

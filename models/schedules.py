@@ -22,6 +22,8 @@ class BackupSchedule(Model):
     frequency = fields.CharEnumField(BackupFrequency, max_length=16, default=BackupFrequency.WEEKLY)
     # The next run; null while disabled. Claimed by compare-and-set, so one backup per run.
     next_run_at = fields.DatetimeField(null=True, db_index=True)
+    # Its backups include associations.csv.
+    include_associations = fields.BooleanField(default=False, db_default=False)
     updated_at = fields.DatetimeField(auto_now=True)
 
     account_id: UUID

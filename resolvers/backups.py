@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from resolvers.context import Context
-from services import backups
+from services import accounts, backups
 from services.accounts import Scope
 from services.core.pagination import Page
 
@@ -11,9 +11,24 @@ from services.core.pagination import Page
 DOWNLOADABLE = (backups.BackupStatus.SUCCEEDED, backups.BackupStatus.EXPIRED)
 
 
-async def create_backup(context: Context, confirm: bool) -> backups.Backup:
+async def update_backup_retention(
+    context: Context, days: int, scheduled_days: int | None
+) -> accounts.Account:
+    """A step-up first: a shorter period deletes backups sooner. A person's act: no token
+    scope names it."""
+    viewer = context.require_viewer()
+    viewer.require_role(accounts.Role.SUPER_ADMIN)
+    accounts.require_step_up(viewer)
+    return await backups.update_retention(viewer, days=days, scheduled_days=scheduled_days)
+
+
+async def create_backup(
+    context: Context, confirm: bool, include_associations: bool
+) -> backups.Backup:
     return await backups.request_manual_backup(
-        context.require_viewer(Scope.BACKUPS), confirm=confirm
+        context.require_viewer(Scope.BACKUPS),
+        confirm=confirm,
+        include_associations=include_associations,
     )
 
 
@@ -41,10 +56,12 @@ async def update_backup_schedule(
     enabled: bool,
     frequency: backups.BackupFrequency | None,
     first_run_at: datetime | None,
+    include_associations: bool | None,
 ) -> backups.BackupSchedule:
     return await backups.update_schedule(
         context.require_viewer(Scope.SCHEDULES),
         enabled=enabled,
         frequency=frequency,
         first_run_at=first_run_at,
+        include_associations=include_associations,
     )

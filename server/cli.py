@@ -21,7 +21,7 @@ from server.app import create_app
 from server.commands import CommandFailed, run_with_database
 from server.settings import Settings
 from server.slow_clients import limit_concurrency, with_header_deadline
-from services import accounts
+from services import accounts, storage
 from services.core import database
 from services.core.errors import DomainError
 from services.core.ids import parse_id
@@ -158,6 +158,28 @@ def reset_two_factor(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def rewrap_files(args: argparse.Namespace, settings: Settings) -> int:
+    """After a new key is put first in BACKUP_KEYS: every stored file moves to it, so the old
+    key can then be removed."""
+    files = storage.EncryptedStorage(
+        storage.from_settings(settings.storage_url, settings.storage_dir), settings.keyring
+    )
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    tally = asyncio.run(files.rewrap_all(settings.work_dir, seal_plain=args.seal_unencrypted))
+    for key, reason in tally.refused.items():
+        print(f"refused {key}: {reason}", file=sys.stderr)
+    done = ", ".join(f"{count} {outcome}" for outcome, count in sorted(tally.done.items()))
+    print(f"Files under the key {settings.keyring.current_id!r}: {done or 'none stored'}.")
+    if tally.refused:
+        raise CommandFailed(f"{len(tally.refused)} files could not be re-wrapped (listed above)")
+    return 0
+
+
+def new_backup_key(args: argparse.Namespace, settings: Settings) -> int:
+    print(storage.new_entry(args.key_id))
+    return 0
+
+
 def require_production(settings: Settings, command: str) -> None:
     if settings.embedded:
         fail(
@@ -228,6 +250,25 @@ def parser() -> argparse.ArgumentParser:
     reset.set_defaults(run=reset_two_factor)
 
     operator_commands.add_parsers(commands)
+
+    backup_keys = commands.add_parser("backup-keys", help="the keys stored files are encrypted by")
+    key_commands = backup_keys.add_subparsers(
+        dest="backup_keys_command", required=True, metavar="COMMAND"
+    )
+    new_key = key_commands.add_parser(
+        "new", help="print a fresh id:key entry, to put first in BACKUP_KEYS or BACKUP_KEY_FILE"
+    )
+    new_key.add_argument("key_id", help="letters, digits, '.', '_' or '-' (e.g. 2027-01)")
+    new_key.set_defaults(run=new_backup_key)
+    rewrap = key_commands.add_parser(
+        "rewrap", help="wrap every stored file's data key by the current (first) key"
+    )
+    rewrap.add_argument(
+        "--seal-unencrypted",
+        action="store_true",
+        help="also encrypt the files stored before encryption at rest (once, after upgrading)",
+    )
+    rewrap.set_defaults(run=rewrap_files)
 
     jobs = commands.add_parser("worker", help="run job worker processes (production)")
     jobs.add_argument("--processes", type=int, default=os.cpu_count() or 1)

@@ -22,7 +22,7 @@ def configure(settings: Settings) -> None:
             export_streams=settings.backup_export_streams,
         )
     )
-    storage.use(storage.from_settings(settings.storage_url, settings.storage_dir))
+    storage.use(storage.from_settings(settings.storage_url, settings.storage_dir), settings.keyring)
     events.use(events.for_url(settings.redis_url, settings.redis_timeout_seconds))
     attempts.use(
         attempts.for_redis(

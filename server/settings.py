@@ -1,5 +1,6 @@
 """Settings from environment variables (and an optional `.env`), validated at start-up."""
 
+import logging
 import os
 import secrets
 from datetime import timedelta
@@ -14,6 +15,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from services.accounts import LoginLimits
 from services.core.database import is_postgres
 from services.core.environment import SsoConfig
+from services.storage import Keyring, new_entry
+
+log = logging.getLogger(__name__)
 
 VAR_DIR = Path("var")
 # Streams beyond the cores only queue for them, and each holds a database connection.
@@ -51,6 +55,13 @@ class Settings(BaseSettings):
     )
     secret_key: SecretStr | None = Field(
         default=None, description="32+ characters; required in production, generated when embedded"
+    )
+    backup_keys: SecretStr | None = Field(
+        default=None,
+        description="id:key entries (comma-separated, the first current) encrypting stored files",
+    )
+    backup_key_file: Path | None = Field(
+        default=None, description="or a file of id:key lines, the first current"
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -198,6 +209,23 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("backup_keys")
+    @classmethod
+    def _keys_parse(cls, keys: SecretStr | None) -> SecretStr | None:
+        if keys is not None:
+            Keyring.parse(keys.get_secret_value())
+        return keys
+
+    @field_validator("backup_key_file")
+    @classmethod
+    def _key_file_parses(cls, path: Path | None) -> Path | None:
+        if path is not None:
+            try:
+                Keyring.parse(path.read_text())
+            except OSError as error:
+                raise ValueError(f"cannot be read: {error.strerror}") from None
+        return path
+
     @model_validator(mode="after")
     def _production_needs_secret(self) -> "Settings":
         key = self.secret_key.get_secret_value() if self.secret_key else None
@@ -205,6 +233,17 @@ class Settings(BaseSettings):
             raise ValueError("SECRET_KEY must have at least 32 characters")
         if not self.embedded and key is None:
             raise ValueError("SECRET_KEY is required when REDIS_URL is set (production mode)")
+        return self
+
+    @model_validator(mode="after")
+    def _production_needs_backup_keys(self) -> "Settings":
+        if self.backup_keys is not None and self.backup_key_file is not None:
+            raise ValueError("set BACKUP_KEYS or BACKUP_KEY_FILE, not both")
+        if not self.embedded and self.backup_keys is None and self.backup_key_file is None:
+            # Each machine would otherwise generate a key of its own.
+            raise ValueError(
+                "BACKUP_KEYS or BACKUP_KEY_FILE is required when REDIS_URL is set (production mode)"
+            )
         return self
 
     @property
@@ -250,6 +289,24 @@ class Settings(BaseSettings):
             max_lockout=timedelta(seconds=self.login_max_lockout_seconds),
             window=timedelta(seconds=self.login_window_seconds),
         )
+
+    @cached_property
+    def keyring(self) -> Keyring:
+        """The keys stored files are encrypted under: BACKUP_KEYS, BACKUP_KEY_FILE, or one
+        generated once and kept under ./var when embedded."""
+        if self.backup_keys is not None:
+            return Keyring.parse(self.backup_keys.get_secret_value())
+        path = self.backup_key_file or VAR_DIR / "backup-keys"
+        if not path.exists():
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            path.write_text(new_entry("local-1") + "\n")
+            path.chmod(0o600)
+            log.warning(
+                "Generated the key that encrypts stored backups into %s: keep a copy of it "
+                "apart from the backups, which cannot be read without it",
+                path,
+            )
+        return Keyring.parse(path.read_text())
 
     @cached_property
     def secret(self) -> bytes:

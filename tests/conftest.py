@@ -18,6 +18,7 @@ from tests.support.databases import throwaway_database
 from tests.support.graphql import GraphQLClient
 from tests.support.servers import Server, serving
 from tests.support.settings import isolated_settings
+from tests.support.storage import BACKUP_KEYS
 from tests.support.tenants import MakeTenant, Tenant, create_tenant
 
 
@@ -58,6 +59,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         storage_dir=tmp_path_factory.mktemp("storage"),
         work_dir=tmp_path_factory.mktemp("work"),
         secret_key="test-secret-key-that-is-long-enough-for-settings",
+        backup_keys=BACKUP_KEYS,
         seed_demo=False,
         graphiql=True,
         introspection=True,

@@ -69,6 +69,14 @@ class Account:
     created_at: datetime = strawberry.field(description="When the account was created (UTC).")
     model: strawberry.Private[accounts.Account]
 
+    backup_retention_days: int = strawberry.field(
+        description="Days a manual backup can be downloaded and restored from after it "
+        "completes (1 to 365; 14 unless a SUPER_ADMIN changed it with updateBackupRetention)."
+    )
+    scheduled_backup_retention_days: int = strawberry.field(
+        description="The same for scheduled backups (1 to 365; 14 unless changed)."
+    )
+
     @strawberry.field(description="When `createBackup` is allowed again; null: now.")
     def next_manual_backup_at(self) -> datetime | None:
         return resolvers.accounts.next_manual_backup_at(self.model)
@@ -80,6 +88,8 @@ class Account:
             name=account.name,
             tier=account.tier,
             created_at=account.created_at,
+            backup_retention_days=account.backup_retention_days,
+            scheduled_backup_retention_days=account.scheduled_backup_retention_days,
             model=account,
         )
 

@@ -7,9 +7,15 @@ import strawberry
 
 import resolvers.backups
 from resolvers.context import Info
+from schema.accounts.types import Account
 from schema.backups.types import Backup, BackupSchedule
 from schema.pagination import AFTER, FIRST, Connection
 from services import backups
+
+INCLUDE_ASSOCIATIONS = strawberry.argument(
+    description="Add associations.csv (from_id, to_id, label: each association between two "
+    "records in the backup, from the same snapshot). Off by default."
+)
 
 
 @strawberry.type
@@ -60,8 +66,32 @@ class BackupMutations:
             bool,
             strawberry.argument(description="Must be true (else VALIDATION_FAILED)."),
         ],
+        include_associations: Annotated[bool, INCLUDE_ASSOCIATIONS] = False,
     ) -> Backup:
-        return Backup.from_model(await resolvers.backups.create_backup(info.context, confirm))
+        backup = await resolvers.backups.create_backup(info.context, confirm, include_associations)
+        return Backup.from_model(backup)
+
+    @strawberry.mutation(
+        description="Sets how long backups are kept after they complete, in days (1 to 365; "
+        "14 by default): `days` for manual backups, `scheduledDays` for scheduled ones "
+        "(unchanged when omitted). The backups kept now follow the new periods at once, "
+        "counted from their completion: a shorter one expires the older backups and deletes "
+        "their files within the scheduler's next pass. A restore's revert window stays 14 days "
+        "whatever the retention. SUPER_ADMIN, re-authenticated (REAUTH_REQUIRED otherwise)."
+    )
+    async def update_backup_retention(
+        self,
+        info: Info,
+        days: Annotated[int, strawberry.argument(description="Manual backups: 1 to 365 days.")],
+        scheduled_days: Annotated[
+            int | None,
+            strawberry.argument(description="Scheduled backups: 1 to 365 days; null: unchanged."),
+        ] = None,
+    ) -> Account:
+        account = await resolvers.backups.update_backup_retention(
+            info.context, days, scheduled_days
+        )
+        return Account.from_model(account)
 
     @strawberry.mutation(
         description="Turn recurring backups on (first run one period from now unless "
@@ -83,8 +113,15 @@ class BackupMutations:
                 "time zone, and only when enabling (else VALIDATION_FAILED)."
             ),
         ] = None,
+        include_associations: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="Its backups include associations.csv; null: unchanged (off "
+                "until turned on)."
+            ),
+        ] = None,
     ) -> BackupSchedule:
         schedule = await resolvers.backups.update_backup_schedule(
-            info.context, enabled, frequency, first_run_at
+            info.context, enabled, frequency, first_run_at, include_associations
         )
         return BackupSchedule.from_model(schedule)

@@ -87,8 +87,10 @@ class Backup:
         description="When it succeeded or failed; null until then."
     )
     expires_at: datetime | None = strawberry.field(
-        description="Until then the backup can be downloaded and restored from (14 days after "
-        "it succeeded); null unless it succeeded."
+        description="Until then the backup can be downloaded and restored from: its "
+        "completion plus the account's retention period for its trigger "
+        "(account.backupRetentionDays or scheduledBackupRetentionDays); null unless it "
+        "succeeded."
     )
     size_bytes: BigInt | None = strawberry.field(
         description="The ZIP's size in bytes; null until it succeeded."
@@ -102,11 +104,14 @@ class Backup:
     failure_code: backups.FailureCode | None = strawberry.field(
         description="Why the job failed, for programs; null unless it failed."
     )
+    includes_associations: bool = strawberry.field(
+        description="The file holds associations.csv (asked for by createBackup or the schedule)."
+    )
     model: strawberry.Private[backups.Backup]
 
     @strawberry.field(
         description="A signed link to the ZIP (GET, no other credentials), valid 5 minutes; "
-        "null until the backup succeeded; BACKUP_EXPIRED after its 14 days."
+        "null until the backup succeeded; BACKUP_EXPIRED once past `expiresAt`."
     )
     def download_url(self, info: Info) -> str | None:
         return resolvers.backups.download_url(info.context, self.model)
@@ -129,6 +134,7 @@ class Backup:
                 ObjectCount(object_type=name, rows=rows)
                 for name, rows in sorted(backup.object_counts.items())
             ],
+            includes_associations=backup.include_associations,
             failure_reason=backup.failure_reason or None,
             failure_code=backups.failure_code(backup),
             model=backup,
@@ -144,6 +150,9 @@ class BackupSchedule:
     next_run_at: datetime | None = strawberry.field(
         description="When the next scheduled backup is queued; null while disabled."
     )
+    include_associations: bool = strawberry.field(
+        description="Its backups include associations.csv (updateBackupSchedule turns it on)."
+    )
     updated_at: datetime = strawberry.field(description="When the schedule was last changed.")
 
     @classmethod
@@ -152,5 +161,6 @@ class BackupSchedule:
             enabled=schedule.enabled,
             frequency=schedule.frequency,
             next_run_at=schedule.next_run_at,
+            include_associations=schedule.include_associations,
             updated_at=schedule.updated_at,
         )

@@ -5,6 +5,7 @@ from models.backups import Backup, BackupStatus, BackupTrigger
 from models.schedules import BackupFrequency, BackupSchedule
 from services.backups.archive_guard import UnsafeFile, csv_records, open_zip
 from services.backups.file_format import (
+    ASSOCIATIONS_NAME,
     COMPRESS_LEVEL,
     MANIFEST_NAME,
     BackupReader,
@@ -18,6 +19,7 @@ from services.backups.file_format import (
 )
 from services.backups.job import run_export
 from services.backups.quota import next_manual_backup_at
+from services.backups.retention import DEFAULT_DAYS, MAX_DAYS, update_retention
 from services.backups.schedules import get_schedule, run_due_schedules, update_schedule
 from services.backups.service import (
     BackupExpired,
@@ -33,8 +35,11 @@ from services.backups.service import (
 from services.jobs import FailureCode, failure_code
 
 __all__ = [
+    "ASSOCIATIONS_NAME",
     "COMPRESS_LEVEL",
+    "DEFAULT_DAYS",
     "MANIFEST_NAME",
+    "MAX_DAYS",
     "Backup",
     "BackupExpired",
     "BackupFrequency",
@@ -66,5 +71,6 @@ __all__ = [
     "request_manual_backup",
     "run_due_schedules",
     "run_export",
+    "update_retention",
     "update_schedule",
 ]

@@ -81,6 +81,9 @@ class _Snapshot(Protocol):
     async def copy_rows(self, object_type: _ObjectType, entry: CsvEntry, written: Written) -> None:
         """Writes the type's live rows to `entry` and counts them there."""
 
+    async def copy_associations(self, entry: CsvEntry) -> None:
+        """Writes the associations between live records to `entry` and counts them there."""
+
     def streams(self, count: int) -> AbstractAsyncContextManager[list["_Snapshot"]]:
         """Up to `count` readers of this very snapshot, each on a connection of its own, that
         write entries in threads; just this one where the database offers no more."""
@@ -95,8 +98,10 @@ async def export_account(
     batch_size: int = DEFAULT_BATCH_SIZE,
     streams: int = 1,
     progress: Progress | None = None,
+    include_associations: bool = False,
 ) -> ExportResult:
-    """Writes the account's live records to `dest_path` and checks the file before returning.
+    """Writes the account's live records to `dest_path` (and, when asked, the associations
+    between them, from the same snapshot) and checks the file before returning.
     `batch_size` is the rows fetched at a time on SQLite (PostgreSQL streams through COPY);
     `streams` the object types exported at once (PostgreSQL; SQLite has one).
     On failure nothing is left at `dest_path`."""
@@ -111,6 +116,9 @@ async def export_account(
                 else:
                     for object_type in object_types:
                         await _export_type(snapshot, writer, object_type, progress)
+                if include_associations:
+                    with writer.associations_file() as entry:
+                        await snapshot.copy_associations(entry)
                 manifest = writer.write_manifest(snapshot.snapshot_at)
         await asyncio.to_thread(_check_complete, dest_path, manifest)
     except BaseException:
@@ -219,7 +227,7 @@ def _check_complete(path: Path, written: Manifest) -> None:
     Inflating everything again here cost a third of the export, to re-check zlib."""
     with ZipFile(path) as archive:
         names = archive.namelist()
-        expected = [MANIFEST_NAME, *(entry.file_name for entry in written.files)]
+        expected = [MANIFEST_NAME, *(entry.file_name for entry in written.entries)]
         if sorted(names) != sorted(expected):
             raise CorruptBackup(f"The new backup holds {names}, not {expected}.")
         for name in names:
@@ -408,6 +416,21 @@ class _PostgresSnapshot:
         entry.copied(int(status.split()[-1]))
         await written(entry.rows)
 
+    async def copy_associations(self, entry: CsvEntry) -> None:
+        status = await self._connection.copy_from_query(
+            PG_ASSOCIATIONS, self._account_id, output=_as_async(entry.write), format="csv"
+        )
+        entry.copied(int(status.split()[-1]))
+
+
+# Associations whose two records are live, as the backup holds them; oldest first.
+PG_ASSOCIATIONS = """
+    SELECT a.from_record_id, a.to_record_id, a.label FROM associations a
+    JOIN records f ON f.id = a.from_record_id AND f.deleted_at IS NULL
+    JOIN records t ON t.id = a.to_record_id AND t.deleted_at IS NULL
+    WHERE a.account_id = $1 ORDER BY a.id
+"""
+
 
 # Progress is told every this many bytes of CSV (COPY hands over about 16 KB at a time).
 PROGRESS_BYTES = 1 << 18
@@ -483,6 +506,13 @@ class _ThreadedCopyWriter(_CopyWriter):
         await self._written_before()
 
 
+def _as_async(write: Callable[[bytes], None]) -> Callable[[bytes], Awaitable[None]]:
+    async def written(chunk: bytes) -> None:
+        write(chunk)
+
+    return written
+
+
 # --- SQLite -------------------------------------------------------------------------------
 
 SQLITE_SNAPSHOT = "SELECT strftime('%Y-%m-%d %H:%M:%f', 'now') FROM accounts WHERE id = ?"
@@ -496,6 +526,7 @@ SQLITE_PROPERTIES = """
     FROM properties p JOIN object_types o ON o.id = p.object_type_id
     WHERE o.account_id = ? ORDER BY p.id
 """
+SQLITE_ASSOCIATIONS = PG_ASSOCIATIONS.replace("$1", "?")
 SQLITE_RECORDS = """
     SELECT id, properties FROM records
     WHERE object_type_id = ? AND deleted_at IS NULL ORDER BY id
@@ -551,6 +582,11 @@ class _SqliteSnapshot:
             while batch := await cursor.fetchmany(self._batch_size):
                 await asyncio.to_thread(_write_batch, entry, batch, names)
                 await written(entry.rows)
+
+    async def copy_associations(self, entry: CsvEntry) -> None:
+        async with self._connection.execute(SQLITE_ASSOCIATIONS, (self._account_id,)) as cursor:
+            while batch := await cursor.fetchmany(self._batch_size):
+                await asyncio.to_thread(entry.write_rows, [tuple(row) for row in batch])
 
 
 def _write_batch(entry: CsvEntry, batch: Iterable[Sequence[Any]], names: list[str]) -> None:

@@ -44,6 +44,8 @@ from services.crm import NAME_PATTERN
 
 FORMAT_VERSION: Final = 1
 MANIFEST_NAME = "manifest.json"
+ASSOCIATIONS_NAME = "associations.csv"
+ASSOCIATIONS_HEADER = ["from_id", "to_id", "label"]
 # Level 1 deflates CSV about three times faster than the default 6, for files about 10 % larger:
 # the export is bound by compression, so speed wins. The benchmark uses the same level.
 COMPRESS_LEVEL = 1
@@ -106,16 +108,39 @@ class FileEntry(ObjectTypeDefinition):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
+class AssociationsEntry(_Frozen):
+    """associations.csv: `from_id`, `to_id`, `label` per association between two records
+    of the backup."""
+
+    rows: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+    @property
+    def file_name(self) -> str:
+        return ASSOCIATIONS_NAME
+
+    @property
+    def header(self) -> list[str]:
+        return ASSOCIATIONS_HEADER
+
+
 class Manifest(_Frozen):
     format_version: Literal[1] = FORMAT_VERSION
     account_id: UUID
     backup_id: UUID
     snapshot_at: AwareDatetime
     files: tuple[FileEntry, ...]
+    # Only in a backup asked to include them.
+    associations: AssociationsEntry | None = None
 
     @property
     def object_counts(self) -> dict[str, int]:
         return {entry.object_type: entry.rows for entry in self.files}
+
+    @property
+    def entries(self) -> tuple["FileEntry | AssociationsEntry", ...]:
+        """Every CSV the backup holds."""
+        return (*self.files, *((self.associations,) if self.associations else ()))
 
     @model_validator(mode="after")
     def _distinct_files(self) -> Self:
@@ -150,20 +175,16 @@ class CsvEntry:
     """One CSV being written into the ZIP; hashes exactly the bytes written, and counts the
     rows (data rows: the header is not one)."""
 
-    def __init__(self, stream: _Writable, definition: ObjectTypeDefinition) -> None:
+    def __init__(self, stream: _Writable, file_name: str, header: list[str]) -> None:
         self._stream = stream
-        self._definition = definition
+        self.file_name = file_name
         self._sha256 = hashlib.sha256()
         self.rows = 0
         self._text = io.StringIO()
         # Lines end with LF, as PostgreSQL's COPY writes them, so both sources give one format.
         self._minimal = csv.writer(self._text, lineterminator="\n")
         self._quote_all = csv.writer(self._text, lineterminator="\n", quoting=csv.QUOTE_ALL)
-        self._write_text(self._encoded([definition.header]))
-
-    @property
-    def file_name(self) -> str:
-        return self._definition.file_name
+        self._write_text(self._encoded([header]))
 
     def write(self, data: bytes) -> None:
         """Raw CSV bytes in this file's dialect (e.g. from COPY ... (FORMAT csv)); their rows
@@ -195,10 +216,9 @@ class CsvEntry:
         (self._quote_all if quote_all else self._minimal).writerows(rows)
         return self._text.getvalue()
 
-    def finished(self) -> FileEntry:
-        return FileEntry(
-            **self._definition.model_dump(), rows=self.rows, sha256=self._sha256.hexdigest()
-        )
+    @property
+    def sha256(self) -> str:
+        return self._sha256.hexdigest()
 
 
 class _DigestingFile(io.RawIOBase):
@@ -257,8 +277,9 @@ class SpooledCsv:
 
     def __init__(self, path: Path, definition: ObjectTypeDefinition) -> None:
         self.path = path
+        self.definition = definition
         self._deflating = _DeflatingFile(path.open("wb"))
-        self.entry = CsvEntry(self._deflating, definition)
+        self.entry = CsvEntry(self._deflating, definition.file_name, definition.header)
 
     def __enter__(self) -> Self:
         return self
@@ -285,6 +306,10 @@ class _AsDeflated:
         return b""
 
 
+def _file_entry(definition: ObjectTypeDefinition, entry: CsvEntry) -> FileEntry:
+    return FileEntry(**definition.model_dump(), rows=entry.rows, sha256=entry.sha256)
+
+
 class BackupWriter:
     """Writes a backup ZIP one CSV at a time, then its manifest. A file closed without
     `write_manifest` has no manifest, so `verify` refuses it. Once closed, `size_bytes` and
@@ -297,6 +322,7 @@ class BackupWriter:
         self._account_id = account_id
         self._backup_id = backup_id
         self._files: list[FileEntry] = []
+        self._associations: AssociationsEntry | None = None
 
     def __enter__(self) -> Self:
         return self
@@ -322,11 +348,21 @@ class BackupWriter:
 
     @contextmanager
     def csv_file(self, definition: ObjectTypeDefinition) -> Iterator[CsvEntry]:
-        # force_zip64: the size is not known in advance and may pass 4 GiB.
-        with self._zip.open(definition.file_name, "w", force_zip64=True) as stream:
-            entry = CsvEntry(stream, definition)
+        with self._entry(definition.file_name, definition.header) as entry:
             yield entry
-        self._files.append(entry.finished())
+        self._files.append(_file_entry(definition, entry))
+
+    @contextmanager
+    def associations_file(self) -> Iterator[CsvEntry]:
+        with self._entry(ASSOCIATIONS_NAME, ASSOCIATIONS_HEADER) as entry:
+            yield entry
+        self._associations = AssociationsEntry(rows=entry.rows, sha256=entry.sha256)
+
+    @contextmanager
+    def _entry(self, file_name: str, header: list[str]) -> Iterator[CsvEntry]:
+        # force_zip64: the size is not known in advance and may pass 4 GiB.
+        with self._zip.open(file_name, "w", force_zip64=True) as stream:
+            yield CsvEntry(stream, file_name, header)
 
     def add(self, spooled: SpooledCsv) -> None:
         """Places a closed SpooledCsv as this file's next entry, its deflated bytes as they are.
@@ -342,7 +378,7 @@ class BackupWriter:
                 stream.write(chunk)
             stream._crc = spooled.crc  # type: ignore[attr-defined]
             stream._file_size = spooled.size  # type: ignore[attr-defined]
-        self._files.append(spooled.entry.finished())
+        self._files.append(_file_entry(spooled.definition, spooled.entry))
 
     def write_manifest(self, snapshot_at: AwareDatetime) -> Manifest:
         manifest = Manifest(
@@ -350,6 +386,7 @@ class BackupWriter:
             backup_id=self._backup_id,
             snapshot_at=snapshot_at,
             files=tuple(self._files),
+            associations=self._associations,
         )
         self._zip.writestr(MANIFEST_NAME, manifest.model_dump_json(indent=2))
         return manifest
@@ -485,7 +522,9 @@ def _opened(path: Path) -> Iterator[ZipFile]:
 
 
 @contextmanager
-def _csv_reader(archive: ZipFile, entry: FileEntry) -> Iterator[Iterator[list[str]]]:
+def _csv_reader(
+    archive: ZipFile, entry: FileEntry | AssociationsEntry
+) -> Iterator[Iterator[list[str]]]:
     with (
         archive.open(entry.file_name) as raw,
         io.TextIOWrapper(raw, encoding="utf-8", newline="") as text,
@@ -497,7 +536,7 @@ def _verified_manifest(archive: ZipFile) -> Manifest:
     with _damage_refused():
         manifest = _read_manifest(archive)
         _check_listing(archive, manifest)
-        for entry in manifest.files:
+        for entry in manifest.entries:
             _check_file(archive, entry)
         return manifest
 
@@ -519,14 +558,14 @@ def _check_listing(archive: ZipFile, manifest: Manifest) -> None:
     names = archive.namelist()
     if len(set(names)) != len(names):
         raise CorruptBackup("The backup holds two entries with one name.")
-    expected = {MANIFEST_NAME, *(entry.file_name for entry in manifest.files)}
+    expected = {MANIFEST_NAME, *(entry.file_name for entry in manifest.entries)}
     if missing := expected - set(names):
         raise CorruptBackup(f"Listed in the manifest but missing: {', '.join(sorted(missing))}.")
     if unlisted := set(names) - expected:
         raise CorruptBackup(f"Not listed in the manifest: {', '.join(sorted(unlisted))}.")
 
 
-def _check_file(archive: ZipFile, entry: FileEntry) -> None:
+def _check_file(archive: ZipFile, entry: FileEntry | AssociationsEntry) -> None:
     sha256 = hashlib.sha256()
     records = _RecordCounter()
     with archive.open(entry.file_name) as stream:

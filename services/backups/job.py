@@ -6,15 +6,17 @@ import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator, Mapping
+from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
+from models.accounts import Account
 from models.backups import Backup, BackupStatus, BackupTrigger
 from services import jobs, storage
 from services.activity import audit, notifications
 from services.backups import quota as quotas
 from services.backups.export import ExportResult, export_account
-from services.backups.service import DOWNLOADABLE_FOR
+from services.backups.retention import DEFAULT_DAYS, kept_for
 from services.core import environment
 from services.storage import backup_key
 
@@ -63,6 +65,7 @@ class ExportJob(jobs.Job[Backup]):
         self.scratch = _scratch_path(environment.current().work_dir, self.row)
         # Set once the export is stored.
         self.exported: ExportResult | None = None
+        self.kept_for = timedelta(days=DEFAULT_DAYS)
 
     @contextlib.asynccontextmanager
     async def scratch_space(self) -> AsyncIterator[None]:
@@ -82,8 +85,11 @@ class ExportJob(jobs.Job[Backup]):
             environment.current().database_url,
             streams=environment.current().export_streams,
             progress=self.held.progress,
+            include_associations=backup.include_associations,
         )
         await storage.current().put_file(_key(backup), self.scratch)
+        # The period in force when the backup completes; changing it later moves it too.
+        self.kept_for = kept_for(await Account.get(id=backup.account_id), backup.trigger)
         self.exported = result
 
     def outcome_columns(self, outcome: jobs.Outcome) -> jobs.Columns:
@@ -92,7 +98,7 @@ class ExportJob(jobs.Job[Backup]):
             return {}
         return {
             "snapshot_at": exported.snapshot_at,
-            "expires_at": outcome.at + DOWNLOADABLE_FOR,
+            "expires_at": outcome.at + self.kept_for,
             "storage_key": _key(self.row),
             "size_bytes": exported.size_bytes,
             "sha256": exported.sha256,
@@ -127,7 +133,7 @@ class ExportJob(jobs.Job[Backup]):
             body = (
                 f"Snapshot of {exported.snapshot_at:%Y-%m-%d %H:%M} UTC, "
                 f"{sum(exported.object_counts.values())} records. "
-                "It can be downloaded for 14 days."
+                f"It can be downloaded for {self.kept_for.days} days."
             )
         else:
             kind, title = "BACKUP_FAILED", "Your backup failed"

@@ -42,9 +42,11 @@ async def update_schedule(
     enabled: bool,
     frequency: BackupFrequency | None = None,
     first_run_at: datetime | None = None,
+    include_associations: bool | None = None,
     at: datetime | None = None,
 ) -> BackupSchedule:
-    """Turn the schedule on (first run one period from now unless given) or off."""
+    """Turn the schedule on (first run one period from now unless given) or off; whether its
+    backups include associations.csv (unchanged when None)."""
     at = at or now()
     schedule = await get_schedule(viewer)
     require_zone(first_run_at, "firstRunAt")
@@ -54,6 +56,8 @@ async def update_schedule(
         )
     schedule.frequency = frequency or schedule.frequency
     schedule.enabled = enabled
+    if include_associations is not None:
+        schedule.include_associations = include_associations
     schedule.next_run_at = (first_run_at or at + PERIOD[schedule.frequency]) if enabled else None
     async with database.transaction():
         await schedule.save()
@@ -66,6 +70,7 @@ async def update_schedule(
             enabled=enabled,
             frequency=schedule.frequency.value,
             next_run_at=schedule.next_run_at.isoformat() if schedule.next_run_at else None,
+            include_associations=schedule.include_associations,
         )
     return schedule
 
@@ -95,4 +100,8 @@ async def _start_run(schedule: BackupSchedule, at: datetime) -> Backup | None:
         ).update(next_run_at=following_run(schedule.next_run_at, schedule.frequency, at))
         if not claimed:
             return None  # Another scheduler took this run.
-        return await queued.create(account_id=schedule.account_id, trigger=BackupTrigger.SCHEDULED)
+        return await queued.create(
+            account_id=schedule.account_id,
+            trigger=BackupTrigger.SCHEDULED,
+            include_associations=schedule.include_associations,
+        )

@@ -1,7 +1,7 @@
 """Backups: requesting one (under the manual quota), listing them, links to download them,
 and the sweep that expires old files."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from tortoise.queryset import QuerySet
@@ -18,7 +18,6 @@ from services.core.pagination import Page, paginate
 from services.core.signing import LinkSigner, LinkTarget
 from services.core.viewer import Viewer
 
-DOWNLOADABLE_FOR = timedelta(days=14)
 DOWNLOAD_PURPOSE = "backup-download"
 
 
@@ -30,8 +29,11 @@ def _of_account(account_id: UUID) -> QuerySet[Backup]:
     return Backup.filter(account_id=account_id)
 
 
-async def request_manual_backup(viewer: Viewer, *, confirm: bool) -> Backup:
-    """Queue a backup of the viewer's account, if the tier's manual quota allows one now."""
+async def request_manual_backup(
+    viewer: Viewer, *, confirm: bool, include_associations: bool = False
+) -> Backup:
+    """Queue a backup of the viewer's account (with associations.csv when asked), if the
+    tier's manual quota allows one now."""
     viewer.require_role(Role.SUPER_ADMIN)
     if not confirm:
         raise ValidationFailed("Confirm the backup with `confirm: true`.", field="confirm")
@@ -43,6 +45,7 @@ async def request_manual_backup(viewer: Viewer, *, confirm: bool) -> Backup:
             trigger=BackupTrigger.MANUAL,
             requested_by=viewer.user,
             quota_until=taken_until,
+            include_associations=include_associations,
         )
         await activity.record_event(
             account.id,
@@ -77,7 +80,8 @@ def _signer() -> LinkSigner:
 
 
 def check_usable(backup: Backup, at: datetime) -> None:
-    """A backup can be downloaded and restored from while SUCCEEDED and within its 14 days."""
+    """A backup can be downloaded and restored from while SUCCEEDED and before it expires
+    (the account's retention period after it completed)."""
     if backup.status == BackupStatus.EXPIRED or (
         backup.expires_at is not None and backup.expires_at <= at
     ):
@@ -116,7 +120,7 @@ async def open_download(token: str) -> Backup:
 
 
 async def expire_backups(at: datetime | None = None) -> int:
-    """Mark backups past their 14 days EXPIRED and delete their files."""
+    """Mark backups past their retention period EXPIRED and delete their files."""
     at = at or now()
     files = storage.current()
     expired = 0

@@ -21,6 +21,8 @@ SCHEMA_EDITORS = (Role.SUPER_ADMIN, Role.ADMIN)
 # one) starts with the column `id`, the record's id, by which restores and imports find the
 # record. The API keeps a record's fields apart from its list of properties, so it adds none.
 RESERVED_PROPERTY_NAMES = frozenset({"id"})
+# A backup may hold associations.csv beside one `<object type>.csv` per type.
+RESERVED_OBJECT_TYPE_NAMES = frozenset({"associations"})
 SINGULAR_LABEL_LENGTH = column_length(ObjectType, "singular_label")
 PLURAL_LABEL_LENGTH = column_length(ObjectType, "plural_label")
 PROPERTY_LABEL_LENGTH = column_length(Property, "label")
@@ -76,6 +78,10 @@ async def create_custom_object_type(
 ) -> ObjectType:
     viewer.require_role(*SCHEMA_EDITORS)
     check_name(name, "name")
+    if name in RESERVED_OBJECT_TYPE_NAMES:
+        raise ValidationFailed(
+            f"{name!r} is reserved: a backup names its file of associations so.", field="name"
+        )
     check_text(singular_label, "singularLabel", SINGULAR_LABEL_LENGTH)
     check_text(plural_label, "pluralLabel", PLURAL_LABEL_LENGTH)
     try:

@@ -20,6 +20,7 @@ from uuid import UUID
 from models.crm import ObjectType
 from services import backups
 from services.backups import (
+    ASSOCIATIONS_NAME,
     MANIFEST_NAME,
     BackupReader,
     CorruptBackup,
@@ -109,7 +110,7 @@ def _object_type(types: Mapping[str, ObjectType], name: str) -> ObjectType:
 
 
 def _expected_names(types: Mapping[str, ObjectType]) -> set[str]:
-    return {MANIFEST_NAME, *(f"{name}.csv" for name in types)}
+    return {MANIFEST_NAME, ASSOCIATIONS_NAME, *(f"{name}.csv" for name in types)}
 
 
 def _backup_files(manifest: Manifest, types: Mapping[str, ObjectType]) -> list[ImportFile]:

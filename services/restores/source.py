@@ -142,6 +142,9 @@ async def _fetched(key: str, prefix: str, missing: str) -> Path:
     except FileNotFoundError:
         path.unlink(missing_ok=True)
         raise CorruptBackup(missing) from None
+    except (storage.Tampered, storage.UnknownKey) as error:
+        # Refused whole, before any of it is read.
+        raise CorruptBackup(f"The file in storage cannot be trusted: {error}") from None
     return path
 
 

@@ -109,7 +109,8 @@ class PlanSummary(Counts):
 IRREVERSIBLE = (
     "Every changed record is announced to workflows and integrations, which may act on it "
     "(re-enrolment, emails): that cannot be undone. What the restore changes can be reverted "
-    "for 14 days, on the records not changed again since."
+    "for 14 days (however long the account keeps its backups), on the records not changed "
+    "again since."
 )
 
 

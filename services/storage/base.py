@@ -48,6 +48,9 @@ class Storage(Protocol):
 
     async def exists(self, key: str) -> bool: ...
 
+    async def list_keys(self) -> list[str]:
+        """Every object's key, in no particular order."""
+
     async def check_ready(self) -> None:
         """Returns once files can be stored now; raises when they cannot."""
 

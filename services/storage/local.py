@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from uuid import uuid4
 
-from services.storage.base import CHUNK_SIZE, check_key
+from services.storage.base import CHUNK_SIZE, KEY_PATTERN, check_key
 from services.storage.scratch import remove_unchanged_since
 
 # A file being stored, before its rename; one left behind was being stored by a killed process.
@@ -61,6 +61,15 @@ class LocalStorage:
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self._path(key).is_file)
+
+    async def list_keys(self) -> list[str]:
+        return await asyncio.to_thread(self._list_keys)
+
+    def _list_keys(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        paths = (path.relative_to(self.root).as_posix() for path in self.root.rglob("*"))
+        return [path for path in paths if KEY_PATTERN.match(path) and (self.root / path).is_file()]
 
     async def check_ready(self) -> None:
         await asyncio.to_thread(self._check_writable)

@@ -87,6 +87,16 @@ class S3Storage:
             return False
         return True
 
+    async def list_keys(self) -> list[str]:
+        return await asyncio.to_thread(self._list_keys)
+
+    def _list_keys(self) -> list[str]:
+        prefix = f"{self.prefix}/" if self.prefix else ""
+        pages = self._client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=prefix
+        )
+        return [item["Key"][len(prefix) :] for page in pages for item in page.get("Contents", [])]
+
     async def check_ready(self) -> None:
         await asyncio.to_thread(self._client.head_bucket, Bucket=self.bucket)
 

@@ -156,6 +156,15 @@ async def test_a_property_cannot_be_called_id(
     assert not [t for t in types if "id" in {p["name"] for p in t["properties"]}]
 
 
+async def test_no_object_type_can_be_called_associations(
+    gql: GraphQLClient, tenant: Tenant
+) -> None:
+    named = {**PETS, "name": "associations"}
+    error = only_error(await gql.raw(CREATE_TYPE, {"input": named}, tenant.super_admin))
+    assert error["extensions"] == {"code": "VALIDATION_FAILED", "field": "name"}
+    assert "reserved" in error["message"]
+
+
 @pytest.mark.parametrize(
     "spec",
     [prop for object_type in STANDARD_OBJECT_TYPES for prop in object_type.properties],

@@ -27,6 +27,7 @@ from services.crm.values import MAX_VALUE_LENGTH
 from services.jobs import queue as jobs
 from services.jobs.kinds import PLAN_RESTORE, JobKind
 from services.restores.source import BATCH_SIZE
+from services.storage.sealed import MAGIC
 from tests.support.archives import replaced
 from tests.support.backups import backup_file
 from tests.support.graphql import GraphQLClient
@@ -417,6 +418,19 @@ async def test_files_damaged_inside_fail_the_plan(
         assert not await RestoreRefusal.filter(restore_id=plan.id).exists()
     assert (await Record.get(id=deal.id)).properties == {"dealname": "Current"}
     assert not list((settings.storage_dir / "accounts" / str(tenant.account.id)).glob("imports/*"))
+
+
+async def test_an_uploaded_file_is_stored_encrypted(
+    http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant, settings: Settings
+) -> None:
+    [deal] = await seed_records(tenant, "deals", [{"dealname": "Kept", "amount": "1"}])
+    content = f"id,dealname\n{deal.id},{SECRET}\n".encode()
+    planned = await planned_upload(http, gql, tenant.super_admin, content, object_type="deals")
+    assert planned["status"] == "PLANNED", planned["failureReason"]
+    plan = await Restore.get(id=planned["id"])
+    stored = await asyncio.to_thread((settings.storage_dir / plan.file_key).read_bytes)
+    assert stored.startswith(MAGIC)
+    assert SECRET.encode() not in stored
 
 
 async def test_only_super_admins_import_and_see_imports(

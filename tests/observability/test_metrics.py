@@ -20,6 +20,7 @@ from tests.support.metrics import increase, scrape
 from tests.support.records import seed_contacts
 from tests.support.servers import Server, serving
 from tests.support.settings import isolated_settings
+from tests.support.storage import BACKUP_KEYS
 from tests.support.tenants import LOGIN, Tenant, unique_email
 from tests.support.two_factor import enroll, reauthenticate, wrong_code
 from tests.support.websocket import signed_in
@@ -151,7 +152,11 @@ async def test_metrics_can_be_switched_off(settings: Settings, server: Server) -
 def test_metrics_settings_refuse_what_would_guard_nothing(tmp_path: Path) -> None:
     assert isolated_settings(metrics_token="").metrics_token is None
     short = crm_backup("migrate", cwd=tmp_path, env=cli_env(METRICS_TOKEN="short"))
-    production = {"REDIS_URL": "redis://127.0.0.1:1/0", "SECRET_KEY": "k" * 32}
+    production = {
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "SECRET_KEY": "k" * 32,
+        "BACKUP_KEYS": BACKUP_KEYS,
+    }
     # A worker's jobs run in processes it forks: without the directory nothing would show.
     apart = crm_backup("worker", cwd=tmp_path, env=cli_env(METRICS_PORT="9100", **production))
     assert (short.returncode, apart.returncode) == (2, 2)

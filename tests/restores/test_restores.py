@@ -3,6 +3,7 @@ import hashlib
 import json
 import struct
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 from zipfile import ZipFile
@@ -52,6 +53,7 @@ from tests.support.restores import (
     start_variables,
 )
 from tests.support.servers import Server
+from tests.support.storage import flip_stored_byte, plaintext_rewritten
 from tests.support.tenants import MakeTenant, Tenant
 from tests.support.two_factor import enroll_totp, reauthenticated, step_up
 from tests.support.websocket import signed_in
@@ -121,7 +123,11 @@ async def test_restore_puts_the_backups_values_back_and_leaves_the_rest(
     assert commission["redacted"] is True
     assert any("recycle bin" in line for line in summary["guidance"])
     assert any("from the backup's file" in line for line in summary["guidance"])
-    assert "5 deals" in summary["dataChangeNotice"] and summary["irreversibleNotice"]
+    assert "5 deals" in summary["dataChangeNotice"]
+    assert (
+        "reverted for 14 days (however long the account keeps its backups)"
+        in (summary["irreversibleNotice"])
+    )
 
     # The data moves again after the plan: the restore still sets the backup's values, and
     # counts what it really changed.
@@ -318,43 +324,58 @@ async def test_planning_needs_a_succeeded_backup_within_its_14_days(
     assert await gql.error_code(PLAN, variables, tenant.super_admin) == "VALIDATION_FAILED"
 
 
-async def test_a_corrupt_backup_fails_the_plan(gql: GraphQLClient, tenant: Tenant) -> None:
+async def test_a_corrupt_backup_fails_the_plan(
+    gql: GraphQLClient, tenant: Tenant, tmp_path: Path
+) -> None:
     await seed_deals(tenant, [deal(1)])
     backup_id = await backed_up(gql, tenant)
     backup = await Backup.get(id=backup_id)
-    path = storage.current().root / backup.storage_key  # type: ignore[attr-defined]
-    with ZipFile(path) as archive:
-        header_at = archive.getinfo("deals.csv").header_offset
-    content = bytearray(path.read_bytes())
-    # A local file header: 30 bytes ending with the lengths of the name and the extra field,
-    # then those, then the compressed data.
-    name_length, extra_length = struct.unpack_from("<HH", content, header_at + 26)
-    content[header_at + 30 + name_length + extra_length + 2] ^= 0xFF
-    path.write_bytes(bytes(content))
+    async with plaintext_rewritten(backup.storage_key, tmp_path) as path:
+        with ZipFile(path) as archive:
+            header_at = archive.getinfo("deals.csv").header_offset
+        content = bytearray(path.read_bytes())
+        # A local file header: 30 bytes ending with the lengths of the name and the extra
+        # field, then those, then the compressed data.
+        name_length, extra_length = struct.unpack_from("<HH", content, header_at + 26)
+        content[header_at + 30 + name_length + extra_length + 2] ^= 0xFF
+        path.write_bytes(bytes(content))
     await plan_fails_as_damaged(gql, tenant, backup_id)
 
 
+@pytest.mark.parametrize("offset", [40, 300, -1], ids=["wrapped key", "body", "last tag"])
+async def test_a_backup_altered_in_storage_is_refused_before_the_plan_reads_it(
+    gql: GraphQLClient, tenant: Tenant, offset: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    await seed_deals(tenant, [deal(1)])
+    backup_id = await backed_up(gql, tenant)
+    backup = await Backup.get(id=backup_id)
+    await asyncio.to_thread(flip_stored_byte, backup.storage_key, offset)
+    await plan_fails_as_damaged(gql, tenant, backup_id)
+    # The user is told the file is damaged; the operator's log says how.
+    assert "The file in storage cannot be trusted" in caplog.text
+
+
 async def test_a_backup_true_to_its_checksums_but_holding_a_malformed_id_fails_the_plan(
-    gql: GraphQLClient, tenant: Tenant
+    gql: GraphQLClient, tenant: Tenant, tmp_path: Path
 ) -> None:
     await seed_deals(tenant, [deal(1), deal(2)])
     backup_id = await backed_up(gql, tenant)
     backup = await Backup.get(id=backup_id)
-    path = storage.current().root / backup.storage_key  # type: ignore[attr-defined]
-    with ZipFile(path) as archive:
-        files = {name: archive.read(name) for name in archive.namelist()}
-    # As a faulty export would write it: the checksum is the damaged file's own.
-    lines = files["deals.csv"].split(b"\n")
-    lines[1] = b"not-an-id" + lines[1][lines[1].index(b",") :]
-    files["deals.csv"] = b"\n".join(lines)
-    manifest = json.loads(files[MANIFEST_NAME])
-    for entry in manifest["files"]:
-        if entry["object_type"] == "deals":
-            entry["sha256"] = hashlib.sha256(files["deals.csv"]).hexdigest()
-    files[MANIFEST_NAME] = json.dumps(manifest).encode()
-    with ZipFile(path, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
+    async with plaintext_rewritten(backup.storage_key, tmp_path) as path:
+        with ZipFile(path) as archive:
+            files = {name: archive.read(name) for name in archive.namelist()}
+        # As a faulty export would write it: the checksum is the damaged file's own.
+        lines = files["deals.csv"].split(b"\n")
+        lines[1] = b"not-an-id" + lines[1][lines[1].index(b",") :]
+        files["deals.csv"] = b"\n".join(lines)
+        manifest = json.loads(files[MANIFEST_NAME])
+        for entry in manifest["files"]:
+            if entry["object_type"] == "deals":
+                entry["sha256"] = hashlib.sha256(files["deals.csv"]).hexdigest()
+        files[MANIFEST_NAME] = json.dumps(manifest).encode()
+        with ZipFile(path, "w") as archive:
+            for name, data in files.items():
+                archive.writestr(name, data)
     await plan_fails_as_damaged(gql, tenant, backup_id)
 
 

@@ -23,6 +23,7 @@ from tests.support.browser import SCREENSHOTS, TIMEOUT_MS, sign_in
 from tests.support.graphql import graphql_client
 from tests.support.network import free_port
 from tests.support.servers import serving
+from tests.support.storage import BACKUP_KEYS
 from tests.support.tenants import LOGIN
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -55,6 +56,7 @@ async def crm_backup_serve(tmp_path: Path, cors_origin: str) -> AsyncIterator[Se
         STORAGE_DIR=str(tmp_path / "backups"),
         WORK_DIR=str(tmp_path / "work"),
         SECRET_KEY="browser-test-secret-key-that-is-long-enough",
+        BACKUP_KEYS=BACKUP_KEYS,
         CORS_ORIGINS=cors_origin,
     )
     command = Path(sys.executable).with_name("crm-backup")

@@ -12,6 +12,7 @@ import pytest
 from tests.support.cli import cli_env
 from tests.support.network import free_port
 from tests.support.processes import Process
+from tests.support.storage import BACKUP_KEYS
 
 SECRET_KEY = "health-secret-key-that-is-long-enough-for-settings"
 
@@ -27,6 +28,7 @@ async def production_api(
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         SECRET_KEY=SECRET_KEY,
+        BACKUP_KEYS=BACKUP_KEYS,
         STORAGE_DIR=str(cwd / "storage"),
         WORK_DIR=str(cwd / "work"),
         PORT=str(port),

@@ -3,7 +3,7 @@ every backend must pass."""
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,9 +13,11 @@ import boto3
 import pytest
 
 from services import storage
-from services.storage import LocalStorage, S3Storage, Storage, backup_key
+from services.storage import LocalStorage, S3Storage, Storage, backup_key, new_entry
 
 KEY_ID, SECRET, REGION = "testing", "testing", "us-east-1"
+# The backup keys of the tests' own settings and of the processes they start.
+BACKUP_KEYS = new_entry("test-1")
 
 
 @contextlib.contextmanager
@@ -24,11 +26,11 @@ def storage_that_cannot_write(tmp_path: Path) -> Iterator[None]:
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("")
     configured = storage.current()
-    storage.use(LocalStorage(blocked))
+    storage.use(LocalStorage(blocked), configured.keyring)
     try:
         yield
     finally:
-        storage.use(configured)
+        storage.use(configured.inner, configured.keyring)
 
 
 def s3_client(endpoint: str) -> Any:
@@ -64,6 +66,7 @@ async def round_trip(store: Storage, payload: Payload) -> str:
     assert not await store.exists(key)
     await store.put_file(key, payload.path)
     assert await store.exists(key)
+    assert key in await store.list_keys()
     assert await store.size(key) == len(payload.data)
     assert await read_all(store, key) == payload.data
     fetched = payload.path.with_name("fetched.zip")
@@ -81,3 +84,23 @@ async def round_trip(store: Storage, payload: Payload) -> str:
         await store.get_file(key, fetched)
     await store.put_file(key, payload.path)
     return key
+
+
+@contextlib.asynccontextmanager
+async def plaintext_rewritten(key: str, scratch: Path) -> AsyncIterator[Path]:
+    """The stored file's plaintext at a path the test may change, then stored (sealed) again:
+    a file as a faulty export would have written it."""
+    path = scratch / f"plaintext-{uuid4()}"
+    await storage.current().get_file(key, path)
+    yield path
+    await storage.current().put_file(key, path)
+    path.unlink()
+
+
+def flip_stored_byte(key: str, offset: int) -> None:
+    """Alters one byte of the sealed file in local storage, as someone with access to the
+    storage could; `offset` counts from the end when negative."""
+    path = storage.current().inner.root / key  # type: ignore[attr-defined]
+    content = bytearray(path.read_bytes())
+    content[offset] ^= 0x01
+    path.write_bytes(bytes(content))

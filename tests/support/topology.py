@@ -19,6 +19,7 @@ from tests.support.databases import asyncpg_url
 from tests.support.graphql import GraphQLClient, graphql_client
 from tests.support.network import free_port
 from tests.support.processes import Process, run
+from tests.support.storage import BACKUP_KEYS
 from tests.support.tenants import LOGIN
 
 PASSWORD = "a long enough password"
@@ -141,6 +142,7 @@ async def migrated(cwd: Path, database_url: str, redis_url: str) -> Topology:
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         SECRET_KEY=SECRET_KEY,
+        BACKUP_KEYS=BACKUP_KEYS,
         STORAGE_DIR=str(cwd / "storage"),
         WORK_DIR=str(cwd / "work"),
         HOST="127.0.0.1",

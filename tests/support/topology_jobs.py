@@ -5,6 +5,7 @@ import asyncio
 import csv
 import hashlib
 import io
+import tempfile
 import time
 import uuid
 import zipfile
@@ -16,10 +17,12 @@ import asyncpg
 import pyotp
 
 from services.backups.file_format import verify
-from services.storage import backup_key
+from services.storage import Keyring, backup_key
+from services.storage.sealed import open_chunks
 from tests.support.graphql import GraphQLClient
 from tests.support.polling import poll_until
 from tests.support.records import create_records
+from tests.support.storage import BACKUP_KEYS
 from tests.support.topology import SignedUpAccount, Topology
 from tests.support.two_factor import CONFIRM, REAUTH
 from tests.support.websocket import signed_in
@@ -179,9 +182,21 @@ def assert_one_file_and_no_scratch(
 
 
 def assert_complete(
+    sealed: Path, backup: asyncpg.Record, record_ids: set[str], contacts: int
+) -> None:
+    """The stored file opens with the processes' keys, and its plaintext verifies, matches
+    its recorded checksum, and holds every contact once."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "backup.zip"
+        with sealed.open("rb") as source, path.open("wb") as plain:
+            for chunk in open_chunks(source, Keyring.parse(BACKUP_KEYS)):
+                plain.write(chunk)
+        _assert_plaintext_complete(path, backup, record_ids, contacts)
+
+
+def _assert_plaintext_complete(
     path: Path, backup: asyncpg.Record, record_ids: set[str], contacts: int
 ) -> None:
-    """The file verifies, matches its recorded checksum, and holds every contact once."""
     manifest = verify(path)
     assert manifest.object_counts == {"contacts": contacts}
     with path.open("rb") as file:
