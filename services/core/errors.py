@@ -50,15 +50,17 @@ MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.RATE_LIMITED: "Over a quota, or sign-in locked after wrong passwords; "
     "`extensions.retryAt` says when to try again.",
     ErrorCode.REAUTH_REQUIRED: "A restore or revert needs a two-factor step-up (`reauthenticate`) "
-    "within the last 5 minutes.",
+    "within the last 5 minutes; always, with an API token.",
+    ErrorCode.OUT_OF_SCOPE: "An API token whose scopes do not include the one this needs, named "
+    "in `extensions.requiredScope`.",
     ErrorCode.TOTP_NOT_ENROLLED: "A step-up is needed, but the user has not set up two-factor "
     "yet (`startTotpEnrollment`).",
     ErrorCode.TOTP_LOCKED: "Too many wrong two-factor codes (5 in 15 minutes); "
     "`extensions.retryAt` says when codes are checked again.",
     ErrorCode.RESTORE_IN_PROGRESS: "Another restore of the account is queued or running: one at "
     "a time.",
-    ErrorCode.BACKUP_EXPIRED: "The backup is past its 14 days: it can no longer be downloaded or "
-    "restored from.",
+    ErrorCode.BACKUP_EXPIRED: "The backup is past its `expiresAt` (the account's retention "
+    "period): it can no longer be downloaded or restored from.",
     ErrorCode.NOT_RESTORABLE: "An object type a restore cannot set (conversations), or an upload "
     "refused as a backup file.",
     ErrorCode.PLAN_STALE: "The plan is over an hour old, or its backup or revert window ran out "

@@ -93,14 +93,15 @@ class Serving:
 
 
 def env_of(settings: Settings) -> dict[str, str]:
-    """The environment of a command working on the suite's server's database, storage and
-    secret, as an operator's on the server's machine would."""
-    assert settings.secret_key is not None
+    """The environment of a command working on the suite's server's database, storage,
+    secret and backup keys, as an operator's on the server's machine would."""
+    assert settings.secret_key is not None and settings.backup_keys is not None
     return cli_env(
         DATABASE_URL=settings.database_url,
         STORAGE_DIR=str(settings.storage_dir),
         WORK_DIR=str(settings.work_dir),
         SECRET_KEY=settings.secret_key.get_secret_value(),
+        BACKUP_KEYS=settings.backup_keys.get_secret_value(),
     )
 
 
