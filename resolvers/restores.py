@@ -2,9 +2,10 @@
 file they refused."""
 
 from datetime import datetime
+from uuid import UUID
 
 from resolvers.context import Context
-from services import restores
+from services import crm, restores
 from services.core.pagination import Page
 
 
@@ -47,6 +48,13 @@ async def get_restore(context: Context, restore_id: str) -> restores.Restore:
 
 async def revertible_until(restore: restores.Restore) -> datetime | None:
     return await restores.revertible_until(restore)
+
+
+async def names(
+    restore: restores.Restore, object_types: set[str], record_ids: list[UUID] | None = None
+) -> crm.Names:
+    """`restore` was read for the viewer, who may therefore see its records' names."""
+    return await crm.names_of(restore.account_id, object_types, record_ids or [])
 
 
 async def refused_rows(

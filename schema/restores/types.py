@@ -9,7 +9,7 @@ from schema.accounts.types import User
 from schema.crm.types import PropertyValue
 from schema.pagination import Connection
 from schema.scalars import BigInt
-from services import restores
+from services import crm, restores
 
 # The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
 strawberry.enum(restores.RestoreKind)
@@ -40,25 +40,46 @@ class RestorePropertyPlan:
         return cls(**prop.model_dump())
 
 
-@strawberry.type
+@strawberry.type(
+    description="One value the plan changes. Sensitive properties are counted in the plan but "
+    "never sampled."
+)
 class RestoreSampleChange:
     record_id: strawberry.ID
+    record_name: str | None = strawberry.field(
+        description="What people call the record: a contact's name or email, a company's or "
+        "deal's name, another object type's primary (first) property; null when it has none "
+        "or is purged."
+    )
     object_type: str
     property: str
     current_value: str | None = strawberry.field(description="Null when blank or redacted.")
     restored_value: str | None = strawberry.field(
         description="The value the restore sets; null when it clears it, or when redacted."
     )
-    redacted: bool = strawberry.field(description="The property is sensitive: values withheld.")
+    current_label: str | None = strawberry.field(
+        description="currentValue as people read it: an enumeration's option label."
+    )
+    restored_label: str | None = strawberry.field(
+        description="restoredValue as people read it: an enumeration's option label."
+    )
+    redacted: bool = strawberry.field(
+        description="Values withheld: only in plans made before sensitive properties stopped "
+        "being sampled."
+    )
 
     @classmethod
-    def from_sample(cls, sample: restores.SampleChange) -> Self:
+    def from_sample(cls, sample: restores.SampleChange, names: crm.Names) -> Self:
+        kind = sample.object_type
         return cls(
             record_id=strawberry.ID(str(sample.record_id)),
-            object_type=sample.object_type,
+            record_name=names.record(sample.record_id),
+            object_type=kind,
             property=sample.property,
             current_value=sample.current,
             restored_value=sample.target,
+            current_label=names.value(kind, sample.property, sample.current),
+            restored_label=names.value(kind, sample.property, sample.target),
             redacted=sample.redacted,
         )
 
@@ -138,12 +159,22 @@ class RestorePlan(RestorePlanCounts):
         description="The properties of the plan's one object type; empty when it has several "
         "(see objects)."
     )
-    sample_changes: list[RestoreSampleChange] = strawberry.field(description="Up to 20.")
+    samples: strawberry.Private[list[restores.SampleChange]]
+    restore: strawberry.Private[restores.Restore]
     guidance: list[str] = strawberry.field(
         description="How to recover what the restore leaves out, and what it leaves alone."
     )
     data_change_notice: str = strawberry.field(description="What acknowledgeDataChange accepts.")
     irreversible_notice: str = strawberry.field(description="What acknowledgeIrreversible accepts.")
+
+    @strawberry.field(description="Up to 20, their records named in one read.")
+    async def sample_changes(self) -> list[RestoreSampleChange]:
+        names = await resolvers.restores.names(
+            self.restore,
+            {sample.object_type for sample in self.samples},
+            [sample.record_id for sample in self.samples],
+        )
+        return [RestoreSampleChange.from_sample(sample, names) for sample in self.samples]
 
     @classmethod
     def from_summary(cls, summary: restores.PlanSummary, restore: restores.Restore) -> Self:
@@ -156,7 +187,8 @@ class RestorePlan(RestorePlanCounts):
                 strawberry.ID(str(record_id)) for record_id in summary.conflicting_record_ids
             ],
             properties=[RestorePropertyPlan.from_plan(prop) for prop in summary.properties],
-            sample_changes=[RestoreSampleChange.from_sample(item) for item in summary.samples],
+            samples=summary.samples,
+            restore=restore,
             guidance=summary.guidance,
             data_change_notice=summary.data_change_notice,
             irreversible_notice=summary.irreversible_notice,
@@ -203,6 +235,10 @@ class RestoreRefusedRow:
     object_type: str = strawberry.field(description="The file (of a ZIP) the row is in.")
     row_number: BigInt = strawberry.field(description="1 is the first row after the header.")
     record_id: str
+    record_name: str | None = strawberry.field(
+        description="What people call the row's record, from the row's own values (see "
+        "RestoreSampleChange.recordName); null when they do not name it."
+    )
     values: list[PropertyValue] = strawberry.field(
         description="The row's set values, as in the file; sensitive ones withheld."
     )
@@ -210,11 +246,14 @@ class RestoreRefusedRow:
     reason: str
 
     @classmethod
-    def from_model(cls, row: restores.RestoreRefusal, sensitive: frozenset[str]) -> Self:
+    def from_model(
+        cls, row: restores.RestoreRefusal, sensitive: frozenset[str], names: crm.Names
+    ) -> Self:
         return cls(
             object_type=row.object_type_name,
             row_number=BigInt(row.row_number),
             record_id=row.record_id,
+            record_name=names.of_values(row.object_type_name, row.values),
             values=[
                 PropertyValue(name=name, value=value)
                 for name, value in sorted(row.values.items())
@@ -271,7 +310,12 @@ class Restore:
     ) -> Connection[RestoreRefusedRow]:
         page = await resolvers.restores.refused_rows(self.model, first, after)
         sensitive = _sensitive(self.model)
-        return Connection.from_page(page, lambda row: RestoreRefusedRow.from_model(row, sensitive))
+        names = await resolvers.restores.names(
+            self.model, {row.object_type_name for row in page.items}
+        )
+        return Connection.from_page(
+            page, lambda row: RestoreRefusedRow.from_model(row, sensitive, names)
+        )
 
     @classmethod
     def from_model(cls, restore: restores.Restore) -> Self:

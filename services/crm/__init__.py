@@ -5,6 +5,7 @@ from models.crm import Association, ObjectType, Property, PropertyType, Record
 from services.crm.catalog import STANDARD_OBJECT_TYPES
 from services.crm.changes import ChangeEvent, ChangeSource, RecordChange
 from services.crm.live import live as live_record_changes
+from services.crm.names import Names, names_of
 from services.crm.object_types import (
     NAME_PATTERN,
     check_property_name,
@@ -44,6 +45,7 @@ __all__ = [
     "ChangeSource",
     "Changes",
     "InvalidValue",
+    "Names",
     "ObjectType",
     "Property",
     "PropertyType",
@@ -66,6 +68,7 @@ __all__ = [
     "list_object_types",
     "list_records",
     "live_record_changes",
+    "names_of",
     "properties_by_name",
     "purge_records",
     "record_changes",

@@ -195,21 +195,21 @@ class _Planner:
         await _store_refused(self.plan.id, part, counted.refused)
 
     def _sample(self, planned: ObjectPlan, example: Example) -> None:
-        """A sample per changed property of the record, while there is room."""
+        """A sample per changed property of the record, while there is room. A sensitive
+        property is counted but not sampled: a sample of it could show nothing."""
         samples = self.summary.samples
         for prop, current, target in zip(
             planned.properties, example.current, example.target, strict=True
         ):
-            if current == target or len(samples) >= MAX_SAMPLES:
+            if prop.sensitive or current == target or len(samples) >= MAX_SAMPLES:
                 continue
             samples.append(
                 SampleChange(
                     record_id=example.record_id,
                     object_type=planned.object_type,
                     property=prop.name,
-                    current=None if prop.sensitive else current,
-                    target=None if prop.sensitive else target,
-                    redacted=prop.sensitive,
+                    current=current,
+                    target=target,
                 )
             )
 

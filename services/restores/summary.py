@@ -24,10 +24,10 @@ class SampleChange(BaseModel):
     record_id: UUID
     object_type: str = ""
     property: str
-    # Both None when the property is sensitive.
     current: str | None
     target: str | None
-    redacted: bool
+    # Sensitive properties are no longer sampled; plans stored before kept such samples, valueless.
+    redacted: bool = False
 
 
 class Counts(BaseModel):

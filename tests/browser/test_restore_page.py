@@ -1,6 +1,8 @@
 """The admin page's restore path in a real browser: choose, review (and reload), acknowledge,
 two-factor, live progress, the "Data restore - …" import and its notification, then revert."""
 
+import re
+
 from playwright.async_api import expect
 
 from models.accounts import Role
@@ -43,6 +45,10 @@ async def test_restore_from_review_to_revert(
     await expect(to_change).to_have_text(str(CHANGED))
     amount_row = panel.locator(".plan-properties tbody tr", has_text="Amount")
     await expect(amount_row.locator("td").nth(1)).to_have_text(str(CHANGED))
+    # Sample changes name their records as people do, not by id.
+    await panel.get_by_text(f"Sample changes ({CHANGED})").click()
+    samples = panel.locator(".plan-samples tbody tr td:first-child")
+    await expect(samples.first).to_have_text(re.compile(r"^Deal \d$"))
 
     # The plan lives in the API: a reload brings the review back.
     await page.reload()

@@ -33,7 +33,8 @@ PLANNED = """query($id: ID!) { restore(id: $id) {
            recordsToBringBack recordsToRecreate recordsRefused
            dataChangeNotice irreversibleNotice
            properties { name label sensitive toChange toClear unchanged }
-           sampleChanges { recordId property currentValue restoredValue redacted } } } }"""
+           sampleChanges { recordId recordName property currentValue restoredValue
+                           currentLabel restoredLabel redacted } } } }"""
 START = """mutation($planId: ID!, $data: Boolean!, $irreversible: Boolean!) {
   startRestore(planId: $planId, acknowledgeDataChange: $data,
                acknowledgeIrreversible: $irreversible) { id status kind } }"""

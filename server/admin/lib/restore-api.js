@@ -10,11 +10,12 @@ const PLAN = `plan { valuesAsOf plannedAt recordsInSource recordsToChange record
   ${PROPERTIES}
   objects { objectType label recordsInSource recordsToChange recordsUnchanged recordsToBringBack
     recordsToRecreate recordsRefused refusedRowsDownloadUrl ${PROPERTIES} }
-  sampleChanges { recordId objectType property currentValue restoredValue redacted }
+  sampleChanges { recordId recordName objectType property currentValue restoredValue currentLabel restoredLabel redacted }
   guidance dataChangeNotice irreversibleNotice }`;
 const RESTORE_FIELDS = `id kind source status backupId fileName revertsId objectType properties createdAt
   startedAt completedAt failureReason revertibleUntil requestedBy { email } ${COUNTS}`;
-const FULL = `${RESTORE_FIELDS} ${PLAN}`;
+const REFUSED = "refusedRows(first: 20) { nodes { objectType rowNumber recordId recordName reason } }";
+const FULL = `${RESTORE_FIELDS} ${PLAN} ${REFUSED}`;
 
 export async function planRestore(backupId, objectType, properties) {
   const data = await gql(`mutation($backupId: ID!, $objectType: String!, $properties: [String!]!) {
