@@ -37,6 +37,10 @@ def next_manual_backup_at(account: accounts.Account) -> datetime | None:
     return backups.next_manual_backup_at(account)
 
 
+def manual_backup_interval_seconds(account: accounts.Account) -> int:
+    return int(backups.manual_backup_interval(account.tier).total_seconds())
+
+
 async def list_users(context: Context) -> list[accounts.User]:
     return await accounts.list_users(context.require_viewer())
 

@@ -50,6 +50,10 @@ async def revertible_until(restore: restores.Restore) -> datetime | None:
     return await restores.revertible_until(restore)
 
 
+def startable_until(restore: restores.Restore) -> datetime | None:
+    return restores.startable_until(restore)
+
+
 async def names(
     restore: restores.Restore, object_types: set[str], record_ids: list[UUID] | None = None
 ) -> crm.Names:

@@ -25,6 +25,13 @@ class Account:
     def next_manual_backup_at(self) -> datetime | None:
         return resolvers.accounts.next_manual_backup_at(self.model)
 
+    @strawberry.field(
+        description="How long after a manual backup `createBackup` is allowed again, in seconds "
+        "(the tier's quota: 7 days, or 24 hours on ENTERPRISE)."
+    )
+    def manual_backup_interval_seconds(self) -> int:
+        return resolvers.accounts.manual_backup_interval_seconds(self.model)
+
     @classmethod
     def from_model(cls, account: accounts.Account) -> Self:
         return cls(

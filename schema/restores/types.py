@@ -304,6 +304,13 @@ class Restore:
     async def revertible_until(self) -> datetime | None:
         return await resolvers.restores.revertible_until(self.model)
 
+    @strawberry.field(
+        description="Until when startRestore or revertRestore takes this plan (an hour after it "
+        "was compared; later it is PLAN_STALE); null unless PLANNED."
+    )
+    def startable_until(self) -> datetime | None:
+        return resolvers.restores.startable_until(self.model)
+
     @strawberry.field(description="For source FILE: the rows the plan refused, in file order.")
     async def refused_rows(
         self, first: int = 20, after: str | None = None

@@ -12,7 +12,13 @@ from services.restores.refusals import csv_stream as refused_rows_csv
 from services.restores.refusals import download_token as refused_rows_download_token
 from services.restores.refusals import open_download as open_refused_rows_download
 from services.restores.refusals import refused_rows
-from services.restores.service import get_restore, list_restores, revertible_until, start
+from services.restores.service import (
+    get_restore,
+    list_restores,
+    revertible_until,
+    start,
+    startable_until,
+)
 from services.restores.summary import Counts, ObjectPlan, PlanSummary, PropertyPlan, SampleChange
 from services.restores.uploads import forget_unused_uploads
 
@@ -45,4 +51,5 @@ __all__ = [
     "run_plan",
     "run_restore",
     "start",
+    "startable_until",
 ]

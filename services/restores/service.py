@@ -213,10 +213,20 @@ def _check_acknowledged(data_change: bool, irreversible: bool) -> None:
         )
 
 
-async def _check_fresh(plan: Restore, at: datetime) -> None:
+def startable_until(plan: Restore) -> datetime | None:
+    """Until when `start` takes a PLANNED plan before calling it stale; None for any other."""
+    if plan.status != RestoreStatus.PLANNED:
+        return None
+    return _compared_at(plan) + PLAN_FRESH_FOR
+
+
+def _compared_at(plan: Restore) -> datetime:
     planned_at = plan.plan.get("planned_at")
-    compared_at = datetime.fromisoformat(str(planned_at)) if planned_at else plan.created_at
-    if at - compared_at > PLAN_FRESH_FOR:
+    return datetime.fromisoformat(str(planned_at)) if planned_at else plan.created_at
+
+
+async def _check_fresh(plan: Restore, at: datetime) -> None:
+    if at - _compared_at(plan) > PLAN_FRESH_FOR:
         raise PlanStale(
             "The plan is more than an hour old and the data may have moved: plan again."
         )

@@ -97,9 +97,13 @@ async def test_restore_from_review_to_revert(
         str(CHANGED)
     )
     await expect(panel).to_contain_text("no code is needed until")
+    # Worded as a revert: no promise of reverting it in turn.
+    await expect(panel.locator("label", has=page.locator("#ack-irreversible"))).to_contain_text(
+        "A revert cannot itself be reverted."
+    )
     await panel.locator("#ack-data-change").check()
     await panel.locator("#ack-irreversible").check()
-    await panel.get_by_role("button", name="Revert the restore").click()
+    await panel.get_by_role("button", name=f"Revert {CHANGED} records").click()
     await expect(panel.get_by_role("heading", name="Revert complete")).to_be_visible()
     assert await amounts_of_deals(tenant) == changed
 
@@ -133,3 +137,34 @@ async def test_a_property_the_backup_lacks_fails_the_review_with_its_name(
     await expect(panel.get_by_role("alert")).to_have_text("Not in the backup's deals: region.")
     await panel.get_by_role("button", name="Change selection").click()
     await expect(panel.get_by_label("Region")).to_be_checked()
+
+
+async def test_nothing_to_change_asks_for_nothing(
+    admin_page: AdminPage, make_tenant: MakeTenant, gql: GraphQLClient
+) -> None:
+    tenant = await make_tenant(passwords=True)
+    await seed_records(tenant, "deals", DEALS)
+    backup_id = await backed_up(gql, tenant)
+    await enroll(gql, tenant.super_admin)
+    page = admin_page.page
+    panel = page.locator("#restore")
+
+    await admin_page.signed_in(tenant.users[Role.SUPER_ADMIN].email)
+    # Times read in local time with their zone, the UTC instant on hover.
+    snapshot = admin_page.backup_row(backup_id).locator("td[data-label=Snapshot] time")
+    await expect(snapshot).to_have_attribute(
+        "title", re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d UTC$")
+    )
+    await expect(snapshot).to_have_text(re.compile(r"\d:\d\d.*\S+$"))
+    await admin_page.backup_row(backup_id).get_by_role("button", name="Restore").click()
+    await panel.get_by_label("Object", exact=True).select_option("deals")
+    await panel.get_by_label("Amount").check()
+    await panel.get_by_role("button", name="Review changes").click()
+
+    await expect(panel.get_by_role("status")).to_have_text(
+        "Nothing to change: the records already hold these values."
+    )
+    await expect(panel.locator("#ack-data-change")).to_have_count(0)
+    await expect(panel.get_by_label("Two-factor code")).to_have_count(0)
+    await expect(panel.get_by_role("button", name=re.compile("^Restore"))).to_have_count(0)
+    await admin_page.screenshot("11-nothing-to-change")

@@ -1,7 +1,7 @@
 // Building the page's elements. Text from the API only ever goes in as text (never as HTML),
 // so a record value or a file name cannot inject markup.
 
-import { formatDateTime } from "./format.js";
+import { when } from "./format.js";
 
 // h("button", {class: "primary", onclick: save}, "Save")
 export function h(tag, attributes = {}, ...children) {
@@ -27,7 +27,7 @@ export function statusBadge(status, labels = JOB_STATUS_LABELS) {
 
 // When a job was asked for, and by whom: a table cell.
 export function requestedCell(job, label = "Requested") {
-  return h("td", { "data-label": label }, formatDateTime(job.createdAt),
+  return h("td", { "data-label": label }, when(job.createdAt),
     job.requestedBy ? h("div", { class: "subtle" }, job.requestedBy.email) : null);
 }
 

@@ -13,7 +13,7 @@ const PLAN = `plan { valuesAsOf plannedAt recordsInSource recordsToChange record
   sampleChanges { recordId recordName objectType property currentValue restoredValue currentLabel restoredLabel redacted }
   guidance dataChangeNotice irreversibleNotice }`;
 const RESTORE_FIELDS = `id kind source status backupId fileName revertsId objectType properties createdAt
-  startedAt completedAt failureReason revertibleUntil requestedBy { email } ${COUNTS}`;
+  startedAt completedAt failureReason revertibleUntil startableUntil requestedBy { email } ${COUNTS}`;
 const REFUSED = "refusedRows(first: 20) { nodes { objectType rowNumber recordId recordName reason } }";
 const FULL = `${RESTORE_FIELDS} ${PLAN} ${REFUSED}`;
 

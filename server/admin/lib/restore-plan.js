@@ -3,7 +3,7 @@
 // sampled), the refused rows of a file, and guidance.
 
 import { h } from "./dom.js";
-import { formatDateTime, formatNumber } from "./format.js";
+import { formatNumber, when } from "./format.js";
 
 function figure(label, value) {
   return h("div", {}, h("dt", {}, label), h("dd", {}, formatNumber(value)));
@@ -15,8 +15,8 @@ export function renderPlan(restore) {
   const revert = restore.kind === "REVERT";
   return h("div", { class: "plan" },
     h("p", {}, revert
-      ? `Puts back the values the restore overwrote, as they were on ${formatDateTime(plan.valuesAsOf)}.`
-      : `Sets the chosen properties back to their values of ${formatDateTime(plan.valuesAsOf)}.`),
+      ? ["Puts back the values the restore overwrote, as they were on ", when(plan.valuesAsOf), "."]
+      : ["Sets the chosen properties back to their values in the backup's snapshot of ", when(plan.valuesAsOf), "."]),
     h("dl", { class: "summary" },
       figure("Records to change", plan.recordsToChange),
       figure("Already the same", plan.recordsUnchanged),
@@ -40,7 +40,7 @@ function renderFilePlan(restore) {
     h("p", {}, revert
       ? "Puts back what the restore from this file changed: values, records taken out of the recycle bin, records created again."
       : plan.valuesAsOf
-        ? `Gives the records in the file their values of ${formatDateTime(plan.valuesAsOf)}, for every column of it.`
+        ? ["Gives the records in the file their values in the file's snapshot of ", when(plan.valuesAsOf), ", for every column of it."]
         : "Gives the records in the file the file's values, for every column of it."),
     plan.objects.map((object) => h("section", { class: "plan-object", "aria-label": object.label },
       h("h4", {}, object.label),

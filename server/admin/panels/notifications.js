@@ -6,7 +6,7 @@ import { gql } from "../lib/api.js";
 import { emit } from "../lib/bus.js";
 import { $, announce, h, replace } from "../lib/dom.js";
 import { describe } from "../lib/errors.js";
-import { formatDateTime } from "../lib/format.js";
+import { when } from "../lib/format.js";
 import { onReconnected, watchNotifications } from "../lib/live.js";
 
 const LIST = `{ unreadNotificationCount
@@ -98,7 +98,7 @@ function item(notification) {
   return h("li", { class: notification.readAt ? "read" : "unread", dataset: { kind: notification.kind } },
     h("div", { class: "notification-title" }, notification.title),
     notification.body ? h("div", { class: "notification-body" }, notification.body) : null,
-    h("time", { datetime: notification.createdAt, class: "subtle" }, formatDateTime(notification.createdAt)));
+    h("div", { class: "subtle" }, when(notification.createdAt)));
 }
 
 function setOpen(open) {

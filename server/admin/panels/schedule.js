@@ -2,9 +2,9 @@
 // ENTERPRISE only: other tiers see why it is unavailable instead of a form that cannot work.
 
 import { gql } from "../lib/api.js";
-import { $, announce, busy, showError } from "../lib/dom.js";
+import { $, announce, busy, replace, showError } from "../lib/dom.js";
 import { describe } from "../lib/errors.js";
-import { formatDateTime } from "../lib/format.js";
+import { when } from "../lib/format.js";
 
 const SCHEDULE = `{ backupSchedule { enabled frequency nextRunAt } }`;
 const UPDATE = `mutation($enabled: Boolean!, $frequency: BackupFrequency) {
@@ -48,9 +48,9 @@ function render(schedule) {
   const form = $("#schedule-form");
   form.elements.enabled.checked = schedule.enabled;
   form.elements.frequency.value = schedule.frequency;
-  $("#schedule-next").textContent = schedule.enabled
-    ? `Next backup: ${formatDateTime(schedule.nextRunAt)}.`
-    : "Off: backups are made only when you create one.";
+  replace($("#schedule-next"), schedule.enabled
+    ? ["Next backup: ", when(schedule.nextRunAt), "."]
+    : "Off: backups are made only when you create one.");
   renderFrequency();
 }
 
