@@ -75,7 +75,7 @@ WORDING = {
         "RESTORE", "RESTORE", "Data restore", "Data restore"
     ),
     (RestoreKind.REVERT, RestoreSource.BACKUP): Wording(
-        "RESTORE_REVERT", "RESTORE", "Data restore reverted", "Restore reverted"
+        "RESTORE_REVERT", "RESTORE", "Data restore reverted", "Revert of a data restore"
     ),
     (RestoreKind.RESTORE, RestoreSource.FILE): Wording("IMPORT", "IMPORT", "Import", "Import"),
     (RestoreKind.REVERT, RestoreSource.FILE): Wording(

@@ -114,6 +114,15 @@ async def test_restore_from_review_to_revert(
     await expect(history.nth(1).get_by_role("button", name="Revert")).to_have_count(0)
     await admin_page.screenshot("10-reverted")
 
+    # A restore's notification opens its panel, after a reload too.
+    await page.reload()
+    await expect(panel).to_be_hidden()
+    await page.locator("#bell-button").click()
+    notifications = page.locator("#notification-list")
+    await notifications.get_by_role("button", name="Show: Data restore finished").click()
+    await expect(panel.get_by_role("heading", name="Restore complete")).to_be_visible()
+    await expect(page.locator("#restore-title")).to_be_focused()
+
 
 async def test_a_property_the_backup_lacks_fails_the_review_with_its_name(
     admin_page: AdminPage, make_tenant: MakeTenant, gql: GraphQLClient
@@ -167,4 +176,4 @@ async def test_nothing_to_change_asks_for_nothing(
     await expect(panel.locator("#ack-data-change")).to_have_count(0)
     await expect(panel.get_by_label("Two-factor code")).to_have_count(0)
     await expect(panel.get_by_role("button", name=re.compile("^Restore"))).to_have_count(0)
-    await admin_page.screenshot("11-nothing-to-change")
+    await admin_page.screenshot("13-nothing-to-change")

@@ -131,3 +131,38 @@ class AdminPage:
         page.on("console", self.watched.console)
         page.on("pageerror", self.watched.page_error)
         return page
+
+
+# The page's controls that a message (.toast) lies over, by their text or label.
+_COVERED = """() => {
+  const boxes = [...document.querySelectorAll(".toast")]
+    .map((toast) => toast.getBoundingClientRect());
+  const over = (a, b) =>
+    a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const controls = "button, a[href], input, select, textarea, summary";
+  return [...document.querySelectorAll(controls)]
+    .filter((control) => !control.closest(".toast") && control.getClientRects().length)
+    .filter((control) => boxes.some((box) => over(box, control.getBoundingClientRect())))
+    .map((control) => control.getAttribute("aria-label") || control.textContent.trim()
+      || control.id);
+}"""
+
+
+async def controls_under_messages(page: Any) -> list[str]:
+    return list(await page.evaluate(_COVERED))
+
+
+async def announce(page: Any, *messages: str) -> None:
+    """Messages through the page's own `announce`, as its panels send them."""
+    await page.evaluate(
+        "async (messages) => { const dom = await import('./lib/dom.js');"
+        " messages.forEach((message) => dom.announce(message)); }",
+        list(messages),
+    )
+
+
+async def on_screen(locator: Any) -> bool:
+    """The element lies wholly within the viewport's width (a phone's, say)."""
+    box = await locator.bounding_box()
+    width = await locator.page.evaluate("window.innerWidth")
+    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width

@@ -38,6 +38,11 @@ export function init() {
   $("#backups-more").addEventListener("click", (event) => busy(event.currentTarget, () => load({ more: true })));
   // A backup that finished (this page's or a scheduled one): notifications.js says so.
   on("backups-changed", () => load().catch((error) => announce(describe(error), { tone: "error" })));
+  // A ready backup's notification: the same download, with what the file holds first.
+  on("download-backup", (id) => {
+    location.hash = "backups";
+    confirmDownload({ id });
+  });
 }
 
 export async function load({ more = false } = {}) {

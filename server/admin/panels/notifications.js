@@ -59,8 +59,23 @@ function arrived(notification) {
   notifications = [notification, ...notifications.filter((n) => n.id !== notification.id)].slice(0, 20);
   unread += 1;
   render();
-  announce(notification.title, { tone: notification.kind.endsWith("FAILED") ? "error" : "info" });
+  announce(notification.title, {
+    tone: notification.kind.endsWith("FAILED") ? "error" : "info",
+    action: leadsTo(notification),
+  });
   refresh([notification]);
+}
+
+// Where a notification leads: a ready backup downloads; a restore or an import opens its panel.
+// `subjectId` is the backup's or the restore's id.
+function leadsTo(notification) {
+  const id = notification.subjectId;
+  if (!id) return null;
+  if (notification.kind === "BACKUP_READY") {
+    return { label: "Download", name: `Download: ${notification.title}`, run: () => emit("download-backup", id) };
+  }
+  const event = { RESTORE: "open-restore", IMPORT: "open-imports" }[notification.kind.split("_")[0]];
+  return event ? { label: "Show", name: `Show: ${notification.title}`, run: () => emit(event, id) } : null;
 }
 
 // After a reconnect: the bell again, and the parts of the page that the missed ones concern.
@@ -95,9 +110,14 @@ function render() {
 }
 
 function item(notification) {
+  const action = leadsTo(notification);
   return h("li", { class: notification.readAt ? "read" : "unread", dataset: { kind: notification.kind } },
     h("div", { class: "notification-title" }, notification.title),
     notification.body ? h("div", { class: "notification-body" }, notification.body) : null,
+    action ? h("button", { type: "button", class: "link-button", "aria-label": action.name, onclick: () => {
+      setOpen(false);
+      action.run();
+    } }, action.label) : null,
     h("div", { class: "subtle" }, when(notification.createdAt)));
 }
 

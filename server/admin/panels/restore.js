@@ -24,6 +24,11 @@ export function init() {
   on("restore-from-backup", (backup) => guard(() => choose(backup)));
   on("revert-restore", (restore) => guard(() => reviewRevert(restore.id)));
   on("review-upload", (id) => guard(async () => awaitPlan(await api.get(id))));
+  // A restore's notification opens it where it is.
+  on("open-restore", (id) => guard(async () => {
+    location.hash = "backups";
+    resume(await api.get(id), { focus: true, ended: true });
+  }));
 }
 
 // Picks up the newest restore if it is under way, or a plan being compared or still waiting
