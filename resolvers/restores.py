@@ -38,6 +38,10 @@ async def start(
     )
 
 
+async def discard(context: Context, plan_id: str) -> restores.Restore:
+    return await restores.discard(context.require_viewer(), plan_id)
+
+
 async def list_restores(context: Context, first: int, after: str | None) -> Page[restores.Restore]:
     return await restores.list_restores(context.require_viewer(), first, after)
 
@@ -48,6 +52,10 @@ async def get_restore(context: Context, restore_id: str) -> restores.Restore:
 
 async def revertible_until(restore: restores.Restore) -> datetime | None:
     return await restores.revertible_until(restore)
+
+
+def restorable(object_type: str) -> bool:
+    return restores.restorable(object_type)
 
 
 def startable_until(restore: restores.Restore) -> datetime | None:

@@ -32,6 +32,13 @@ class Account:
     def manual_backup_interval_seconds(self) -> int:
         return resolvers.accounts.manual_backup_interval_seconds(self.model)
 
+    @strawberry.field(
+        description="Whether the account has a record outside the recycle bin: a backup of an "
+        "account without one holds nothing, and still uses the manual quota."
+    )
+    async def holds_records(self) -> bool:
+        return await resolvers.accounts.holds_records(self.model)
+
     @classmethod
     def from_model(cls, account: accounts.Account) -> Self:
         return cls(

@@ -3,6 +3,7 @@ from typing import Self
 
 import strawberry
 
+import resolvers.restores
 from services import crm
 
 # The models' enums are the GraphQL ones: `strawberry.enum` marks the class in place.
@@ -38,6 +39,13 @@ class ObjectType:
     plural_label: str
     is_custom: bool
     properties: list[Property]
+
+    @strawberry.field(
+        description="Whether its records can be restored (planRestore, uploads); false for "
+        "system-managed types such as conversations."
+    )
+    def restorable(self) -> bool:
+        return resolvers.restores.restorable(self.name)
 
     @classmethod
     def from_model(cls, object_type: crm.ObjectType) -> Self:

@@ -22,7 +22,8 @@ strawberry.enum(
 strawberry.enum(
     restores.RestoreStatus,
     description="PLAN_QUEUED and PLANNING while a worker computes the plan, then PLANNED (or "
-    "PLAN_FAILED); once started QUEUED, RUNNING, SUCCEEDED or FAILED.",
+    "PLAN_FAILED); PLAN_DISCARDED once put aside unstarted; once started QUEUED, RUNNING, "
+    "SUCCEEDED or FAILED.",
 )
 
 

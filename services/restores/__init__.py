@@ -6,13 +6,20 @@ from models.restores import Restore, RestoreKind, RestoreRefusal, RestoreSource,
 from services.jobs import FailureCode, failure_code
 from services.restores.diff import AppliedCounts
 from services.restores.job import run_restore
-from services.restores.plan import PLAN_STATUSES, plan_file_restore, plan_restore, plan_revert
+from services.restores.plan import (
+    PLAN_STATUSES,
+    plan_file_restore,
+    plan_restore,
+    plan_revert,
+    restorable,
+)
 from services.restores.plan_job import run_plan
 from services.restores.refusals import csv_stream as refused_rows_csv
 from services.restores.refusals import download_token as refused_rows_download_token
 from services.restores.refusals import open_download as open_refused_rows_download
 from services.restores.refusals import refused_rows
 from services.restores.service import (
+    discard,
     get_restore,
     list_restores,
     revertible_until,
@@ -36,6 +43,7 @@ __all__ = [
     "RestoreSource",
     "RestoreStatus",
     "SampleChange",
+    "discard",
     "failure_code",
     "forget_unused_uploads",
     "get_restore",
@@ -47,6 +55,7 @@ __all__ = [
     "refused_rows",
     "refused_rows_csv",
     "refused_rows_download_token",
+    "restorable",
     "revertible_until",
     "run_plan",
     "run_restore",

@@ -38,7 +38,13 @@ MAX_SAMPLES = 20
 PLAN_STATUSES = frozenset(jobs.PLAN_RESTORE.statuses.active) | {
     RestoreStatus.PLANNED,
     RestoreStatus.PLAN_FAILED,
+    RestoreStatus.PLAN_DISCARDED,
 }
+
+
+def restorable(object_type: str) -> bool:
+    """Whether records of `object_type` can be restored at all."""
+    return object_type not in NOT_RESTORABLE_TYPES
 
 
 class NotRestorable(DomainError):
@@ -70,7 +76,7 @@ async def plan_restore(
 
 
 def _check_restorable(object_type: str) -> None:
-    if object_type in NOT_RESTORABLE_TYPES:
+    if not restorable(object_type):
         raise NotRestorable(f"{object_type} cannot be restored: they are managed by the system.")
 
 

@@ -39,6 +39,11 @@ export async function start(plan, acknowledgeDataChange, acknowledgeIrreversible
   return data[field];
 }
 
+// Puts aside a plan that was not started: it is no longer picked up.
+export async function discard(id) {
+  await gql(`mutation($id: ID!) { discardRestorePlan(planId: $id) { id status } }`, { id });
+}
+
 export async function get(id) {
   return (await gql(`query($id: ID!) { restore(id: $id) { ${FULL} } }`, { id })).restore;
 }
@@ -54,7 +59,7 @@ export async function list(first = 50) {
   return (await gql(`query($first: Int!) { restores(first: $first) { nodes { ${RESTORE_FIELDS} } } }`, { first })).restores.nodes;
 }
 
-const OBJECT_TYPES = `{ objectTypes { name singularLabel pluralLabel
+const OBJECT_TYPES = `{ objectTypes { name singularLabel pluralLabel restorable
   properties { name label type sensitive } } }`;
 let objectTypes = null;
 

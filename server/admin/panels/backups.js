@@ -10,7 +10,7 @@ import { watchJob } from "../lib/live.js";
 const FIELDS = `id status trigger createdAt snapshotAt completedAt expiresAt sizeBytes failureReason
   requestedBy { email } objectCounts { objectType rows }`;
 const BACKUPS = `query($after: String) {
-  account { manualBackupIntervalSeconds nextManualBackupAt }
+  account { manualBackupIntervalSeconds nextManualBackupAt holdsRecords }
   backups(first: 20, after: $after) { nodes { ${FIELDS} } pageInfo { hasNextPage endCursor } } }`;
 const CREATE = `mutation { createBackup(confirm: true) { id status } }`;
 const DOWNLOAD_URL = `query($id: ID!) { backup(id: $id) { downloadUrl } }`;
@@ -51,6 +51,7 @@ export async function load({ more = false } = {}) {
   backups = more ? [...backups, ...page.nodes] : page.nodes;
   nextPage = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
   $("#quota-period").textContent = formatDuration(data.account.manualBackupIntervalSeconds);
+  $("#create-backup-empty").hidden = data.account.holdsRecords;
   nextManualBackupAt = data.account.nextManualBackupAt ? new Date(data.account.nextManualBackupAt) : null;
   render();
   followRunning();

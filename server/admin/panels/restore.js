@@ -87,7 +87,9 @@ function focusPanel() {
 // Step 1: which object, which properties. A backup has a file only for objects with records.
 async function choose(backup, selected = null) {
   const types = await api.loadObjectTypes();
-  const available = types.filter((type) => backup.objectCounts.some((count) => count.objectType === type.name && count.rows > 0));
+  // The server says which types cannot be restored at all; a backup holds files of some.
+  const available = types.filter((type) => type.restorable
+    && backup.objectCounts.some((count) => count.objectType === type.name && count.rows > 0));
   if (available.length === 0) {
     show(0, `Backup of ${formatDateTime(backup.snapshotAt)}`, h("p", { class: "empty" }, "This backup holds no records."));
     focusPanel();
@@ -210,13 +212,20 @@ function review(plan, { backup = null, focus = true } = {}) {
     else await choose(backup ?? await backupOf(plan), plan);
   }));
 
+  const discard = h("button", { type: "button", class: "link-button" }, "Discard this plan");
+  discard.addEventListener("click", () => guard(async () => {
+    await busy(discard, () => api.discard(plan.id));
+    close();
+    announce("Plan discarded.");
+  }));
+
   if (nothingToDo) {
     // Nothing would change: nothing to acknowledge or sign.
     show(1, describeJob(plan), renderPlan(plan),
       h("p", { class: "notice", role: "status" }, revert
         ? "Nothing to revert: the records hold other values now, or the restore changed none."
         : "Nothing to change: the records already hold these values."),
-      h("div", { class: "actions-row" }, back));
+      h("div", { class: "actions-row" }, back, discard));
     if (focus) focusPanel();
     return;
   }
@@ -228,7 +237,7 @@ function review(plan, { backup = null, focus = true } = {}) {
     h("label", { class: "check" }, irreversible, h("span", {}, plan.plan.irreversibleNotice)),
     confirmation.element,
     error,
-    h("div", { class: "actions-row" }, submit, back));
+    h("div", { class: "actions-row" }, submit, back, discard));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     showError(error, null);
