@@ -7,15 +7,10 @@ from playwright.async_api import expect
 
 from models.accounts import Role
 from tests.support.axe import serious_violations
-from tests.support.backups import backed_up
 from tests.support.browser import AdminPage, on_screen, unreachable_by_keyboard
 from tests.support.graphql import GraphQLClient
-from tests.support.records import seed_records
-from tests.support.restores import change_amounts
+from tests.support.restores import backed_up_deals
 from tests.support.tenants import MakeTenant
-from tests.support.two_factor import enroll
-
-DEALS = [{"dealname": f"Deal {i}", "amount": str(1000 + i)} for i in range(4)]
 
 
 async def checked(admin_page: AdminPage, name: str, *, keyboard: bool = True) -> None:
@@ -32,10 +27,7 @@ async def test_each_part_of_the_page_is_accessible(
     admin_page: AdminPage, make_tenant: MakeTenant, gql: GraphQLClient
 ) -> None:
     tenant = await make_tenant(passwords=True)
-    await seed_records(tenant, "deals", DEALS)
-    backup_id = await backed_up(gql, tenant)
-    await change_amounts(tenant, 2)
-    await enroll(gql, tenant.super_admin)
+    backup_id = await backed_up_deals(gql, tenant, changed=2)
     page = admin_page.page
     panel = page.locator("#restore")
 

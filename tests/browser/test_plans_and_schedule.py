@@ -13,15 +13,13 @@ from models.imports import Import
 from models.restores import Restore
 from models.schedules import BackupFrequency
 from services.backups import schedules
-from tests.support.backups import backed_up
 from tests.support.browser import AdminPage
 from tests.support.graphql import GraphQLClient
 from tests.support.records import seed_records
-from tests.support.restores import change_amounts
+from tests.support.restores import PAGE_DEALS, backed_up_deals
 from tests.support.schedules import enable_schedule
 from tests.support.tenants import MakeTenant
 
-DEALS = [{"dealname": f"Deal {i}", "amount": str(1000 + i)} for i in range(4)]
 SCHEDULE = "{ backupSchedule { nextRunAt } }"
 # Bytes per second the browser may send while the upload is watched (Chromium's throttling).
 SLOW_UPLOAD = 64_000
@@ -31,10 +29,8 @@ async def test_a_plan_is_discarded_and_conversations_are_not_offered(
     admin_page: AdminPage, make_tenant: MakeTenant, gql: GraphQLClient
 ) -> None:
     tenant = await make_tenant(passwords=True)
-    await seed_records(tenant, "deals", DEALS)
     await seed_records(tenant, "conversations", [{"subject": "Hello"}])
-    backup_id = await backed_up(gql, tenant)
-    await change_amounts(tenant, 2)
+    backup_id = await backed_up_deals(gql, tenant, changed=2)
     page = admin_page.page
     panel = page.locator("#restore")
 
@@ -60,7 +56,7 @@ async def test_the_schedule_moves_on_after_its_run_and_its_first_run_is_chosen(
     admin_page: AdminPage, make_tenant: MakeTenant, gql: GraphQLClient
 ) -> None:
     tenant = await make_tenant(passwords=True)
-    await seed_records(tenant, "deals", DEALS)
+    await seed_records(tenant, "deals", PAGE_DEALS)
     soon = (datetime.now(UTC) + timedelta(hours=1)).replace(second=0, microsecond=0)
     await enable_schedule(tenant, BackupFrequency.WEEKLY, soon)
     page = admin_page.page

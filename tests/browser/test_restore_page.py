@@ -10,11 +10,10 @@ from tests.support.backups import backed_up
 from tests.support.browser import AdminPage
 from tests.support.graphql import GraphQLClient
 from tests.support.records import add_property, seed_records
-from tests.support.restores import amounts_of_deals, change_amounts
+from tests.support.restores import PAGE_DEALS, amounts_of_deals, backed_up_deals, change_amounts
 from tests.support.tenants import MakeTenant
 from tests.support.two_factor import enroll, wrong_code
 
-DEALS = [{"dealname": f"Deal {i}", "amount": str(1000 + i)} for i in range(8)]
 CHANGED = 3  # deals whose amount changes after the backup
 
 
@@ -22,7 +21,7 @@ async def test_restore_from_review_to_revert(
     admin_page: AdminPage, make_tenant: MakeTenant, gql: GraphQLClient
 ) -> None:
     tenant = await make_tenant(passwords=True)
-    await seed_records(tenant, "deals", DEALS)
+    await seed_records(tenant, "deals", PAGE_DEALS)
     backup_id = await backed_up(gql, tenant)
     in_backup = await amounts_of_deals(tenant)
     await change_amounts(tenant, CHANGED)
@@ -128,7 +127,7 @@ async def test_a_property_the_backup_lacks_fails_the_review_with_its_name(
     admin_page: AdminPage, make_tenant: MakeTenant, gql: GraphQLClient
 ) -> None:
     tenant = await make_tenant(passwords=True)
-    await seed_records(tenant, "deals", DEALS)
+    await seed_records(tenant, "deals", PAGE_DEALS)
     backup_id = await backed_up(gql, tenant)
     await add_property(tenant, "deals", "region", "Region")  # Created since the backup.
     page = admin_page.page
@@ -152,9 +151,7 @@ async def test_nothing_to_change_asks_for_nothing(
     admin_page: AdminPage, make_tenant: MakeTenant, gql: GraphQLClient
 ) -> None:
     tenant = await make_tenant(passwords=True)
-    await seed_records(tenant, "deals", DEALS)
-    backup_id = await backed_up(gql, tenant)
-    await enroll(gql, tenant.super_admin)
+    backup_id = await backed_up_deals(gql, tenant)
     page = admin_page.page
     panel = page.locator("#restore")
 
