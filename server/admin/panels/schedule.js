@@ -65,10 +65,9 @@ function render(schedule) {
   form.elements.frequency.value = schedule.frequency;
   form.elements.firstRunAt.value = "";
   clearTimeout(runTimer);
-  if (schedule.enabled && schedule.nextRunAt) {
-    const dueIn = new Date(schedule.nextRunAt) - Date.now() + AFTER_RUN_MS;
-    runTimer = setTimeout(() => load().catch(() => {}), Math.min(Math.max(dueIn, AFTER_RUN_MS), 2 ** 31 - 1));
-  }
+  // Only a run still to come: an overdue one (the scheduler down) would have it ask in a loop.
+  const dueIn = schedule.enabled && schedule.nextRunAt ? new Date(schedule.nextRunAt) - Date.now() : -1;
+  if (dueIn > 0) runTimer = setTimeout(() => load().catch(() => {}), Math.min(dueIn + AFTER_RUN_MS, 2 ** 31 - 1));
   replace($("#schedule-next"), schedule.enabled
     ? ["Next backup: ", when(schedule.nextRunAt), "."]
     : "Off: backups are made only when you create one.");
