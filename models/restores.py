@@ -16,6 +16,8 @@ class RestoreStatus(StrEnum):
     PLANNING = "PLANNING"
     PLANNED = "PLANNED"
     PLAN_FAILED = "PLAN_FAILED"
+    # Put aside by a super admin without starting it.
+    PLAN_DISCARDED = "PLAN_DISCARDED"
     # Applying it, once started.
     QUEUED = "QUEUED"
     RUNNING = "RUNNING"

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from resolvers.context import Context
-from services import accounts, backups
+from services import accounts, backups, crm
 from services.accounts import Scope
 from services.core.viewer import Viewer
 
@@ -41,6 +41,14 @@ async def account(context: Context) -> accounts.Account:
 
 def next_manual_backup_at(account: accounts.Account) -> datetime | None:
     return backups.next_manual_backup_at(account)
+
+
+async def holds_records(account: accounts.Account) -> bool:
+    return await crm.holds_records(account.id)
+
+
+def manual_backup_interval_seconds(account: accounts.Account) -> int:
+    return int(backups.manual_backup_interval(account.tier).total_seconds())
 
 
 async def list_users(context: Context) -> list[accounts.User]:

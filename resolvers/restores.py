@@ -2,9 +2,10 @@
 file they refused."""
 
 from datetime import datetime
+from uuid import UUID
 
 from resolvers.context import Context
-from services import restores
+from services import crm, restores
 from services.accounts import Scope
 from services.core.pagination import Page
 
@@ -38,6 +39,10 @@ async def start(
     )
 
 
+async def discard(context: Context, plan_id: str) -> restores.Restore:
+    return await restores.discard(context.require_viewer(Scope.RESTORES), plan_id)
+
+
 async def list_restores(context: Context, first: int, after: str | None) -> Page[restores.Restore]:
     return await restores.list_restores(context.require_viewer(Scope.READ), first, after)
 
@@ -48,6 +53,21 @@ async def get_restore(context: Context, restore_id: str) -> restores.Restore:
 
 async def revertible_until(restore: restores.Restore) -> datetime | None:
     return await restores.revertible_until(restore)
+
+
+def restorable(object_type: str) -> bool:
+    return restores.restorable(object_type)
+
+
+def startable_until(restore: restores.Restore) -> datetime | None:
+    return restores.startable_until(restore)
+
+
+async def names(
+    restore: restores.Restore, object_types: set[str], record_ids: list[UUID] | None = None
+) -> crm.Names:
+    """`restore` was read for the viewer, who may therefore see its records' names."""
+    return await crm.names_of(restore.account_id, object_types, record_ids or [])
 
 
 async def refused_rows(

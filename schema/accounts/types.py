@@ -81,6 +81,20 @@ class Account:
     def next_manual_backup_at(self) -> datetime | None:
         return resolvers.accounts.next_manual_backup_at(self.model)
 
+    @strawberry.field(
+        description="How long after a manual backup `createBackup` is allowed again, in seconds "
+        "(the tier's quota: 7 days, or 24 hours on ENTERPRISE)."
+    )
+    def manual_backup_interval_seconds(self) -> int:
+        return resolvers.accounts.manual_backup_interval_seconds(self.model)
+
+    @strawberry.field(
+        description="Whether the account has a record outside the recycle bin: a backup of an "
+        "account without one holds nothing, and still uses the manual quota."
+    )
+    async def holds_records(self) -> bool:
+        return await resolvers.accounts.holds_records(self.model)
+
     @classmethod
     def from_model(cls, account: accounts.Account) -> Self:
         return cls(

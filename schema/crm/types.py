@@ -3,6 +3,7 @@ from typing import Annotated, Self
 
 import strawberry
 
+import resolvers.restores
 from schema.enums import described_enum
 from services import crm
 
@@ -70,6 +71,13 @@ class ObjectType:
         description="Created by the account (`createCustomObjectType`), not built in."
     )
     properties: list[Property] = strawberry.field(description="Its properties, by name.")
+
+    @strawberry.field(
+        description="Whether its records can be restored (planRestore, uploads); false for "
+        "system-managed types such as conversations."
+    )
+    def restorable(self) -> bool:
+        return resolvers.restores.restorable(self.name)
 
     @classmethod
     def from_model(cls, object_type: crm.ObjectType) -> Self:

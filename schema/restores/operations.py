@@ -75,6 +75,14 @@ def _start(kind: restores.RestoreKind) -> Callable[..., Awaitable[Restore]]:
 
 @strawberry.type
 class RestoreMutations:
+    @strawberry.mutation(
+        description="Puts aside a plan that was not started (PLANNED or PLAN_FAILED) as "
+        "PLAN_DISCARDED: it can no longer be started, and the page stops offering it "
+        "(SUPER_ADMIN). Discarding a discarded plan again returns it as it is."
+    )
+    async def discard_restore_plan(self, info: Info, plan_id: strawberry.ID) -> Restore:
+        return Restore.from_model(await resolvers.restores.discard(info.context, plan_id))
+
     start_restore: Restore = strawberry.mutation(
         resolver=_start(restores.RestoreKind.RESTORE),
         description="Queues a PLANNED plan compared less than an hour ago: both "

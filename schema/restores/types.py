@@ -10,7 +10,7 @@ from schema.crm.types import PropertyValue
 from schema.enums import described_enum
 from schema.pagination import AFTER, FIRST, Connection
 from schema.scalars import BigInt
-from services import restores
+from services import crm, restores
 
 # The models' enums are the GraphQL ones, marked in place.
 described_enum(
@@ -36,13 +36,16 @@ described_enum(
 described_enum(
     restores.RestoreStatus,
     "PLAN_QUEUED and PLANNING while a worker computes the plan, then PLANNED (or PLAN_FAILED); "
-    "once started QUEUED, RUNNING, SUCCEEDED or FAILED.",
+    "PLAN_DISCARDED once put aside unstarted; once started QUEUED, RUNNING, SUCCEEDED or "
+    "FAILED.",
     {
         restores.RestoreStatus.PLAN_QUEUED: "The plan waits for a worker.",
         restores.RestoreStatus.PLANNING: "A worker compares the source with the live records.",
         restores.RestoreStatus.PLANNED: "The plan is ready (`plan`): it may be started within "
         "an hour.",
         restores.RestoreStatus.PLAN_FAILED: "The plan could not be made: see `failureCode`.",
+        restores.RestoreStatus.PLAN_DISCARDED: "Put aside unstarted (`discardRestorePlan`): it "
+        "can no longer be started.",
         restores.RestoreStatus.QUEUED: "Started; waits for a worker.",
         restores.RestoreStatus.RUNNING: "A worker is writing the values, batch by batch.",
         restores.RestoreStatus.SUCCEEDED: "Done: `counts` says what changed.",
@@ -68,25 +71,46 @@ class RestorePropertyPlan:
         return cls(**prop.model_dump())
 
 
-@strawberry.type(description="One value a plan would change, as an example.")
+@strawberry.type(
+    description="One value the plan changes, as an example. Sensitive properties are counted "
+    "in the plan but never sampled."
+)
 class RestoreSampleChange:
     record_id: strawberry.ID = strawberry.field(description="The record it changes.")
+    record_name: str | None = strawberry.field(
+        description="What people call the record: a contact's name or email, a company's or "
+        "deal's name, another object type's primary (first) property; null when it has none "
+        "or is purged."
+    )
     object_type: str = strawberry.field(description="The record's object type's name.")
     property: str = strawberry.field(description="The property's name.")
     current_value: str | None = strawberry.field(description="Null when blank or redacted.")
     restored_value: str | None = strawberry.field(
         description="The value the restore sets; null when it clears it, or when redacted."
     )
-    redacted: bool = strawberry.field(description="The property is sensitive: values withheld.")
+    current_label: str | None = strawberry.field(
+        description="currentValue as people read it: an enumeration's option label."
+    )
+    restored_label: str | None = strawberry.field(
+        description="restoredValue as people read it: an enumeration's option label."
+    )
+    redacted: bool = strawberry.field(
+        description="Values withheld: only in plans made before sensitive properties stopped "
+        "being sampled."
+    )
 
     @classmethod
-    def from_sample(cls, sample: restores.SampleChange) -> Self:
+    def from_sample(cls, sample: restores.SampleChange, names: crm.Names) -> Self:
+        kind = sample.object_type
         return cls(
             record_id=strawberry.ID(str(sample.record_id)),
-            object_type=sample.object_type,
+            record_name=names.record(sample.record_id),
+            object_type=kind,
             property=sample.property,
             current_value=sample.current,
             restored_value=sample.target,
+            current_label=names.value(kind, sample.property, sample.current),
+            restored_label=names.value(kind, sample.property, sample.target),
             redacted=sample.redacted,
         )
 
@@ -174,12 +198,22 @@ class RestorePlan(RestorePlanCounts):
         description="The properties of the plan's one object type; empty when it has several "
         "(see objects)."
     )
-    sample_changes: list[RestoreSampleChange] = strawberry.field(description="Up to 20.")
+    samples: strawberry.Private[list[restores.SampleChange]]
+    restore: strawberry.Private[restores.Restore]
     guidance: list[str] = strawberry.field(
         description="How to recover what the restore leaves out, and what it leaves alone."
     )
     data_change_notice: str = strawberry.field(description="What acknowledgeDataChange accepts.")
     irreversible_notice: str = strawberry.field(description="What acknowledgeIrreversible accepts.")
+
+    @strawberry.field(description="Up to 20, their records named in one read.")
+    async def sample_changes(self) -> list[RestoreSampleChange]:
+        names = await resolvers.restores.names(
+            self.restore,
+            {sample.object_type for sample in self.samples},
+            [sample.record_id for sample in self.samples],
+        )
+        return [RestoreSampleChange.from_sample(sample, names) for sample in self.samples]
 
     @classmethod
     def from_summary(cls, summary: restores.PlanSummary, restore: restores.Restore) -> Self:
@@ -192,7 +226,8 @@ class RestorePlan(RestorePlanCounts):
                 strawberry.ID(str(record_id)) for record_id in summary.conflicting_record_ids
             ],
             properties=[RestorePropertyPlan.from_plan(prop) for prop in summary.properties],
-            sample_changes=[RestoreSampleChange.from_sample(item) for item in summary.samples],
+            samples=summary.samples,
+            restore=restore,
             guidance=summary.guidance,
             data_change_notice=summary.data_change_notice,
             irreversible_notice=summary.irreversible_notice,
@@ -240,6 +275,10 @@ class RestoreRefusedRow:
     object_type: str = strawberry.field(description="The file (of a ZIP) the row is in.")
     row_number: BigInt = strawberry.field(description="1 is the first row after the header.")
     record_id: str = strawberry.field(description="The row's `id` column, as in the file.")
+    record_name: str | None = strawberry.field(
+        description="What people call the row's record, from the row's own values (see "
+        "RestoreSampleChange.recordName); null when they do not name it."
+    )
     values: list[PropertyValue] = strawberry.field(
         description="The row's set values, as in the file; sensitive ones withheld."
     )
@@ -247,11 +286,14 @@ class RestoreRefusedRow:
     reason: str = strawberry.field(description="Why it was refused, for people.")
 
     @classmethod
-    def from_model(cls, row: restores.RestoreRefusal, sensitive: frozenset[str]) -> Self:
+    def from_model(
+        cls, row: restores.RestoreRefusal, sensitive: frozenset[str], names: crm.Names
+    ) -> Self:
         return cls(
             object_type=row.object_type_name,
             row_number=BigInt(row.row_number),
             record_id=row.record_id,
+            record_name=names.of_values(row.object_type_name, row.values),
             values=[
                 PropertyValue(name=name, value=value)
                 for name, value in sorted(row.values.items())
@@ -329,13 +371,25 @@ class Restore:
     async def id_map_download_url(self, info: Info) -> str | None:
         return await resolvers.restores.id_map_download_url(info.context, self.model)
 
+    @strawberry.field(
+        description="Until when startRestore or revertRestore takes this plan (an hour after it "
+        "was compared; later it is PLAN_STALE); null unless PLANNED."
+    )
+    def startable_until(self) -> datetime | None:
+        return resolvers.restores.startable_until(self.model)
+
     @strawberry.field(description="For source FILE: the rows the plan refused, in file order.")
     async def refused_rows(
         self, first: Annotated[int, FIRST] = 20, after: Annotated[str | None, AFTER] = None
     ) -> Connection[RestoreRefusedRow]:
         page = await resolvers.restores.refused_rows(self.model, first, after)
         sensitive = _sensitive(self.model)
-        return Connection.from_page(page, lambda row: RestoreRefusedRow.from_model(row, sensitive))
+        names = await resolvers.restores.names(
+            self.model, {row.object_type_name for row in page.items}
+        )
+        return Connection.from_page(
+            page, lambda row: RestoreRefusedRow.from_model(row, sensitive, names)
+        )
 
     @classmethod
     def from_model(cls, restore: restores.Restore) -> Self:

@@ -18,7 +18,7 @@ from services.backups.file_format import (
     read_manifest,
 )
 from services.backups.job import run_export
-from services.backups.quota import next_manual_backup_at
+from services.backups.quota import manual_backup_interval, next_manual_backup_at
 from services.backups.retention import DEFAULT_DAYS, MAX_DAYS, update_retention
 from services.backups.schedules import get_schedule, run_due_schedules, update_schedule
 from services.backups.service import (
@@ -61,6 +61,7 @@ __all__ = [
     "get_backup",
     "get_schedule",
     "list_backups",
+    "manual_backup_interval",
     "next_manual_backup_at",
     "open_backup",
     "open_download",

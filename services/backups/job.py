@@ -18,6 +18,7 @@ from services.backups import quota as quotas
 from services.backups.export import ExportResult, export_account
 from services.backups.retention import DEFAULT_DAYS, kept_for
 from services.core import environment
+from services.core.text import plural
 from services.storage import backup_key
 
 log = logging.getLogger(__name__)
@@ -130,11 +131,9 @@ class ExportJob(jobs.Job[Backup]):
         backup, exported = self.row, self.exported
         if exported is not None:
             kind, title = "BACKUP_READY", "Your backup is ready"
-            body = (
-                f"Snapshot of {exported.snapshot_at:%Y-%m-%d %H:%M} UTC, "
-                f"{sum(exported.object_counts.values())} records. "
-                f"It can be downloaded for {self.kept_for.days} days."
-            )
+            # No clock time: the page shows the notification's own time in the reader's zone.
+            records = plural(sum(exported.object_counts.values()), "record", "records")
+            body = f"{records} backed up. It can be downloaded for {self.kept_for.days} days."
         else:
             kind, title = "BACKUP_FAILED", "Your backup failed"
             body = f"{outcome.reason} " + _AFTER_FAILURE[backup.trigger]

@@ -20,6 +20,10 @@ MANUAL_BACKUP_INTERVAL = {
 }
 
 
+def manual_backup_interval(tier: Tier) -> timedelta:
+    return MANUAL_BACKUP_INTERVAL[tier]
+
+
 def next_manual_backup_at(account: Account) -> datetime | None:
     """When the account may request its next manual backup; None: now."""
     allowed_at = account.next_manual_backup_at

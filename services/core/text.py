@@ -35,3 +35,8 @@ def check_text(value: str, field: str, max_length: int | None = None) -> str:
     if problem is not None:
         raise ValidationFailed(f"{field}: {problem}.", field=field)
     return value
+
+
+def plural(count: int, singular: str, many: str) -> str:
+    """ "1 deal", "2 deals": the count and the word for it."""
+    return f"{count:,} {(singular if count == 1 else many).lower()}"

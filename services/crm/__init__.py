@@ -5,6 +5,7 @@ from models.crm import Association, ObjectType, Property, PropertyType, Record
 from services.crm.catalog import STANDARD_OBJECT_TYPES
 from services.crm.changes import ChangeEvent, ChangeSource, RecordChange
 from services.crm.live import live as live_record_changes
+from services.crm.names import Names, names_of
 from services.crm.object_types import (
     NAME_PATTERN,
     check_property_name,
@@ -27,6 +28,7 @@ from services.crm.records import (
     delete_records,
     filtered,
     get_record,
+    holds_records,
     list_records,
     purge_records,
     recycle_bin,
@@ -47,6 +49,7 @@ __all__ = [
     "ChangeSource",
     "Changes",
     "InvalidValue",
+    "Names",
     "ObjectType",
     "Property",
     "PropertyType",
@@ -66,9 +69,11 @@ __all__ = [
     "filtered",
     "get_object_type",
     "get_record",
+    "holds_records",
     "list_object_types",
     "list_records",
     "live_record_changes",
+    "names_of",
     "properties_by_name",
     "purge_records",
     "record_changes",

@@ -153,3 +153,31 @@ STANDARD_OBJECT_TYPES: tuple[ObjectTypeSpec, ...] = (
         ),
     ),
 )
+
+# How people read the standard enumerations' internal values; a custom option is its own label.
+OPTION_LABELS: dict[str, str] = {
+    "subscriber": "Subscriber",
+    "lead": "Lead",
+    "opportunity": "Opportunity",
+    "customer": "Customer",
+    "appointmentscheduled": "Appointment scheduled",
+    "qualifiedtobuy": "Qualified to buy",
+    "contractsent": "Contract sent",
+    "closedwon": "Closed won",
+    "closedlost": "Closed lost",
+    "LOW": "Low",
+    "MEDIUM": "Medium",
+    "HIGH": "High",
+    "new": "New",
+    "waiting_on_contact": "Waiting on contact",
+    "waiting_on_us": "Waiting on us",
+    "closed": "Closed",
+    "email": "Email",
+    "chat": "Chat",
+    "form": "Form",
+    "open": "Open",
+    "NOT_STARTED": "Not started",
+    "IN_PROGRESS": "In progress",
+    "WAITING": "Waiting",
+    "COMPLETED": "Completed",
+}

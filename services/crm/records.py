@@ -153,6 +153,11 @@ async def recycle_bin(
     return await paginate_rows(queryset, first, after, RecordRow, ROW_FIELDS, newest_first=True)
 
 
+async def holds_records(account_id: UUID) -> bool:
+    """Whether the account has a live record: a backup of it would hold none otherwise."""
+    return await Record.filter(account_id=account_id, deleted_at__isnull=True).exists()
+
+
 async def get_record(viewer: Viewer, record_id: str | UUID) -> Record:
     """A live or recycled record of the viewer's account; anything else is NOT_FOUND."""
     record = await Record.get_or_none(id=parse_id(record_id), account_id=viewer.account_id)

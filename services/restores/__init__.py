@@ -10,7 +10,13 @@ from services.restores.id_map import download_token as id_map_download_token
 from services.restores.id_map import has_id_map
 from services.restores.id_map import open_download as open_id_map_download
 from services.restores.job import run_restore
-from services.restores.plan import PLAN_STATUSES, plan_file_restore, plan_restore, plan_revert
+from services.restores.plan import (
+    PLAN_STATUSES,
+    plan_file_restore,
+    plan_restore,
+    plan_revert,
+    restorable,
+)
 from services.restores.plan_job import run_plan
 from services.restores.refusals import csv_stream as refused_rows_csv
 from services.restores.refusals import download_token as refused_rows_download_token
@@ -18,7 +24,14 @@ from services.restores.refusals import open_download as open_refused_rows_downlo
 from services.restores.refusals import open_zip_download as open_all_refused_rows_download
 from services.restores.refusals import refused_object_types, refused_rows
 from services.restores.refusals import zip_file as refused_rows_zip
-from services.restores.service import get_restore, list_restores, revertible_until, start
+from services.restores.service import (
+    discard,
+    get_restore,
+    list_restores,
+    revertible_until,
+    start,
+    startable_until,
+)
 from services.restores.summary import Counts, ObjectPlan, PlanSummary, PropertyPlan, SampleChange
 from services.restores.uploads import forget_unused_uploads
 
@@ -36,6 +49,7 @@ __all__ = [
     "RestoreSource",
     "RestoreStatus",
     "SampleChange",
+    "discard",
     "failure_code",
     "forget_unused_uploads",
     "get_restore",
@@ -54,8 +68,10 @@ __all__ = [
     "refused_rows_csv",
     "refused_rows_download_token",
     "refused_rows_zip",
+    "restorable",
     "revertible_until",
     "run_plan",
     "run_restore",
     "start",
+    "startable_until",
 ]

@@ -22,13 +22,13 @@ from services import crm, jobs
 from services.activity import notifications
 from services.backups import CorruptBackup, UnsafeFile
 from services.core import database
+from services.core.text import plural
 from services.crm import ChangeSource, RecordChange
 from services.imports import FileRefused
 from services.restores import batch as batches
 from services.restores.diff import AppliedCounts, BatchResult
 from services.restores.service import audited, wording
 from services.restores.source import Part, Targets, source_of
-from services.restores.summary import plural
 from services.restores.uploads import forget_upload
 
 # Batches applied at once: the next one's statement runs while this one commits, so neither
@@ -184,8 +184,8 @@ def _summary_of(restore: Restore, counts: AppliedCounts) -> str:
     """What it did, in a sentence or two."""
     changed = plural(counts.records_changed, *_words(restore))
     said = (
-        f"{changed} changed ({counts.values_set:,} values set, {counts.values_cleared:,} "
-        f"cleared); {counts.records_unchanged:,} already held the values."
+        f"{changed} changed ({plural(counts.values_set, 'value', 'values')} set, "
+        f"{counts.values_cleared:,} cleared); {counts.records_unchanged:,} already held the values."
     )
     extras = [
         (counts.records_brought_back, "brought back from the recycle bin"),
@@ -196,8 +196,8 @@ def _summary_of(restore: Restore, counts: AppliedCounts) -> str:
         (counts.records_refused, "refused (see the import's refused rows)"),
         (counts.records_returned_to_bin, "sent back to the recycle bin"),
         (counts.records_removed, "deleted again"),
-        (counts.records_skipped, "no longer exist and were left out"),
-        (counts.conflicts, "changed again since the restore and were left alone"),
+        (counts.records_skipped, "left out (in the recycle bin or deleted permanently)"),
+        (counts.conflicts, "left alone (changed again since the restore)"),
     ]
     more = [f"{count:,} {what}" for count, what in extras if count]
     return said + (" " + "; ".join(more).capitalize() + "." if more else "")

@@ -38,7 +38,13 @@ MAX_SAMPLES = 20
 PLAN_STATUSES = frozenset(jobs.PLAN_RESTORE.statuses.active) | {
     RestoreStatus.PLANNED,
     RestoreStatus.PLAN_FAILED,
+    RestoreStatus.PLAN_DISCARDED,
 }
+
+
+def restorable(object_type: str) -> bool:
+    """Whether records of `object_type` can be restored at all."""
+    return object_type not in NOT_RESTORABLE_TYPES
 
 
 class NotRestorable(DomainError):
@@ -70,7 +76,7 @@ async def plan_restore(
 
 
 def _check_restorable(object_type: str) -> None:
-    if object_type in NOT_RESTORABLE_TYPES:
+    if not restorable(object_type):
         raise NotRestorable(f"{object_type} cannot be restored: they are managed by the system.")
 
 
@@ -203,21 +209,21 @@ class _Planner:
         await _store_refused(self.plan.id, part, counted.refused)
 
     def _sample(self, planned: ObjectPlan, example: Example) -> None:
-        """A sample per changed property of the record, while there is room."""
+        """A sample per changed property of the record, while there is room. A sensitive
+        property is counted but not sampled: a sample of it could show nothing."""
         samples = self.summary.samples
         for prop, current, target in zip(
             planned.properties, example.current, example.target, strict=True
         ):
-            if current == target or len(samples) >= MAX_SAMPLES:
+            if prop.sensitive or current == target or len(samples) >= MAX_SAMPLES:
                 continue
             samples.append(
                 SampleChange(
                     record_id=example.record_id,
                     object_type=planned.object_type,
                     property=prop.name,
-                    current=None if prop.sensitive else current,
-                    target=None if prop.sensitive else target,
-                    redacted=prop.sensitive,
+                    current=current,
+                    target=target,
                 )
             )
 

@@ -22,6 +22,8 @@ from services.core.viewer import Viewer
 # A plan describes the data as it was: one older than this is refused (PLAN_STALE), so what a
 # super admin acknowledged is close to what happens.
 PLAN_FRESH_FOR = timedelta(hours=1)
+# A plan that was never started; one being computed is left to its job.
+DISCARDABLE = (RestoreStatus.PLANNED, RestoreStatus.PLAN_FAILED)
 # A restore can be reverted for this long after it finished (its saved values are kept).
 REVERTIBLE_FOR = timedelta(days=14)
 
@@ -75,7 +77,7 @@ WORDING = {
         "RESTORE", "RESTORE", "Data restore", "Data restore"
     ),
     (RestoreKind.REVERT, RestoreSource.BACKUP): Wording(
-        "RESTORE_REVERT", "RESTORE", "Data restore reverted", "Restore reverted"
+        "RESTORE_REVERT", "RESTORE", "Data restore reverted", "Revert of a data restore"
     ),
     (RestoreKind.RESTORE, RestoreSource.FILE): Wording("IMPORT", "IMPORT", "Import", "Import"),
     (RestoreKind.REVERT, RestoreSource.FILE): Wording(
@@ -186,6 +188,21 @@ async def start(
     return await get_restore(viewer, plan.id)
 
 
+async def discard(viewer: Viewer, plan_id: str | UUID) -> Restore:
+    """Put aside a plan that was not started (PLANNED or PLAN_FAILED): it is no longer offered,
+    and its uploaded file goes with the other never-started ones. Discarding twice is fine."""
+    viewer.require_role(Role.SUPER_ADMIN)
+    plan = await get_restore(viewer, plan_id)
+    discarded = await Restore.filter(id=plan.id, status__in=DISCARDABLE).update(
+        status=RestoreStatus.PLAN_DISCARDED
+    )
+    if discarded:
+        await audited(plan, viewer.user.id, "PLAN_DISCARDED")
+    elif plan.status != RestoreStatus.PLAN_DISCARDED:
+        raise ValidationFailed("Only a plan that was not started can be discarded.", field="planId")
+    return await get_restore(viewer, plan.id)
+
+
 def _check_startable(status: RestoreStatus) -> None:
     if status in (RestoreStatus.PLAN_QUEUED, RestoreStatus.PLANNING):
         raise PlanNotReady("The plan is still being computed: start it once it is PLANNED.")
@@ -193,6 +210,8 @@ def _check_startable(status: RestoreStatus) -> None:
         raise ValidationFailed("The plan failed (see its failureReason): plan again.")
     if status in (RestoreStatus.QUEUED, RestoreStatus.RUNNING):
         raise RestoreInProgress("This plan is queued or running already.")
+    if status == RestoreStatus.PLAN_DISCARDED:
+        raise ValidationFailed("This plan was discarded: plan again.", field="planId")
     if status != RestoreStatus.PLANNED:
         raise ValidationFailed("This plan was carried out already; plan again.", field="planId")
 
@@ -213,10 +232,20 @@ def _check_acknowledged(data_change: bool, irreversible: bool) -> None:
         )
 
 
-async def _check_fresh(plan: Restore, at: datetime) -> None:
+def startable_until(plan: Restore) -> datetime | None:
+    """Until when `start` takes a PLANNED plan before calling it stale; None for any other."""
+    if plan.status != RestoreStatus.PLANNED:
+        return None
+    return _compared_at(plan) + PLAN_FRESH_FOR
+
+
+def _compared_at(plan: Restore) -> datetime:
     planned_at = plan.plan.get("planned_at")
-    compared_at = datetime.fromisoformat(str(planned_at)) if planned_at else plan.created_at
-    if at - compared_at > PLAN_FRESH_FOR:
+    return datetime.fromisoformat(str(planned_at)) if planned_at else plan.created_at
+
+
+async def _check_fresh(plan: Restore, at: datetime) -> None:
+    if at - _compared_at(plan) > PLAN_FRESH_FOR:
         raise PlanStale(
             "The plan is more than an hour old and the data may have moved: plan again."
         )

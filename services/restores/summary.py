@@ -8,6 +8,8 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from models.restores import RestoreKind, RestoreSource
+from services.core.text import plural
+from services.restores.triage import CONTACTS
 
 
 class PropertyPlan(BaseModel):
@@ -24,10 +26,10 @@ class SampleChange(BaseModel):
     record_id: UUID
     object_type: str = ""
     property: str
-    # Both None when the property is sensitive.
     current: str | None
     target: str | None
-    redacted: bool
+    # Sensitive properties are no longer sampled; plans stored before kept such samples, valueless.
+    redacted: bool = False
 
 
 class Counts(BaseModel):
@@ -103,26 +105,28 @@ class PlanSummary(Counts):
             self.data_change_notice = _file_notice(self, as_new_records)
         else:
             self.data_change_notice = _backup_notice(self)
-        self.irreversible_notice = IRREVERSIBLE
+        self.irreversible_notice = (
+            IRREVERSIBLE_REVERT if kind == RestoreKind.REVERT else IRREVERSIBLE
+        )
 
 
-IRREVERSIBLE = (
+ANNOUNCED = (
     "Every changed record is announced to workflows and integrations, which may act on it "
-    "(re-enrolment, emails): that cannot be undone. What the restore changes can be reverted "
-    "for 14 days (however long the account keeps its backups), on the records not changed "
-    "again since."
+    "(re-enrolment, emails): that cannot be undone."
 )
+IRREVERSIBLE = (
+    f"{ANNOUNCED} What the restore changes can be reverted for 14 days (however long the "
+    "account keeps its backups), on the records not changed again since."
+)
+# A revert is not revertible itself (revertible_until): its notice must not promise it.
+IRREVERSIBLE_REVERT = f"{ANNOUNCED} A revert cannot itself be reverted."
 
 
-def plural(count: int, singular: str, many: str) -> str:
-    """ "1 deal", "2 deals": the count and the word for it."""
-    return f"{count:,} {(singular if count == 1 else many).lower()}"
-
-
-def _as_of(summary: PlanSummary) -> str:
+def _as_of(summary: PlanSummary, source: str) -> str:
+    """No clock time: the page shows `values_as_of` in the reader's own zone beside it."""
     if summary.values_as_of is None:
         return "the time it was made"
-    return f"{summary.values_as_of:%Y-%m-%d %H:%M} UTC"
+    return f"the {source}'s snapshot"
 
 
 def _backup_notice(summary: PlanSummary) -> str:
@@ -130,7 +134,8 @@ def _backup_notice(summary: PlanSummary) -> str:
     labels = ", ".join(prop.label for prop in plan.properties)
     return (
         f"{labels}: the values of {plan.records(plan.records_to_change)} are replaced with "
-        f"those of {_as_of(summary)}; changes made since to these properties are overwritten."
+        f"those of {_as_of(summary, 'backup')}; changes made since to these properties are "
+        "overwritten."
     )
 
 
@@ -146,9 +151,9 @@ def _file_notice(summary: PlanSummary, as_new_records: bool) -> str:
             f"bin, {plan.records_to_recreate:,} created again)"
         )
     return (
-        f"The file's values for every column it has, as of {_as_of(summary)}, replace today's "
-        f"(blank values clear) for {'; '.join(parts)}. Changes made since to these properties "
-        "are overwritten."
+        f"The file's values for every column it has, as of {_as_of(summary, 'file')}, replace "
+        f"today's (blank values clear) for {'; '.join(parts)}. Changes made since to these "
+        "properties are overwritten."
     )
 
 
@@ -163,6 +168,13 @@ def _revert_notice(summary: PlanSummary) -> str:
     )
 
 
+def _purged(plan: ObjectPlan) -> str:
+    """What becomes of purged records: a file recreates them, except contacts (triage.py)."""
+    if plan.object_type == CONTACTS:
+        return "are gone for good: no restore can create a contact again."
+    return "are not created again: restoring from the backup's file brings them back."
+
+
 def _guidance(plan: ObjectPlan) -> list[str]:
     lines = []
     if plan.records_deleted:
@@ -171,10 +183,7 @@ def _guidance(plan: ObjectPlan) -> list[str]:
             "out of it first, then plan again to restore their values too."
         )
     if plan.records_purged:
-        lines.append(
-            f"{plan.records(plan.records_purged)} deleted permanently are not created again: "
-            "restoring from the backup's file brings them back (contacts excepted)."
-        )
+        lines.append(f"{plan.records(plan.records_purged)} deleted permanently {_purged(plan)}")
     if plan.records_created_since:
         lines.append(
             f"{plan.records(plan.records_created_since)} created since the backup are left as "

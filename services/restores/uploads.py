@@ -30,7 +30,7 @@ async def forget_upload(restore: Restore) -> None:
 # An upload whose plan was not started within this is not going to be.
 UNSTARTED_KEPT_FOR = timedelta(days=1)
 FINISHED = (RestoreStatus.SUCCEEDED, RestoreStatus.FAILED)
-NEVER_STARTED = (RestoreStatus.PLANNED, RestoreStatus.PLAN_FAILED)
+NEVER_STARTED = (RestoreStatus.PLANNED, RestoreStatus.PLAN_FAILED, RestoreStatus.PLAN_DISCARDED)
 
 
 async def forget_unused_uploads(at: datetime | None = None) -> int:

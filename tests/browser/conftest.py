@@ -8,8 +8,8 @@ import pytest
 from tests.support.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    DESKTOP,
     TIMEOUT_MS,
+    VIEWPORTS,
     AdminPage,
     Watched,
     require_chromium,
@@ -30,9 +30,13 @@ async def browser() -> AsyncIterator[Any]:
         await launched.close()
 
 
-@pytest.fixture
-async def admin_page(browser: Any, server: Server, db_kind: str) -> AsyncIterator[AdminPage]:
-    context = await browser.new_context(viewport=DESKTOP, accept_downloads=True)
+@pytest.fixture(params=list(VIEWPORTS))
+async def admin_page(
+    browser: Any, server: Server, db_kind: str, request: pytest.FixtureRequest
+) -> AsyncIterator[AdminPage]:
+    """The page at each size the team uses: a desktop's 1440x900 and a phone's 390x844."""
+    viewport = request.param
+    context = await browser.new_context(viewport=VIEWPORTS[viewport], accept_downloads=True)
     context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
     watched = Watched(origin=server.url)
@@ -40,7 +44,7 @@ async def admin_page(browser: Any, server: Server, db_kind: str) -> AsyncIterato
     page.on("pageerror", watched.page_error)
     page.on("request", watched.request)
     try:
-        yield AdminPage(page, server, db_kind, watched)
+        yield AdminPage(page, server, db_kind, watched, viewport)
     finally:
         await context.close()
     assert watched.errors == [], watched.errors

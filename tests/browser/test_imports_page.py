@@ -48,6 +48,9 @@ async def test_upload_a_csv_review_it_restore_it_and_read_its_refused_rows(
         "id,amount,refusal reason",
         f"{bad.id},not a number,amount: a number such as 1250 or 99.5 is expected.",
     ]
+    await panel.get_by_text("Refused rows (first 1)").click()
+    refused_row = panel.locator(".refused-rows tbody tr")
+    await expect(refused_row).to_contain_text("amount: a number")
     await admin_page.screenshot("11-upload-review")
 
     await panel.locator("#ack-data-change").check()
@@ -69,3 +72,9 @@ async def test_upload_a_csv_review_it_restore_it_and_read_its_refused_rows(
     await expect(rows).to_contain_text(str(bad.id))
     await expect(rows).to_contain_text("amount")
     await admin_page.screenshot("12-upload-refused-rows")
+
+    # The import's notification leads to the imports list.
+    await page.locator("#bell-button").click()
+    notifications = page.locator("#notification-list")
+    await notifications.get_by_role("button", name="Show: Import - deals.csv finished").click()
+    await expect(page.locator("#imports-title")).to_be_focused()

@@ -1,6 +1,8 @@
 """The admin page's restore path in a real browser: choose, review (and reload), acknowledge,
 two-factor, live progress, the "Data restore - …" import and its notification, then revert."""
 
+import re
+
 from playwright.async_api import expect
 
 from models.accounts import Role
@@ -8,11 +10,10 @@ from tests.support.backups import backed_up
 from tests.support.browser import AdminPage
 from tests.support.graphql import GraphQLClient
 from tests.support.records import add_property, seed_records
-from tests.support.restores import amounts_of_deals, change_amounts
+from tests.support.restores import PAGE_DEALS, amounts_of_deals, backed_up_deals, change_amounts
 from tests.support.tenants import MakeTenant
 from tests.support.two_factor import enroll, wrong_code
 
-DEALS = [{"dealname": f"Deal {i}", "amount": str(1000 + i)} for i in range(8)]
 CHANGED = 3  # deals whose amount changes after the backup
 
 
@@ -20,7 +21,7 @@ async def test_restore_from_review_to_revert(
     admin_page: AdminPage, make_tenant: MakeTenant, gql: GraphQLClient
 ) -> None:
     tenant = await make_tenant(passwords=True)
-    await seed_records(tenant, "deals", DEALS)
+    await seed_records(tenant, "deals", PAGE_DEALS)
     backup_id = await backed_up(gql, tenant)
     in_backup = await amounts_of_deals(tenant)
     await change_amounts(tenant, CHANGED)
@@ -43,6 +44,10 @@ async def test_restore_from_review_to_revert(
     await expect(to_change).to_have_text(str(CHANGED))
     amount_row = panel.locator(".plan-properties tbody tr", has_text="Amount")
     await expect(amount_row.locator("td").nth(1)).to_have_text(str(CHANGED))
+    # Sample changes name their records as people do, not by id.
+    await panel.get_by_text(f"Sample changes ({CHANGED})").click()
+    samples = panel.locator(".plan-samples tbody tr td:first-child")
+    await expect(samples.first).to_have_text(re.compile(r"^Deal \d$"))
 
     # The plan lives in the API: a reload brings the review back.
     await page.reload()
@@ -91,9 +96,13 @@ async def test_restore_from_review_to_revert(
         str(CHANGED)
     )
     await expect(panel).to_contain_text("no code is needed until")
+    # Worded as a revert: no promise of reverting it in turn.
+    await expect(panel.locator("label", has=page.locator("#ack-irreversible"))).to_contain_text(
+        "A revert cannot itself be reverted."
+    )
     await panel.locator("#ack-data-change").check()
     await panel.locator("#ack-irreversible").check()
-    await panel.get_by_role("button", name="Revert the restore").click()
+    await panel.get_by_role("button", name=f"Revert {CHANGED} records").click()
     await expect(panel.get_by_role("heading", name="Revert complete")).to_be_visible()
     assert await amounts_of_deals(tenant) == changed
 
@@ -104,12 +113,21 @@ async def test_restore_from_review_to_revert(
     await expect(history.nth(1).get_by_role("button", name="Revert")).to_have_count(0)
     await admin_page.screenshot("10-reverted")
 
+    # A restore's notification opens its panel, after a reload too.
+    await page.reload()
+    await expect(panel).to_be_hidden()
+    await page.locator("#bell-button").click()
+    notifications = page.locator("#notification-list")
+    await notifications.get_by_role("button", name="Show: Data restore finished").click()
+    await expect(panel.get_by_role("heading", name="Restore complete")).to_be_visible()
+    await expect(page.locator("#restore-title")).to_be_focused()
+
 
 async def test_a_property_the_backup_lacks_fails_the_review_with_its_name(
     admin_page: AdminPage, make_tenant: MakeTenant, gql: GraphQLClient
 ) -> None:
     tenant = await make_tenant(passwords=True)
-    await seed_records(tenant, "deals", DEALS)
+    await seed_records(tenant, "deals", PAGE_DEALS)
     backup_id = await backed_up(gql, tenant)
     await add_property(tenant, "deals", "region", "Region")  # Created since the backup.
     page = admin_page.page
@@ -127,3 +145,32 @@ async def test_a_property_the_backup_lacks_fails_the_review_with_its_name(
     await expect(panel.get_by_role("alert")).to_have_text("Not in the backup's deals: region.")
     await panel.get_by_role("button", name="Change selection").click()
     await expect(panel.get_by_label("Region")).to_be_checked()
+
+
+async def test_nothing_to_change_asks_for_nothing(
+    admin_page: AdminPage, make_tenant: MakeTenant, gql: GraphQLClient
+) -> None:
+    tenant = await make_tenant(passwords=True)
+    backup_id = await backed_up_deals(gql, tenant)
+    page = admin_page.page
+    panel = page.locator("#restore")
+
+    await admin_page.signed_in(tenant.users[Role.SUPER_ADMIN].email)
+    # Times read in local time with their zone, the UTC instant on hover.
+    snapshot = admin_page.backup_row(backup_id).locator("td[data-label=Snapshot] time")
+    await expect(snapshot).to_have_attribute(
+        "title", re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d UTC$")
+    )
+    await expect(snapshot).to_have_text(re.compile(r"\d:\d\d.*\S+$"))
+    await admin_page.backup_row(backup_id).get_by_role("button", name="Restore").click()
+    await panel.get_by_label("Object", exact=True).select_option("deals")
+    await panel.get_by_label("Amount").check()
+    await panel.get_by_role("button", name="Review changes").click()
+
+    await expect(panel.get_by_role("status")).to_have_text(
+        "Nothing to change: the records already hold these values."
+    )
+    await expect(panel.locator("#ack-data-change")).to_have_count(0)
+    await expect(panel.get_by_label("Two-factor code")).to_have_count(0)
+    await expect(panel.get_by_role("button", name=re.compile("^Restore"))).to_have_count(0)
+    await admin_page.screenshot("13-nothing-to-change")

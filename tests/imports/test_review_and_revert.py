@@ -33,7 +33,8 @@ from tests.support.tenants import Tenant
 from tests.support.two_factor import reauthenticated, step_up
 
 REFUSED = """query($id: ID!) { restore(id: $id) {
-  refusedRows(first: 10) { nodes { objectType rowNumber recordId values { name value } redacted
+  refusedRows(first: 10) { nodes { objectType rowNumber recordId recordName values { name value }
+                                  redacted
                                   reason } } } }"""
 COUNTS = """query($id: ID!) { restore(id: $id) { counts { recordsChanged recordsReturnedToBin
   recordsRemoved conflicts } } }"""
@@ -83,6 +84,7 @@ async def test_an_upload_is_reviewed_before_anything_changes(
     refused = (await gql.data(REFUSED, {"id": planned["id"]}, tenant.super_admin))["restore"]
     [row] = refused["refusedRows"]["nodes"]
     assert (row["objectType"], row["rowNumber"], row["recordId"]) == ("deals", 4, rows[3][0])
+    assert row["recordName"] == "Stranger", "named by the row's own deal name"
     assert row["values"] == [
         {"name": "amount", "value": "not a number"},
         {"name": "dealname", "value": "Stranger"},

@@ -2,7 +2,8 @@
 
 No browser is downloaded: the tests use /usr/bin/chromium (`apt-get install chromium`; `.ci/run`
 installs it). Without it they skip with the reason, and fail instead when `CI` is set.
-Each step's screenshot goes to test-artifacts/screenshots/<database>/.
+Each step's screenshot goes to test-artifacts/screenshots/<database>/<viewport>/ (git ignores
+test-artifacts/; CI keeps it as an artifact).
 """
 
 import os
@@ -25,8 +26,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-DESKTOP = {"width": 1280, "height": 800}
+DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 # Playwright's own waits; a backup or restore of a few records takes well under this.
 TIMEOUT_MS = 20_000
@@ -100,11 +102,18 @@ async def sign_in(page: Any, email: str, password: str) -> None:
 class AdminPage:
     """A browser tab on /admin, and the steps the tests take on it."""
 
-    def __init__(self, page: Any, server: Server, db_kind: str, watched: Watched) -> None:
+    def __init__(
+        self, page: Any, server: Server, db_kind: str, watched: Watched, viewport: str
+    ) -> None:
         self.page = page
         self.server = server
         self.db_kind = db_kind
         self.watched = watched
+        self.viewport = viewport
+
+    @property
+    def phone(self) -> bool:
+        return self.viewport == "phone"
 
     async def open(self) -> None:
         await self.page.goto(f"{self.server.url}/admin")
@@ -119,8 +128,8 @@ class AdminPage:
         await self.page.locator("#live-status[data-status=live]").wait_for()
 
     async def screenshot(self, name: str) -> Path:
-        """Saved as test-artifacts/screenshots/<database>/<name>.png."""
-        path = SCREENSHOTS / self.db_kind / f"{name}.png"
+        """Saved as test-artifacts/screenshots/<database>/<viewport>/<name>.png."""
+        path = SCREENSHOTS / self.db_kind / self.viewport / f"{name}.png"
         # From the top: a full-page shot of a scrolled page draws the sticky bar mid-page.
         await self.page.evaluate("window.scrollTo(0, 0)")
         await self.page.screenshot(path=str(path), full_page=True)
@@ -149,3 +158,71 @@ class AdminPage:
         page.on("console", self.watched.console)
         page.on("pageerror", self.watched.page_error)
         return page
+
+
+# The page's controls that a message (.toast) lies over, by their text or label.
+_COVERED = """() => {
+  const boxes = [...document.querySelectorAll(".toast")]
+    .map((toast) => toast.getBoundingClientRect());
+  const over = (a, b) =>
+    a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const controls = "button, a[href], input, select, textarea, summary";
+  return [...document.querySelectorAll(controls)]
+    .filter((control) => !control.closest(".toast") && control.getClientRects().length)
+    .filter((control) => boxes.some((box) => over(box, control.getBoundingClientRect())))
+    .map((control) => control.getAttribute("aria-label") || control.textContent.trim()
+      || control.id);
+}"""
+
+
+async def controls_under_messages(page: Any) -> list[str]:
+    return list(await page.evaluate(_COVERED))
+
+
+async def announce(page: Any, *messages: str) -> None:
+    """Messages through the page's own `announce`, as its panels send them."""
+    await page.evaluate(
+        "async (messages) => { const dom = await import('./lib/dom.js');"
+        " messages.forEach((message) => dom.announce(message)); }",
+        list(messages),
+    )
+
+
+async def on_screen(locator: Any) -> bool:
+    """The element lies wholly within the viewport's width (a phone's, say)."""
+    box = await locator.bounding_box()
+    width = await locator.page.evaluate("window.innerWidth")
+    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+# Marks each visible, enabled control with the key it is known by (one per radio group: Tab
+# enters a group once, the arrow keys move within it); returns how many there are.
+_MARK_CONTROLS = """() => {
+  document.querySelectorAll("[data-keyboard-key]")
+    .forEach((control) => delete control.dataset.keyboardKey);
+  const selector = "button, a[href], input, select, textarea, summary, [tabindex]";
+  const controls = [...document.querySelectorAll(selector)].filter((control) =>
+    !control.matches(":disabled") && control.tabIndex >= 0 && control.getClientRects().length
+    && getComputedStyle(control).visibility !== "hidden");
+  controls.forEach((control, index) => {
+    control.dataset.keyboardKey = control.type === "radio" ? `radio:${control.name}` : `${index}`;
+  });
+  return controls.length;
+}"""
+_UNREACHED = """(reached) => [...document.querySelectorAll("[data-keyboard-key]")]
+  .filter((control) => !reached.includes(control.dataset.keyboardKey))
+  .map((control) => control.getAttribute("aria-label") || control.textContent.trim()
+    || control.id || control.name || control.outerHTML.slice(0, 80))"""
+
+
+async def unreachable_by_keyboard(page: Any) -> list[str]:
+    """The page's visible controls that pressing Tab from the top never reaches."""
+    count = await page.evaluate(_MARK_CONTROLS)
+    await page.evaluate("document.activeElement?.blur()")
+    reached: list[str] = []
+    for _ in range(count * 2 + 10):
+        await page.keyboard.press("Tab")
+        key = await page.evaluate("document.activeElement?.dataset.keyboardKey ?? null")
+        if key is not None:
+            reached.append(key)
+    return list(await page.evaluate(_UNREACHED, reached))

@@ -18,9 +18,9 @@ from services.restores.diff import AppliedCounts
 from tests.support.backups import backed_up
 from tests.support.graphql import GraphQLClient
 from tests.support.polling import poll_until, until_finished, until_listening
-from tests.support.records import add_property, seed_deals, set_values
+from tests.support.records import add_property, seed_deals, seed_records, set_values
 from tests.support.tenants import Tenant
-from tests.support.two_factor import step_up
+from tests.support.two_factor import enroll, step_up
 
 PLAN = """mutation($backupId: ID!, $objectType: String!, $properties: [String!]!) {
   planRestore(backupId: $backupId, objectType: $objectType, properties: $properties) {
@@ -33,7 +33,8 @@ PLANNED = """query($id: ID!) { restore(id: $id) {
            recordsToBringBack recordsToRecreate recordsRefused
            dataChangeNotice irreversibleNotice
            properties { name label sensitive toChange toClear unchanged }
-           sampleChanges { recordId property currentValue restoredValue redacted } } } }"""
+           sampleChanges { recordId recordName property currentValue restoredValue
+                           currentLabel restoredLabel redacted } } } }"""
 START = """mutation($planId: ID!, $data: Boolean!, $irreversible: Boolean!) {
   startRestore(planId: $planId, acknowledgeDataChange: $data,
                acknowledgeIrreversible: $irreversible) { id status kind } }"""
@@ -240,3 +241,16 @@ async def revertible_until(gql: GraphQLClient, tenant: Tenant, restore_id: str) 
     shown = (await gql.data(REVERTIBLE, {"id": restore_id}, tenant.super_admin))["restore"]
     until: str | None = shown["revertibleUntil"]
     return until
+
+
+PAGE_DEALS = [{"dealname": f"Deal {i}", "amount": str(1000 + i)} for i in range(8)]
+
+
+async def backed_up_deals(gql: GraphQLClient, tenant: Tenant, *, changed: int = 0) -> str:
+    """Eight deals backed up, the amounts of the first `changed` edited since, and two-factor
+    set up for the super admin: a restore to go through in the page. Returns the backup's id."""
+    await seed_records(tenant, "deals", PAGE_DEALS)
+    backup_id = await backed_up(gql, tenant)
+    await change_amounts(tenant, changed)
+    await enroll(gql, tenant.super_admin)
+    return backup_id

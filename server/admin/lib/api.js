@@ -43,26 +43,36 @@ export async function gql(query, variables = {}) {
 }
 
 // `POST /imports` is plain multipart, not GraphQL: it answers {id, name, status} or
-// {code, message}.
-export async function uploadImport(file, objectType) {
+// {code, message}. XMLHttpRequest, not fetch, for the upload's progress: `progress(sent, total)`
+// as the bytes go; `signal` aborts it (throws an ApiError of code CANCELLED).
+export function uploadImport(file, objectType, { progress = () => {}, signal = null } = {}) {
   const form = new FormData();
   if (objectType) form.append("objectType", objectType);
   form.append("file", file);
-  const response = await post(new URL("/imports", location.origin), {
-    method: "POST",
-    headers: authorization(),
-    body: form,
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", new URL("/imports", location.origin));
+    Object.entries(authorization()).forEach(([name, value]) => request.setRequestHeader(name, value));
+    request.responseType = "json";
+    request.upload.addEventListener("progress", (event) => progress(event.loaded, event.total));
+    request.addEventListener("error", () => reject(new ApiError("NETWORK", "The server cannot be reached.")));
+    request.addEventListener("abort", () => reject(new ApiError("CANCELLED", "The upload was cancelled.")));
+    request.addEventListener("load", () => {
+      const body = request.response ?? {}; // null for a proxy's error page: reported by status
+      if (request.status >= 200 && request.status < 300) {
+        resolve(body);
+        return;
+      }
+      const tooLarge = request.status === 413;
+      const code = body.code ?? (tooLarge ? "VALIDATION_FAILED" : "INTERNAL_SERVER_ERROR");
+      const message = body.message ?? (tooLarge ? "The file is too large." : "");
+      try {
+        raise(new ApiError(code, message));
+      } catch (error) {
+        reject(error);
+      }
+    });
+    signal?.addEventListener("abort", () => request.abort());
+    request.send(form);
   });
-  let body = {};
-  try {
-    body = await response.json();
-  } catch {
-    // A proxy's error page, say: reported by status below.
-  }
-  if (!response.ok) {
-    const code = body.code ?? (response.status === 413 ? "VALIDATION_FAILED" : "INTERNAL_SERVER_ERROR");
-    const message = body.message ?? (response.status === 413 ? "The file is too large." : "");
-    raise(new ApiError(code, message));
-  }
-  return body;
 }

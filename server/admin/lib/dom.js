@@ -1,7 +1,7 @@
 // Building the page's elements. Text from the API only ever goes in as text (never as HTML),
 // so a record value or a file name cannot inject markup.
 
-import { formatDateTime } from "./format.js";
+import { when } from "./format.js";
 
 // h("button", {class: "primary", onclick: save}, "Save")
 export function h(tag, attributes = {}, ...children) {
@@ -27,7 +27,7 @@ export function statusBadge(status, labels = JOB_STATUS_LABELS) {
 
 // When a job was asked for, and by whom: a table cell.
 export function requestedCell(job, label = "Requested") {
-  return h("td", { "data-label": label }, formatDateTime(job.createdAt),
+  return h("td", { "data-label": label }, when(job.createdAt),
     job.requestedBy ? h("div", { class: "subtle" }, job.requestedBy.email) : null);
 }
 
@@ -39,12 +39,26 @@ export function replace(element, ...children) {
   element.replaceChildren(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
 }
 
-// Screen readers hear it; sighted users see it for a few seconds in the corner.
-export function announce(message, { tone = "info" } = {}) {
+const MAX_TOASTS = 3;
+const TOAST_MS = 8000;
+
+// Screen readers hear it; sighted users see it for a few seconds in the messages region under
+// the top bar, which is in the page's flow and so never covers a control. At most a few at a
+// time (the oldest goes), each dismissible; `action` ({label, name, run}) leads somewhere.
+export function announce(message, { tone = "info", action = null } = {}) {
   $("#announcer").textContent = message;
-  const toast = h("div", { class: `toast ${tone}`, role: tone === "error" ? "alert" : null }, message);
-  $("#toasts").append(toast);
-  setTimeout(() => toast.remove(), 6000);
+  const toast = h("div", { class: `toast ${tone}`, role: tone === "error" ? "alert" : null });
+  const dismiss = () => toast.remove();
+  const go = action
+    ? h("button", { type: "button", class: "link-button", "aria-label": action.name ?? null,
+      onclick: () => { dismiss(); action.run(); } }, action.label)
+    : null;
+  toast.append(h("span", {}, message), go ?? "",
+    h("button", { type: "button", class: "icon-button dismiss", "aria-label": "Dismiss", onclick: dismiss }, "×"));
+  const region = $("#toasts");
+  region.append(toast);
+  while (region.children.length > MAX_TOASTS) region.firstElementChild.remove();
+  setTimeout(dismiss, TOAST_MS);
 }
 
 // An inline message under a form: shown for an error, hidden when cleared.

@@ -42,6 +42,7 @@ const MESSAGES = {
   GRAPHQL_VALIDATION_FAILED: () => "The page sent a request the server refused. Reload the page.",
   INTERNAL_SERVER_ERROR: () => "Something went wrong on the server. Try again in a moment.",
   NETWORK: () => "The server cannot be reached. Check your connection and try again.",
+  CANCELLED: () => "The upload was cancelled: nothing was stored.",
 };
 
 export function describe(error) {

@@ -1,12 +1,43 @@
-// How dates, sizes and counts read on the page, in the browser's language.
+// How dates, sizes and counts read on the page, in the browser's language. One time
+// convention: the reader's local time with its zone; the UTC instant on hover (`when`).
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const dateTime = new Intl.DateTimeFormat(undefined, {
+  year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short",
+});
 const number = new Intl.NumberFormat();
 
-export function formatDateTime(value) {
-  if (!value) return "—";
+function toDate(value) {
   const date = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(date.getTime()) ? "—" : dateTime.format(date);
+  return value && !Number.isNaN(date.getTime()) ? date : null;
+}
+
+export function formatDateTime(value) {
+  const date = toDate(value);
+  return date ? dateTime.format(date) : "—";
+}
+
+// A <time> in local time with its zone, its UTC instant as the hover title.
+export function when(value) {
+  const date = toDate(value);
+  if (!date) return "—";
+  const utc = `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  const element = document.createElement("time");
+  element.dateTime = date.toISOString();
+  element.title = utc;
+  element.textContent = dateTime.format(date);
+  return element;
+}
+
+// "1 deal", "2 deals": the count, formatted, and the word that agrees with it.
+export function plural(count, one, many) {
+  return `${formatNumber(count)} ${count === 1 ? one : many}`;
+}
+
+// A span of seconds as people say it: "24 hours", "7 days".
+export function formatDuration(seconds) {
+  const days = seconds / 86400;
+  if (Number.isInteger(days) && days > 1) return `${days} days`;
+  return plural(Math.round(seconds / 3600), "hour", "hours");
 }
 
 export function formatNumber(value) {

@@ -10,11 +10,12 @@ const PLAN = `plan { valuesAsOf plannedAt recordsInSource recordsToChange record
   ${PROPERTIES}
   objects { objectType label recordsInSource recordsToChange recordsUnchanged recordsToBringBack
     recordsToRecreate recordsRefused refusedRowsDownloadUrl ${PROPERTIES} }
-  sampleChanges { recordId objectType property currentValue restoredValue redacted }
+  sampleChanges { recordId recordName objectType property currentValue restoredValue currentLabel restoredLabel redacted }
   guidance dataChangeNotice irreversibleNotice }`;
 const RESTORE_FIELDS = `id kind source status backupId fileName revertsId objectType properties createdAt
-  startedAt completedAt failureReason revertibleUntil requestedBy { email } ${COUNTS}`;
-const FULL = `${RESTORE_FIELDS} ${PLAN}`;
+  startedAt completedAt failureReason revertibleUntil startableUntil requestedBy { email } ${COUNTS}`;
+const REFUSED = "refusedRows(first: 20) { nodes { objectType rowNumber recordId recordName reason } }";
+const FULL = `${RESTORE_FIELDS} ${PLAN} ${REFUSED}`;
 
 export async function planRestore(backupId, objectType, properties) {
   const data = await gql(`mutation($backupId: ID!, $objectType: String!, $properties: [String!]!) {
@@ -38,6 +39,11 @@ export async function start(plan, acknowledgeDataChange, acknowledgeIrreversible
   return data[field];
 }
 
+// Puts aside a plan that was not started: it is no longer picked up.
+export async function discard(id) {
+  await gql(`mutation($id: ID!) { discardRestorePlan(planId: $id) { id status } }`, { id });
+}
+
 export async function get(id) {
   return (await gql(`query($id: ID!) { restore(id: $id) { ${FULL} } }`, { id })).restore;
 }
@@ -53,7 +59,7 @@ export async function list(first = 50) {
   return (await gql(`query($first: Int!) { restores(first: $first) { nodes { ${RESTORE_FIELDS} } } }`, { first })).restores.nodes;
 }
 
-const OBJECT_TYPES = `{ objectTypes { name singularLabel pluralLabel
+const OBJECT_TYPES = `{ objectTypes { name singularLabel pluralLabel restorable
   properties { name label type sensitive } } }`;
 let objectTypes = null;
 

@@ -1,8 +1,9 @@
 // What a restore (or revert) plan says, as the review step shows it: the counts, each
-// property's changes, sample changes (sensitive values withheld by the server), and guidance.
+// property's changes, sample changes by record name (sensitive properties are counted, not
+// sampled), the refused rows of a file, and guidance.
 
 import { h } from "./dom.js";
-import { formatDateTime, formatNumber } from "./format.js";
+import { formatNumber, when } from "./format.js";
 
 function figure(label, value) {
   return h("div", {}, h("dt", {}, label), h("dd", {}, formatNumber(value)));
@@ -14,8 +15,8 @@ export function renderPlan(restore) {
   const revert = restore.kind === "REVERT";
   return h("div", { class: "plan" },
     h("p", {}, revert
-      ? `Puts back the values the restore overwrote, as they were on ${formatDateTime(plan.valuesAsOf)}.`
-      : `Sets the chosen properties back to their values of ${formatDateTime(plan.valuesAsOf)}.`),
+      ? ["Puts back the values the restore overwrote, as they were on ", when(plan.valuesAsOf), "."]
+      : ["Sets the chosen properties back to their values in the backup's snapshot of ", when(plan.valuesAsOf), "."]),
     h("dl", { class: "summary" },
       figure("Records to change", plan.recordsToChange),
       figure("Already the same", plan.recordsUnchanged),
@@ -39,7 +40,7 @@ function renderFilePlan(restore) {
     h("p", {}, revert
       ? "Puts back what the restore from this file changed: values, records taken out of the recycle bin, records created again."
       : plan.valuesAsOf
-        ? `Gives the records in the file their values of ${formatDateTime(plan.valuesAsOf)}, for every column of it.`
+        ? ["Gives the records in the file their values in the file's snapshot of ", when(plan.valuesAsOf), ", for every column of it."]
         : "Gives the records in the file the file's values, for every column of it."),
     plan.objects.map((object) => h("section", { class: "plan-object", "aria-label": object.label },
       h("h4", {}, object.label),
@@ -56,6 +57,7 @@ function renderFilePlan(restore) {
         : null,
       propertiesTable(object.properties))),
     samplesTable(plan.sampleChanges, labels),
+    refusedTable(restore.refusedRows?.nodes ?? []),
     plan.guidance.length ? h("ul", { class: "guidance" }, plan.guidance.map((line) => h("li", {}, line))) : null);
 }
 
@@ -81,6 +83,11 @@ function value(text, redacted) {
   return text === null ? h("span", { class: "redacted" }, "blank") : text;
 }
 
+// A record by the name the server gives it; its id (for support) on hover.
+function recordCell(name, id) {
+  return name ? h("span", { title: id }, name) : h("span", { class: "redacted", title: id }, "unnamed record");
+}
+
 function samplesTable(samples, labels) {
   if (samples.length === 0) return null;
   return h("details", { class: "samples" },
@@ -94,10 +101,28 @@ function samplesTable(samples, labels) {
           h("th", { scope: "col" }, "Now"),
           h("th", { scope: "col" }, "After"))),
         h("tbody", {}, samples.map((sample) => h("tr", {},
-          h("td", { "data-label": "Record" }, h("code", {}, sample.recordId)),
+          h("td", { "data-label": "Record" }, recordCell(sample.recordName, sample.recordId)),
           h("td", { "data-label": "Property" }, labels.get(sample.property) ?? sample.property),
-          h("td", { "data-label": "Now" }, value(sample.currentValue, sample.redacted)),
-          h("td", { "data-label": "After" }, value(sample.restoredValue, sample.redacted))))))));
+          h("td", { "data-label": "Now" }, value(sample.currentLabel, sample.redacted)),
+          h("td", { "data-label": "After" }, value(sample.restoredLabel, sample.redacted))))))));
+}
+
+// The first rows of the file the plan refused, by name, with why (the CSV has them all).
+function refusedTable(rows) {
+  if (rows.length === 0) return null;
+  return h("details", { class: "samples refused-rows" },
+    h("summary", {}, `Refused rows (first ${rows.length})`),
+    h("div", { class: "table-wrap" },
+      h("table", { class: "responsive" },
+        h("caption", { class: "visually-hidden" }, "Refused rows"),
+        h("thead", {}, h("tr", {},
+          h("th", { scope: "col", class: "number" }, "Row"),
+          h("th", { scope: "col" }, "Record"),
+          h("th", { scope: "col" }, "Why"))),
+        h("tbody", {}, rows.map((row) => h("tr", {},
+          h("td", { "data-label": "Row", class: "number" }, formatNumber(row.rowNumber)),
+          h("td", { "data-label": "Record" }, recordCell(row.recordName, row.recordId)),
+          h("td", { "data-label": "Why" }, row.reason)))))));
 }
 
 export function renderCounts(counts) {

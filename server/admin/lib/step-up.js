@@ -7,7 +7,7 @@ import { gql } from "./api.js";
 import { emit } from "./bus.js";
 import { announce, busy, h, replace, showError } from "./dom.js";
 import { ApiError, describe } from "./errors.js";
-import { formatDateTime } from "./format.js";
+import { when } from "./format.js";
 import { codesLeft, recoveryCodesNotice } from "./recovery-codes.js";
 import * as session from "./session.js";
 
@@ -48,7 +48,7 @@ export function stepUp(me, { notEnrolled = NOT_ENROLLED, onEnrolled = null } = {
     if (me.authMethod === "SSO") {
       replace(element, h("p", { class: "hint" }, "Signed in with single sign-on: no two-factor code is needed."));
     } else if (until && until - Date.now() > MARGIN_MS) {
-      replace(element, h("p", { class: "hint" }, `You confirmed it is you; no code is needed until ${formatDateTime(until)}.`));
+      replace(element, h("p", { class: "hint" }, "You confirmed it is you; no code is needed until ", when(until), "."));
     } else if (!me.totpEnrolled) {
       renderEnrollment();
     } else {

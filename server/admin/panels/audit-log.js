@@ -4,7 +4,7 @@
 import { gql } from "../lib/api.js";
 import { $, busy, h, replace, showError, startDownload } from "../lib/dom.js";
 import { describe } from "../lib/errors.js";
-import { formatDateTime } from "../lib/format.js";
+import { when } from "../lib/format.js";
 
 const ENTRIES = `query($filter: AuditLogFilter, $after: String) {
   auditLog(first: 50, after: $after, filter: $filter) {
@@ -91,7 +91,7 @@ function filter() {
 
 function row(entry) {
   return h("tr", { dataset: { action: entry.action } },
-    h("td", { "data-label": "When" }, formatDateTime(entry.createdAt)),
+    h("td", { "data-label": "When" }, when(entry.createdAt)),
     h("td", { "data-label": "Action" }, actionName(entry.action)),
     h("td", { "data-label": "Who" }, entry.actor ? entry.actor.name || entry.actor.email : "The system"),
     h("td", { "data-label": "Details" }, details(entry)));

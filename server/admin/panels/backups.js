@@ -4,13 +4,13 @@ import { gql } from "../lib/api.js";
 import { emit, on } from "../lib/bus.js";
 import { $, announce, busy, h, replace, requestedCell, showError, startDownload, statusBadge } from "../lib/dom.js";
 import { describe } from "../lib/errors.js";
-import { formatBytes, formatDateTime, formatNumber, titleCase } from "../lib/format.js";
+import { formatBytes, formatDateTime, formatDuration, formatNumber, titleCase, when } from "../lib/format.js";
 import { watchJob } from "../lib/live.js";
 
 const FIELDS = `id status trigger createdAt snapshotAt completedAt expiresAt sizeBytes failureReason
   requestedBy { email } objectCounts { objectType rows }`;
 const BACKUPS = `query($after: String) {
-  account { tier nextManualBackupAt }
+  account { manualBackupIntervalSeconds nextManualBackupAt holdsRecords }
   backups(first: 20, after: $after) { nodes { ${FIELDS} } pageInfo { hasNextPage endCursor } } }`;
 const CREATE = `mutation { createBackup(confirm: true) { id status } }`;
 const DOWNLOAD_URL = `query($id: ID!) { backup(id: $id) { downloadUrl } }`;
@@ -22,7 +22,6 @@ const STATUS_LABELS = {
   FAILED: "Failed",
   EXPIRED: "Expired",
 };
-const QUOTA_PERIOD = { ENTERPRISE: "24 hours", PROFESSIONAL: "7 days", STARTER: "7 days" };
 
 let backups = []; // as listed, newest first
 let nextPage = null;
@@ -39,6 +38,11 @@ export function init() {
   $("#backups-more").addEventListener("click", (event) => busy(event.currentTarget, () => load({ more: true })));
   // A backup that finished (this page's or a scheduled one): notifications.js says so.
   on("backups-changed", () => load().catch((error) => announce(describe(error), { tone: "error" })));
+  // A ready backup's notification: the same download, with what the file holds first.
+  on("download-backup", (id) => {
+    location.hash = "backups";
+    confirmDownload({ id });
+  });
 }
 
 export async function load({ more = false } = {}) {
@@ -46,7 +50,8 @@ export async function load({ more = false } = {}) {
   const page = data.backups;
   backups = more ? [...backups, ...page.nodes] : page.nodes;
   nextPage = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
-  $("#quota-period").textContent = QUOTA_PERIOD[data.account.tier];
+  $("#quota-period").textContent = formatDuration(data.account.manualBackupIntervalSeconds);
+  $("#create-backup-empty").hidden = data.account.holdsRecords;
   nextManualBackupAt = data.account.nextManualBackupAt ? new Date(data.account.nextManualBackupAt) : null;
   render();
   followRunning();
@@ -74,8 +79,7 @@ function renderQuota() {
   const waitMs = nextManualBackupAt ? nextManualBackupAt - Date.now() : 0;
   const button = $("#create-backup");
   button.disabled = waitMs > 0;
-  $("#quota-note").textContent =
-    waitMs > 0 ? `Next manual backup available ${formatDateTime(nextManualBackupAt)}.` : "";
+  replace($("#quota-note"), waitMs > 0 ? ["Next manual backup available ", when(nextManualBackupAt), "."] : []);
   if (waitMs > 0) {
     quotaTimer = setTimeout(renderQuota, Math.min(waitMs + 1000, 2 ** 31 - 1));
     button.setAttribute("aria-describedby", "quota-note");
@@ -91,10 +95,10 @@ function row(backup) {
     h("td", { "data-label": "Status" }, statusCell(backup)),
     h("td", { "data-label": "Trigger" }, backup.trigger === "MANUAL" ? "Manual" : "Scheduled"),
     requestedCell(backup),
-    h("td", { "data-label": "Snapshot" }, formatDateTime(backup.snapshotAt)),
+    h("td", { "data-label": "Snapshot" }, when(backup.snapshotAt)),
     h("td", { "data-label": "Size" }, formatBytes(backup.sizeBytes)),
     h("td", { "data-label": "Rows" }, rowCounts(backup, total)),
-    h("td", { "data-label": "Expires" }, formatDateTime(backup.expiresAt)),
+    h("td", { "data-label": "Expires" }, when(backup.expiresAt)),
     h("td", { class: "row-actions" },
       ready ? h("button", { type: "button", class: "secondary", onclick: () => confirmDownload(backup),
         "aria-label": `Download the backup of ${formatDateTime(backup.snapshotAt)}` }, "Download") : null,

@@ -17,6 +17,12 @@ const ERROR_ROWS = `query($id: ID!, $after: String) { import(id: $id) {
 
 export function init() {
   on("imports-changed", () => load().catch((error) => announce(describe(error), { tone: "error" })));
+  // An import's notification opens the list.
+  on("open-imports", () => {
+    location.hash = "backups";
+    $("#imports").scrollIntoView({ block: "start" });
+    $("#imports-title").focus({ preventScroll: true });
+  });
 }
 
 export async function load() {

@@ -6,7 +6,7 @@ import { gql } from "../lib/api.js";
 import { emit } from "../lib/bus.js";
 import { $, announce, h, replace } from "../lib/dom.js";
 import { describe } from "../lib/errors.js";
-import { formatDateTime } from "../lib/format.js";
+import { when } from "../lib/format.js";
 import { onReconnected, watchNotifications } from "../lib/live.js";
 
 const LIST = `{ unreadNotificationCount
@@ -59,8 +59,23 @@ function arrived(notification) {
   notifications = [notification, ...notifications.filter((n) => n.id !== notification.id)].slice(0, 20);
   unread += 1;
   render();
-  announce(notification.title, { tone: notification.kind.endsWith("FAILED") ? "error" : "info" });
+  announce(notification.title, {
+    tone: notification.kind.endsWith("FAILED") ? "error" : "info",
+    action: leadsTo(notification),
+  });
   refresh([notification]);
+}
+
+// Where a notification leads: a ready backup downloads; a restore or an import opens its panel.
+// `subjectId` is the backup's or the restore's id.
+function leadsTo(notification) {
+  const id = notification.subjectId;
+  if (!id) return null;
+  if (notification.kind === "BACKUP_READY") {
+    return { label: "Download", name: `Download: ${notification.title}`, run: () => emit("download-backup", id) };
+  }
+  const event = { RESTORE: "open-restore", IMPORT: "open-imports" }[notification.kind.split("_")[0]];
+  return event ? { label: "Show", name: `Show: ${notification.title}`, run: () => emit(event, id) } : null;
 }
 
 // After a reconnect: the bell again, and the parts of the page that the missed ones concern.
@@ -95,10 +110,15 @@ function render() {
 }
 
 function item(notification) {
+  const action = leadsTo(notification);
   return h("li", { class: notification.readAt ? "read" : "unread", dataset: { kind: notification.kind } },
     h("div", { class: "notification-title" }, notification.title),
     notification.body ? h("div", { class: "notification-body" }, notification.body) : null,
-    h("time", { datetime: notification.createdAt, class: "subtle" }, formatDateTime(notification.createdAt)));
+    action ? h("button", { type: "button", class: "link-button", "aria-label": action.name, onclick: () => {
+      setOpen(false);
+      action.run();
+    } }, action.label) : null,
+    h("div", { class: "subtle" }, when(notification.createdAt)));
 }
 
 function setOpen(open) {

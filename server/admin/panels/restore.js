@@ -6,14 +6,13 @@ import { gql } from "../lib/api.js";
 import { emit, on } from "../lib/bus.js";
 import { $, announce, busy, h, replace, showError } from "../lib/dom.js";
 import { describe } from "../lib/errors.js";
-import { formatDateTime, formatNumber, titleCase } from "../lib/format.js";
+import { formatDateTime, formatNumber, plural, titleCase, when } from "../lib/format.js";
 import { watchJob } from "../lib/live.js";
 import * as api from "../lib/restore-api.js";
 import { renderCounts, renderPlan } from "../lib/restore-plan.js";
 import { stepUp } from "../lib/step-up.js";
 
 const STEPS = ["Choose", "Review", "Restore"];
-const PLAN_VALID_MS = 3600 * 1000; // startRestore takes plans compared less than an hour ago
 const PLANNING = new Set(["PLAN_QUEUED", "PLANNING"]);
 const ACTIVE = new Set(["QUEUED", "RUNNING"]);
 
@@ -25,6 +24,11 @@ export function init() {
   on("restore-from-backup", (backup) => guard(() => choose(backup)));
   on("revert-restore", (restore) => guard(() => reviewRevert(restore.id)));
   on("review-upload", (id) => guard(async () => awaitPlan(await api.get(id))));
+  // A restore's notification opens it where it is.
+  on("open-restore", (id) => guard(async () => {
+    location.hash = "backups";
+    resume(await api.get(id), { focus: true, ended: true });
+  }));
 }
 
 // Picks up the newest restore if it is under way, or a plan being compared or still waiting
@@ -32,11 +36,17 @@ export function init() {
 export async function load(signedIn) {
   me = signedIn;
   const latest = await api.latest();
-  if (!latest) return;
-  if (ACTIVE.has(latest.status)) follow(latest, { focus: false });
-  else if (PLANNING.has(latest.status)) awaitPlan(latest, { focus: false });
-  else if (latest.status === "PLANNED" && Date.now() - new Date(latest.plan.plannedAt ?? latest.createdAt) < PLAN_VALID_MS) {
-    review(latest, { focus: false });
+  if (latest) resume(latest, { focus: false, ended: false });
+}
+
+// The panel at the step `restore` is at; a finished one only when `ended` is wanted.
+function resume(restore, { focus, ended }) {
+  if (ACTIVE.has(restore.status)) follow(restore, { focus });
+  else if (PLANNING.has(restore.status)) awaitPlan(restore, { focus });
+  else if (restore.status === "PLANNED" && new Date(restore.startableUntil) > Date.now()) {
+    review(restore, { focus });
+  } else if (ended && restore.status !== "PLANNED") {
+    finished(restore, { focus, quiet: true });
   }
 }
 
@@ -77,7 +87,9 @@ function focusPanel() {
 // Step 1: which object, which properties. A backup has a file only for objects with records.
 async function choose(backup, selected = null) {
   const types = await api.loadObjectTypes();
-  const available = types.filter((type) => backup.objectCounts.some((count) => count.objectType === type.name && count.rows > 0));
+  // The server says which types cannot be restored at all; a backup holds files of some.
+  const available = types.filter((type) => type.restorable
+    && backup.objectCounts.some((count) => count.objectType === type.name && count.rows > 0));
   if (available.length === 0) {
     show(0, `Backup of ${formatDateTime(backup.snapshotAt)}`, h("p", { class: "empty" }, "This backup holds no records."));
     focusPanel();
@@ -152,7 +164,7 @@ function awaitPlan(plan, { backup = null, focus = true } = {}) {
       else if (progress.rowsTotal) {
         bar.max = progress.rowsTotal;
         bar.value = progress.rowsDone ?? 0;
-        status.textContent = `${formatNumber(progress.rowsDone)} of ${formatNumber(progress.rowsTotal)} records compared`;
+        status.textContent = `${formatNumber(progress.rowsDone)} of ${plural(progress.rowsTotal, "record", "records")} compared`;
       }
     },
     finished: compared,
@@ -185,13 +197,11 @@ function review(plan, { backup = null, focus = true } = {}) {
   const revert = plan.kind === "REVERT";
   const dataChange = h("input", { type: "checkbox", id: "ack-data-change" });
   const irreversible = h("input", { type: "checkbox", id: "ack-irreversible" });
-  const confirmation = stepUp(me);
-  const error = h("p", { class: "error", role: "alert", hidden: true });
   const written = recordsWritten(plan.plan);
   const nothingToDo = written === 0;
   const submit = h("button", { type: "submit", class: "danger", disabled: true },
-    revert ? "Revert the restore" : `Restore ${formatNumber(written)} ${written === 1 ? "record" : "records"}`);
-  const ready = () => { submit.disabled = !(dataChange.checked && irreversible.checked) || nothingToDo; };
+    `${revert ? "Revert" : "Restore"} ${plural(written, "record", "records")}`);
+  const ready = () => { submit.disabled = !(dataChange.checked && irreversible.checked); };
   dataChange.addEventListener("change", ready);
   irreversible.addEventListener("change", ready);
 
@@ -202,14 +212,32 @@ function review(plan, { backup = null, focus = true } = {}) {
     else await choose(backup ?? await backupOf(plan), plan);
   }));
 
+  const discard = h("button", { type: "button", class: "link-button" }, "Discard this plan");
+  discard.addEventListener("click", () => guard(async () => {
+    await busy(discard, () => api.discard(plan.id));
+    close();
+    announce("Plan discarded.");
+  }));
+
+  if (nothingToDo) {
+    // Nothing would change: nothing to acknowledge or sign.
+    show(1, describeJob(plan), renderPlan(plan),
+      h("p", { class: "notice", role: "status" }, revert
+        ? "Nothing to revert: the records hold other values now, or the restore changed none."
+        : "Nothing to change: the records already hold these values."),
+      h("div", { class: "actions-row" }, back, discard));
+    if (focus) focusPanel();
+    return;
+  }
+  const confirmation = stepUp(me);
+  const error = h("p", { class: "error", role: "alert", hidden: true });
   const form = h("form", { novalidate: true },
-    h("h3", {}, "Before you continue"),
+    h("h3", {}, revert ? "Before you revert" : "Before you restore"),
     h("label", { class: "check" }, dataChange, h("span", {}, plan.plan.dataChangeNotice)),
     h("label", { class: "check" }, irreversible, h("span", {}, plan.plan.irreversibleNotice)),
     confirmation.element,
     error,
-    nothingToDo ? h("p", { class: "notice" }, "Nothing to change: the records already hold these values.") : null,
-    h("div", { class: "actions-row" }, submit, back));
+    h("div", { class: "actions-row" }, submit, back, discard));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     showError(error, null);
@@ -272,7 +300,7 @@ function follow(restore, { focus = true } = {}) {
       if (progress.rowsTotal) {
         bar.max = progress.rowsTotal;
         bar.value = progress.rowsDone ?? 0;
-        status.textContent = `${formatNumber(progress.rowsDone)} of ${formatNumber(progress.rowsTotal)} records checked`;
+        status.textContent = `${formatNumber(progress.rowsDone)} of ${plural(progress.rowsTotal, "record", "records")} checked`;
       } else {
         status.textContent = progress.status === "RUNNING" ? "Running…" : "Queued: starting soon…";
       }
@@ -284,7 +312,7 @@ function follow(restore, { focus = true } = {}) {
   });
 }
 
-function finished(restore) {
+function finished(restore, { focus = false, quiet = false } = {}) {
   if (ACTIVE.has(restore.status)) {
     follow(restore, { focus: false }); // the socket dropped mid-way: follow on
     return;
@@ -299,11 +327,13 @@ function finished(restore) {
   show(2, describeJob(restore),
     h("h3", {}, succeeded ? (revert ? "Revert complete" : "Restore complete") : (revert ? "Revert failed" : "Restore failed")),
     h("p", { role: "status" }, succeeded
-      ? `Finished ${formatDateTime(restore.completedAt)}. It is listed under Imports.`
+      ? ["Finished ", when(restore.completedAt), ". It is listed under Imports."]
       : restore.failureReason ?? "It did not finish."),
     restore.counts ? renderCounts(restore.counts) : null,
-    canRevert ? h("p", { class: "hint" }, `You can revert it until ${formatDateTime(restore.revertibleUntil)}.`) : null,
+    canRevert ? h("p", { class: "hint" }, "You can revert it until ", when(restore.revertibleUntil), ".") : null,
     revertButton ? h("div", { class: "actions-row" }, revertButton) : null);
+  if (focus) focusPanel();
+  if (quiet) return;
   announce(succeeded ? `${revert ? "Revert" : "Restore"} complete.` : `${revert ? "Revert" : "Restore"} failed.`,
     { tone: succeeded ? "info" : "error" });
 }

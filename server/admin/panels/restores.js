@@ -3,7 +3,7 @@
 import { emit, on } from "../lib/bus.js";
 import { $, announce, h, replace, requestedCell, statusBadge } from "../lib/dom.js";
 import { describe } from "../lib/errors.js";
-import { formatDateTime, formatNumber, titleCase } from "../lib/format.js";
+import { formatDateTime, plural, titleCase } from "../lib/format.js";
 import * as api from "../lib/restore-api.js";
 
 export function init() {
@@ -38,7 +38,7 @@ function row(restore, type) {
     h("td", { "data-label": "Status" }, statusBadge(restore.status),
       restore.failureReason ? h("div", { class: "subtle" }, restore.failureReason) : null),
     requestedCell(restore),
-    h("td", { "data-label": "Changed" }, restore.counts ? `${formatNumber(restore.counts.recordsChanged)} records` : "—"),
+    h("td", { "data-label": "Changed" }, restore.counts ? plural(restore.counts.recordsChanged, "record", "records") : "—"),
     h("td", { class: "row-actions" }, api.revertible(restore)
       ? h("button", { type: "button", class: "secondary", onclick: () => emit("revert-restore", restore),
         "aria-label": `Revert the restore of ${formatDateTime(restore.createdAt)}` }, "Revert")

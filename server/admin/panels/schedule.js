@@ -2,13 +2,19 @@
 // ENTERPRISE only: other tiers see why it is unavailable instead of a form that cannot work.
 
 import { gql } from "../lib/api.js";
-import { $, announce, busy, showError } from "../lib/dom.js";
+import { on } from "../lib/bus.js";
+import { $, announce, busy, replace, showError } from "../lib/dom.js";
 import { describe } from "../lib/errors.js";
-import { formatDateTime } from "../lib/format.js";
+import { when } from "../lib/format.js";
 
 const SCHEDULE = `{ backupSchedule { enabled frequency nextRunAt } }`;
-const UPDATE = `mutation($enabled: Boolean!, $frequency: BackupFrequency) {
-  updateBackupSchedule(enabled: $enabled, frequency: $frequency) { enabled frequency nextRunAt } }`;
+const UPDATE = `mutation($enabled: Boolean!, $frequency: BackupFrequency, $firstRunAt: DateTime) {
+  updateBackupSchedule(enabled: $enabled, frequency: $frequency, firstRunAt: $firstRunAt) {
+    enabled frequency nextRunAt } }`;
+// After the next run is due, the card asks again: by then the scheduler has moved it on.
+const AFTER_RUN_MS = 5000;
+
+let runTimer = null;
 
 export function init() {
   const form = $("#schedule-form");
@@ -18,14 +24,19 @@ export function init() {
     showError($("#schedule-error"), null);
     const enabled = form.elements.enabled.checked;
     const frequency = form.elements.frequency.value;
+    // The input holds local time; the API takes an instant.
+    const first = form.elements.firstRunAt.value;
+    const firstRunAt = enabled && first ? new Date(first).toISOString() : null;
     try {
-      const data = await busy($("#schedule-save"), () => gql(UPDATE, { enabled, frequency }));
+      const data = await busy($("#schedule-save"), () => gql(UPDATE, { enabled, frequency, firstRunAt }));
       render(data.updateBackupSchedule);
       announce(enabled ? "Scheduled backups are on." : "Scheduled backups are off.");
     } catch (error) {
       showError($("#schedule-error"), describe(error));
     }
   });
+  // A backup finished, the scheduled run's perhaps: its next run has moved.
+  on("backups-changed", () => load().catch(() => {}));
 }
 
 export async function load() {
@@ -44,17 +55,34 @@ export async function load() {
   }
 }
 
+export function reset() {
+  clearTimeout(runTimer);
+}
+
 function render(schedule) {
   const form = $("#schedule-form");
   form.elements.enabled.checked = schedule.enabled;
   form.elements.frequency.value = schedule.frequency;
-  $("#schedule-next").textContent = schedule.enabled
-    ? `Next backup: ${formatDateTime(schedule.nextRunAt)}.`
-    : "Off: backups are made only when you create one.";
+  form.elements.firstRunAt.value = "";
+  clearTimeout(runTimer);
+  // Only a run still to come: an overdue one (the scheduler down) would have it ask in a loop.
+  const dueIn = schedule.enabled && schedule.nextRunAt ? new Date(schedule.nextRunAt) - Date.now() : -1;
+  if (dueIn > 0) runTimer = setTimeout(() => load().catch(() => {}), Math.min(dueIn + AFTER_RUN_MS, 2 ** 31 - 1));
+  replace($("#schedule-next"), schedule.enabled
+    ? ["Next backup: ", when(schedule.nextRunAt), "."]
+    : "Off: backups are made only when you create one.");
   renderFrequency();
 }
 
 // The cadence only means something while the switch is on.
 function renderFrequency() {
   $("#schedule-frequency").disabled = !$("#schedule-enabled").checked;
+  // A first run is chosen in the future.
+  $("#schedule-first-run").min = localInputValue(new Date());
+}
+
+// A Date as a datetime-local input's value, in local time.
+function localInputValue(date) {
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
+  return local.toISOString().slice(0, 16);
 }

@@ -6,7 +6,7 @@ import { gql } from "../lib/api.js";
 import { confirmAction } from "../lib/confirm.js";
 import { $, announce, busy, h, replace, showError } from "../lib/dom.js";
 import { describe } from "../lib/errors.js";
-import { formatDateTime, formatRole, ROLES } from "../lib/format.js";
+import { formatRole, ROLES, when } from "../lib/format.js";
 
 const FIELDS = "id email name role totpEnrolled disabled hasPassword lastLoginAt";
 const USERS = `{ users { ${FIELDS} } }`;
@@ -49,7 +49,7 @@ function row(user) {
     h("td", { "data-label": "Role" }, roleSelect(user)),
     h("td", { "data-label": "Two-factor" }, user.totpEnrolled ? "On" : "Off"),
     h("td", { "data-label": "Status" }, user.disabled ? "Disabled" : user.hasPassword ? "Active" : "Invited"),
-    h("td", { "data-label": "Last sign-in" }, formatDateTime(user.lastLoginAt)),
+    h("td", { "data-label": "Last sign-in" }, when(user.lastLoginAt)),
     h("td", { class: "row-actions" }, user.id === me.user.id ? h("span", { class: "subtle" }, "You") : actions(user)));
 }
 
