@@ -25,6 +25,10 @@ class JobProgressStatus(Enum):
     PLAN_FAILED = strawberry.enum_value(
         "PLAN_FAILED", description="A restore's plan could not be made; the stream ends."
     )
+    PLAN_DISCARDED = strawberry.enum_value(
+        "PLAN_DISCARDED",
+        description="A restore's plan put aside unstarted (`discardRestorePlan`); the stream ends.",
+    )
     QUEUED = strawberry.enum_value("QUEUED", description="Waiting for a worker.")
     RUNNING = strawberry.enum_value("RUNNING", description="A worker is at it.")
     SUCCEEDED = strawberry.enum_value("SUCCEEDED", description="Done; the stream ends.")

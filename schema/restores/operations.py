@@ -80,7 +80,14 @@ class RestoreMutations:
         "PLAN_DISCARDED: it can no longer be started, and the page stops offering it "
         "(SUPER_ADMIN). Discarding a discarded plan again returns it as it is."
     )
-    async def discard_restore_plan(self, info: Info, plan_id: strawberry.ID) -> Restore:
+    async def discard_restore_plan(
+        self,
+        info: Info,
+        plan_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The plan (a `Restore`) to put aside."),
+        ],
+    ) -> Restore:
         return Restore.from_model(await resolvers.restores.discard(info.context, plan_id))
 
     start_restore: Restore = strawberry.mutation(

@@ -13,6 +13,7 @@ from services.jobs.kinds import (
     JobStatus,
 )
 from services.jobs.progress import FINISHED, JobEvent, watch
+from services.jobs.progress import publish as publish_progress
 from services.jobs.queue import Queued, enqueue, queueing, register
 from services.jobs.runner import Columns, FailureCode, Job, Outcome, RetryJob, failure_code
 from services.jobs.state import job_state
@@ -44,6 +45,7 @@ __all__ = [
     "enqueue",
     "failure_code",
     "job_state",
+    "publish_progress",
     "queue_depth",
     "queueing",
     "register",

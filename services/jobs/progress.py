@@ -9,8 +9,9 @@ from uuid import UUID
 from services import events
 
 # Every job ends in one of these (a backup may later become EXPIRED). A restore's row lives
-# through two jobs: PLANNED is a pause before it is started, not an end; PLAN_FAILED is one.
-FINISHED = frozenset({"SUCCEEDED", "FAILED", "EXPIRED", "PLAN_FAILED"})
+# through two jobs: PLANNED is a pause before it is started, not an end; PLAN_FAILED is one,
+# and so is PLAN_DISCARDED, a plan put aside unstarted.
+FINISHED = frozenset({"SUCCEEDED", "FAILED", "EXPIRED", "PLAN_FAILED", "PLAN_DISCARDED"})
 
 
 @dataclass(frozen=True)

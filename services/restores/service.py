@@ -198,6 +198,9 @@ async def discard(viewer: Viewer, plan_id: str | UUID) -> Restore:
     )
     if discarded:
         await audited(plan, viewer.user.id, "PLAN_DISCARDED")
+        # Its progress stream, paused at PLANNED, ends here.
+        status = RestoreStatus.PLAN_DISCARDED.value
+        await jobs.publish_progress(plan.id, jobs.JobEvent(str(plan.id), status))
     elif plan.status != RestoreStatus.PLAN_DISCARDED:
         raise ValidationFailed("Only a plan that was not started can be discarded.", field="planId")
     return await get_restore(viewer, plan.id)

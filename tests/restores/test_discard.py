@@ -14,12 +14,15 @@ from tests.support.restores import (
     start,
     start_variables,
 )
+from tests.support.servers import Server
 from tests.support.tenants import Tenant
 from tests.support.two_factor import step_up
+from tests.support.websocket import signed_in
 
 DISCARD = """mutation($id: ID!) { discardRestorePlan(planId: $id) {
   id status startableUntil } }"""
 STARTABLE = "query($id: ID!) { restore(id: $id) { status startableUntil } }"
+PROGRESS = "subscription($id: ID!) { jobProgress(id: $id) { status } }"
 
 
 async def test_a_discarded_plan_cannot_be_started(gql: GraphQLClient, tenant: Tenant) -> None:
@@ -40,6 +43,19 @@ async def test_a_discarded_plan_cannot_be_started(gql: GraphQLClient, tenant: Te
     await step_up(tenant)
     code = await gql.error_code(START, start_variables(plan_id), tenant.super_admin)
     assert code == "VALIDATION_FAILED"
+
+
+async def test_a_discarded_plan_ends_its_progress_stream(
+    server: Server, gql: GraphQLClient, tenant: Tenant
+) -> None:
+    plan_id = await planned_restore(gql, tenant)
+    async with signed_in(server.websocket_url, tenant.super_admin) as socket:
+        operation_id = await socket.subscribe(PROGRESS, {"id": plan_id})
+        # The state comes first; the server listens once it has answered.
+        assert (await socket.receive())["payload"]["data"]["jobProgress"]["status"] == "PLANNED"
+        await gql.data(DISCARD, {"id": plan_id}, tenant.super_admin)
+        rest = await socket.payloads_until_complete(operation_id)
+    assert [payload["data"]["jobProgress"]["status"] for payload in rest] == ["PLAN_DISCARDED"]
 
 
 async def test_only_a_super_admin_discards_and_only_an_unstarted_plan(
