@@ -18,7 +18,7 @@ COPY resolvers /src/resolvers
 COPY services /src/services
 COPY workers /src/workers
 COPY server /src/server
-RUN pip install /src && rm -rf /src
+RUN pip install "/src[tracing]" && rm -rf /src
 
 WORKDIR /app
 USER crm

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route, WebSocketRoute
 
-from server import admin, downloads, embedded, health, metrics, runtime, uploads
+from server import admin, downloads, embedded, health, metrics, runtime, tracing, uploads
 from server.graphql import graphql_app
 from server.http_metrics import HttpMetrics
 from server.request_ids import RequestIds
@@ -66,7 +66,7 @@ def create_app(settings: Settings) -> Starlette:
     graphql = graphql_app(settings)
     # Outermost, so that every other middleware's log lines carry the request's id, and its
     # time counts in the request's.
-    middleware = [Middleware(RequestIds), Middleware(HttpMetrics)]
+    middleware = [*tracing.middleware(settings), Middleware(RequestIds), Middleware(HttpMetrics)]
     if settings.cors_origins:
         middleware.append(
             Middleware(

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from server import tracing
 from server.settings import Settings
 from services import accounts, attempts, events, storage
 from services.core import environment
@@ -9,9 +10,9 @@ from workers import broker
 
 
 def configure(settings: Settings) -> None:
-    """Storage, the event bus, the limits on sign-in attempts and, in production, the Redis
-    broker jobs are sent through. (Embedded mode's in-process broker needs the server's
-    running loop: `server.embedded`.)"""
+    """Storage, the event bus, the limits on sign-in attempts, traces when asked for and, in
+    production, the Redis broker jobs are sent through. (Embedded mode's in-process broker
+    needs the server's running loop: `server.embedded`.)"""
     environment.configure(
         environment.Environment(
             database_url=settings.database_url,
@@ -32,5 +33,6 @@ def configure(settings: Settings) -> None:
         )
     )
     accounts.limit_logins(settings.login_limits)
+    tracing.configure(settings)
     if settings.redis_url is not None:
         broker.production(settings.redis_url, settings.database_url, settings.redis_timeout_seconds)

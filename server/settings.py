@@ -5,6 +5,7 @@ import os
 import secrets
 from datetime import timedelta
 from functools import cached_property
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -101,6 +102,14 @@ class Settings(BaseSettings):
         ge=1,
         le=65535,
         description="worker and scheduler: serve their own /metrics on HOST at this port",
+    )
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None,
+        description="an OTLP/HTTP collector (e.g. http://127.0.0.1:4318): traces of requests "
+        "and jobs go there; unset, none are made (needs the `tracing` extra)",
+    )
+    otel_service_name: str = Field(
+        default="crm-backup", description="the service name the traces carry"
     )
     log_format: Literal["json", "plain"] | None = Field(
         default=None, description="json or plain; defaults to plain when embedded, else json"
@@ -233,6 +242,15 @@ class Settings(BaseSettings):
             raise ValueError("SECRET_KEY must have at least 32 characters")
         if not self.embedded and key is None:
             raise ValueError("SECRET_KEY is required when REDIS_URL is set (production mode)")
+        return self
+
+    @model_validator(mode="after")
+    def _tracing_needs_its_packages(self) -> "Settings":
+        if self.otel_exporter_otlp_endpoint is not None and find_spec("opentelemetry.sdk") is None:
+            raise ValueError(
+                "OTEL_EXPORTER_OTLP_ENDPOINT is set, but the tracing packages are not "
+                "installed: pip install 'crm-backup[tracing]'"
+            )
         return self
 
     @model_validator(mode="after")

@@ -10,15 +10,15 @@ from models.accounts import Account, Role
 from models.backups import Backup, BackupStatus, BackupTrigger
 from services import activity, jobs, storage
 from services.backups import quota as quotas
-from services.core import environment
 from services.core.clock import now
 from services.core.errors import DomainError, ErrorCode, NotFound, ValidationFailed
 from services.core.ids import parse_id
 from services.core.pagination import Page, paginate
-from services.core.signing import LinkSigner, LinkTarget
+from services.core.signing import DownloadLinks
 from services.core.viewer import Viewer
 
 DOWNLOAD_PURPOSE = "backup-download"
+LINKS = DownloadLinks(DOWNLOAD_PURPOSE)
 
 
 class BackupExpired(DomainError):
@@ -75,10 +75,6 @@ async def get_backup(viewer: Viewer, backup_id: str | UUID) -> Backup:
     return backup
 
 
-def _signer() -> LinkSigner:
-    return LinkSigner(environment.current().secret, DOWNLOAD_PURPOSE)
-
-
 def check_usable(backup: Backup, at: datetime) -> None:
     """A backup can be downloaded and restored from while SUCCEEDED and before it expires
     (the account's retention period after it completed)."""
@@ -92,9 +88,8 @@ def check_usable(backup: Backup, at: datetime) -> None:
 
 def download_token(viewer: Viewer, backup: Backup) -> str:
     """A token for a short-lived download link (minutes), while the backup is downloadable."""
-    viewer.require_role(Role.SUPER_ADMIN)
     check_usable(backup, now())
-    return _signer().sign(LinkTarget(viewer.account_id, backup.id, viewer.user.id))
+    return LINKS.token(viewer, backup.id)
 
 
 def download_name(backup: Backup) -> str:
@@ -104,7 +99,7 @@ def download_name(backup: Backup) -> str:
 
 async def open_download(token: str) -> Backup:
     """The backup a download link points at, audit-logged as downloaded."""
-    target = _signer().unsign(token)
+    target = LINKS.target(token)
     backup = await _of_account(target.account_id).get_or_none(id=target.object_id)
     if backup is None:
         raise NotFound("No such backup.")

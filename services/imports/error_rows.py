@@ -14,17 +14,15 @@ from uuid import UUID
 
 from tortoise.queryset import QuerySet
 
-from models.accounts import Role
 from models.imports import Import, ImportRowError
 from models.restores import RestoreRefusal
 from services import activity
-from services.core import environment
 from services.core.errors import NotFound
 from services.core.pagination import Page, paginate
-from services.core.signing import LinkSigner, LinkTarget
+from services.core.signing import DownloadLinks
 from services.core.viewer import Viewer
 
-DOWNLOAD_PURPOSE = "import-errors-download"
+LINKS = DownloadLinks("import-errors-download")
 CSV_HEADER = ("object_type", "row_number", "record_id", "reason")
 STREAM_PAGE = 1_000
 # A spreadsheet runs a cell starting with one of these as a formula; a quote keeps it text.
@@ -51,19 +49,14 @@ async def has_error_rows(job: Import) -> bool:
     return await _of(job).exists()
 
 
-def _signer() -> LinkSigner:
-    return LinkSigner(environment.current().secret, DOWNLOAD_PURPOSE)
-
-
 def download_token(viewer: Viewer, job: Import) -> str:
     """A token for a link to the CSV of the import's error rows, valid for minutes."""
-    viewer.require_role(Role.SUPER_ADMIN)
-    return _signer().sign(LinkTarget(viewer.account_id, job.id, viewer.user.id))
+    return LINKS.token(viewer, job.id)
 
 
 async def open_download(token: str) -> Import:
     """The import a link points at, audit-logged as downloaded."""
-    target = _signer().unsign(token)
+    target = LINKS.target(token)
     job = await Import.get_or_none(id=target.object_id, account_id=target.account_id)
     if job is None:
         raise NotFound("No such import.")

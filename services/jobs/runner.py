@@ -25,6 +25,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
 
 from botocore.exceptions import BotoCoreError, ClientError
+from opentelemetry import trace
 from tortoise.exceptions import DBConnectionError, OperationalError
 from tortoise.models import Model
 
@@ -36,6 +37,8 @@ from services.jobs.kinds import JobKind, JobStatus
 from services.jobs.progress import JobEvent
 
 log = logging.getLogger(__name__)
+# A span per delivery, when the process traces (`server.tracing`); a no-op otherwise.
+tracer = trace.get_tracer(__name__)
 
 J = TypeVar("J", bound=Model)
 
@@ -124,12 +127,19 @@ class Job(abc.ABC, Generic[J]):
     @classmethod
     async def run(cls, row_id: UUID) -> None:
         """The job for `row_id`. Raises RetryJob to ask for a retry while attempts remain."""
-        with log_context.job(row_id):
+        with (
+            log_context.job(row_id),
+            tracer.start_as_current_span(cls.kind.actor_name, attributes={"job.id": str(row_id)}),
+        ):
             held = await claim(cls.kind, row_id)
             if held is None:
                 log.info("%s %s is not waiting for a worker; nothing to do", cls._name(), row_id)
                 return
-            log_context.set_account(held.row.account_id)  # type: ignore[attr-defined]
+            account_id = held.row.account_id  # type: ignore[attr-defined]
+            log_context.set_account(account_id)
+            trace.get_current_span().set_attributes(
+                {"account.id": str(account_id), "job.attempt": held.attempt}
+            )
             await cls(held).carry_out()
 
     async def carry_out(self) -> None:
@@ -205,6 +215,7 @@ class Job(abc.ABC, Generic[J]):
 
     def _measure(self, ended: str) -> None:
         metrics.attempt_seconds.labels(self.kind.actor_name, ended).observe(self._seconds())
+        trace.get_current_span().set_attributes({"job.outcome": ended, "job.rows": self.held.rows})
 
     @classmethod
     def _name(cls) -> str:

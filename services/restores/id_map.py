@@ -9,16 +9,14 @@ from uuid import UUID
 
 from tortoise.queryset import QuerySet
 
-from models.accounts import Role
 from models.crm import ObjectType
 from models.restores import ChangeAction, Restore, RestoreChange
 from services import activity
-from services.core import environment
 from services.core.errors import NotFound
-from services.core.signing import LinkSigner, LinkTarget
+from services.core.signing import DownloadLinks
 from services.core.viewer import Viewer
 
-DOWNLOAD_PURPOSE = "id-map-download"
+LINKS = DownloadLinks("id-map-download")
 CSV_HEADER = ["object_type", "old_id", "new_id"]
 STREAM_PAGE = 1_000
 
@@ -31,19 +29,14 @@ async def has_id_map(restore: Restore) -> bool:
     return restore.as_new_records and await _created(restore.id).exists()
 
 
-def _signer() -> LinkSigner:
-    return LinkSigner(environment.current().secret, DOWNLOAD_PURPOSE)
-
-
 def download_token(viewer: Viewer, restore: Restore) -> str:
     """A token for a link to the restore's id map, valid for minutes."""
-    viewer.require_role(Role.SUPER_ADMIN)
-    return _signer().sign(LinkTarget(viewer.account_id, restore.id, viewer.user.id))
+    return LINKS.token(viewer, restore.id)
 
 
 async def open_download(token: str) -> Restore:
     """The restore a link points at, audit-logged as its id map downloaded."""
-    target = _signer().unsign(token)
+    target = LINKS.target(token)
     restore = await Restore.get_or_none(id=target.object_id, account_id=target.account_id)
     if restore is None or not restore.as_new_records:
         raise NotFound("No such id map.")

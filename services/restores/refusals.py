@@ -16,18 +16,16 @@ from uuid import UUID
 
 from tortoise.queryset import QuerySet
 
-from models.accounts import Role
 from models.restores import Restore, RestoreRefusal
 from services import activity
-from services.core import environment
 from services.core.errors import NotFound
 from services.core.pagination import Page, paginate
-from services.core.signing import LinkSigner, LinkTarget
+from services.core.signing import DownloadLinks
 from services.core.viewer import Viewer
 from services.imports import REFUSAL_REASON_HEADER
 from services.restores.summary import PlanSummary
 
-DOWNLOAD_PURPOSE = "refused-rows-download"
+LINKS = DownloadLinks("refused-rows-download")
 STREAM_PAGE = 1_000
 
 
@@ -41,14 +39,9 @@ async def refused_rows(restore: Restore, first: int, after: str | None) -> Page[
     return await paginate(_of(restore.id), first, after)
 
 
-def _signer() -> LinkSigner:
-    return LinkSigner(environment.current().secret, DOWNLOAD_PURPOSE)
-
-
 def download_token(viewer: Viewer, restore: Restore) -> str:
     """A token for links to the CSVs of the restore's refused rows, valid for minutes."""
-    viewer.require_role(Role.SUPER_ADMIN)
-    return _signer().sign(LinkTarget(viewer.account_id, restore.id, viewer.user.id))
+    return LINKS.token(viewer, restore.id)
 
 
 async def refused_object_types(restore: Restore) -> list[str]:
@@ -72,7 +65,7 @@ async def open_zip_download(token: str) -> Restore:
 
 
 async def _opened(token: str, object_type: str | None = None) -> Restore:
-    target = _signer().unsign(token)
+    target = LINKS.target(token)
     restore = await Restore.get_or_none(id=target.object_id, account_id=target.account_id)
     if restore is None or (object_type is not None and _columns(restore, object_type) is None):
         raise NotFound("No such refused rows.")

@@ -5,16 +5,12 @@ import logging
 import re
 from pathlib import Path
 
-import httpx
-
 from server.logs import PlainFormatter
 from services.core import log_context
-from tests.support.cli import Serving
+from tests.support.cli import Serving, signed_in_to
 from tests.support.logs import is_job_finish, log_lines
 from tests.support.network import free_port
-from tests.support.tenants import LOGIN
 
-SIGN_IN = re.compile(r"^Sign in at \S+ with (\S+) / (\S+)$")
 ACCOUNT = "{ account { id } }"
 CREATE_BACKUP = "mutation { createBackup(confirm: true) { id } }"
 
@@ -23,12 +19,7 @@ def test_json_lines_name_the_request_the_job_and_the_account(tmp_path: Path) -> 
     port = free_port()
     served = Serving(tmp_path, port, LOG_FORMAT="json")
     try:
-        match = SIGN_IN.match(served.line_starting("Sign in at"))
-        assert match is not None
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-            credentials = {"email": match[1], "password": match[2]}
-            login = http.post("/graphql", json={"query": LOGIN, "variables": credentials})
-            auth = {"Authorization": f"Bearer {login.json()['data']['login']['token']}"}
+        with signed_in_to(served, port) as (http, auth):
             traced = http.post(
                 "/graphql", json={"query": ACCOUNT}, headers={**auth, "X-Request-ID": "trace-42"}
             )

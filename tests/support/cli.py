@@ -1,18 +1,22 @@
 """The `crm-backup` command run for real, in subprocesses, on this checkout's code."""
 
+import contextlib
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from server.cli import PASSWORD_ENV
 from server.settings import Settings
+from tests.support.tenants import LOGIN
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_VARIABLES = {name.upper() for name in Settings.model_fields} | {PASSWORD_ENV}
@@ -90,6 +94,22 @@ class Serving:
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
         return self.process.wait(timeout=60)
+
+
+# The start banner of embedded mode, naming its demo account's super admin.
+SIGN_IN = re.compile(r"^Sign in at \S+ with (\S+) / (\S+)$")
+
+
+@contextlib.contextmanager
+def signed_in_to(served: Serving, port: int) -> Iterator[tuple[httpx.Client, dict[str, str]]]:
+    """A client of the served process and the header of a session of the demo super admin
+    its banner names."""
+    match = SIGN_IN.match(served.line_starting("Sign in at"))
+    assert match is not None
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+        credentials = {"email": match[1], "password": match[2]}
+        login = http.post("/graphql", json={"query": LOGIN, "variables": credentials})
+        yield http, {"Authorization": f"Bearer {login.json()['data']['login']['token']}"}
 
 
 def env_of(settings: Settings) -> dict[str, str]:
