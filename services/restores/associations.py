@@ -10,9 +10,11 @@ those still there and no other.
 """
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models.crm import Association, PurgedRecord, Record
@@ -39,7 +41,10 @@ def _parsed(row: list[str]) -> Key | None:
         return None
 
 
-def _using(query: QuerySet, connection: BaseDBAsyncClient | None) -> QuerySet:  # type: ignore[type-arg]
+Row = TypeVar("Row", bound=Model)
+
+
+def _using(query: QuerySet[Row], connection: BaseDBAsyncClient | None) -> QuerySet[Row]:
     return query if connection is None else query.using_db(connection)
 
 
