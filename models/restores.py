@@ -148,6 +148,23 @@ class RestoreChange(Model):
         unique_together = (("restore", "record_id"),)
 
 
+# An association a restore from a backup's file added, for its revert to remove (only those).
+class RestoreAssociation(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    restore: fields.ForeignKeyRelation[Restore] = fields.ForeignKeyField(
+        "crm.Restore", related_name="associations_added", on_delete=fields.CASCADE
+    )
+    batch = fields.IntField()
+    # No foreign key: the association may be removed by hand since, and the revert skips it.
+    association_id = fields.UUIDField()
+
+    restore_id: UUID
+
+    class Meta:
+        table = "restore_associations"
+        unique_together = (("restore", "association_id"),)
+
+
 # A row of an uploaded file that its restore's plan refused (an unknown id, a value its
 # property does not accept...), with the row's values, so it can be fixed and sent again.
 class RestoreRefusal(Model):

@@ -205,6 +205,20 @@ class RestorePlan(RestorePlanCounts):
     )
     data_change_notice: str = strawberry.field(description="What acknowledgeDataChange accepts.")
     irreversible_notice: str = strawberry.field(description="What acknowledgeIrreversible accepts.")
+    associations_to_add: int = strawberry.field(
+        description="From a backup ZIP holding associations.csv: associations between the "
+        "restored records to add (0 restored as new records, which leaves them out)."
+    )
+    associations_present: int = strawberry.field(
+        description="From a backup ZIP holding associations.csv: associations already there."
+    )
+    associations_refused: int = strawberry.field(
+        description="From a backup ZIP holding associations.csv: associations left out, as a "
+        "record they link is not in the account and not brought back by the restore."
+    )
+    associations_to_remove: int = strawberry.field(
+        description="A revert: associations its restore added, still there, to remove."
+    )
 
     @strawberry.field(description="Up to 20, their records named in one read.")
     async def sample_changes(self) -> list[RestoreSampleChange]:
@@ -221,6 +235,10 @@ class RestorePlan(RestorePlanCounts):
             values_as_of=summary.values_as_of,
             planned_at=summary.planned_at,
             **summary.model_dump(include=set(restores.Counts.model_fields)),
+            associations_to_add=summary.associations_to_add,
+            associations_present=summary.associations_present,
+            associations_refused=summary.associations_refused,
+            associations_to_remove=summary.associations_to_remove,
             objects=[RestoreObjectPlan.from_plan(planned, restore) for planned in summary.objects],
             conflicting_record_ids=[
                 strawberry.ID(str(record_id)) for record_id in summary.conflicting_record_ids
@@ -262,6 +280,19 @@ class RestoreCounts:
     )
     records_removed: int = strawberry.field(
         description="A revert of a restore from a file: records it had recreated, deleted again."
+    )
+    associations_added: int = strawberry.field(
+        description="From a backup ZIP holding associations.csv: associations added."
+    )
+    associations_present: int = strawberry.field(
+        description="From a backup ZIP holding associations.csv: associations already there."
+    )
+    associations_refused: int = strawberry.field(
+        description="From a backup ZIP holding associations.csv: associations left out, as a "
+        "record they link is missing."
+    )
+    associations_removed: int = strawberry.field(
+        description="A revert: associations its restore had added, removed."
     )
 
     @classmethod

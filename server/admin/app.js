@@ -15,6 +15,7 @@ import * as myTwoFactor from "./panels/my-two-factor.js";
 import * as notifications from "./panels/notifications.js";
 import * as restore from "./panels/restore.js";
 import * as restores from "./panels/restores.js";
+import * as retention from "./panels/retention.js";
 import * as schedule from "./panels/schedule.js";
 import * as signIn from "./panels/sign-in.js";
 import * as superAdmins from "./panels/super-admins.js";
@@ -26,7 +27,7 @@ const ME = `{ me { authMethod totpEnrolled
 const LOGOUT = `mutation { logout }`;
 
 // The super admins' panels; the other roles see only whom to ask (superAdmins).
-const PANELS = [backups, schedule, notifications, upload, restore, restores, imports, users, myTwoFactor, auditLog];
+const PANELS = [backups, schedule, retention, notifications, upload, restore, restores, imports, users, myTwoFactor, auditLog];
 const LIVE_STATUS = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", closed: "Offline" };
 
 async function start() {

@@ -412,6 +412,17 @@ class BackupReader:
             names = [prop.name for prop in entry.properties]
             yield from parse_records(rows, names, entry.file_name)
 
+    def associations(self) -> Iterator[list[str]]:
+        """(from id, to id, label) per row of associations.csv; none when the backup has none.
+        Checked with the whole file when it was opened (`read_backup`)."""
+        entry = self.manifest.associations
+        if entry is None:
+            return
+        with _damage_refused(), _csv_reader(self._archive, entry) as rows:
+            if next(rows, None) != entry.header:
+                raise CorruptBackup(f"{entry.file_name} does not start with its header.")
+            yield from _checked(rows, len(entry.header), entry.file_name)
+
     def columns(self, entry: FileEntry, names: Sequence[str]) -> Iterator[tuple[str, ...]]:
         """(record id, then the value of each of `names`, "" where blank) per row: a few
         columns of a large file, with no object built per record.

@@ -80,6 +80,9 @@ class Upload(Protocol):
     def records(self, file: ImportFile) -> Records:
         """(record id, property name -> value) per data row; blank values are absent."""
 
+    def associations(self) -> Iterator[list[str]]:
+        """(from id, to id, label) per association a backup ZIP holds; none for a CSV."""
+
 
 async def account_types(account_id: UUID) -> dict[str, ObjectType]:
     """The account's object types by name, with their properties."""
@@ -142,6 +145,9 @@ class _BackupUpload:
     def records(self, file: ImportFile) -> Records:
         yield from self._reader.records(self._entries[file.name])
 
+    def associations(self) -> Iterator[list[str]]:
+        yield from self._reader.associations()
+
 
 # A single CSV.
 
@@ -194,6 +200,9 @@ class _CsvUpload:
         with _csv_rows(self._path) as rows:
             next(rows)
             yield from parse_records(rows, file.columns, self._file_name)
+
+    def associations(self) -> Iterator[list[str]]:
+        yield from ()
 
 
 def inspect_upload(

@@ -112,6 +112,12 @@ class Tally(BaseModel):
     # again, and records it recreated deleted again.
     records_returned_to_bin: int = 0
     records_removed: int = 0
+    # From a backup's file: associations added, already there, refused (a record missing); a
+    # revert's: those the restore added, removed.
+    associations_added: int = 0
+    associations_present: int = 0
+    associations_refused: int = 0
+    associations_removed: int = 0
 
     @property
     def records_read(self) -> int:

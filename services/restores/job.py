@@ -10,14 +10,14 @@ distinct), but they commit in order.
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.imports import Import, ImportSource, ImportStatus
-from models.restores import Restore, RestoreSource
+from models.restores import Restore, RestoreKind, RestoreSource
 from services import crm, jobs
 from services.activity import notifications
 from services.backups import CorruptBackup, UnsafeFile
@@ -25,15 +25,20 @@ from services.core import database
 from services.core.text import plural
 from services.crm import ChangeSource, RecordChange
 from services.imports import FileRefused
+from services.restores import associations
 from services.restores import batch as batches
 from services.restores.diff import AppliedCounts, BatchResult
 from services.restores.service import audited, wording
-from services.restores.source import Part, Targets, source_of
+from services.restores.source import AssociationBatch, Part, Source, Targets, source_of
 from services.restores.uploads import forget_upload
 
 # Batches applied at once: the next one's statement runs while this one commits, so neither
 # the database nor the worker waits for the other.
 IN_FLIGHT = 2
+
+# A batch's writes inside its transaction; and given its number.
+Write = Callable[[BaseDBAsyncClient], Awaitable[BatchResult]]
+Batch = Callable[[int], Write]
 
 
 @dataclass(frozen=True)
@@ -70,44 +75,92 @@ class RestoreJob(jobs.Job[Restore]):
                 # A resumed attempt reads the source again from the start: its order is
                 # stable, so the batches committed before are exactly the first
                 # `batches_done`.
-                number, read = 0, 0
-                async for part in source.parts:
-                    at = _Progress(part, read)
-                    async for batch in part.batches:
-                        read += len(batch)
-                        if number >= resumed.batches_done:
-                            if len(in_flight) == IN_FLIGHT:
-                                await self._report(*in_flight.popleft())
-                            committed = asyncio.ensure_future(
-                                self._apply_one(part, number, batch, committed)
-                            )
+                number = 0
+                async for at, records, write in self._writes(source):
+                    if number >= resumed.batches_done:
+                        if at is None:
+                            # Associations: read and written once every batch before is in.
+                            await self._report_all(in_flight)
+                        elif len(in_flight) == IN_FLIGHT:
+                            await self._report(*in_flight.popleft())
+                        committed = asyncio.ensure_future(
+                            self._commit(records, write(number), committed)
+                        )
+                        if at is None:
+                            await committed
+                        else:
                             in_flight.append((at, committed))
-                        number += 1
-                while in_flight:
-                    await self._report(*in_flight.popleft())
+                    number += 1
+                await self._report_all(in_flight)
         finally:
             for _, task in in_flight:
                 task.cancel()
             await asyncio.gather(*(task for _, task in in_flight), return_exceptions=True)
+
+    async def _writes(self, source: Source) -> AsyncIterator[tuple[_Progress | None, int, Batch]]:
+        """The source's batches in their stable order, each with where its part starts (None
+        for associations), its record count and its writes. A restore adds associations after
+        every record (the two records of one may be in different parts); a revert removes them
+        first (records it deletes again would take theirs along, uncounted)."""
+        revert = self.row.kind == RestoreKind.REVERT
+        if revert:
+            async for removed in source.associations:
+                yield None, 0, self._associations(removed)
+        read = 0
+        async for part in source.parts:
+            at = _Progress(part, read)
+            async for batch in part.batches:
+                read += len(batch)
+                yield at, len(batch), self._records(part, batch)
+        if not revert:
+            async for added in source.associations:
+                yield None, 0, self._associations(added)
 
     async def _report(self, at: _Progress, committed: asyncio.Future[AppliedCounts]) -> None:
         counts = await committed
         done = min(counts.records_read - at.read_before, at.part.rows)
         await self.held.progress(at.part.object_type.name, done, at.part.rows)
 
-    async def _apply_one(
-        self, part: Part, number: int, batch: Targets, previous: Awaitable[AppliedCounts]
+    async def _report_all(
+        self, in_flight: deque[tuple[_Progress, asyncio.Future[AppliedCounts]]]
+    ) -> None:
+        while in_flight:
+            await self._report(*in_flight.popleft())
+
+    def _records(self, part: Part, batch: Targets) -> Batch:
+        def numbered(number: int) -> Write:
+            async def write(connection: BaseDBAsyncClient) -> BatchResult:
+                result = await batches.apply(connection, self.row, part, number, batch)
+                await _record_changes(connection, self.row, part, result)
+                return result
+
+            return write
+
+        return numbered
+
+    def _associations(self, batch: AssociationBatch) -> Batch:
+        restore = self.row
+
+        def numbered(number: int) -> Write:
+            def write(connection: BaseDBAsyncClient) -> Awaitable[BatchResult]:
+                return associations.apply(connection, restore.account_id, restore.id, number, batch)
+
+            return write
+
+        return numbered
+
+    async def _commit(
+        self, records: int, write: Write, previous: Awaitable[AppliedCounts]
     ) -> AppliedCounts:
-        """Applies a batch and commits it once the batch before it committed: batches commit in
-        order, and one whose predecessor failed rolls back."""
+        """Writes a batch (of `records` records) and commits it once the batch before it
+        committed: batches commit in order, and one whose predecessor failed rolls back."""
         restore = self.row
         async with database.transaction() as connection:
-            result = await batches.apply(connection, restore, part, number, batch)
-            counts = result.added_to(await previous, len(batch))
+            result = await write(connection)
+            counts = result.added_to(await previous, records)
             # The fence: only the worker holding the claim commits a batch.
             if not await self.held.mine().update(counts=counts.model_dump()):
                 raise jobs.LostClaim(str(restore.id))
-            await _record_changes(connection, restore, part, result)
         self.counts = counts
         return counts
 
@@ -200,6 +253,12 @@ def _summary_of(restore: Restore, counts: AppliedCounts) -> str:
         (counts.conflicts, "left alone (changed again since the restore)"),
     ]
     more = [f"{count:,} {what}" for count, what in extras if count]
+    associations = [
+        (counts.associations_added, "added"),
+        (counts.associations_refused, "left out (a record they link is missing)"),
+        (counts.associations_removed, "removed"),
+    ]
+    more += [f"{plural(n, 'association', 'associations')} {what}" for n, what in associations if n]
     return said + (" " + "; ".join(more).capitalize() + "." if more else "")
 
 

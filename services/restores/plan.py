@@ -24,6 +24,7 @@ from services.core.errors import DomainError, ErrorCode, ValidationFailed
 from services.core.viewer import Viewer
 from services.crm import get_object_type, properties_by_name
 from services.imports import account_types, inspect_upload, shown_file_name
+from services.restores import associations
 from services.restores import batch as batches
 from services.restores import service as restores
 from services.restores.count import Example, PropertyCounts
@@ -277,6 +278,8 @@ async def compute(plan: Restore, progress: Progress) -> PlanSummary:
         planner = _Planner(plan, PlanSummary(values_as_of=source.values_as_of))
         async for part in source.parts:
             await planner.add(part, progress)
+        async for batch in source.associations:
+            planner.summary.add_associations(await associations.count(plan.account_id, batch))
     summary = planner.summary
     summary.total()
     summary.word(plan.kind, plan.source, plan.as_new_records)

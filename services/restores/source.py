@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 from uuid import UUID
 
 from tortoise.queryset import QuerySet
@@ -20,7 +21,14 @@ from tortoise.queryset import QuerySet
 from models.backups import Backup
 from models.crm import ObjectType
 from models.ids import new_id
-from models.restores import ChangeAction, Restore, RestoreChange, RestoreKind, RestoreSource
+from models.restores import (
+    ChangeAction,
+    Restore,
+    RestoreAssociation,
+    RestoreChange,
+    RestoreKind,
+    RestoreSource,
+)
 from services import storage
 from services.backups import BackupReader, CorruptBackup, FileEntry, UnsafeFile, open_backup
 from services.core import environment
@@ -121,11 +129,35 @@ class Part:
 
 
 @dataclass(frozen=True)
+class AssociationRows:
+    """(from id, to id, label) rows of a backup file's associations.csv, to add."""
+
+    rows: Sequence[list[str]]
+
+
+@dataclass(frozen=True)
+class AddedAssociations:
+    """For a revert: ids of the associations its restore added, to remove."""
+
+    ids: Sequence[UUID]
+
+
+AssociationBatch = AssociationRows | AddedAssociations
+
+
+async def _none() -> AsyncIterator[AssociationBatch]:
+    return
+    yield
+
+
+@dataclass(frozen=True)
 class Source:
     parts: AsyncIterator[Part]
     # When the values were current: a backup's snapshot, the end of the restore a revert
     # undoes; None for an uploaded CSV, which does not say.
     values_as_of: datetime | None
+    # Read once the parts are: the associations between the records.
+    associations: AsyncIterator[AssociationBatch] = field(default_factory=_none)
 
 
 def _defined(object_type: ObjectType, names: list[str]) -> tuple[dict[str, str], frozenset[str]]:
@@ -170,9 +202,10 @@ def entry_for(reader: BackupReader, object_type: str) -> FileEntry | None:
     )
 
 
-async def _ahead(
-    take: Callable[[], Targets | None],
-) -> AsyncGenerator[Targets, None]:
+Batch = TypeVar("Batch")
+
+
+async def _ahead(take: Callable[[], Batch | None]) -> AsyncGenerator[Batch, None]:
     """`take`'s batches, each read in a thread while the caller works on the one before: the
     next batch is decompressed and parsed while this one is applied."""
     ahead = asyncio.ensure_future(asyncio.to_thread(take))
@@ -273,7 +306,24 @@ def file_batches(
 async def _file_source(restore: Restore) -> AsyncIterator[Source]:
     """A restore from an uploaded file: every column of each of its files, in file order."""
     async with uploaded_file(restore) as upload:
-        yield Source(_file_parts(upload), upload.snapshot_at)
+        # Restored as new records, the file's ids name no record here.
+        if restore.as_new_records:
+            yield Source(_file_parts(upload), upload.snapshot_at)
+            return
+        async with contextlib.aclosing(association_rows(upload)) as associations:
+            yield Source(_file_parts(upload), upload.snapshot_at, associations)
+
+
+def association_rows(
+    upload: Upload, size: int = BATCH_SIZE
+) -> AsyncGenerator[AssociationBatch, None]:
+    rows = upload.associations()
+
+    def take() -> AssociationRows | None:
+        picked = list(islice(rows, size))
+        return AssociationRows(picked) if picked else None
+
+    return _ahead(take)
 
 
 async def _file_parts(upload: Upload) -> AsyncIterator[Part]:
@@ -293,7 +343,7 @@ async def _file_parts(upload: Upload) -> AsyncIterator[Part]:
 async def _revert_source(revert: Restore) -> AsyncIterator[Source]:
     """The changes the restore `revert` undoes saved, one part per object type it changed."""
     reverts = await Restore.get(id=revert.reverts_id)
-    yield Source(_change_parts(reverts), reverts.completed_at)
+    yield Source(_change_parts(reverts), reverts.completed_at, added_associations(reverts.id))
 
 
 async def _change_parts(reverts: Restore) -> AsyncIterator[Part]:
@@ -345,6 +395,21 @@ async def change_batches(
             [Reverted(ChangeAction(action), deleted_at) for *_, action, deleted_at in rows],
         )
         after = UUID(str(rows[-1][0]))
+
+
+async def added_associations(
+    restore_id: UUID, size: int = BATCH_SIZE
+) -> AsyncGenerator[AssociationBatch, None]:
+    """The associations the restore added, by id."""
+    added = RestoreAssociation.filter(restore_id=restore_id).order_by("association_id")
+    after: UUID | None = None
+    while True:
+        page = added if after is None else added.filter(association_id__gt=after)
+        ids = await page.limit(size).values_list("association_id", flat=True)
+        if not ids:
+            return
+        yield AddedAssociations([UUID(str(id_)) for id_ in ids])
+        after = UUID(str(ids[-1]))
 
 
 def _of_type(

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from models.restores import RestoreKind, RestoreSource
 from services.core.text import plural
+from services.restores.diff import Tally
 from services.restores.triage import CONTACTS
 
 
@@ -78,6 +79,12 @@ class PlanSummary(Counts):
     # When the comparison ended: the plan goes stale an hour later.
     planned_at: datetime | None = None
     objects: list[ObjectPlan] = []
+    # From a backup's file with associations.csv: associations to add, already there, and
+    # refused as a record they link is missing (or not restored); a revert's to remove.
+    associations_to_add: int = 0
+    associations_present: int = 0
+    associations_refused: int = 0
+    associations_to_remove: int = 0
     # The properties of the plan's one object type; see `objects` when it has several.
     properties: list[PropertyPlan] = []
     conflicting_record_ids: list[UUID] = []
@@ -96,9 +103,21 @@ class PlanSummary(Counts):
             setattr(self, name, getattr(totals, name))
         self.properties = self.objects[0].properties if len(self.objects) == 1 else []
 
+    def add_associations(self, counted: Tally) -> None:
+        self.associations_to_add += counted.associations_added
+        self.associations_present += counted.associations_present
+        self.associations_refused += counted.associations_refused
+        self.associations_to_remove += counted.associations_removed
+
     def word(self, kind: RestoreKind, source: RestoreSource, as_new_records: bool = False) -> None:
         """The guidance and the notices, once counted."""
         self.guidance = [line for plan in self.objects for line in _guidance(plan)]
+        if self.associations_refused:
+            associations = plural(self.associations_refused, "association", "associations")
+            self.guidance.append(
+                f"{associations} in the file left out: a record they link is not in this "
+                "account, nor brought back by the restore."
+            )
         if kind == RestoreKind.REVERT:
             self.data_change_notice = _revert_notice(self)
         elif source == RestoreSource.FILE:
@@ -153,8 +172,15 @@ def _file_notice(summary: PlanSummary, as_new_records: bool) -> str:
     return (
         f"The file's values for every column it has, as of {_as_of(summary, 'file')}, replace "
         f"today's (blank values clear) for {'; '.join(parts)}. Changes made since to these "
-        "properties are overwritten."
+        f"properties are overwritten.{_associations_notice(summary)}"
     )
+
+
+def _associations_notice(summary: PlanSummary) -> str:
+    if not summary.associations_to_add:
+        return ""
+    added = plural(summary.associations_to_add, "association", "associations")
+    return f" {added} between the records are added."
 
 
 def _revert_notice(summary: PlanSummary) -> str:
@@ -165,7 +191,15 @@ def _revert_notice(summary: PlanSummary) -> str:
     return (
         "; ".join(parts) + " the values they held before the restore; records it brought back "
         "return to the recycle bin, and records it created again are deleted again."
+        + _removed_notice(summary)
     )
+
+
+def _removed_notice(summary: PlanSummary) -> str:
+    if not summary.associations_to_remove:
+        return ""
+    removed = plural(summary.associations_to_remove, "association", "associations")
+    return f" {removed} it added are removed."
 
 
 def _purged(plan: ObjectPlan) -> str:

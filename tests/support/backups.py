@@ -24,7 +24,9 @@ from tests.support.graphql import GraphQLClient, only_error
 from tests.support.polling import until_finished
 from tests.support.tenants import Tenant
 
-CREATE = "mutation { createBackup(confirm: true) { id status trigger requestedBy { email } } }"
+CREATE = """mutation($associations: Boolean! = false) {
+  createBackup(confirm: true, includeAssociations: $associations) {
+    id status trigger requestedBy { email } } }"""
 BACKUP = """query($id: ID!) { backup(id: $id) {
   id status snapshotAt completedAt expiresAt sizeBytes objectCounts { objectType rows }
   downloadUrl failureReason failureCode } }"""
@@ -47,14 +49,17 @@ async def backup_finished(backup_id: str | UUID) -> Backup:
     return await until_finished(Backup, backup_id, seconds=30)
 
 
-async def request_backup(gql: GraphQLClient, token: str) -> str:
+async def request_backup(gql: GraphQLClient, token: str, *, associations: bool = False) -> str:
     """createBackup over HTTP; returns the new backup's id."""
-    return str((await gql.data(CREATE, token=token))["createBackup"]["id"])
+    created = await gql.data(CREATE, {"associations": associations}, token)
+    return str(created["createBackup"]["id"])
 
 
-async def finished_backup(gql: GraphQLClient, token: str) -> dict[str, Any]:
+async def finished_backup(
+    gql: GraphQLClient, token: str, *, associations: bool = False
+) -> dict[str, Any]:
     """A backup requested over HTTP and run by the worker, as `backup(id)` shows it."""
-    backup_id = await request_backup(gql, token)
+    backup_id = await request_backup(gql, token, associations=associations)
     await backup_finished(backup_id)
     backup: dict[str, Any] = (await gql.data(BACKUP, {"id": backup_id}, token))["backup"]
     assert backup["status"] == "SUCCEEDED", backup["failureReason"]
@@ -66,9 +71,12 @@ async def backed_up(gql: GraphQLClient, tenant: Tenant) -> str:
     return str((await finished_backup(gql, tenant.super_admin))["id"])
 
 
-async def backup_file(gql: GraphQLClient, http: httpx.AsyncClient, token: str) -> bytes:
-    """A real backup of the account, made by the worker and downloaded."""
-    backup = await finished_backup(gql, token)
+async def backup_file(
+    gql: GraphQLClient, http: httpx.AsyncClient, token: str, *, associations: bool = False
+) -> bytes:
+    """A real backup of the account, made by the worker and downloaded (with associations.csv
+    when `associations`)."""
+    backup = await finished_backup(gql, token, associations=associations)
     response = await http.get(backup["downloadUrl"])
     assert response.status_code == 200
     return response.content

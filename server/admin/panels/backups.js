@@ -12,7 +12,8 @@ const FIELDS = `id status trigger createdAt snapshotAt completedAt expiresAt siz
 const BACKUPS = `query($after: String) {
   account { manualBackupIntervalSeconds nextManualBackupAt holdsRecords }
   backups(first: 20, after: $after) { nodes { ${FIELDS} } pageInfo { hasNextPage endCursor } } }`;
-const CREATE = `mutation { createBackup(confirm: true) { id status } }`;
+const CREATE = `mutation($associations: Boolean!) {
+  createBackup(confirm: true, includeAssociations: $associations) { id status } }`;
 const DOWNLOAD_URL = `query($id: ID!) { backup(id: $id) { downloadUrl } }`;
 
 const STATUS_LABELS = {
@@ -152,13 +153,15 @@ function showProgress(id, progress) {
 
 function openDialog() {
   showError($("#create-backup-error"), null);
+  $("#create-backup-associations").checked = false; // off unless asked for, each time
   $("#create-backup-dialog").showModal();
   $("#create-backup-confirm").focus();
 }
 
 async function createBackup(event) {
   try {
-    await busy(event.currentTarget, () => gql(CREATE));
+    const associations = $("#create-backup-associations").checked;
+    await busy(event.currentTarget, () => gql(CREATE, { associations }));
   } catch (error) {
     showError($("#create-backup-error"), describe(error));
     if (error.code === "RATE_LIMITED") load().catch(() => {});

@@ -7,10 +7,11 @@ import { $, announce, busy, replace, showError } from "../lib/dom.js";
 import { describe } from "../lib/errors.js";
 import { when } from "../lib/format.js";
 
-const SCHEDULE = `{ backupSchedule { enabled frequency nextRunAt } }`;
-const UPDATE = `mutation($enabled: Boolean!, $frequency: BackupFrequency, $firstRunAt: DateTime) {
-  updateBackupSchedule(enabled: $enabled, frequency: $frequency, firstRunAt: $firstRunAt) {
-    enabled frequency nextRunAt } }`;
+const SCHEDULE = `{ backupSchedule { enabled frequency nextRunAt includeAssociations } }`;
+const UPDATE = `mutation($enabled: Boolean!, $frequency: BackupFrequency, $firstRunAt: DateTime,
+    $includeAssociations: Boolean) {
+  updateBackupSchedule(enabled: $enabled, frequency: $frequency, firstRunAt: $firstRunAt,
+    includeAssociations: $includeAssociations) { enabled frequency nextRunAt includeAssociations } }`;
 // After the next run is due, the card asks again: by then the scheduler has moved it on.
 const AFTER_RUN_MS = 5000;
 
@@ -27,8 +28,10 @@ export function init() {
     // The input holds local time; the API takes an instant.
     const first = form.elements.firstRunAt.value;
     const firstRunAt = enabled && first ? new Date(first).toISOString() : null;
+    const includeAssociations = form.elements.includeAssociations.checked;
+    const variables = { enabled, frequency, firstRunAt, includeAssociations };
     try {
-      const data = await busy($("#schedule-save"), () => gql(UPDATE, { enabled, frequency, firstRunAt }));
+      const data = await busy($("#schedule-save"), () => gql(UPDATE, variables));
       render(data.updateBackupSchedule);
       announce(enabled ? "Scheduled backups are on." : "Scheduled backups are off.");
     } catch (error) {
@@ -63,6 +66,7 @@ function render(schedule) {
   const form = $("#schedule-form");
   form.elements.enabled.checked = schedule.enabled;
   form.elements.frequency.value = schedule.frequency;
+  form.elements.includeAssociations.checked = schedule.includeAssociations;
   form.elements.firstRunAt.value = "";
   clearTimeout(runTimer);
   // Only a run still to come: an overdue one (the scheduler down) would have it ask in a loop.
@@ -76,7 +80,9 @@ function render(schedule) {
 
 // The cadence only means something while the switch is on.
 function renderFrequency() {
-  $("#schedule-frequency").disabled = !$("#schedule-enabled").checked;
+  const enabled = $("#schedule-enabled").checked;
+  $("#schedule-frequency").disabled = !enabled;
+  $("#schedule-associations").disabled = !enabled;
   // A first run is chosen in the future.
   $("#schedule-first-run").min = localInputValue(new Date());
 }
