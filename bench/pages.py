@@ -25,6 +25,7 @@ from models.accounts import Role
 from models.crm import ObjectType
 from server.graphql import graphql_app
 from server.settings import Settings
+from services import crm
 
 PAGE_SIZE = 50
 SAMPLES = 300
@@ -47,9 +48,13 @@ query Page($type: String!, $first: Int!, $filter: RecordFilterInput) {
 FLOOR = """
     SELECT id, created_at, updated_at, deleted_at, properties FROM records
     WHERE account_id = $1 AND object_type_id = $2 AND deleted_at IS NULL
-        AND ($3::jsonb IS NULL OR properties @> $3::jsonb)
-    ORDER BY id LIMIT $4
+    ORDER BY id LIMIT $3
 """
+# A filtered page's floor: the product's own statements (the window, then the index when the
+# window falls short; services/crm/property_pages.py says why), the rows fetched and nothing built.
+FILTERED_FLOORS = crm.property_page_statements(
+    "account_id = $2 AND object_type_id = $3 AND deleted_at IS NULL", PAGE_SIZE + 1
+)
 
 
 @dataclass(frozen=True)
@@ -126,11 +131,17 @@ Timed = Callable[[], Awaitable[tuple[int, float]]]
 def _floor(
     connection: asyncpg.Connection, account_id: UUID, contacts_id: UUID, case: Case
 ) -> Timed:
-    equals = json.dumps(case.equals) if case.equals else None
+    equals = json.dumps(case.equals)
+    walked, indexed = FILTERED_FLOORS
 
     async def run() -> tuple[int, float]:
         started = time.perf_counter()
-        rows = await connection.fetch(FLOOR, account_id, contacts_id, equals, PAGE_SIZE + 1)
+        if case.equals:
+            rows = await connection.fetch(walked, equals, account_id, contacts_id)
+            if len(rows) <= PAGE_SIZE:
+                rows = await connection.fetch(indexed, equals, account_id, contacts_id)
+        else:
+            rows = await connection.fetch(FLOOR, account_id, contacts_id, PAGE_SIZE + 1)
         return min(len(rows), PAGE_SIZE), time.perf_counter() - started
 
     return run

@@ -53,12 +53,16 @@ def decode_cursor(cursor: str) -> UUID:
         raise ValidationFailed("The cursor is not one this API gave out.", field="after") from None
 
 
+def _check_first(first: int) -> None:
+    if not 0 < first <= MAX_PAGE_SIZE:
+        raise ValidationFailed(f"`first` must be between 1 and {MAX_PAGE_SIZE}.", field="first")
+
+
 def _window(
     queryset: QuerySet[M], first: int, after: str | None, newest_first: bool
 ) -> QuerySet[M]:
     """The page's rows and one more, which tells whether a next page exists."""
-    if not 0 < first <= MAX_PAGE_SIZE:
-        raise ValidationFailed(f"`first` must be between 1 and {MAX_PAGE_SIZE}.", field="first")
+    _check_first(first)
     if after is not None:
         boundary = decode_cursor(after)
         queryset = (
@@ -93,6 +97,26 @@ async def paginate_rows(
     """The same page read as plain rows of `fields`, each passed to `row` by name: no model
     object is built per item."""
     rows = await _window(queryset, first, after, newest_first).values(*fields)
+    return _rows_page(rows, first, row, queryset)
+
+
+async def paginate_fetched(
+    queryset: QuerySet[M],
+    first: int,
+    after: str | None,
+    row: Callable[..., K],
+    fetch: Callable[[int, UUID | None], Awaitable[Sequence[dict[str, Any]]]],
+) -> Page[K]:
+    """The page of `queryset`, oldest first, read by `fetch(limit, after id)` (a query of its
+    own shape answering the same rows); `queryset` counts them."""
+    _check_first(first)
+    rows = await fetch(first + 1, None if after is None else decode_cursor(after))
+    return _rows_page(rows, first, row, queryset)
+
+
+def _rows_page(
+    rows: Sequence[dict[str, Any]], first: int, row: Callable[..., K], queryset: QuerySet[M]
+) -> Page[K]:
     return Page(
         items=[row(**values) for values in rows[:first]],
         has_next_page=len(rows) > first,

@@ -1,5 +1,6 @@
 """CRM records: batched writes validated against property definitions, the recycle bin, purge."""
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -18,10 +19,10 @@ from services.core import database
 from services.core.clock import now
 from services.core.errors import NotFound, ValidationFailed
 from services.core.ids import parse_id
-from services.core.pagination import Page, paginate_rows
+from services.core.pagination import Page, paginate_fetched, paginate_rows
 from services.core.text import check_text, column_length
 from services.core.viewer import Viewer
-from services.crm import outbox, values
+from services.crm import outbox, property_pages, values
 from services.crm.changes import ChangeSource, RecordChange
 from services.crm.object_types import check_name, get_object_type, properties_by_name
 
@@ -127,6 +128,16 @@ async def list_records(
     queryset = filtered(
         _live(viewer.account_id).filter(object_type_id=object_type.id), record_filter
     )
+    if equals and connections.get("default").capabilities.dialect == "postgres":
+        fetch = functools.partial(
+            property_pages.page_rows,
+            viewer.account_id,
+            object_type.id,
+            equals,
+            ids=record_filter.ids,
+            updated_since=record_filter.updated_since,
+        )
+        return await paginate_fetched(queryset, first, after, RecordRow, fetch)
     return await paginate_rows(queryset, first, after, RecordRow, ROW_FIELDS)
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from models.crm import PurgedRecord, Record
 from services.core.clock import now
-from services.crm import RecordFilter, filtered
+from services.crm import RecordFilter, filtered, property_pages
 from tests.support.graphql import GraphQLClient
 from tests.support.query_plans import analyze, query_plan
 from tests.support.records import create_contacts, properties_of, property_values, seed_records
@@ -341,3 +341,44 @@ async def test_filters_are_answered_from_indexes_on_postgresql(
     # An index lookup of the id (the primary key's, or the type's with the id).
     assert re.search(r"Index Cond: .*\bid = ", await plan(RecordFilter(ids=[contact.id])))
     assert "Index Cond: (updated_at >=" in await plan(RecordFilter(updated_since=now()))
+
+
+async def test_filtered_pages_beyond_the_window_of_the_id_order(
+    gql: GraphQLClient, tenant: Tenant
+) -> None:
+    """PostgreSQL first walks WINDOW records in id order, then asks the properties' index: a
+    value frequent early and one held only beyond the window both page through in order."""
+    count = property_pages.WINDOW + 60
+    values = [
+        {"email": f"c{i}@example.com", "jobtitle": "Early" if i % 7 == 0 else "Other"}
+        for i in range(count)
+    ]
+    for i in (property_pages.WINDOW + 5, property_pages.WINDOW + 30, count - 1):
+        values[i]["jobtitle"] = "Late"
+    records = await seed_records(tenant, "contacts", values)
+    ids = [str(record.id) for record in records]
+
+    async def pages(record_filter: dict[str, Any]) -> list[str]:
+        seen: list[str] = []
+        after = None
+        while True:
+            variables = {"type": "contacts", "first": 40, "after": after, "filter": record_filter}
+            page = (await gql.data(LIST, variables, tenant.member))["records"]
+            seen += [edge["node"]["id"] for edge in page["edges"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                return seen
+            after = page["pageInfo"]["endCursor"]
+
+    def holding(title: str) -> list[str]:
+        return [ids[i] for i in range(count) if values[i]["jobtitle"] == title]
+
+    def equals(title: str) -> dict[str, Any]:
+        return {"propertyEquals": [{"name": "jobtitle", "value": title}]}
+
+    assert await pages(equals("Early")) == holding("Early")
+    assert await pages(equals("Late")) == holding("Late")
+    assert await pages(equals("Nobody")) == []
+    late = holding("Late")
+    assert await pages({**equals("Late"), "ids": [ids[0], late[1], late[2]]}) == late[1:]
+    updated_at = records[-1].updated_at
+    assert late[2] in await pages({**equals("Late"), "updatedSince": updated_at.isoformat()})
