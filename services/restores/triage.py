@@ -82,14 +82,17 @@ class _Sorter:
         seen: dict[UUID, int] = {}
         value_problems = self._value_problems()
         for n, record_id in enumerate(self.batch.record_ids):
-            problem = self._id_problem(record_id, seen) or value_problems.get(n)
-            if problem:
-                self.refuse(n, problem)
+            checked = self._checked_id(record_id, seen)
+            if isinstance(checked, str):
+                self.refuse(n, checked)
+            elif n in value_problems:
+                self.refuse(n, value_problems[n])
             else:
-                seen[UUID(record_id)] = n
+                seen[checked] = n
         return seen
 
-    def _id_problem(self, record_id: str, seen: dict[UUID, int]) -> str | None:
+    def _checked_id(self, record_id: str, seen: dict[UUID, int]) -> UUID | str:
+        """The id, or what is wrong with it."""
         problem = text_problem(record_id)
         if problem is not None:
             return f"id: {problem}."
@@ -99,7 +102,7 @@ class _Sorter:
             return "The id is not a record id."
         if parsed in seen:
             return f"The id repeats that of row {self.batch.first_row + seen[parsed]}."
-        return None
+        return parsed
 
     def _value_problems(self) -> dict[int, str]:
         """Why the values of a row are refused, by position: checked a column at a time."""
