@@ -30,16 +30,7 @@ async def records(
     client: BaseDBAsyncClient, account_id: UUID, ids: Sequence[UUID]
 ) -> list[tuple[UUID, UUID, datetime | None]]:
     """(id, object type, deletion time) of the account's records among `ids`."""
-    if _postgres(client):
-        return await _fetch(
-            client,
-            """SELECT id, object_type_id, deleted_at FROM records
-               WHERE account_id = $1 AND id = ANY($2::uuid[])""",
-            account_id,
-            ids,
-        )
-    found = Record.filter(account_id=account_id, id__in=list(ids)).using_db(client)
-    return list(await found.values_list("id", "object_type_id", "deleted_at"))
+    return await _of_account(client, Record, account_id, ids, "object_type_id", "deleted_at")
 
 
 async def binned(
@@ -64,13 +55,24 @@ async def tombstones(
     client: BaseDBAsyncClient, account_id: UUID, ids: Sequence[UUID]
 ) -> list[tuple[UUID, UUID]]:
     """(id, object type) of the account's purged records among `ids`."""
+    return await _of_account(client, PurgedRecord, account_id, ids, "object_type_id")
+
+
+async def _of_account(
+    client: BaseDBAsyncClient,
+    model: type[Record | PurgedRecord],
+    account_id: UUID,
+    ids: Sequence[UUID],
+    *columns: str,
+) -> list[Any]:
+    """(id, *columns) of the account's rows of `model` among `ids`."""
     if _postgres(client):
         return await _fetch(
             client,
-            """SELECT id, object_type_id FROM purged_records
-               WHERE account_id = $1 AND id = ANY($2::uuid[])""",
+            f"""SELECT id, {", ".join(columns)} FROM {model._meta.db_table}
+                WHERE account_id = $1 AND id = ANY($2::uuid[])""",
             account_id,
             ids,
         )
-    found = PurgedRecord.filter(account_id=account_id, id__in=list(ids)).using_db(client)
-    return list(await found.values_list("id", "object_type_id"))
+    found = model.filter(account_id=account_id, id__in=list(ids)).using_db(client)
+    return list(await found.values_list("id", *columns))
