@@ -407,10 +407,17 @@ class BackupReader:
 
     def records(self, entry: FileEntry) -> Iterator[tuple[str, dict[str, str]]]:
         """(record id, property name -> value) per row; blank values are absent, as stored."""
+        names = [prop.name for prop in entry.properties]
+        for record_id, *values in self.rows(entry):
+            pairs = zip(names, values, strict=True)
+            yield record_id, {name: value for name, value in pairs if value}
+
+    def rows(self, entry: FileEntry) -> Iterator[list[str]]:
+        """The data rows as they are: the record id, then a value per property ("" where
+        blank), each checked for its width."""
         with _damage_refused(), _csv_reader(self._archive, entry) as rows:
             next(rows)
-            names = [prop.name for prop in entry.properties]
-            yield from parse_records(rows, names, entry.file_name)
+            yield from checked_rows(rows, len(entry.properties) + 1, entry.file_name)
 
     def associations(self) -> Iterator[list[str]]:
         """(from id, to id, label) per row of associations.csv; none when the backup has none.
@@ -444,7 +451,7 @@ class BackupReader:
             records = csv.reader(itertools.chain.from_iterable(_hashed_lines(raw, sha256)))
             if next(records, None) != entry.header:
                 raise CorruptBackup(f"{entry.file_name} does not start with its header.")
-            for row in _checked(records, len(positions) + 1, entry.file_name):
+            for row in checked_rows(records, len(positions) + 1, entry.file_name):
                 rows += 1
                 yield pick(row)
         if sha256.hexdigest() != entry.sha256:
@@ -474,16 +481,7 @@ def _hashed_lines(raw: IO[bytes], sha256: "hashlib._Hash") -> Iterator[Iterator[
         yield iter([last])
 
 
-def parse_records(
-    rows: Iterator[list[str]], names: Sequence[str], file_name: str
-) -> Iterator[tuple[str, dict[str, str]]]:
-    """The data rows of a CSV in this format (after its header `id`, *names*) as (record id,
-    property name -> value); blank values are absent, as stored."""
-    for row in _checked(rows, len(names) + 1, file_name):
-        yield row[0], {name: value for name, value in zip(names, row[1:], strict=True) if value}
-
-
-def _checked(rows: Iterator[list[str]], width: int, file_name: str) -> Iterator[list[str]]:
+def checked_rows(rows: Iterator[list[str]], width: int, file_name: str) -> Iterator[list[str]]:
     """The data rows, each refused unless it has `width` fields."""
     for line, row in enumerate(rows, start=2):
         if len(row) != width:

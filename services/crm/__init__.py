@@ -37,7 +37,7 @@ from services.crm.records import (
     update_records,
 )
 from services.crm.relay import run as relay_record_changes
-from services.crm.values import MAX_VALUE_LENGTH, InvalidValue
+from services.crm.values import MAX_VALUE_LENGTH, InvalidValue, column_problems
 from services.crm.values import check as check_value
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "associations_of",
     "check_property_name",
     "check_value",
+    "column_problems",
     "create_custom_object_type",
     "create_property",
     "create_records",

@@ -1,7 +1,7 @@
 """Checking a property value against its definition. Values are stored as strings."""
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -60,6 +60,11 @@ def check(prop: Property, value: str) -> None:
     problem = text_problem(value, MAX_VALUE_LENGTH)
     if problem is not None:
         raise InvalidValue(problem)
+    _check_type(prop, value)
+
+
+def _check_type(prop: Property, value: str) -> None:
+    """`check` less the text's checks."""
     if prop.type == PropertyType.ENUMERATION:
         if value not in prop.options:
             raise InvalidValue(f"one of {', '.join(prop.options)} is expected")
@@ -67,3 +72,36 @@ def check(prop: Property, value: str) -> None:
     check_type = _CHECKS.get(prop.type)
     if check_type is not None:
         check_type(value)
+
+
+def column_problems(prop: Property, values: Sequence[str]) -> Iterator[tuple[int, str]]:
+    """(position, why) of each value of a column (blank ones, "", not checked) that `prop` does
+    not accept, in order: what `check` says, one check per distinct value, and the text's
+    checks once for the whole column when it passes them, as columns from a file do."""
+    distinct = set(values) - {""}
+    check_one: Callable[[Property, str], None] = _check_type
+    if _text_problem_within(distinct):
+        check_one = check
+    elif prop.type == PropertyType.ENUMERATION:
+        distinct -= set(prop.options)
+    elif prop.type not in _CHECKS:
+        return  # Plain text, and the column's text passed.
+    problems = {value: why for value in distinct if (why := _problem(check_one, prop, value))}
+    if problems:
+        yield from ((n, problems[value]) for n, value in enumerate(values) if value in problems)
+
+
+def _text_problem_within(values: set[str]) -> bool:
+    """Whether any of `values` fails `text_problem` (NUL, a lone surrogate, too long)."""
+    if not values:
+        return False
+    joined = "".join(values)
+    return text_problem(joined) is not None or max(map(len, values)) > MAX_VALUE_LENGTH
+
+
+def _problem(check_one: Callable[[Property, str], None], prop: Property, value: str) -> str | None:
+    try:
+        check_one(prop, value)
+    except InvalidValue as error:
+        return str(error)
+    return None

@@ -26,7 +26,7 @@ from services.backups import (
     CorruptBackup,
     Manifest,
     UnsafeFile,
-    parse_records,
+    checked_rows,
     read_backup,
     read_manifest,
 )
@@ -66,7 +66,7 @@ class ImportFile:
         return self.object_type.name
 
 
-Records = Generator[tuple[str, dict[str, str]], None, None]
+Rows = Generator[list[str], None, None]
 
 
 class Upload(Protocol):
@@ -77,8 +77,8 @@ class Upload(Protocol):
     def snapshot_at(self) -> datetime | None:
         """When a backup ZIP's values were current; None for a CSV, which does not say."""
 
-    def records(self, file: ImportFile) -> Records:
-        """(record id, property name -> value) per data row; blank values are absent."""
+    def rows(self, file: ImportFile) -> Rows:
+        """The data rows: the record id, then a value per column ("" where blank)."""
 
     def associations(self) -> Iterator[list[str]]:
         """(from id, to id, label) per association a backup ZIP holds; none for a CSV."""
@@ -142,8 +142,8 @@ class _BackupUpload:
         self.files = _backup_files(reader.manifest, types)
         self.snapshot_at: datetime | None = reader.manifest.snapshot_at
 
-    def records(self, file: ImportFile) -> Records:
-        yield from self._reader.records(self._entries[file.name])
+    def rows(self, file: ImportFile) -> Rows:
+        yield from self._reader.rows(self._entries[file.name])
 
     def associations(self) -> Iterator[list[str]]:
         yield from self._reader.associations()
@@ -192,14 +192,14 @@ class _CsvUpload:
         with _csv_rows(path) as rows:
             columns = _csv_columns(rows)
             # Reading every row once checks their widths and counts them.
-            count = sum(1 for _ in parse_records(rows, columns, self._file_name))
+            count = sum(1 for _ in checked_rows(rows, len(columns) + 1, self._file_name))
         self.files = [_checked_file(object_type, columns, count)]
         self.snapshot_at: datetime | None = None
 
-    def records(self, file: ImportFile) -> Records:
+    def rows(self, file: ImportFile) -> Rows:
         with _csv_rows(self._path) as rows:
             next(rows)
-            yield from parse_records(rows, file.columns, self._file_name)
+            yield from checked_rows(rows, len(file.columns) + 1, self._file_name)
 
     def associations(self) -> Iterator[list[str]]:
         yield from ()

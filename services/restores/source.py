@@ -284,20 +284,17 @@ def file_batches(
     upload: Upload, file: ImportFile, size: int = BATCH_SIZE
 ) -> AsyncGenerator[Targets, None]:
     names = list(file.columns)
-    records = upload.records(file)
+    rows = upload.rows(file)
     next_row = 1
 
     def take() -> Targets | None:
         nonlocal next_row
-        picked = list(islice(records, size))
+        picked = list(islice(rows, size))
         if not picked:
             return None
         first, next_row = next_row, next_row + len(picked)
-        return Targets(
-            [record_id for record_id, _ in picked],
-            {name: [values.get(name, "") for _, values in picked] for name in names},
-            first_row=first,
-        )
+        record_ids, *columns = zip(*picked, strict=True)
+        return Targets(record_ids, dict(zip(names, columns, strict=True)), first_row=first)
 
     return _ahead(take)
 

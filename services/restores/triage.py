@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.crm import ObjectType, PurgedRecord, Record
+from models.crm import ObjectType
 from services import crm
 from services.core.text import text_problem
 from services.crm import properties_by_name
+from services.restores import lookup
 from services.restores.source import Targets, Values
 
 CONTACTS = "contacts"
@@ -78,15 +80,19 @@ class _Sorter:
     def checked_ids(self) -> dict[UUID, int]:
         """The batch's well-formed ids with valid values, by position; the rest refused."""
         seen: dict[UUID, int] = {}
+        value_problems = self._value_problems()
         for n, record_id in enumerate(self.batch.record_ids):
-            problem = self._id_problem(record_id, seen) or self._value_problem(n)
-            if problem:
-                self.refuse(n, problem)
+            checked = self._checked_id(record_id, seen)
+            if isinstance(checked, str):
+                self.refuse(n, checked)
+            elif n in value_problems:
+                self.refuse(n, value_problems[n])
             else:
-                seen[UUID(record_id)] = n
+                seen[checked] = n
         return seen
 
-    def _id_problem(self, record_id: str, seen: dict[UUID, int]) -> str | None:
+    def _checked_id(self, record_id: str, seen: dict[UUID, int]) -> UUID | str:
+        """The id, or what is wrong with it."""
         problem = text_problem(record_id)
         if problem is not None:
             return f"id: {problem}."
@@ -96,16 +102,15 @@ class _Sorter:
             return "The id is not a record id."
         if parsed in seen:
             return f"The id repeats that of row {self.batch.first_row + seen[parsed]}."
-        return None
+        return parsed
 
-    def _value_problem(self, n: int) -> str | None:
-        problems = []
-        for name, value in self.batch.values(n).items():
-            try:
-                crm.check_value(self.definitions[name], value)
-            except crm.InvalidValue as error:
-                problems.append(f"{name}: {error}")
-        return "; ".join(problems) + "." if problems else None
+    def _value_problems(self) -> dict[int, str]:
+        """Why the values of a row are refused, by position: checked a column at a time."""
+        found: dict[int, list[str]] = {}
+        for name, column in self.batch.columns.items():
+            for n, problem in crm.column_problems(self.definitions[name], column):
+                found.setdefault(n, []).append(f"{name}: {problem}")
+        return {n: "; ".join(problems) + "." for n, problems in found.items()}
 
     def other_type(self, n: int) -> None:
         self.refuse(n, f"This id belongs to a record that is not one of {self.object_type.name}.")
@@ -133,22 +138,21 @@ async def sort_batch(
         sorter.triage.created = sorted(ids.values())
         sorter.triage.refused.sort(key=lambda refused: refused.row_number)
         return sorter.triage
-    found = Record.filter(account_id=object_type.account_id, id__in=list(ids))
-    if connection is not None:
-        found = found.using_db(connection)
+    client = connection or connections.get("default")
     binned: list[UUID] = []
-    for record_id, type_id, deleted_at in await found.values_list(
-        "id", "object_type_id", "deleted_at"
+    for found_id, type_id, deleted_at in await lookup.records(
+        client, object_type.account_id, list(ids)
     ):
-        record_id = UUID(str(record_id))
+        record_id = UUID(str(found_id))
         if type_id != object_type.id:
             sorter.other_type(ids.pop(record_id))
         elif deleted_at is None:
             sorter.triage.live.append(ids.pop(record_id))
         else:
             binned.append(record_id)
-    await _sort_binned(sorter, {record_id: ids.pop(record_id) for record_id in binned}, connection)
-    await _sort_missing(sorter, ids, connection)
+    in_bin = {record_id: ids.pop(record_id) for record_id in binned}
+    await _sort_binned(sorter, in_bin, client, lock=connection is not None)
+    await _sort_missing(sorter, ids, client)
     for part in (sorter.triage.live, sorter.triage.recreated):
         part.sort()
     sorter.triage.binned.sort(key=lambda binned: binned.position)
@@ -157,29 +161,24 @@ async def sort_batch(
 
 
 async def _sort_binned(
-    sorter: _Sorter, positions: dict[UUID, int], connection: BaseDBAsyncClient | None
+    sorter: _Sorter, positions: dict[UUID, int], client: BaseDBAsyncClient, *, lock: bool
 ) -> None:
     """The records in the recycle bin, with what they hold, read (and locked) again: one taken
     out of the bin meanwhile is live now."""
     if not positions:
         return
-    found = Record.filter(id__in=list(positions), deleted_at__isnull=False)
-    if connection is not None:
-        found = found.using_db(connection).select_for_update()
-    for record_id, deleted_at, values in await found.values_list("id", "deleted_at", "properties"):
+    for record_id, deleted_at, values in await lookup.binned(client, list(positions), lock=lock):
         n = positions.pop(UUID(str(record_id)))
         sorter.triage.binned.append(Binned(n, values, deleted_at))
     sorter.triage.live.extend(positions.values())
 
 
-async def _sort_missing(
-    sorter: _Sorter, ids: dict[UUID, int], connection: BaseDBAsyncClient | None
-) -> None:
+async def _sort_missing(sorter: _Sorter, ids: dict[UUID, int], client: BaseDBAsyncClient) -> None:
     """The ids of no record: purged ones come back, unless contacts; others are unknown."""
-    tombstones = PurgedRecord.filter(account_id=sorter.object_type.account_id, id__in=list(ids))
-    if connection is not None:
-        tombstones = tombstones.using_db(connection)
-    for record_id, type_id in await tombstones.values_list("id", "object_type_id"):
+    if not ids:
+        return
+    account_id = sorter.object_type.account_id
+    for record_id, type_id in await lookup.tombstones(client, account_id, list(ids)):
         n = ids.pop(UUID(str(record_id)))
         if type_id != sorter.object_type.id:
             sorter.other_type(n)
