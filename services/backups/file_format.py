@@ -428,7 +428,7 @@ class BackupReader:
         with _damage_refused(), _csv_reader(self._archive, entry) as rows:
             if next(rows, None) != entry.header:
                 raise CorruptBackup(f"{entry.file_name} does not start with its header.")
-            yield from _checked(rows, len(entry.header), entry.file_name)
+            yield from checked_rows(rows, len(entry.header), entry.file_name)
 
     def columns(self, entry: FileEntry, names: Sequence[str]) -> Iterator[tuple[str, ...]]:
         """(record id, then the value of each of `names`, "" where blank) per row: a few

@@ -3,6 +3,7 @@ and applied by its in-process worker, the outcome through GraphQL and the databa
 
 import asyncio
 import csv
+import functools
 import io
 import json
 from collections.abc import AsyncIterator, Callable
@@ -40,7 +41,7 @@ from tests.support.imports import (
     planned_upload,
     upload,
 )
-from tests.support.polling import until_listening
+from tests.support.polling import poll_until, until_listening
 from tests.support.progress import JOB_PROGRESS, progress_until_complete
 from tests.support.records import purge, records_of, seed_records
 from tests.support.restores import START, restore_finished, start_variables
@@ -391,6 +392,11 @@ async def test_hostile_files_are_refused_at_once(
     assert not list(settings.work_dir.glob("upload-*"))
 
 
+async def _forgotten(restore_id: str) -> Restore | None:
+    """The restore once its uploaded file is deleted."""
+    return await Restore.filter(id=restore_id, file_key="").first()
+
+
 async def test_files_damaged_inside_fail_the_plan(
     http: httpx.AsyncClient, gql: GraphQLClient, tenant: Tenant, settings: Settings
 ) -> None:
@@ -412,9 +418,9 @@ async def test_files_damaged_inside_fail_the_plan(
         planned = await planned_upload(http, gql, tenant.super_admin, content, **options)
         assert (planned["status"], planned["failureCode"]) == ("PLAN_FAILED", "FILE_REFUSED")
         assert says in planned["failureReason"], (name, planned["failureReason"])
-        plan = await Restore.get(id=planned["id"])
+        # The file is deleted once the outcome is recorded, just after PLAN_FAILED is seen.
+        plan = await poll_until(functools.partial(_forgotten, planned["id"]), seconds=10)
         assert plan.attempts == 1, "a refused file is not retried"
-        assert plan.file_key == ""
         assert not await RestoreRefusal.filter(restore_id=plan.id).exists()
     assert (await Record.get(id=deal.id)).properties == {"dealname": "Current"}
     assert not list((settings.storage_dir / "accounts" / str(tenant.account.id)).glob("imports/*"))
