@@ -42,6 +42,9 @@ class Comparison(Model):
         "crm.Backup", related_name="compared_to", null=True, on_delete=fields.CASCADE
     )
     status = fields.CharEnumField(ComparisonStatus, max_length=16, default=ComparisonStatus.QUEUED)
+    # Queued after a backup succeeded, with the backup before it: what it finds is checked
+    # against the account's mass-change thresholds.
+    watch = fields.BooleanField(default=False)
     # Counts per object type and property, and sample changes (`services.comparisons.summary`).
     result: dict[str, object] = fields.JSONField(default=dict)
     requested_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
@@ -63,6 +66,29 @@ class Comparison(Model):
     class Meta:
         table = "comparisons"
         indexes = (("account_id", "id"),)
+
+
+# An account's thresholds for mass-change alerts (none stored: the defaults, alerts on).
+class MassChangeSettings(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    account: fields.OneToOneRelation[Account] = fields.OneToOneField(
+        "crm.Account", related_name="mass_change_settings", on_delete=fields.CASCADE
+    )
+    enabled = fields.BooleanField(default=True)
+    # Percent of an object type's records deleted or purged, and of a property's values
+    # changed, set or cleared, above which a backup raises an alert.
+    deleted_percent = fields.FloatField(default=5.0)
+    changed_percent = fields.FloatField(default=10.0)
+    # Fewer records or values than this never raise an alert.
+    minimum_count = fields.IntField(default=50)
+    # Object type name -> its own thresholds (the keys above, each optional).
+    object_types: dict[str, dict[str, float]] = fields.JSONField(default=dict)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    account_id: UUID
+
+    class Meta:
+        table = "mass_change_settings"
 
 
 # One record a comparison found added, removed or changed, with the properties that differ:

@@ -24,3 +24,13 @@ def differences_download_url(context: Context, comparison: comparisons.Compariso
 async def names(comparison: comparisons.Comparison, object_types: set[str]) -> crm.Names:
     """`comparison` was read for the viewer, who may therefore see how its values are named."""
     return await crm.names_of(comparison.account_id, object_types)
+
+
+async def alert_settings(context: Context) -> comparisons.Settings:
+    return await comparisons.get_settings(context.require_viewer(Scope.READ))
+
+
+async def update_alert_settings(
+    context: Context, settings: comparisons.Settings
+) -> comparisons.Settings:
+    return await comparisons.update_settings(context.require_viewer(), settings)

@@ -22,6 +22,7 @@ class Migration(migrations.Migration):
                 ('from_backup', fields.ForeignKeyField('crm.Backup', source_field='from_backup_id', db_constraint=True, to_field='id', related_name='compared_from', on_delete=OnDelete.CASCADE)),
                 ('to_backup', fields.ForeignKeyField('crm.Backup', source_field='to_backup_id', null=True, db_constraint=True, to_field='id', related_name='compared_to', on_delete=OnDelete.CASCADE)),
                 ('status', fields.CharEnumField(default=ComparisonStatus.QUEUED, description='QUEUED: QUEUED\nRUNNING: RUNNING\nSUCCEEDED: SUCCEEDED\nFAILED: FAILED', enum_type=ComparisonStatus, max_length=16)),
+                ('watch', fields.BooleanField(default=False)),
                 ('result', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('requested_by', fields.ForeignKeyField('crm.User', source_field='requested_by_id', null=True, db_constraint=True, to_field='id', related_name='comparisons', on_delete=OnDelete.SET_NULL)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
@@ -36,6 +37,21 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='MassChangeSettings',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('account', fields.OneToOneField('crm.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='mass_change_settings', on_delete=OnDelete.CASCADE)),
+                ('enabled', fields.BooleanField(default=True)),
+                ('deleted_percent', fields.FloatField(default=5.0)),
+                ('changed_percent', fields.FloatField(default=10.0)),
+                ('minimum_count', fields.IntField(default=50)),
+                ('object_types', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'mass_change_settings', 'app': 'crm', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='ComparedRecord',
             fields=[
                 ('id', fields.UUIDField(primary_key=True, default=new_id, unique=True, db_index=True)),
@@ -47,5 +63,15 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'compared_records', 'app': 'crm', 'indexes': [Index(fields=['comparison_id', 'object_type', 'record_id'])], 'pk_attr': 'id'},
             bases=['Model'],
+        ),
+        ops.AddField(
+            model_name='Restore',
+            name='record_ids',
+            field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+        ),
+        ops.AddField(
+            model_name='Restore',
+            name='comparison',
+            field=fields.ForeignKeyField('crm.Comparison', source_field='comparison_id', null=True, db_constraint=True, to_field='id', related_name='restores', on_delete=OnDelete.CASCADE),
         ),
     ]

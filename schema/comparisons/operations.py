@@ -6,6 +6,7 @@ import strawberry
 
 import resolvers.comparisons
 from resolvers.context import Info
+from schema.comparisons.alerts import MassChangeAlertSettings, MassChangeAlertSettingsInput
 from schema.comparisons.types import Comparison
 
 
@@ -22,9 +23,30 @@ class ComparisonQueries:
     ) -> Comparison:
         return Comparison.from_model(await resolvers.comparisons.get_comparison(info.context, id))
 
+    @strawberry.field(
+        description="When backups raise mass-change alerts. SUPER_ADMIN only (else FORBIDDEN)."
+    )
+    async def mass_change_alert_settings(self, info: Info) -> MassChangeAlertSettings:
+        return MassChangeAlertSettings.of(await resolvers.comparisons.alert_settings(info.context))
+
 
 @strawberry.type
 class ComparisonMutations:
+    @strawberry.mutation(
+        description="Replaces the account's mass-change alert settings, object types' own "
+        "thresholds included. SUPER_ADMIN in person only (else FORBIDDEN); a percentage outside "
+        "0 to below 100, a minimum below 1 or an unknown object type is VALIDATION_FAILED."
+    )
+    async def update_mass_change_alert_settings(
+        self,
+        info: Info,
+        input: Annotated[
+            MassChangeAlertSettingsInput, strawberry.argument(description="The settings.")
+        ],
+    ) -> MassChangeAlertSettings:
+        updated = await resolvers.comparisons.update_alert_settings(info.context, input.settings())
+        return MassChangeAlertSettings.of(updated)
+
     @strawberry.mutation(
         description="Queues the comparison of a backup with a later one, or with the records "
         "today: a job (follow it with jobProgress(id: <its id>)) that counts, per object type, "

@@ -102,6 +102,20 @@ class ComparisonObject:
     )
 
 
+@strawberry.type(description="A change past the account's mass-change thresholds.")
+class MassChange:
+    object_type: str = strawberry.field(description="The object type's name.")
+    property: str | None = strawberry.field(
+        description="The property whose values changed; null: the object type's records were "
+        "removed."
+    )
+    count: int = strawberry.field(description="Records removed, or values changed, set or cleared.")
+    out_of: int = strawberry.field(
+        description="What `count` is a share of: the object type's records in the earlier "
+        "backup, or (for a property) the records both backups hold."
+    )
+
+
 @strawberry.type(description="What a comparison found.")
 class ComparisonResult:
     from_snapshot_at: datetime | None = strawberry.field(
@@ -113,6 +127,10 @@ class ComparisonResult:
     )
     objects: list[ComparisonObject] = strawberry.field(
         description="Every object type either side holds, by name."
+    )
+    mass_changes: list[MassChange] = strawberry.field(
+        description="For a comparison made after a backup with the previous one: what passed "
+        "the account's mass-change thresholds (and raised MASS_CHANGE_DETECTED); else empty."
     )
 
 
@@ -128,6 +146,10 @@ class Comparison:
     from_backup_id: strawberry.ID = strawberry.field(description="The earlier backup.")
     to_backup_id: strawberry.ID | None = strawberry.field(
         description="The later backup; null when compared with the records today."
+    )
+    after_backup: bool = strawberry.field(
+        description="Made by the service after the later backup succeeded, to check it for "
+        "mass changes (else asked for with compareBackups)."
     )
     created_at: datetime = strawberry.field(description="When it was asked for.")
     completed_at: datetime | None = strawberry.field(
@@ -153,6 +175,7 @@ class Comparison:
             from_snapshot_at=found.from_snapshot_at,
             to_snapshot_at=found.to_snapshot_at,
             objects=[_object(each, names) for each in found.objects],
+            mass_changes=[MassChange(**change.model_dump()) for change in found.mass_changes],
         )
 
     @strawberry.field(
@@ -172,6 +195,7 @@ class Comparison:
             to_backup_id=strawberry.ID(str(comparison.to_backup_id))
             if comparison.to_backup_id
             else None,
+            after_backup=comparison.watch,
             created_at=comparison.created_at,
             completed_at=comparison.completed_at,
             failure_reason=comparison.failure_reason or None,

@@ -1,14 +1,15 @@
 """A comparison's differing records as a CSV (`object_type`, `record_id`, `change`,
 `properties`: the changed ones, separated by `;`), through a short-lived signed link, streamed
-in pages so memory does not grow with it."""
+in pages so memory does not grow with it; and which of some records it found, for a restore of
+those."""
 
 import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from uuid import UUID
 
 from models.accounts import Role
-from models.comparisons import ComparedRecord, Comparison, ComparisonStatus
+from models.comparisons import ComparedRecord, Comparison, ComparisonStatus, RecordChange
 from services import activity
 from services.core import environment
 from services.core.errors import NotFound
@@ -78,3 +79,18 @@ async def csv_stream(comparison: Comparison) -> AsyncIterator[bytes]:
             ]
         )
         last = found[-1].id
+
+
+# What a restore of the records a comparison found takes from it.
+TO_RESTORE = (RecordChange.CHANGED, RecordChange.DELETED, RecordChange.PURGED)
+
+
+async def found_among(comparison_id: UUID, object_type: str, record_ids: Sequence[str]) -> set[str]:
+    """Of `record_ids`, those the comparison found changed or removed in `object_type`."""
+    found = ComparedRecord.filter(
+        comparison_id=comparison_id,
+        object_type=object_type,
+        change__in=TO_RESTORE,
+        record_id__in=[UUID(record_id) for record_id in record_ids],
+    )
+    return {str(record_id) for record_id in await found.values_list("record_id", flat=True)}

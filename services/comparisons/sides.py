@@ -53,9 +53,13 @@ def _backup_type(reader: BackupReader, entry: FileEntry) -> TypeSide:
         rows = reader.columns(entry, names)
 
         def take() -> list[Row]:
+            picked = list(islice(rows, BATCH_SIZE))
+            if not names:
+                # A type without properties: `columns` gives each id alone, not in a tuple.
+                return [(str(record_id), {}) for record_id in picked]
             return [
                 (row[0], {name: value for name, value in zip(names, row[1:], strict=True) if value})
-                for row in islice(rows, BATCH_SIZE)
+                for row in picked
             ]
 
         while batch := await asyncio.to_thread(take):

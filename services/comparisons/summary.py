@@ -54,9 +54,33 @@ class ObjectDiff(BaseModel):
     unchanged: int = 0
     properties: list[PropertyDiff] = Field(default_factory=list)
 
+    @property
+    def removed(self) -> int:
+        return self.deleted + self.purged
+
+    @property
+    def in_both(self) -> int:
+        """Records both sides hold."""
+        return self.changed + self.unchanged
+
 
 class ComparisonSummary(BaseModel):
     from_snapshot_at: datetime | None = None
     # None until computed; for a comparison with today, when the records were read.
     to_snapshot_at: datetime | None = None
     objects: list[ObjectDiff] = Field(default_factory=list)
+    # For a comparison after a backup: what passed the account's thresholds.
+    mass_changes: list["MassChange"] = Field(default_factory=list)
+
+
+class MassChange(BaseModel):
+    """A change past the account's thresholds, found by a comparison after a backup: an object
+    type's records removed (`property` None), or a property's values changed."""
+
+    object_type: str
+    property: str | None = None
+    # Records removed, or values changed, set or cleared.
+    count: int
+    # What the percentage is of: the object type's records before, or the records both
+    # sides hold.
+    out_of: int

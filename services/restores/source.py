@@ -28,6 +28,7 @@ from services.backups import (
     fetched,
 )
 from services.imports import FileRefused, ImportFile, Upload, account_types, open_upload
+from services.restores.chosen import limited, only_chosen
 
 BATCH_SIZE = 1_000
 
@@ -185,6 +186,8 @@ async def _backup_source(restore: Restore) -> AsyncIterator[Source]:
         labels = {name: in_backup[name].label for name in names}
         sensitive = frozenset(name for name in names if in_backup[name].sensitive)
         async with contextlib.aclosing(backup_batches(reader, entry, names)) as batches:
+            if limited(restore):
+                batches = only_chosen(restore, object_type.name, batches)
             part = Part(object_type, names, entry.rows, batches, labels, sensitive)
             yield Source(_one(part), reader.manifest.snapshot_at)
 

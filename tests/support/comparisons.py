@@ -1,10 +1,12 @@
-"""Comparisons for the tests: asking for one over the API and reading it once its job ended."""
+"""Comparisons for the tests: asking for one over the API and reading it once its job ended,
+the one made after a backup, and the mass-change alert settings."""
 
 from typing import Any
+from uuid import UUID
 
 from models.comparisons import Comparison
 from tests.support.graphql import GraphQLClient
-from tests.support.polling import until_finished
+from tests.support.polling import poll_until, until_finished
 
 COMPARE = """mutation($from: ID!, $to: ID) {
   compareBackups(fromBackupId: $from, toBackupId: $to) { id status fromBackupId toBackupId } }"""
@@ -33,3 +35,28 @@ def by_type(comparison: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for each in objects.values():
         each["properties"] = {prop["name"]: prop for prop in each["properties"]}
     return objects
+
+
+SETTINGS = """{ massChangeAlertSettings { enabled
+  thresholds { deletedPercent changedPercent minimumCount }
+  objectTypes { objectType deletedPercent changedPercent minimumCount } } }"""
+UPDATE_SETTINGS = """mutation($input: MassChangeAlertSettingsInput!) {
+  updateMassChangeAlertSettings(input: $input) { enabled
+    thresholds { deletedPercent changedPercent minimumCount }
+    objectTypes { objectType deletedPercent changedPercent minimumCount } } }"""
+MASS_CHANGES = """query($id: ID!) { comparison(id: $id) { afterBackup toBackupId
+  result { massChanges { objectType property count outOf } } } }"""
+
+
+def thresholds(deleted: float, changed: float, minimum: int) -> dict[str, Any]:
+    return {"deletedPercent": deleted, "changedPercent": changed, "minimumCount": minimum}
+
+
+async def watched(backup_id: str | UUID) -> Comparison:
+    """The comparison made after the backup with the previous one, once its job ended."""
+
+    async def made() -> Comparison | None:
+        return await Comparison.get_or_none(to_backup_id=backup_id, watch=True)
+
+    comparison = await poll_until(made, seconds=30)
+    return await until_finished(Comparison, comparison.id, seconds=30)
