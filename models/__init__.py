@@ -8,5 +8,6 @@ MODEL_MODULES = [
     "models.backups",
     "models.schedules",
     "models.restores",
+    "models.comparisons",
     "models.imports",
 ]

@@ -6,6 +6,7 @@ from tortoise.models import Model
 
 from models.accounts import Account, User
 from models.backups import Backup
+from models.comparisons import Comparison
 from models.crm import ObjectType
 from models.ids import new_id
 
@@ -87,6 +88,12 @@ class Restore(Model):
     )
     # The chosen properties; empty for a file: every column of it.
     properties: list[str] = fields.JSONField(default=list)
+    # For source BACKUP, a restore of chosen records only: these ids (as text), or the records
+    # a comparison found changed or removed in the object type. Neither: every record.
+    record_ids: list[str] | None = fields.JSONField(null=True)
+    comparison: fields.ForeignKeyNullableRelation[Comparison] = fields.ForeignKeyField(
+        "crm.Comparison", related_name="restores", null=True, on_delete=fields.CASCADE
+    )
     status = fields.CharEnumField(RestoreStatus, max_length=16, default=RestoreStatus.PLAN_QUEUED)
     # What the plan found: per-property counts, missing and new records, sample changes.
     plan: dict[str, object] = fields.JSONField(default=dict)
@@ -107,6 +114,7 @@ class Restore(Model):
     account_id: UUID
     backup_id: UUID | None
     reverts_id: UUID | None
+    comparison_id: UUID | None
     object_type_id: UUID | None
     requested_by_id: UUID | None
 

@@ -11,10 +11,23 @@ from services.core.pagination import Page
 
 
 async def plan_restore(
-    context: Context, backup_id: str, object_type: str, properties: list[str]
+    context: Context,
+    backup_id: str,
+    object_type: str,
+    properties: list[str],
+    *,
+    record_ids: list[str] | None,
+    comparison_id: str | None,
 ) -> restores.Restore:
     viewer = context.require_viewer(Scope.RESTORES)
-    return await restores.plan_restore(viewer, backup_id, object_type, properties)
+    return await restores.plan_restore(
+        viewer,
+        backup_id,
+        object_type,
+        properties,
+        record_ids=record_ids,
+        comparison_id=comparison_id,
+    )
 
 
 async def plan_revert(context: Context, restore_id: str) -> restores.Restore:

@@ -6,6 +6,7 @@ from strawberry.types.base import get_object_definition
 from schema.accounts.operations import AccountMutations, AccountQueries
 from schema.activity.operations import ActivityMutations, ActivityQueries, ActivitySubscriptions
 from schema.backups.operations import BackupMutations, BackupQueries
+from schema.comparisons.operations import ComparisonMutations, ComparisonQueries
 from schema.crm.operations import CrmMutations, CrmQueries, CrmSubscriptions
 from schema.imports.operations import ImportQueries
 from schema.jobs.operations import JobSubscriptions
@@ -28,6 +29,7 @@ Query = _described(
             ActivityQueries,
             BackupQueries,
             RestoreQueries,
+            ComparisonQueries,
             ImportQueries,
         ),
     ),
@@ -37,7 +39,14 @@ Query = _described(
 Mutation = _described(
     merge_types(
         "Mutation",
-        (AccountMutations, CrmMutations, ActivityMutations, BackupMutations, RestoreMutations),
+        (
+            AccountMutations,
+            CrmMutations,
+            ActivityMutations,
+            BackupMutations,
+            RestoreMutations,
+            ComparisonMutations,
+        ),
     ),
     "What may be changed, over POST only (over the websocket: POST_REQUIRED). Every field but "
     "`login`, `acceptInvitation` and `loginWithSso` needs a session.",

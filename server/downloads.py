@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from services import activity, backups, imports, restores, storage
+from services import activity, backups, comparisons, imports, restores, storage
 from services.backups import BackupExpired
 from services.core import environment
 from services.core.clock import now
@@ -94,6 +94,14 @@ async def download_id_map(request: Request) -> Response:
     return _csv(restores.id_map_csv(restore), f"id-map-{restore.id}.csv")
 
 
+async def download_comparison(request: Request) -> Response:
+    try:
+        comparison = await comparisons.open_download(request.path_params["token"])
+    except NotFound as error:
+        return _not_found(error)
+    return _csv(comparisons.csv_stream(comparison), f"comparison-{comparison.id}.csv")
+
+
 async def download_audit_log(request: Request) -> Response:
     try:
         account_id, wanted = await activity.open_audit_log_export(request.path_params["token"])
@@ -116,5 +124,6 @@ routes = [
         name="download_all_refused_rows",
     ),
     Route("/downloads/id-maps/{token}.csv", download_id_map, name="download_id_map"),
+    Route("/downloads/comparisons/{token}.csv", download_comparison, name="download_comparison"),
     Route("/downloads/audit-log/{token}", download_audit_log, name="download_audit_log"),
 ]

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import dramatiq
 
-from services import backups, jobs, restores
+from services import backups, comparisons, jobs, restores
 
 # One queue for every job: a worker polls each queue (and its delay queue) while idle, and a
 # queue per job cost an idle worker three times the CPU and the Redis commands, for nothing:
@@ -21,6 +21,7 @@ RUNS: dict[jobs.JobKind[Any], Run] = {
     jobs.EXPORT_BACKUP: backups.run_export,
     jobs.PLAN_RESTORE: restores.run_plan,
     jobs.APPLY_RESTORE: restores.run_restore,
+    jobs.COMPARE_BACKUPS: comparisons.run_compare,
 }
 
 

@@ -15,8 +15,9 @@ class Notification:
     id: strawberry.ID = strawberry.field(description="The notification's id.")
     kind: str = strawberry.field(
         description="What happened, as a stable word clients branch on: BACKUP_READY, "
-        "BACKUP_FAILED, RESTORE_COMPLETED, RESTORE_FAILED, IMPORT_COMPLETED or IMPORT_FAILED "
-        "(a revert is named like what it reverts)."
+        "BACKUP_FAILED, RESTORE_COMPLETED, RESTORE_FAILED, IMPORT_COMPLETED, IMPORT_FAILED "
+        "(a revert is named like what it reverts) or MASS_CHANGE_DETECTED (subjectId: the "
+        "comparison)."
     )
     title: str = strawberry.field(description='One line for people, e.g. "Your backup is ready".')
     body: str = strawberry.field(description="The details for people; may be empty.")

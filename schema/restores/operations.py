@@ -133,9 +133,30 @@ class RestoreMutations:
             list[str],
             strawberry.argument(description="The names of the properties to restore; one or more."),
         ],
+        record_ids: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(
+                description="Restore only these records (1 to 10,000 ids; else "
+                "VALIDATION_FAILED); null: every record the backup holds."
+            ),
+        ] = None,
+        comparison_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Restore only the records this comparison found changed, deleted or "
+                "purged in the object type: a SUCCEEDED comparison of the account (else NOT_FOUND "
+                "or VALIDATION_FAILED) whose fromBackupId is `backupId` (else "
+                "VALIDATION_FAILED); not with recordIds."
+            ),
+        ] = None,
     ) -> Restore:
         plan = await resolvers.restores.plan_restore(
-            info.context, backup_id, object_type, properties
+            info.context,
+            backup_id,
+            object_type,
+            properties,
+            record_ids=None if record_ids is None else [str(each) for each in record_ids],
+            comparison_id=comparison_id,
         )
         return Restore.from_model(plan)
 

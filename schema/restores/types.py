@@ -364,6 +364,14 @@ class Restore:
     properties: list[str] = strawberry.field(
         description="The chosen properties; empty for a file: every column of it."
     )
+    record_ids: list[strawberry.ID] | None = strawberry.field(
+        description="A restore of these records only (`planRestore(recordIds:)`); null: not "
+        "limited to ids."
+    )
+    comparison_id: strawberry.ID | None = strawberry.field(
+        description="A restore of only the records this comparison found changed, deleted or "
+        "purged (`planRestore(comparisonId:)`); null: not limited by a comparison."
+    )
     plan: RestorePlan | None = strawberry.field(
         description="Null until PLANNED: follow the plan's job with jobProgress(id: <this id>)."
     )
@@ -437,6 +445,12 @@ class Restore:
             reverts_id=strawberry.ID(str(restore.reverts_id)) if restore.reverts_id else None,
             object_type=restore.object_type.name if restore.object_type else None,
             properties=list(restore.properties),
+            record_ids=None
+            if restore.record_ids is None
+            else [strawberry.ID(each) for each in restore.record_ids],
+            comparison_id=strawberry.ID(str(restore.comparison_id))
+            if restore.comparison_id
+            else None,
             plan=RestorePlan.from_summary(
                 restores.PlanSummary.model_validate(restore.plan), restore
             )

@@ -4,6 +4,7 @@ format, downloads and expiry."""
 from models.backups import Backup, BackupStatus, BackupTrigger
 from models.schedules import BackupFrequency, BackupSchedule
 from services.backups.archive_guard import UnsafeFile, csv_records, open_zip
+from services.backups.fetched import backup_file, entry_for, fetched
 from services.backups.file_format import (
     ASSOCIATIONS_NAME,
     COMPRESS_LEVEL,
@@ -52,13 +53,16 @@ __all__ = [
     "FileEntry",
     "Manifest",
     "UnsafeFile",
+    "backup_file",
     "check_usable",
     "checked_rows",
     "csv_records",
     "download_name",
     "download_token",
+    "entry_for",
     "expire_backups",
     "failure_code",
+    "fetched",
     "get_backup",
     "get_schedule",
     "list_backups",

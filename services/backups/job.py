@@ -17,6 +17,7 @@ from services.activity import audit, notifications
 from services.backups import quota as quotas
 from services.backups.export import ExportResult, export_account
 from services.backups.retention import DEFAULT_DAYS, kept_for
+from services.backups.watch import watch
 from services.core import environment
 from services.core.text import plural
 from services.storage import backup_key
@@ -137,6 +138,8 @@ class ExportJob(jobs.Job[Backup]):
         else:
             kind, title = "BACKUP_FAILED", "Your backup failed"
             body = f"{outcome.reason} " + _AFTER_FAILURE[backup.trigger]
+        if exported is not None:
+            await watch(backup.id)
         await notifications.notify_super_admins(
             backup.account_id, kind, title, body, subject_id=str(backup.id)
         )

@@ -6,6 +6,7 @@ from services.jobs.claims import Claim, LostClaim
 from services.jobs.kinds import (
     APPLY_RESTORE,
     ATTEMPT_TIME_LIMIT,
+    COMPARE_BACKUPS,
     EXPORT_BACKUP,
     KINDS,
     PLAN_RESTORE,
@@ -27,6 +28,7 @@ from services.jobs.sweeps import (
 __all__ = [
     "APPLY_RESTORE",
     "ATTEMPT_TIME_LIMIT",
+    "COMPARE_BACKUPS",
     "EXPORT_BACKUP",
     "FINISHED",
     "KINDS",

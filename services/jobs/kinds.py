@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 from tortoise.models import Model
 
 from models.backups import Backup
+from models.comparisons import Comparison
 from models.restores import Restore, RestoreStatus
 
 J = TypeVar("J", bound=Model)
@@ -71,6 +72,8 @@ PLAN_RESTORE = JobKind(
     ),
 )
 APPLY_RESTORE = JobKind("apply_restore", Restore)
+# What changed between two backups, or between a backup and the records now.
+COMPARE_BACKUPS = JobKind("compare_backups", Comparison)
 
 # The longest an attempt of any job may run: an export, import or restore of a large account
 # takes minutes; two hours means it is stuck (the worker stops it then).
@@ -80,4 +83,5 @@ KINDS: tuple[JobKind[Any], ...] = (
     EXPORT_BACKUP,
     PLAN_RESTORE,
     APPLY_RESTORE,
+    COMPARE_BACKUPS,
 )

@@ -24,7 +24,7 @@ from services.core.errors import DomainError, ErrorCode, ValidationFailed
 from services.core.viewer import Viewer
 from services.crm import get_object_type, properties_by_name
 from services.imports import account_types, inspect_upload, shown_file_name
-from services.restores import associations
+from services.restores import associations, chosen
 from services.restores import batch as batches
 from services.restores import service as restores
 from services.restores.count import Example, PropertyCounts
@@ -60,9 +60,16 @@ Progress = Callable[[str, int, int], Awaitable[None]]
 
 
 async def plan_restore(
-    viewer: Viewer, backup_id: str | UUID, object_type: str, properties: list[str]
+    viewer: Viewer,
+    backup_id: str | UUID,
+    object_type: str,
+    properties: list[str],
+    *,
+    record_ids: list[str] | None = None,
+    comparison_id: str | UUID | None = None,
 ) -> Restore:
-    """Queue the plan of restoring `properties` of `object_type` from the backup."""
+    """Queue the plan of restoring `properties` of `object_type` from the backup: on every
+    record, or only on `record_ids`, or on the records the comparison found changed or removed."""
     viewer.require_role(Role.SUPER_ADMIN)
     backup = await backups.get_backup(viewer, backup_id)
     backups.check_usable(backup, now())
@@ -71,8 +78,18 @@ async def plan_restore(
     names = _checked_names(properties)
     if object_type not in backup.object_counts:
         raise ValidationFailed(f"The backup holds no {object_type}.", field="objectType")
+    if record_ids is not None and comparison_id is not None:
+        raise ValidationFailed("Give recordIds or comparisonId, not both.", field="recordIds")
     return await _queue(
-        viewer, RestoreKind.RESTORE, backup_id=backup.id, object_type=current_type, properties=names
+        viewer,
+        RestoreKind.RESTORE,
+        backup_id=backup.id,
+        object_type=current_type,
+        properties=names,
+        record_ids=None if record_ids is None else chosen.checked_ids(record_ids),
+        comparison=None
+        if comparison_id is None
+        else await chosen.checked_comparison(viewer, comparison_id, backup),
     )
 
 
@@ -173,7 +190,10 @@ class _Planner:
         async for batch in part.batches:
             await self._add_batch(part, planned, batch)
             await progress(part.object_type.name, planned.records_in_source, part.rows)
-        if self.plan.kind == RestoreKind.RESTORE and self.plan.source == RestoreSource.BACKUP:
+        plan = self.plan
+        # A restore of chosen records says nothing of the others.
+        everyone = not chosen.limited(plan)
+        if plan.kind == RestoreKind.RESTORE and plan.source == RestoreSource.BACKUP and everyone:
             planned.records_created_since = await _created_since(part.object_type, planned)
 
     async def _add_batch(self, part: Part, planned: ObjectPlan, batch: Targets) -> None:

@@ -12,15 +12,12 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, S
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from pathlib import Path
 from typing import TypeVar
 from uuid import UUID
 
 from tortoise.queryset import QuerySet
 
-from models.backups import Backup
 from models.crm import ObjectType
-from models.ids import new_id
 from models.restores import (
     ChangeAction,
     Restore,
@@ -29,10 +26,17 @@ from models.restores import (
     RestoreKind,
     RestoreSource,
 )
-from services import storage
-from services.backups import BackupReader, CorruptBackup, FileEntry, UnsafeFile, open_backup
-from services.core import environment
+from services.backups import (
+    BackupReader,
+    CorruptBackup,
+    FileEntry,
+    UnsafeFile,
+    backup_file,
+    entry_for,
+    fetched,
+)
 from services.imports import FileRefused, ImportFile, Upload, account_types, open_upload
+from services.restores.chosen import limited, only_chosen
 
 BATCH_SIZE = 1_000
 
@@ -167,41 +171,6 @@ def _defined(object_type: ObjectType, names: list[str]) -> tuple[dict[str, str],
     return labels, frozenset(name for name in names if name in by_name and by_name[name].sensitive)
 
 
-async def _fetched(key: str, prefix: str, missing: str) -> Path:
-    path = environment.current().work_dir / f"{prefix}-{new_id()}"
-    try:
-        await storage.current().get_file(key, path)
-    except FileNotFoundError:
-        path.unlink(missing_ok=True)
-        raise CorruptBackup(missing) from None
-    except (storage.Tampered, storage.UnknownKey) as error:
-        # Refused whole, before any of it is read.
-        raise CorruptBackup(f"The file in storage cannot be trusted: {error}") from None
-    return path
-
-
-@contextlib.asynccontextmanager
-async def backup_file(backup: Backup) -> AsyncIterator[BackupReader]:
-    """The backup's file, fetched into the work dir, its manifest and listing verified before
-    anything is read (CorruptBackup otherwise); a type's file is checked as it is read
-    (`BackupReader.columns`). Deleted afterwards."""
-    path = await _fetched(backup.storage_key, "restore", "The backup's file is missing.")
-    try:
-        with contextlib.ExitStack() as stack:
-            opened = open_backup(path, files=False)
-            reader = await asyncio.to_thread(stack.enter_context, opened)
-            yield reader
-    finally:
-        path.unlink(missing_ok=True)
-
-
-def entry_for(reader: BackupReader, object_type: str) -> FileEntry | None:
-    """The file of `object_type`; None when the backup holds no records of it."""
-    return next(
-        (entry for entry in reader.manifest.files if entry.object_type == object_type), None
-    )
-
-
 Batch = TypeVar("Batch")
 
 
@@ -250,6 +219,8 @@ async def _backup_source(restore: Restore) -> AsyncIterator[Source]:
         labels = {name: in_backup[name].label for name in names}
         sensitive = frozenset(name for name in names if in_backup[name].sensitive)
         async with contextlib.aclosing(backup_batches(reader, entry, names)) as batches:
+            if limited(restore):
+                batches = only_chosen(restore, object_type.name, batches)
             part = Part(object_type, names, entry.rows, batches, labels, sensitive)
             yield Source(_one(part), reader.manifest.snapshot_at)
 
@@ -265,7 +236,7 @@ async def _one(part: Part) -> AsyncIterator[Part]:
 async def uploaded_file(restore: Restore) -> AsyncIterator[Upload]:
     """The restore's uploaded file, fetched into the work dir and verified whole (FileRefused
     otherwise, also for a row found malformed later); deleted afterwards."""
-    path = await _fetched(restore.file_key, f"upload-{restore.id}", "The uploaded file is missing.")
+    path = await fetched(restore.file_key, f"upload-{restore.id}", "The uploaded file is missing.")
     try:
         types = await account_types(restore.account_id)
         object_type = restore.object_type.name if restore.object_type else ""

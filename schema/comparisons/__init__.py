@@ -1,0 +1,1 @@
+"""Comparisons of backups: what changed between two backups, or a backup and today."""
