@@ -1,9 +1,12 @@
 """The outbox of record change events: written in the transaction that made the changes, read
 back by the relay that publishes them and by subscribers resuming after an event they saw.
 
-Batches get ids in insert order. Two transactions that change one record take turns on its row
-lock and insert their batches while holding it, so a record's batches are in the order of its
-changes: publishing an account's batches in id order keeps every record's events in order.
+An account's batches get ids in the order their transactions commit: on PostgreSQL a writer
+takes the account's outbox lock (an advisory lock held until its commit) before inserting, as a
+sequence alone hands out ids in insert order, and a batch inserted first but committed last would
+be published after a higher id and then skipped by a subscriber resuming after that id. (SQLite
+runs one writing transaction at a time.) So publishing an account's batches in id order keeps
+every record's events in order, and an event's id tells what came before it.
 """
 
 from collections import defaultdict
@@ -26,6 +29,9 @@ RETENTION = timedelta(days=1)
 # Batches read at once when replaying.
 PAGE = 10
 
+# Held until the transaction ends; the account's id names it.
+_LOCK_ACCOUNT = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
+
 # (batch id, index in the batch): an event's place, ordered as they are published.
 Position = tuple[int, int]
 
@@ -34,13 +40,16 @@ async def record_changes(
     connection: BaseDBAsyncClient, account_id: UUID, changes: Iterable[RecordChange]
 ) -> None:
     """Write `changes` in the open transaction of `connection`, after the changes themselves
-    (while their records are locked); the relay publishes them once it commits. One batch per
-    object type: one row per record cost a restore more than its writes."""
+    (while their records are locked) and as late before its commit as can be (the account's
+    other writers wait from here to that commit); the relay publishes them once it commits. One
+    batch per object type: one row per record cost a restore more than its writes."""
     by_type: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
     for change in changes:
         by_type[change.object_type].append(change.to_message())
     if not by_type:
         return
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_query(_LOCK_ACCOUNT, [f"outbox:{account_id}"])
     await RecordChangeBatch.bulk_create(
         [
             RecordChangeBatch(account_id=account_id, object_type=object_type, changes=batch)

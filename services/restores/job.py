@@ -5,7 +5,8 @@ Each batch commits in one transaction with its saved changes, its change events 
 outbox's relay) and the restore's running counts, fenced by the claim: a worker that died
 mid-batch left nothing of it, and the next attempt resumes after the last committed batch, so
 no batch is ever applied twice. Two batches are in flight at once (their records are
-distinct), but they commit in order.
+distinct), but they commit in order, and each writes its change events only once the one before
+it committed: the outbox's ids then follow the order of the commits (`services.crm.outbox`).
 """
 
 import asyncio
@@ -84,7 +85,7 @@ class RestoreJob(jobs.Job[Restore]):
                         elif len(in_flight) == IN_FLIGHT:
                             await self._report(*in_flight.popleft())
                         committed = asyncio.ensure_future(
-                            self._commit(records, write(number), committed)
+                            self._commit(at, records, write(number), committed)
                         )
                         if at is None:
                             await committed
@@ -129,10 +130,8 @@ class RestoreJob(jobs.Job[Restore]):
 
     def _records(self, part: Part, batch: Targets) -> Batch:
         def numbered(number: int) -> Write:
-            async def write(connection: BaseDBAsyncClient) -> BatchResult:
-                result = await batches.apply(connection, self.row, part, number, batch)
-                await _record_changes(connection, self.row, part, result)
-                return result
+            def write(connection: BaseDBAsyncClient) -> Awaitable[BatchResult]:
+                return batches.apply(connection, self.row, part, number, batch)
 
             return write
 
@@ -150,14 +149,17 @@ class RestoreJob(jobs.Job[Restore]):
         return numbered
 
     async def _commit(
-        self, records: int, write: Write, previous: Awaitable[AppliedCounts]
+        self, at: _Progress | None, records: int, write: Write, previous: Awaitable[AppliedCounts]
     ) -> AppliedCounts:
-        """Writes a batch (of `records` records) and commits it once the batch before it
-        committed: batches commit in order, and one whose predecessor failed rolls back."""
+        """Writes a batch (of `records` records of `at`'s part, or associations) and commits it
+        once the batch before it committed: batches commit in order, and one whose predecessor
+        failed rolls back."""
         restore = self.row
         async with database.transaction() as connection:
             result = await write(connection)
             counts = result.added_to(await previous, records)
+            if at is not None:
+                await _record_changes(connection, restore, at.part, result)
             # The fence: only the worker holding the claim commits a batch.
             if not await self.held.mine().update(counts=counts.model_dump()):
                 raise jobs.LostClaim(str(restore.id))

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from models.crm import RecordChangeBatch
 from services import crm
+from services.core import database
 from services.crm import changes as record_events
 from tests.support.graphql import GraphQLClient
 from tests.support.polling import until_listening
@@ -105,6 +106,37 @@ async def test_a_subscriber_resumes_after_the_last_event_it_saw(
         f"{batches[2].id}:0",
         f"{batches[2].id}:1",
     ]
+
+
+async def test_a_batch_written_first_but_committed_last_takes_the_later_id(
+    server: Server, tenant: Tenant
+) -> None:
+    """Else the relay would publish the later-written batch first, and a subscriber resuming
+    after that batch's event would never hear the other."""
+    slow, fast = str(uuid.uuid4()), str(uuid.uuid4())
+    committed: list[str] = []
+    written, release = asyncio.Event(), asyncio.Event()
+
+    async def held_open() -> None:
+        async with database.transaction() as connection:
+            await crm.record_changes(connection, tenant.account.id, [_change(slow, 0)])
+            written.set()
+            await release.wait()
+        committed.append(slow)
+
+    async def at_once() -> None:
+        await record_changes_committed(tenant.account.id, [_change(fast, 1)])
+        committed.append(fast)
+
+    holding = asyncio.create_task(held_open())
+    await written.wait()
+    other = asyncio.create_task(at_once())
+    await asyncio.sleep(0.3)
+    release.set()
+    await asyncio.gather(holding, other)
+
+    batches = await RecordChangeBatch.filter(account_id=tenant.account.id).order_by("id")
+    assert [batch.changes[0]["record_id"] for batch in batches] == committed == [slow, fast]
 
 
 async def test_resuming_after_something_that_is_no_event_id_is_refused(
