@@ -218,7 +218,8 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         path: Path,
     ) -> dict[str, Any]:
         """The resolver's keyword arguments as Strawberry passes them: the same for every item
-        of a list (its info's path is the list's)."""
+        of a list, and of every list of the operation the plan completes (its info's path is
+        that of the first such list: the path is only the item's in graphql-core's way)."""
         first = details[0]
         values = get_argument_values(
             field,
