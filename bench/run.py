@@ -10,11 +10,12 @@ import platform
 import secrets
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 import dramatiq
@@ -36,6 +37,9 @@ from services.core import database as service_database
 DEFAULT_RECORDS = 1_000_000
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 BACKUP_TIMEOUT_SECONDS = 3600.0
+MEASURES = ("all", "pages")
+
+R = TypeVar("R")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -67,6 +71,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="measure each floor and product this many times, alternating; each product round "
         "is paired with the floor round before it, and the best and the worst pair are shown",
     )
+    parser.add_argument(
+        "--measure",
+        choices=MEASURES,
+        default="all",
+        help="all: every measure; pages: the records pages alone, each round a table of its own "
+        "(a run of seconds once seeded, for a change to the API's path)",
+    )
     parser.add_argument("--timeout", type=float, default=BACKUP_TIMEOUT_SECONDS,
                         help="seconds one backup may take")  # fmt: skip
     args = parser.parse_args(argv)
@@ -86,23 +97,27 @@ class Results:
 def main(argv: Sequence[str] | None = None) -> None:
     """Exits 0 whether or not the targets are met; a broken run exits non-zero."""
     results = asyncio.run(run(parse_args(argv)))
-    print()
-    print(report.table(results.backups))
-    print()
-    print(pages.table(results.pages))
-    print()
-    print(restore.table(results.restores))
-    print()
-    print(imports.table(results.imports))
-    print()
     verdicts = [
-        *report.verdicts(results.backups),
-        *pages.verdicts(results.pages),
-        *restore.verdicts(results.restores),
-        *imports.verdicts(results.imports),
+        *_section(results.backups, report.table, report.verdicts),
+        *_section(results.pages, pages.table, pages.verdicts),
+        *_section(results.restores, restore.table, restore.verdicts),
+        *_section(results.imports, imports.table, imports.verdicts),
     ]
+    print()
     for line in verdicts:
         print(line)
+
+
+def _section(
+    rows: list[R], table: Callable[[list[R]], str], judge: Callable[[list[R]], list[str]]
+) -> list[str]:
+    """Prints a measure's table and answers its verdicts; nothing for a measure not asked for
+    (`--measure`), which has no rows."""
+    if not rows:
+        return []
+    print()
+    print(table(rows))
+    return judge(rows)
 
 
 async def run(args: argparse.Namespace) -> Results:
@@ -176,11 +191,14 @@ async def _bench(
         sizes = _Sizes(url, env, settings, scratch, args.rounds, args.timeout, account, connection)
         results = Results([], [], [], [])
         for n in sorted(set(args.records)):
+            await sizes.grow(n)
+            if args.measure == "pages":
+                for _ in range(args.rounds):
+                    results.pages.extend(await _pages(url, settings, account, n))
+                continue
             results.backups.append(await sizes.measure(n))
             # On the table as the backup read it, settled; before the restore rewrites it.
-            measured = await pages.measure(database.driver_url(url), settings, account.id, n)
-            results.pages.extend(measured)
-            _say(f"N={n:,}: pages {_page_times(measured)}{_load()}")
+            results.pages.extend(await _pages(url, settings, account, n))
             # From the backup just made of these N records.
             results.restores.append(
                 await restore.measure(url, account.id, env, scratch, args.timeout, args.rounds)
@@ -213,7 +231,6 @@ class _Sizes:
     connection: asyncpg.Connection
 
     async def measure(self, n: int) -> report.Row:
-        await self._seed(n)
         token = await session_token(self.account.id, Role.SUPER_ADMIN)
         transport = httpx.ASGITransport(app=graphql_app(self.settings))
         floors, backups, unencrypted, peaks = [], [], [], []
@@ -263,12 +280,21 @@ class _Sizes:
     def _floor_zip(self) -> Path:
         return self.scratch / "floor.zip"
 
-    async def _seed(self, n: int) -> None:
+    async def grow(self, n: int) -> None:
+        """Seeds the account up to `n` live records, then settles and warms the table."""
         seconds = await seed.add_records(self.connection, self.account, n - self.account.live)
         _say(f"N={n:,}: seeded up to {n:,} records in {seconds:.1f} s (not measured)")
         await database.prepare_for_reading(self.url)
         warm = await floor.warm_up(self.url, self.account.id)
         _say(f"N={n:,}: warm-up read in {warm:.1f} s")
+
+
+async def _pages(
+    url: str, settings: Settings, account: seed.SeededAccount, n: int
+) -> list[pages.PageRow]:
+    measured = await pages.measure(database.driver_url(url), settings, account.id, n)
+    _say(f"N={n:,}: pages {_page_times(measured)}{_load()}")
+    return measured
 
 
 # A worker storing backups as they are, for the encryption's cost.

@@ -1,21 +1,29 @@
 """Execution with a short way through plain fields.
 
 graphql-core completes each field of each item on its own (a resolve info, the resolver, the
-value's completion): a page of 50 records with 20 property values each is 2,000 such fields and
-most of the page's time. Here a basic field (Strawberry's attribute read: no resolver, no
-extension) of a leaf type is read and coerced directly, and a list whose items are objects
-whose selected fields are all such fields is completed in one pass. Anything else goes the
-general way: a type that checks its items (`is_type_of`), @stream or @defer, field middleware,
-and any value that does not complete plainly (a null where none may be, a value the scalar
-refuses, a read that raises), so that errors are reported as graphql-core reports them.
+value's completion): a page of 50 records with 20 property values each is over 2,000 such
+fields and most of the page's time. Here a basic field (Strawberry's attribute read: no
+resolver, no extension) of a leaf type is read and coerced directly. And a list of objects is
+completed in one pass by a plan made once per operation from its selection, when every
+selected field is plain: a basic field, or a synchronous resolver without extensions or
+permissions, whose value is a leaf, an object of a type that does not check its items
+(`is_type_of`), or a list of those; the arguments and the resolve info are the same for every
+item of the list. Anything else goes the general way: @stream or @defer, field middleware, an
+abstract type, an asynchronous resolver, and any item that does not complete plainly (a null
+where none may be, a value the scalar refuses, a read or a resolver that raises), so that
+errors are reported as graphql-core reports them (a synchronous resolver of such a list may
+then run twice for an item: resolvers below the root only read).
 """
 
 from collections.abc import Callable, Iterable
+from inspect import isawaitable, iscoroutine
 from operator import attrgetter
 from typing import Any, NamedTuple
 
 from graphql import (
     GraphQLEnumType,
+    GraphQLField,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -23,15 +31,24 @@ from graphql import (
     GraphQLScalarType,
     GraphQLString,
     Undefined,
-    is_specified_scalar_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.schema.schema_converter import GraphQLCoreConverter, get_arguments
 from strawberry.types.field import StrawberryField
 
 TYPENAME = "__typename"
+# Directives that make graphql-core deliver a list or an object in parts.
+INCREMENTAL = frozenset({"stream", "defer"})
+
+# A value made into its place in the answer; raises NotPlain when only the general way may.
+Complete = Callable[[Any], Any]
+
+
+class NotPlain(Exception):
+    """An item the plan cannot complete as graphql-core would: the general way reports it."""
 
 
 class Leaf(NamedTuple):
@@ -42,19 +59,13 @@ class Leaf(NamedTuple):
     nullable: bool
 
 
-class Column(NamedTuple):
-    """A selected leaf of the items of a list: where its value goes, and how it is made."""
-
-    response_name: str
-    read: Callable[[Any], Any]
-    coerce: Callable[[Any], Any]
-
-
 class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # (type name, field name) -> the field as a leaf, or None; per operation.
+        # Per operation: (type name, field name) -> the field as a leaf, or None; and
+        # (item type, id of the selection) -> the plan of a list's items, or None.
         self._leaves: dict[tuple[str, str], Leaf | None] = {}
+        self._plans: dict[tuple[str, int], tuple[FieldDetailsList, Complete | None]] = {}
 
     def execute_field(
         self,
@@ -80,10 +91,10 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         items: Iterable[Any],
         position_context: Any,
     ) -> AwaitableOrValue[list[Any]]:
-        columns = self._plain_columns(item_type, field_details_list, path)
-        if columns is not None:
+        plan = self._list_plan(item_type, field_details_list, path)
+        if plan is not None:
             items = list(items)
-            completed = _complete_plainly(items, columns)
+            completed = _complete_all(plan, items)
             if completed is not None:
                 return completed
         return super().complete_iterable_value(
@@ -93,32 +104,247 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _leaf(self, parent_type: GraphQLObjectType, field_name: str) -> Leaf | None:
         key = (parent_type.name, field_name)
         if key not in self._leaves:
-            middleware = self.middleware_manager and self.middleware_manager.middlewares
-            self._leaves[key] = None if middleware else _leaf(parent_type, field_name)
+            self._leaves[key] = None if self._has_middleware else _leaf(parent_type, field_name)
         return self._leaves[key]
 
-    def _plain_columns(
+    @property
+    def _has_middleware(self) -> bool:
+        return bool(self.middleware_manager and self.middleware_manager.middlewares)
+
+    def _list_plan(
         self, item_type: GraphQLOutputType, field_details_list: FieldDetailsList, path: Path
-    ) -> list[Column] | None:
-        """The items' selected fields, when the items may not be null and every field is a
-        basic one of a built-in scalar type that may not be null either."""
+    ) -> Complete | None:
+        """How each item of the list completes, when the items may not be null and are
+        objects whose selection is plain."""
         object_type = item_type.of_type if isinstance(item_type, GraphQLNonNull) else None
         if (
             not isinstance(object_type, GraphQLObjectType)
-            or object_type.is_type_of is not None
+            or self._has_middleware
             or self.get_stream_usage(field_details_list, path) is not None
         ):
+            return None
+        return self._object_plan(object_type, field_details_list, path)
+
+    def _object_plan(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList, path: Path
+    ) -> Complete | None:
+        # Keyed by the selection's identity, as graphql-core memoizes its subfields; the list
+        # is kept alive beside its plan so that its id is not reused within the operation.
+        key = (object_type.name, id(field_details_list))
+        if key not in self._plans:
+            plan = self._make_object_plan(object_type, field_details_list, path)
+            self._plans[key] = (field_details_list, plan)
+        return self._plans[key][1]
+
+    def _make_object_plan(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList, path: Path
+    ) -> Complete | None:
+        if object_type.is_type_of is not None:
             return None
         grouped, defer_usages, forbidden = self.collect_subfields(object_type, field_details_list)
         if defer_usages or forbidden:
             return None
-        columns = []
+        fields: list[tuple[str, Complete]] = []
         for response_name, details in grouped.items():
-            leaf = self._leaf(object_type, details[0].node.name.value)
-            if leaf is None or leaf.nullable or not is_specified_scalar_type(leaf.scalar):
+            field = self._field_plan(object_type, details, path)
+            if field is None:
                 return None
-            columns.append(Column(response_name, leaf.read, leaf.scalar.coerce_output_value))
-        return columns
+            fields.append((response_name, field))
+
+        def complete(item: Any) -> dict[str, Any]:
+            return {name: field(item) for name, field in fields}
+
+        return complete
+
+    def _field_plan(
+        self, object_type: GraphQLObjectType, details: FieldDetailsList, path: Path
+    ) -> Complete | None:
+        node = details[0].node
+        if node.name.value == TYPENAME:
+            return lambda _item: object_type.name
+        if any(directive.name.value in INCREMENTAL for directive in node.directives or ()):
+            return None
+        field = object_type.fields.get(node.name.value)
+        if field is None:
+            return None
+        read = self._reader(object_type, field, details, path)
+        if read is None:
+            return None
+        leaf = _leaf_type(field.type)
+        if leaf is not None:
+            return _leaf_field(read, *leaf)
+        value = self._value_plan(field.type, details, path)
+        return None if value is None else lambda item: value(read(item))
+
+    def _reader(
+        self,
+        object_type: GraphQLObjectType,
+        field: GraphQLField,
+        details: FieldDetailsList,
+        path: Path,
+    ) -> Callable[[Any], Any] | None:
+        """How the field's value is read from an item: the attribute, or the resolver called
+        with the list's arguments (converted once) and resolve info."""
+        definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        if not isinstance(definition, StrawberryField):
+            return None
+        if getattr(field.resolve, "_is_default", False):
+            return _reader(definition)
+        resolver = definition.base_resolver
+        if (
+            resolver is None
+            or definition.is_async
+            or definition.extensions
+            or definition.permission_classes
+            # Given the item itself, not as `self`: not the same for every item.
+            or resolver.root_parameter
+            or resolver.parent_parameter
+        ):
+            return None
+        try:
+            arguments = self._arguments(object_type, field, definition, details, path)
+        except Exception:
+            return None  # the general way reports the arguments' error
+        if resolver.self_parameter is None:
+            return lambda _item: _resolved(resolver(**arguments))
+        return lambda item: _resolved(resolver(item, **arguments))
+
+    def _arguments(
+        self,
+        object_type: GraphQLObjectType,
+        field: GraphQLField,
+        definition: StrawberryField,
+        details: FieldDetailsList,
+        path: Path,
+    ) -> dict[str, Any]:
+        """The resolver's keyword arguments as Strawberry passes them: the same for every item
+        of a list, and of every list of the operation the plan completes (its info's path is
+        that of the first such list: the path is only the item's in graphql-core's way)."""
+        first = details[0]
+        values = get_argument_values(
+            field,
+            first.node,
+            self.variable_values,
+            first.fragment_variable_values,
+            self.hide_suggestions,
+        )
+        strawberry_schema = getattr(self.schema, "_strawberry_schema")  # noqa: B009
+        info = strawberry_schema.config.info_class(
+            _raw_info=self.build_resolve_info(
+                field, [item.node for item in details], object_type, path
+            ),
+            _field=definition,
+        )
+        _, arguments = get_arguments(
+            field=definition,
+            source=None,
+            info=info,
+            kwargs=values,
+            config=strawberry_schema.config,
+            scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+        )
+        return arguments
+
+    def _value_plan(
+        self, value_type: GraphQLOutputType, details: FieldDetailsList, path: Path
+    ) -> Complete | None:
+        if isinstance(value_type, GraphQLNonNull):
+            inner = self._value_plan(value_type.of_type, details, path)
+            return None if inner is None else _not_null(inner)
+        if isinstance(value_type, GraphQLScalarType | GraphQLEnumType):
+            # A list's items: the value itself is read.
+            return _leaf_field(_itself, value_type, nullable=True)
+        if isinstance(value_type, GraphQLObjectType):
+            plan = self._object_plan(value_type, details, path)
+            return None if plan is None else _nullable(plan)
+        if isinstance(value_type, GraphQLList):
+            item = self._value_plan(value_type.of_type, details, path)
+            return None if item is None else _nullable(_each(item))
+        return None
+
+
+def _resolved(value: Any) -> Any:
+    """A synchronous resolver's value; one answering an awaitable goes the general way."""
+    if isawaitable(value):
+        if iscoroutine(value):
+            value.close()
+        raise NotPlain
+    return value
+
+
+def _complete_all(plan: Complete, items: list[Any]) -> list[Any] | None:
+    """The completed items, or None when one of them needs the general way."""
+    try:
+        return [plan(item) for item in items]
+    except Exception:
+        return None
+
+
+def _itself(value: Any) -> Any:
+    return value
+
+
+def _not_null(complete: Complete) -> Complete:
+    def not_null(value: Any) -> Any:
+        if value is None:
+            raise NotPlain
+        return complete(value)
+
+    return not_null
+
+
+def _nullable(complete: Complete) -> Complete:
+    return lambda value: None if value is None else complete(value)
+
+
+def _each(complete: Complete) -> Complete:
+    def each(values: Any) -> list[Any]:
+        if isinstance(values, str) or not isinstance(values, Iterable):
+            raise NotPlain
+        return [complete(value) for value in values]
+
+    return each
+
+
+def _leaf_type(
+    field_type: GraphQLOutputType,
+) -> tuple[GraphQLScalarType | GraphQLEnumType, bool] | None:
+    """The field's scalar or enum type and whether it may be null; None for other types."""
+    nullable = not isinstance(field_type, GraphQLNonNull)
+    named = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+    if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+        return named, nullable
+    return None
+
+
+def _leaf_field(
+    read: Callable[[Any], Any], scalar: GraphQLScalarType | GraphQLEnumType, nullable: bool
+) -> Complete:
+    """A leaf read and coerced in one call: the commonest field of a list by far. A scalar
+    refusing a value by answering null, as a custom one may, is an error graphql-core
+    reports."""
+    coerce = scalar.coerce_output_value
+    # The built-in String answers text as it is.
+    text = str if scalar is GraphQLString else None
+
+    def complete(item: Any) -> Any:
+        value = read(item)
+        if type(value) is text:
+            return value
+        if value is None:
+            if nullable:
+                return None
+            raise NotPlain
+        return _coerced(coerce, value)
+
+    return complete
+
+
+def _coerced(coerce: Complete, value: Any) -> Any:
+    coerced = coerce(value)
+    if coerced is None or coerced is Undefined:
+        raise NotPlain
+    return coerced
 
 
 def _leaf(object_type: GraphQLObjectType, field_name: str) -> Leaf | None:
@@ -157,14 +383,3 @@ def _complete_leaf(item: Any, leaf: Leaf) -> Any:
     except Exception:
         return Undefined
     return Undefined if coerced is None else coerced
-
-
-def _complete_plainly(items: list[Any], columns: list[Column]) -> list[dict[str, Any]] | None:
-    """The completed items, or None when one of them needs the general way. A built-in scalar
-    refuses a null or a value it cannot represent by raising, never by answering null."""
-    if any(item is None or isinstance(item, Exception) for item in items):
-        return None
-    try:
-        return [{name: coerce(read(item)) for name, read, coerce in columns} for item in items]
-    except Exception:
-        return None

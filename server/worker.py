@@ -1,6 +1,7 @@
 """The module every `crm-backup worker` process imports: settings, the Redis broker, the actors."""
 
-from server import runtime
+from server import memory, runtime
 from server.settings import Settings
 
+memory.return_large_buffers()
 runtime.configure(Settings())

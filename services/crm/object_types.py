@@ -65,8 +65,12 @@ async def get_object_type(
         query = query.prefetch_related("properties")
     found = NAME_PATTERN.fullmatch(name) and await query
     if not found:
-        raise NotFound(f"No object type called {name!r}.")
+        raise unknown_object_type(name)
     return found
+
+
+def unknown_object_type(name: str) -> NotFound:
+    return NotFound(f"No object type called {name!r}.")
 
 
 def properties_by_name(object_type: ObjectType) -> dict[str, Property]:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import RawSQL
+from tortoise.expressions import RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
 from models.accounts import Role
@@ -24,7 +24,13 @@ from services.core.text import check_text, column_length
 from services.core.viewer import Viewer
 from services.crm import outbox, property_pages, values
 from services.crm.changes import ChangeSource, RecordChange
-from services.crm.object_types import check_name, get_object_type, properties_by_name
+from services.crm.object_types import (
+    NAME_PATTERN,
+    check_name,
+    get_object_type,
+    properties_by_name,
+    unknown_object_type,
+)
 
 MAX_BATCH = 1_000
 PURGERS = (Role.SUPER_ADMIN, Role.ADMIN)
@@ -119,16 +125,15 @@ async def list_records(
     record_filter: RecordFilter | None = None,
 ) -> Page[RecordRow]:
     record_filter = record_filter or RecordFilter()
+    if not record_filter.property_equals:
+        return await _unchecked_type_page(viewer, object_type_name, first, after, record_filter)
     equals = record_filter.property_equals
-    object_type = await get_object_type(
-        viewer.account_id, object_type_name, with_properties=bool(equals)
-    )
-    if equals:
-        _check_equals(object_type, equals)
+    object_type = await get_object_type(viewer.account_id, object_type_name)
+    _check_equals(object_type, equals)
     queryset = filtered(
         _live(viewer.account_id).filter(object_type_id=object_type.id), record_filter
     )
-    if equals and connections.get("default").capabilities.dialect == "postgres":
+    if connections.get("default").capabilities.dialect == "postgres":
         fetch = functools.partial(
             property_pages.page_rows,
             viewer.account_id,
@@ -139,6 +144,31 @@ async def list_records(
         )
         return await paginate_fetched(queryset, first, after, RecordRow, fetch)
     return await paginate_rows(queryset, first, after, RecordRow, ROW_FIELDS)
+
+
+async def _unchecked_type_page(
+    viewer: Viewer,
+    object_type_name: str,
+    first: int,
+    after: str | None,
+    record_filter: RecordFilter,
+) -> Page[RecordRow]:
+    """A page without property values to check: the object type is found by the page's own
+    query (one round trip, not two), and looked up alone only when the page is empty, to tell
+    an unknown type from an empty one."""
+    # A name that no object type can have is not looked up: the database may refuse it.
+    if not NAME_PATTERN.fullmatch(object_type_name):
+        raise unknown_object_type(object_type_name)
+    object_type_id = Subquery(
+        ObjectType.filter(account_id=viewer.account_id, name=object_type_name).values("id")
+    )
+    queryset = filtered(
+        _live(viewer.account_id).filter(object_type_id=object_type_id), record_filter
+    )
+    page = await paginate_rows(queryset, first, after, RecordRow, ROW_FIELDS)
+    if not page.items:
+        await get_object_type(viewer.account_id, object_type_name, with_properties=False)
+    return page
 
 
 def _check_equals(object_type: ObjectType, equals: dict[str, str]) -> None:

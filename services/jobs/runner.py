@@ -24,11 +24,11 @@ from enum import StrEnum
 from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
 
-from botocore.exceptions import BotoCoreError, ClientError
 from opentelemetry import trace
 from tortoise.exceptions import DBConnectionError, OperationalError
 from tortoise.models import Model
 
+from services import storage
 from services.core import database, log_context
 from services.core.clock import now
 from services.jobs import metrics, progress
@@ -71,14 +71,12 @@ SENTENCES = {
     "report it to the administrator with the job's id.",
 }
 
-# The failures any job can meet, by the error's type; the first match counts (a database
-# connection error is an OSError too).
+# The failures any job can meet, by the error's type; the first match counts, and the
+# storage's errors (`storage.is_unavailable`) come after these: a database connection error is
+# an OSError too.
 _COMMON_FAILURES: Mapping[type[Exception], FailureCode] = {
     DBConnectionError: FailureCode.DATABASE_UNAVAILABLE,
     OperationalError: FailureCode.DATABASE_UNAVAILABLE,
-    OSError: FailureCode.STORAGE_UNAVAILABLE,
-    BotoCoreError: FailureCode.STORAGE_UNAVAILABLE,
-    ClientError: FailureCode.STORAGE_UNAVAILABLE,
 }
 
 
@@ -239,6 +237,8 @@ class Job(abc.ABC, Generic[J]):
             for error_type, code in failures.items():
                 if isinstance(error, error_type):
                     return code
+        if storage.is_unavailable(error):
+            return FailureCode.STORAGE_UNAVAILABLE
         return FailureCode.INTERNAL
 
     def failure_sentence(self, error: Exception, code: FailureCode) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import boto3
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from services.storage.base import CHUNK_SIZE, check_key
 
@@ -120,6 +120,11 @@ class S3Storage:
 
 
 _MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """An error of S3's client library: the service or the network failed."""
+    return isinstance(error, BotoCoreError | ClientError)
 
 
 @contextmanager

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.support.plain_fields import PLAIN, STOCK, answer
+from tests.support.plain_fields import PLAIN, STOCK, answer, general_fields
 
 DOCUMENTS = {
     "every leaf": "{ pairs { name value count colour note at } }",
@@ -14,6 +14,16 @@ DOCUMENTS = {
     "a null where none may be": "{ nullName { name value } }",
     "a value the scalar refuses": "{ badCount { name count } }",
     "a broken item among plain leaves": "{ badCount { count } pairs { name } }",
+    "nested objects and lists": (
+        "{ holders { number pair { name at } maybePair { name colour } pairs { name note } "
+        "names } }"
+    ),
+    "a resolver with arguments": '{ holders { tagged(prefix: "x", times: 2) number } }',
+    "a resolver that raises for one item": "{ holders { number checked { name } } }",
+    "an asynchronous resolver": "{ holders { number later } }",
+    "a null deep in a list": "{ deepNull { number pairs { name } } }",
+    "a list that is not one": "{ badNames { names } }",
+    "deferred": "{ holders { number ... @defer { pair { name } } } }",
 }
 
 
@@ -26,3 +36,27 @@ def test_broken_items_are_reported_at_their_path() -> None:
     body = answer(PLAIN, DOCUMENTS["a null where none may be"])
     assert body["data"] is None
     assert [error["path"] for error in body["errors"]] == [["nullName", 2, "name"]]
+
+
+def test_arguments_from_variables_answer_as_graphql_core_does() -> None:
+    document = "query Q($p: String!) { holders { tagged(prefix: $p) } }"
+    variables = {"p": "v"}
+    assert answer(PLAIN, document, variables) == answer(STOCK, document, variables)
+
+
+def test_a_resolver_that_raises_is_reported_at_its_item() -> None:
+    body = answer(PLAIN, DOCUMENTS["a resolver that raises for one item"])
+    assert [error["path"] for error in body["errors"]] == [["holders", 2, "checked"]]
+    assert body["data"] is None
+
+
+def test_a_plain_list_completes_without_the_general_way() -> None:
+    # Only the root field: the holders, their nested objects and lists and their resolver's
+    # values are completed by the list's plan.
+    assert general_fields(DOCUMENTS["a resolver with arguments"]) == 1
+    assert general_fields(DOCUMENTS["nested objects and lists"]) == 1
+
+
+def test_an_asynchronous_resolver_goes_the_general_way() -> None:
+    # The root field, then each of the four holders' two fields.
+    assert general_fields(DOCUMENTS["an asynchronous resolver"]) == 1 + 4 * 2

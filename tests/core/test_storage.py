@@ -1,11 +1,13 @@
 import asyncio
 import os
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from services import storage
 from services.core.clock import now
@@ -108,3 +110,23 @@ async def test_s3_aborts_the_uploads_that_killed_processes_left(
     assert await storage.sweep_temporary(now() + timedelta(minutes=1)) == 1
     left = client.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
     assert [upload["Key"] for upload in left] == ["elsewhere/not-ours.zip"]
+
+
+def test_only_an_s3_storage_loads_s3s_client_library() -> None:
+    # A fresh process (this one has loaded it) importing what the workers and the API import.
+    loads = (
+        "import sys; import server.runtime, workers.actors, server.graphql; "
+        "print(sorted(m for m in ('boto3', 'botocore') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", loads], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.splitlines()[-1] == "[]"
+
+
+def test_s3s_errors_and_the_disks_say_the_storage_is_unavailable() -> None:
+    missing = ClientError({"Error": {"Code": "503", "Message": "Slow Down"}}, "PutObject")
+    assert storage.is_unavailable(missing)
+    assert storage.is_unavailable(EndpointConnectionError(endpoint_url="http://s3.invalid"))
+    assert storage.is_unavailable(PermissionError("read-only file system"))
+    assert not storage.is_unavailable(ValueError("not a storage error"))
