@@ -77,9 +77,9 @@ async def test_a_comparison_counts_every_hand_made_change(
         ("projects", str(made["project"]), "CHANGED", "title"),
     }
     assert {tuple(row) for row in rows[1:]} == expected and len(rows) == 1 + len(expected)
-    downloaded = await AuditEvent.filter(action="COMPARISON_DOWNLOADED").values_list(
-        "target_id", flat=True
-    )
+    downloaded = await AuditEvent.filter(
+        account_id=tenant.account.id, action="COMPARISON_DOWNLOADED"
+    ).values_list("target_id", flat=True)
     assert downloaded == [comparison["id"]]
     assert (await http.get(comparison["differencesDownloadUrl"] + "x")).status_code == 404
 

@@ -112,7 +112,12 @@ async def test_the_settings_have_defaults_and_are_for_super_admins(
     unknown = bad | _fine(objectTypes=[own | {"objectType": "nope"}])
     assert await _refused(gql, tenant, unknown) == ("objectType", "nope")
     assert await gql.error_code(UPDATE_SETTINGS, {"input": bad}, tenant.admin) == "FORBIDDEN"
-    assert await AuditEvent.filter(action="MASS_CHANGE_SETTINGS_UPDATED").count() == 1
+    assert (
+        await AuditEvent.filter(
+            account_id=tenant.account.id, action="MASS_CHANGE_SETTINGS_UPDATED"
+        ).count()
+        == 1
+    )
 
 
 async def test_alerts_fire_just_over_the_thresholds_and_not_at_or_under_them(
@@ -140,7 +145,7 @@ async def test_alerts_fire_just_over_the_thresholds_and_not_at_or_under_them(
     [(subject, body)] = await _alerts(tenant, 1)
     assert subject == str(comparison.id)
     assert body == "Since the previous backup: Deals, Deal stage: 6 of 57 values changed."
-    [audited] = await AuditEvent.filter(action="MASS_CHANGE_DETECTED")
+    [audited] = await AuditEvent.filter(account_id=tenant.account.id, action="MASS_CHANGE_DETECTED")
     assert (audited.target_id, audited.actor_id) == (str(comparison.id), None)
     assert audited.details["objects"] == [] and audited.details["properties"] == ["deals.dealstage"]
     assert audited.details["comparisonId"] == str(comparison.id)

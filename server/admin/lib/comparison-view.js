@@ -18,9 +18,8 @@ export function renderResult(comparison, { types, restore = null }) {
   const result = comparison.result;
   const changedSomewhere = result.objects.some((object) => object.added + object.deleted + object.purged + object.changed > 0);
   return h("div", { class: "comparison" },
-    h("p", {}, "The backup of ", when(result.fromSnapshotAt),
-      comparison.toBackupId ? [" compared with the backup of ", when(result.toSnapshotAt), "."]
-        : [" compared with the records as they were on ", when(result.toSnapshotAt), "."]),
+    // The heading names both sides; today's records are as the worker read them.
+    comparison.toBackupId ? null : h("p", {}, "Today's records as they were on ", when(result.toSnapshotAt), "."),
     massChanges(result, types),
     changedSomewhere ? null : h("p", { class: "notice", role: "status" }, "Nothing changed between the two."),
     result.objects.map((object) => objectSection(object, types.get(object.objectType), restore)));

@@ -6,7 +6,7 @@ import { gql } from "../lib/api.js";
 import { emit, on } from "../lib/bus.js";
 import { $, announce, busy, h, replace, requestedCell, showError, startDownload, statusBadge } from "../lib/dom.js";
 import { describe } from "../lib/errors.js";
-import { formatDateTime, formatNumber, plural } from "../lib/format.js";
+import { formatDateTime, formatNumber, plural, when } from "../lib/format.js";
 import { watchJob } from "../lib/live.js";
 import { renderResult } from "../lib/comparison-view.js";
 import { loadObjectTypes } from "../lib/restore-api.js";
@@ -68,8 +68,9 @@ async function guard(action) {
   }
 }
 
-function backupName(backup) {
-  return `${formatDateTime(backup.snapshotAt)}${backup.trigger === "SCHEDULED" ? " (scheduled)" : ""}`;
+// A backup by its snapshot's time: `time` as in title().
+function backupName(backup, time = formatDateTime) {
+  return [time(backup.snapshotAt), backup.trigger === "SCHEDULED" ? " (scheduled)" : ""];
 }
 
 function renderBackupOptions() {
@@ -77,7 +78,7 @@ function renderBackupOptions() {
   const chosen = select.value;
   const choices = [...backups.values()];
   replace(select, choices.length
-    ? choices.map((backup) => h("option", { value: backup.id, selected: backup.id === chosen }, backupName(backup)))
+    ? choices.map((backup) => h("option", { value: backup.id, selected: backup.id === chosen }, backupName(backup).join("")))
     : h("option", { value: "" }, "No backup to compare yet"));
   select.disabled = choices.length === 0;
   $("#compare-submit").disabled = choices.length === 0;
@@ -92,7 +93,7 @@ function renderLaterOptions() {
   const later = from ? [...backups.values()].filter((backup) => new Date(backup.snapshotAt) > new Date(from.snapshotAt)) : [];
   replace($("#compare-to"),
     h("option", { value: "" }, "The records today"),
-    later.map((backup) => h("option", { value: backup.id }, `The backup of ${backupName(backup)}`)));
+    later.map((backup) => h("option", { value: backup.id }, `The backup of ${backupName(backup).join("")}`)));
   if (later.length) $("#compare-to").value = later.at(-1).id; // the next one after it
 }
 
@@ -123,12 +124,16 @@ function focusPanel() {
   $("#compare-title").focus({ preventScroll: true });
 }
 
-function title(comparison) {
-  const from = backups.get(comparison.fromBackupId);
-  const to = comparison.toBackupId ? backups.get(comparison.toBackupId) : null;
-  const earlier = from ? `The backup of ${backupName(from)}` : "An earlier backup";
-  if (!comparison.toBackupId) return `${earlier} and the records today`;
-  return `${earlier} and ${to ? `the backup of ${backupName(to)}` : "a later backup"}`;
+// "The backup of <time> and the records today": local times with their UTC instant on hover
+// (`time` = when), or as text for a label (`time` = formatDateTime).
+function title(comparison, time = when) {
+  const backup = (id, lead) => {
+    const known = backups.get(id);
+    if (!known) return [lead === "The" ? "An earlier backup" : "a later backup"];
+    return [`${lead} backup of `, ...backupName(known, time)];
+  };
+  const later = comparison.toBackupId ? backup(comparison.toBackupId, "the") : ["the records today"];
+  return [...backup(comparison.fromBackupId, "The"), " and ", ...later];
 }
 
 // Live progress until the worker is done, then what it found.
@@ -229,13 +234,13 @@ function followRunning() {
 
 function row(comparison) {
   const alerts = comparison.result?.massChanges.length ?? 0;
-  const name = title(comparison);
   return h("tr", { dataset: { comparisonId: comparison.id, status: comparison.status } },
-    h("td", { "data-label": "Compared" }, name,
+    h("td", { "data-label": "Compared" }, title(comparison),
       h("div", { class: "subtle" }, comparison.afterBackup ? "After a backup, with the one before" : "Asked for")),
     h("td", { "data-label": "Status" }, statusBadge(comparison.status)),
     requestedCell(comparison),
-    h("td", { "data-label": "Alerts" }, alerts ? plural(alerts, "mass change", "mass changes") : "None"),
+    // Only a comparison made after a backup is checked against the alert thresholds.
+    h("td", { "data-label": "Alerts" }, comparison.afterBackup ? (alerts ? plural(alerts, "mass change", "mass changes") : "None") : "—"),
     h("td", { class: "row-actions" }, h("button", { type: "button", class: "secondary",
-      "aria-label": `Show the comparison: ${name}`, onclick: () => guard(() => open(comparison.id)) }, "Show")));
+      "aria-label": `Show the comparison: ${title(comparison, formatDateTime).join("")}`, onclick: () => guard(() => open(comparison.id)) }, "Show")));
 }
