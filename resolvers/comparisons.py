@@ -3,6 +3,7 @@
 from resolvers.context import Context
 from services import comparisons, crm
 from services.accounts import Scope
+from services.core.pagination import Page
 
 
 async def compare_backups(
@@ -14,6 +15,12 @@ async def compare_backups(
 
 async def get_comparison(context: Context, comparison_id: str) -> comparisons.Comparison:
     return await comparisons.get_comparison(context.require_viewer(Scope.READ), comparison_id)
+
+
+async def list_comparisons(
+    context: Context, first: int, after: str | None
+) -> Page[comparisons.Comparison]:
+    return await comparisons.list_comparisons(context.require_viewer(Scope.READ), first, after)
 
 
 def differences_download_url(context: Context, comparison: comparisons.Comparison) -> str | None:

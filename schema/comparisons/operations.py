@@ -8,10 +8,24 @@ import resolvers.comparisons
 from resolvers.context import Info
 from schema.comparisons.alerts import MassChangeAlertSettings, MassChangeAlertSettingsInput
 from schema.comparisons.types import Comparison
+from schema.pagination import AFTER, FIRST, Connection
 
 
 @strawberry.type
 class ComparisonQueries:
+    @strawberry.field(
+        description="Comparisons of the account's backups, newest first: those asked for with "
+        "compareBackups and those made after each backup. SUPER_ADMIN only (else FORBIDDEN)."
+    )
+    async def comparisons(
+        self,
+        info: Info,
+        first: Annotated[int, FIRST] = 20,
+        after: Annotated[str | None, AFTER] = None,
+    ) -> Connection[Comparison]:
+        page = await resolvers.comparisons.list_comparisons(info.context, first, after)
+        return Connection.from_page(page, Comparison.from_model)
+
     @strawberry.field(
         description="One comparison of the account (else NOT_FOUND). SUPER_ADMIN only (else "
         "FORBIDDEN)."

@@ -9,8 +9,10 @@ import * as session from "./lib/session.js";
 import * as views from "./lib/views.js";
 import * as auditLog from "./panels/audit-log.js";
 import * as backups from "./panels/backups.js";
+import * as compare from "./panels/compare.js";
 import * as imports from "./panels/imports.js";
 import * as invitation from "./panels/invitation.js";
+import * as massChangeAlerts from "./panels/mass-change-alerts.js";
 import * as myTwoFactor from "./panels/my-two-factor.js";
 import * as notifications from "./panels/notifications.js";
 import * as restore from "./panels/restore.js";
@@ -27,7 +29,8 @@ const ME = `{ me { authMethod totpEnrolled
 const LOGOUT = `mutation { logout }`;
 
 // The super admins' panels; the other roles see only whom to ask (superAdmins).
-const PANELS = [backups, schedule, retention, notifications, upload, restore, restores, imports, users, myTwoFactor, auditLog];
+const PANELS = [backups, schedule, retention, notifications, upload, restore, restores, imports, users, myTwoFactor, auditLog,
+  compare, massChangeAlerts];
 const LIVE_STATUS = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", closed: "Offline" };
 
 async function start() {

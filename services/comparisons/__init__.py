@@ -5,7 +5,7 @@ mass-change alerts that a comparison after each backup raises past the account's
 from models.comparisons import Comparison, ComparisonStatus, RecordChange
 from services.comparisons.differences import csv_stream, download_token, found_among, open_download
 from services.comparisons.job import run_compare
-from services.comparisons.service import compare_backups, get_comparison
+from services.comparisons.service import compare_backups, get_comparison, list_comparisons
 from services.comparisons.summary import (
     MAX_SAMPLES,
     ComparisonSummary,
@@ -34,6 +34,7 @@ __all__ = [
     "found_among",
     "get_comparison",
     "get_settings",
+    "list_comparisons",
     "open_download",
     "run_compare",
     "update_settings",

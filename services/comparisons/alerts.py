@@ -3,18 +3,27 @@ thresholds is audited as MASS_CHANGE_DETECTED and told to the super admins, nami
 types and properties and the comparison."""
 
 from models.comparisons import Comparison
-from services import activity
+from services import activity, crm
 from services.comparisons.summary import MassChange
 
 KIND = "MASS_CHANGE_DETECTED"
 
 
-def _named(change: MassChange) -> str:
+def _of(count: int, out_of: int, one: str, many: str) -> str:
+    return f"{count} of {out_of} {one if out_of == 1 else many}"
+
+
+def _named(change: MassChange, names: crm.Names) -> str:
+    """In the account's words: "Deals: 3 of 57 records removed", "Deals, Deal stage: 6 of 57
+    values changed" (an object type or property deleted since goes by its name)."""
+    known = names.types.get(change.object_type)
+    object_label = known.plural_label if known else change.object_type
     if change.property is None:
-        return f"{change.object_type}: {change.count} of {change.out_of} records removed"
-    return (
-        f"{change.object_type}.{change.property}: {change.count} of {change.out_of} values changed"
-    )
+        return f"{object_label}: {_of(change.count, change.out_of, 'record', 'records')} removed"
+    labels = {each.name: each.label for each in known.properties} if known else {}
+    property_label = labels.get(change.property, change.property)
+    changed = _of(change.count, change.out_of, "value", "values")
+    return f"{object_label}, {property_label}: {changed} changed"
 
 
 def _details(comparison: Comparison, found: list[MassChange]) -> dict[str, object]:
@@ -41,7 +50,9 @@ async def audit(comparison: Comparison, found: list[MassChange]) -> None:
 
 async def notify(comparison: Comparison, found: list[MassChange]) -> None:
     """Once the outcome has committed."""
-    body = "Since the previous backup: " + "; ".join(_named(change) for change in found) + "."
+    names = await crm.names_of(comparison.account_id, {change.object_type for change in found})
+    named = "; ".join(_named(change, names) for change in found)
+    body = f"Since the previous backup: {named}."
     await activity.notify_super_admins(
         comparison.account_id, KIND, "Mass change detected", body, subject_id=str(comparison.id)
     )

@@ -9,6 +9,7 @@ from services import activity, backups, jobs
 from services.core.clock import now
 from services.core.errors import NotFound, ValidationFailed
 from services.core.ids import parse_id
+from services.core.pagination import Page, paginate
 from services.core.viewer import Viewer
 
 
@@ -63,3 +64,11 @@ async def get_comparison(viewer: Viewer, comparison_id: str | UUID) -> Compariso
     if comparison is None:
         raise NotFound(f"No comparison with the id {comparison_id}.")
     return comparison
+
+
+async def list_comparisons(viewer: Viewer, first: int, after: str | None) -> Page[Comparison]:
+    """Comparisons asked for and those made after each backup, newest first."""
+    viewer.require_role(Role.SUPER_ADMIN)
+    return await paginate(
+        Comparison.filter(account_id=viewer.account_id), first, after, newest_first=True
+    )

@@ -62,14 +62,25 @@ async def get_settings(viewer: Viewer) -> Settings:
     return await settings_of(viewer.account_id)
 
 
-def _check(thresholds: Thresholds, where: str) -> None:
-    for name in ("deleted_percent", "changed_percent"):
+def _check(thresholds: Thresholds, where: str, object_type: str | None = None) -> None:
+    """`field` names the input's field, and `objectType` whose thresholds it is (none: the
+    account's), so that a form can show the error next to it."""
+    for name, field_name in (
+        ("deleted_percent", "deletedPercent"),
+        ("changed_percent", "changedPercent"),
+    ):
         if not 0 <= getattr(thresholds, name) < 100:
             raise ValidationFailed(
-                f"{where}: a percentage is at least 0 and below 100.", field=name
+                f"{where}: a percentage is at least 0 and below 100.",
+                field=field_name,
+                objectType=object_type,
             )
     if thresholds.minimum_count < 1:
-        raise ValidationFailed(f"{where}: the minimum count is at least 1.", field="minimumCount")
+        raise ValidationFailed(
+            f"{where}: the minimum count is at least 1.",
+            field="minimumCount",
+            objectType=object_type,
+        )
 
 
 async def update_settings(viewer: Viewer, settings: Settings) -> Settings:
@@ -81,8 +92,10 @@ async def update_settings(viewer: Viewer, settings: Settings) -> Settings:
     )
     for name, own in settings.object_types.items():
         if name not in names:
-            raise ValidationFailed(f"No object type called {name!r}.", field="objectTypes")
-        _check(own, f"The thresholds of {name}")
+            raise ValidationFailed(
+                f"No object type called {name!r}.", field="objectType", objectType=name
+            )
+        _check(own, f"The thresholds of {name}", name)
     overall = settings.thresholds
     await MassChangeSettings.update_or_create(
         {

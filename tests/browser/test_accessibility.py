@@ -46,6 +46,13 @@ async def test_each_part_of_the_page_is_accessible(
     await panel.get_by_text("Sample changes (2)").click()
     await checked(admin_page, "restore-review")
 
+    # A comparison of the backup with today: its figures, tables and samples.
+    compare = page.locator("#compare")
+    await compare.get_by_role("button", name="Compare", exact=True).click()
+    deals = compare.locator('section[data-object-type="deals"]')
+    await deals.get_by_text("Sample changes of deals (2)").click()
+    await checked(admin_page, "comparison")
+
     await page.locator("#bell-button").click()
     notifications = page.locator("#notifications-panel")
     await expect(notifications).to_be_visible()

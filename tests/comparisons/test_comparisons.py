@@ -1,6 +1,5 @@
 import csv
 import io
-from typing import Any
 from uuid import UUID
 
 import httpx
@@ -9,52 +8,27 @@ from models.audit import AuditEvent
 from models.comparisons import ComparedRecord
 from services.accounts import sessions as auth
 from services.crm.records import delete_records, purge_records
-from tests.support.backups import backed_up, let_quota_window_pass
-from tests.support.comparisons import COMPARE, COMPARISON, by_type, compared
+from tests.support.backups import backed_up
+from tests.support.comparisons import (
+    COMPARE,
+    COMPARISON,
+    COMPARISONS,
+    by_type,
+    compared,
+    hand_made_changes,
+    second_backup,
+    watched,
+)
 from tests.support.graphql import GraphQLClient
-from tests.support.records import seed_deals, seed_records, set_values
-from tests.support.restores import add_sensitive_commission, deal
+from tests.support.records import seed_deals
+from tests.support.restores import deal
 from tests.support.tenants import MakeTenant, Tenant
-
-PROJECTS = """mutation {
-  createCustomObjectType(input: {name: "projects", singularLabel: "Project",
-                                 pluralLabel: "Projects"}) { id }
-  createProperty(input: {objectType: "projects", name: "title", label: "Title",
-                         type: STRING}) { id } }"""
-
-
-async def _second_backup(gql: GraphQLClient, tenant: Tenant) -> str:
-    await let_quota_window_pass(tenant.account)
-    return await backed_up(gql, tenant)
-
-
-async def _hand_made_changes(gql: GraphQLClient, tenant: Tenant) -> dict[str, Any]:
-    """Ten deals, three projects, a backup, then known changes and a second backup."""
-    await add_sensitive_commission(tenant)
-    await gql.data(PROJECTS, token=tenant.super_admin)
-    ids = await seed_deals(
-        tenant, [deal(i, amount="" if i == 5 else str(1000 + i)) for i in range(10)]
-    )
-    projects = await seed_records(tenant, "projects", [{"title": f"P{i}"} for i in range(3)])
-    first = await backed_up(gql, tenant)
-    viewer = await auth.authenticate(tenant.super_admin)
-    added = await seed_deals(tenant, [deal(10), deal(11)])
-    await delete_records(viewer, [ids[0]])
-    await purge_records(viewer, [ids[1]])
-    await set_values(ids[2], {"amount": "9002"})
-    await set_values(ids[3], {"amount": "9003"})
-    await set_values(ids[4], {"dealstage": None})
-    await set_values(ids[5], {"amount": "5"})
-    await set_values(ids[6], {"commission": "99"})
-    await set_values(projects[0].id, {"title": "Renamed"})
-    second = await _second_backup(gql, tenant)
-    return {"first": first, "second": second, "ids": ids, "added": added, "project": projects[0].id}
 
 
 async def test_a_comparison_counts_every_hand_made_change(
     gql: GraphQLClient, tenant: Tenant, http: httpx.AsyncClient
 ) -> None:
-    made = await _hand_made_changes(gql, tenant)
+    made = await hand_made_changes(gql, tenant)
     comparison = await compared(gql, tenant.super_admin, made["first"], made["second"])
     assert (comparison["status"], comparison["failureCode"]) == ("SUCCEEDED", None)
     objects = by_type(comparison)
@@ -103,9 +77,9 @@ async def test_a_comparison_counts_every_hand_made_change(
         ("projects", str(made["project"]), "CHANGED", "title"),
     }
     assert {tuple(row) for row in rows[1:]} == expected and len(rows) == 1 + len(expected)
-    downloaded = await AuditEvent.filter(action="COMPARISON_DOWNLOADED").values_list(
-        "target_id", flat=True
-    )
+    downloaded = await AuditEvent.filter(
+        account_id=tenant.account.id, action="COMPARISON_DOWNLOADED"
+    ).values_list("target_id", flat=True)
     assert downloaded == [comparison["id"]]
     assert (await http.get(comparison["differencesDownloadUrl"] + "x")).status_code == 404
 
@@ -113,7 +87,7 @@ async def test_a_comparison_counts_every_hand_made_change(
 async def test_today_is_compared_with_the_records_now_and_purges_are_dated(
     gql: GraphQLClient, tenant: Tenant
 ) -> None:
-    made = await _hand_made_changes(gql, tenant)
+    made = await hand_made_changes(gql, tenant)
     ids = made["ids"]
     viewer = await auth.authenticate(tenant.super_admin)
     # After the second backup: deal 0 (in the bin then) is purged, deal 7 deleted.
@@ -133,7 +107,7 @@ async def test_a_comparison_is_for_super_admins_of_the_backups_account(
     ours, theirs = await make_tenant(), await make_tenant()
     await seed_deals(ours, [deal(1)])
     first = await backed_up(gql, ours)
-    second = await _second_backup(gql, ours)
+    second = await second_backup(gql, ours)
     variables = {"from": first, "to": second}
     assert await gql.error_code(COMPARE, variables, ours.admin) == "FORBIDDEN"
     assert await gql.error_code(COMPARE, variables, ours.member) == "FORBIDDEN"
@@ -150,3 +124,30 @@ async def test_a_comparison_is_for_super_admins_of_the_backups_account(
     assert await gql.error_code(COMPARISON, shown, theirs.super_admin) == "NOT_FOUND"
     assert await gql.error_code(COMPARISON, shown, ours.admin) == "FORBIDDEN"
     assert not await ComparedRecord.filter(comparison_id=UUID(comparison["id"])).exists()
+
+
+async def test_the_comparisons_are_listed_newest_first_for_super_admins_of_the_account(
+    gql: GraphQLClient, make_tenant: MakeTenant
+) -> None:
+    ours, theirs = await make_tenant(), await make_tenant()
+    await seed_deals(ours, [deal(1)])
+    first = await backed_up(gql, ours)
+    second = await second_backup(gql, ours)
+    watched_after = await watched(second)
+    asked = await compared(gql, ours.super_admin, first)
+    listed = (await gql.data(COMPARISONS, {"first": 1}, ours.super_admin))["comparisons"]
+    assert [each["id"] for each in listed["nodes"]] == [asked["id"]]
+    assert (listed["totalCount"], listed["pageInfo"]["hasNextPage"]) == (2, True)
+    after = {"first": 1, "after": listed["pageInfo"]["endCursor"]}
+    older = (await gql.data(COMPARISONS, after, ours.super_admin))["comparisons"]
+    assert [(each["id"], each["afterBackup"]) for each in older["nodes"]] == [
+        (str(watched_after.id), True)
+    ]
+    assert not older["pageInfo"]["hasNextPage"]
+    assert (await gql.data(COMPARISONS, {"first": 5}, theirs.super_admin))["comparisons"][
+        "totalCount"
+    ] == 0
+    assert await gql.error_code(COMPARISONS, {"first": 5}, ours.admin) == "FORBIDDEN"
+    assert await gql.error_code(COMPARISONS, {"first": 0}, ours.super_admin) == (
+        "VALIDATION_FAILED"
+    )

@@ -16,9 +16,10 @@ from tests.support.comparisons import (
     SETTINGS,
     UPDATE_SETTINGS,
     thresholds,
+    update_settings,
     watched,
 )
-from tests.support.graphql import GraphQLClient
+from tests.support.graphql import GraphQLClient, only_error
 from tests.support.notifications import listen_for_notifications, stored_notifications
 from tests.support.polling import poll_until
 from tests.support.records import seed_deals, seed_records, set_values
@@ -33,16 +34,18 @@ PROJECTS = """mutation {
                                  pluralLabel: "Projects"}) { id } }"""
 
 
-async def _settings(gql: GraphQLClient, tenant: Tenant, **changes: Any) -> dict[str, Any]:
-    settings = {
-        "enabled": True,
-        "thresholds": thresholds(5, 10, 3),
-        "objectTypes": [],
-    } | changes
-    updated: dict[str, Any] = (
-        await gql.data(UPDATE_SETTINGS, {"input": settings}, tenant.super_admin)
-    )["updateMassChangeAlertSettings"]
-    return updated
+def _fine(**changes: Any) -> dict[str, Any]:
+    return {"thresholds": thresholds(5, 10, 3)} | changes
+
+
+async def _refused(
+    gql: GraphQLClient, tenant: Tenant, settings: dict[str, Any]
+) -> tuple[str, str | None]:
+    """The field a refused update names, and the object type whose thresholds it is."""
+    body = await gql.raw(UPDATE_SETTINGS, {"input": settings}, tenant.super_admin)
+    extensions = only_error(body)["extensions"]
+    assert extensions["code"] == "VALIDATION_FAILED", extensions
+    return extensions["field"], extensions["objectType"]
 
 
 async def _backup(gql: GraphQLClient, tenant: Tenant) -> str:
@@ -92,25 +95,29 @@ async def test_the_settings_have_defaults_and_are_for_super_admins(
     shown = (await gql.data(SETTINGS, token=tenant.super_admin))["massChangeAlertSettings"]
     assert shown == {"enabled": True, "thresholds": thresholds(5, 10, 50), "objectTypes": []}
     own = {"objectType": "deals"} | thresholds(20, 30, 10)
-    updated = await _settings(gql, tenant, objectTypes=[own])
+    updated = await update_settings(gql, tenant, thresholds(5, 10, 3), objectTypes=[own])
     assert updated["objectTypes"] == [own]
     assert (await gql.data(SETTINGS, token=tenant.super_admin))[
         "massChangeAlertSettings"
     ] == updated
     assert await gql.error_code(SETTINGS, token=tenant.admin) == "FORBIDDEN"
+    # Each refusal names the field, and whose thresholds it is (null: the account's).
     bad = {"enabled": True, "thresholds": thresholds(100, 10, 3)}
-    assert await gql.error_code(UPDATE_SETTINGS, {"input": bad}, tenant.super_admin) == (
-        "VALIDATION_FAILED"
+    assert await _refused(gql, tenant, bad) == ("deletedPercent", None)
+    too_few = {"objectType": "deals"} | thresholds(5, 10, 0)
+    assert await _refused(gql, tenant, bad | _fine(objectTypes=[too_few])) == (
+        "minimumCount",
+        "deals",
     )
-    unknown = bad | {
-        "thresholds": thresholds(5, 10, 3),
-        "objectTypes": [own | {"objectType": "nope"}],
-    }
-    assert await gql.error_code(UPDATE_SETTINGS, {"input": unknown}, tenant.super_admin) == (
-        "VALIDATION_FAILED"
-    )
+    unknown = bad | _fine(objectTypes=[own | {"objectType": "nope"}])
+    assert await _refused(gql, tenant, unknown) == ("objectType", "nope")
     assert await gql.error_code(UPDATE_SETTINGS, {"input": bad}, tenant.admin) == "FORBIDDEN"
-    assert await AuditEvent.filter(action="MASS_CHANGE_SETTINGS_UPDATED").count() == 1
+    assert (
+        await AuditEvent.filter(
+            account_id=tenant.account.id, action="MASS_CHANGE_SETTINGS_UPDATED"
+        ).count()
+        == 1
+    )
 
 
 async def test_alerts_fire_just_over_the_thresholds_and_not_at_or_under_them(
@@ -118,7 +125,7 @@ async def test_alerts_fire_just_over_the_thresholds_and_not_at_or_under_them(
 ) -> None:
     await gql.data(PROJECTS, token=tenant.super_admin)
     own = {"objectType": "projects"} | thresholds(5, 10, 1)
-    await _settings(gql, tenant, objectTypes=[own])
+    await update_settings(gql, tenant, thresholds(5, 10, 3), objectTypes=[own])
     ids = await seed_deals(tenant, [deal(i) for i in range(60)])
     projects = await seed_records(tenant, "projects", [{"name": "P"}, {"name": "Q"}])
     companies = await seed_records(tenant, "companies", [{"name": "C"}, {"name": "D"}])
@@ -137,8 +144,8 @@ async def test_alerts_fire_just_over_the_thresholds_and_not_at_or_under_them(
     comparison = await watched(second)
     [(subject, body)] = await _alerts(tenant, 1)
     assert subject == str(comparison.id)
-    assert body == "Since the previous backup: deals.dealstage: 6 of 57 values changed."
-    [audited] = await AuditEvent.filter(action="MASS_CHANGE_DETECTED")
+    assert body == "Since the previous backup: Deals, Deal stage: 6 of 57 values changed."
+    [audited] = await AuditEvent.filter(account_id=tenant.account.id, action="MASS_CHANGE_DETECTED")
     assert (audited.target_id, audited.actor_id) == (str(comparison.id), None)
     assert audited.details["objects"] == [] and audited.details["properties"] == ["deals.dealstage"]
     assert audited.details["comparisonId"] == str(comparison.id)
@@ -162,10 +169,10 @@ async def test_alerts_fire_just_over_the_thresholds_and_not_at_or_under_them(
     ]
     alert = heard["MASS_CHANGE_DETECTED"]
     assert alert["subjectId"] == str((await watched(third)).id)
-    assert "deals: 3 of 57 records removed; projects: 2 of 2 records removed" in alert["body"]
+    assert "Deals: 3 of 57 records removed; Projects: 2 of 2 records removed" in alert["body"]
 
     # Off for the account: no comparison after a backup, no alert.
-    await _settings(gql, tenant, enabled=False)
+    await update_settings(gql, tenant, thresholds(5, 10, 3), enabled=False)
     await delete_records(viewer, ids[6:30])
     fourth = await _backup(gql, tenant)
     # The backup's comparison, if any, is queued before its own notification is stored.
@@ -188,4 +195,4 @@ async def test_a_scheduled_backup_raises_the_alert(gql: GraphQLClient, tenant: T
     assert str(comparison.from_backup_id) == first
     [(subject, body)] = await _alerts(tenant, 1)
     assert subject == str(comparison.id)
-    assert body == "Since the previous backup: deals: 60 of 100 records removed."
+    assert body == "Since the previous backup: Deals: 60 of 100 records removed."

@@ -12,15 +12,17 @@ const PLAN = `plan { valuesAsOf plannedAt recordsInSource recordsToChange record
     recordsToRecreate recordsRefused refusedRowsDownloadUrl ${PROPERTIES} }
   sampleChanges { recordId recordName objectType property currentValue restoredValue currentLabel restoredLabel redacted }
   guidance dataChangeNotice irreversibleNotice }`;
-const RESTORE_FIELDS = `id kind source status backupId fileName revertsId objectType properties createdAt
+const RESTORE_FIELDS = `id kind source status backupId fileName revertsId comparisonId objectType properties createdAt
   startedAt completedAt failureReason revertibleUntil startableUntil requestedBy { email } ${COUNTS}`;
 const REFUSED = "refusedRows(first: 20) { nodes { objectType rowNumber recordId recordName reason } }";
 const FULL = `${RESTORE_FIELDS} ${PLAN} ${REFUSED}`;
 
-export async function planRestore(backupId, objectType, properties) {
-  const data = await gql(`mutation($backupId: ID!, $objectType: String!, $properties: [String!]!) {
-    planRestore(backupId: $backupId, objectType: $objectType, properties: $properties) { ${FULL} } }`,
-  { backupId, objectType, properties });
+// `comparisonId`: only the records that comparison found changed or deleted (null: every one).
+export async function planRestore(backupId, objectType, properties, comparisonId = null) {
+  const data = await gql(`mutation($backupId: ID!, $objectType: String!, $properties: [String!]!, $comparisonId: ID) {
+    planRestore(backupId: $backupId, objectType: $objectType, properties: $properties,
+      comparisonId: $comparisonId) { ${FULL} } }`,
+  { backupId, objectType, properties, comparisonId });
   return data.planRestore;
 }
 

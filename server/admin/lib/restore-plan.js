@@ -78,13 +78,14 @@ function propertiesTable(properties) {
         h("td", { "data-label": "Unchanged", class: "number" }, formatNumber(property.unchanged)))))));
 }
 
-function value(text, redacted) {
+// A value as the page shows it: withheld when sensitive, "blank" when empty.
+export function value(text, redacted) {
   if (redacted) return h("span", { class: "redacted" }, "hidden (sensitive)");
   return text === null ? h("span", { class: "redacted" }, "blank") : text;
 }
 
 // A record by the name the server gives it; its id (for support) on hover.
-function recordCell(name, id) {
+export function recordCell(name, id) {
   return name ? h("span", { title: id }, name) : h("span", { class: "redacted", title: id }, "unnamed record");
 }
 

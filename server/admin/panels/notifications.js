@@ -18,6 +18,7 @@ const REFRESHES = {
   BACKUP: ["backups-changed"],
   IMPORT: ["imports-changed"],
   RESTORE: ["restores-changed", "imports-changed"],
+  MASS: ["comparisons-changed"],
 };
 
 let notifications = [];
@@ -67,14 +68,15 @@ function arrived(notification) {
 }
 
 // Where a notification leads: a ready backup downloads; a restore or an import opens its panel.
-// `subjectId` is the backup's or the restore's id.
+// A mass-change alert opens its comparison. `subjectId` is the backup's, the restore's or the
+// comparison's id.
 function leadsTo(notification) {
   const id = notification.subjectId;
   if (!id) return null;
   if (notification.kind === "BACKUP_READY") {
     return { label: "Download", name: `Download: ${notification.title}`, run: () => emit("download-backup", id) };
   }
-  const event = { RESTORE: "open-restore", IMPORT: "open-imports" }[notification.kind.split("_")[0]];
+  const event = { RESTORE: "open-restore", IMPORT: "open-imports", MASS: "open-comparison" }[notification.kind.split("_")[0]];
   return event ? { label: "Show", name: `Show: ${notification.title}`, run: () => emit(event, id) } : null;
 }
 

@@ -24,6 +24,11 @@ export function init() {
   on("restore-from-backup", (backup) => guard(() => choose(backup)));
   on("revert-restore", (restore) => guard(() => reviewRevert(restore.id)));
   on("review-upload", (id) => guard(async () => awaitPlan(await api.get(id))));
+  // From a comparison: its earlier backup, limited to the records it found, for one object.
+  on("restore-from-comparison", (selected) => guard(async () => {
+    location.hash = "backups";
+    await choose(await backupOf(selected), selected);
+  }));
   // A restore's notification opens it where it is.
   on("open-restore", (id) => guard(async () => {
     location.hash = "backups";
@@ -88,8 +93,10 @@ function focusPanel() {
 async function choose(backup, selected = null) {
   const types = await api.loadObjectTypes();
   // The server says which types cannot be restored at all; a backup holds files of some.
+  const comparisonId = selected?.comparisonId ?? null;
   const available = types.filter((type) => type.restorable
-    && backup.objectCounts.some((count) => count.objectType === type.name && count.rows > 0));
+    && backup.objectCounts.some((count) => count.objectType === type.name && count.rows > 0)
+    && (!comparisonId || type.name === selected.objectType));
   if (available.length === 0) {
     show(0, `Backup of ${formatDateTime(backup.snapshotAt)}`, h("p", { class: "empty" }, "This backup holds no records."));
     focusPanel();
@@ -115,6 +122,9 @@ async function choose(backup, selected = null) {
   selectAll.addEventListener("click", () => grid.querySelectorAll("input").forEach((box) => { box.checked = true; }));
   const submit = h("button", { type: "submit", class: "primary" }, "Review changes");
   const form = h("form", { novalidate: true },
+    comparisonId
+      ? h("p", { class: "notice" }, "Only the records the comparison found changed or deleted: other records stay as they are.")
+      : null,
     h("label", { for: "restore-object" }, "Object"),
     objectSelect,
     h("fieldset", {}, h("legend", {}, "Properties to restore"), grid, selectAll),
@@ -128,7 +138,7 @@ async function choose(backup, selected = null) {
       return;
     }
     try {
-      const plan = await busy(submit, () => api.planRestore(backup.id, objectSelect.value, properties));
+      const plan = await busy(submit, () => api.planRestore(backup.id, objectSelect.value, properties, comparisonId));
       awaitPlan(plan, { backup });
     } catch (failure) {
       showError(error, describe(failure));
@@ -273,13 +283,14 @@ function describeJob(restore) {
   }
   // While the plan is compared, the API names the properties; then the plan labels them.
   const labels = (restore.plan?.properties.map((property) => property.label) ?? restore.properties).join(", ");
-  return `${restore.kind === "REVERT" ? "Revert" : "Restore"} of ${titleCase(restore.objectType)}: ${labels}`;
+  const which = restore.comparisonId ? " (only the records a comparison found)" : "";
+  return `${restore.kind === "REVERT" ? "Revert" : "Restore"} of ${titleCase(restore.objectType)}${which}: ${labels}`;
 }
 
 async function replan(plan) {
   return plan.kind === "REVERT"
     ? api.planRevert(plan.revertsId)
-    : api.planRestore(plan.backupId, plan.objectType, plan.properties);
+    : api.planRestore(plan.backupId, plan.objectType, plan.properties, plan.comparisonId);
 }
 
 async function backupOf(plan) {
