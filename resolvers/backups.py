@@ -47,6 +47,10 @@ def download_url(context: Context, backup: backups.Backup) -> str | None:
     return context.link("download_backup", token=token)
 
 
+def restorable_until(backup: backups.Backup) -> datetime | None:
+    return backups.restorable_until(backup)
+
+
 async def backup_schedule(context: Context) -> backups.BackupSchedule:
     return await backups.get_schedule(context.require_viewer(Scope.READ))
 

@@ -72,8 +72,8 @@ def restorable(object_type: str) -> bool:
     return restores.restorable(object_type)
 
 
-def startable_until(restore: restores.Restore) -> datetime | None:
-    return restores.startable_until(restore)
+async def startable_until(restore: restores.Restore) -> datetime | None:
+    return await restores.startable_until(restore)
 
 
 async def names(

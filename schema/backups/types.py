@@ -17,10 +17,10 @@ described_enum(
     {
         backups.BackupStatus.QUEUED: "Waiting for a worker.",
         backups.BackupStatus.RUNNING: "A worker is writing its files.",
-        backups.BackupStatus.SUCCEEDED: "Done: it can be downloaded and restored from until "
-        "`expiresAt`.",
+        backups.BackupStatus.SUCCEEDED: "Done: it can be downloaded until `expiresAt` and "
+        "restored from until `restorableUntil`.",
         backups.BackupStatus.FAILED: "It could not be made: see `failureCode` and `failureReason`.",
-        backups.BackupStatus.EXPIRED: "Past its 14 days: its file is deleted.",
+        backups.BackupStatus.EXPIRED: "Past its `expiresAt`: its file is deleted.",
     },
 )
 described_enum(
@@ -67,7 +67,7 @@ class ObjectCount:
 
 @strawberry.type(
     description="A copy of every live record of the account at one instant, as a ZIP of CSV "
-    "files (one per object type), kept 14 days. SUPER_ADMIN only."
+    "files (one per object type), kept for the account's retention period. SUPER_ADMIN only."
 )
 class Backup:
     id: strawberry.ID = strawberry.field(description="The backup's id.")
@@ -87,10 +87,10 @@ class Backup:
         description="When it succeeded or failed; null until then."
     )
     expires_at: datetime | None = strawberry.field(
-        description="Until then the backup can be downloaded and restored from: its "
-        "completion plus the account's retention period for its trigger "
+        description="Until then the backup is kept and can be downloaded (and imported as a "
+        "file): its completion plus the account's retention period for its trigger "
         "(account.backupRetentionDays or scheduledBackupRetentionDays); null unless it "
-        "succeeded."
+        "succeeded. Restoring from it automatically ends at `restorableUntil`."
     )
     size_bytes: BigInt | None = strawberry.field(
         description="The ZIP's size in bytes; null until it succeeded."
@@ -115,6 +115,16 @@ class Backup:
     )
     def download_url(self, info: Info) -> str | None:
         return resolvers.backups.download_url(info.context, self.model)
+
+    @strawberry.field(
+        description="Until when planRestore and startRestore take this backup: "
+        f"{backups.RESTORABLE_FOR.days} days after it completed, whatever the retention, and "
+        "never after `expiresAt`. After it the backup can still be downloaded, or imported as "
+        "a file, while it is kept, but not restored automatically (BACKUP_EXPIRED). Null "
+        "unless it succeeded."
+    )
+    def restorable_until(self) -> datetime | None:
+        return resolvers.backups.restorable_until(self.model)
 
     @classmethod
     def from_model(cls, backup: backups.Backup) -> Self:

@@ -411,11 +411,13 @@ class Restore:
         return await resolvers.restores.id_map_download_url(info.context, self.model)
 
     @strawberry.field(
-        description="Until when startRestore or revertRestore takes this plan (an hour after it "
-        "was compared; later it is PLAN_STALE); null unless PLANNED."
+        description="Until when startRestore or revertRestore takes this plan: an hour after it "
+        "was compared (later it is PLAN_STALE), and no later than its backup's "
+        "`restorableUntil` (later BACKUP_EXPIRED) or the end of the reverted restore's revert "
+        "window; null unless PLANNED, or once its backup expired."
     )
-    def startable_until(self) -> datetime | None:
-        return resolvers.restores.startable_until(self.model)
+    async def startable_until(self) -> datetime | None:
+        return await resolvers.restores.startable_until(self.model)
 
     @strawberry.field(description="For source FILE: the rows the plan refused, in file order.")
     async def refused_rows(

@@ -23,7 +23,9 @@ from services.backups.quota import manual_backup_interval, next_manual_backup_at
 from services.backups.retention import DEFAULT_DAYS, MAX_DAYS, update_retention
 from services.backups.schedules import get_schedule, run_due_schedules, update_schedule
 from services.backups.service import (
+    RESTORABLE_FOR,
     BackupExpired,
+    check_restorable,
     check_usable,
     download_name,
     download_token,
@@ -32,6 +34,7 @@ from services.backups.service import (
     list_backups,
     open_download,
     request_manual_backup,
+    restorable_until,
 )
 from services.jobs import FailureCode, failure_code
 
@@ -41,6 +44,7 @@ __all__ = [
     "DEFAULT_DAYS",
     "MANIFEST_NAME",
     "MAX_DAYS",
+    "RESTORABLE_FOR",
     "Backup",
     "BackupExpired",
     "BackupFrequency",
@@ -54,6 +58,7 @@ __all__ = [
     "Manifest",
     "UnsafeFile",
     "backup_file",
+    "check_restorable",
     "check_usable",
     "checked_rows",
     "csv_records",
@@ -74,6 +79,7 @@ __all__ = [
     "read_backup",
     "read_manifest",
     "request_manual_backup",
+    "restorable_until",
     "run_due_schedules",
     "run_export",
     "update_retention",

@@ -1,7 +1,7 @@
 """Backups: requesting one (under the manual quota), listing them, links to download them,
-and the sweep that expires old files."""
+how long one can be restored from, and the sweep that expires old files."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from tortoise.queryset import QuerySet
@@ -19,6 +19,9 @@ from services.core.viewer import Viewer
 
 DOWNLOAD_PURPOSE = "backup-download"
 LINKS = DownloadLinks(DOWNLOAD_PURPOSE)
+# An automated restore takes a backup only this long after it completed, however long the
+# account keeps it: older values are brought back from its file, reviewed like any upload.
+RESTORABLE_FOR = timedelta(days=14)
 
 
 class BackupExpired(DomainError):
@@ -84,6 +87,29 @@ def check_usable(backup: Backup, at: datetime) -> None:
         raise BackupExpired(f"The backup expired at {backup.expires_at}; it can no longer be used.")
     if backup.status != BackupStatus.SUCCEEDED:
         raise ValidationFailed(f"The backup is {backup.status.value}, not ready yet.")
+
+
+def restorable_until(backup: Backup) -> datetime | None:
+    """Until when an automated restore takes the backup: RESTORABLE_FOR after it completed and
+    never after it expires; None unless it SUCCEEDED."""
+    if backup.status != BackupStatus.SUCCEEDED or backup.completed_at is None:
+        return None
+    until = backup.completed_at + RESTORABLE_FOR
+    return until if backup.expires_at is None else min(until, backup.expires_at)
+
+
+def check_restorable(backup: Backup, at: datetime) -> None:
+    """check_usable, and within the backup's restore window; past it, BACKUP_EXPIRED with
+    `keptUntil`: until then its file can still be downloaded and imported."""
+    check_usable(backup, at)
+    until = restorable_until(backup)
+    if until is not None and until <= at:
+        days = RESTORABLE_FOR.days
+        raise BackupExpired(
+            f"The backup completed more than {days} days ago: it can no longer be restored "
+            "automatically. Download its file while it is kept and restore from the file.",
+            keptUntil=None if backup.expires_at is None else backup.expires_at.isoformat(),
+        )
 
 
 def download_token(viewer: Viewer, backup: Backup) -> str:

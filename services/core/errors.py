@@ -60,11 +60,13 @@ MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.RESTORE_IN_PROGRESS: "Another restore of the account is queued or running: one at "
     "a time.",
     ErrorCode.BACKUP_EXPIRED: "The backup is past its `expiresAt` (the account's retention "
-    "period): it can no longer be downloaded or restored from.",
+    "period): it can no longer be downloaded or restored from; or a restore asked of a backup "
+    "past its `restorableUntil`, whose file can still be downloaded and imported until "
+    "`extensions.keptUntil`.",
     ErrorCode.NOT_RESTORABLE: "An object type a restore cannot set (conversations), or an upload "
     "refused as a backup file.",
-    ErrorCode.PLAN_STALE: "The plan is over an hour old, or its backup or revert window ran out "
-    "since: plan again.",
+    ErrorCode.PLAN_STALE: "The plan is over an hour old, or its revert window ran out since: "
+    "plan again.",
     ErrorCode.PLAN_NOT_READY: "The plan is still being computed (PLAN_QUEUED or PLANNING): start "
     "it once PLANNED.",
     ErrorCode.BACKUP_OF_ANOTHER_ACCOUNT: "An uploaded backup ZIP was made of another account "

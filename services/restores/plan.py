@@ -72,7 +72,7 @@ async def plan_restore(
     record, or only on `record_ids`, or on the records the comparison found changed or removed."""
     viewer.require_role(Role.SUPER_ADMIN)
     backup = await backups.get_backup(viewer, backup_id)
-    backups.check_usable(backup, now())
+    backups.check_restorable(backup, now())
     _check_restorable(object_type)
     current_type = await get_object_type(viewer.account_id, object_type)
     names = _checked_names(properties)

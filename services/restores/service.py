@@ -235,11 +235,20 @@ def _check_acknowledged(data_change: bool, irreversible: bool) -> None:
         )
 
 
-def startable_until(plan: Restore) -> datetime | None:
-    """Until when `start` takes a PLANNED plan before calling it stale; None for any other."""
+async def startable_until(plan: Restore) -> datetime | None:
+    """Until when `start` takes a PLANNED plan: an hour after it was compared, and while its
+    backup can be restored from or the restore it reverts can be reverted; None for any other
+    plan, or once its backup expired."""
     if plan.status != RestoreStatus.PLANNED:
         return None
-    return _compared_at(plan) + PLAN_FRESH_FOR
+    fresh_until = _compared_at(plan) + PLAN_FRESH_FOR
+    if plan.kind == RestoreKind.REVERT:
+        source_until = revert_deadline(await Restore.get(id=plan.reverts_id))
+    elif plan.backup_id is not None:
+        source_until = backups.restorable_until(await Backup.get(id=plan.backup_id))
+    else:
+        return fresh_until  # An uploaded file does not expire.
+    return None if source_until is None else min(fresh_until, source_until)
 
 
 def _compared_at(plan: Restore) -> datetime:
@@ -255,11 +264,8 @@ async def _check_fresh(plan: Restore, at: datetime) -> None:
     if plan.kind == RestoreKind.RESTORE:
         if plan.backup_id is None:
             return  # An uploaded file does not expire.
-        backup = await Backup.get(id=plan.backup_id)
-        try:
-            backups.check_usable(backup, at)
-        except backups.BackupExpired:
-            raise PlanStale("The backup expired since the plan was made.") from None
+        # Planning again would not help: BACKUP_EXPIRED says why.
+        backups.check_restorable(await Backup.get(id=plan.backup_id), at)
         return
     deadline = revert_deadline(await Restore.get(id=plan.reverts_id))
     if deadline is None or deadline <= at:

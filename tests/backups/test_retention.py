@@ -11,7 +11,7 @@ from services import storage
 from services.backups.service import expire_backups
 from services.core.clock import now
 from tests.support.audit import audited
-from tests.support.backups import finished_backup
+from tests.support.backups import finished_backup, queued_backup
 from tests.support.graphql import GraphQLClient
 from tests.support.tenants import Tenant
 from tests.support.two_factor import enroll_totp, reauthenticated, step_up
@@ -20,7 +20,7 @@ RETENTION = "{ account { backupRetentionDays scheduledBackupRetentionDays } }"
 UPDATE = """mutation($days: Int!, $scheduledDays: Int) {
   updateBackupRetention(days: $days, scheduledDays: $scheduledDays) {
     backupRetentionDays scheduledBackupRetentionDays } }"""
-LIST = "{ backups(first: 20) { nodes { id trigger completedAt expiresAt } } }"
+LIST = "{ backups(first: 20) { nodes { id trigger completedAt expiresAt restorableUntil } } }"
 
 
 def _at(value: str) -> datetime:
@@ -120,3 +120,27 @@ async def test_only_a_reauthenticated_super_admin_sets_sensible_periods(
         "backupRetentionDays": 14,
         "scheduledBackupRetentionDays": 14,
     }
+
+
+async def test_a_backup_is_restorable_14_days_after_it_completed_never_after_it_expires(
+    gql: GraphQLClient, tenant: Tenant
+) -> None:
+    scheduled = await _completed_scheduled_backup(tenant)
+    queued = await queued_backup(tenant)
+    assert scheduled.completed_at is not None
+    await step_up(tenant)
+
+    await gql.data(UPDATE, {"days": 30, "scheduledDays": 90}, tenant.super_admin)
+    shown = (await _listed(gql, tenant))[str(scheduled.id)]
+    assert _at(shown["restorableUntil"]) == scheduled.completed_at + timedelta(days=14)
+    assert _at(shown["expiresAt"]) == scheduled.completed_at + timedelta(days=90)
+
+    await gql.data(UPDATE, {"days": 30, "scheduledDays": 7}, tenant.super_admin)
+    shown = (await _listed(gql, tenant))[str(scheduled.id)]
+    assert _at(shown["restorableUntil"]) == _at(shown["expiresAt"])
+    assert _at(shown["expiresAt"]) == scheduled.completed_at + timedelta(days=7)
+
+    # Not restorable at all: not made yet, or expired.
+    assert (await _listed(gql, tenant))[str(queued.id)]["restorableUntil"] is None
+    await Backup.filter(id=scheduled.id).update(status=BackupStatus.EXPIRED)
+    assert (await _listed(gql, tenant))[str(scheduled.id)]["restorableUntil"] is None

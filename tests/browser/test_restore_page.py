@@ -2,11 +2,12 @@
 two-factor, live progress, the "Data restore - …" import and its notification, then revert."""
 
 import re
+from datetime import timedelta
 
 from playwright.async_api import expect
 
-from models.accounts import Role
-from tests.support.backups import backed_up
+from models.accounts import Account, Role
+from tests.support.backups import backed_up, completed_ago, let_quota_window_pass
 from tests.support.browser import AdminPage
 from tests.support.graphql import GraphQLClient
 from tests.support.records import add_property, seed_records
@@ -174,3 +175,41 @@ async def test_nothing_to_change_asks_for_nothing(
     await expect(panel.get_by_label("Two-factor code")).to_have_count(0)
     await expect(panel.get_by_role("button", name=re.compile("^Restore"))).to_have_count(0)
     await admin_page.screenshot("13-nothing-to-change")
+
+
+async def test_restore_is_offered_while_the_api_says_a_backup_is_restorable(
+    admin_page: AdminPage, make_tenant: MakeTenant, gql: GraphQLClient
+) -> None:
+    tenant = await make_tenant(passwords=True)
+    await Account.filter(id=tenant.account.id).update(backup_retention_days=30)
+    await seed_records(tenant, "deals", PAGE_DEALS)
+    old = await completed_ago(await backed_up(gql, tenant), timedelta(days=15))
+    await let_quota_window_pass(tenant.account)
+    recent_id = await backed_up(gql, tenant)
+    # Ten minutes of its 14 days left.
+    await completed_ago(recent_id, timedelta(days=14, minutes=-10))
+    page = admin_page.page
+    # The page's own clock, moved forward below instead of waiting.
+    await page.clock.install()
+
+    # Kept for 30 days but past its 14: downloaded, then restored from its file.
+    await admin_page.signed_in(tenant.users[Role.SUPER_ADMIN].email)
+    old_row = admin_page.backup_row(str(old.id))
+    await expect(old_row.get_by_role("button", name="Download")).to_be_visible()
+    await expect(old_row.get_by_role("button", name="Restore")).to_have_count(0)
+    note = old_row.locator(".row-note")
+    await expect(note).to_have_text(re.compile(r"^Kept until .+; restore it from its file"))
+    assert old.expires_at is not None
+    kept_until = old.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+    await expect(note.locator("time")).to_have_attribute("title", kept_until)
+    recent_row = admin_page.backup_row(recent_id)
+    await expect(recent_row.get_by_role("button", name="Restore")).to_be_visible()
+    await admin_page.screenshot("33-restorable-and-kept")
+
+    # Its 14 days end while the page is open: the button goes, no reload needed.
+    await page.evaluate("window.stillTheSamePage = true")
+    await page.clock.fast_forward("11:00")
+    await expect(recent_row.get_by_role("button", name="Restore")).to_have_count(0)
+    await expect(recent_row.locator(".row-note")).to_contain_text("restore it from its file")
+    await expect(recent_row.get_by_role("button", name="Download")).to_be_visible()
+    assert await page.evaluate("window.stillTheSamePage") is True

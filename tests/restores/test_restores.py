@@ -448,8 +448,9 @@ async def test_a_stale_plan_is_refused(gql: GraphQLClient, tenant: Tenant) -> No
     assert await gql.error_code(START, variables, tenant.super_admin) == "PLAN_STALE"
     await Restore.filter(id=plan_id).update(plan=compared)
     backup_id = (await Restore.get(id=plan_id)).backup_id
+    # Its backup expired since: planning again would not help.
     await Backup.filter(id=backup_id).update(expires_at=now() - timedelta(seconds=1))
-    assert await gql.error_code(START, variables, tenant.super_admin) == "PLAN_STALE"
+    assert await gql.error_code(START, variables, tenant.super_admin) == "BACKUP_EXPIRED"
     assert (await Restore.get(id=plan_id)).status == RestoreStatus.PLANNED
 
 

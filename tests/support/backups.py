@@ -97,6 +97,22 @@ async def queued_backup(tenant: Tenant, trigger: BackupTrigger = BackupTrigger.S
     )
 
 
+async def completed_ago(backup_id: str | UUID, age: timedelta) -> Backup:
+    """What elapsed time does to a finished backup: it completed `age` ago, its request,
+    start, snapshot and expiry moved with it (the period it is kept for unchanged)."""
+    backup = await Backup.get(id=backup_id)
+    assert backup.completed_at is not None and backup.expires_at is not None
+    shift = now() - age - backup.completed_at
+    await Backup.filter(id=backup.id).update(
+        created_at=backup.created_at + shift,
+        started_at=backup.started_at and backup.started_at + shift,
+        snapshot_at=backup.snapshot_at and backup.snapshot_at + shift,
+        completed_at=backup.completed_at + shift,
+        expires_at=backup.expires_at + shift,
+    )
+    return await Backup.get(id=backup.id)
+
+
 async def let_quota_window_pass(account: Account) -> None:
     """What elapsed time does to the manual quota: its window ends in the past."""
     await Account.filter(id=account.id).update(next_manual_backup_at=now() - timedelta(seconds=1))

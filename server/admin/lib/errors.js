@@ -31,7 +31,9 @@ const MESSAGES = {
   RATE_LIMITED: (error) => retry(error, "You have used this quota."),
   TOTP_LOCKED: (error) => retry(error, "Too many wrong two-factor codes."),
   TIER_REQUIRED: () => "Your account's tier does not include this feature.",
-  BACKUP_EXPIRED: () => "This backup has expired: it is past its retention period.",
+  BACKUP_EXPIRED: (error) => (error.extensions?.keptUntil
+    ? `This backup can no longer be restored here. It is kept until ${formatDateTime(error.extensions.keptUntil)}: restore it from its file.`
+    : "This backup has expired: it is past its retention period."),
   REAUTH_REQUIRED: () => "Confirm it is you: enter a current code from your authenticator app.",
   TOTP_NOT_ENROLLED: () => "Set up two-factor authentication first: restores need it.",
   RESTORE_IN_PROGRESS: () => "Another restore is running. Wait for it to finish.",

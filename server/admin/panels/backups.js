@@ -7,8 +7,8 @@ import { describe } from "../lib/errors.js";
 import { formatBytes, formatDateTime, formatDuration, formatNumber, titleCase, when } from "../lib/format.js";
 import { watchJob } from "../lib/live.js";
 
-const FIELDS = `id status trigger createdAt snapshotAt completedAt expiresAt sizeBytes failureReason
-  requestedBy { email } objectCounts { objectType rows }`;
+const FIELDS = `id status trigger createdAt snapshotAt completedAt expiresAt restorableUntil sizeBytes
+  failureReason requestedBy { email } objectCounts { objectType rows }`;
 const BACKUPS = `query($after: String) {
   account { manualBackupIntervalSeconds nextManualBackupAt holdsRecords }
   backups(first: 20, after: $after) { nodes { ${FIELDS} } pageInfo { hasNextPage endCursor } } }`;
@@ -28,6 +28,7 @@ let backups = []; // as listed, newest first
 let nextPage = null;
 let nextManualBackupAt = null;
 let quotaTimer = null;
+let restorableTimer = null;
 const watching = new Map(); // backup id -> stop following its progress
 
 export function init() {
@@ -62,6 +63,7 @@ export function reset() {
   watching.forEach((stop) => stop());
   watching.clear();
   clearTimeout(quotaTimer);
+  clearTimeout(restorableTimer);
   backups = [];
   replace($("#backups-table tbody"));
 }
@@ -72,6 +74,19 @@ function render() {
   $("#backups-table").hidden = backups.length === 0;
   $("#backups-more").hidden = nextPage === null;
   renderQuota();
+  renderAgainWhenRestoreEnds();
+}
+
+// The API says until when each backup can be restored from; the page only compares with now.
+function restorable(backup) {
+  return backup.restorableUntil !== null && new Date(backup.restorableUntil) > Date.now();
+}
+
+// A Restore button goes once its backup's restorableUntil passes, without a reload.
+function renderAgainWhenRestoreEnds() {
+  clearTimeout(restorableTimer);
+  const waits = backups.filter(restorable).map((backup) => new Date(backup.restorableUntil) - Date.now());
+  if (waits.length > 0) restorableTimer = setTimeout(render, Math.min(Math.min(...waits) + 1000, 2 ** 31 - 1));
 }
 
 // Over the quota, the button waits, saying until when; it comes back by itself at that time.
@@ -103,8 +118,17 @@ function row(backup) {
     h("td", { class: "row-actions" },
       ready ? h("button", { type: "button", class: "secondary", onclick: () => confirmDownload(backup),
         "aria-label": `Download the backup of ${formatDateTime(backup.snapshotAt)}` }, "Download") : null,
-      ready ? h("button", { type: "button", class: "secondary", onclick: () => emit("restore-from-backup", backup),
-        "aria-label": `Restore from the backup of ${formatDateTime(backup.snapshotAt)}` }, "Restore") : null));
+      ready ? restoreAction(backup) : null));
+}
+
+// Restore while the API allows it; afterwards, how to bring the data back while it is kept.
+function restoreAction(backup) {
+  if (restorable(backup)) {
+    return h("button", { type: "button", class: "secondary", onclick: () => emit("restore-from-backup", backup),
+      "aria-label": `Restore from the backup of ${formatDateTime(backup.snapshotAt)}` }, "Restore");
+  }
+  return h("p", { class: "subtle row-note" },
+    "Kept until ", when(backup.expiresAt), "; restore it from its file: download it, then use Restore from a file.");
 }
 
 function statusCell(backup) {
