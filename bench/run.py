@@ -35,6 +35,7 @@ from services.core import database as service_database
 
 DEFAULT_RECORDS = 1_000_000
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
+MEASURES = ("backup", "pages", "restore", "import")
 BACKUP_TIMEOUT_SECONDS = 3600.0
 
 
@@ -67,6 +68,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="measure each floor and product this many times, alternating; each product round "
         "is paired with the floor round before it, and the best and the worst pair are shown",
     )
+    parser.add_argument(
+        "--measures",
+        nargs="+",
+        choices=MEASURES,
+        default=list(MEASURES),
+        help="the measures to run (default: all); without backup, one backup is still made "
+        "(not measured) for the restore and the import to read",
+    )
     parser.add_argument("--timeout", type=float, default=BACKUP_TIMEOUT_SECONDS,
                         help="seconds one backup may take")  # fmt: skip
     args = parser.parse_args(argv)
@@ -86,21 +95,23 @@ class Results:
 def main(argv: Sequence[str] | None = None) -> None:
     """Exits 0 whether or not the targets are met; a broken run exits non-zero."""
     results = asyncio.run(run(parse_args(argv)))
+    tables, verdicts = [], []
+    if results.backups:
+        tables.append(report.table(results.backups))
+        verdicts.extend(report.verdicts(results.backups))
+    if results.pages:
+        tables.append(pages.table(results.pages))
+        verdicts.extend(pages.verdicts(results.pages))
+    if results.restores:
+        tables.append(restore.table(results.restores))
+        verdicts.extend(restore.verdicts(results.restores))
+    if results.imports:
+        tables.append(imports.table(results.imports))
+        verdicts.extend(imports.verdicts(results.imports))
+    for table in tables:
+        print()
+        print(table)
     print()
-    print(report.table(results.backups))
-    print()
-    print(pages.table(results.pages))
-    print()
-    print(restore.table(results.restores))
-    print()
-    print(imports.table(results.imports))
-    print()
-    verdicts = [
-        *report.verdicts(results.backups),
-        *pages.verdicts(results.pages),
-        *restore.verdicts(results.restores),
-        *imports.verdicts(results.imports),
-    ]
     for line in verdicts:
         print(line)
 
@@ -175,22 +186,29 @@ async def _bench(
     try:
         sizes = _Sizes(url, env, settings, scratch, args.rounds, args.timeout, account, connection)
         results = Results([], [], [], [])
+        chosen = set(args.measures)
         for n in sorted(set(args.records)):
-            results.backups.append(await sizes.measure(n))
-            # On the table as the backup read it, settled; before the restore rewrites it.
-            measured = await pages.measure(database.driver_url(url), settings, account.id, n)
-            results.pages.extend(measured)
-            _say(f"N={n:,}: pages {_page_times(measured)}{_load()}")
-            # From the backup just made of these N records.
-            results.restores.append(
-                await restore.measure(url, account.id, env, scratch, args.timeout, args.rounds)
-            )
-            _say(f"N={n:,}: restore {results.restores[-1].restore_seconds:.2f} s{_load()}")
-            # The same backup, as an uploaded file.
-            results.imports.append(
-                await imports.measure(url, account.id, env, scratch, args.timeout, args.rounds)
-            )
-            _say(f"N={n:,}: import {results.imports[-1].import_seconds:.2f} s{_load()}")
+            if "backup" in chosen:
+                results.backups.append(await sizes.measure(n))
+            else:
+                await sizes.backup_only(n)
+            if "pages" in chosen:
+                # On the table as the backup read it, settled; before the restore rewrites it.
+                measured = await pages.measure(database.driver_url(url), settings, account.id, n)
+                results.pages.extend(measured)
+                _say(f"N={n:,}: pages {_page_times(measured)}{_load()}")
+            if "restore" in chosen:
+                # From the backup just made of these N records.
+                results.restores.append(
+                    await restore.measure(url, account.id, env, scratch, args.timeout, args.rounds)
+                )
+                _say(f"N={n:,}: restore {results.restores[-1].restore_seconds:.2f} s{_load()}")
+            if "import" in chosen:
+                # The same backup, as an uploaded file.
+                results.imports.append(
+                    await imports.measure(url, account.id, env, scratch, args.timeout, args.rounds)
+                )
+                _say(f"N={n:,}: import {results.imports[-1].import_seconds:.2f} s{_load()}")
         return results
     finally:
         await connection.close()
@@ -238,6 +256,14 @@ class _Sizes:
         best_backup = min(backups, key=lambda result: result.seconds)
         best_unencrypted = min(unencrypted, key=lambda result: result.seconds)
         return report.Row(n, best_floor, best_backup, rounds, max(peaks), best_unencrypted)
+
+    async def backup_only(self, n: int) -> None:
+        """Seeds up to `n` and makes one backup, unmeasured, for the measures that read it."""
+        await self._seed(n)
+        token = await session_token(self.account.id, Role.SUPER_ADMIN)
+        transport = httpx.ASGITransport(app=graphql_app(self.settings))
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            await self._backup_and_peak(client, token, n, 1, None)
 
     async def _backup_and_peak(
         self,
