@@ -115,8 +115,9 @@ async def plan_file_restore(
 ) -> Restore:
     """Store an uploaded backup ZIP (or a CSV of `object_type_name`) and queue the plan of
     restoring from it, after the quick checks: nothing is written to the records until the
-    plan is started. The plan's job verifies the whole file first. `as_new_records`: every row
-    is to become a new record with a new id, so a backup of another account is taken too."""
+    plan is started. The plan's job reads the whole file, checking it as it goes.
+    `as_new_records`: every row is to become a new record with a new id, so a backup of
+    another account is taken too."""
     viewer.require_role(Role.SUPER_ADMIN)
     types = await account_types(viewer.account_id)
     if object_type_name:
