@@ -36,8 +36,8 @@ from services.core import database as service_database
 
 DEFAULT_RECORDS = 1_000_000
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
+MEASURES = ("backup", "pages", "restore", "import")
 BACKUP_TIMEOUT_SECONDS = 3600.0
-MEASURES = ("all", "pages")
 
 R = TypeVar("R")
 
@@ -72,11 +72,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "is paired with the floor round before it, and the best and the worst pair are shown",
     )
     parser.add_argument(
-        "--measure",
+        "--measures",
+        nargs="+",
         choices=MEASURES,
-        default="all",
-        help="all: every measure; pages: the records pages alone, each round a table of its own "
-        "(a run of seconds once seeded, for a change to the API's path)",
+        default=list(MEASURES),
+        help="the measures to run (default: all); without backup, one backup is still made "
+        "(not measured) for the restore and the import to read; pages run once a round",
     )
     parser.add_argument("--timeout", type=float, default=BACKUP_TIMEOUT_SECONDS,
                         help="seconds one backup may take")  # fmt: skip
@@ -112,7 +113,7 @@ def _section(
     rows: list[R], table: Callable[[list[R]], str], judge: Callable[[list[R]], list[str]]
 ) -> list[str]:
     """Prints a measure's table and answers its verdicts; nothing for a measure not asked for
-    (`--measure`), which has no rows."""
+    (`--measures`), which has no rows."""
     if not rows:
         return []
     print()
@@ -190,25 +191,29 @@ async def _bench(
     try:
         sizes = _Sizes(url, env, settings, scratch, args.rounds, args.timeout, account, connection)
         results = Results([], [], [], [])
+        chosen = set(args.measures)
         for n in sorted(set(args.records)):
             await sizes.grow(n)
-            if args.measure == "pages":
+            if "backup" in chosen:
+                results.backups.append(await sizes.measure(n))
+            elif chosen & {"restore", "import"}:
+                await sizes.backup_only(n)
+            if "pages" in chosen:
+                # On the table as the backup read it, settled; before the restore rewrites it.
                 for _ in range(args.rounds):
                     results.pages.extend(await _pages(url, settings, account, n))
-                continue
-            results.backups.append(await sizes.measure(n))
-            # On the table as the backup read it, settled; before the restore rewrites it.
-            results.pages.extend(await _pages(url, settings, account, n))
-            # From the backup just made of these N records.
-            results.restores.append(
-                await restore.measure(url, account.id, env, scratch, args.timeout, args.rounds)
-            )
-            _say(f"N={n:,}: restore {results.restores[-1].restore_seconds:.2f} s{_load()}")
-            # The same backup, as an uploaded file.
-            results.imports.append(
-                await imports.measure(url, account.id, env, scratch, args.timeout, args.rounds)
-            )
-            _say(f"N={n:,}: import {results.imports[-1].import_seconds:.2f} s{_load()}")
+            if "restore" in chosen:
+                # From the backup just made of these N records.
+                results.restores.append(
+                    await restore.measure(url, account.id, env, scratch, args.timeout, args.rounds)
+                )
+                _say(f"N={n:,}: restore {results.restores[-1].restore_seconds:.2f} s{_load()}")
+            if "import" in chosen:
+                # The same backup, as an uploaded file.
+                results.imports.append(
+                    await imports.measure(url, account.id, env, scratch, args.timeout, args.rounds)
+                )
+                _say(f"N={n:,}: import {results.imports[-1].import_seconds:.2f} s{_load()}")
         return results
     finally:
         await connection.close()
@@ -255,6 +260,13 @@ class _Sizes:
         best_backup = min(backups, key=lambda result: result.seconds)
         best_unencrypted = min(unencrypted, key=lambda result: result.seconds)
         return report.Row(n, best_floor, best_backup, rounds, max(peaks), best_unencrypted)
+
+    async def backup_only(self, n: int) -> None:
+        """One backup, unmeasured, for the measures that read it."""
+        token = await session_token(self.account.id, Role.SUPER_ADMIN)
+        transport = httpx.ASGITransport(app=graphql_app(self.settings))
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            await self._backup_and_peak(client, token, n, 1, None)
 
     async def _backup_and_peak(
         self,

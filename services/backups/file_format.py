@@ -419,16 +419,13 @@ class BackupReader:
             next(rows)
             yield from checked_rows(rows, len(entry.properties) + 1, entry.file_name)
 
-    def associations(self) -> Iterator[list[str]]:
+    def associations(self) -> Iterator[Sequence[str]]:
         """(from id, to id, label) per row of associations.csv; none when the backup has none.
-        Checked with the whole file when it was opened (`read_backup`)."""
+        Checked in the pass that reads it, as `columns` checks a file."""
         entry = self.manifest.associations
         if entry is None:
             return
-        with _damage_refused(), _csv_reader(self._archive, entry) as rows:
-            if next(rows, None) != entry.header:
-                raise CorruptBackup(f"{entry.file_name} does not start with its header.")
-            yield from checked_rows(rows, len(entry.header), entry.file_name)
+        yield from self._checked_rows(entry)
 
     def columns(self, entry: FileEntry, names: Sequence[str]) -> Iterator[tuple[str, ...]]:
         """(record id, then the value of each of `names`, "" where blank) per row: a few
@@ -445,15 +442,22 @@ class BackupReader:
         if unknown := [name for name in names if name not in positions]:
             raise CorruptBackup(f"{entry.file_name} has no column {', '.join(unknown)}.")
         pick = itemgetter(0, *(positions[name] for name in names))
+        yield from map(pick, self._checked_rows(entry))
+
+    def _checked_rows(self, entry: FileEntry | AssociationsEntry) -> Iterator[list[str]]:
+        """The data rows, each checked for its width, then the file: its header first, its row
+        count and SHA-256 once its last row is read, the compressed data's CRC-32 as it is
+        read."""
         sha256 = hashlib.sha256()
         rows = 0
+        width = len(entry.header)
         with _damage_refused(), self._archive.open(entry.file_name) as raw:
             records = csv.reader(itertools.chain.from_iterable(_hashed_lines(raw, sha256)))
             if next(records, None) != entry.header:
                 raise CorruptBackup(f"{entry.file_name} does not start with its header.")
-            for row in checked_rows(records, len(positions) + 1, entry.file_name):
+            for row in checked_rows(records, width, entry.file_name):
                 rows += 1
-                yield pick(row)
+                yield row
         if sha256.hexdigest() != entry.sha256:
             raise CorruptBackup(f"{entry.file_name} does not match its checksum.")
         if rows != entry.rows:
@@ -501,10 +505,14 @@ def open_backup(path: Path, *, files: bool = True) -> Iterator[BackupReader]:
             yield BackupReader(archive, read_manifest(archive))
 
 
-def read_backup(archive: ZipFile) -> BackupReader:
+def read_backup(archive: ZipFile, *, files: bool = True) -> BackupReader:
     """A reader over an archive the caller opened (an untrusted one through
-    `services.backups.archive_guard.open_zip`), once the whole of it is verified."""
-    return BackupReader(archive, _verified_manifest(archive))
+    `services.backups.archive_guard.open_zip`), once the whole of it is verified; with
+    `files=False` its manifest and listing only, for a reader of `columns` and `associations`,
+    which check a file in the pass that reads it."""
+    if files:
+        return BackupReader(archive, _verified_manifest(archive))
+    return BackupReader(archive, read_manifest(archive))
 
 
 def read_manifest(archive: ZipFile) -> Manifest:

@@ -3,13 +3,15 @@ object type (header `id`, then property names). Either way, files of rows for kn
 types, whose columns are all properties the account defines.
 
 Nothing is trusted: the ZIP goes through `services.archive_guard`, every CSV record is bounded,
-and the whole file is verified (checksums, row counts, record widths) before the import
-writes anything. `inspect_upload` is the quick part of that, for the upload request itself.
+and each file is checked (checksum, row count, record widths) in the pass that reads it: the
+plan reads the whole file before the import can be started, so a damaged file fails the plan,
+and the job checks it again as it applies it, with no pass of its own. `inspect_upload` is the
+quick part, for the upload request itself.
 """
 
 import csv
 import io
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,7 +68,7 @@ class ImportFile:
         return self.object_type.name
 
 
-Rows = Generator[list[str], None, None]
+Rows = Iterator[Sequence[str]]
 
 
 class Upload(Protocol):
@@ -80,7 +82,7 @@ class Upload(Protocol):
     def rows(self, file: ImportFile) -> Rows:
         """The data rows: the record id, then a value per column ("" where blank)."""
 
-    def associations(self) -> Iterator[list[str]]:
+    def associations(self) -> Iterator[Sequence[str]]:
         """(from id, to id, label) per association a backup ZIP holds; none for a CSV."""
 
 
@@ -143,10 +145,10 @@ class _BackupUpload:
         self.snapshot_at: datetime | None = reader.manifest.snapshot_at
 
     def rows(self, file: ImportFile) -> Rows:
-        yield from self._reader.rows(self._entries[file.name])
+        return self._reader.columns(self._entries[file.name], file.columns)
 
-    def associations(self) -> Iterator[list[str]]:
-        yield from self._reader.associations()
+    def associations(self) -> Iterator[Sequence[str]]:
+        return self._reader.associations()
 
 
 # A single CSV.
@@ -201,7 +203,7 @@ class _CsvUpload:
             next(rows)
             yield from checked_rows(rows, len(file.columns) + 1, self._file_name)
 
-    def associations(self) -> Iterator[list[str]]:
+    def associations(self) -> Iterator[Sequence[str]]:
         yield from ()
 
 
@@ -223,11 +225,13 @@ def inspect_upload(
 def open_upload(
     path: Path, object_type_name: str, types: Mapping[str, ObjectType], account_id: UUID | None
 ) -> Iterator[Upload]:
-    """The file, verified whole (this reads all of it). Raises one of REFUSALS."""
+    """The file, its manifest and listing checked (a CSV: read through once, for its header,
+    widths and rows); a ZIP's files are checked in the pass that reads their rows (checksums,
+    row counts, record widths), raising CorruptBackup there. Raises one of REFUSALS."""
     if object_type_name:
         yield _CsvUpload(path, _object_type(types, object_type_name))
         return
     with backups.open_zip(path, _expected_names(types)) as archive:
-        reader = read_backup(archive)
+        reader = read_backup(archive, files=False)
         _checked_account(reader.manifest, account_id)
         yield _BackupUpload(reader, types)

@@ -9,6 +9,7 @@ in one transaction with the ids it added (RestoreAssociation) for the revert, wh
 those still there and no other.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 from uuid import UUID
@@ -34,7 +35,7 @@ class Sorted:
     refused: int = 0
 
 
-def _parsed(row: list[str]) -> Key | None:
+def _parsed(row: Sequence[str]) -> Key | None:
     try:
         return UUID(row[0]), UUID(row[1]), row[2]
     except ValueError:

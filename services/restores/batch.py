@@ -4,7 +4,8 @@ what the job then writes, batch by batch, the same way.
 - A backup's values go to the live records of the type (in bulk, `apply` and `count`).
 - A file's rows are sorted first (`triage`): live records as above, records in the recycle bin
   brought back, purged ones recreated (`bring_back`), and the rest refused; restored as new
-  records, every valid row is created with a new id.
+  records, every valid row is created with a new id. On PostgreSQL one statement sorts the rows
+  that pass the checks and counts or writes them (`file_sql`).
 - A revert puts back what its restore overwrote: values in bulk, and records the restore
   brought back or created (`bring_back`, in bulk too).
 """
@@ -12,16 +13,19 @@ what the job then writes, batch by batch, the same way.
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.crm import Record
 from models.restores import ChangeAction, Restore, RestoreSource
+from services.core.clock import now
 from services.restores import bring_back
 from services.restores.apply import apply_batch
 from services.restores.count import BatchCounts, count_batch
 from services.restores.diff import BatchResult, Writing, subset
+from services.restores.file_sql import FileCounts, apply_file_batch, count_file_batch
 from services.restores.source import Part, Targets, Values
-from services.restores.triage import Refused, Triage, sort_batch
+from services.restores.triage import CONTACTS, Checked, Refused, Triage, sort_batch
 
 
 async def apply(
@@ -32,11 +36,39 @@ async def apply(
     if batch.reverted is not None:
         return await _apply_revert(connection, writing, restore.account_id, batch)
     if restore.source == RestoreSource.FILE:
+        if _sorted_in_sql(connection, restore):
+            return await _apply_file(connection, writing, restore.account_id, part, batch)
         triage = await sort_batch(
             part.object_type, batch, connection, as_new=restore.as_new_records
         )
         return await _apply_sorted(connection, writing, restore.account_id, batch, triage)
     return await apply_batch(connection, writing, batch)
+
+
+def _sorted_in_sql(client: BaseDBAsyncClient, restore: Restore) -> bool:
+    """Whether a file's batch is sorted by where its ids are in SQL (`file_sql`): on PostgreSQL,
+    unless restored as new records (whose ids name nothing here)."""
+    return client.capabilities.dialect == "postgres" and not restore.as_new_records
+
+
+def _purged_refused(part: Part) -> bool:
+    """A permanently deleted contact stays deleted (its data may have been erased on request)."""
+    return part.object_type.name == CONTACTS
+
+
+async def _apply_file(
+    connection: BaseDBAsyncClient, writing: Writing, account_id: UUID, part: Part, batch: Targets
+) -> BatchResult:
+    checked = Checked(part.object_type, batch)
+    if not checked.positions:
+        result, found = BatchResult(), []
+    else:
+        done = await apply_file_batch(
+            connection, writing, account_id, _purged_refused(part), checked.rows, now()
+        )
+        result, found = done.result, done.refused
+    result.records_refused += len(checked.refused(found))
+    return result
 
 
 async def _live(connection: BaseDBAsyncClient, writing: Writing, batch: Targets) -> BatchResult:
@@ -118,6 +150,9 @@ async def count(
                 part.object_type.id, names, batch, conflicts=conflicts, examples=examples
             )
         )
+    client = connections.get("default")
+    if _sorted_in_sql(client, restore):
+        return await _count_file(client, restore, part, batch, examples)
     triage = await sort_batch(part.object_type, batch, as_new=restore.as_new_records)
     live = await _count_live(part, batch.only(triage.live), conflicts, examples)
     counted = Counted(live, [[0, 0, 0] for _ in names], refused=triage.refused)
@@ -133,6 +168,31 @@ async def count(
         _tally(counted.extra_properties, names, {}, batch.values(n))
     counted.brought_back, counted.recreated = len(triage.binned), len(created)
     return counted
+
+
+async def _count_file(
+    client: BaseDBAsyncClient, restore: Restore, part: Part, batch: Targets, examples: int
+) -> Counted:
+    checked = Checked(part.object_type, batch)
+    names = part.names
+    counts = FileCounts(BatchCounts(properties=[]))
+    if checked.positions:
+        counts = await count_file_batch(
+            client,
+            part.object_type.id,
+            restore.account_id,
+            _purged_refused(part),
+            names,
+            checked.rows,
+            examples=examples,
+        )
+    return Counted(
+        counts.live,
+        [[0, 0, 0] for _ in names],
+        brought_back=counts.brought_back,
+        recreated=counts.recreated,
+        refused=checked.refused(counts.refused),
+    )
 
 
 async def _count_live(part: Part, batch: Targets, conflicts: int, examples: int) -> BatchCounts:

@@ -10,6 +10,7 @@ and no HTTP request waits for it. The plan is stored on a PLANNED restore, which
 
 import asyncio
 import functools
+from collections import deque
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from uuid import UUID
@@ -35,6 +36,8 @@ from services.restores.triage import Refused
 # Conversations are system-managed threads: their values are not the account's to set.
 NOT_RESTORABLE_TYPES = frozenset({"conversations"})
 MAX_SAMPLES = 20
+# Batches counted at once.
+IN_FLIGHT = 2
 # A restore's statuses before it is started.
 PLAN_STATUSES = frozenset(jobs.PLAN_RESTORE.statuses.active) | {
     RestoreStatus.PLANNED,
@@ -115,8 +118,9 @@ async def plan_file_restore(
 ) -> Restore:
     """Store an uploaded backup ZIP (or a CSV of `object_type_name`) and queue the plan of
     restoring from it, after the quick checks: nothing is written to the records until the
-    plan is started. The plan's job verifies the whole file first. `as_new_records`: every row
-    is to become a new record with a new id, so a backup of another account is taken too."""
+    plan is started. The plan's job reads the whole file, checking it as it goes.
+    `as_new_records`: every row is to become a new record with a new id, so a backup of
+    another account is taken too."""
     viewer.require_role(Role.SUPER_ADMIN)
     types = await account_types(viewer.account_id)
     if object_type_name:
@@ -187,24 +191,46 @@ class _Planner:
     async def add(self, part: Part, progress: Progress) -> None:
         planned = _object_plan(part)
         self.summary.objects.append(planned)
-        async for batch in part.batches:
-            await self._add_batch(part, planned, batch)
-            await progress(part.object_type.name, planned.records_in_source, part.rows)
+        # Counted a batch ahead: the next batch's statement runs while this one's counts are
+        # added up, and they are added in the source's order.
+        ahead: deque[tuple[Targets, asyncio.Future[batches.Counted]]] = deque()
+        try:
+            async for batch in part.batches:
+                if len(ahead) == IN_FLIGHT:
+                    await self._add_counted(part, planned, *ahead.popleft(), progress)
+                ahead.append((batch, asyncio.ensure_future(self._count(part, batch))))
+            while ahead:
+                await self._add_counted(part, planned, *ahead.popleft(), progress)
+        finally:
+            for _, counting in ahead:
+                counting.cancel()
+            await asyncio.gather(*(counting for _, counting in ahead), return_exceptions=True)
         plan = self.plan
         # A restore of chosen records says nothing of the others.
         everyone = not chosen.limited(plan)
         if plan.kind == RestoreKind.RESTORE and plan.source == RestoreSource.BACKUP and everyone:
             planned.records_created_since = await _created_since(part.object_type, planned)
 
-    async def _add_batch(self, part: Part, planned: ObjectPlan, batch: Targets) -> None:
+    def _count(self, part: Part, batch: Targets) -> Awaitable[batches.Counted]:
         summary = self.summary
-        counted = await batches.count(
+        return batches.count(
             self.plan,
             part,
             batch,
             conflicts=MAX_SAMPLES - len(summary.conflicting_record_ids),
             examples=MAX_SAMPLES - len(summary.samples),
         )
+
+    async def _add_counted(
+        self,
+        part: Part,
+        planned: ObjectPlan,
+        batch: Targets,
+        counting: Awaitable[batches.Counted],
+        progress: Progress,
+    ) -> None:
+        counted = await counting
+        summary = self.summary
         live = counted.live
         planned.records_in_source += len(batch)
         planned.records_purged += live.records_purged
@@ -215,7 +241,9 @@ class _Planner:
         planned.records_to_bring_back += counted.brought_back
         planned.records_to_recreate += counted.recreated
         planned.records_refused += len(counted.refused)
-        summary.conflicting_record_ids.extend(live.conflicting_record_ids)
+        # Asked for a batch ahead, a batch may bring more than there is room for.
+        room = MAX_SAMPLES - len(summary.conflicting_record_ids)
+        summary.conflicting_record_ids.extend(live.conflicting_record_ids[:room])
         count = len(planned.properties)
         by_live = live.properties or [PropertyCounts()] * count
         extras = counted.extra_properties or [[0, 0, 0]] * count
@@ -228,6 +256,7 @@ class _Planner:
         for example in live.examples:
             self._sample(planned, example)
         await _store_refused(self.plan.id, part, counted.refused)
+        await progress(part.object_type.name, planned.records_in_source, part.rows)
 
     def _sample(self, planned: ObjectPlan, example: Example) -> None:
         """A sample per changed property of the record, while there is room. A sensitive

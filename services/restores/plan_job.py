@@ -11,7 +11,7 @@ follows it live.
 from collections.abc import Mapping
 from typing import ClassVar
 
-from models.restores import Restore
+from models.restores import Restore, RestoreRefusal
 from services import jobs
 from services.backups import CorruptBackup, UnsafeFile
 from services.imports import REFUSALS, FileRefused
@@ -63,7 +63,10 @@ class PlanJob(jobs.Job[Restore]):
 
     async def announce_outcome(self, outcome: jobs.Outcome) -> None:
         if not outcome.succeeded:
-            await forget_upload(self.row)  # A failed plan cannot be started.
+            # A failed plan cannot be started; the rows it refused before it failed (a file
+            # is checked as it is read) are not to be fixed.
+            await RestoreRefusal.filter(restore_id=self.row.id).delete()
+            await forget_upload(self.row)
 
 
 run_plan = PlanJob.run

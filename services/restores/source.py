@@ -136,7 +136,7 @@ class Part:
 class AssociationRows:
     """(from id, to id, label) rows of a backup file's associations.csv, to add."""
 
-    rows: Sequence[list[str]]
+    rows: Sequence[Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -234,8 +234,8 @@ async def _one(part: Part) -> AsyncIterator[Part]:
 
 @contextlib.asynccontextmanager
 async def uploaded_file(restore: Restore) -> AsyncIterator[Upload]:
-    """The restore's uploaded file, fetched into the work dir and verified whole (FileRefused
-    otherwise, also for a row found malformed later); deleted afterwards."""
+    """The restore's uploaded file, fetched into the work dir, its files checked as they are
+    read (FileRefused for a damaged or malformed one, when it is found); deleted afterwards."""
     path = await fetched(restore.file_key, f"upload-{restore.id}", "The uploaded file is missing.")
     try:
         types = await account_types(restore.account_id)

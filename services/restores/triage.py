@@ -10,11 +10,14 @@ restore's account and object type:
 Restored as new records (another account's backup), every row with a well-formed id and valid
 values is to be created with a new id, whatever its id names here.
 
-The plan and the job sort each batch the same way; the job again inside its transaction,
-with the records it brings back locked, as the data may have moved since the plan.
+The plan and the job sort each batch the same way; the job again inside its transaction, as
+the data may have moved since the plan. Here on SQLite; on PostgreSQL the ids and values are
+checked here (`Checked`) and one statement sorts the rest by where their ids are
+(`services.restores.file_sql`).
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
@@ -26,6 +29,7 @@ from services import crm
 from services.core.text import text_problem
 from services.crm import properties_by_name
 from services.restores import lookup
+from services.restores.file_sql import OTHER_TYPE, PURGED_CONTACT
 from services.restores.source import Targets, Values
 
 CONTACTS = "contacts"
@@ -33,6 +37,8 @@ CONTACTS = "contacts"
 MAX_RECORD_ID_CHARS = 64
 # Shown in a refused row's id in place of each character a database cannot store.
 UNSTORABLE = "\ufffd"
+NO_RECORD = "No record with this id exists in this account."
+PURGED_CONTACT_REASON = "Permanently deleted contact: it cannot be brought back."
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,34 @@ class _Sorter:
         self.refuse(n, f"This id belongs to a record that is not one of {self.object_type.name}.")
 
 
+class Checked:
+    """A batch's rows that pass the checks made here (their ids, their values), to be sorted by
+    where their ids are in SQL (`services.restores.file_sql`, PostgreSQL); the others
+    refused."""
+
+    def __init__(self, object_type: ObjectType, batch: Targets) -> None:
+        self._sorter = _Sorter(object_type, batch)
+        ids = self._sorter.checked_ids()
+        self.positions = list(ids.values())
+        # Each id as the database writes it.
+        self.rows = replace(batch.only(self.positions), record_ids=[str(i) for i in ids])
+
+    def refused(self, found: Sequence[tuple[int, str]]) -> list[Refused]:
+        """The batch's refused rows, in order: those refused here, and those SQL `found`
+        refused for where their id is (a position among `rows`, and where)."""
+        for n, where in found:
+            position = self.positions[n]
+            if where == OTHER_TYPE:
+                self._sorter.other_type(position)
+            elif where == PURGED_CONTACT:
+                self._sorter.refuse(position, PURGED_CONTACT_REASON)
+            else:
+                self._sorter.refuse(position, NO_RECORD)
+        refused = self._sorter.triage.refused
+        refused.sort(key=lambda row: row.row_number)
+        return refused
+
+
 def _storable(text: str) -> str:
     """`text` with each character a database cannot store (NUL, a lone surrogate) replaced."""
     if text_problem(text) is None:
@@ -130,8 +164,7 @@ async def sort_batch(
     *,
     as_new: bool = False,
 ) -> Triage:
-    """`connection`: the job's transaction, which locks the records brought back (only them:
-    the live ones are locked by the statement that writes those that differ)."""
+    """`connection`: the job's transaction."""
     sorter = _Sorter(object_type, batch)
     ids = sorter.checked_ids()
     if as_new:
@@ -151,7 +184,7 @@ async def sort_batch(
         else:
             binned.append(record_id)
     in_bin = {record_id: ids.pop(record_id) for record_id in binned}
-    await _sort_binned(sorter, in_bin, client, lock=connection is not None)
+    await _sort_binned(sorter, in_bin, client)
     await _sort_missing(sorter, ids, client)
     for part in (sorter.triage.live, sorter.triage.recreated):
         part.sort()
@@ -161,13 +194,13 @@ async def sort_batch(
 
 
 async def _sort_binned(
-    sorter: _Sorter, positions: dict[UUID, int], client: BaseDBAsyncClient, *, lock: bool
+    sorter: _Sorter, positions: dict[UUID, int], client: BaseDBAsyncClient
 ) -> None:
-    """The records in the recycle bin, with what they hold, read (and locked) again: one taken
-    out of the bin meanwhile is live now."""
+    """The records in the recycle bin, with what they hold, read again: one taken out of the
+    bin meanwhile is live now."""
     if not positions:
         return
-    for record_id, deleted_at, values in await lookup.binned(client, list(positions), lock=lock):
+    for record_id, deleted_at, values in await lookup.binned(client, list(positions)):
         n = positions.pop(UUID(str(record_id)))
         sorter.triage.binned.append(Binned(n, values, deleted_at))
     sorter.triage.live.extend(positions.values())
@@ -183,8 +216,8 @@ async def _sort_missing(sorter: _Sorter, ids: dict[UUID, int], client: BaseDBAsy
         if type_id != sorter.object_type.id:
             sorter.other_type(n)
         elif sorter.object_type.name == CONTACTS:
-            sorter.refuse(n, "Permanently deleted contact: it cannot be brought back.")
+            sorter.refuse(n, PURGED_CONTACT_REASON)
         else:
             sorter.triage.recreated.append(n)
     for n in ids.values():
-        sorter.refuse(n, "No record with this id exists in this account.")
+        sorter.refuse(n, NO_RECORD)

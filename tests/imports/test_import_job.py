@@ -1,5 +1,6 @@
 """A restore from a file, with the job driven directly: resuming after a worker died, a file
-that no longer fits, and its revert putting back everything it did.
+that no longer fits, the changes it saves for its revert, and its revert putting back
+everything it did.
 
 These tests are the worker: they queue the restore without sending its message and run
 `run_restore` themselves, so they decide when a worker dies and when another takes over.
@@ -13,7 +14,7 @@ from uuid import uuid4
 from models.audit import AuditEvent
 from models.crm import PurgedRecord, Record
 from models.notifications import Notification
-from models.restores import Restore, RestoreStatus
+from models.restores import ChangeAction, Restore, RestoreChange, RestoreStatus
 from services import storage
 from services.core.clock import now
 from services.restores import job as restore_job
@@ -100,3 +101,75 @@ async def test_a_file_that_no_longer_fits_fails_at_once_without_writing(
     assert not await storage.current().exists(restore.file_key)
     assert await Notification.exists(subject_id=str(restore.id), kind="IMPORT_FAILED")
     assert await AuditEvent.exists(target_id=str(restore.id), action="IMPORT_FAILED")
+
+
+async def test_each_change_is_saved_with_what_the_record_held_and_how_it_changed(
+    tenant: Tenant, tmp_path: Path
+) -> None:
+    """What a revert reads back: per record, its values before and after, and whether it was
+    updated, taken out of the recycle bin (and since when it was there) or created again."""
+    [updated, same, binned, purged] = await seed_records(
+        tenant,
+        "deals",
+        [
+            {"dealname": "Old", "amount": "1", "dealstage": "closedwon"},
+            {"dealname": "Same", "amount": "2"},
+            {"dealname": "Binned", "amount": "3"},
+            {"dealname": "Purged", "amount": "4"},
+        ],
+    )
+    binned_at = now().replace(microsecond=0)
+    await Record.filter(id=binned.id).update(deleted_at=binned_at)
+    await purge([purged])
+    [contact] = await seed_records(tenant, "contacts", [{"firstname": "Not a deal"}])
+    rows = [
+        [str(updated.id), "New", ""],
+        [str(same.id), "Same", "2"],
+        [str(binned.id), "Back", "3"],
+        [str(purged.id), "Again", ""],
+        [str(contact.id), "Refused", "5"],
+    ]
+    content = csv_bytes(["id", "dealname", "amount"], rows)
+    restore = await queued_file_restore(tenant, content, tmp_path, "deals")
+
+    await restore_job.run_restore(restore.id)
+
+    done = await Restore.get(id=restore.id)
+    assert done.status == RestoreStatus.SUCCEEDED, done.failure_reason
+    counts = AppliedCounts.model_validate(done.counts)
+    assert (counts.records_changed, counts.records_unchanged, counts.records_refused) == (1, 1, 1)
+    assert (counts.records_brought_back, counts.records_recreated) == (1, 1)
+    assert (counts.values_set, counts.values_cleared) == (1, 1)
+    saved = {
+        change.record_id: (change.action, change.before, change.after, change.deleted_at)
+        for change in await RestoreChange.filter(restore_id=restore.id)
+    }
+    assert saved == {
+        updated.id: (
+            ChangeAction.UPDATE,
+            {"dealname": "Old", "amount": "1"},
+            {"dealname": "New", "amount": None},
+            None,
+        ),
+        binned.id: (
+            ChangeAction.UNDELETE,
+            {"dealname": "Binned", "amount": "3"},
+            {"dealname": "Back", "amount": "3"},
+            binned_at,
+        ),
+        purged.id: (
+            ChangeAction.RECREATE,
+            {"dealname": None, "amount": None},
+            {"dealname": "Again", "amount": None},
+            None,
+        ),
+    }
+    after = {record.id: record for record in await Record.filter(account_id=tenant.account.id)}
+    # Only the file's columns change: the others stay.
+    assert after[updated.id].properties == {"dealname": "New", "dealstage": "closedwon"}
+    assert (after[binned.id].properties, after[binned.id].deleted_at) == (
+        {"dealname": "Back", "amount": "3"},
+        None,
+    )
+    assert after[purged.id].properties == {"dealname": "Again"}
+    assert after[contact.id].properties == {"firstname": "Not a deal"}
