@@ -28,6 +28,7 @@ export function reset() {
   replace($("#restores-table tbody"));
 }
 
+// Under "Restore" or "Revert": the properties it sets, or the file it comes from.
 function source(restore, label) {
   if (restore.source !== "FILE") return restore.properties.map(label).join(", ");
   return restore.asNewRecords ? "From a file, as new records" : "From a file";
