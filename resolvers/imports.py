@@ -1,5 +1,6 @@
 """Imports (uploaded files and finished restores) and the rows they refused."""
 
+from resolvers import restores as restore_resolvers
 from resolvers.context import Context
 from services import imports, restores
 from services.accounts import Scope
@@ -35,3 +36,12 @@ async def error_rows_download_url(context: Context, job: imports.Import) -> str 
     if len(object_types) == 1:
         return context.link("download_refused_rows", token=token, object_type=object_types[0])
     return context.link("download_all_refused_rows", token=token)
+
+
+async def id_map_download_url(context: Context, job: imports.Import) -> str | None:
+    """An import of another account's backup as new records: its restore's id map. Only a file's
+    restore can be one, so the other entries ask nothing more of the database."""
+    if job.source != imports.ImportSource.FILE or job.restore_id is None:
+        return None
+    restore = await restores.get_restore(context.require_viewer(Scope.READ), job.restore_id)
+    return await restore_resolvers.id_map_download_url(context, restore)

@@ -128,6 +128,16 @@ class Import:
     async def error_rows_download_url(self, info: Info) -> str | None:
         return await resolvers.imports.error_rows_download_url(info.context, self.model)
 
+    @strawberry.field(
+        description="An import of another account's backup as new records (its restore's "
+        "`asNewRecords`): a signed link, valid 5 minutes, to the CSV of `object_type`, `old_id` "
+        "(the id in the file) and `new_id` (the id here) of every record it created, as its "
+        "restore's `idMapDownloadUrl`; null for other imports, or before any record was created. "
+        "Super admins only."
+    )
+    async def id_map_download_url(self, info: Info) -> str | None:
+        return await resolvers.imports.id_map_download_url(info.context, self.model)
+
     @classmethod
     def from_model(cls, job: imports.Import) -> Self:
         requester = job.requested_by if job.requested_by_id else None

@@ -159,12 +159,11 @@ def _backup_notice(summary: PlanSummary) -> str:
 
 
 def _file_notice(summary: PlanSummary, as_new_records: bool) -> str:
+    if as_new_records:
+        return _as_new_notice(summary)
     parts = []
     for plan in summary.objects:
         written = plan.records_to_change + plan.records_to_bring_back + plan.records_to_recreate
-        if as_new_records:
-            parts.append(f"{plan.records(written)}, all created as new records with new ids")
-            continue
         parts.append(
             f"{plan.records(written)} ({plan.records_to_bring_back:,} taken out of the recycle "
             f"bin, {plan.records_to_recreate:,} created again)"
@@ -173,6 +172,16 @@ def _file_notice(summary: PlanSummary, as_new_records: bool) -> str:
         f"The file's values for every column it has, as of {_as_of(summary, 'file')}, replace "
         f"today's (blank values clear) for {'; '.join(parts)}. Changes made since to these "
         f"properties are overwritten.{_associations_notice(summary)}"
+    )
+
+
+def _as_new_notice(summary: PlanSummary) -> str:
+    """Nothing of today's is overwritten: every row is a record of its own."""
+    created = "; ".join(plan.records(plan.records_to_recreate) for plan in summary.objects)
+    return (
+        f"{created}, all created as new records with new ids and the file's values, as of "
+        f"{_as_of(summary, 'file')}. None is matched to a record of this account, and none of "
+        "this account's records changes."
     )
 
 

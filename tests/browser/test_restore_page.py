@@ -114,14 +114,16 @@ async def test_restore_from_review_to_revert(
     await expect(history.nth(1).get_by_role("button", name="Revert")).to_have_count(0)
     await admin_page.screenshot("10-reverted")
 
-    # A restore's notification opens its panel, after a reload too.
+    # A restore's notification leads to its line in the history, after a reload too.
     await page.reload()
     await expect(panel).to_be_hidden()
     await page.locator("#bell-button").click()
     notifications = page.locator("#notification-list")
     await notifications.get_by_role("button", name="Show: Data restore finished").click()
-    await expect(panel.get_by_role("heading", name="Restore complete")).to_be_visible()
-    await expect(page.locator("#restore-title")).to_be_focused()
+    restored = history.nth(1)
+    await expect(restored).to_be_focused()
+    await expect(restored).to_have_attribute("aria-current", "true")
+    await expect(history.first).not_to_have_attribute("aria-current", "true")
 
 
 async def test_a_property_the_backup_lacks_fails_the_review_with_its_name(

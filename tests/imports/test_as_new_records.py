@@ -9,6 +9,7 @@ from uuid import UUID
 import httpx
 
 from models.crm import PurgedRecord
+from models.imports import Import
 from models.notifications import Notification
 from models.restores import RestoreStatus
 from tests.support.backups import backup_file
@@ -21,6 +22,7 @@ from tests.support.tenants import MakeTenant
 from tests.support.two_factor import reauthenticated, step_up
 
 ID_MAP = """query($id: ID!) { restore(id: $id) { asNewRecords idMapDownloadUrl } }"""
+IMPORT_ID_MAP = """query($id: ID!) { import(id: $id) { idMapDownloadUrl } }"""
 
 
 async def test_another_accounts_backup_becomes_new_records_with_an_id_map_and_a_revert(
@@ -75,6 +77,7 @@ async def test_another_accounts_backup_becomes_new_records_with_an_id_map_and_a_
         assert new != old
         assert after[UUID(new)] == (object_type, source_state[UUID(old)][1], False)
     assert await records_of(source.account.id) == source_state, "the other account is untouched"
+    assert await _import_id_map(http, gql, token, planned["id"]) == download.text
 
     revert = await revert_planned(gql, token, planned["id"])
     assert (revert["plan"]["recordsToChange"], revert["plan"]["conflicts"]) == (4, 0)
@@ -82,6 +85,22 @@ async def test_another_accounts_backup_becomes_new_records_with_an_id_map_and_a_
     await gql.data(REVERT, {"planId": revert["id"]}, token)
     assert (await restore_finished(revert["id"])).status == RestoreStatus.SUCCEEDED
     assert await records_of(target.account.id) == target_state
+    assert await _import_id_map(http, gql, token, revert["id"]) is None, "a revert maps no id"
     assert not await PurgedRecord.filter(account_id=target.account.id).exists(), (
         "records that never existed here leave no tombstone"
     )
+
+
+async def _import_id_map(
+    http: httpx.AsyncClient, gql: GraphQLClient, token: str, restore_id: str
+) -> str | None:
+    """The id map as the imports list links it, from the restore's entry; None without one."""
+    entry = await Import.get(restore_id=restore_id)
+    url = (await gql.data(IMPORT_ID_MAP, {"id": str(entry.id)}, token))["import"][
+        "idMapDownloadUrl"
+    ]
+    if url is None:
+        return None
+    response = await http.get(url)
+    assert response.status_code == 200
+    return response.text

@@ -62,10 +62,17 @@ class Watched:
     origin: str
     errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
+    # Paths a test has the server refuse on purpose: Chromium logs each refusal (a 4xx) as an
+    # error of the console, which is then the test's point, not the page's fault.
+    refused_paths: set[str] = field(default_factory=set)
 
     def console(self, message: Any) -> None:
-        if message.type == "error":
+        if message.type == "error" and not self._refused_on_purpose(message):
             self.errors.append(f"console: {message.text}")
+
+    def _refused_on_purpose(self, message: Any) -> bool:
+        refused = message.text.startswith("Failed to load resource")
+        return refused and urlsplit(message.location.get("url", "")).path in self.refused_paths
 
     def page_error(self, error: Any) -> None:
         self.errors.append(f"page error: {error}")

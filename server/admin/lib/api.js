@@ -44,10 +44,12 @@ export async function gql(query, variables = {}) {
 
 // `POST /imports` is plain multipart, not GraphQL: it answers {id, name, status} or
 // {code, message}. XMLHttpRequest, not fetch, for the upload's progress: `progress(sent, total)`
-// as the bytes go; `signal` aborts it (throws an ApiError of code CANCELLED).
-export function uploadImport(file, objectType, { progress = () => {}, signal = null } = {}) {
+// as the bytes go; `signal` aborts it (throws an ApiError of code CANCELLED). `asNewRecords`:
+// every row becomes a new record (another account's backup is then accepted).
+export function uploadImport(file, objectType, { progress = () => {}, signal = null, asNewRecords = false } = {}) {
   const form = new FormData();
   if (objectType) form.append("objectType", objectType);
+  if (asNewRecords) form.append("asNewRecords", "true");
   form.append("file", file);
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();

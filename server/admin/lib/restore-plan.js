@@ -37,45 +37,63 @@ function renderFilePlan(restore) {
   const revert = restore.kind === "REVERT";
   const labels = new Map(plan.objects.flatMap((object) => object.properties.map((p) => [p.name, p.label])));
   return h("div", { class: "plan" },
-    h("p", {}, revert
-      ? "Puts back what the restore from this file changed: values, records taken out of the recycle bin, records created again."
-      : plan.valuesAsOf
-        ? ["Gives the records in the file their values in the file's snapshot of ", when(plan.valuesAsOf), ", for every column of it."]
-        : "Gives the records in the file the file's values, for every column of it."),
+    h("p", {}, fileIntroduction(restore)),
     plan.objects.map((object) => h("section", { class: "plan-object", "aria-label": object.label },
       h("h4", {}, object.label),
       h("dl", { class: "summary" },
         figure("Records in the file", object.recordsInSource),
-        figure(revert ? "Records to put back" : "Records to change", object.recordsToChange),
-        figure("Already the same", object.recordsUnchanged),
-        revert ? null : figure("Out of the recycle bin", object.recordsToBringBack),
-        revert ? null : figure("Created again", object.recordsToRecreate),
+        restore.asNewRecords
+          ? figure("New records to create", object.recordsToRecreate)
+          : [figure(revert ? "Records to put back" : "Records to change", object.recordsToChange),
+            figure("Already the same", object.recordsUnchanged),
+            revert ? null : figure("Out of the recycle bin", object.recordsToBringBack),
+            revert ? null : figure("Created again", object.recordsToRecreate)],
         revert ? null : figure("Rows refused", object.recordsRefused)),
       object.refusedRowsDownloadUrl
         ? h("p", {}, h("a", { href: object.refusedRowsDownloadUrl, download: "" },
           `Download the refused ${object.label.toLowerCase()} (CSV, to fix and upload again)`))
         : null,
-      propertiesTable(object.properties))),
+      propertiesTable(object.properties, restore.asNewRecords ? NEW_RECORD_COLUMNS : CHANGE_COLUMNS))),
     samplesTable(plan.sampleChanges, labels),
     refusedTable(restore.refusedRows?.nodes ?? []),
     plan.guidance.length ? h("ul", { class: "guidance" }, plan.guidance.map((line) => h("li", {}, line))) : null);
 }
 
-function propertiesTable(properties) {
+function fileIntroduction(restore) {
+  const plan = restore.plan;
+  if (restore.kind === "REVERT") {
+    return "Puts back what the restore from this file changed: values, records taken out of the recycle bin, records created again.";
+  }
+  if (restore.asNewRecords) {
+    return "Creates every record in the file as a new record, with a new id and the file's values. None is "
+      + "matched to a record you have now, and none of yours changes. Once it is done, the list of each old "
+      + "id and its new id can be downloaded from the import's line under Imports.";
+  }
+  return plan.valuesAsOf
+    ? ["Gives the records in the file their values in the file's snapshot of ", when(plan.valuesAsOf), ", for every column of it."]
+    : "Gives the records in the file the file's values, for every column of it.";
+}
+
+// [heading, label on a phone, the count's field] of each column after the property's.
+const CHANGE_COLUMNS = [
+  ["Values to change", "To change", "toChange"],
+  ["Values to clear", "To clear", "toClear"],
+  ["Unchanged", "Unchanged", "unchanged"],
+];
+// New records: only the values they are given (none is changed or cleared).
+const NEW_RECORD_COLUMNS = [["New records with a value", "With a value", "toChange"]];
+
+function propertiesTable(properties, columns = CHANGE_COLUMNS) {
   return h("div", { class: "table-wrap" },
     h("table", { class: "responsive plan-properties" },
       h("caption", { class: "visually-hidden" }, "Changes per property"),
       h("thead", {}, h("tr", {},
         h("th", { scope: "col" }, "Property"),
-        h("th", { scope: "col", class: "number" }, "Values to change"),
-        h("th", { scope: "col", class: "number" }, "Values to clear"),
-        h("th", { scope: "col", class: "number" }, "Unchanged"))),
+        columns.map(([heading]) => h("th", { scope: "col", class: "number" }, heading)))),
       h("tbody", {}, properties.map((property) => h("tr", {},
         h("td", { "data-label": "Property" }, property.label,
           property.sensitive ? h("span", { class: "sensitive-tag" }, "sensitive") : null),
-        h("td", { "data-label": "To change", class: "number" }, formatNumber(property.toChange)),
-        h("td", { "data-label": "To clear", class: "number" }, formatNumber(property.toClear)),
-        h("td", { "data-label": "Unchanged", class: "number" }, formatNumber(property.unchanged)))))));
+        columns.map(([, label, field]) => h("td", { "data-label": label, class: "number" }, formatNumber(property[field]))))))));
 }
 
 // A value as the page shows it: withheld when sensitive, "blank" when empty.
@@ -126,10 +144,12 @@ function refusedTable(rows) {
           h("td", { "data-label": "Why" }, row.reason)))))));
 }
 
-export function renderCounts(counts) {
+// What a started restore did so far (`restore.counts`).
+export function renderCounts(restore) {
+  const counts = restore.counts;
   const optional = [
     ["Out of the recycle bin", counts.recordsBroughtBack],
-    ["Created again", counts.recordsRecreated],
+    [restore.asNewRecords ? "Created as new records" : "Created again", counts.recordsRecreated],
     ["Rows refused", counts.recordsRefused],
     ["Back in the recycle bin", counts.recordsReturnedToBin],
     ["Deleted again", counts.recordsRemoved],

@@ -1,15 +1,19 @@
 // The imports list: uploaded files and finished restores ("Data restore - …"), with their
-// counts and the rows they refused. It reloads when one finishes: notifications.js says so.
+// counts, the rows they refused, and the id map of a file imported as new records. It reloads
+// when one finishes: notifications.js says so.
 
 import { gql } from "../lib/api.js";
 import { on } from "../lib/bus.js";
-import { $, announce, busy, h, replace, requestedCell, statusBadge } from "../lib/dom.js";
+import { $, announce, busy, h, replace, requestedCell, startDownload, statusBadge } from "../lib/dom.js";
 import { describe } from "../lib/errors.js";
 import { formatNumber } from "../lib/format.js";
+import { revealRestoreLine } from "../lib/reveal.js";
 
-const IMPORTS = `{ imports(first: 20) { nodes { id name source status objectType createdAt completedAt
-  failureReason requestedBy { email }
+const IMPORTS = `{ imports(first: 20) { nodes { id name source status objectType restoreId createdAt
+  completedAt failureReason requestedBy { email } idMapDownloadUrl
   counts { created updated restoredFromRecycleBin unchanged failed } } } }`;
+// A link is good for minutes: each download asks for a fresh one.
+const ID_MAP = `query($id: ID!) { import(id: $id) { idMapDownloadUrl } }`;
 const ERROR_ROWS = `query($id: ID!, $after: String) { import(id: $id) {
   errorRowsDownloadUrl
   errorRows(first: 20, after: $after) { nodes { rowNumber objectType recordId reason }
@@ -17,12 +21,8 @@ const ERROR_ROWS = `query($id: ID!, $after: String) { import(id: $id) {
 
 export function init() {
   on("imports-changed", () => load().catch((error) => announce(describe(error), { tone: "error" })));
-  // An import's notification opens the list.
-  on("open-imports", () => {
-    location.hash = "backups";
-    $("#imports").scrollIntoView({ block: "start" });
-    $("#imports-title").focus({ preventScroll: true });
-  });
+  // An import's notification (its subject: the import's restore) opens the list on it.
+  on("open-imports", (restoreId) => revealRestoreLine(load, "#imports-table", "#imports-title", restoreId));
 }
 
 export async function load() {
@@ -37,9 +37,10 @@ export function reset() {
 }
 
 function counts(job) {
+  // Only an import as new records has an id map: its created records are new ones.
   const parts = [
     ["updated", job.counts.updated],
-    ["brought back", job.counts.created],
+    [job.idMapDownloadUrl ? "created as new records" : "brought back", job.counts.created],
     ["out of the recycle bin", job.counts.restoredFromRecycleBin],
     ["unchanged", job.counts.unchanged],
   ].filter(([, count]) => count > 0);
@@ -56,16 +57,30 @@ function rows(job) {
     `${formatNumber(job.counts.failed)} ${job.counts.failed === 1 ? "row" : "rows"} refused`)
     : "None";
   return [
-    h("tr", { dataset: { importId: job.id, status: job.status } },
+    h("tr", { dataset: { importId: job.id, restoreId: job.restoreId ?? "", status: job.status } },
       h("td", { "data-label": "Name" }, job.name,
         h("div", { class: "subtle" }, job.source === "RESTORE" ? "From a restore" : "Uploaded file")),
       h("td", { "data-label": "Status" }, statusBadge(job.status),
         job.failureReason ? h("div", { class: "subtle" }, job.failureReason) : null),
       requestedCell(job, "Started"),
-      h("td", { "data-label": "Records" }, counts(job)),
+      h("td", { "data-label": "Records" }, counts(job), job.idMapDownloadUrl ? idMapButton(job) : null),
       h("td", { "data-label": "Errors" }, errors)),
     details,
   ];
+}
+
+function idMapButton(job) {
+  const button = h("button", { type: "button", class: "link-button", "aria-label": `Download the id map of ${job.name}` },
+    "Download the id map");
+  button.addEventListener("click", async () => {
+    try {
+      const { idMapDownloadUrl } = (await busy(button, () => gql(ID_MAP, { id: job.id }))).import;
+      startDownload(idMapDownloadUrl);
+    } catch (error) {
+      announce(describe(error), { tone: "error" });
+    }
+  });
+  return h("div", {}, button, h("div", { class: "subtle" }, "Each old id and the new id it got, as CSV"));
 }
 
 // `row`: the import's second row, whose one cell holds its error rows.

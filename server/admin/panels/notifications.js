@@ -13,10 +13,10 @@ const LIST = `{ unreadNotificationCount
   notifications(first: 20) { nodes { id kind title body subjectId createdAt readAt } } }`;
 const MARK_READ = `mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }`;
 // What a notification's kind (BACKUP_READY, RESTORE_FAILED, …) refreshes. A finished restore
-// also has its line under Imports ("Data restore - …").
+// also has its line under Imports ("Data restore - …"), and an import its line in the history.
 const REFRESHES = {
   BACKUP: ["backups-changed"],
-  IMPORT: ["imports-changed"],
+  IMPORT: ["imports-changed", "restores-changed"],
   RESTORE: ["restores-changed", "imports-changed"],
   MASS: ["comparisons-changed"],
 };

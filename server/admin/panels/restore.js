@@ -29,11 +29,6 @@ export function init() {
     location.hash = "backups";
     await choose(await backupOf(selected), selected);
   }));
-  // A restore's notification opens it where it is.
-  on("open-restore", (id) => guard(async () => {
-    location.hash = "backups";
-    resume(await api.get(id), { focus: true, ended: true });
-  }));
 }
 
 // Picks up the newest restore if it is under way, or a plan being compared or still waiting
@@ -41,17 +36,15 @@ export function init() {
 export async function load(signedIn) {
   me = signedIn;
   const latest = await api.latest();
-  if (latest) resume(latest, { focus: false, ended: false });
+  if (latest) resume(latest);
 }
 
-// The panel at the step `restore` is at; a finished one only when `ended` is wanted.
-function resume(restore, { focus, ended }) {
-  if (ACTIVE.has(restore.status)) follow(restore, { focus });
-  else if (PLANNING.has(restore.status)) awaitPlan(restore, { focus });
+// The panel at the step `restore` is at, unless it is over (the history shows it then).
+function resume(restore) {
+  if (ACTIVE.has(restore.status)) follow(restore, { focus: false });
+  else if (PLANNING.has(restore.status)) awaitPlan(restore, { focus: false });
   else if (restore.status === "PLANNED" && new Date(restore.startableUntil) > Date.now()) {
-    review(restore, { focus });
-  } else if (ended && restore.status !== "PLANNED") {
-    finished(restore, { focus, quiet: true });
+    review(restore, { focus: false });
   }
 }
 
@@ -323,7 +316,7 @@ function follow(restore, { focus = true } = {}) {
   });
 }
 
-function finished(restore, { focus = false, quiet = false } = {}) {
+function finished(restore) {
   if (ACTIVE.has(restore.status)) {
     follow(restore, { focus: false }); // the socket dropped mid-way: follow on
     return;
@@ -338,13 +331,13 @@ function finished(restore, { focus = false, quiet = false } = {}) {
   show(2, describeJob(restore),
     h("h3", {}, succeeded ? (revert ? "Revert complete" : "Restore complete") : (revert ? "Revert failed" : "Restore failed")),
     h("p", { role: "status" }, succeeded
-      ? ["Finished ", when(restore.completedAt), ". It is listed under Imports."]
+      ? ["Finished ", when(restore.completedAt), restore.asNewRecords
+        ? ". It is listed under Imports, with the list of old and new ids to download."
+        : ". It is listed under Imports."]
       : restore.failureReason ?? "It did not finish."),
-    restore.counts ? renderCounts(restore.counts) : null,
+    restore.counts ? renderCounts(restore) : null,
     canRevert ? h("p", { class: "hint" }, "You can revert it until ", when(restore.revertibleUntil), ".") : null,
     revertButton ? h("div", { class: "actions-row" }, revertButton) : null);
-  if (focus) focusPanel();
-  if (quiet) return;
   announce(succeeded ? `${revert ? "Revert" : "Restore"} complete.` : `${revert ? "Revert" : "Restore"} failed.`,
     { tone: succeeded ? "info" : "error" });
 }
