@@ -1,6 +1,6 @@
 """`python -m bench`: seed, then for each N time the raw floor and a real backup, pages of records
-through the API against their SQL, then a restore from that backup and an import of it as an
-uploaded file, each against its own floor, and report."""
+through the API against their SQL, then a restore from that backup, an import of it as an
+uploaded file and a comparison of two backups, each against its own floor, and report."""
 
 import argparse
 import asyncio
@@ -10,18 +10,19 @@ import platform
 import secrets
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 import dramatiq
 import httpx
 from pydantic import SecretStr
 
-from bench import database, floor, imports, pages, product, report, restore, seed
+from bench import comparisons, database, floor, imports, pages, product, report, restore, seed
 from bench.pairs import Paired
 from bench.sessions import session_token
 from bench.worker import WorkerProcess
@@ -36,6 +37,11 @@ from services.core import database as service_database
 DEFAULT_RECORDS = 1_000_000
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 BACKUP_TIMEOUT_SECONDS = 3600.0
+MEASURES = ("backup", "pages", "restore", "import", "compare")
+# Measures that read the backup the backup measure made.
+NEED_BACKUP = ("restore", "import")
+
+R = TypeVar("R")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -69,9 +75,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--timeout", type=float, default=BACKUP_TIMEOUT_SECONDS,
                         help="seconds one backup may take")  # fmt: skip
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=MEASURES,
+        default=list(MEASURES),
+        metavar="MEASURE",
+        help=f"run only these measures, of {', '.join(MEASURES)} (default: all); "
+        "restore and import read the backup that the backup measure makes",
+    )
     args = parser.parse_args(argv)
     if any(n < 1 for n in args.records) or args.rounds < 1:
         parser.error("--records and --rounds take positive numbers")
+    if "backup" not in args.only and set(NEED_BACKUP) & set(args.only):
+        parser.error(f"{' and '.join(NEED_BACKUP)} need the backup measure")
     return args
 
 
@@ -81,28 +98,33 @@ class Results:
     pages: list[pages.PageRow]
     restores: list[restore.RestoreRow]
     imports: list[imports.ImportRow]
+    comparisons: list[comparisons.CompareRow]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Exits 0 whether or not the targets are met; a broken run exits non-zero."""
     results = asyncio.run(run(parse_args(argv)))
-    print()
-    print(report.table(results.backups))
-    print()
-    print(pages.table(results.pages))
-    print()
-    print(restore.table(results.restores))
-    print()
-    print(imports.table(results.imports))
-    print()
     verdicts = [
-        *report.verdicts(results.backups),
-        *pages.verdicts(results.pages),
-        *restore.verdicts(results.restores),
-        *imports.verdicts(results.imports),
+        *_shown(results.backups, report.table, report.verdicts),
+        *_shown(results.pages, pages.table, pages.verdicts),
+        *_shown(results.restores, restore.table, restore.verdicts),
+        *_shown(results.imports, imports.table, imports.verdicts),
+        *_shown(results.comparisons, comparisons.table, comparisons.verdicts),
     ]
+    print()
     for line in verdicts:
         print(line)
+
+
+def _shown(
+    rows: list[R], table: Callable[[list[R]], str], verdicts: Callable[[list[R]], list[str]]
+) -> list[str]:
+    """The measure's table printed, and its verdicts; nothing for a measure left out (--only)."""
+    if not rows:
+        return []
+    print()
+    print(table(rows))
+    return verdicts(rows)
 
 
 async def run(args: argparse.Namespace) -> Results:
@@ -174,23 +196,34 @@ async def _bench(
     connection = await asyncpg.connect(database.driver_url(url))
     try:
         sizes = _Sizes(url, env, settings, scratch, args.rounds, args.timeout, account, connection)
-        results = Results([], [], [], [])
+        results = Results([], [], [], [], [])
+        app = graphql_app(settings)
         for n in sorted(set(args.records)):
-            results.backups.append(await sizes.measure(n))
-            # On the table as the backup read it, settled; before the restore rewrites it.
-            measured = await pages.measure(database.driver_url(url), settings, account.id, n)
-            results.pages.extend(measured)
-            _say(f"N={n:,}: pages {_page_times(measured)}{_load()}")
-            # From the backup just made of these N records.
-            results.restores.append(
-                await restore.measure(url, account.id, env, scratch, args.timeout, args.rounds)
-            )
-            _say(f"N={n:,}: restore {results.restores[-1].restore_seconds:.2f} s{_load()}")
-            # The same backup, as an uploaded file.
-            results.imports.append(
-                await imports.measure(url, account.id, env, scratch, args.timeout, args.rounds)
-            )
-            _say(f"N={n:,}: import {results.imports[-1].import_seconds:.2f} s{_load()}")
+            await sizes.seed(n)
+            if "backup" in args.only:
+                results.backups.append(await sizes.measure(n))
+            if "pages" in args.only:
+                # On the table as the backup read it, settled; before the restore rewrites it.
+                measured = await pages.measure(database.driver_url(url), settings, account.id, n)
+                results.pages.extend(measured)
+                _say(f"N={n:,}: pages {_page_times(measured)}{_load()}")
+            if "restore" in args.only:
+                # From the backup just made of these N records.
+                results.restores.append(
+                    await restore.measure(url, account.id, env, scratch, args.timeout, args.rounds)
+                )
+                _say(f"N={n:,}: restore {results.restores[-1].restore_seconds:.2f} s{_load()}")
+            if "import" in args.only:
+                # The same backup, as an uploaded file.
+                results.imports.append(
+                    await imports.measure(url, account.id, env, scratch, args.timeout, args.rounds)
+                )
+                _say(f"N={n:,}: import {results.imports[-1].import_seconds:.2f} s{_load()}")
+            if "compare" in args.only:
+                setting = comparisons.Setting(url, account.id, env, app, scratch, args.timeout)
+                results.comparisons.append(await comparisons.measure(setting, args.rounds))
+                compared = results.comparisons[-1].rounds
+                _say(f"N={n:,}: compare {min(compared.measured):.2f} s{_load()}")
         return results
     finally:
         await connection.close()
@@ -213,7 +246,6 @@ class _Sizes:
     connection: asyncpg.Connection
 
     async def measure(self, n: int) -> report.Row:
-        await self._seed(n)
         token = await session_token(self.account.id, Role.SUPER_ADMIN)
         transport = httpx.ASGITransport(app=graphql_app(self.settings))
         floors, backups, unencrypted, peaks = [], [], [], []
@@ -263,7 +295,7 @@ class _Sizes:
     def _floor_zip(self) -> Path:
         return self.scratch / "floor.zip"
 
-    async def _seed(self, n: int) -> None:
+    async def seed(self, n: int) -> None:
         seconds = await seed.add_records(self.connection, self.account, n - self.account.live)
         _say(f"N={n:,}: seeded up to {n:,} records in {seconds:.1f} s (not measured)")
         await database.prepare_for_reading(self.url)
