@@ -12,7 +12,7 @@ from services.crm.records import delete_records, purge_records
 from tests.support.backups import backed_up, let_quota_window_pass
 from tests.support.comparisons import COMPARE, COMPARISON, by_type, compared
 from tests.support.graphql import GraphQLClient
-from tests.support.records import seed_deals, seed_records, set_values
+from tests.support.records import add_property, seed_deals, seed_records, set_values
 from tests.support.restores import add_sensitive_commission, deal
 from tests.support.tenants import MakeTenant, Tenant
 
@@ -150,3 +150,23 @@ async def test_a_comparison_is_for_super_admins_of_the_backups_account(
     assert await gql.error_code(COMPARISON, shown, theirs.super_admin) == "NOT_FOUND"
     assert await gql.error_code(COMPARISON, shown, ours.admin) == "FORBIDDEN"
     assert not await ComparedRecord.filter(comparison_id=UUID(comparison["id"])).exists()
+
+
+async def test_a_property_one_backup_lacks_is_blank_there(
+    gql: GraphQLClient, tenant: Tenant
+) -> None:
+    ids = await seed_deals(tenant, [deal(i) for i in range(3)])
+    first = await backed_up(gql, tenant)
+    await add_property(tenant, "deals", "region", "Region")
+    await set_values(ids[0], {"region": "North"})
+    await set_values(ids[1], {"region": "South", "amount": "7"})
+    second = await _second_backup(gql, tenant)
+    deals = by_type(await compared(gql, tenant.super_admin, first, second))["deals"]
+    assert (deals["changed"], deals["unchanged"]) == (2, 1)
+    region, amount = deals["properties"]["region"], deals["properties"]["amount"]
+    assert (region["set"], region["changed"], region["cleared"]) == (2, 0, 0)
+    assert [sample["after"] for sample in region["samples"]] == ["North", "South"]
+    assert (amount["set"], amount["changed"], amount["cleared"]) == (0, 1, 0)
+    # The records now are the second backup's.
+    backwards = by_type(await compared(gql, tenant.super_admin, second))["deals"]
+    assert (backwards["changed"], backwards["unchanged"]) == (0, 3)
