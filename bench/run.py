@@ -22,7 +22,7 @@ import dramatiq
 import httpx
 from pydantic import SecretStr
 
-from bench import database, floor, imports, pages, product, report, restore, seed
+from bench import comparisons, database, floor, imports, pages, product, report, restore, seed
 from bench.pairs import Paired
 from bench.sessions import session_token
 from bench.worker import WorkerProcess
@@ -36,7 +36,7 @@ from services.core import database as service_database
 
 DEFAULT_RECORDS = 1_000_000
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
-MEASURES = ("backup", "pages", "restore", "import")
+MEASURES = ("backup", "pages", "restore", "import", "compare")
 BACKUP_TIMEOUT_SECONDS = 3600.0
 
 R = TypeVar("R")
@@ -93,6 +93,7 @@ class Results:
     pages: list[pages.PageRow]
     restores: list[restore.RestoreRow]
     imports: list[imports.ImportRow]
+    comparisons: list[comparisons.CompareRow]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -103,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         *_section(results.pages, pages.table, pages.verdicts),
         *_section(results.restores, restore.table, restore.verdicts),
         *_section(results.imports, imports.table, imports.verdicts),
+        *_section(results.comparisons, comparisons.table, comparisons.verdicts),
     ]
     print()
     for line in verdicts:
@@ -190,8 +192,9 @@ async def _bench(
     connection = await asyncpg.connect(database.driver_url(url))
     try:
         sizes = _Sizes(url, env, settings, scratch, args.rounds, args.timeout, account, connection)
-        results = Results([], [], [], [])
+        results = Results([], [], [], [], [])
         chosen = set(args.measures)
+        app = graphql_app(settings)
         for n in sorted(set(args.records)):
             await sizes.grow(n)
             if "backup" in chosen:
@@ -214,6 +217,12 @@ async def _bench(
                     await imports.measure(url, account.id, env, scratch, args.timeout, args.rounds)
                 )
                 _say(f"N={n:,}: import {results.imports[-1].import_seconds:.2f} s{_load()}")
+            if "compare" in chosen:
+                # Two backups of its own, around known changes.
+                setting = comparisons.Setting(url, account.id, env, app, scratch, args.timeout)
+                results.comparisons.append(await comparisons.measure(setting, args.rounds))
+                compared = results.comparisons[-1].rounds
+                _say(f"N={n:,}: compare {min(compared.measured):.2f} s{_load()}")
         return results
     finally:
         await connection.close()

@@ -455,8 +455,12 @@ class BackupReader:
             records = csv.reader(itertools.chain.from_iterable(_hashed_lines(raw, sha256)))
             if next(records, None) != entry.header:
                 raise CorruptBackup(f"{entry.file_name} does not start with its header.")
-            for row in checked_rows(records, width, entry.file_name):
+            # The width checked here rather than by `checked_rows`: one generator step less
+            # per row, of the millions a comparison or an import reads.
+            for row in records:
                 rows += 1
+                if len(row) != width:
+                    raise _wrong_width(entry.file_name, rows + 1, row, width)
                 yield row
         if sha256.hexdigest() != entry.sha256:
             raise CorruptBackup(f"{entry.file_name} does not match its checksum.")
@@ -489,8 +493,12 @@ def checked_rows(rows: Iterator[list[str]], width: int, file_name: str) -> Itera
     """The data rows, each refused unless it has `width` fields."""
     for line, row in enumerate(rows, start=2):
         if len(row) != width:
-            raise CorruptBackup(f"{file_name}, line {line}: {len(row)} fields, not {width}.")
+            raise _wrong_width(file_name, line, row, width)
         yield row
+
+
+def _wrong_width(file_name: str, line: int, row: list[str], width: int) -> CorruptBackup:
+    return CorruptBackup(f"{file_name}, line {line}: {len(row)} fields, not {width}.")
 
 
 @contextmanager

@@ -1,15 +1,20 @@
 """Backups: requesting one (under the manual quota), listing them, links to download them,
-how long one can be restored from, and the sweep that expires old files."""
+how long one can be restored from, and the sweep that expires old files (and the comparisons of
+them)."""
 
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from models.accounts import Account, Role
 from models.backups import Backup, BackupStatus, BackupTrigger
+from models.comparisons import Comparison
+from models.restores import Restore
 from services import activity, jobs, storage
 from services.backups import quota as quotas
+from services.core import database
 from services.core.clock import now
 from services.core.errors import DomainError, ErrorCode, NotFound, ValidationFailed
 from services.core.ids import parse_id
@@ -141,16 +146,31 @@ async def open_download(token: str) -> Backup:
 
 
 async def expire_backups(at: datetime | None = None) -> int:
-    """Mark backups past their retention period EXPIRED and delete their files."""
+    """Mark backups past their retention period EXPIRED, delete their files and the
+    comparisons they are a side of."""
     at = at or now()
     files = storage.current()
     expired = 0
     for backup in await Backup.filter(status=BackupStatus.SUCCEEDED, expires_at__lte=at):
-        # Compare-and-set: with several schedulers, one of them deletes each file.
-        taken = await Backup.filter(id=backup.id, status=BackupStatus.SUCCEEDED).update(
-            status=BackupStatus.EXPIRED
-        )
+        async with database.transaction():
+            # Compare-and-set: with several schedulers, one of them deletes each file.
+            taken = await Backup.filter(id=backup.id, status=BackupStatus.SUCCEEDED).update(
+                status=BackupStatus.EXPIRED
+            )
+            if taken:
+                await _forget_comparisons(backup.id)
         if taken:
             await files.delete(backup.storage_key)
             expired += 1
     return expired
+
+
+async def _forget_comparisons(backup_id: UUID) -> None:
+    """The comparisons from or to the backup, their differing records with them; except one a
+    restore was limited to, which that restore reads while it runs and names afterwards."""
+    through_restores = Restore.filter(comparison_id__isnull=False).values("comparison_id")
+    await (
+        Comparison.filter(Q(from_backup_id=backup_id) | Q(to_backup_id=backup_id))
+        .exclude(id__in=Subquery(through_restores))
+        .delete()
+    )

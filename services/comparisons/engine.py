@@ -9,14 +9,14 @@ from uuid import UUID
 
 from models.comparisons import ComparedRecord, Comparison, RecordChange
 from models.crm import PurgedRecord
-from services.comparisons.sides import BATCH_SIZE, Row, Side, TypeSide, Values
+from services.comparisons.sides import BATCH_SIZE, Row, Side, TypeSide
 from services.comparisons.summary import ObjectDiff, PropertyDiff, SampleChange
 from services.crm import Names
 
 # What the job reports as it goes: object type, records read, records on both sides.
 Progress = Callable[[str, int, int], Awaitable[None]]
 
-_EMPTY = TypeSide({}, 0, lambda: _nothing())
+_EMPTY = TypeSide({}, 0, lambda columns: _nothing())
 
 
 async def _nothing() -> AsyncIterator[list[Row]]:
@@ -25,25 +25,32 @@ async def _nothing() -> AsyncIterator[list[Row]]:
 
 
 class _Cursor:
-    """A side's records one at a time, read a batch ahead."""
+    """A side's records, a batch at a time: `rows` from `at` on are those not read yet."""
 
     def __init__(self, batches: AsyncIterator[list[Row]]) -> None:
         self._batches = batches
-        self._batch: list[Row] = []
-        self._at = 0
+        self.rows: list[Row] = []
+        self.at = 0
         self.read = 0
 
-    async def current(self) -> Row | None:
-        while self._at >= len(self._batch):
+    async def ready(self) -> bool:
+        """True while records are left; the next batch fetched when this one is read."""
+        while self.at >= len(self.rows):
             batch = await anext(self._batches, None)
             if batch is None:
-                return None
-            self._batch, self._at = batch, 0
-        return self._batch[self._at]
+                return False
+            self.rows, self.at = batch, 0
+        return True
 
-    def advance(self) -> None:
-        self._at += 1
-        self.read += 1
+    def rest(self) -> list[Row]:
+        """The batch's records not read yet, read now."""
+        rest = self.rows[self.at :]
+        self.moved_to(len(self.rows))
+        return rest
+
+    def moved_to(self, at: int) -> None:
+        self.read += at - self.at
+        self.at = at
 
 
 class TypeComparer:
@@ -68,6 +75,8 @@ class TypeComparer:
             records_after=self.after.rows,
             properties=self._properties(),
         )
+        # The columns both sides' rows come in: the properties of either, in name order.
+        self._columns = [prop.name for prop in self.diff.properties]
         self._pending: list[ComparedRecord] = []
         self._removed: list[str] = []
 
@@ -87,22 +96,20 @@ class TypeComparer:
         return any(name in side and side[name].sensitive for side in sides)
 
     async def run(self, progress: Progress) -> ObjectDiff:
-        before, after = _Cursor(self.before.batches()), _Cursor(self.after.batches())
+        before = _Cursor(self.before.batches(self._columns))
+        after = _Cursor(self.after.batches(self._columns))
         total = self.before.rows + self.after.rows
         while True:
-            old, new = await before.current(), await after.current()
-            if old is None and new is None:
+            old, new = await before.ready(), await after.ready()
+            if not old and not new:
                 break
-            if old is not None and (new is None or old[0] < new[0]):
-                self._removed.append(old[0])
-                before.advance()
-            elif new is not None and (old is None or new[0] < old[0]):
-                self._record(new[0], RecordChange.ADDED)
-                after.advance()
-            elif old is not None and new is not None:
-                self._compare(old[0], old[1], new[1])
-                before.advance()
-                after.advance()
+            if not new:
+                self._removed.extend(row[0] for row in before.rest())
+            elif not old:
+                for row in after.rest():
+                    self._record(row[0], RecordChange.ADDED)
+            else:
+                self._merge(before, after)
             if len(self._pending) + len(self._removed) >= BATCH_SIZE:
                 await self._flush()
                 await progress(self.object_type, before.read + after.read, total)
@@ -110,39 +117,57 @@ class TypeComparer:
         await progress(self.object_type, before.read + after.read, total)
         return self.diff
 
-    def _compare(self, record_id: str, old: Values, new: Values) -> None:
-        differing = [prop.name for prop in self.diff.properties if self._counted(prop, old, new)]
-        if not differing:
-            self.diff.unchanged += 1
-            return
-        self._record(record_id, RecordChange.CHANGED, differing)
-        name = self.names.of_values(self.object_type, new) or self.names.of_values(
-            self.object_type, old
-        )
-        for prop in self.diff.properties:
-            if prop.name in differing:
-                prop.sample(
-                    SampleChange(
-                        record_id=UUID(record_id),
-                        record_name=name,
-                        before=old.get(prop.name),
-                        after=new.get(prop.name),
-                    )
-                )
+    def _merge(self, before: _Cursor, after: _Cursor) -> None:
+        """Both batches in step until one of them is read. Most records are unchanged: for
+        those, one comparison of two tuples."""
+        old, new = before.rows, after.rows
+        i, j = before.at, after.at
+        unchanged = 0
+        while i < len(old) and j < len(new):
+            was, now = old[i], new[j]
+            if was == now:
+                unchanged += 1
+                i += 1
+                j += 1
+            elif was[0] == now[0]:
+                self._compare(was, now)
+                i += 1
+                j += 1
+            elif was[0] < now[0]:
+                self._removed.append(was[0])
+                i += 1
+            else:
+                self._record(now[0], RecordChange.ADDED)
+                j += 1
+        self.diff.unchanged += unchanged
+        before.moved_to(i)
+        after.moved_to(j)
 
-    @staticmethod
-    def _counted(prop: PropertyDiff, old: Values, new: Values) -> bool:
-        """Counts the property's change on the record; False when it did not change."""
-        was, now = old.get(prop.name), new.get(prop.name)
-        if was == now:
-            return False
-        if was is None:
-            prop.set += 1
-        elif now is None:
-            prop.cleared += 1
-        else:
-            prop.changed += 1
-        return True
+    def _compare(self, old: Row, new: Row) -> None:
+        """A record on both sides whose values differ: counted per property, recorded, and
+        shown as a sample where the property still wants one."""
+        properties = self.diff.properties
+        differing = [n for n in range(1, len(old)) if old[n] != new[n]]
+        for n in differing:
+            properties[n - 1].count(old[n], new[n])
+        self._record(old[0], RecordChange.CHANGED, [properties[n - 1].name for n in differing])
+        wanting = [n for n in differing if properties[n - 1].wants_sample]
+        if not wanting:
+            return
+        name = self._name(new) or self._name(old)
+        for n in wanting:
+            properties[n - 1].sample(
+                SampleChange(
+                    record_id=UUID(old[0]),
+                    record_name=name,
+                    before=old[n] or None,
+                    after=new[n] or None,
+                )
+            )
+
+    def _name(self, row: Row) -> str | None:
+        values = {name: value for name, value in zip(self._columns, row[1:], strict=True) if value}
+        return self.names.of_values(self.object_type, values)
 
     def _record(
         self, record_id: str, change: RecordChange, properties: list[str] | None = None

@@ -1,11 +1,13 @@
 """The two sides of a comparison, each as object types whose records come in batches sorted by
-record id: a backup's files (the export writes them in id order), or the live records now.
+record id: a backup's files (the export writes them in id order), or the live records now. A
+record comes as a tuple of text, its id then its values in the columns the comparer asks for
+("" where blank), so that both sides' rows of one type line up and an unchanged record is one
+tuple equal to another.
 
 Ids compare as their text: lowercase UUIDs sort as text the way both databases sort them."""
 
-import asyncio
 import functools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from uuid import UUID
@@ -17,9 +19,8 @@ from services.backups import BackupReader, FileEntry
 
 BATCH_SIZE = 1_000
 
-Values = dict[str, str]
-# A record's id as text, and its set values.
-Row = tuple[str, Values]
+# A record's id as text, then its values in the columns asked for.
+Row = tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ class TypeSide:
 
     properties: dict[str, Definition]
     rows: int
-    batches: Callable[[], AsyncIterator[list[Row]]]
+    # The records, with their values in the given columns (properties of either side).
+    batches: Callable[[Sequence[str]], AsyncIterator[list[Row]]]
 
 
 Side = dict[str, TypeSide]
@@ -46,26 +48,36 @@ def backup_side(reader: BackupReader) -> Side:
 
 
 def _backup_type(reader: BackupReader, entry: FileEntry) -> TypeSide:
-    names = [prop.name for prop in entry.properties]
     properties = {prop.name: Definition(prop.label, prop.sensitive) for prop in entry.properties}
 
-    async def batches() -> AsyncIterator[list[Row]]:
-        rows = reader.columns(entry, names)
-
-        def take() -> list[Row]:
-            picked = list(islice(rows, BATCH_SIZE))
-            if not names:
-                # A type without properties: `columns` gives each id alone, not in a tuple.
-                return [(str(record_id), {}) for record_id in picked]
-            return [
-                (row[0], {name: value for name, value in zip(names, row[1:], strict=True) if value})
-                for row in picked
-            ]
-
-        while batch := await asyncio.to_thread(take):
+    async def batches(columns: Sequence[str]) -> AsyncIterator[list[Row]]:
+        held = [name for name in columns if name in properties]
+        rows = _lined_up(reader.columns(entry, held), held, columns)
+        # Read on the event loop: a batch takes milliseconds, and handing each to a thread and
+        # back cost more than the reading on a busy machine, and memory in the thread's arena.
+        while batch := _take(rows):
             yield batch
 
     return TypeSide(properties, entry.rows, batches)
+
+
+def _take(rows: Iterator[Row]) -> list[Row]:
+    return list(islice(rows, BATCH_SIZE))
+
+
+def _lined_up(rows: Iterator[Row], held: list[str], columns: Sequence[str]) -> Iterator[Row]:
+    """A file's rows of the `held` columns as rows of `columns`: as they are when the file
+    holds them all (the common case, kept free of a Python step per row), else with a blank
+    for each column the file does not have."""
+    if held == list(columns) and held:
+        return rows
+    if not held:
+        # `columns` of no property gives each id alone, not in a tuple.
+        blanks = ("",) * len(columns)
+        return ((str(record_id), *blanks) for record_id in rows)
+    at = {name: n for n, name in enumerate(held, start=1)}
+    picks = [at.get(name) for name in columns]
+    return ((row[0], *("" if n is None else row[n] for n in picks)) for row in rows)
 
 
 async def live_side(account_id: UUID) -> Side:
@@ -85,7 +97,7 @@ def _live(object_type_id: UUID) -> QuerySet[Record]:
     return Record.filter(object_type_id=object_type_id, deleted_at__isnull=True)
 
 
-async def _live_batches(object_type_id: UUID) -> AsyncIterator[list[Row]]:
+async def _live_batches(object_type_id: UUID, columns: Sequence[str]) -> AsyncIterator[list[Row]]:
     after: UUID | None = None
     while True:
         page = _live(object_type_id)
@@ -95,6 +107,7 @@ async def _live_batches(object_type_id: UUID) -> AsyncIterator[list[Row]]:
         if not rows:
             return
         yield [
-            (str(record_id), {k: v for k, v in values.items() if v}) for record_id, values in rows
+            (str(record_id), *((values.get(name) or "") for name in columns))
+            for record_id, values in rows
         ]
         after = rows[-1][0]

@@ -36,9 +36,22 @@ class PropertyDiff(BaseModel):
     def differing(self) -> int:
         return self.changed + self.set + self.cleared
 
+    def count(self, before: str, after: str) -> None:
+        """A value that differs ("" blank) counted as set, cleared or changed."""
+        if not before:
+            self.set += 1
+        elif not after:
+            self.cleared += 1
+        else:
+            self.changed += 1
+
+    @property
+    def wants_sample(self) -> bool:
+        """While there is room; a sensitive value is counted, never shown."""
+        return not self.sensitive and len(self.samples) < MAX_SAMPLES
+
     def sample(self, sample: SampleChange) -> None:
-        """Kept while there is room; a sensitive value is counted, never shown."""
-        if not self.sensitive and len(self.samples) < MAX_SAMPLES:
+        if self.wants_sample:
             self.samples.append(sample)
 
 

@@ -89,6 +89,10 @@ def _first_column_renamed(name: str, data: bytes) -> bytes:
     return json.dumps(manifest).encode()
 
 
+def _extra_field_on_the_last_row(name: str, data: bytes) -> bytes:
+    return data.removesuffix(b"\n") + b",extra\n" if name == "contacts.csv" else data
+
+
 @pytest.mark.parametrize(
     ("tamper", "message", "rows_before"),
     [
@@ -99,8 +103,9 @@ def _first_column_renamed(name: str, data: bytes) -> bytes:
         ),
         (_rows_of_the_manifest, "the manifest says", True),
         (_first_column_renamed, "header", False),
+        (_extra_field_on_the_last_row, r"contacts.csv, line \d+: \d+ fields, not", True),
     ],
-    ids=["changed-byte", "row-count", "header"],
+    ids=["changed-byte", "row-count", "header", "width"],
 )
 def test_chosen_columns_check_the_file_in_the_pass_that_reads_them(
     backup: Path,

@@ -20,7 +20,7 @@ from tests.support.comparisons import (
     watched,
 )
 from tests.support.graphql import GraphQLClient
-from tests.support.records import seed_deals
+from tests.support.records import add_property, seed_deals, set_values
 from tests.support.restores import deal
 from tests.support.tenants import MakeTenant, Tenant
 
@@ -151,3 +151,23 @@ async def test_the_comparisons_are_listed_newest_first_for_super_admins_of_the_a
     assert await gql.error_code(COMPARISONS, {"first": 0}, ours.super_admin) == (
         "VALIDATION_FAILED"
     )
+
+
+async def test_a_property_one_backup_lacks_is_blank_there(
+    gql: GraphQLClient, tenant: Tenant
+) -> None:
+    ids = await seed_deals(tenant, [deal(i) for i in range(3)])
+    first = await backed_up(gql, tenant)
+    await add_property(tenant, "deals", "region", "Region")
+    await set_values(ids[0], {"region": "North"})
+    await set_values(ids[1], {"region": "South", "amount": "7"})
+    second = await second_backup(gql, tenant)
+    deals = by_type(await compared(gql, tenant.super_admin, first, second))["deals"]
+    assert (deals["changed"], deals["unchanged"]) == (2, 1)
+    region, amount = deals["properties"]["region"], deals["properties"]["amount"]
+    assert (region["set"], region["changed"], region["cleared"]) == (2, 0, 0)
+    assert [sample["after"] for sample in region["samples"]] == ["North", "South"]
+    assert (amount["set"], amount["changed"], amount["cleared"]) == (0, 1, 0)
+    # The records now are the second backup's.
+    backwards = by_type(await compared(gql, tenant.super_admin, second))["deals"]
+    assert (backwards["changed"], backwards["unchanged"]) == (0, 3)

@@ -1,23 +1,11 @@
-from typing import Any
-
 from models.restores import RestoreStatus
 from tests.support.backups import backed_up
 from tests.support.comparisons import compared
 from tests.support.graphql import GraphQLClient
 from tests.support.records import seed_deals, set_values, values_of
-from tests.support.restores import deal, plan_ended, restore_finished, start
+from tests.support.restores import PLAN_CHOSEN, deal, planned_chosen, restore_finished, start
 from tests.support.tenants import MakeTenant, Tenant
 from tests.support.two_factor import step_up
-
-PLAN_CHOSEN = """mutation($backupId: ID!, $ids: [ID!], $comparisonId: ID) {
-  planRestore(backupId: $backupId, objectType: "deals", properties: ["amount"],
-              recordIds: $ids, comparisonId: $comparisonId) {
-    id status recordIds comparisonId } }"""
-
-
-async def _planned(gql: GraphQLClient, tenant: Tenant, **variables: object) -> dict[str, Any]:
-    queued = (await gql.data(PLAN_CHOSEN, variables, tenant.super_admin))["planRestore"]
-    return await plan_ended(gql, tenant.super_admin, queued["id"])
 
 
 async def test_a_bad_bulk_edit_is_undone_without_touching_later_good_edits(
@@ -29,10 +17,10 @@ async def test_a_bad_bulk_edit_is_undone_without_touching_later_good_edits(
         await set_values(record_id, {"amount": "0"})  # The bad bulk edit.
     comparison = await compared(gql, tenant.super_admin, backup_id)
     await set_values(ids[5], {"amount": "7777"})  # A good edit, after the comparison.
-    whole = await _planned(gql, tenant, backupId=backup_id)
+    whole = await planned_chosen(gql, tenant, backupId=backup_id)
     assert (whole["status"], whole["plan"]["recordsToChange"]) == ("PLANNED", 5)
 
-    chosen = await _planned(gql, tenant, backupId=backup_id, comparisonId=comparison["id"])
+    chosen = await planned_chosen(gql, tenant, backupId=backup_id, comparisonId=comparison["id"])
     assert (chosen["status"], chosen["plan"]["recordsInSource"]) == ("PLANNED", 4)
     assert (chosen["plan"]["recordsToChange"], chosen["plan"]["recordsCreatedSince"]) == (4, 0)
     await step_up(tenant)
@@ -42,7 +30,7 @@ async def test_a_bad_bulk_edit_is_undone_without_touching_later_good_edits(
         "1000", "1001", "1002", "1003", "1004", "7777",
     ]  # fmt: skip
 
-    by_ids = await _planned(gql, tenant, backupId=backup_id, ids=[str(ids[5]), str(ids[4])])
+    by_ids = await planned_chosen(gql, tenant, backupId=backup_id, ids=[str(ids[5]), str(ids[4])])
     assert (by_ids["plan"]["recordsInSource"], by_ids["plan"]["recordsToChange"]) == (2, 1)
 
 

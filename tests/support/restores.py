@@ -95,6 +95,19 @@ async def plan_ended(gql: GraphQLClient, token: str, plan_id: str) -> dict[str, 
     return shown
 
 
+PLAN_CHOSEN = """mutation($backupId: ID!, $ids: [ID!], $comparisonId: ID) {
+  planRestore(backupId: $backupId, objectType: "deals", properties: ["amount"],
+              recordIds: $ids, comparisonId: $comparisonId) {
+    id status recordIds comparisonId } }"""
+
+
+async def planned_chosen(gql: GraphQLClient, tenant: Tenant, **variables: object) -> dict[str, Any]:
+    """The plan of restoring the deals' amounts from `backupId`, limited to `ids` or to the
+    records a comparison (`comparisonId`) found, once its job ended."""
+    queued = (await gql.data(PLAN_CHOSEN, variables, tenant.super_admin))["planRestore"]
+    return await plan_ended(gql, tenant.super_admin, queued["id"])
+
+
 async def revert_planned(gql: GraphQLClient, token: str, restore_id: str) -> dict[str, Any]:
     """The revert's plan, once its job ended."""
     queued = (await gql.data(PLAN_REVERT, {"id": restore_id}, token))["planRevert"]
