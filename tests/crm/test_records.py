@@ -1,3 +1,4 @@
+import json
 import re
 from typing import Any
 
@@ -7,7 +8,7 @@ from models.crm import PurgedRecord, Record
 from services.core.clock import now
 from services.crm import RecordFilter, filtered, property_pages
 from tests.support.graphql import GraphQLClient
-from tests.support.query_plans import analyze, query_plan
+from tests.support.query_plans import analyze, query_plan, statement_plan
 from tests.support.records import create_contacts, properties_of, property_values, seed_records
 from tests.support.tenants import Tenant
 
@@ -336,8 +337,13 @@ async def test_filters_are_answered_from_indexes_on_postgresql(
         )
         return await query_plan(filtered(contacts, record_filter).order_by("id").limit(51))
 
-    by_values = RecordFilter(property_equals={"jobtitle": "Title 7", "email": "c7@example.com"})
-    assert "records_live_properties" in await plan(by_values)
+    # A page's query of the properties' index (asked when its walk of the id order falls short).
+    _, indexed = property_pages.statements(
+        "account_id = $2 AND object_type_id = $3 AND deleted_at IS NULL", 51
+    )
+    wanted = json.dumps({"jobtitle": "Title 7", "email": "c7@example.com"})
+    arguments = (wanted, tenant.account.id, contact.object_type_id)
+    assert "records_live_properties" in await statement_plan(indexed, *arguments)
     # An index lookup of the id (the primary key's, or the type's with the id).
     assert re.search(r"Index Cond: .*\bid = ", await plan(RecordFilter(ids=[contact.id])))
     assert "Index Cond: (updated_at >=" in await plan(RecordFilter(updated_since=now()))

@@ -18,3 +18,10 @@ async def query_plan(queryset: QuerySet[M]) -> str:
     sql = queryset.sql(params_inline=True)
     _, rows = await connections.get("default").execute_query(f"EXPLAIN {sql}")
     return "\n".join(row["QUERY PLAN"] for row in rows)
+
+
+async def statement_plan(sql: str, *arguments: object) -> str:
+    """The plan of a statement of the product's own SQL, with its $n arguments."""
+    async with connections.get("default").acquire_connection() as connection:
+        rows = await connection.fetch(f"EXPLAIN {sql}", *arguments)
+    return "\n".join(row["QUERY PLAN"] for row in rows)
