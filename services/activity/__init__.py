@@ -2,7 +2,13 @@
 
 from models.audit import AuditEvent
 from models.notifications import Notification
-from services.activity.audit import AuditFilter, audit_actions, audit_log, record_event
+from services.activity.audit import (
+    AuditFilter,
+    audit_actions,
+    audit_log,
+    record_download,
+    record_event,
+)
 from services.activity.audit_export import csv_lines as audit_log_csv
 from services.activity.audit_export import export_token as audit_log_export_token
 from services.activity.audit_export import open_export as open_audit_log_export
@@ -24,6 +30,7 @@ __all__ = [
     "notify",
     "notify_super_admins",
     "open_audit_log_export",
+    "record_download",
     "record_event",
     "unread_count",
 ]

@@ -13,6 +13,7 @@ from services.core import log_context
 from services.core.clock import require_zone
 from services.core.errors import ValidationFailed
 from services.core.pagination import Page, paginate
+from services.core.signing import LinkTarget
 from services.core.viewer import Viewer
 
 
@@ -51,6 +52,20 @@ async def record_event(
         target_type=target_type,
         target_id=str(target_id),
         details=details,
+    )
+
+
+async def record_download(
+    target: LinkTarget, action: str, target_type: str, **details: Any
+) -> AuditEvent:
+    """A file fetched through a signed link, by the user who minted the link."""
+    return await record_event(
+        target.account_id,
+        target.user_id,
+        action,
+        target_type=target_type,
+        target_id=target.object_id,
+        **details,
     )
 
 

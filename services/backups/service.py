@@ -135,13 +135,7 @@ async def open_download(token: str) -> Backup:
     if backup is None:
         raise NotFound("No such backup.")
     check_usable(backup, now())
-    await activity.record_event(
-        backup.account_id,
-        target.user_id,
-        "BACKUP_DOWNLOADED",
-        target_type="backup",
-        target_id=backup.id,
-    )
+    await activity.record_download(target, "BACKUP_DOWNLOADED", "backup")
     return backup
 
 

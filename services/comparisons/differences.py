@@ -33,13 +33,7 @@ async def open_download(token: str) -> Comparison:
     comparison = await Comparison.get_or_none(id=target.object_id, account_id=target.account_id)
     if comparison is None:
         raise NotFound("No such comparison.")
-    await activity.record_event(
-        comparison.account_id,
-        target.user_id,
-        "COMPARISON_DOWNLOADED",
-        target_type="comparison",
-        target_id=comparison.id,
-    )
+    await activity.record_download(target, "COMPARISON_DOWNLOADED", "comparison")
     return comparison
 
 

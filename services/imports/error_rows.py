@@ -60,13 +60,7 @@ async def open_download(token: str) -> Import:
     job = await Import.get_or_none(id=target.object_id, account_id=target.account_id)
     if job is None:
         raise NotFound("No such import.")
-    await activity.record_event(
-        job.account_id,
-        target.user_id,
-        "IMPORT_ERRORS_DOWNLOADED",
-        target_type="import",
-        target_id=job.id,
-    )
+    await activity.record_download(target, "IMPORT_ERRORS_DOWNLOADED", "import")
     return job
 
 

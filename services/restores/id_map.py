@@ -40,13 +40,7 @@ async def open_download(token: str) -> Restore:
     restore = await Restore.get_or_none(id=target.object_id, account_id=target.account_id)
     if restore is None or not restore.as_new_records:
         raise NotFound("No such id map.")
-    await activity.record_event(
-        restore.account_id,
-        target.user_id,
-        "ID_MAP_DOWNLOADED",
-        target_type="restore",
-        target_id=restore.id,
-    )
+    await activity.record_download(target, "ID_MAP_DOWNLOADED", "restore")
     return restore
 
 

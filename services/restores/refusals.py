@@ -69,12 +69,10 @@ async def _opened(token: str, object_type: str | None = None) -> Restore:
     restore = await Restore.get_or_none(id=target.object_id, account_id=target.account_id)
     if restore is None or (object_type is not None and _columns(restore, object_type) is None):
         raise NotFound("No such refused rows.")
-    await activity.record_event(
-        restore.account_id,
-        target.user_id,
+    await activity.record_download(
+        target,
         "REFUSED_ROWS_DOWNLOADED",
-        target_type="restore",
-        target_id=restore.id,
+        "restore",
         **({} if object_type is None else {"object_type": object_type}),
     )
     return restore
