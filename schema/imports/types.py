@@ -44,6 +44,12 @@ class ImportCounts:
     )
     unchanged: int = strawberry.field(description="Live records that held the values already.")
     failed: int = strawberry.field(description="Rows refused: see `errorRows`.")
+    returned_to_recycle_bin: int = strawberry.field(
+        description="By a revert: records sent back to the recycle bin they had been taken out of."
+    )
+    deleted: int = strawberry.field(
+        description="By a revert: records deleted again, which the import had created."
+    )
 
     @classmethod
     def from_counts(cls, counts: dict[str, int]) -> Self:
@@ -53,6 +59,8 @@ class ImportCounts:
             restored_from_recycle_bin=counts.get("restored", 0),
             unchanged=counts.get("unchanged", 0),
             failed=counts.get("failed", 0),
+            returned_to_recycle_bin=counts.get("returned_to_bin", 0),
+            deleted=counts.get("removed", 0),
         )
 
 

@@ -231,6 +231,8 @@ async def _import_entry(restore: Restore, outcome: jobs.Outcome, counts: Applied
             "unchanged": counts.records_unchanged + counts.conflicts,
             "failed": counts.records_refused,
             "skipped": counts.records_skipped,
+            "returned_to_bin": counts.records_returned_to_bin,
+            "removed": counts.records_removed,
         },
     )
 

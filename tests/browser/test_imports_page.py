@@ -186,6 +186,7 @@ async def test_another_accounts_backup_is_explained_then_created_as_new_records_
     ).click()
     reverted = page.locator("#imports-table tbody tr[data-import-id]", has_text="Import reverted")
     await expect(reverted).to_be_focused()
+    await expect(reverted).to_contain_text("2 deleted again")
     await expect(reverted).to_have_attribute("aria-current", "true")
     await expect(entry).not_to_have_attribute("aria-current", "true")
     await admin_page.screenshot("16-import-reverted-highlighted")

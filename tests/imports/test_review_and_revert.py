@@ -38,6 +38,8 @@ REFUSED = """query($id: ID!) { restore(id: $id) {
                                   reason } } } }"""
 COUNTS = """query($id: ID!) { restore(id: $id) { counts { recordsChanged recordsReturnedToBin
   recordsRemoved conflicts } } }"""
+IMPORT_COUNTS = """query($id: ID!) { import(id: $id) { counts { updated returnedToRecycleBin
+  deleted unchanged } } }"""
 
 
 async def test_an_upload_is_reviewed_before_anything_changes(
@@ -238,6 +240,14 @@ async def test_reverting_an_import_undoes_all_it_did_except_what_changed_since(
     assert after[untouched.id] == before_import[untouched.id]
     entry = await Import.get(restore_id=revert["id"])
     assert entry.name == "Import reverted - backup-2026-11-21.zip"
+    # The imports list tells what the revert did, as the restore's counts do.
+    listed = (await gql.data(IMPORT_COUNTS, {"id": str(entry.id)}, tenant.super_admin))["import"]
+    assert listed["counts"] == {
+        "updated": 1,
+        "returnedToRecycleBin": 2,
+        "deleted": 2,
+        "unchanged": 2,
+    }
 
 
 async def test_an_upload_refused_at_once_stores_nothing(

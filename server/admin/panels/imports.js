@@ -11,7 +11,7 @@ import { revealRestoreLine } from "../lib/reveal.js";
 
 const IMPORTS = `{ imports(first: 20) { nodes { id name source status objectType restoreId createdAt
   completedAt failureReason requestedBy { email } idMapDownloadUrl
-  counts { created updated restoredFromRecycleBin unchanged failed } } } }`;
+  counts { created updated restoredFromRecycleBin unchanged failed returnedToRecycleBin deleted } } } }`;
 // A link is good for minutes: each download asks for a fresh one.
 const ID_MAP = `query($id: ID!) { import(id: $id) { idMapDownloadUrl } }`;
 const ERROR_ROWS = `query($id: ID!, $after: String) { import(id: $id) {
@@ -43,6 +43,8 @@ function counts(job) {
     [job.idMapDownloadUrl ? "created as new records" : "brought back", job.counts.created],
     ["out of the recycle bin", job.counts.restoredFromRecycleBin],
     ["unchanged", job.counts.unchanged],
+    ["sent back to the recycle bin", job.counts.returnedToRecycleBin],
+    ["deleted again", job.counts.deleted],
   ].filter(([, count]) => count > 0);
   return parts.length ? parts.map(([label, count]) => `${formatNumber(count)} ${label}`).join(", ") : "—";
 }
