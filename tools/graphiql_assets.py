@@ -4,7 +4,8 @@ Each package is fetched with `npm pack` at an exact version and its tarball chec
 sha512 integrity pinned below (the registry's `dist.integrity` when the pin was made), so a
 changed or substituted tarball stops the step. Only the built files the page loads and the
 package's licence are copied, each package in a folder of its own; the rest of the tarball
-(sources, maps, type declarations) is left out. The result is committed, so neither a build nor
+(sources, maps, type declarations) is left out, and so is a built file's reference to its
+map (a browser's developer tools would ask for it and get a 404). The result is committed, so neither a build nor
 the service needs the registry.
 
     python3 tools/graphiql_assets.py      (or `make graphiql-assets`)
@@ -15,6 +16,7 @@ run the step, and check the page (tests/browser/test_graphiql.py).
 
 import base64
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 VENDOR = Path(__file__).resolve().parents[1] / "server" / "admin" / "graphiql" / "vendor"
+# A built file's last-line comment naming its source map (`//# sourceMappingURL=...`).
+SOURCE_MAP_COMMENT = re.compile(rb"\n//# sourceMappingURL=\S+\s*$")
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,8 @@ def install(package: Package, tarball: Path) -> None:
             member = archive.extractfile(f"package/{name}")
             if member is None:
                 raise SystemExit(f"{package.name}@{package.version} has no file {name}")
-            (target / Path(name).name).write_bytes(member.read())
+            content = SOURCE_MAP_COMMENT.sub(b"\n", member.read())
+            (target / Path(name).name).write_bytes(content)
 
 
 def main() -> None:

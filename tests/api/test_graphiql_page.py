@@ -24,6 +24,8 @@ async def test_graphiql_is_the_services_own_page(http: httpx.AsyncClient) -> Non
         served = await http.get(reference)
         assert served.status_code == 200, reference
         assert served.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        # Maps are not shipped: a file naming one would cost a 404 in developer tools.
+        assert "sourceMappingURL" not in served.text, reference
 
 
 async def test_no_graphiql_when_it_is_off(settings: Settings) -> None:
