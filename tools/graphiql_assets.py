@@ -5,8 +5,8 @@ sha512 integrity pinned below (the registry's `dist.integrity` when the pin was 
 changed or substituted tarball stops the step. Only the built files the page loads and the
 package's licence are copied, each package in a folder of its own; the rest of the tarball
 (sources, maps, type declarations) is left out, and so is a built file's reference to its
-map (a browser's developer tools would ask for it and get a 404). The result is committed, so neither a build nor
-the service needs the registry.
+map (a browser's developer tools would ask for it and get a 404). The result is committed, so
+neither a build nor the service needs the registry.
 
     python3 tools/graphiql_assets.py      (or `make graphiql-assets`)
 
