@@ -156,6 +156,7 @@ class TypeComparer:
         differing = [n for n in range(1, len(old)) if old[n] != new[n]]
         for n in differing:
             properties[n - 1].count(old[n], new[n])
+        # Named in name order whatever the columns' order: the CSV of differences lists them so.
         changed = sorted(properties[n - 1].name for n in differing)
         self._record(old[0], RecordChange.CHANGED, changed)
         wanting = [n for n in differing if properties[n - 1].wants_sample]
