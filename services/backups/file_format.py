@@ -12,11 +12,9 @@ Files are written and checked as streams, one entry at a time, so memory does no
 the account.
 """
 
-import codecs
 import csv
 import hashlib
 import io
-import itertools
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -50,13 +48,12 @@ ASSOCIATIONS_HEADER = ["from_id", "to_id", "label"]
 # the export is bound by compression, so speed wins. The benchmark uses the same level.
 COMPRESS_LEVEL = 1
 CHUNK_SIZE = 1 << 20
-# Read for lines: a chunk is held about five times over (bytes, text, its slice, StringIO's
-# buffer of four bytes a character), so smaller. Reading 280,000 rows of 21 columns took the
-# same CPU at 32 KiB to 256 KiB; the peak RSS went 4 MB up at 64 KiB, 10 MB at 256 KiB.
-LINES_CHUNK_SIZE = 1 << 16
+# What the text stream under the csv module asks of the file at a time (its default, 8 KiB,
+# makes eight times the Python calls for the same bytes).
+TEXT_CHUNK_SIZE = 1 << 16
 # A line of a backup's CSV: far more than a record of this service holds (a value is at most
 # 65,536 characters, a few dozen properties).
-MAX_LINE_CHARS = 16 << 20
+MAX_LINE_BYTES = 16 << 20
 # A manifest describes types and properties only; anything this large is not one of ours.
 MAX_MANIFEST_BYTES = 16 << 20
 
@@ -444,15 +441,27 @@ class BackupReader:
         pick = itemgetter(0, *(positions[name] for name in names))
         yield from map(pick, self._checked_rows(entry))
 
+    def every_column(self, entry: FileEntry) -> Iterator[list[str]]:
+        """(record id, then every property's value in the file's order, "" where blank) per
+        row: the rows as parsed, with no copy made of each. Checked as `columns` checks them."""
+        return self._checked_rows(entry)
+
     def _checked_rows(self, entry: FileEntry | AssociationsEntry) -> Iterator[list[str]]:
         """The data rows, each checked for its width, then the file: its header first, its row
         count and SHA-256 once its last row is read, the compressed data's CRC-32 as it is
         read."""
-        sha256 = hashlib.sha256()
         rows = 0
         width = len(entry.header)
-        with _damage_refused(), self._archive.open(entry.file_name) as raw:
-            records = csv.reader(itertools.chain.from_iterable(_hashed_lines(raw, sha256)))
+        with (
+            _damage_refused(),
+            self._archive.open(entry.file_name) as raw,
+            _HashedText(raw) as hashed,
+            io.TextIOWrapper(hashed, encoding="utf-8", newline="") as text,
+        ):
+            text._CHUNK_SIZE = TEXT_CHUNK_SIZE  # type: ignore[attr-defined]
+            # The csv module reads the text stream line by line in C, as the floor's reader does:
+            # no Python step per line, only per chunk (hashed) and per row (its width).
+            records = csv.reader(text)
             if next(records, None) != entry.header:
                 raise CorruptBackup(f"{entry.file_name} does not start with its header.")
             # The width checked here rather than by `checked_rows`: one generator step less
@@ -462,7 +471,7 @@ class BackupReader:
                 if len(row) != width:
                     raise _wrong_width(entry.file_name, rows + 1, row, width)
                 yield row
-        if sha256.hexdigest() != entry.sha256:
+        if hashed.sha256.hexdigest() != entry.sha256:
             raise CorruptBackup(f"{entry.file_name} does not match its checksum.")
         if rows != entry.rows:
             raise CorruptBackup(
@@ -470,23 +479,34 @@ class BackupReader:
             )
 
 
-def _hashed_lines(raw: IO[bytes], sha256: "hashlib._Hash") -> Iterator[Iterator[str]]:
-    """The text's lines, a chunk of them at a time, hashed as read. Lines end at LF only (a CR
-    is part of a value), and keep it: the csv module needs it to see a line break inside a
-    quoted value. Splitting a chunk is done in C, so the csv module reads line after line
-    without a Python step between them."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    partial = ""
-    while chunk := raw.read(LINES_CHUNK_SIZE):
-        sha256.update(chunk)
-        text = partial + decoder.decode(chunk)
-        end = text.rfind("\n") + 1
-        partial = text[end:]
-        if len(partial) > MAX_LINE_CHARS:
-            raise CorruptBackup(f"A line is longer than {MAX_LINE_CHARS:,} characters.")
-        yield io.StringIO(text[:end], newline="\n")
-    if last := partial + decoder.decode(b"", final=True):
-        yield iter([last])
+class _HashedText(io.BufferedIOBase):
+    """A CSV's bytes on their way to a text stream, hashed as they pass (in C, a chunk at a
+    time), and refused once a line runs past MAX_LINE_BYTES: the text stream would hold a line
+    without end whole."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        super().__init__()
+        self._raw = raw
+        self.sha256 = hashlib.sha256()
+        # The bytes of the line not ended yet.
+        self._open_line = 0
+
+    @property
+    def name(self) -> str:
+        return self._raw.name
+
+    def readable(self) -> bool:
+        return True
+
+    def read1(self, size: int = -1, /) -> bytes:
+        # What TextIOWrapper reads through, when its buffer has it.
+        data = self._raw.read(size)
+        self.sha256.update(data)
+        end = data.rfind(b"\n")
+        self._open_line = self._open_line + len(data) if end < 0 else len(data) - end - 1
+        if self._open_line > MAX_LINE_BYTES:
+            raise CorruptBackup(f"A line is longer than {MAX_LINE_BYTES:,} bytes.")
+        return data
 
 
 def checked_rows(rows: Iterator[list[str]], width: int, file_name: str) -> Iterator[list[str]]:

@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from uuid import UUID
 
-from models.comparisons import ComparedRecord, Comparison, RecordChange
+from models.comparisons import Comparison, RecordChange
 from models.crm import PurgedRecord
+from services.comparisons import stored
 from services.comparisons.sides import BATCH_SIZE, Row, Side, TypeSide
 from services.comparisons.summary import ObjectDiff, PropertyDiff, SampleChange
 from services.crm import Names
@@ -75,9 +76,14 @@ class TypeComparer:
             records_after=self.after.rows,
             properties=self._properties(),
         )
-        # The columns both sides' rows come in: the properties of either, in name order.
-        self._columns = [prop.name for prop in self.diff.properties]
-        self._pending: list[ComparedRecord] = []
+        # The columns both sides' rows come in: the earlier side's properties in its order, then
+        # any only the later side has. Where both hold the same properties (most often), each
+        # file's rows come as parsed.
+        self._columns = list(self.before.properties | self.after.properties)
+        by_name = {prop.name: prop for prop in self.diff.properties}
+        # Each column's counts, shown in name order.
+        self._counts = [by_name[name] for name in self._columns]
+        self._pending: list[stored.Found] = []
         self._removed: list[str] = []
 
     def _properties(self) -> list[PropertyDiff]:
@@ -119,7 +125,7 @@ class TypeComparer:
 
     def _merge(self, before: _Cursor, after: _Cursor) -> None:
         """Both batches in step until one of them is read. Most records are unchanged: for
-        those, one comparison of two tuples."""
+        those, one comparison of two lists."""
         old, new = before.rows, after.rows
         i, j = before.at, after.at
         unchanged = 0
@@ -146,11 +152,13 @@ class TypeComparer:
     def _compare(self, old: Row, new: Row) -> None:
         """A record on both sides whose values differ: counted per property, recorded, and
         shown as a sample where the property still wants one."""
-        properties = self.diff.properties
+        properties = self._counts
         differing = [n for n in range(1, len(old)) if old[n] != new[n]]
         for n in differing:
             properties[n - 1].count(old[n], new[n])
-        self._record(old[0], RecordChange.CHANGED, [properties[n - 1].name for n in differing])
+        # Named in name order whatever the columns' order: the CSV of differences lists them so.
+        changed = sorted(properties[n - 1].name for n in differing)
+        self._record(old[0], RecordChange.CHANGED, changed)
         wanting = [n for n in differing if properties[n - 1].wants_sample]
         if not wanting:
             return
@@ -176,15 +184,7 @@ class TypeComparer:
             self.diff.added += 1
         elif change == RecordChange.CHANGED:
             self.diff.changed += 1
-        self._pending.append(
-            ComparedRecord(
-                comparison_id=self.comparison.id,
-                object_type=self.object_type,
-                record_id=UUID(record_id),
-                change=change,
-                properties=properties or [],
-            )
-        )
+        self._pending.append((record_id, change, properties or []))
 
     async def _flush(self) -> None:
         """The removed records of the batch told apart (purged: a tombstone from before the
@@ -197,18 +197,10 @@ class TypeComparer:
                     self.diff.purged += 1
                 else:
                     self.diff.deleted += 1
-                self._pending.append(
-                    ComparedRecord(
-                        comparison_id=self.comparison.id,
-                        object_type=self.object_type,
-                        record_id=UUID(record_id),
-                        change=gone,
-                    )
-                )
+                self._pending.append((record_id, gone, []))
             self._removed = []
-        if self._pending:
-            await ComparedRecord.bulk_create(self._pending)
-            self._pending = []
+        await stored.store(self.comparison.id, self.object_type, self._pending)
+        self._pending = []
 
     async def _purged(self, record_ids: list[str]) -> set[str]:
         tombstones = PurgedRecord.filter(

@@ -1,8 +1,8 @@
 """The two sides of a comparison, each as object types whose records come in batches sorted by
 record id: a backup's files (the export writes them in id order), or the live records now. A
-record comes as a tuple of text, its id then its values in the columns the comparer asks for
+record comes as a list of text, its id then its values in the columns the comparer asks for
 ("" where blank), so that both sides' rows of one type line up and an unchanged record is one
-tuple equal to another.
+list equal to another. Lists on both sides, always: a list never equals a tuple.
 
 Ids compare as their text: lowercase UUIDs sort as text the way both databases sort them."""
 
@@ -20,7 +20,7 @@ from services.backups import BackupReader, FileEntry
 BATCH_SIZE = 1_000
 
 # A record's id as text, then its values in the columns asked for.
-Row = tuple[str, ...]
+Row = list[str]
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,8 @@ class TypeSide:
 
     properties: dict[str, Definition]
     rows: int
-    # The records, with their values in the given columns (properties of either side).
+    # The records, with their values in the given columns (properties of either side). The
+    # cheapest order to ask for is `properties`' own: a file's rows then come as parsed.
     batches: Callable[[Sequence[str]], AsyncIterator[list[Row]]]
 
 
@@ -51,8 +52,7 @@ def _backup_type(reader: BackupReader, entry: FileEntry) -> TypeSide:
     properties = {prop.name: Definition(prop.label, prop.sensitive) for prop in entry.properties}
 
     async def batches(columns: Sequence[str]) -> AsyncIterator[list[Row]]:
-        held = [name for name in columns if name in properties]
-        rows = _lined_up(reader.columns(entry, held), held, columns)
+        rows = _in_columns(reader, entry, columns)
         # Read on the event loop: a batch takes milliseconds, and handing each to a thread and
         # back cost more than the reading on a busy machine, and memory in the thread's arena.
         while batch := _take(rows):
@@ -65,19 +65,22 @@ def _take(rows: Iterator[Row]) -> list[Row]:
     return list(islice(rows, BATCH_SIZE))
 
 
-def _lined_up(rows: Iterator[Row], held: list[str], columns: Sequence[str]) -> Iterator[Row]:
-    """A file's rows of the `held` columns as rows of `columns`: as they are when the file
-    holds them all (the common case, kept free of a Python step per row), else with a blank
-    for each column the file does not have."""
-    if held == list(columns) and held:
-        return rows
+def _in_columns(reader: BackupReader, entry: FileEntry, columns: Sequence[str]) -> Iterator[Row]:
+    """A file's rows in `columns`: as parsed when these are the file's own columns in its order
+    (the common case: no property added or removed between the two backups), with no step per
+    row; else each row built, with a blank for each column the file does not have."""
+    own = [prop.name for prop in entry.properties]
+    if list(columns) == own:
+        return reader.every_column(entry)
+    held = [name for name in columns if name in own]
+    rows = reader.columns(entry, held)
     if not held:
         # `columns` of no property gives each id alone, not in a tuple.
-        blanks = ("",) * len(columns)
-        return ((str(record_id), *blanks) for record_id in rows)
+        blanks = [""] * len(columns)
+        return ([str(record_id), *blanks] for record_id in rows)
     at = {name: n for n, name in enumerate(held, start=1)}
     picks = [at.get(name) for name in columns]
-    return ((row[0], *("" if n is None else row[n] for n in picks)) for row in rows)
+    return ([row[0], *("" if n is None else row[n] for n in picks)] for row in rows)
 
 
 async def live_side(account_id: UUID) -> Side:
@@ -107,7 +110,7 @@ async def _live_batches(object_type_id: UUID, columns: Sequence[str]) -> AsyncIt
         if not rows:
             return
         yield [
-            (str(record_id), *((values.get(name) or "") for name in columns))
+            [str(record_id), *((values.get(name) or "") for name in columns)]
             for record_id, values in rows
         ]
         after = rows[-1][0]

@@ -18,6 +18,7 @@ from models.crm import Record
 from models.ids import new_ids_text
 from models.restores import RestoreChange
 from services.core.clock import now
+from services.core.json_rows import compact_json
 from services.restores import sql
 from services.restores.diff import (
     BatchResult,
@@ -31,7 +32,7 @@ from services.restores.diff import (
     subset,
 )
 from services.restores.source import Target, Targets, Values
-from services.restores.sql import batch_arguments, compact_json, each, malformed_refused
+from services.restores.sql import batch_arguments, each, malformed_refused
 
 
 async def apply_batch(

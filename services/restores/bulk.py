@@ -1,9 +1,6 @@
 """Set-based writes of a batch's records brought back, recreated or undone (`bring_back`): one
-statement per table and batch, on both databases, rather than one per record.
-
-The rows go in as one JSON document that the statement reads as a table (`jsonb_to_recordset`
-on PostgreSQL, `json_each` on SQLite), so a batch of any size is one round trip and one
-parameter, and Python builds no model object per record.
+statement per table and batch, on both databases, rather than one per record (rows as one JSON
+document: `services.core.json_rows`).
 """
 
 from collections.abc import Sequence
@@ -14,24 +11,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.ids import new_ids_text
 from models.restores import ChangeAction
+from services.core.json_rows import compact_json, placeholder, rows_table
 from services.restores.diff import Writing
-from services.restores.sql import compact_json
-
-# A column of the rows' table: its name and its PostgreSQL type.
-Column = tuple[str, str]
-
-
-def _rows(connection: BaseDBAsyncClient, columns: Sequence[Column]) -> str:
-    """The rows' table `v`, read from the JSON document in the statement's first parameter."""
-    if connection.capabilities.dialect == "postgres":
-        typed = ", ".join(f"{name} {kind}" for name, kind in columns)
-        return f"jsonb_to_recordset($1::text::jsonb) AS v({typed})"
-    picked = ", ".join(f"value ->> '{name}' AS {name}" for name, _ in columns)
-    return f"(SELECT {picked} FROM json_each(?1)) AS v"
-
-
-def _placeholder(connection: BaseDBAsyncClient, n: int) -> str:
-    return f"${n}" if connection.capabilities.dialect == "postgres" else f"?{n}"
 
 
 def _text(at: datetime | None) -> str | None:
@@ -53,12 +34,12 @@ async def put_back(
         {"id": str(record_id), "properties": values, "deleted_at": _text(deleted_at)}
         for record_id, values, deleted_at in rows
     ]
-    table = _rows(
+    table = rows_table(
         connection, [("id", "uuid"), ("properties", "jsonb"), ("deleted_at", "timestamptz")]
     )
     await connection.execute_query(
         f"""UPDATE records SET properties = v.properties, deleted_at = v.deleted_at,
-                updated_at = {_placeholder(connection, 2)}
+                updated_at = {placeholder(connection, 2)}
             FROM {table} WHERE records.id = v.id""",
         [compact_json(document), at],
     )
@@ -75,8 +56,8 @@ async def create(
     if not rows:
         return
     document = [{"id": str(record_id), "properties": values} for record_id, values in rows]
-    table = _rows(connection, [("id", "uuid"), ("properties", "jsonb")])
-    p = [_placeholder(connection, n) for n in range(2, 5)]
+    table = rows_table(connection, [("id", "uuid"), ("properties", "jsonb")])
+    p = [placeholder(connection, n) for n in range(2, 5)]
     await connection.execute_query(
         f"""INSERT INTO records
                 (id, account_id, object_type_id, properties, created_at, updated_at)
@@ -125,14 +106,14 @@ async def save_changes(
         ("deleted_at", "timestamptz"),
         ("source", "text"),
     ]
-    p = [_placeholder(connection, n) for n in range(2, 6)]
+    p = [placeholder(connection, n) for n in range(2, 6)]
     await connection.execute_query(
         f"""INSERT INTO restore_changes
                 (id, restore_id, batch, object_type_id, action, record_id, before, after,
                  deleted_at, source_id)
             SELECT v.change, {p[0]}, {p[1]}, {p[2]}, {p[3]}, v.id, v.before, v.after,
                    v.deleted_at, v.source
-            FROM {_rows(connection, columns)}""",
+            FROM {rows_table(connection, columns)}""",
         [
             compact_json(document),
             str(writing.restore_id),

@@ -8,18 +8,16 @@ names one by one from $5, the values (an array per name, "" where blank), a reve
 values (JSON; null for a restore), then the statement's own again from `after_batch`.
 """
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 
 import asyncpg
 
 from services.backups import CorruptBackup
+from services.core.json_rows import compact_json
 from services.restores.source import Targets
 
 NAMES_FROM = 5
-compact_json = partial(json.dumps, separators=(",", ":"))
 
 
 def each(template: str, count: int, joiner: str = ", ") -> str:

@@ -10,6 +10,7 @@ from uuid import uuid4
 
 import pytest
 
+from services.backups import file_format
 from services.backups.file_format import (
     MANIFEST_NAME,
     BackupWriter,
@@ -71,6 +72,34 @@ def test_chosen_columns_are_read_in_the_order_asked(written: tuple[Path, Rows]) 
     assert [(stage, first) for _, stage, first in picked] == [
         (row[3] or "", row[1] or "") for row in rows
     ]
+
+
+def test_every_column_gives_the_rows_as_written(written: tuple[Path, Rows]) -> None:
+    path, rows = written
+    with open_backup(path, files=False) as reader:
+        parsed = list(reader.every_column(reader.manifest.files[0]))
+    assert parsed == [[value or "" for value in row] for row in rows]
+
+
+def _longest_line(path: Path) -> int:
+    with zipfile.ZipFile(path) as archive:
+        return max(len(line) for line in archive.read("contacts.csv").split(b"\n"))
+
+
+def test_a_line_is_measured_across_the_chunks_it_spans(
+    written: tuple[Path, Rows], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, rows = written
+    longest = _longest_line(path)
+    # A byte a chunk: every line spans many, and is measured up to its last byte.
+    monkeypatch.setattr(file_format, "TEXT_CHUNK_SIZE", 1)
+    with open_backup(path, files=False) as reader:
+        entry = reader.manifest.files[0]
+        monkeypatch.setattr(file_format, "MAX_LINE_BYTES", longest)
+        assert len(list(reader.every_column(entry))) == len(rows)
+        monkeypatch.setattr(file_format, "MAX_LINE_BYTES", longest - 1)
+        with pytest.raises(CorruptBackup, match=f"longer than {longest - 1:,} bytes"):
+            list(reader.every_column(entry))
 
 
 def _rows_of_the_manifest(name: str, data: bytes) -> bytes:
