@@ -51,7 +51,7 @@ FLOOR = """
     ORDER BY id LIMIT $3
 """
 # A filtered page's floor: the product's own statement (the window, then the index when the
-# window falls short; services/crm/property_pages.py says why), the rows fetched and nothing built.
+# window falls short; services/crm/record_pages.py says why), the rows fetched and nothing built.
 FILTERED_FLOOR = crm.property_page_statement((), PAGE_SIZE + 1)
 
 

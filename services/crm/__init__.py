@@ -17,7 +17,7 @@ from services.crm.object_types import (
 )
 from services.crm.outbox import delete_sent as delete_sent_record_changes
 from services.crm.outbox import record_changes
-from services.crm.property_pages import statement as property_page_statement
+from services.crm.record_pages import statement as property_page_statement
 from services.crm.records import (
     MAX_BATCH,
     Changes,

@@ -6,7 +6,7 @@ import pytest
 
 from models.crm import PurgedRecord, Record
 from services.core.clock import now
-from services.crm import RecordFilter, filtered, property_pages
+from services.crm import RecordFilter, filtered, record_pages
 from tests.support.graphql import GraphQLClient
 from tests.support.query_plans import analyze, query_plan, statement_plan
 from tests.support.records import create_contacts, properties_of, property_values, seed_records
@@ -340,7 +340,7 @@ async def test_filters_are_answered_from_indexes_on_postgresql(
     # A page's one statement: its walk reads the type's own index of ids (a range of the type,
     # not the primary key, which interleaves the types), and its second branch (run when the
     # walk falls short) the properties' index alone, not intersected with the type's.
-    page = property_pages.statement([], 51)
+    page = record_pages.statement([], 51)
     wanted = json.dumps({"jobtitle": "Title 7", "email": "c7@example.com"})
     page_plan = await statement_plan(page, wanted, tenant.account.id, contact.object_type_id)
     walk = r"Index Scan using \w+ on records .*\n.*Index Cond: \(\(object_type_id >="
@@ -358,12 +358,12 @@ async def test_filtered_pages_beyond_the_window_of_the_id_order(
 ) -> None:
     """PostgreSQL first walks WINDOW records in id order, then asks the properties' index: a
     value frequent early and one held only beyond the window both page through in order."""
-    count = property_pages.WINDOW + 60
+    count = record_pages.WINDOW + 60
     values = [
         {"email": f"c{i}@example.com", "jobtitle": "Early" if i % 7 == 0 else "Other"}
         for i in range(count)
     ]
-    for i in (property_pages.WINDOW + 5, property_pages.WINDOW + 30, count - 1):
+    for i in (record_pages.WINDOW + 5, record_pages.WINDOW + 30, count - 1):
         values[i]["jobtitle"] = "Late"
     records = await seed_records(tenant, "contacts", values)
     ids = [str(record.id) for record in records]
