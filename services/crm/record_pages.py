@@ -22,11 +22,12 @@ most the matches of a value rarer than that). The index's branch fences its cont
 it with the index of the type's records, a bitmap of every record of the type (150 ms at a
 million); it runs only when the window's count says so (a one-time filter), in the same round
 trip. A rare value still pays the window (at a million records 1.4 ms, where the index answers in
-0.3 ms): the primary key it walks interleaves every type's rows, three of other types for each
-contact. The type's own index of ids reads a third as much, but the planner, costing it higher,
-takes it only under a range of the type (`object_type_id BETWEEN $3 AND $3`), whose generic plan
-(after five runs of a prepared statement) guesses the type a few thousand rows and sorts all of
-its records instead (a second per page).
+0.3 ms). Walked through the primary key, the window reads three rows of other types for each
+contact; the index of live records by account, type and id (migration 0019) reads a third as
+much, but the planner takes it only where the primary key would cross another account's rows
+(an account whose records came after a larger one's). Forcing it, with a range of the type
+(`object_type_id BETWEEN $3 AND $3`), failed: the generic plan of that prepared statement (after
+five runs) guessed the type a few thousand rows and sorted all of its records (a second a page).
 """
 
 from collections.abc import Sequence
