@@ -50,11 +50,9 @@ FLOOR = """
     WHERE account_id = $1 AND object_type_id = $2 AND deleted_at IS NULL
     ORDER BY id LIMIT $3
 """
-# A filtered page's floor: the product's own statements (the window, then the index when the
-# window falls short; services/crm/property_pages.py says why), the rows fetched and nothing built.
-FILTERED_FLOORS = crm.property_page_statements(
-    "account_id = $2 AND object_type_id = $3 AND deleted_at IS NULL", PAGE_SIZE + 1
-)
+# A filtered page's floor: the product's own statement (the window, then the index when the
+# window falls short; services/crm/record_pages.py says why), the rows fetched and nothing built.
+FILTERED_FLOOR = crm.property_page_statement((), PAGE_SIZE + 1)
 
 
 @dataclass(frozen=True)
@@ -132,14 +130,11 @@ def _floor(
     connection: asyncpg.Connection, account_id: UUID, contacts_id: UUID, case: Case
 ) -> Timed:
     equals = json.dumps(case.equals)
-    walked, indexed = FILTERED_FLOORS
 
     async def run() -> tuple[int, float]:
         started = time.perf_counter()
         if case.equals:
-            rows = await connection.fetch(walked, equals, account_id, contacts_id)
-            if len(rows) <= PAGE_SIZE:
-                rows = await connection.fetch(indexed, equals, account_id, contacts_id)
+            rows = await connection.fetch(FILTERED_FLOOR, equals, account_id, contacts_id)
         else:
             rows = await connection.fetch(FLOOR, account_id, contacts_id, PAGE_SIZE + 1)
         return min(len(rows), PAGE_SIZE), time.perf_counter() - started

@@ -152,7 +152,11 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             fields.append((response_name, field))
 
         def complete(item: Any) -> dict[str, Any]:
-            return {name: field(item) for name, field in fields}
+            # A loop, not a comprehension: no frame of its own per object (Python 3.11).
+            completed = {}
+            for name, field in fields:
+                completed[name] = field(item)
+            return completed
 
         return complete
 
@@ -246,20 +250,24 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return arguments
 
     def _value_plan(
-        self, value_type: GraphQLOutputType, details: FieldDetailsList, path: Path
+        self,
+        value_type: GraphQLOutputType,
+        details: FieldDetailsList,
+        path: Path,
+        *,
+        nullable: bool = True,
     ) -> Complete | None:
         if isinstance(value_type, GraphQLNonNull):
-            inner = self._value_plan(value_type.of_type, details, path)
-            return None if inner is None else _not_null(inner)
+            return self._value_plan(value_type.of_type, details, path, nullable=False)
         if isinstance(value_type, GraphQLScalarType | GraphQLEnumType):
             # A list's items: the value itself is read.
-            return _leaf_field(_itself, value_type, nullable=True)
+            return _leaf_field(_itself, value_type, nullable)
         if isinstance(value_type, GraphQLObjectType):
             plan = self._object_plan(value_type, details, path)
-            return None if plan is None else _nullable(plan)
+            return None if plan is None else _null_checked(plan, nullable)
         if isinstance(value_type, GraphQLList):
             item = self._value_plan(value_type.of_type, details, path)
-            return None if item is None else _nullable(_each(item))
+            return None if item is None else _null_checked(_each(item), nullable)
         return None
 
 
@@ -284,22 +292,26 @@ def _itself(value: Any) -> Any:
     return value
 
 
-def _not_null(complete: Complete) -> Complete:
+def _null_checked(complete: Complete, nullable: bool) -> Complete:
+    """`complete` for a value that may be null (then null), or may not (then the general way)."""
+
     def not_null(value: Any) -> Any:
         if value is None:
             raise NotPlain
         return complete(value)
 
-    return not_null
+    def or_null(value: Any) -> Any:
+        return None if value is None else complete(value)
 
-
-def _nullable(complete: Complete) -> Complete:
-    return lambda value: None if value is None else complete(value)
+    return or_null if nullable else not_null
 
 
 def _each(complete: Complete) -> Complete:
     def each(values: Any) -> list[Any]:
-        if isinstance(values, str) or not isinstance(values, Iterable):
+        # A list, nearly always: the other iterables are told from text the slower way.
+        if type(values) is not list and (
+            isinstance(values, str) or not isinstance(values, Iterable)
+        ):
             raise NotPlain
         return [complete(value) for value in values]
 

@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.transactions import in_transaction
 
@@ -16,9 +18,24 @@ from models import MODEL_MODULES
 APP_LABEL = "crm"
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A pooled PostgreSQL connection given back without a round trip.
+
+    asyncpg resets a connection as the pool takes it back: it rolls back a transaction left
+    open, then sends `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` and waits for
+    the answer, a second round trip for every statement run outside a transaction (a page of
+    records paid four for its two queries). None of that can be pending here: the service
+    sets nothing for a session (only `SET TRANSACTION`), takes advisory locks for a
+    transaction only (`pg_advisory_xact_lock`), declares no cursor that outlives its
+    transaction and listens to nothing (its events go over Redis). The rollback stays."""
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": _connection(database_url)},
         "apps": {
             APP_LABEL: {
                 "models": MODEL_MODULES,
@@ -33,6 +50,14 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 def is_postgres(database_url: str) -> bool:
     return database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+
+def _connection(database_url: str) -> str | dict[str, Any]:
+    if not is_postgres(database_url):
+        return database_url
+    connection = expand_db_url(database_url)
+    connection["credentials"]["connection_class"] = PooledConnection
+    return connection
 
 
 async def migrate(database_url: str) -> None:

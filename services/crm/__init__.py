@@ -17,7 +17,7 @@ from services.crm.object_types import (
 )
 from services.crm.outbox import delete_sent as delete_sent_record_changes
 from services.crm.outbox import record_changes
-from services.crm.property_pages import statements as property_page_statements
+from services.crm.record_pages import statement as property_page_statement
 from services.crm.records import (
     MAX_BATCH,
     Changes,
@@ -77,7 +77,7 @@ __all__ = [
     "live_record_changes",
     "names_of",
     "properties_by_name",
-    "property_page_statements",
+    "property_page_statement",
     "purge_records",
     "record_changes",
     "recycle_bin",

@@ -22,7 +22,7 @@ from services.core.ids import parse_id
 from services.core.pagination import Page, paginate_fetched, paginate_rows
 from services.core.text import check_text, column_length
 from services.core.viewer import Viewer
-from services.crm import outbox, property_pages, values
+from services.crm import outbox, record_pages, values
 from services.crm.changes import ChangeSource, RecordChange
 from services.crm.object_types import (
     NAME_PATTERN,
@@ -135,7 +135,7 @@ async def list_records(
     )
     if connections.get("default").capabilities.dialect == "postgres":
         fetch = functools.partial(
-            property_pages.page_rows,
+            record_pages.page_rows,
             viewer.account_id,
             object_type.id,
             equals,
@@ -165,7 +165,17 @@ async def _unchecked_type_page(
     queryset = filtered(
         _live(viewer.account_id).filter(object_type_id=object_type_id), record_filter
     )
-    page = await paginate_rows(queryset, first, after, RecordRow, ROW_FIELDS)
+    if connections.get("default").capabilities.dialect == "postgres":
+        fetch = functools.partial(
+            record_pages.type_page_rows,
+            viewer.account_id,
+            object_type_name,
+            ids=record_filter.ids,
+            updated_since=record_filter.updated_since,
+        )
+        page = await paginate_fetched(queryset, first, after, RecordRow, fetch)
+    else:
+        page = await paginate_rows(queryset, first, after, RecordRow, ROW_FIELDS)
     if not page.items:
         await get_object_type(viewer.account_id, object_type_name, with_properties=False)
     return page

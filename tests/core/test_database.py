@@ -1,6 +1,11 @@
 """Transactions that a cancelled task cannot leave half-open. (With Tortoise's own
-`in_transaction`, the SQLite run of this test times out, and every later query waits.)"""
+`in_transaction`, the SQLite run of this test times out, and every later query waits.) And
+PostgreSQL connections that go back to the pool without a reset statement, rolled back."""
 
+import pytest
+from tortoise import connections
+
+from models.accounts import Account
 from services.core import database
 from tests.support.tenants import Tenant
 from tests.support.transactions import cancel_at_each_step
@@ -10,3 +15,19 @@ async def test_a_transaction_cancelled_while_it_begins_leaves_the_database_usabl
     tenant: Tenant,
 ) -> None:
     await cancel_at_each_step(database.transaction, tenant)
+
+
+async def test_a_pooled_connection_goes_back_rolled_back_without_a_reset_statement(
+    db_kind: str, tenant: Tenant
+) -> None:
+    if db_kind != "postgres":
+        pytest.skip("asyncpg's pool: PostgreSQL only")
+    async with connections.get("default").acquire_connection() as connection:
+        # No `RESET ALL` and the like, waited for as each connection goes back.
+        assert connection.get_reset_query() == ""
+        await connection.execute("BEGIN")
+        await connection.execute(
+            "UPDATE accounts SET name = 'Left open' WHERE id = $1", tenant.account.id
+        )
+    # Taken back with its transaction open: rolled back, not committed by its next user.
+    assert (await Account.get(id=tenant.account.id)).name != "Left open"
