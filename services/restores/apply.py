@@ -15,7 +15,6 @@ from uuid import UUID
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.crm import Record
-from models.ids import new_ids_text
 from models.restores import RestoreChange
 from services.core.clock import now
 from services.core.json_rows import compact_json
@@ -32,7 +31,7 @@ from services.restores.diff import (
     subset,
 )
 from services.restores.source import Target, Targets, Values
-from services.restores.sql import batch_arguments, each, malformed_refused
+from services.restores.sql import batch_row, each, written_arguments
 
 
 async def apply_batch(
@@ -107,17 +106,11 @@ async def _apply_postgres(
     connection: BaseDBAsyncClient, writing: Writing, batch: Targets
 ) -> BatchResult:
     names = writing.names
-    with malformed_refused():
-        async with connection.acquire_connection() as raw:
-            live, conflicts, values_set, values_cleared, changed = await raw.fetchrow(
-                _apply_statement(len(names)),
-                writing.object_type_id,
-                writing.restore_id,
-                writing.number,
-                *batch_arguments(names, batch),
-                names,
-                new_ids_text(len(batch)),
-            )
+    live, conflicts, values_set, values_cleared, changed = await batch_row(
+        connection,
+        _apply_statement(len(names)),
+        *written_arguments(writing, batch),
+    )
     changed_records = [ChangedRecord(record_id, names) for record_id, names in json.loads(changed)]
     result = BatchResult.of_live(changed_records, live, conflicts)
     result.values_set, result.values_cleared = values_set, values_cleared

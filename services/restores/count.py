@@ -15,7 +15,7 @@ from models.crm import Record
 from services.restores import sql
 from services.restores.diff import Outcome, compare, subset
 from services.restores.source import Targets
-from services.restores.sql import batch_arguments, differs, each, malformed_refused
+from services.restores.sql import batch_arguments, batch_row, differs, each
 
 
 @dataclass(frozen=True)
@@ -55,15 +55,14 @@ async def count_batch(
     """Counts, with up to `conflicts` conflicting record ids and `examples` examples."""
     client = connections.get("default")
     if client.capabilities.dialect == "postgres":
-        with malformed_refused():
-            async with client.acquire_connection() as raw:
-                row = await raw.fetchrow(
-                    _count_statement(len(names)),
-                    object_type_id,
-                    conflicts,
-                    examples,
-                    *batch_arguments(names, batch),
-                )
+        row = await batch_row(
+            client,
+            _count_statement(len(names)),
+            object_type_id,
+            conflicts,
+            examples,
+            *batch_arguments(names, batch),
+        )
         return _from_row(row, len(names))
     return await _count_sqlite(object_type_id, names, batch, conflicts, examples)
 
@@ -89,14 +88,7 @@ def _count_statement(count: int) -> str:
                (SELECT count(*) FROM live WHERE NOT conflict AND NOT {changed}),
                (SELECT count(*) FROM live WHERE NOT conflict AND {changed}),
                (SELECT count(*) FROM live WHERE conflict),
-               (SELECT ARRAY[{
-        each(
-            "count(*) FILTER (WHERE b{i} IS DISTINCT FROM v{i} AND v{i} IS NOT NULL), "
-            "count(*) FILTER (WHERE b{i} IS DISTINCT FROM v{i} AND v{i} IS NULL), "
-            "count(*) FILTER (WHERE b{i} IS NOT DISTINCT FROM v{i})",
-            count,
-        )
-    }] FROM live WHERE NOT conflict),
+               (SELECT ARRAY[{sql.property_counts(count)}] FROM live WHERE NOT conflict),
                ARRAY(SELECT id FROM live WHERE conflict ORDER BY n LIMIT $2),
                (SELECT coalesce(jsonb_agg(jsonb_build_array(
                     id, ARRAY[{each("b{i}", count)}], ARRAY[{each("v{i}", count)}])), '[]')

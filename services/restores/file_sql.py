@@ -18,13 +18,12 @@ from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.ids import new_ids_text
 from models.restores import ChangeAction
 from services.restores import sql
 from services.restores.count import BatchCounts, Example, PropertyCounts
 from services.restores.diff import BatchResult, ChangedRecord, Writing
 from services.restores.source import Targets
-from services.restores.sql import batch_arguments, each, malformed_refused
+from services.restores.sql import batch_arguments, batch_row, each
 
 # Where a row's id is, when it is refused for it.
 OTHER_TYPE = "other"
@@ -94,14 +93,8 @@ def _count_statement(count: int) -> str:
                (SELECT count(*) FROM sorted WHERE fate = 'live' AND {changed}),
                (SELECT count(*) FROM sorted WHERE fate = 'binned'),
                (SELECT count(*) FROM sorted WHERE fate = 'recreated'),
-               (SELECT ARRAY[{
-        each(
-            "count(*) FILTER (WHERE b{i} IS DISTINCT FROM v{i} AND v{i} IS NOT NULL), "
-            "count(*) FILTER (WHERE b{i} IS DISTINCT FROM v{i} AND v{i} IS NULL), "
-            "count(*) FILTER (WHERE b{i} IS NOT DISTINCT FROM v{i})",
-            count,
-        )
-    }] FROM sorted WHERE fate IN ('live', 'binned', 'recreated')),
+               (SELECT ARRAY[{sql.property_counts(count)}] FROM sorted
+                WHERE fate IN ('live', 'binned', 'recreated')),
                (SELECT coalesce(jsonb_agg(jsonb_build_array(
                     id, ARRAY[{each("b{i}", count)}], ARRAY[{each("v{i}", count)}])), '[]')
                 FROM (SELECT * FROM sorted WHERE fate = 'live' AND {changed}
@@ -122,16 +115,15 @@ async def count_file_batch(
 ) -> FileCounts:
     """What restoring the checked rows of `batch` would do; up to `examples` examples. Per
     property, the records brought back and recreated are counted with the live ones."""
-    with malformed_refused():
-        async with client.acquire_connection() as raw:
-            row = await raw.fetchrow(
-                _count_statement(len(names)),
-                object_type_id,
-                account_id,
-                examples,
-                *batch_arguments(names, batch),
-                purged_refused,
-            )
+    row = await batch_row(
+        client,
+        _count_statement(len(names)),
+        object_type_id,
+        account_id,
+        examples,
+        *batch_arguments(names, batch),
+        purged_refused,
+    )
     unchanged, to_change, binned, recreated, by_property, first, refused = row
     live = BatchCounts(
         records_unchanged=unchanged,
@@ -235,20 +227,14 @@ async def apply_file_batch(
 ) -> FileResult:
     """Writes the checked rows of `batch` inside the caller's transaction; what it did."""
     names = writing.names
-    with malformed_refused():
-        async with connection.acquire_connection() as raw:
-            row = await raw.fetchrow(
-                _apply_statement(len(names)),
-                writing.object_type_id,
-                writing.restore_id,
-                writing.number,
-                *batch_arguments(names, batch),
-                names,
-                new_ids_text(len(batch)),
-                at,
-                account_id,
-                purged_refused,
-            )
+    row = await batch_row(
+        connection,
+        _apply_statement(len(names)),
+        *sql.written_arguments(writing, batch),
+        at,
+        account_id,
+        purged_refused,
+    )
     found, brought_back, recreated, values_set, values_cleared, changed, refused = row
     changed_records = _changed(json.loads(changed))
     updated = len(changed_records) - brought_back - recreated

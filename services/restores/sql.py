@@ -8,13 +8,13 @@ names one by one from $5, the values (an array per name, "" where blank), a reve
 values (JSON; null for a restore), then the statement's own again from `after_batch`.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import asyncpg
+from tortoise.backends.base.client import BaseDBAsyncClient
 
+from models.ids import new_ids_text
 from services.backups import CorruptBackup
 from services.core.json_rows import compact_json
+from services.restores.diff import Writing
 from services.restores.source import Targets
 
 NAMES_FROM = 5
@@ -62,11 +62,38 @@ def batch_arguments(names: list[str], batch: Targets) -> list[object]:
     ]
 
 
-@contextmanager
-def malformed_refused() -> Iterator[None]:
-    """A batch value the database cannot take (a record id that is no UUID) comes from a
-    damaged file: refused as such, and not retried."""
+def written_arguments(writing: Writing, batch: Targets) -> list[object]:
+    """A write's parameters: $1 the object type, $2 the restore, $3 the batch's number, the
+    batch's, then the chosen names as an array and a new id per row (for the saved changes)."""
+    return [
+        writing.object_type_id,
+        writing.restore_id,
+        writing.number,
+        *batch_arguments(writing.names, batch),
+        writing.names,
+        new_ids_text(len(batch)),
+    ]
+
+
+def property_counts(count: int) -> str:
+    """Per chosen property, in order: values to set, to clear, and unchanged, from each
+    record's `b{i}` and the batch's `v{i}` (null where blank)."""
+    return each(
+        "count(*) FILTER (WHERE b{i} IS DISTINCT FROM v{i} AND v{i} IS NOT NULL), "
+        "count(*) FILTER (WHERE b{i} IS DISTINCT FROM v{i} AND v{i} IS NULL), "
+        "count(*) FILTER (WHERE b{i} IS NOT DISTINCT FROM v{i})",
+        count,
+    )
+
+
+async def batch_row(
+    client: BaseDBAsyncClient, statement: str, *arguments: object
+) -> asyncpg.Record:
+    """The one row a batch's statement answers, on the client's connection (in its
+    transaction, if any). A batch value the database cannot take (a record id that is no UUID)
+    comes from a damaged file: refused as such, and not retried."""
     try:
-        yield
+        async with client.acquire_connection() as raw:
+            return await raw.fetchrow(statement, *arguments)
     except asyncpg.DataError as error:
         raise CorruptBackup(f"The backup holds a malformed value: {error}") from error

@@ -17,6 +17,7 @@ from tests.support.comparisons import (
     compared,
     hand_made_changes,
     second_backup,
+    two_backups_of_a_deal,
     watched,
 )
 from tests.support.graphql import GraphQLClient
@@ -105,9 +106,7 @@ async def test_a_comparison_is_for_super_admins_of_the_backups_account(
     gql: GraphQLClient, make_tenant: MakeTenant
 ) -> None:
     ours, theirs = await make_tenant(), await make_tenant()
-    await seed_deals(ours, [deal(1)])
-    first = await backed_up(gql, ours)
-    second = await second_backup(gql, ours)
+    first, second = await two_backups_of_a_deal(gql, ours)
     variables = {"from": first, "to": second}
     assert await gql.error_code(COMPARE, variables, ours.admin) == "FORBIDDEN"
     assert await gql.error_code(COMPARE, variables, ours.member) == "FORBIDDEN"
@@ -130,9 +129,7 @@ async def test_the_comparisons_are_listed_newest_first_for_super_admins_of_the_a
     gql: GraphQLClient, make_tenant: MakeTenant
 ) -> None:
     ours, theirs = await make_tenant(), await make_tenant()
-    await seed_deals(ours, [deal(1)])
-    first = await backed_up(gql, ours)
-    second = await second_backup(gql, ours)
+    first, second = await two_backups_of_a_deal(gql, ours)
     watched_after = await watched(second)
     asked = await compared(gql, ours.super_admin, first)
     listed = (await gql.data(COMPARISONS, {"first": 1}, ours.super_admin))["comparisons"]

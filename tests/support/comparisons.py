@@ -97,6 +97,12 @@ async def second_backup(gql: GraphQLClient, tenant: Tenant) -> str:
     return await backed_up(gql, tenant)
 
 
+async def two_backups_of_a_deal(gql: GraphQLClient, tenant: Tenant) -> tuple[str, str]:
+    """One deal, then two backups of it, the second past the manual quota's window."""
+    await seed_deals(tenant, [deal(1)])
+    return await backed_up(gql, tenant), await second_backup(gql, tenant)
+
+
 async def hand_made_changes(gql: GraphQLClient, tenant: Tenant) -> dict[str, Any]:
     """Ten deals (a sensitive commission among their properties), three projects, a backup,
     then known changes and a second backup: 2 deals added, 1 deleted, 1 purged; amounts
