@@ -16,7 +16,7 @@ import csv
 import hashlib
 import io
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
@@ -37,6 +37,7 @@ from pydantic import (
 
 from models.crm import PropertyType
 from services.backups.archive_guard import csv_records
+from services.backups.inflating import InflatedEntry
 from services.core.errors import DomainError, ErrorCode
 from services.crm import NAME_PATTERN
 
@@ -162,6 +163,12 @@ class _RecordCounter:
         self.count += sum(part.count(b"\n") for part in unquoted)
         if len(parts) % 2 == 0:
             self._quoted = not self._quoted
+
+
+class _Readable(Protocol):
+    name: str
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class _Writable(Protocol):
@@ -441,12 +448,15 @@ class BackupReader:
         pick = itemgetter(0, *(positions[name] for name in names))
         yield from map(pick, self._checked_rows(entry))
 
-    def every_column(self, entry: FileEntry) -> Iterator[list[str]]:
+    def every_column(self, entry: FileEntry) -> Generator[list[str], None, None]:
         """(record id, then every property's value in the file's order, "" where blank) per
-        row: the rows as parsed, with no copy made of each. Checked as `columns` checks them."""
+        row: the rows as parsed, with no copy made of each. Checked as `columns` checks them;
+        closed before its end, it stops reading the file."""
         return self._checked_rows(entry)
 
-    def _checked_rows(self, entry: FileEntry | AssociationsEntry) -> Iterator[list[str]]:
+    def _checked_rows(
+        self, entry: FileEntry | AssociationsEntry
+    ) -> Generator[list[str], None, None]:
         """The data rows, each checked for its width, then the file: its header first, its row
         count and SHA-256 once its last row is read, the compressed data's CRC-32 as it is
         read."""
@@ -454,13 +464,13 @@ class BackupReader:
         width = len(entry.header)
         with (
             _damage_refused(),
-            self._archive.open(entry.file_name) as raw,
-            _HashedText(raw) as hashed,
-            io.TextIOWrapper(hashed, encoding="utf-8", newline="") as text,
+            InflatedEntry(self._archive, entry.file_name) as inflated,
+            _BoundedLines(inflated) as lines,
+            io.TextIOWrapper(lines, encoding="utf-8", newline="") as text,
         ):
             text._CHUNK_SIZE = TEXT_CHUNK_SIZE  # type: ignore[attr-defined]
             # The csv module reads the text stream line by line in C, as the floor's reader does:
-            # no Python step per line, only per chunk (hashed) and per row (its width).
+            # no Python step per line, only per chunk (bounded) and per row (its width).
             records = csv.reader(text)
             if next(records, None) != entry.header:
                 raise CorruptBackup(f"{entry.file_name} does not start with its header.")
@@ -471,23 +481,21 @@ class BackupReader:
                 if len(row) != width:
                     raise _wrong_width(entry.file_name, rows + 1, row, width)
                 yield row
-        if hashed.sha256.hexdigest() != entry.sha256:
-            raise CorruptBackup(f"{entry.file_name} does not match its checksum.")
+            if inflated.sha256() != entry.sha256:
+                raise CorruptBackup(f"{entry.file_name} does not match its checksum.")
         if rows != entry.rows:
             raise CorruptBackup(
                 f"{entry.file_name} has {rows} rows; the manifest says {entry.rows}."
             )
 
 
-class _HashedText(io.BufferedIOBase):
-    """A CSV's bytes on their way to a text stream, hashed as they pass (in C, a chunk at a
-    time), and refused once a line runs past MAX_LINE_BYTES: the text stream would hold a line
-    without end whole."""
+class _BoundedLines(io.BufferedIOBase):
+    """A CSV's bytes on their way to a text stream, refused once a line runs past
+    MAX_LINE_BYTES: the text stream would hold a line without end whole."""
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    def __init__(self, raw: _Readable) -> None:
         super().__init__()
         self._raw = raw
-        self.sha256 = hashlib.sha256()
         # The bytes of the line not ended yet.
         self._open_line = 0
 
@@ -501,7 +509,6 @@ class _HashedText(io.BufferedIOBase):
     def read1(self, size: int = -1, /) -> bytes:
         # What TextIOWrapper reads through, when its buffer has it.
         data = self._raw.read(size)
-        self.sha256.update(data)
         end = data.rfind(b"\n")
         self._open_line = self._open_line + len(data) if end < 0 else len(data) - end - 1
         if self._open_line > MAX_LINE_BYTES:

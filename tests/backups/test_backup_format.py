@@ -195,6 +195,35 @@ def test_damaged_compressed_data_is_refused(backup: Path, tmp_path: Path) -> Non
         verify(damaged)
 
 
+def test_damaged_compressed_data_is_refused_in_the_pass_that_reads_it(
+    backup: Path, tmp_path: Path
+) -> None:
+    data = bytearray(backup.read_bytes())
+    with zipfile.ZipFile(backup) as archive:
+        info = archive.getinfo("contacts.csv")
+    data[info.header_offset + 100] ^= 0xFF
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(bytes(data))
+    with open_backup(damaged, files=False) as reader, pytest.raises(CorruptBackup):
+        list(reader.every_column(reader.manifest.files[0]))
+
+
+def _children() -> set[int]:
+    """This process's child processes, from every thread of it (Linux)."""
+    tasks = Path("/proc/self/task")
+    return {int(pid) for task in tasks.iterdir() for pid in (task / "children").read_text().split()}
+
+
+def test_a_file_left_before_its_end_stops_its_inflating(backup: Path) -> None:
+    before = _children()
+    with open_backup(backup, files=False) as reader:
+        rows = reader.every_column(reader.manifest.files[0])
+        next(rows)
+        assert _children() - before, "the entry is inflated by a child process"
+        rows.close()
+    assert _children() == before
+
+
 def test_a_missing_file_is_refused(backup: Path, tmp_path: Path) -> None:
     path = rewrite_zip(
         backup, tmp_path / "missing.zip", lambda name, data: None if name == "notes.csv" else data
