@@ -15,6 +15,7 @@ the account.
 import csv
 import hashlib
 import io
+import itertools
 import zlib
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
@@ -52,6 +53,9 @@ CHUNK_SIZE = 1 << 20
 # What the text stream under the csv module asks of the file at a time (its default, 8 KiB,
 # makes eight times the Python calls for the same bytes).
 TEXT_CHUNK_SIZE = 1 << 16
+# What a reader of unparsed rows takes from the file at a time: a read of the inflating child's
+# pipe (as large as the pipe).
+RAW_CHUNK_SIZE = 1 << 20
 # A line of a backup's CSV: far more than a record of this service holds (a value is at most
 # 65,536 characters, a few dozen properties).
 MAX_LINE_BYTES = 16 << 20
@@ -65,6 +69,10 @@ class CorruptBackup(DomainError):
     """The file is not a complete, intact backup: nothing in it may be restored."""
 
     code = ErrorCode.NOT_RESTORABLE
+
+
+# A row of a backup's CSV as written: its record id, and its bytes without the line end.
+UnparsedRow = tuple[str, bytes]
 
 
 class _Frozen(BaseModel):
@@ -454,6 +462,39 @@ class BackupReader:
         closed before its end, it stops reading the file."""
         return self._checked_rows(entry)
 
+    def unparsed_rows(self, entry: FileEntry) -> Generator[list[UnparsedRow], None, None]:
+        """The data rows as written, a chunk of the file at a time, none parsed: for two
+        backups of the same properties, where most records are the same bytes on both sides
+        and only the others need parsing (`parse_row`). Checked as `columns` checks, but for
+        each row's width, which `parse_row` checks where a row is parsed."""
+        rows = 0
+        with _damage_refused(), InflatedEntry(self._archive, entry.file_name) as inflated:
+            chunks = _records_by_chunk(inflated)
+            first = next(chunks, [b""])
+            if _parsed(first.pop(0)) != entry.header:
+                raise CorruptBackup(f"{entry.file_name} does not start with its header.")
+            for records in itertools.chain([first], chunks):
+                rows += len(records)
+                # The id is the first field: a UUID, so it ends at the first comma, and is
+                # quoted only when the whole row is (a row of a value holding a CR).
+                yield [
+                    (record.partition(b",")[0].strip(b'"').decode(), record) for record in records
+                ]
+            if inflated.sha256() != entry.sha256:
+                raise CorruptBackup(f"{entry.file_name} does not match its checksum.")
+        _check_count(entry, rows)
+
+    def parse_row(self, entry: FileEntry, row: UnparsedRow) -> list[str]:
+        """One of `unparsed_rows`, parsed and checked for its width."""
+        with _damage_refused():
+            values = _parsed(row[1])
+        if len(values) != len(entry.header):
+            raise CorruptBackup(
+                f"{entry.file_name}, record {row[0]}: {len(values)} fields, not "
+                f"{len(entry.header)}."
+            )
+        return values
+
     def _checked_rows(
         self, entry: FileEntry | AssociationsEntry
     ) -> Generator[list[str], None, None]:
@@ -483,10 +524,54 @@ class BackupReader:
                 yield row
             if inflated.sha256() != entry.sha256:
                 raise CorruptBackup(f"{entry.file_name} does not match its checksum.")
-        if rows != entry.rows:
-            raise CorruptBackup(
-                f"{entry.file_name} has {rows} rows; the manifest says {entry.rows}."
-            )
+        _check_count(entry, rows)
+
+
+def _check_count(entry: FileEntry | AssociationsEntry, rows: int) -> None:
+    if rows != entry.rows:
+        raise CorruptBackup(f"{entry.file_name} has {rows} rows; the manifest says {entry.rows}.")
+
+
+def _parsed(record: bytes) -> list[str]:
+    return next(csv.reader([record.decode()]), [])
+
+
+def _records_by_chunk(stream: _Readable) -> Iterator[list[bytes]]:
+    """The CSV's records as written, without their line end, a chunk of the stream at a time.
+    A record ends at a newline outside quotes: a line holding an odd number of quotes ends
+    inside a quoted value, and its record goes on to the next line that does."""
+    carried = b""
+    while chunk := stream.read(RAW_CHUNK_SIZE):
+        text = carried + chunk
+        *lines, carried = text.split(b"\n")
+        if b'"' in text:
+            lines, unended = _whole_records(lines)
+            carried = b"\n".join([*unended, carried])
+        if len(carried) > MAX_LINE_BYTES:
+            raise CorruptBackup(f"A line is longer than {MAX_LINE_BYTES:,} bytes.")
+        if lines:
+            yield lines
+    if carried:
+        # A last record without its line end.
+        yield [carried]
+
+
+def _whole_records(lines: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """Complete lines joined into records, and the lines of a record not ended yet."""
+    records = []
+    open_record: list[bytes] = []
+    for line in lines:
+        odd = line.count(b'"') % 2
+        if open_record:
+            open_record.append(line)
+            if odd:
+                records.append(b"\n".join(open_record))
+                open_record = []
+        elif odd:
+            open_record = [line]
+        else:
+            records.append(line)
+    return records, open_record
 
 
 class _BoundedLines(io.BufferedIOBase):

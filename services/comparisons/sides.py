@@ -4,6 +4,9 @@ record comes as a list of text, its id then its values in the columns the compar
 ("" where blank), so that both sides' rows of one type line up and an unchanged record is one
 list equal to another. Lists on both sides, always: a list never equals a tuple.
 
+A backup's file can also give its rows unparsed, as (id, bytes as written): two files of the
+same properties then compare their rows' bytes, and only the rows that differ are parsed.
+
 Ids compare as their text: lowercase UUIDs sort as text the way both databases sort them."""
 
 import functools
@@ -15,7 +18,7 @@ from uuid import UUID
 from tortoise.queryset import QuerySet
 
 from models.crm import ObjectType, Record
-from services.backups import BackupReader, FileEntry
+from services.backups import BackupReader, FileEntry, UnparsedRow
 
 BATCH_SIZE = 1_000
 
@@ -30,6 +33,14 @@ class Definition:
 
 
 @dataclass(frozen=True)
+class UnparsedFile:
+    """A backup's file of one object type, its rows unparsed: in `properties`' order."""
+
+    batches: Callable[[], AsyncIterator[list[UnparsedRow]]]
+    parse: Callable[[UnparsedRow], Row]
+
+
+@dataclass(frozen=True)
 class TypeSide:
     """One side's records of one object type."""
 
@@ -38,6 +49,8 @@ class TypeSide:
     # The records, with their values in the given columns (properties of either side). The
     # cheapest order to ask for is `properties`' own: a file's rows then come as parsed.
     batches: Callable[[Sequence[str]], AsyncIterator[list[Row]]]
+    # A backup's side only.
+    file: UnparsedFile | None = None
 
 
 Side = dict[str, TypeSide]
@@ -58,7 +71,12 @@ def _backup_type(reader: BackupReader, entry: FileEntry) -> TypeSide:
         while batch := _take(rows):
             yield batch
 
-    return TypeSide(properties, entry.rows, batches)
+    async def unparsed() -> AsyncIterator[list[UnparsedRow]]:
+        for batch in reader.unparsed_rows(entry):
+            yield batch
+
+    file = UnparsedFile(unparsed, functools.partial(reader.parse_row, entry))
+    return TypeSide(properties, entry.rows, batches, file)
 
 
 def _take(rows: Iterator[Row]) -> list[Row]:

@@ -102,6 +102,10 @@ def test_a_line_is_measured_across_the_chunks_it_spans(
             list(reader.every_column(entry))
 
 
+def _a_changed_byte(name: str, data: bytes) -> bytes:
+    return data.replace(b"plain", b"plaiN") if name == "contacts.csv" else data
+
+
 def _rows_of_the_manifest(name: str, data: bytes) -> bytes:
     if name != MANIFEST_NAME:
         return data
@@ -125,11 +129,7 @@ def _extra_field_on_the_last_row(name: str, data: bytes) -> bytes:
 @pytest.mark.parametrize(
     ("tamper", "message", "rows_before"),
     [
-        (
-            lambda name, data: data.replace(b"plain", b"plaiN") if name == "contacts.csv" else data,
-            "checksum",
-            True,
-        ),
+        (_a_changed_byte, "checksum", True),
         (_rows_of_the_manifest, "the manifest says", True),
         (_first_column_renamed, "header", False),
         (_extra_field_on_the_last_row, r"contacts.csv, line \d+: \d+ fields, not", True),
@@ -152,6 +152,43 @@ def test_chosen_columns_check_the_file_in_the_pass_that_reads_them(
                 picked.append(row)
     # The rows come before the end of the file, where its checksum and count are known.
     assert bool(picked) == rows_before
+
+
+@pytest.mark.parametrize("chunk_size", [1, 7, 1 << 20])
+def test_unparsed_rows_are_the_rows_as_written(
+    written: tuple[Path, Rows], monkeypatch: pytest.MonkeyPatch, chunk_size: int
+) -> None:
+    path, rows = written
+    # Records and quoted line breaks split across every chunk boundary there can be.
+    monkeypatch.setattr(file_format, "RAW_CHUNK_SIZE", chunk_size)
+    with open_backup(path, files=False) as reader:
+        entry = reader.manifest.files[0]
+        unparsed = [row for batch in reader.unparsed_rows(entry) for row in batch]
+        parsed = [reader.parse_row(entry, row) for row in unparsed]
+    assert [record_id for record_id, _ in unparsed] == [row[0] for row in rows]
+    assert parsed == [[value or "" for value in row] for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        (_a_changed_byte, "checksum"),
+        (_rows_of_the_manifest, "the manifest says"),
+        (_first_column_renamed, "header"),
+        (_extra_field_on_the_last_row, r"contacts.csv, record [0-9a-f-]+: 5 fields, not 4"),
+    ],
+    ids=["changed-byte", "row-count", "header", "width"],
+)
+def test_unparsed_rows_check_the_file_in_the_pass_that_reads_them(
+    backup: Path, tmp_path: Path, tamper: Callable[[str, bytes], bytes], message: str
+) -> None:
+    path = rewrite_zip(backup, tmp_path / "tampered.zip", tamper)
+    with open_backup(path, files=False) as reader:
+        entry = reader.manifest.files[0]
+        with pytest.raises(CorruptBackup, match=message):
+            for batch in reader.unparsed_rows(entry):
+                for row in batch:
+                    reader.parse_row(entry, row)
 
 
 def test_manifest_describes_every_file(backup: Path) -> None:

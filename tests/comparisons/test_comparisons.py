@@ -85,6 +85,27 @@ async def test_a_comparison_counts_every_hand_made_change(
     assert (await http.get(comparison["differencesDownloadUrl"] + "x")).status_code == 404
 
 
+async def test_records_are_compared_by_their_values_not_by_how_a_file_quotes_them(
+    gql: GraphQLClient, tenant: Tenant
+) -> None:
+    # A value holding a CR has a whole batch of rows quoted, in the export that writes rows with
+    # the csv module: once that value is gone, the next backup writes the same values of the
+    # other deals unquoted.
+    ids = await seed_deals(tenant, [deal(0, dealname="Carriage\rreturn"), deal(1), deal(2)])
+    first = await backed_up(gql, tenant)
+    await set_values(ids[0], {"dealname": "Plain"})
+    await set_values(ids[2], {"dealname": 'Two\nlines, "quoted"'})
+    second = await second_backup(gql, tenant)
+    comparison = await compared(gql, tenant.super_admin, first, second)
+    deals = by_type(comparison)["deals"]
+    assert (deals["changed"], deals["unchanged"]) == (2, 1)
+    samples = deals["properties"]["dealname"]["samples"]
+    assert {s["recordId"]: (s["before"], s["after"]) for s in samples} == {
+        str(ids[0]): ("Carriage\rreturn", "Plain"),
+        str(ids[2]): ("Deal 2", 'Two\nlines, "quoted"'),
+    }
+
+
 async def test_today_is_compared_with_the_records_now_and_purges_are_dated(
     gql: GraphQLClient, tenant: Tenant
 ) -> None:
