@@ -18,7 +18,9 @@ import subprocess
 import sys
 import zlib
 from typing import cast
-from zipfile import BadZipFile, ZipFile
+from zipfile import ZIP_DEFLATED, BadZipFile, ZipFile
+
+from isal import isal_zlib
 
 # The child's exit status for a damaged entry; its standard error then says what is wrong.
 DAMAGED = 3
@@ -39,8 +41,8 @@ class InflatedEntry(io.RawIOBase):
             raise ValueError("Only a ZIP opened from a file can be inflated apart.")
         self.name = name
         self._child = subprocess.Popen(
-            # -I -S: no environment, no site: the child starts in milliseconds.
-            [sys.executable, "-I", "-S", __file__, archive.filename, name],
+            # -I: isolated from the environment and the user's site.
+            [sys.executable, "-I", __file__, archive.filename, name],
             # Unbuffered: each read is one read of the pipe, of what the child has written.
             bufsize=0,
             stdin=subprocess.DEVNULL,
@@ -84,6 +86,9 @@ def _inflate(path: str, name: str) -> int:
     out = sys.stdout.buffer
     try:
         with ZipFile(path) as archive, archive.open(name) as entry:
+            if archive.getinfo(name).compress_type == ZIP_DEFLATED:
+                # ISA-L inflates twice as fast as zlib, behind the same interface.
+                entry._decompressor = isal_zlib.decompressobj(-isal_zlib.MAX_WBITS)  # type: ignore[attr-defined]
             while chunk := entry.read(CHUNK_SIZE):
                 sha256.update(chunk)
                 out.write(chunk)
