@@ -154,7 +154,12 @@ class TypeComparer:
                 i += 1
                 j += 1
             elif was[0] == now[0]:
-                unchanged += self._compare(self._parsed[0](was), self._parsed[1](now))
+                old_values, new_values = self._parsed[0](was), self._parsed[1](now)
+                if old_values == new_values:
+                    # Bytes apart, values alike: rows written apart may quote them differently.
+                    unchanged += 1
+                else:
+                    self._compare(old_values, new_values)
                 i += 1
                 j += 1
             elif was[0] < now[0]:
@@ -167,14 +172,11 @@ class TypeComparer:
         before.moved_to(i)
         after.moved_to(j)
 
-    def _compare(self, old: Row, new: Row) -> int:
-        """A record on both sides whose rows differ: where its values do (rows written apart
-        may quote the same values differently), counted per property, recorded, and shown as
-        a sample where the property still wants one. 1 where its values do not, else 0."""
+    def _compare(self, old: Row, new: Row) -> None:
+        """A record on both sides whose values differ: counted per property, recorded, and
+        shown as a sample where the property still wants one."""
         properties = self._counts
         differing = [n for n in range(1, len(old)) if old[n] != new[n]]
-        if not differing:
-            return 1
         for n in differing:
             properties[n - 1].count(old[n], new[n])
         # Named in name order whatever the columns' order: the CSV of differences lists them so.
@@ -182,7 +184,7 @@ class TypeComparer:
         self._record(old[0], RecordChange.CHANGED, changed)
         wanting = [n for n in differing if properties[n - 1].wants_sample]
         if not wanting:
-            return 0
+            return
         name = self._name(new) or self._name(old)
         for n in wanting:
             properties[n - 1].sample(
@@ -193,7 +195,6 @@ class TypeComparer:
                     after=new[n] or None,
                 )
             )
-        return 0
 
     def _name(self, row: Row) -> str | None:
         values = {name: value for name, value in zip(self._columns, row[1:], strict=True) if value}
