@@ -8,10 +8,10 @@ with the account.
 On PostgreSQL several streams may export object types at once, as `pg_dump -j` does: the
 first transaction exports its snapshot (`pg_export_snapshot()`) and each other stream's
 transaction adopts it (`SET TRANSACTION SNAPSHOT`), so every stream reads the same database
-state. Each stream deflates its type into a file of its own, in threads (zlib and hashing
-release the GIL), and the types are placed in the backup's ZIP in the single stream's order:
+state. Each stream deflates its type into a file of its own, in threads (ISA-L's deflate and
+hashing release the GIL), and the types are placed in the backup's ZIP in the single stream's order:
 the same entries, manifest and checksums. Memory: per stream, two hand-off buffers of
-HAND_OFF_BYTES and zlib's state, about 1 MB; the work dir holds at most the types deflated
+HAND_OFF_BYTES and the deflate's state, about 1 MB; the work dir holds at most the types deflated
 and not yet placed, less than the backup's size.
 """
 
