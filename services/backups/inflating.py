@@ -22,6 +22,8 @@ from zipfile import ZIP_DEFLATED, BadZipFile, ZipFile
 
 from isal import isal_zlib
 
+# What ISA-L raises for data it cannot inflate (its stubs declare it an instance).
+_INFLATE_ERROR = cast(type[Exception], isal_zlib.error)
 # The child's exit status for a damaged entry; its standard error then says what is wrong.
 DAMAGED = 3
 # The child's writes, and the pipe's capacity (Linux's default is 64 KiB; 1 MiB is the most an
@@ -32,14 +34,15 @@ PIPE_SIZE = 1 << 20
 
 
 class InflatedEntry(io.RawIOBase):
-    """The bytes of one entry of the ZIP at `path`, inflated by a child process. Once read to
-    its end, `sha256()` is their SHA-256; a damaged entry raises BadZipFile there."""
+    """The bytes of one entry of a ZIP, inflated by a child process. Once read to its end,
+    `sha256()` is their SHA-256; a damaged entry raises BadZipFile at its end."""
 
     def __init__(self, archive: ZipFile, name: str) -> None:
         super().__init__()
         if archive.filename is None:
             raise ValueError("Only a ZIP opened from a file can be inflated apart.")
         self.name = name
+        self._sha256: str | None = None
         self._child = subprocess.Popen(
             # -I: isolated from the environment and the user's site.
             [sys.executable, "-I", __file__, archive.filename, name],
@@ -57,10 +60,19 @@ class InflatedEntry(io.RawIOBase):
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        return self._pipe.readinto(buffer)
+        read = self._pipe.readinto(buffer)
+        if read == 0 and self._sha256 is None:
+            # At the end, before the reader checks what it read: a damaged entry ends early.
+            self._sha256 = self._ended()
+        return read
 
     def sha256(self) -> str:
         """The SHA-256 of the entry's bytes, once they are all read."""
+        if self._sha256 is None:
+            raise RuntimeError(f"{self.name} is not read to its end.")
+        return self._sha256
+
+    def _ended(self) -> str:
         assert self._child.stderr is not None
         said = self._child.stderr.read().decode(errors="replace").strip()
         status = self._child.wait()
@@ -92,7 +104,7 @@ def _inflate(path: str, name: str) -> int:
             while chunk := entry.read(CHUNK_SIZE):
                 sha256.update(chunk)
                 out.write(chunk)
-    except (BadZipFile, zlib.error, EOFError) as error:
+    except (BadZipFile, _INFLATE_ERROR, zlib.error, EOFError) as error:
         sys.stderr.write(str(error))
         return DAMAGED
     except BrokenPipeError:
