@@ -39,7 +39,7 @@ from pydantic import (
 
 from models.crm import PropertyType
 from services.backups.archive_guard import csv_records
-from services.backups.inflating import InflatedEntry
+from services.backups.inflating import inflated
 from services.core.errors import DomainError, ErrorCode
 from services.crm import NAME_PATTERN
 
@@ -487,8 +487,8 @@ class BackupReader:
         and only the others need parsing (`parse_row`). Checked as `columns` checks, but for
         each row's width, which `parse_row` checks where a row is parsed."""
         rows = 0
-        with _damage_refused(), InflatedEntry(self._archive, entry.file_name) as inflated:
-            chunks = _records_by_chunk(inflated)
+        with _damage_refused(), inflated(self._archive, entry.file_name) as stream:
+            chunks = _records_by_chunk(stream)
             first = next(chunks, [b""])
             if _parsed(first.pop(0)) != entry.header:
                 raise CorruptBackup(f"{entry.file_name} does not start with its header.")
@@ -499,7 +499,7 @@ class BackupReader:
                 yield [
                     (record.partition(b",")[0].strip(b'"').decode(), record) for record in records
                 ]
-            if inflated.sha256() != entry.sha256:
+            if stream.sha256() != entry.sha256:
                 raise CorruptBackup(f"{entry.file_name} does not match its checksum.")
         _check_count(entry, rows)
 
@@ -524,8 +524,8 @@ class BackupReader:
         width = len(entry.header)
         with (
             _damage_refused(),
-            InflatedEntry(self._archive, entry.file_name) as inflated,
-            _BoundedLines(inflated) as lines,
+            inflated(self._archive, entry.file_name) as stream,
+            _BoundedLines(stream) as lines,
             io.TextIOWrapper(lines, encoding="utf-8", newline="") as text,
         ):
             text._CHUNK_SIZE = TEXT_CHUNK_SIZE  # type: ignore[attr-defined]
@@ -541,7 +541,7 @@ class BackupReader:
                 if len(row) != width:
                     raise _wrong_width(entry.file_name, rows + 1, row, width)
                 yield row
-            if inflated.sha256() != entry.sha256:
+            if stream.sha256() != entry.sha256:
                 raise CorruptBackup(f"{entry.file_name} does not match its checksum.")
         _check_count(entry, rows)
 

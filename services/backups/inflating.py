@@ -4,11 +4,12 @@ parses, so a thread could not overlap them: an inflating thread waits up to the 
 for the GIL after each call into zlib, and gained a tenth of the reading time where the process
 gains a fifth.
 
-`InflatedEntry` is the reader's side: the entry's bytes, read from the child's pipe. Run by its
-path (`python inflating.py <zip> <entry>`, so that the child imports nothing of the service),
-this module is the child: it writes the entry's bytes to its standard output, then the SHA-256
-of those bytes to its standard error. ZipFile gives at most the size the entry's listing
-declares and checks the CRC-32 at its end, as it does in the reader's own process.
+`inflated(archive, name)` is the reader's side: the entry's bytes, read from the child's pipe
+(a small entry is inflated in the reader's own process: starting a child would cost more than
+it saves). Run by its path (`python inflating.py <zip> <entry>`, so that the child imports
+nothing of the service), this module is the child: it writes the entry's bytes to its standard
+output, then the SHA-256 of those bytes to its standard error. ZipFile gives at most the size
+the entry's listing declares and checks the CRC-32 at its end, in either process.
 """
 
 import fcntl
@@ -31,6 +32,42 @@ DAMAGED = 3
 # waiting for each of its reads.
 CHUNK_SIZE = 1 << 18
 PIPE_SIZE = 1 << 20
+# An entry inflated to less than this is inflated in its reader's process: a child takes tens
+# of milliseconds to start (more on a busy machine), as long as a few megabytes take to read.
+CHILD_MIN_BYTES = 16 << 20
+
+
+def inflated(archive: ZipFile, name: str) -> "InflatedEntry | LocalEntry":
+    """The entry's bytes, with their SHA-256 once read to the end."""
+    if archive.getinfo(name).file_size < CHILD_MIN_BYTES:
+        return LocalEntry(archive, name)
+    return InflatedEntry(archive, name)
+
+
+class LocalEntry(io.RawIOBase):
+    """The bytes of one entry of a ZIP, inflated in this process, hashed as they are read."""
+
+    def __init__(self, archive: ZipFile, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self._entry = archive.open(name)
+        self._sha256 = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._entry.read(len(buffer))
+        buffer[: len(data)] = data
+        self._sha256.update(data)
+        return len(data)
+
+    def sha256(self) -> str:
+        return self._sha256.hexdigest()
+
+    def close(self) -> None:
+        self._entry.close()
+        super().close()
 
 
 class InflatedEntry(io.RawIOBase):

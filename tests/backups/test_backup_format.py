@@ -10,7 +10,7 @@ from uuid import uuid4
 
 import pytest
 
-from services.backups import file_format
+from services.backups import file_format, inflating
 from services.backups.file_format import (
     MANIFEST_NAME,
     BackupWriter,
@@ -29,6 +29,14 @@ from tests.support.backup_files import (
     peak_memory,
     write_contacts_backup,
 )
+
+
+@pytest.fixture(autouse=True, params=["in process", "by a child"])
+def inflating_where(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test reads its entries both ways: inflated in the reader's process (entries this
+    small always are) and by a child process (as large ones are)."""
+    if request.param == "by a child":
+        monkeypatch.setattr(inflating, "CHILD_MIN_BYTES", 0)
 
 
 @pytest.fixture
@@ -251,7 +259,10 @@ def _children() -> set[int]:
     return {int(pid) for task in tasks.iterdir() for pid in (task / "children").read_text().split()}
 
 
-def test_a_file_left_before_its_end_stops_its_inflating(backup: Path) -> None:
+def test_a_file_left_before_its_end_stops_its_inflating(
+    backup: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inflating, "CHILD_MIN_BYTES", 0)
     before = _children()
     with open_backup(backup, files=False) as reader:
         rows = reader.every_column(reader.manifest.files[0])
