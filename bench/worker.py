@@ -122,8 +122,10 @@ class WorkerProcess:
 
 
 class _FamilyPeak:
-    """The largest resident memory of a worker process and its own children together, sampled
-    every SAMPLE_SECONDS on a thread of its own until stopped."""
+    """The largest memory of a worker process with its own children, sampled every
+    SAMPLE_SECONDS on a thread of its own until stopped: the worker's resident set and what
+    each child holds of its own (private pages; the interpreter's pages it shares with the
+    worker are counted once, in the worker's)."""
 
     def __init__(self, workers: Callable[[], list[int]]) -> None:
         self._workers = workers
@@ -140,8 +142,8 @@ class _FamilyPeak:
         while not self._stopped.wait(SAMPLE_SECONDS):
             for pid in self._workers():
                 with contextlib.suppress(OSError, RuntimeError):
-                    family = [pid, *_children_of(pid)]
-                    self.peak = max(self.peak, sum(_vm_rss(each) for each in family))
+                    children = sum(_private(child) for child in _children_of(pid))
+                    self.peak = max(self.peak, _vm_rss(pid) + children)
 
 
 def _children_of(pid: int) -> list[int]:
@@ -194,6 +196,13 @@ def vm_hwm(pid: int) -> int:
 
 def _vm_rss(pid: int) -> int:
     return _status_bytes(pid, "VmRSS:")
+
+
+def _private(pid: int) -> int:
+    """The resident pages of a process that no other process maps."""
+    fields = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    private = [line for line in fields if line.startswith(("Private_Clean:", "Private_Dirty:"))]
+    return sum(int(line.split()[1]) * 1024 for line in private)
 
 
 def _status_bytes(pid: int, field: str) -> int:
