@@ -56,8 +56,8 @@ CHUNK_SIZE = 1 << 20
 # What the text stream under the csv module asks of the file at a time (its default, 8 KiB,
 # makes eight times the Python calls for the same bytes).
 TEXT_CHUNK_SIZE = 1 << 16
-# What a reader of unparsed rows takes from the file at a time: a read of the inflating child's
-# pipe (as large as the pipe).
+# What a reader of unparsed rows asks of the entry at a time: as much as the inflating child's
+# pipe holds.
 RAW_CHUNK_SIZE = 1 << 20
 # A line of a backup's CSV: far more than a record of this service holds (a value is at most
 # 65,536 characters, a few dozen properties).
