@@ -213,9 +213,11 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             arguments = self._arguments(object_type, field, definition, details, path)
         except Exception:
             return None  # the general way reports the arguments' error
+        # The function itself, without the resolver's wrapper, once it is known to be one.
+        call = resolver.wrapped_func if callable(resolver.wrapped_func) else resolver
         if resolver.self_parameter is None:
-            return lambda _item: _resolved(resolver(**arguments))
-        return lambda item: _resolved(resolver(item, **arguments))
+            return lambda _item: _resolved(call(**arguments))
+        return lambda item: _resolved(call(item, **arguments))
 
     def _arguments(
         self,
@@ -268,7 +270,8 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return _leaf_field(_itself, value_type, nullable)
         if isinstance(value_type, GraphQLObjectType):
             plan = self._object_plan(value_type, details, path)
-            return None if plan is None else _null_checked(plan, nullable)
+            # An object's plan refuses a null itself.
+            return plan if plan is None or not nullable else _null_checked(plan, nullable)
         if isinstance(value_type, GraphQLList):
             item = self._value_plan(value_type.of_type, details, path)
             return None if item is None else _null_checked(_each(item), nullable)
@@ -303,7 +306,8 @@ def _completion_maker(
     names: tuple[str, ...], texts: tuple[str | None, ...]
 ) -> Callable[..., Complete]:
     """The compiled maker of `_compiled`'s function for objects of this shape, given the
-    completion field by field and that of each field not read in place, in order. Names are
+    completion field by field and that of each field not read in place, in order. A null is
+    refused (NotPlain): where one may be, it is answered before the object's plan. Names are
     GraphQL names and Python identifiers (`_text_attribute`): no value enters the source."""
     calls, reads, checks, entries = [], [], [], []
     for number, (name, text) in enumerate(zip(names, texts, strict=True)):
@@ -315,7 +319,7 @@ def _completion_maker(
             checks.append(f"type(text_{number}) is str")
             entries.append(f"{name!r}: text_{number}")
     answer = f"{{{', '.join(entries)}}}"
-    body = (
+    body = "        if item is None:\n            raise NotPlain\n" + (
         f"{''.join(reads)}        if {' and '.join(checks)}:\n            return {answer}\n"
         "        return by_field(item)\n"
         if checks
@@ -323,7 +327,7 @@ def _completion_maker(
     )
     parameters = ", ".join(["by_field", *calls])
     source = f"def make({parameters}):\n    def complete(item):\n{body}    return complete\n"
-    namespace: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"NotPlain": NotPlain}
     exec(source, namespace)
     return cast(Callable[..., Complete], namespace["make"])
 
