@@ -12,17 +12,23 @@ item of the list. Anything else goes the general way: @stream or @defer, field m
 abstract type, an asynchronous resolver, and any item that does not complete plainly (a null
 where none may be, a value the scalar refuses, a read or a resolver that raises), so that
 errors are reported as graphql-core reports them (a synchronous resolver of such a list may
-then run twice for an item: resolvers below the root only read).
+then run twice for an item: resolvers below the root only read). Each object of such a list
+completes in one function compiled for its selection's shape (kept across operations), which
+reads its text fields in place.
 """
 
+import functools
+import keyword
 from collections.abc import Callable, Iterable
 from inspect import isawaitable, iscoroutine
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from graphql import (
+    FieldNode,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -42,6 +48,11 @@ from strawberry.types.field import StrawberryField
 TYPENAME = "__typename"
 # Directives that make graphql-core deliver a list or an object in parts.
 INCREMENTAL = frozenset({"stream", "defer"})
+# Scalars whose serialization answers text as it is.
+TEXTS = (GraphQLString, GraphQLID)
+# Compiled completions of objects kept, by their fields' names: a client sends the same few
+# documents over and over (as `schema.CACHED_DOCUMENTS`).
+COMPILED_SHAPES = 512
 
 # A value made into its place in the answer; raises NotPlain when only the general way may.
 Complete = Callable[[Any], Any]
@@ -150,15 +161,8 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if field is None:
                 return None
             fields.append((response_name, field))
-
-        def complete(item: Any) -> dict[str, Any]:
-            # A loop, not a comprehension: no frame of its own per object (Python 3.11).
-            completed = {}
-            for name, field in fields:
-                completed[name] = field(item)
-            return completed
-
-        return complete
+        texts = [_text_attribute(object_type, details[0].node) for details in grouped.values()]
+        return _compiled(fields, texts)
 
     def _field_plan(
         self, object_type: GraphQLObjectType, details: FieldDetailsList, path: Path
@@ -209,9 +213,11 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             arguments = self._arguments(object_type, field, definition, details, path)
         except Exception:
             return None  # the general way reports the arguments' error
+        # The function itself, without the resolver's wrapper, once it is known to be one.
+        call = resolver.wrapped_func if callable(resolver.wrapped_func) else resolver
         if resolver.self_parameter is None:
-            return lambda _item: _resolved(resolver(**arguments))
-        return lambda item: _resolved(resolver(item, **arguments))
+            return lambda _item: _resolved(call(**arguments))
+        return lambda item: _resolved(call(item, **arguments))
 
     def _arguments(
         self,
@@ -264,15 +270,73 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return _leaf_field(_itself, value_type, nullable)
         if isinstance(value_type, GraphQLObjectType):
             plan = self._object_plan(value_type, details, path)
-            return None if plan is None else _null_checked(plan, nullable)
+            # An object's plan refuses a null itself.
+            return plan if plan is None or not nullable else _null_checked(plan, nullable)
         if isinstance(value_type, GraphQLList):
             item = self._value_plan(value_type.of_type, details, path)
             return None if item is None else _null_checked(_each(item), nullable)
         return None
 
 
+def _field_by_field(fields: list[tuple[str, Complete]]) -> Complete:
+    def complete(item: Any) -> dict[str, Any]:
+        # A loop, not a comprehension: no frame of its own per object (Python 3.11).
+        completed = {}
+        for name, field in fields:
+            completed[name] = field(item)
+        return completed
+
+    return complete
+
+
+def _compiled(fields: list[tuple[str, Complete]], texts: list[str | None]) -> Complete:
+    """`_field_by_field` as one function of its own, made from source as dataclasses make their
+    methods: each field's completion is a call the function names, and a field of text read
+    from an attribute (`texts`, or None) is read in place, its value answered as it is when
+    every such value is text (otherwise the object completes field by field: a null, an ID
+    given as a number). A page of records has a thousand property values, and each call saved
+    is a tenth of a microsecond."""
+    make = _completion_maker(tuple(name for name, _ in fields), tuple(texts))
+    calls = [complete for (_, complete), text in zip(fields, texts, strict=True) if text is None]
+    return make(_field_by_field(fields), *calls)
+
+
+@functools.lru_cache(maxsize=COMPILED_SHAPES)
+def _completion_maker(
+    names: tuple[str, ...], texts: tuple[str | None, ...]
+) -> Callable[..., Complete]:
+    """The compiled maker of `_compiled`'s function for objects of this shape, given the
+    completion field by field and that of each field not read in place, in order. A null is
+    refused (NotPlain): where one may be, it is answered before the object's plan. Names are
+    GraphQL names and Python identifiers (`_text_attribute`): no value enters the source."""
+    calls, reads, checks, entries = [], [], [], []
+    for number, (name, text) in enumerate(zip(names, texts, strict=True)):
+        if text is None:
+            calls.append(f"complete_{number}")
+            entries.append(f"{name!r}: complete_{number}(item)")
+        else:
+            reads.append(f"        text_{number} = item.{text}\n")
+            checks.append(f"type(text_{number}) is str")
+            entries.append(f"{name!r}: text_{number}")
+    answer = f"{{{', '.join(entries)}}}"
+    body = "        if item is None:\n            raise NotPlain\n" + (
+        f"{''.join(reads)}        if {' and '.join(checks)}:\n            return {answer}\n"
+        "        return by_field(item)\n"
+        if checks
+        else f"        return {answer}\n"
+    )
+    parameters = ", ".join(["by_field", *calls])
+    source = f"def make({parameters}):\n    def complete(item):\n{body}    return complete\n"
+    namespace: dict[str, Any] = {"NotPlain": NotPlain}
+    exec(source, namespace)
+    return cast(Callable[..., Complete], namespace["make"])
+
+
 def _resolved(value: Any) -> Any:
     """A synchronous resolver's value; one answering an awaitable goes the general way."""
+    # A list, nearly always: the test for an awaitable is much the slower.
+    if type(value) is list:
+        return value
     if isawaitable(value):
         if iscoroutine(value):
             value.close()
@@ -374,6 +438,27 @@ def _leaf(object_type: GraphQLObjectType, field_name: str) -> Leaf | None:
     ):
         return None
     return Leaf(_reader(definition), named, nullable)
+
+
+def _text_attribute(object_type: GraphQLObjectType, node: FieldNode) -> str | None:
+    """The attribute a basic field of text (String or ID, whose text answers as it is) is read
+    from by `getattr`; None for any other field."""
+    field = object_type.fields.get(node.name.value)
+    if field is None or not getattr(field.resolve, "_is_default", False):
+        return None
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    named = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+    if (
+        not isinstance(definition, StrawberryField)
+        or definition.default_resolver is not getattr
+        or named not in TEXTS
+        # Read in place in the compiled source: a plain name, never mangled.
+        or not definition.python_name.isidentifier()
+        or keyword.iskeyword(definition.python_name)
+        or definition.python_name.startswith("__")
+    ):
+        return None
+    return definition.python_name
 
 
 def _reader(definition: StrawberryField) -> Callable[[Any], Any]:

@@ -1,3 +1,4 @@
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Annotated, Self
 
@@ -97,6 +98,19 @@ class PropertyValue:
     name: str = strawberry.field(description="The property's name.")
     value: str = strawberry.field(description="The value, as text in the property type's format.")
 
+    @classmethod
+    def of(cls, values: Mapping[str, str], names: Iterable[str]) -> list[Self]:
+        """The values of `names`, in that order. Built without the dataclass's `__init__`, whose
+        keyword arguments cost more than the rest: a page of records builds a thousand."""
+        new = object.__new__
+        built = []
+        for name in names:
+            item = new(cls)
+            item.name = name
+            item.value = values[name]
+            built.append(item)
+        return built
+
 
 @strawberry.type(description="A CRM record of one object type, live or in the recycle bin.")
 class Record:
@@ -124,7 +138,7 @@ class Record:
         ] = None,
     ) -> list[PropertyValue]:
         wanted = self.values.keys() if names is None else set(names) & self.values.keys()
-        return [PropertyValue(name=name, value=self.values[name]) for name in sorted(wanted)]
+        return PropertyValue.of(self.values, sorted(wanted))
 
     @classmethod
     def from_model(cls, record: crm.Record | crm.RecordRow) -> Self:

@@ -1,9 +1,15 @@
 """Bearer-token sessions: sign-in, the viewer a token stands for, sign-out."""
 
+import functools
 import hashlib
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any, TypeVar
 from uuid import UUID
+
+from tortoise import connections
+from tortoise.models import Model
 
 from models.accounts import AuthMethod, Session, User
 from services import activity
@@ -12,10 +18,13 @@ from services.accounts.accounts import EMAIL_LENGTH
 from services.core import log_context
 from services.core.clock import now
 from services.core.errors import DomainError, ErrorCode, Unauthenticated
+from services.core.json_rows import placeholder
 from services.core.text import check_text
 from services.core.viewer import Viewer
 
 SESSION_LIFETIME = timedelta(days=7)
+
+M = TypeVar("M", bound=Model)
 
 
 def hash_token(token: str) -> str:
@@ -77,7 +86,7 @@ async def login(email: str, password: str, client_address: str | None) -> tuple[
 
 
 async def authenticate(token: str) -> Viewer:
-    session = await Session.get_or_none(token_hash=hash_token(token)).select_related("user")
+    session = await _session_with_user(hash_token(token))
     if session is None or session.expires_at <= now():
         raise Unauthenticated("The session is unknown or has expired; sign in again.")
     # Disabling deletes the user's sessions; this holds even for one created at that instant.
@@ -86,6 +95,43 @@ async def authenticate(token: str) -> Viewer:
     # GraphQL over HTTP and websockets, and uploads, all authenticate here.
     log_context.set_account(session.user.account_id)
     return Viewer(user=session.user, session=session)
+
+
+async def _session_with_user(token_hash: str) -> Session | None:
+    """The session of a token's hash with its user, as `select_related("user")` reads them, by a
+    statement of its own: every request authenticates, and Tortoise's building of that query
+    and of its rows cost more than the database's answer (0.7 of 1.0 ms a request)."""
+    connection = connections.get("default")
+    sql = _session_with_user_sql(placeholder(connection, 1))
+    _, rows = await connection.execute_query(sql, [token_hash])
+    if not rows:
+        return None
+    session = _from_row(Session, "s", rows[0])
+    # Where Tortoise keeps a related object it read: `session.user` answers it.
+    object.__setattr__(session, "_user", _from_row(User, "u", rows[0]))
+    return session
+
+
+@functools.cache
+def _session_with_user_sql(token_hash: str) -> str:
+    """Each column of the session (s) and of its user (u), named `s.column` and `u.column`."""
+    columns = ", ".join(
+        f'{alias}."{column}" AS "{alias}.{column}"'
+        for alias, model in (("s", Session), ("u", User))
+        for column in sorted(model._meta.db_fields)
+    )
+    return (
+        f"SELECT {columns} FROM {Session._meta.db_table} AS s "
+        f"JOIN {User._meta.db_table} AS u ON u.id = s.user_id WHERE s.token_hash = {token_hash}"
+    )
+
+
+def _from_row(model: type[M], alias: str, row: Mapping[str, Any]) -> M:
+    """The model object of the columns named `alias.column`, built as Tortoise builds the
+    objects of a query (saved, each value converted for the database in use)."""
+    return model._init_from_db(
+        **{column: row[f"{alias}.{column}"] for column in model._meta.db_fields}
+    )
 
 
 async def logout(viewer: Viewer) -> None:

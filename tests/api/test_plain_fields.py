@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from tests.support.plain_fields import PLAIN, STOCK, answer, general_fields
@@ -24,6 +26,8 @@ DOCUMENTS = {
     "a null deep in a list": "{ deepNull { number pairs { name } } }",
     "a list that is not one": "{ badNames { names } }",
     "deferred": "{ holders { number ... @defer { pair { name } } } }",
+    "text fields only, an ID among them a number": "{ pairs { value n: name code } }",
+    "text fields only, a null among them": "{ pairs { note name } }",
 }
 
 
@@ -60,3 +64,10 @@ def test_a_plain_list_completes_without_the_general_way() -> None:
 def test_an_asynchronous_resolver_goes_the_general_way() -> None:
     # The root field, then each of the four holders' two fields.
     assert general_fields(DOCUMENTS["an asynchronous resolver"]) == 1 + 4 * 2
+
+
+@pytest.mark.parametrize(
+    "document", ["{ pairs { value n: name code } }", "{ holders { pair { at name count } } }"]
+)
+def test_fields_answer_in_the_order_of_the_selection(document: str) -> None:
+    assert json.dumps(answer(PLAIN, document)) == json.dumps(answer(STOCK, document))

@@ -28,6 +28,8 @@ class Pair:
     colour: Colour
     note: str | None
     at: datetime
+    # Text, or a number for the even pairs: an ID's serialization turns it into text.
+    code: strawberry.ID
 
     @strawberry.field
     def shout(self) -> str:
@@ -77,6 +79,7 @@ def _pair(number: int, **changes: Any) -> Pair:
         "colour": Colour.RED if number % 2 else Colour.BLUE,
         "note": None if number % 3 else f"note{number}",
         "at": datetime(2026, 12, 1, number, tzinfo=UTC),
+        "code": strawberry.ID(f"c{number}") if number % 2 else number,
     }
     return Pair(**(values | changes))
 
