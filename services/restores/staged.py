@@ -15,10 +15,11 @@ accepted. The records the plan found holding the file's values (three in four, i
 import of a backup) are neither read nor written again: counted as unchanged, an edit made to
 one between the plan and the start stays, as the plan said nothing would change there.
 
-The job takes the staged rows only when they add up to what its plan counted (`held`): none
-staged (a restore queued without a plan, one restored as new records, SQLite) or lost (the
-table is UNLOGGED: a crash of the database empties it), the job reads the file as before, and
-its batches, numbered alike, resume where the other way stopped. The rows go with the upload
+The job takes what was staged only when it adds up to what its plan counted (`held`: the rows
+to write, the records found unchanged): none staged (a restore queued without a plan, one
+restored as new records, SQLite) or lost (the tables are UNLOGGED: a crash of the database
+empties them), the job reads the file as before, and its batches, numbered alike, resume where
+the other way stopped. What was staged goes with the upload
 (`services.restores.uploads.forget_upload`: when the restore ends, its plan fails, or the
 plan is never started), and again when a plan's attempt starts over.
 """
@@ -59,20 +60,27 @@ def staged_by_plan(restore: Restore) -> bool:
     )
 
 
-def _staged_count(planned: ObjectPlan) -> int:
+def _to_write(planned: ObjectPlan) -> int:
     """The rows of an object type the plan staged: every row it found to write."""
     return planned.records_to_change + planned.records_to_bring_back + planned.records_to_recreate
 
 
 async def held(restore: Restore) -> bool:
-    """Whether the rows of `restore`'s plan are all staged, for the job to apply them."""
+    """Whether what `restore`'s plan staged is all there, for the job to apply it: the rows to
+    write, and the counts of the records found unchanged."""
     if not staged_by_plan(restore) or not restore.plan.get("planned_at"):
         return False
     planned = PlanSummary.model_validate(restore.plan).objects
     [staged] = await connections.get("default").execute_query_dict(
-        f"SELECT count(*) AS rows FROM {STAGED_ROWS} WHERE restore_id = $1", [restore.id]
+        f"""SELECT (SELECT count(*) FROM {STAGED_ROWS} WHERE restore_id = $1) AS rows,
+                   (SELECT coalesce(sum(unchanged), 0) FROM {STAGED_BATCHES}
+                    WHERE restore_id = $1) AS unchanged""",
+        [restore.id],
     )
-    return bool(staged["rows"] == sum(map(_staged_count, planned)))
+    return bool(
+        staged["rows"] == sum(map(_to_write, planned))
+        and staged["unchanged"] == sum(plan.records_unchanged for plan in planned)
+    )
 
 
 async def forget(restore_id: UUID) -> None:
