@@ -7,6 +7,9 @@ mid-batch left nothing of it, and the next attempt resumes after the last commit
 no batch is ever applied twice. Two batches are in flight at once (their records are
 distinct), but they commit in order, and each writes its change events only once the one before
 it committed: the outbox's ids then follow the order of the commits (`services.crm.outbox`).
+
+A restore from a file reads, on PostgreSQL, what its plan staged (`services.restores.staged`)
+rather than the file, when all of it is there.
 """
 
 import asyncio

@@ -109,10 +109,10 @@ class Targets:
 
 @dataclass(frozen=True)
 class StagedRows:
-    """A batch of an uploaded file that its plan staged in the database
+    """A batch of an uploaded file as its plan staged it in the database
     (`services.restores.staged`): the file's rows `first_row` to `last_row` of a part (1 = the
-    first data row), those the plan refused left out. A file's batch of the same rows has the
-    same number in the source's order."""
+    first data row), of which only those the plan found to write were staged. A file's batch of
+    the same rows has the same number in the source's order."""
 
     first_row: int
     last_row: int
