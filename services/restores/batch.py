@@ -5,7 +5,8 @@ what the job then writes, batch by batch, the same way.
 - A file's rows are sorted first (`triage`): live records as above, records in the recycle bin
   brought back, purged ones recreated (`bring_back`), and the rest refused; restored as new
   records, every valid row is created with a new id. On PostgreSQL one statement sorts the rows
-  that pass the checks and counts or writes them (`file_sql`).
+  that pass the checks and counts them, staging them for the job (`file_sql`, `staged`), whose
+  statement sorts them again and writes them.
 - A revert puts back what its restore overwrote: values in bulk, and records the restore
   brought back or created (`bring_back`, in bulk too).
 """
@@ -23,16 +24,27 @@ from services.restores import bring_back
 from services.restores.apply import apply_batch
 from services.restores.count import BatchCounts, count_batch
 from services.restores.diff import BatchResult, Writing, subset
-from services.restores.file_sql import FileCounts, apply_file_batch, count_file_batch
-from services.restores.source import Part, Targets, Values
+from services.restores.file_sql import (
+    FileCounts,
+    apply_file_batch,
+    apply_staged_batch,
+    count_file_batch,
+)
+from services.restores.source import Part, StagedRows, Targets, Values
 from services.restores.triage import CONTACTS, Checked, Refused, Triage, sort_batch
 
 
 async def apply(
-    connection: BaseDBAsyncClient, restore: Restore, part: Part, number: int, batch: Targets
+    connection: BaseDBAsyncClient,
+    restore: Restore,
+    part: Part,
+    number: int,
+    batch: Targets | StagedRows,
 ) -> BatchResult:
     """Writes the batch inside the caller's transaction; what it did."""
     writing = Writing(restore.id, number, part.object_type.id, part.names)
+    if isinstance(batch, StagedRows):
+        return await _apply_staged(connection, writing, restore.account_id, part, batch)
     if batch.reverted is not None:
         return await _apply_revert(connection, writing, restore.account_id, batch)
     if restore.source == RestoreSource.FILE:
@@ -69,6 +81,21 @@ async def _apply_file(
         result, found = done.result, done.refused
     result.records_refused += len(checked.refused(found))
     return result
+
+
+async def _apply_staged(
+    connection: BaseDBAsyncClient,
+    writing: Writing,
+    account_id: UUID,
+    part: Part,
+    batch: StagedRows,
+) -> BatchResult:
+    done = await apply_staged_batch(
+        connection, writing, account_id, _purged_refused(part), batch, now()
+    )
+    # The plan refused the rows of the range it neither staged nor found unchanged.
+    done.result.records_refused += len(batch) - done.rows - done.kept + len(done.refused)
+    return done.result
 
 
 async def _live(connection: BaseDBAsyncClient, writing: Writing, batch: Targets) -> BatchResult:
@@ -179,11 +206,14 @@ async def _count_file(
     if checked.positions:
         counts = await count_file_batch(
             client,
+            restore.id,
             part.object_type.id,
             restore.account_id,
             _purged_refused(part),
             names,
             checked.rows,
+            [batch.first_row + n for n in checked.positions],
+            batch.first_row,
             examples=examples,
         )
     return Counted(

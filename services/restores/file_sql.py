@@ -2,8 +2,12 @@
 each row's id is (a live record of the type, one in the recycle bin, a tombstone, another type's
 record, nothing), what restoring it would do (`count_file_batch`, for the plan) or does
 (`apply_file_batch`, for the job), and the rows refused for where their id is. The rows reach
-the statement checked already (`triage`: well-formed, distinct ids, values their properties
-accept), as arrays (`services.restores.sql`): no record comes back to Python, no per-row work.
+the plan's statement checked already (`triage`: well-formed, distinct ids, values their
+properties accept), as arrays (`services.restores.sql`): no record comes back to Python, no
+per-row work. That statement also stages the rows whose id the job may write
+(`services.restores.staged`); the job's (`apply_staged_batch`) then reads a batch's rows from
+there, by their row numbers, and nothing of the file crosses to the database twice. Without
+staged rows (`apply_file_batch`) the job sends a batch of the file as the plan did.
 
 The job's statement locks what it writes: the live records found differing and the records in
 the recycle bin, read again under the lock, so the values saved are exactly the ones replaced
@@ -16,15 +20,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+import asyncpg
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from models.ids import new_ids_text
 from models.restores import ChangeAction
 from services.restores import sql
 from services.restores.count import BatchCounts, Example, PropertyCounts
 from services.restores.diff import BatchResult, ChangedRecord, Writing
-from services.restores.source import Targets
+from services.restores.source import StagedRows, Targets
 from services.restores.sql import batch_arguments, batch_row, each
 
+# What a plan staged for its job (`services.restores.staged`, migration 0020): the rows to
+# write, and per batch of the file how many already held their values.
+STAGED_ROWS = "restore_staged_rows"
+STAGED_BATCHES = "restore_staged_batches"
 # Where a row's id is, when it is refused for it.
 OTHER_TYPE = "other"
 UNKNOWN = "unknown"
@@ -46,12 +56,17 @@ class FileCounts:
 class FileResult:
     result: BatchResult
     refused: list[tuple[int, str]] = field(default_factory=list)
+    # The rows the statement read, and those of the file's batch it counted as unchanged
+    # without reading them (staged by the plan as such).
+    rows: int = 0
+    kept: int = 0
 
 
-def _sorted(count: int, account: str, purged_refused: str) -> str:
-    """`batch`, then `sorted`: each row with where its id is (`fate`), and the record's current
-    values b0... (null for none). $1 the object type."""
-    return f"""WITH {sql.batch_cte(count)}, found AS (
+def _sorted(count: int, batch: str, account: str, purged_refused: str) -> str:
+    """`batch` (the CTE of the rows: n, id, v0..., expected), then `sorted`: each row with where
+    its id is (`fate`), and the record's current values b0... (null for none). $1 the object
+    type."""
+    return f"""WITH {batch}, found AS (
             SELECT t.*, r.id IS NOT NULL AS known, r.object_type_id AS type_id,
                    r.deleted_at IS NOT NULL AS deleted,
                    {each("r.properties ->> {name} AS b{i}", count)}
@@ -85,10 +100,27 @@ def _refused(text: str) -> list[tuple[int, str]]:
 
 def _count_statement(count: int) -> str:
     """$2 the account, $3 how many examples; after the batch, whether a purged record stays
-    purged (contacts). A file's rows have no expected values, so no conflicts."""
+    purged (contacts), the restore, each row's number in its file and the first row of the
+    file's batch. A file's rows have no expected values, so no conflicts.
+
+    Staged for the job (`services.restores.staged`): the rows it is to write (a live record
+    that differs, one in the recycle bin, a purged one to recreate), values as compared here
+    (null where blank), and how many of the batch's live records already hold their values."""
     changed = sql.differs(count)
+    purged_refused, restore, row_numbers, first_row = (
+        f"${sql.after_batch(count) + n}" for n in range(4)
+    )
     return f"""
-        {_sorted(count, "$2", f"${sql.after_batch(count)}")}
+        {_sorted(count, sql.batch_cte(count), "$2", purged_refused)}, staged AS (
+            INSERT INTO {STAGED_ROWS} (restore_id, object_type_id, row_number, record_id, "values")
+            SELECT {restore}, $1, ({row_numbers}::bigint[])[n], id,
+                   ARRAY[{each("v{i}", count)}]::text[]
+            FROM sorted WHERE fate IN ('binned', 'recreated') OR (fate = 'live' AND {changed})
+        ), kept AS (
+            INSERT INTO {STAGED_BATCHES} (restore_id, object_type_id, first_row, unchanged)
+            SELECT {restore}, $1, {first_row}, count(*)
+            FROM sorted WHERE fate = 'live' AND NOT {changed}
+        )
         SELECT (SELECT count(*) FROM sorted WHERE fate = 'live' AND NOT {changed}),
                (SELECT count(*) FROM sorted WHERE fate = 'live' AND {changed}),
                (SELECT count(*) FROM sorted WHERE fate = 'binned'),
@@ -105,16 +137,21 @@ def _count_statement(count: int) -> str:
 
 async def count_file_batch(
     client: BaseDBAsyncClient,
+    restore_id: UUID,
     object_type_id: UUID,
     account_id: UUID,
     purged_refused: bool,
     names: list[str],
     batch: Targets,
+    row_numbers: Sequence[int],
+    first_row: int,
     *,
     examples: int,
 ) -> FileCounts:
-    """What restoring the checked rows of `batch` would do; up to `examples` examples. Per
-    property, the records brought back and recreated are counted with the live ones."""
+    """What restoring the checked rows of `batch` (at `row_numbers` in their file, whose batch
+    starts at `first_row`) would do, up to `examples` examples; what the job is to write staged
+    for it. Per property, the records brought back and recreated are counted with the live
+    ones."""
     row = await batch_row(
         client,
         _count_statement(len(names)),
@@ -123,6 +160,9 @@ async def count_file_batch(
         examples,
         *batch_arguments(names, batch),
         purged_refused,
+        restore_id,
+        row_numbers,
+        first_row,
     )
     unchanged, to_change, binned, recreated, by_property, first, refused = row
     live = BatchCounts(
@@ -140,16 +180,18 @@ async def count_file_batch(
 # The job.
 
 
-def _apply_statement(count: int) -> str:
-    """$2 the restore, $3 the batch number; after the batch: the names' array, ids for the
-    saved changes, the time of the writes, the account, whether a purged record stays purged.
+def _apply_statement(count: int, batch: str, after: int, kept: str = "0") -> str:
+    """The rows from `batch` (a CTE); $2 the restore, $3 the batch number; from parameter
+    `after` on: the names' array, ids for the saved changes, the time of the writes, the
+    account, whether a purged record stays purged. `kept`: how many rows of the file's batch,
+    not in `batch`, already hold their values.
 
     Removing the chosen names and adding the target replaces or clears exactly those
     properties and leaves the others, for a live record as for one brought back."""
-    names, ids, at, account, purged_refused = (f"${sql.after_batch(count) + n}" for n in range(5))
+    names, ids, at, account, purged_refused = (f"${after + n}" for n in range(5))
     target = f"jsonb_strip_nulls(jsonb_build_object({each('{name}, s.v{i}', count)}))"
     return f"""
-        {_sorted(count, account, purged_refused)}, locked AS (
+        {_sorted(count, batch, account, purged_refused)}, locked AS (
             SELECT s.n, s.id, r.deleted_at, {each("s.v{i}", count)},
                    {each("r.properties ->> {name} AS b{i}", count)}
             FROM sorted s JOIN records r ON r.id = s.id
@@ -199,7 +241,8 @@ def _apply_statement(count: int) -> str:
                    jsonb_build_object({each("{name}, s.v{i}", count)}), deleted_at
             FROM numbered s
         )
-        SELECT (SELECT count(*) FROM sorted WHERE fate IN ('live', 'binned')),
+        SELECT (SELECT count(*) FROM batch), {kept},
+               (SELECT count(*) FROM sorted WHERE fate IN ('live', 'binned')),
                (SELECT count(*) FROM numbered WHERE action = '{ChangeAction.UNDELETE}'),
                (SELECT count(*) FROM numbered WHERE action = '{ChangeAction.RECREATE}'),
                (SELECT coalesce(sum(values_set), 0) FROM numbered)::int,
@@ -226,28 +269,85 @@ async def apply_file_batch(
     at: datetime,
 ) -> FileResult:
     """Writes the checked rows of `batch` inside the caller's transaction; what it did."""
-    names = writing.names
+    count = len(writing.names)
     row = await batch_row(
         connection,
-        _apply_statement(len(names)),
+        _apply_statement(count, sql.batch_cte(count), sql.after_batch(count)),
         *sql.written_arguments(writing, batch),
         at,
         account_id,
         purged_refused,
     )
-    found, brought_back, recreated, values_set, values_cleared, changed, refused = row
+    return _file_result(row)
+
+
+def _staged_cte(count: int) -> str:
+    """`batch` read from the rows the plan staged for the restore ($2) and the object type
+    ($1): those from row number $4 to the one in the parameter after the names."""
+    return f"""batch AS (
+            SELECT row_number AS n, record_id AS id, {each('"values"[{i} + 1] AS v{i}', count)},
+                   NULL::jsonb AS expected
+            FROM {STAGED_ROWS}
+            WHERE restore_id = $2 AND object_type_id = $1
+                AND row_number BETWEEN $4 AND ${sql.NAMES_FROM + count}
+        )"""
+
+
+def _staged_kept(count: int) -> str:
+    """How many rows of the same range the plan found already holding their values."""
+    return f"""(SELECT coalesce(sum(unchanged), 0) FROM {STAGED_BATCHES}
+                WHERE restore_id = $2 AND object_type_id = $1
+                    AND first_row BETWEEN $4 AND ${sql.NAMES_FROM + count})::int"""
+
+
+async def apply_staged_batch(
+    connection: BaseDBAsyncClient,
+    writing: Writing,
+    account_id: UUID,
+    purged_refused: bool,
+    batch: StagedRows,
+    at: datetime,
+) -> FileResult:
+    """Writes the rows the plan staged within `batch`'s row numbers inside the caller's
+    transaction, as `apply_file_batch` writes a file's; what it did. The rows of the range the
+    plan found unchanged count as unchanged (`FileResult.kept`): an edit made to one since
+    stays. Those it refused were not staged: `FileResult.rows` and `kept` say how many were."""
+    names = writing.names
+    count = len(names)
+    row = await batch_row(
+        connection,
+        _apply_statement(
+            count, _staged_cte(count), sql.NAMES_FROM + count + 1, _staged_kept(count)
+        ),
+        writing.object_type_id,
+        writing.restore_id,
+        writing.number,
+        batch.first_row,
+        *names,
+        batch.last_row,
+        names,
+        new_ids_text(len(batch)),
+        at,
+        account_id,
+        purged_refused,
+    )
+    return _file_result(row)
+
+
+def _file_result(row: asyncpg.Record) -> FileResult:
+    rows, kept, found, brought_back, recreated, values_set, values_cleared, changed, refused = row
     changed_records = _changed(json.loads(changed))
     updated = len(changed_records) - brought_back - recreated
     result = BatchResult.model_construct(
         changed=changed_records,
         records_changed=updated,
-        records_unchanged=found - updated - brought_back,
+        records_unchanged=kept + found - updated - brought_back,
         records_brought_back=brought_back,
         records_recreated=recreated,
         values_set=values_set,
         values_cleared=values_cleared,
     )
-    return FileResult(result, _refused(refused))
+    return FileResult(result, _refused(refused), rows, kept)
 
 
 def _changed(rows: Sequence[tuple[str, str, list[str]]]) -> list[ChangedRecord]:

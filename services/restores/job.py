@@ -7,11 +7,15 @@ mid-batch left nothing of it, and the next attempt resumes after the last commit
 no batch is ever applied twice. Two batches are in flight at once (their records are
 distinct), but they commit in order, and each writes its change events only once the one before
 it committed: the outbox's ids then follow the order of the commits (`services.crm.outbox`).
+
+A restore from a file reads, on PostgreSQL, what its plan staged (`services.restores.staged`)
+rather than the file, when all of it is there.
 """
 
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -26,11 +30,18 @@ from services.core import database
 from services.core.text import plural
 from services.crm import ChangeSource, RecordChange
 from services.imports import FileRefused
-from services.restores import associations
+from services.restores import associations, staged
 from services.restores import batch as batches
 from services.restores.diff import AppliedCounts, BatchResult
 from services.restores.service import audited, wording
-from services.restores.source import AssociationBatch, Part, Source, Targets, source_of
+from services.restores.source import (
+    AssociationBatch,
+    Part,
+    Source,
+    StagedRows,
+    Targets,
+    source_of,
+)
 from services.restores.uploads import forget_upload
 
 # Batches applied at once: the next one's statement runs while this one commits, so neither
@@ -72,7 +83,7 @@ class RestoreJob(jobs.Job[Restore]):
         committed.set_result(resumed)
         in_flight: deque[tuple[_Progress, asyncio.Future[AppliedCounts]]] = deque()
         try:
-            async with source_of(self.row) as source:
+            async with await _source(self.row) as source:
                 # A resumed attempt reads the source again from the start: its order is
                 # stable, so the batches committed before are exactly the first
                 # `batches_done`.
@@ -128,7 +139,7 @@ class RestoreJob(jobs.Job[Restore]):
         while in_flight:
             await self._report(*in_flight.popleft())
 
-    def _records(self, part: Part, batch: Targets) -> Batch:
+    def _records(self, part: Part, batch: Targets | StagedRows) -> Batch:
         def numbered(number: int) -> Write:
             def write(connection: BaseDBAsyncClient) -> Awaitable[BatchResult]:
                 return batches.apply(connection, self.row, part, number, batch)
@@ -188,6 +199,14 @@ class RestoreJob(jobs.Job[Restore]):
     async def announce_outcome(self, outcome: jobs.Outcome) -> None:
         await _notify(self.row, outcome, self.counts)
         await forget_upload(self.row)
+
+
+async def _source(restore: Restore) -> AbstractAsyncContextManager[Source]:
+    """Where the job reads the rows: those its plan staged, when they are all there, else the
+    source itself (`services.restores.staged`)."""
+    if await staged.held(restore):
+        return staged.staged_source(restore)
+    return source_of(restore)
 
 
 async def _record_changes(

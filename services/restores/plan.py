@@ -25,7 +25,7 @@ from services.core.errors import DomainError, ErrorCode, ValidationFailed
 from services.core.viewer import Viewer
 from services.crm import get_object_type, properties_by_name
 from services.imports import account_types, inspect_upload, shown_file_name
-from services.restores import associations, chosen
+from services.restores import associations, chosen, staged
 from services.restores import batch as batches
 from services.restores import service as restores
 from services.restores.count import Example, PropertyCounts
@@ -196,6 +196,7 @@ class _Planner:
         ahead: deque[tuple[Targets, asyncio.Future[batches.Counted]]] = deque()
         try:
             async for batch in part.batches:
+                assert isinstance(batch, Targets)  # A plan reads its source: nothing is staged.
                 if len(ahead) == IN_FLIGHT:
                     await self._add_counted(part, planned, *ahead.popleft(), progress)
                 ahead.append((batch, asyncio.ensure_future(self._count(part, batch))))
@@ -323,6 +324,7 @@ async def compute(plan: Restore, progress: Progress) -> PlanSummary:
     """The plan of `plan` (object type and backup fetched), reporting progress per batch."""
     # An attempt taken over after its worker died starts again.
     await RestoreRefusal.filter(restore_id=plan.id).delete()
+    await staged.forget(plan.id)
     async with source_of(plan) as source:
         planner = _Planner(plan, PlanSummary(values_as_of=source.values_as_of))
         async for part in source.parts:

@@ -107,6 +107,21 @@ class Targets:
         )
 
 
+@dataclass(frozen=True)
+class StagedRows:
+    """A batch of an uploaded file as its plan staged it in the database
+    (`services.restores.staged`): the file's rows `first_row` to `last_row` of a part (1 = the
+    first data row), of which only those the plan found to write were staged. A file's batch of
+    the same rows has the same number in the source's order."""
+
+    first_row: int
+    last_row: int
+
+    def __len__(self) -> int:
+        """The file's rows in the batch, refused ones included."""
+        return self.last_row - self.first_row + 1
+
+
 def _uuid(record_id: str) -> UUID:
     try:
         return UUID(record_id)
@@ -126,7 +141,8 @@ class Part:
     names: list[str]
     # Records in the part, for progress.
     rows: int
-    batches: AsyncIterator[Targets]
+    # Rows staged by the plan only for the job that applies a file (`services.restores.staged`).
+    batches: AsyncIterator[Targets | StagedRows]
     # The properties as the source defines them (a backup's at its time), by name.
     labels: dict[str, str] = field(default_factory=dict)
     sensitive: frozenset[str] = frozenset()

@@ -1,12 +1,16 @@
 """SQL shared by the statements that compare a batch of a restore with the records, on
-PostgreSQL (`count` counts, `apply` writes). The batch goes in as arrays, one
-per chosen property, so Python builds no object per record, and values are compared as text,
-one property at a time.
+PostgreSQL (`count` counts, `apply` writes). The batch goes in column by column, one per
+chosen property, so Python builds no object per record, and values are compared as text, one
+property at a time. A column is one JSON array of strings, encoded in C and read back with
+`jsonb_array_elements_text`: sent as a text[] the driver checked each value on its own in
+Python (6 ms of the worker's time a batch of 1,000 rows and 20 columns, against 1.5 ms).
 
 Parameters: $1 the object type, $2 and $3 the statement's own, $4 the record ids, the chosen
-names one by one from $5, the values (an array per name, "" where blank), a revert's expected
-values (JSON; null for a restore), then the statement's own again from `after_batch`.
+names one by one from $5, the values (a JSON array per name, "" where blank), a revert's
+expected values (JSON; null for a restore), then the statement's own again from `after_batch`.
 """
+
+import json
 
 import asyncpg
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -31,12 +35,16 @@ def after_batch(count: int) -> int:
 
 
 def batch_cte(count: int) -> str:
-    """`batch`: (n, id, v0..., expected) in the batch's order, a blank value as null."""
-    values = ", ".join(f"${NAMES_FROM + count + n}::text[]" for n in range(count))
+    """`batch`: (n, id, v0..., expected) in the batch's order, a blank value as null. ROWS FROM
+    reads the columns side by side, in their order."""
+    values = "".join(
+        f", jsonb_array_elements_text(${NAMES_FROM + count + n}::jsonb)" for n in range(count)
+    )
     expected = f"${NAMES_FROM + 2 * count}"
     return f"""batch AS (
-            SELECT n, id, {each("NULLIF(v{i}, '') AS v{i}", count)}, expected
-            FROM unnest($4::uuid[], {values}, {expected}::jsonb[])
+            SELECT n, id::uuid AS id, {each("NULLIF(v{i}, '') AS v{i}", count)}, expected
+            FROM ROWS FROM (jsonb_array_elements_text($4::jsonb){values},
+                            unnest({expected}::jsonb[]))
                 WITH ORDINALITY AS t(id, {each("v{i}", count)}, expected, n)
         )"""
 
@@ -55,11 +63,15 @@ def current(count: int) -> str:
 def batch_arguments(names: list[str], batch: Targets) -> list[object]:
     """$4 to the last of the batch's parameters."""
     return [
-        batch.record_ids,
+        _column(batch.record_ids),
         *names,
-        *(batch.columns[name] for name in names),
+        *(_column(batch.columns[name]) for name in names),
         None if batch.expected is None else [compact_json(expected) for expected in batch.expected],
     ]
+
+
+# Strings as they are (a value's non-ASCII characters unescaped: fewer bytes to send and parse).
+_column = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def written_arguments(writing: Writing, batch: Targets) -> list[object]:

@@ -1,6 +1,7 @@
-"""Uploaded files nothing will read again: deleted when their restore ends or their plan fails,
-and by the scheduler's pass, those of plans never started (a day after the upload: the plan is
-stale long before) and of finished restores that storage could not delete at the time."""
+"""Uploaded files nothing will read again, with the rows their plans staged: deleted when their
+restore ends or their plan fails, and by the scheduler's pass, those of plans never started (a
+day after the upload: the plan is stale long before) and of finished restores that storage
+could not delete at the time."""
 
 import logging
 from datetime import datetime, timedelta
@@ -10,15 +11,18 @@ from tortoise.expressions import Q
 from models.restores import Restore, RestoreSource, RestoreStatus
 from services import storage
 from services.core.clock import now
+from services.restores import staged
 
 log = logging.getLogger(__name__)
 
 
 async def forget_upload(restore: Restore) -> None:
-    """An uploaded file is not read again once the restore is over. Storage that cannot delete
-    it now keeps the key on the row, for `forget_unused_uploads` to delete later."""
+    """An uploaded file is not read again once the restore is over, nor are the rows its plan
+    staged (`services.restores.staged`), deleted first. Storage that cannot delete the file now
+    keeps the key on the row, for `forget_unused_uploads` to delete later."""
     if not restore.file_key:
         return
+    await staged.forget(restore.id)
     try:
         await storage.current().delete(restore.file_key)
     except Exception:

@@ -11,6 +11,8 @@ import contextlib
 from pathlib import Path
 from uuid import uuid4
 
+import pytest
+
 from models.audit import AuditEvent
 from models.crm import PurgedRecord, Record
 from models.notifications import Notification
@@ -20,7 +22,13 @@ from services.core.clock import now
 from services.restores import job as restore_job
 from services.restores.diff import AppliedCounts
 from services.restores.source import BATCH_SIZE
-from tests.support.imports import csv_bytes, queued_file_restore
+from tests.support.imports import (
+    csv_bytes,
+    lose_staged_rows,
+    planned_file_restore,
+    queued_file_restore,
+    staged_rows,
+)
 from tests.support.leases import lease_lapses
 from tests.support.records import purge, seed_records
 from tests.support.restores import first_change
@@ -32,9 +40,13 @@ DEALS = BATCHES * BATCH_SIZE
 UNKNOWN_AT = (10, 1_060, 2_110)
 
 
+@pytest.mark.parametrize("way", ["unplanned", "staged", "staged, lost on the way"])
 async def test_a_restore_from_a_file_resumes_after_its_worker_died_applying_each_row_once(
-    tenant: Tenant, tmp_path: Path
+    tenant: Tenant, tmp_path: Path, way: str
 ) -> None:
+    """Queued without a plan, the job reads the file; planned, it writes the rows its plan
+    staged (PostgreSQL), and reads the file once they are lost (a crash of the database empties
+    their table), resuming after the batches written from them."""
     deals = await seed_records(tenant, "deals", [{"amount": str(i)} for i in range(DEALS)])
     purged, binned = deals[1_100:1_130], deals[2_140:2_160]
     await purge(purged)
@@ -43,7 +55,8 @@ async def test_a_restore_from_a_file_resumes_after_its_worker_died_applying_each
     for position in UNKNOWN_AT:
         rows.insert(position, [str(uuid4()), "Stranger", "1"])
     content = csv_bytes(["id", "dealname", "amount"], rows)
-    restore = await queued_file_restore(tenant, content, tmp_path, "deals")
+    queue = queued_file_restore if way == "unplanned" else planned_file_restore
+    restore = await queue(tenant, content, tmp_path, "deals")
 
     async with first_change(tenant) as committed:
         dying = asyncio.create_task(restore_job.run_restore(restore.id))
@@ -54,6 +67,8 @@ async def test_a_restore_from_a_file_resumes_after_its_worker_died_applying_each
             await dying
     interrupted = AppliedCounts.model_validate((await Restore.get(id=restore.id)).counts)
     assert 1 <= interrupted.batches_done < BATCHES
+    if way == "staged, lost on the way":
+        await lose_staged_rows(restore.id)
     await lease_lapses(Restore, restore.id)
     await restore_job.run_restore(restore.id)
 
@@ -103,11 +118,13 @@ async def test_a_file_that_no_longer_fits_fails_at_once_without_writing(
     assert await AuditEvent.exists(target_id=str(restore.id), action="IMPORT_FAILED")
 
 
+@pytest.mark.parametrize("way", ["unplanned", "planned"])
 async def test_each_change_is_saved_with_what_the_record_held_and_how_it_changed(
-    tenant: Tenant, tmp_path: Path
+    tenant: Tenant, tmp_path: Path, way: str
 ) -> None:
     """What a revert reads back: per record, its values before and after, and whether it was
-    updated, taken out of the recycle bin (and since when it was there) or created again."""
+    updated, taken out of the recycle bin (and since when it was there) or created again.
+    Planned on PostgreSQL, the job writes what its plan staged, with no file to read."""
     [updated, same, binned, purged] = await seed_records(
         tenant,
         "deals",
@@ -130,12 +147,19 @@ async def test_each_change_is_saved_with_what_the_record_held_and_how_it_changed
         [str(contact.id), "Refused", "5"],
     ]
     content = csv_bytes(["id", "dealname", "amount"], rows)
-    restore = await queued_file_restore(tenant, content, tmp_path, "deals")
+    if way == "unplanned":
+        restore = await queued_file_restore(tenant, content, tmp_path, "deals")
+    else:
+        restore = await planned_file_restore(tenant, content, tmp_path, "deals")
+        # Staged: the three to write (SQLite stages nothing).
+        if await staged_rows(restore.id) == 3:
+            await storage.current().delete(restore.file_key)
 
     await restore_job.run_restore(restore.id)
 
     done = await Restore.get(id=restore.id)
     assert done.status == RestoreStatus.SUCCEEDED, done.failure_reason
+    assert await staged_rows(restore.id) == 0
     counts = AppliedCounts.model_validate(done.counts)
     assert (counts.records_changed, counts.records_unchanged, counts.records_refused) == (1, 1, 1)
     assert (counts.records_brought_back, counts.records_recreated) == (1, 1)

@@ -1,6 +1,6 @@
-"""Uploaded files nothing will read again go with the scheduler's pass: a plan's never started
-a day on, and a finished restore's that storage could not delete at the time; a file a plan or
-a restore may still read stays."""
+"""Uploaded files nothing will read again go with the scheduler's pass, with the rows their
+plans staged: a plan's never started a day on, and a finished restore's that storage could not
+delete at the time; a file a plan or a restore may still read stays, and so do its rows."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -8,7 +8,7 @@ from pathlib import Path
 from models.restores import Restore, RestoreStatus
 from services import storage
 from services.core.clock import now
-from tests.support.imports import csv_bytes, queued_file_restore
+from tests.support.imports import csv_bytes, queued_file_restore, stage_a_row, staged_rows
 from tests.support.tenants import Tenant
 from workers import scheduler
 
@@ -32,6 +32,7 @@ async def test_files_nothing_will_read_go_and_the_others_stay(
         restore = await queued_file_restore(tenant, content, tmp_path, "deals")
         await Restore.filter(id=restore.id).update(status=status, created_at=now() - age)
         restores[name] = restore
+        staged = await stage_a_row(restore)
 
     await scheduler.run_pass()
 
@@ -39,3 +40,4 @@ async def test_files_nothing_will_read_go_and_the_others_stay(
         key = restores[name].file_key
         assert await storage.current().exists(key) == kept, name
         assert ((await Restore.get(id=restores[name].id)).file_key == key) == kept, name
+        assert await staged_rows(restores[name].id) == (staged if kept else 0), name

@@ -9,17 +9,18 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
+from tortoise import connections
 
 from models.accounts import Role
 from models.crm import ObjectType
 from models.ids import new_id
 from models.imports import Import
 from models.restores import Restore, RestoreSource, RestoreStatus
-from services import storage
+from services import restores, storage
 from services.backups.file_format import MANIFEST_NAME
 from services.core.clock import now
 from services.storage import import_key
@@ -27,7 +28,7 @@ from tests.support.archives import replaced, zip_bytes
 from tests.support.backups import backed_up
 from tests.support.graphql import GraphQLClient
 from tests.support.records import seed_deals, set_values
-from tests.support.restores import plan, plan_ended, restore_finished, start
+from tests.support.restores import plan, plan_ended, queued_unsent, restore_finished, start
 from tests.support.tenants import Tenant
 from tests.support.two_factor import step_up
 
@@ -142,11 +143,15 @@ def hostile_files(backup: bytes) -> dict[str, tuple[bytes, dict[str, str], str]]
 
 
 async def queued_file_restore(
-    tenant: Tenant, content: bytes, tmp_path: Path, object_type: str
+    tenant: Tenant,
+    content: bytes,
+    tmp_path: Path,
+    object_type: str,
+    status: RestoreStatus = RestoreStatus.QUEUED,
 ) -> Restore:
-    """A restore from a CSV of `object_type` as startRestore leaves it, its file in storage,
-    that no worker has been sent, its lease long enough that the lost-job sweep does not hand
-    it to the in-process worker."""
+    """A restore from a CSV of `object_type` as startRestore leaves it (or in `status`), its
+    file in storage, that no worker has been sent, its lease long enough that the lost-job sweep
+    does not hand it to the in-process worker."""
     restore_id = new_id()
     key = import_key(tenant.account.id, restore_id)
     path = tmp_path / f"{restore_id}.csv"
@@ -159,10 +164,57 @@ async def queued_file_restore(
         file_key=key,
         file_name=f"{object_type}.csv",
         object_type=await ObjectType.get(account_id=tenant.account.id, name=object_type),
-        status=RestoreStatus.QUEUED,
+        status=status,
         requested_by=tenant.users[Role.SUPER_ADMIN],
         lease_expires_at=now() + timedelta(hours=1),
     )
+
+
+async def planned_file_restore(
+    tenant: Tenant, content: bytes, tmp_path: Path, object_type: str
+) -> Restore:
+    """As `queued_file_restore`, once its plan's job (run here, as a worker would) planned it:
+    on PostgreSQL its rows are staged for the job."""
+    restore = await queued_file_restore(
+        tenant, content, tmp_path, object_type, RestoreStatus.PLAN_QUEUED
+    )
+    await restores.run_plan(restore.id)
+    planned = await Restore.get(id=restore.id)
+    assert planned.status == RestoreStatus.PLANNED, planned.failure_reason
+    await queued_unsent(restore.id, tenant)
+    return await Restore.get(id=restore.id)
+
+
+async def stage_a_row(restore: Restore) -> int:
+    """A row staged for `restore` as its plan stages them; how many were (none on SQLite)."""
+    client = connections.get("default")
+    if client.capabilities.dialect != "postgres":
+        return 0
+    await client.execute_query(
+        "INSERT INTO restore_staged_rows (restore_id, object_type_id, row_number, record_id, "
+        "\"values\") VALUES ($1, $2, 1, $3, ARRAY['x'])",
+        [restore.id, restore.object_type_id, uuid4()],
+    )
+    return 1
+
+
+async def lose_staged_rows(restore_id: UUID) -> None:
+    """What a crash of PostgreSQL does to the UNLOGGED tables of what plans staged."""
+    client = connections.get("default")
+    if client.capabilities.dialect == "postgres":
+        for table in ("restore_staged_rows", "restore_staged_batches"):
+            await client.execute_query(f"DELETE FROM {table} WHERE restore_id = $1", [restore_id])
+
+
+async def staged_rows(restore_id: UUID) -> int:
+    """The rows staged for the restore (`services.restores.staged`); none on SQLite."""
+    client = connections.get("default")
+    if client.capabilities.dialect != "postgres":
+        return 0
+    [staged] = await client.execute_query_dict(
+        "SELECT count(*) AS rows FROM restore_staged_rows WHERE restore_id = $1", [restore_id]
+    )
+    return int(staged["rows"])
 
 
 async def restore_entry(gql: GraphQLClient, tenant: Tenant) -> Import:
