@@ -8,6 +8,9 @@ from services import storage
 
 
 class _StoredAsIs(storage.EncryptedStorage):
+    def scratch(self, path: Path) -> storage.ScratchFile:
+        return storage.PlainScratch(path)
+
     async def put_file(self, key: str, local_path: Path) -> None:
         await self.inner.put_file(key, local_path)
 

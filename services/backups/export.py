@@ -42,6 +42,7 @@ from services.backups.file_format import (
 )
 from services.core.database import is_postgres
 from services.core.errors import NotFound
+from services.storage import ScratchFile
 
 DEFAULT_BATCH_SIZE = 2000
 
@@ -92,7 +93,7 @@ class _Snapshot(Protocol):
 async def export_account(
     account_id: UUID,
     backup_id: UUID,
-    dest_path: Path,
+    dest: ScratchFile,
     database_url: str,
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
@@ -100,19 +101,19 @@ async def export_account(
     progress: Progress | None = None,
     include_associations: bool = False,
 ) -> ExportResult:
-    """Writes the account's live records to `dest_path` (and, when asked, the associations
+    """Writes the account's live records to `dest` (and, when asked, the associations
     between them, from the same snapshot) and checks the file before returning.
     `batch_size` is the rows fetched at a time on SQLite (PostgreSQL streams through COPY);
     `streams` the object types exported at once (PostgreSQL; SQLite has one).
-    On failure nothing is left at `dest_path`."""
+    On failure nothing is left at `dest.path`."""
     try:
         async with _open_snapshot(database_url, account_id, batch_size) as snapshot:
             object_types = [found for found in await snapshot.object_types() if found.rows]
-            with BackupWriter(dest_path, account_id, backup_id) as writer:
+            with BackupWriter(dest.create(), account_id, backup_id) as writer:
                 count = min(streams, len(object_types))
                 if count > 1:
                     async with snapshot.streams(count) as readers:
-                        await _export_types(readers, writer, object_types, dest_path, progress)
+                        await _export_types(readers, writer, object_types, dest.path, progress)
                 else:
                     for object_type in object_types:
                         await _export_type(snapshot, writer, object_type, progress)
@@ -120,9 +121,9 @@ async def export_account(
                     with writer.associations_file() as entry:
                         await snapshot.copy_associations(entry)
                 manifest = writer.write_manifest(snapshot.snapshot_at)
-        await asyncio.to_thread(_check_complete, dest_path, manifest)
+        await asyncio.to_thread(_check_complete, dest, manifest)
     except BaseException:
-        await asyncio.to_thread(dest_path.unlink, missing_ok=True)
+        await asyncio.to_thread(dest.path.unlink, missing_ok=True)
         raise
     return ExportResult(
         snapshot_at=manifest.snapshot_at,
@@ -216,7 +217,7 @@ def _delete(paths: Iterable[Path]) -> None:
         path.unlink(missing_ok=True)
 
 
-def _check_complete(path: Path, written: Manifest) -> None:
+def _check_complete(dest: ScratchFile, written: Manifest) -> None:
     """The file on disk is the whole backup: its directory lists the manifest and exactly the
     files the manifest names, each behind an intact header, and the manifest reads back as
     written.
@@ -225,7 +226,7 @@ def _check_complete(path: Path, written: Manifest) -> None:
     were taken from the very bytes handed to the compressor, every reader checks the CRC, and a
     restore verifies the whole file (`file_format.verify`) before it reads any of it.
     Inflating everything again here cost a third of the export, to re-check zlib."""
-    with ZipFile(path) as archive:
+    with dest.reopen() as file, ZipFile(file) as archive:
         names = archive.namelist()
         expected = [MANIFEST_NAME, *(entry.file_name for entry in written.entries)]
         if sorted(names) != sorted(expected):

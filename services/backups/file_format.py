@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Annotated, Final, Literal, Protocol, Self
+from typing import IO, Annotated, BinaryIO, Final, Literal, Protocol, Self
 from uuid import UUID
 from zipfile import ZIP_DEFLATED, BadZipFile, ZipFile
 
@@ -347,8 +347,9 @@ class BackupWriter:
     `write_manifest` has no manifest, so `verify` refuses it. Once closed, `size_bytes` and
     `sha256` are the whole file's."""
 
-    def __init__(self, path: Path, account_id: UUID, backup_id: UUID) -> None:
-        self._file = path.open("wb")
+    def __init__(self, file: BinaryIO, account_id: UUID, backup_id: UUID) -> None:
+        """Writes to `file`, new and empty, and closes it."""
+        self._file = file
         self._digesting = _DigestingFile(self._file)
         self._zip = ZipFile(self._digesting, "w", ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
         self._account_id = account_id

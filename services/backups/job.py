@@ -80,16 +80,19 @@ class ExportJob(jobs.Job[Backup]):
 
     async def work(self) -> None:
         backup = self.row
+        files = storage.current()
+        # Sealed as it is written: the export's file is the one stored.
+        scratch = files.scratch(self.scratch)
         result = await export_account(
             backup.account_id,
             backup.id,
-            self.scratch,
+            scratch,
             environment.current().database_url,
             streams=environment.current().export_streams,
             progress=self.held.progress,
             include_associations=backup.include_associations,
         )
-        await storage.current().put_file(_key(backup), self.scratch)
+        await files.put_scratch(_key(backup), scratch)
         # The period in force when the backup completes; changing it later moves it too.
         self.kept_for = kept_for(await Account.get(id=backup.account_id), backup.trigger)
         self.exported = result

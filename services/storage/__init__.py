@@ -9,7 +9,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from services.storage.base import Storage, backup_key, check_key, import_key
+from services.storage.base import (
+    PlainScratch,
+    ScratchFile,
+    Storage,
+    backup_key,
+    check_key,
+    import_key,
+)
 from services.storage.encrypted import EncryptedStorage, Rewrapped
 from services.storage.keyring import Keyring, UnknownKey, new_entry
 from services.storage.local import LocalStorage
@@ -66,8 +73,10 @@ __all__ = [
     "EncryptedStorage",
     "Keyring",
     "LocalStorage",
+    "PlainScratch",
     "Rewrapped",
     "S3Storage",
+    "ScratchFile",
     "Storage",
     "Tampered",
     "UnknownKey",

@@ -2,9 +2,10 @@
 
 import re
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 from uuid import UUID
 
 CHUNK_SIZE = 1 << 20
@@ -57,3 +58,29 @@ class Storage(Protocol):
     async def sweep_temporary(self, older_than: datetime) -> int:
         """Deletes the temporary files of stores that a killed process left unfinished, last
         written before `older_than`; how many."""
+
+
+class ScratchFile(Protocol):
+    """A file written in the work dir, read back, then stored under a key."""
+
+    @property
+    def path(self) -> Path: ...
+
+    def create(self) -> BinaryIO:
+        """The file, empty, to write; closing it completes it."""
+
+    def reopen(self) -> BinaryIO:
+        """The file as written, to read (and seek) in its plaintext."""
+
+
+@dataclass(frozen=True)
+class PlainScratch:
+    """A scratch file written as it is."""
+
+    path: Path
+
+    def create(self) -> BinaryIO:
+        return self.path.open("wb")
+
+    def reopen(self) -> BinaryIO:
+        return self.path.open("rb")

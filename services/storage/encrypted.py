@@ -9,12 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import BinaryIO
 from uuid import uuid4
 
-from services.storage.base import Storage
+from services.storage.base import ScratchFile, Storage
 from services.storage.keyring import Keyring, UnknownKey
 from services.storage.sealed import (
     Opener,
+    SealedFile,
+    Sealer,
     Tampered,
     open_chunks,
     parse_header,
@@ -28,6 +31,21 @@ class Rewrapped(StrEnum):
     CURRENT = "current"  # Already under the current key: left alone.
     REWRAPPED = "rewrapped"  # Its data key is now wrapped by the current key.
     SEALED = "sealed"  # Stored before encryption: now sealed.
+
+
+@dataclass(frozen=True)
+class SealedScratch:
+    """A scratch file sealed as it is written: its plaintext never reaches the disk, and it is
+    stored as it is, with no second pass to seal it."""
+
+    path: Path
+    keyring: Keyring
+
+    def create(self) -> BinaryIO:
+        return Sealer(self.path.open("wb"), self.keyring)  # type: ignore[return-value]
+
+    def reopen(self) -> BinaryIO:
+        return SealedFile(self.path.open("rb"), self.keyring)  # type: ignore[return-value]
 
 
 @dataclass
@@ -44,6 +62,14 @@ class EncryptedStorage:
     def __init__(self, inner: Storage, keyring: Keyring) -> None:
         self.inner = inner
         self.keyring = keyring
+
+    def scratch(self, path: Path) -> ScratchFile:
+        """A file to write at `path` (in the work dir) and then store with `put_scratch`."""
+        return SealedScratch(path, self.keyring)
+
+    async def put_scratch(self, key: str, scratch: ScratchFile) -> None:
+        """Stores a file made by `scratch`, already sealed; it stays at its path."""
+        await self.inner.put_file(key, scratch.path)
 
     async def put_file(self, key: str, local_path: Path) -> None:
         sealed = _beside(local_path, "sealed")

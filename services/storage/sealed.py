@@ -11,11 +11,13 @@ dropped, repeated or cut off, or a file ending early, fails its tag. Re-wrapping
 key-encryption key rewrites the header only: the body does not depend on it.
 """
 
+import io
 import os
+import shutil
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -94,19 +96,58 @@ def _nonce(index: int, final: bool) -> bytes:
 
 def seal(source: BinaryIO, target: BinaryIO, keyring: Keyring) -> None:
     """Writes `source` sealed under a fresh data key to `target`; memory holds two chunks."""
-    data_key = AESGCM.generate_key(bit_length=256)
-    header = wrap(data_key, keyring)
-    cipher = AESGCM(data_key)
-    target.write(header.encode())
-    index = 0
-    chunk = source.read(header.chunk_size)
-    while True:
-        following = source.read(header.chunk_size) if chunk else b""
-        final = not following
-        target.write(cipher.encrypt(_nonce(index, final), chunk, _CHUNK_AAD))
-        if final:
-            return
-        chunk, index = following, index + 1
+    sealer = Sealer(target, keyring)
+    shutil.copyfileobj(source, sealer, CHUNK_SIZE)
+    sealer.finish()
+
+
+class Sealer:
+    """A file being sealed as it is written, under a fresh data key: what is written reaches
+    `target` only encrypted. A chunk is sealed once more bytes follow it (only then is it known
+    not to be the last); `finish` seals the last one, and `close` finishes and closes
+    `target`."""
+
+    def __init__(self, target: BinaryIO, keyring: Keyring) -> None:
+        self._target = target
+        data_key = AESGCM.generate_key(bit_length=256)
+        header = wrap(data_key, keyring)
+        self._cipher = AESGCM(data_key)
+        self._chunk_size = header.chunk_size
+        self._pending = bytearray()
+        self._index = 0
+        self._finished = False
+        target.write(header.encode())
+
+    def write(self, data: bytes) -> int:
+        self._pending += data
+        while len(self._pending) > self._chunk_size:
+            self._seal(bytes(self._pending[: self._chunk_size]), final=False)
+            del self._pending[: self._chunk_size]
+        return len(data)
+
+    def flush(self) -> None:
+        """Sealed chunks reach the target; the last one waits for `finish`."""
+        self._target.flush()
+
+    def finish(self) -> None:
+        if not self._finished:
+            self._seal(bytes(self._pending), final=True)
+            self._pending.clear()
+            self._finished = True
+
+    def close(self) -> None:
+        self.finish()
+        self._target.close()
+
+    def __enter__(self) -> "Sealer":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _seal(self, chunk: bytes, final: bool) -> None:
+        self._target.write(self._cipher.encrypt(_nonce(self._index, final), chunk, _CHUNK_AAD))
+        self._index += 1
 
 
 class Opener:
@@ -150,15 +191,79 @@ class Opener:
 
     def _open(self, record: bytes, final: bool) -> bytes:
         assert self.cipher is not None
-        try:
-            plain = self.cipher.decrypt(_nonce(self.index, final), record, _CHUNK_AAD)
-        except InvalidTag:
-            ending = "the file is cut off or " if final else ""
-            raise Tampered(
-                f"Chunk {self.index + 1} of the file fails its check: {ending}it was altered."
-            ) from None
+        plain = _open_chunk(self.cipher, self.index, record, final)
         self.index += 1
         return plain
+
+
+def _open_chunk(cipher: AESGCM, index: int, record: bytes, final: bool) -> bytes:
+    try:
+        return cipher.decrypt(_nonce(index, final), record, _CHUNK_AAD)
+    except InvalidTag:
+        ending = "the file is cut off or " if final else ""
+        raise Tampered(
+            f"Chunk {index + 1} of the file fails its check: {ending}it was altered."
+        ) from None
+
+
+class SealedFile(io.RawIOBase):
+    """A sealed file read as its plaintext, with seeks: only the chunks read are opened (each
+    checked by its tag), so a reader of a few places of a large file decrypts a few chunks.
+    Closing also closes `source`."""
+
+    def __init__(self, source: BinaryIO, keyring: Keyring) -> None:
+        super().__init__()
+        self._source = source
+        parsed = parse_header(source.read(4096))
+        if parsed is None:
+            raise Tampered("The file is cut off: its header is incomplete.")
+        header, self._body_start = parsed
+        self._cipher = AESGCM(header.data_key(keyring))
+        self._chunk_size = header.chunk_size
+        sealed_size = source.seek(0, io.SEEK_END)
+        self._size = plaintext_size(sealed_size, self._body_start, self._chunk_size)
+        self._last = max(0, -(-self._size // self._chunk_size) - 1)
+        self._position = 0
+        self._opened: tuple[int, bytes] | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        start = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        self._position = max(0, start + offset)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def readinto(self, buffer: Any) -> int:
+        """Fills `buffer` across chunks, short only at the end: readers such as ZipFile take
+        a short read for a cut-off file."""
+        filled = 0
+        while filled < len(buffer) and self._position < self._size:
+            index, within = divmod(self._position, self._chunk_size)
+            chunk = self._chunk(index)[within : within + len(buffer) - filled]
+            buffer[filled : filled + len(chunk)] = chunk
+            filled += len(chunk)
+            self._position += len(chunk)
+        return filled
+
+    def _chunk(self, index: int) -> bytes:
+        if self._opened is None or self._opened[0] != index:
+            record_size = self._chunk_size + TAG_SIZE
+            self._source.seek(self._body_start + index * record_size)
+            record = self._source.read(record_size)
+            self._opened = index, _open_chunk(self._cipher, index, record, index == self._last)
+        return self._opened[1]
+
+    def close(self) -> None:
+        if not self.closed:
+            self._source.close()
+        super().close()
 
 
 def open_chunks(source: BinaryIO, keyring: Keyring, read_size: int = CHUNK_SIZE) -> Iterator[bytes]:

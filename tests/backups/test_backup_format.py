@@ -351,7 +351,7 @@ def test_no_manifest_or_not_a_zip_is_refused(backup: Path, tmp_path: Path) -> No
 
 def test_an_interrupted_write_leaves_no_valid_backup(tmp_path: Path) -> None:
     path = tmp_path / "interrupted.zip"
-    with pytest.raises(RuntimeError), BackupWriter(path, uuid4(), uuid4()) as writer:
+    with pytest.raises(RuntimeError), BackupWriter(path.open("wb"), uuid4(), uuid4()) as writer:
         with writer.csv_file(CONTACTS) as entry:
             entry.write_rows(contact_rows())
         raise RuntimeError("the database went away")
@@ -363,7 +363,7 @@ def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     path = tmp_path / "large.zip"
     batch = [[str(uuid4()), f"name {i}", f"+1 555 {i:07d}", "lead"] for i in range(2000)]
     # The rows of one batch plus the compressor's window, not the file.
-    with peak_memory(3_000_000), BackupWriter(path, uuid4(), uuid4()) as writer:
+    with peak_memory(3_000_000), BackupWriter(path.open("wb"), uuid4(), uuid4()) as writer:
         with writer.csv_file(CONTACTS) as entry:
             for _ in range(100):
                 entry.write_rows(batch)

@@ -15,6 +15,8 @@ from services.backups import export as export_module
 from services.backups.export import export_account
 from services.backups.file_format import MANIFEST_NAME, CsvEntry, verify
 from services.core.errors import NotFound
+from services.storage import EncryptedStorage, Keyring, LocalStorage, PlainScratch, new_entry
+from services.storage.sealed import MAGIC
 from tests.support.backup_files import TRICKY_VALUES
 from tests.support.backups import csv_rows, entries, files_in_the_database
 from tests.support.records import seed_records
@@ -66,7 +68,7 @@ async def test_the_backup_holds_every_live_value_exactly(
     backup_id = uuid4()
     path = tmp_path / "backup.zip"
     result = await export_account(
-        account_id, backup_id, path, database_url, streams=streams, progress=progress
+        account_id, backup_id, PlainScratch(path), database_url, streams=streams, progress=progress
     )
 
     expected = await files_in_the_database(account_id)
@@ -105,10 +107,39 @@ async def test_an_account_without_records_has_only_a_manifest(
     tenant: Tenant, database_url: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "empty.zip"
-    result = await export_account(tenant.account.id, uuid4(), path, database_url)
+    result = await export_account(tenant.account.id, uuid4(), PlainScratch(path), database_url)
     assert result.object_counts == {}
     assert zipfile.ZipFile(path).namelist() == [MANIFEST_NAME]
     assert verify(path).files == ()
+
+
+@pytest.mark.parametrize("streams", [1, 2])
+async def test_the_file_is_sealed_as_it_is_written_and_holds_the_same_backup(
+    tenant: Tenant, database_url: str, tmp_path: Path, streams: int
+) -> None:
+    await seed_records(tenant, "contacts", [{"firstname": f"Ada {n}"} for n in range(50)])
+    await seed_records(tenant, "companies", [{"name": "Acme"}])
+    plain, sealed = tmp_path / "plain.zip", tmp_path / "sealed.zip"
+    backup_id = uuid4()
+    files = EncryptedStorage(LocalStorage(tmp_path / "storage"), Keyring.parse(new_entry("k")))
+    scratch = files.scratch(sealed)
+    result = await export_account(
+        tenant.account.id, backup_id, scratch, database_url, streams=streams
+    )
+    await export_account(
+        tenant.account.id, backup_id, PlainScratch(plain), database_url, streams=streams
+    )
+
+    written = sealed.read_bytes()
+    assert written.startswith(MAGIC) and b"Ada 1" not in written
+    # Its plaintext is the backup's ZIP, whose size and hash the result gives.
+    with scratch.reopen() as file:
+        opened = file.read()
+    assert len(opened) == result.size_bytes
+    assert hashlib.sha256(opened).hexdigest() == result.sha256
+    opened_path = tmp_path / "opened.zip"
+    opened_path.write_bytes(opened)
+    assert csv_rows(opened_path) == csv_rows(plain)
 
 
 async def test_an_unknown_account_leaves_no_file(
@@ -116,7 +147,7 @@ async def test_an_unknown_account_leaves_no_file(
 ) -> None:
     path = tmp_path / "none.zip"
     with pytest.raises(NotFound):
-        await export_account(uuid4(), uuid4(), path, database_url)
+        await export_account(uuid4(), uuid4(), PlainScratch(path), database_url)
     assert not path.exists()
 
 
@@ -138,7 +169,9 @@ async def test_a_failed_write_fails_the_export_and_leaves_no_file(
 
     monkeypatch.setattr(CsvEntry, "write", full_disk_after_the_header)
     path = tmp_path / "full.zip"
-    export = export_account(tenant.account.id, uuid4(), path, database_url, streams=streams)
+    export = export_account(
+        tenant.account.id, uuid4(), PlainScratch(path), database_url, streams=streams
+    )
     with pytest.raises(OSError, match="No space left"):
         await asyncio.wait_for(export, 30)
     # Neither the file nor a stream's deflated type is left behind.
@@ -169,7 +202,9 @@ async def test_the_backup_is_one_snapshot_that_blocks_no_writer(
 
     path = tmp_path / "snapshot.zip"
     export = asyncio.create_task(
-        export_account(account_id, uuid4(), path, database_url, batch_size=500, progress=progress)
+        export_account(
+            account_id, uuid4(), PlainScratch(path), database_url, batch_size=500, progress=progress
+        )
     )
     await asyncio.wait_for(paused.wait(), timeout=30)
 
@@ -225,7 +260,9 @@ async def test_parallel_streams_read_one_snapshot_while_writers_change_every_typ
 
     monkeypatch.setattr(export_module, "_read_only", after_the_writes)
     path = tmp_path / "parallel.zip"
-    export = asyncio.create_task(export_account(account_id, uuid4(), path, database_url, streams=2))
+    export = asyncio.create_task(
+        export_account(account_id, uuid4(), PlainScratch(path), database_url, streams=2)
+    )
     await asyncio.wait_for(opening.wait(), timeout=30)
     for record in (contacts[0], contacts[-1], tickets[0], companies[1]):
         await Record.filter(id=record.id).update(properties={"firstname": "Changed"})
@@ -250,8 +287,12 @@ async def test_parallel_streams_write_the_single_streams_file(
     await seed_records(tenant, "tickets", [{"subject": f"Ticket {i}"} for i in range(5)])
     backup_id = uuid4()
     single, parallel = tmp_path / "single.zip", tmp_path / "parallel.zip"
-    await export_account(tenant.account.id, backup_id, single, database_url, streams=1)
-    await export_account(tenant.account.id, backup_id, parallel, database_url, streams=3)
+    await export_account(
+        tenant.account.id, backup_id, PlainScratch(single), database_url, streams=1
+    )
+    await export_account(
+        tenant.account.id, backup_id, PlainScratch(parallel), database_url, streams=3
+    )
 
     assert entries(parallel) == entries(single)
     moment = {"snapshot_at": verify(single).snapshot_at}

@@ -21,7 +21,16 @@ from services.storage import (
     backup_key,
     new_entry,
 )
-from services.storage.sealed import CHUNK_SIZE, MAGIC, TAG_SIZE, open_chunks, parse_header, seal
+from services.storage.sealed import (
+    CHUNK_SIZE,
+    MAGIC,
+    TAG_SIZE,
+    SealedFile,
+    Sealer,
+    open_chunks,
+    parse_header,
+    seal,
+)
 from tests.support.storage import Payload, read_all, round_trip, s3_client, s3_storage
 
 OLD, NEW = new_entry("2026-old"), new_entry("2027-new")
@@ -72,6 +81,52 @@ def test_any_length_seals_and_opens(size: int) -> None:
     # Read back in pieces that do not fall on chunk boundaries.
     opened = b"".join(open_chunks(io.BytesIO(sealed.getvalue()), keyring(OLD), read_size=7777))
     assert opened == data
+
+
+
+@pytest.mark.parametrize("size", [0, 1, CHUNK_SIZE, 2 * CHUNK_SIZE + 5])
+def test_a_file_sealed_as_it_is_written_opens_as_one_sealed_at_once(
+    tmp_path: Path, size: int
+) -> None:
+    data = os.urandom(size)
+    path = tmp_path / "sealed"
+    with Sealer(path.open("wb"), keyring(OLD)) as sealer:
+        # Writes that do not fall on chunk boundaries, as a ZIP's do not.
+        for at in range(0, size, 300_001):
+            sealer.write(data[at : at + 300_001])
+    with path.open("rb") as sealed:
+        assert sealed.read(len(MAGIC)) == MAGIC
+        sealed.seek(0)
+        assert b"".join(open_chunks(sealed, keyring(OLD))) == data
+
+
+@pytest.mark.parametrize("size", [0, 10, CHUNK_SIZE, 3 * CHUNK_SIZE - 7])
+def test_a_sealed_file_reads_back_at_any_place(tmp_path: Path, size: int) -> None:
+    data = os.urandom(size)
+    path = tmp_path / "sealed"
+    with path.open("wb") as target, io.BytesIO(data) as source:
+        seal(source, target, keyring(OLD))
+    with SealedFile(path.open("rb"), keyring(OLD)) as file:
+        assert file.read() == data
+        for at in (0, 1, CHUNK_SIZE - 3, CHUNK_SIZE, size - 5):
+            at = max(0, min(at, size))
+            file.seek(at)
+            assert file.read(10) == data[at : at + 10]
+        assert file.seek(-4, io.SEEK_END) == max(0, size - 4)
+        assert file.read() == data[max(0, size - 4) :]
+
+
+def test_a_sealed_file_read_at_a_damaged_place_is_refused(tmp_path: Path) -> None:
+    data = os.urandom(2 * CHUNK_SIZE + 100)
+    sealed = io.BytesIO()
+    seal(io.BytesIO(data), sealed, keyring(OLD))
+    path = tmp_path / "sealed"
+    path.write_bytes(_flip(len(sealed.getvalue()) - 50)(sealed.getvalue()))
+    with SealedFile(path.open("rb"), keyring(OLD)) as file:
+        assert file.read(100) == data[:100]
+        file.seek(-10, io.SEEK_END)
+        with pytest.raises(Tampered, match="Chunk 3 of the file fails its check"):
+            file.read()
 
 
 def _records(sealed: bytes) -> tuple[bytes, list[bytes]]:

@@ -78,7 +78,7 @@ Rows = list[list[str | None]]
 
 def write_deals_backup(path: Path, rows: int) -> Path:
     """A backup of `rows` deals, written in batches of 1,000 as the export writes them."""
-    with BackupWriter(path, uuid4(), uuid4()) as writer:
+    with BackupWriter(path.open("wb"), uuid4(), uuid4()) as writer:
         with writer.csv_file(DEALS) as entry:
             for start in range(0, rows, 1000):
                 entry.write_rows(
@@ -102,7 +102,7 @@ def contact_rows() -> Rows:
 
 def write_contacts_backup(path: Path, rows: Rows) -> None:
     """Contacts written in two batches, and a type of no properties with one record."""
-    with BackupWriter(path, uuid4(), uuid4()) as writer:
+    with BackupWriter(path.open("wb"), uuid4(), uuid4()) as writer:
         with writer.csv_file(CONTACTS) as entry:
             entry.write_rows(rows[:5])
             entry.write_rows(rows[5:])
