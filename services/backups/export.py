@@ -9,8 +9,8 @@ On PostgreSQL several streams may export object types at once, as `pg_dump -j` d
 first transaction exports its snapshot (`pg_export_snapshot()`) and each other stream's
 transaction adopts it (`SET TRANSACTION SNAPSHOT`), so every stream reads the same database
 state. Each stream deflates its type into a file of its own, in threads (ISA-L's deflate and
-hashing release the GIL), and the types are placed in the backup's ZIP in the single stream's order:
-the same entries, manifest and checksums. Memory: per stream, two hand-off buffers of
+hashing release the GIL), and the types are placed in the backup's ZIP as they are done: the
+same entries, manifest and checksums as one stream writes, the entries in another order. Memory: per stream, two hand-off buffers of
 HAND_OFF_BYTES and the deflate's state, about 1 MB; the work dir holds at most the types deflated
 and not yet placed, less than the backup's size.
 """
@@ -120,7 +120,8 @@ async def export_account(
                 if include_associations:
                     with writer.associations_file() as entry:
                         await snapshot.copy_associations(entry)
-                manifest = writer.write_manifest(snapshot.snapshot_at)
+                in_order = [found.definition.file_name for found in object_types]
+                manifest = writer.write_manifest(snapshot.snapshot_at, in_order)
         await asyncio.to_thread(_check_complete, dest, manifest)
     except BaseException:
         await asyncio.to_thread(dest.path.unlink, missing_ok=True)
@@ -165,9 +166,9 @@ async def _export_types(
     progress: Progress | None,
 ) -> None:
     """Each reader takes the largest type left (the streams then end about together), deflates
-    it aside, and the types are placed in the file in their order as they become ready."""
+    it aside, and the types are placed in the file as they become ready."""
     spool = [dest_path.with_name(f"{dest_path.name}.{n}.part") for n in range(len(object_types))]
-    placing = _InOrder(writer)
+    placing = _AsReady(writer)
     largest_first = iter(sorted(enumerate(object_types), key=lambda pair: -pair[1].rows))
 
     async def stream(reader: _Snapshot) -> None:
@@ -176,7 +177,7 @@ async def _export_types(
             with SpooledCsv(spool[index], object_type.definition) as spooled:
                 await reader.copy_rows(object_type, spooled.entry, _written(object_type, progress))
             _check_rows(object_type, spooled.entry)
-            await placing.ready(index, spooled)
+            await placing.ready(spooled)
 
     try:
         async with asyncio.TaskGroup() as group:
@@ -189,23 +190,21 @@ async def _export_types(
         await asyncio.to_thread(_delete, spool)
 
 
-class _InOrder:
-    """Places spooled types in the backup by their index, each once those before it are in."""
+class _AsReady:
+    """Places spooled types in the backup as they become ready, one at a time. A ZIP's entries
+    need no order (readers find them by name; the manifest keeps the single stream's), so a
+    type is placed while the streams go on with the others, and only the last to finish is
+    placed after them."""
 
     def __init__(self, writer: BackupWriter) -> None:
         self._writer = writer
-        self._ready: dict[int, SpooledCsv] = {}
-        self._next = 0
         self._placing = asyncio.Lock()
 
-    async def ready(self, index: int, spooled: SpooledCsv) -> None:
-        self._ready[index] = spooled
+    async def ready(self, spooled: SpooledCsv) -> None:
         async with self._placing:
-            while (next_one := self._ready.pop(self._next, None)) is not None:
-                # Copying and hashing the deflated bytes: off the event loop, where the other
-                # streams' COPY output arrives.
-                await asyncio.to_thread(self._place, next_one)
-                self._next += 1
+            # Copying and hashing the deflated bytes: off the event loop, where the other
+            # streams' COPY output arrives.
+            await asyncio.to_thread(self._place, spooled)
 
     def _place(self, spooled: SpooledCsv) -> None:
         self._writer.add(spooled)

@@ -412,12 +412,20 @@ class BackupWriter:
             stream._file_size = spooled.size  # type: ignore[attr-defined]
         self._files.append(_file_entry(spooled.definition, spooled.entry))
 
-    def write_manifest(self, snapshot_at: AwareDatetime) -> Manifest:
+    def write_manifest(
+        self, snapshot_at: AwareDatetime, in_order: Sequence[str] | None = None
+    ) -> Manifest:
+        """The manifest lists the CSV files as written, or by their names' order in
+        `in_order` (files written in any order list as if written one after another)."""
+        files = self._files
+        if in_order is not None:
+            position = {name: index for index, name in enumerate(in_order)}
+            files = sorted(files, key=lambda entry: position[entry.file_name])
         manifest = Manifest(
             account_id=self._account_id,
             backup_id=self._backup_id,
             snapshot_at=snapshot_at,
-            files=tuple(self._files),
+            files=tuple(files),
             associations=self._associations,
         )
         self._zip.writestr(MANIFEST_NAME, manifest.model_dump_json(indent=2))

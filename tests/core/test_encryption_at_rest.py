@@ -83,7 +83,6 @@ def test_any_length_seals_and_opens(size: int) -> None:
     assert opened == data
 
 
-
 @pytest.mark.parametrize("size", [0, 1, CHUNK_SIZE, 2 * CHUNK_SIZE + 5])
 def test_a_file_sealed_as_it_is_written_opens_as_one_sealed_at_once(
     tmp_path: Path, size: int
