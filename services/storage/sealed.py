@@ -121,7 +121,9 @@ class Sealer:
     def write(self, data: bytes) -> int:
         self._pending += data
         while len(self._pending) > self._chunk_size:
-            self._seal(bytes(self._pending[: self._chunk_size]), final=False)
+            # Sealed from a view, not a copy: a backup's export holds the memory it spares.
+            with memoryview(self._pending) as pending:
+                self._seal(pending[: self._chunk_size], final=False)
             del self._pending[: self._chunk_size]
         return len(data)
 
@@ -131,7 +133,7 @@ class Sealer:
 
     def finish(self) -> None:
         if not self._finished:
-            self._seal(bytes(self._pending), final=True)
+            self._seal(self._pending, final=True)
             self._pending.clear()
             self._finished = True
 
@@ -145,7 +147,7 @@ class Sealer:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _seal(self, chunk: bytes, final: bool) -> None:
+    def _seal(self, chunk: bytes | bytearray | memoryview, final: bool) -> None:
         self._target.write(self._cipher.encrypt(_nonce(self._index, final), chunk, _CHUNK_AAD))
         self._index += 1
 
