@@ -80,7 +80,8 @@ def column_problems(prop: Property, values: Sequence[str]) -> Iterator[tuple[int
     checks once for the whole column when it passes them, as columns from a file do."""
     plain = prop.type != PropertyType.ENUMERATION and prop.type not in _CHECKS
     # A plain text column is checked whole first: most pass, with no set made of their values
-    # (which cost an import's plan a twentieth of its worker's time).
+    # (making the sets, of every column, was a ninth of the worker's samples in an import's
+    # plan).
     if plain and not _text_problem_within(values):
         return
     distinct = set(values) - {""}

@@ -5,7 +5,7 @@ property at a time. A column is one JSON array of strings, encoded by orjson and
 with `jsonb_array_elements_text`: sent as a text[] the driver checked each value on its own in
 Python (6 ms of the worker's time a batch of 1,000 rows and 20 columns, against 1.5 ms as
 JSON). orjson encodes a column of 1,000 strings in 12 us where the standard library's encoder
-took 110 to 150 us, which was an eighth of the worker's samples in an import's plan.
+took 110 to 150 us, which was a sixth of the worker's samples in an import's plan.
 
 Parameters: $1 the object type, $2 and $3 the statement's own, $4 the record ids, the chosen
 names one by one from $5, the values (a JSON array per name, "" where blank), a revert's
