@@ -165,8 +165,9 @@ class BatchResult(Tally):
                 else:
                     self.values_set += 1
 
-    def added_to(self, counts: AppliedCounts, batch_size: int) -> AppliedCounts:
-        """`counts` with this batch's; its records not counted otherwise were skipped."""
+    def added_to(self, counts: AppliedCounts, batch_size: int, batches: int = 1) -> AppliedCounts:
+        """`counts` with this batch's, which spans `batches` of the source's; its records not
+        counted otherwise were skipped."""
         added = {name: getattr(counts, name) + count for name, count in self.tallied().items()}
         added["records_skipped"] += batch_size - self.records_read
-        return AppliedCounts(batches_done=counts.batches_done + 1, **added)
+        return AppliedCounts(batches_done=counts.batches_done + batches, **added)

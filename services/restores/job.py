@@ -9,12 +9,14 @@ distinct), but they commit in order, and each writes its change events only once
 it committed: the outbox's ids then follow the order of the commits (`services.crm.outbox`).
 
 A restore from a file reads, on PostgreSQL, what its plan staged (`services.restores.staged`)
-rather than the file, when all of it is there.
+rather than the file, when all of it is there, and writes several of its batches in one
+transaction; together they count as that many batches, so that an attempt resumed from the file
+(the staged rows lost) skips exactly the rows committed.
 """
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import ClassVar
@@ -47,10 +49,11 @@ from services.restores.uploads import forget_upload
 # Batches applied at once: the next one's statement runs while this one commits, so neither
 # the database nor the worker waits for the other.
 IN_FLIGHT = 2
-
-# A batch's writes inside its transaction; and given its number.
-Write = Callable[[BaseDBAsyncClient], Awaitable[BatchResult]]
-Batch = Callable[[int], Write]
+# Batches of a file's staged rows written in one transaction. Each transaction costs about
+# the same whatever its size (its statement's set-up, the outbox's lock and row, the relay's
+# publication, the claim's fence, the commit), and no row of a staged batch passes through the
+# worker, so joining them costs it no memory.
+STAGED_PER_COMMIT = 10
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,38 @@ class _Progress:
 
     part: Part
     read_before: int
+
+
+@dataclass(frozen=True)
+class _Step:
+    """What one transaction writes: a batch of the source's (or several staged ones, joined),
+    numbered by its first in the source's order; `at` is None for associations."""
+
+    number: int
+    at: _Progress | None
+    batch: Targets | StagedRows | AssociationBatch
+
+    @property
+    def records(self) -> int:
+        return 0 if isinstance(self.batch, AssociationBatch) else len(self.batch)
+
+    @property
+    def batches(self) -> int:
+        """The source's batches it holds: what it counts for in `batches_done`."""
+        return self.batch.batches if isinstance(self.batch, StagedRows) else 1
+
+    def joined(self, step: "_Step") -> "_Step | None":
+        """This step and the next one as one, when both are staged rows of the same part and
+        there is room; else None."""
+        ours, theirs = self.batch, step.batch
+        if not (
+            isinstance(ours, StagedRows)
+            and isinstance(theirs, StagedRows)
+            and step.at is self.at
+            and ours.batches + theirs.batches <= STAGED_PER_COMMIT
+        ):
+            return None
+        return _Step(self.number, self.at, ours.joined(theirs))
 
 
 class RestoreJob(jobs.Job[Restore]):
@@ -78,55 +113,72 @@ class RestoreJob(jobs.Job[Restore]):
 
     async def work(self) -> None:
         await self.row.fetch_related("object_type__properties", "backup")
-        resumed = self.counts
         committed: asyncio.Future[AppliedCounts] = asyncio.get_running_loop().create_future()
-        committed.set_result(resumed)
+        committed.set_result(self.counts)
         in_flight: deque[tuple[_Progress, asyncio.Future[AppliedCounts]]] = deque()
         try:
             async with await _source(self.row) as source:
-                # A resumed attempt reads the source again from the start: its order is
-                # stable, so the batches committed before are exactly the first
-                # `batches_done`.
-                number = 0
-                async for at, records, write in self._writes(source):
-                    if number >= resumed.batches_done:
-                        if at is None:
-                            # Associations: read and written once every batch before is in.
-                            await self._report_all(in_flight)
-                        elif len(in_flight) == IN_FLIGHT:
-                            await self._report(*in_flight.popleft())
-                        committed = asyncio.ensure_future(
-                            self._commit(at, records, write(number), committed)
-                        )
-                        if at is None:
-                            await committed
-                        else:
-                            in_flight.append((at, committed))
-                    number += 1
+                async for step in self._steps(source, self.counts.batches_done):
+                    if step.at is None:
+                        # Associations: read and written once every batch before is in.
+                        await self._report_all(in_flight)
+                    elif len(in_flight) == IN_FLIGHT:
+                        await self._report(*in_flight.popleft())
+                    committed = asyncio.ensure_future(self._commit(step, committed))
+                    if step.at is None:
+                        await committed
+                    else:
+                        in_flight.append((step.at, committed))
                 await self._report_all(in_flight)
         finally:
             for _, task in in_flight:
                 task.cancel()
             await asyncio.gather(*(task for _, task in in_flight), return_exceptions=True)
 
-    async def _writes(self, source: Source) -> AsyncIterator[tuple[_Progress | None, int, Batch]]:
+    async def _steps(self, source: Source, done: int) -> AsyncIterator[_Step]:
+        """The transactions still to write: a resumed attempt reads the source again from the
+        start, and its order is stable, so the batches committed before are exactly the first
+        `done`. Staged batches are joined from there on, so a join never straddles them."""
+        number = 0
+        held: _Step | None = None
+        async for at, batch in self._batches(source):
+            step = _Step(number, at, batch)
+            number += 1
+            if step.number < done:
+                continue
+            if held is not None:
+                if joined := held.joined(step):
+                    held = joined
+                    continue
+                yield held
+                held = None
+            if isinstance(batch, StagedRows):
+                held = step
+            else:
+                yield step
+        if held is not None:
+            yield held
+
+    async def _batches(
+        self, source: Source
+    ) -> AsyncIterator[tuple[_Progress | None, Targets | StagedRows | AssociationBatch]]:
         """The source's batches in their stable order, each with where its part starts (None
-        for associations), its record count and its writes. A restore adds associations after
-        every record (the two records of one may be in different parts); a revert removes them
-        first (records it deletes again would take theirs along, uncounted)."""
+        for associations). A restore adds associations after every record (the two records of
+        one may be in different parts); a revert removes them first (records it deletes again
+        would take theirs along, uncounted)."""
         revert = self.row.kind == RestoreKind.REVERT
         if revert:
             async for removed in source.associations:
-                yield None, 0, self._associations(removed)
+                yield None, removed
         read = 0
         async for part in source.parts:
             at = _Progress(part, read)
             async for batch in part.batches:
                 read += len(batch)
-                yield at, len(batch), self._records(part, batch)
+                yield at, batch
         if not revert:
             async for added in source.associations:
-                yield None, 0, self._associations(added)
+                yield None, added
 
     async def _report(self, at: _Progress, committed: asyncio.Future[AppliedCounts]) -> None:
         counts = await committed
@@ -139,38 +191,24 @@ class RestoreJob(jobs.Job[Restore]):
         while in_flight:
             await self._report(*in_flight.popleft())
 
-    def _records(self, part: Part, batch: Targets | StagedRows) -> Batch:
-        def numbered(number: int) -> Write:
-            def write(connection: BaseDBAsyncClient) -> Awaitable[BatchResult]:
-                return batches.apply(connection, self.row, part, number, batch)
+    async def _write(self, connection: BaseDBAsyncClient, step: _Step) -> BatchResult:
+        restore, batch = self.row, step.batch
+        if isinstance(batch, AssociationBatch):
+            return await associations.apply(
+                connection, restore.account_id, restore.id, step.number, batch
+            )
+        assert step.at is not None
+        return await batches.apply(connection, restore, step.at.part, step.number, batch)
 
-            return write
-
-        return numbered
-
-    def _associations(self, batch: AssociationBatch) -> Batch:
-        restore = self.row
-
-        def numbered(number: int) -> Write:
-            def write(connection: BaseDBAsyncClient) -> Awaitable[BatchResult]:
-                return associations.apply(connection, restore.account_id, restore.id, number, batch)
-
-            return write
-
-        return numbered
-
-    async def _commit(
-        self, at: _Progress | None, records: int, write: Write, previous: Awaitable[AppliedCounts]
-    ) -> AppliedCounts:
-        """Writes a batch (of `records` records of `at`'s part, or associations) and commits it
-        once the batch before it committed: batches commit in order, and one whose predecessor
-        failed rolls back."""
+    async def _commit(self, step: _Step, previous: Awaitable[AppliedCounts]) -> AppliedCounts:
+        """Writes a step and commits it once the one before it committed: steps commit in
+        order, and one whose predecessor failed rolls back."""
         restore = self.row
         async with database.transaction() as connection:
-            result = await write(connection)
-            counts = result.added_to(await previous, records)
-            if at is not None:
-                await _record_changes(connection, restore, at.part, result)
+            result = await self._write(connection, step)
+            counts = result.added_to(await previous, step.records, step.batches)
+            if step.at is not None:
+                await _record_changes(connection, restore, step.at.part, result)
             # The fence: only the worker holding the claim commits a batch.
             if not await self.held.mine().update(counts=counts.model_dump()):
                 raise jobs.LostClaim(str(restore.id))

@@ -116,10 +116,17 @@ class StagedRows:
 
     first_row: int
     last_row: int
+    # The file's batches it spans: the job writes several at once (`joined`), and they count
+    # as that many in its `batches_done`, so that a job resumed from the file stays aligned.
+    batches: int = 1
 
     def __len__(self) -> int:
         """The file's rows in the batch, refused ones included."""
         return self.last_row - self.first_row + 1
+
+    def joined(self, after: "StagedRows") -> "StagedRows":
+        """This batch and the one right `after` it in its file, as one."""
+        return StagedRows(self.first_row, after.last_row, self.batches + after.batches)
 
 
 def _uuid(record_id: str) -> UUID:

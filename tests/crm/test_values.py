@@ -29,7 +29,13 @@ def _one_by_one(prop: Property, values: list[str]) -> list[tuple[int, str]]:
 @pytest.mark.parametrize("kind", list(COLUMNS))
 def test_a_column_is_checked_as_its_values_one_by_one(kind: PropertyType) -> None:
     prop = Property(name="p", label="P", type=kind, options=["lead", "customer"])
-    for values in (COLUMNS[kind], [v for v in COLUMNS[kind] if "\x00" not in v]):
+    # Each problem alone too: a value too long among values that fit, however long together.
+    fitting = "y" * (MAX_VALUE_LENGTH // 2 + 1)
+    for values in (
+        COLUMNS[kind],
+        [v for v in COLUMNS[kind] if "\x00" not in v],
+        [v for v in COLUMNS[kind] if "\x00" not in v and v.isascii()] + [fitting, fitting],
+    ):
         assert list(column_problems(prop, values)) == _one_by_one(prop, values)
     clean = ["lead", "customer", ""] if kind == PropertyType.ENUMERATION else ["", ""]
     assert list(column_problems(prop, clean)) == []

@@ -38,15 +38,23 @@ from tests.support.tenants import Tenant
 BATCHES = 10
 DEALS = BATCHES * BATCH_SIZE
 UNKNOWN_AT = (10, 1_060, 2_110)
+# Staged batches written in one transaction: a few, so that the job is interrupted between two.
+JOINED = 3
 
 
-@pytest.mark.parametrize("way", ["unplanned", "staged", "staged, lost on the way"])
+@pytest.mark.parametrize(
+    "way", ["unplanned", "staged", "staged, lost on the way", "staged, joined otherwise"]
+)
 async def test_a_restore_from_a_file_resumes_after_its_worker_died_applying_each_row_once(
-    tenant: Tenant, tmp_path: Path, way: str
+    tenant: Tenant, tmp_path: Path, way: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Queued without a plan, the job reads the file; planned, it writes the rows its plan
-    staged (PostgreSQL), and reads the file once they are lost (a crash of the database empties
-    their table), resuming after the batches written from them."""
+    staged (PostgreSQL), several batches at a time, and reads the file once they are lost (a
+    crash of the database empties their table), resuming after the batches written from them.
+    Batches joined otherwise before (a worker of another version) are joined from where the
+    attempt before stopped."""
+    joined_before = 1 if way == "staged, joined otherwise" else JOINED
+    monkeypatch.setattr(restore_job, "STAGED_PER_COMMIT", joined_before)
     deals = await seed_records(tenant, "deals", [{"amount": str(i)} for i in range(DEALS)])
     purged, binned = deals[1_100:1_130], deals[2_140:2_160]
     await purge(purged)
@@ -69,6 +77,7 @@ async def test_a_restore_from_a_file_resumes_after_its_worker_died_applying_each
     assert 1 <= interrupted.batches_done < BATCHES
     if way == "staged, lost on the way":
         await lose_staged_rows(restore.id)
+    monkeypatch.setattr(restore_job, "STAGED_PER_COMMIT", JOINED)
     await lease_lapses(Restore, restore.id)
     await restore_job.run_restore(restore.id)
 
