@@ -10,9 +10,9 @@ first transaction exports its snapshot (`pg_export_snapshot()`) and each other s
 transaction adopts it (`SET TRANSACTION SNAPSHOT`), so every stream reads the same database
 state. Each stream deflates its type into a file of its own, in threads (ISA-L's deflate and
 hashing release the GIL), and the types are placed in the backup's ZIP as they are done: the
-same entries, manifest and checksums as one stream writes, the entries in another order. Memory: per stream, two hand-off buffers of
-HAND_OFF_BYTES and the deflate's state, about 1 MB; the work dir holds at most the types deflated
-and not yet placed, less than the backup's size.
+same entries, manifest and checksums as one stream writes, the entries in another order.
+Memory: per stream, two hand-off buffers of HAND_OFF_BYTES and the deflate's state, about 1 MB;
+the work dir holds at most the types deflated and not yet placed, less than the backup's size.
 """
 
 import asyncio
