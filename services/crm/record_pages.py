@@ -38,6 +38,8 @@ from uuid import UUID
 import orjson
 from tortoise import connections
 
+from services.crm import value_shares
+
 # Rows of the type the walk reads before it gives up on the id order: a value held by one
 # record in 20 or more fills a page of 50 in it (half of the time for one in 20). A window of
 # 500 would halve a rare value's cost and send the contacts' job titles (one in 20 each) to the
@@ -45,26 +47,51 @@ from tortoise import connections
 WINDOW = 1_000
 
 COLUMNS = "id, created_at, updated_at, deleted_at, properties"
-# A filtered page's arguments: $1 the values as JSON, $2 the account, $3 the object type; the
-# filters' from $4.
-_OF_THE_TYPE = "account_id = $2 AND object_type_id = $3"
+# A filtered page's arguments: $1 the values as JSON, $2 the account, $3 the object type, $4
+# the id the page starts after (BEFORE_ANY_ID for the first page); the filters' from $5.
+_OF_THE_TYPE = "account_id = $2 AND object_type_id = $3 AND id > $4"
 _LIVE = "deleted_at IS NULL"
+# Lower than any id: where a first page starts.
+BEFORE_ANY_ID = UUID(int=0)
+# The same rows as _OF_THE_TYPE's, bounded as rows of the index of live records by account,
+# type and id (migration 0019), in its order: no equality the planner could reduce the order
+# to the id by, so that it cannot walk the primary key instead, and the cursor positions the
+# scan.
+_WALKED = (
+    "(account_id, object_type_id, id) > ($2, $3, $4) AND (account_id, object_type_id) <= ($2, $3)"
+)
+_WALK_ORDER = "account_id, object_type_id, id"
 
+# Whether to ask the properties' index first ($1 the values, $3 the type): when the type's
+# sample (services.crm.value_shares) says that one of the values is rarer than a window could
+# fill half a page with. A type never sampled, or sampled under a window's worth of records,
+# walks first, as every type did before it had samples.
+_BY_INDEX = f"""
+    SELECT coalesce(min(coalesce((
+        SELECT share FROM {value_shares.SHARES} AS shares WHERE shares.object_type_id = $3
+        AND shares.name = wanted.name AND shares.value = wanted.value
+    ), 0)) < {{rare_below}}, false) AS by_index
+    FROM {value_shares.SAMPLES} AS sample CROSS JOIN jsonb_each_text($1) AS wanted (name, value)
+    WHERE sample.object_type_id = $3 AND sample.records >= {WINDOW}
+"""
 _PAGE = f"""
-    WITH walked AS (
+    WITH chosen AS ({_BY_INDEX}), walked AS (
         SELECT {COLUMNS} FROM (
-            SELECT {COLUMNS} FROM records WHERE {{walk}} ORDER BY id LIMIT {WINDOW}
+            SELECT {COLUMNS}, account_id, object_type_id FROM records WHERE {{walk}}
+            ORDER BY {_WALK_ORDER} LIMIT {WINDOW}
         ) AS walked_rows
-        WHERE properties @> $1 ORDER BY id LIMIT {{limit}}
+        WHERE properties @> $1 ORDER BY {_WALK_ORDER} LIMIT {{limit}}
     )
     SELECT {COLUMNS} FROM (
-        SELECT {COLUMNS} FROM walked WHERE (SELECT count(*) FROM walked) = {{limit}}
+        SELECT {COLUMNS} FROM walked
+        WHERE NOT (SELECT by_index FROM chosen) AND (SELECT count(*) FROM walked) = {{limit}}
         UNION ALL (
             SELECT {COLUMNS} FROM (
                 SELECT {COLUMNS}, account_id, object_type_id FROM records
                 WHERE {_LIVE} AND properties @> $1 OFFSET 0
             ) AS matching
-            WHERE (SELECT count(*) FROM walked) < {{limit}} AND {{match}}
+            WHERE ((SELECT by_index FROM chosen) OR (SELECT count(*) FROM walked) < {{limit}})
+            AND {{match}}
             ORDER BY id LIMIT {{limit}}
         )
     ) AS page ORDER BY id
@@ -107,18 +134,19 @@ async def page_rows(
 ) -> list[dict[str, Any]]:
     """Up to `limit` live records of the type holding every value of `equals`, after `after`
     and within the other filters, in id order, as rows of COLUMNS."""
-    arguments: list[Any] = [orjson.dumps(equals).decode(), account_id, object_type_id]
-    conditions = _conditions(arguments, after, ids, updated_since)
+    values = orjson.dumps(equals).decode()
+    arguments: list[Any] = [values, account_id, object_type_id, after or BEFORE_ANY_ID]
+    conditions = _conditions(arguments, None, ids, updated_since)
     return await _rows(statement(conditions, limit), arguments)
 
 
 def statement(conditions: Sequence[str], limit: int) -> str:
     """The filtered page's one statement: at most `limit` live rows of the type ($2, $3)
-    holding the values ($1, JSON) and passing `conditions` (SQL over `records`' columns,
-    arguments from $4), oldest first."""
-    walk = " AND ".join([_OF_THE_TYPE, _LIVE, *conditions])
+    after the id $4 holding the values ($1, JSON) and passing `conditions` (SQL over
+    `records`' columns, arguments from $5), oldest first."""
+    walk = " AND ".join([_WALKED, _LIVE, *conditions])
     match = " AND ".join([_OF_THE_TYPE, *conditions])
-    return _PAGE.format(walk=walk, match=match, limit=limit)
+    return _PAGE.format(walk=walk, match=match, limit=limit, rare_below=limit / (2 * WINDOW))
 
 
 def _conditions(
