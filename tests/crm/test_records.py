@@ -325,10 +325,15 @@ async def test_filters_are_answered_from_indexes_on_postgresql(
 ) -> None:
     if db_kind != "postgres":
         pytest.skip("SQLite has no index of the properties; its filters read the type's records")
-    # Enough contacts that reading them all costs more than a lookup, as in a real account,
-    # whatever the rest of the suite left in the table (the planner's guess for a containment
-    # grows with the whole table: with 3,000 it sometimes read the type's records instead).
-    values = [{"email": f"c{i}@example.com", "jobtitle": f"Title {i % 50}"} for i in range(20_000)]
+    # Enough contacts, as wide as a real account's (about 20 values: a few hundred bytes), that
+    # reading them all costs more than a lookup, whatever the rest of the suite left in the
+    # table: the page's plan cannot see the values it looks up, and guesses one record in a
+    # hundred holds them (with 3,000 contacts, or narrow ones, it read the table instead).
+    notes = "n" * 600
+    values = [
+        {"email": f"c{i}@example.com", "jobtitle": f"Title {i % 50}", "notes": notes}
+        for i in range(20_000)
+    ]
     [contact, *_] = await seed_records(tenant, "contacts", values)
     await analyze("records")
 
