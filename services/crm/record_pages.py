@@ -14,20 +14,28 @@ one email and took 1.3 s for 50,000 customers. Asking the properties' index firs
 number of matches does not help: it builds the bitmap of every match before it returns one
 (12 ms for the 68,000 customers).
 
-So one statement walks a bounded window of the type's rows in id order first, which finds a page
-of any value held by more than about one record in WINDOW / page size; only when the window
-falls short does it ask the properties' index, whose matches are then few enough to sort (or at
-most the matches of a value rarer than that). The index's branch fences its containment test
-(`OFFSET 0`) so that the planner scans the properties' index alone: left to itself it intersects
-it with the index of the type's records, a bitmap of every record of the type (150 ms at a
-million); it runs only when the window's count says so (a one-time filter), in the same round
-trip. A rare value still pays the window (at a million records 1.4 ms, where the index answers in
-0.3 ms). Walked through the primary key, the window reads three rows of other types for each
-contact; the index of live records by account, type and id (migration 0019) reads a third as
-much, but the planner takes it only where the primary key would cross another account's rows
-(an account whose records came after a larger one's). Forcing it, with a range of the type
-(`object_type_id BETWEEN $3 AND $3`), failed: the generic plan of that prepared statement (after
-five runs) guessed the type a few thousand rows and sorted all of its records (a second a page).
+So one statement reads either way, chosen per value by the shares of values the service samples
+for each type (`services.crm.value_shares`, as ANALYZE samples columns), in the statement
+itself. A value held by at least one record in 2 x WINDOW / page size (one in 40 for a page of
+50) walks a window of at most WINDOW of the type's records in id order, which finds a page of
+it; only when the window falls short (the value's records cluster elsewhere) does it ask the
+properties' index, whose matches are then few enough to sort. A rarer value asks the index
+first (0.5 ms for one email at a million records, where the window cost 1.3 ms before it). A
+type never sampled, or sampled when it had fewer records than a window, walks first, as every
+type did before samples. A sample gone stale (a value made common since) costs speed, never
+rows: both ways answer the same page. The index's branch fences its containment test
+(`OFFSET 0`) so that the planner scans the properties' index alone: left to itself it
+intersects it with the index of the type's records, a bitmap of every record of the type (150
+ms at a million); each branch runs only when the sample's verdict and the window's count say
+so (one-time filters), in the same round trip.
+
+The window walks the index of live records by account, type and id (migration 0019), its rows
+bounded as rows of that index, `(account_id, object_type_id, id) > ($2, $3, $4)` and
+`(account_id, object_type_id) <= ($2, $3)`, and ordered by its columns: under equalities of the
+account and type the planner reduced the order to the id and walked the primary key, reading
+three rows of other types for each contact (1.0 ms for a page of customers, 0.6 ms this way).
+A range of the type (`object_type_id BETWEEN $3 AND $3`) made the index the only order too,
+but the cursor's id after a range could not position the scan; in a row bound it does.
 """
 
 from collections.abc import Sequence
@@ -41,9 +49,10 @@ from tortoise import connections
 from services.crm import value_shares
 
 # Rows of the type the walk reads before it gives up on the id order: a value held by one
-# record in 20 or more fills a page of 50 in it (half of the time for one in 20). A window of
-# 500 would halve a rare value's cost and send the contacts' job titles (one in 20 each) to the
-# index: 14,700 matches fetched and sorted, 55 to 190 ms a page.
+# record in 20 or more fills a page of 50 in it (half of the time for one in 20). A smaller
+# window would send the contacts' job titles (one in 20 each) to the index: 14,700 matches
+# fetched and sorted, 55 to 190 ms a page. A value rarer than a window's reach skips it once
+# its type is sampled.
 WINDOW = 1_000
 
 COLUMNS = "id, created_at, updated_at, deleted_at, properties"
