@@ -11,7 +11,6 @@ from tortoise import connections
 
 from models.restores import Restore, RestoreStatus
 from services import crm
-from services.core.clock import now
 from services.crm import record_pages, value_shares
 from services.restores import job as restore_job
 from tests.support.graphql import GraphQLClient
@@ -19,7 +18,7 @@ from tests.support.query_plans import statement_plan
 from tests.support.records import seed_records
 from tests.support.restores import queued_restore
 from tests.support.tenants import Tenant
-from tests.support.value_shares import shares_of
+from tests.support.value_shares import sample, shares_of
 
 # More contacts than a window: a type sampled under one walks first whatever its shares.
 CONTACTS = record_pages.WINDOW + 200
@@ -53,11 +52,10 @@ async def test_a_sample_keeps_the_values_held_by_one_record_in_a_thousand(
     tenant: Tenant,
 ) -> None:
     contacts = await _contacts(tenant)
-    assert await crm.sample_property_values() > 0  # the scheduler's pass: new types are due
     await crm.forget_value_samples(tenant.account.id)
     assert not await _sampled(contacts)
 
-    assert await value_shares.sample_type(contacts)
+    sampled_at = await sample(contacts)
     # The type is smaller than a sample: every record was drawn. No email is held by enough.
     customers = len(range(0, CONTACTS, 3))
     assert await shares_of(contacts) == {
@@ -65,8 +63,8 @@ async def test_a_sample_keeps_the_values_held_by_one_record_in_a_thousand(
         ("lifecyclestage", "lead"): pytest.approx(1 - customers / CONTACTS),
     }
     # Claimed: sampled again only once RESAMPLE_AFTER has passed.
-    assert not await value_shares.sample_type(contacts)
-    later = now() + value_shares.RESAMPLE_AFTER + timedelta(seconds=1)
+    assert not await value_shares.sample_type(contacts, sampled_at)
+    later = sampled_at + value_shares.RESAMPLE_AFTER + timedelta(seconds=1)
     assert await value_shares.sample_type(contacts, later)
 
 
@@ -90,8 +88,9 @@ async def test_a_rare_value_goes_to_the_index_first_once_its_type_is_sampled(
     contacts = await _contacts(tenant)
     rare = {"email": "c7@example.com"}
     common = {"lifecyclestage": "customer"}
-    assert await _walked(tenant, contacts, rare)  # never sampled: as before
-    assert await value_shares.sample_type(contacts)
+    await crm.forget_value_samples(tenant.account.id)
+    assert await _walked(tenant, contacts, rare)  # not sampled: as before
+    await sample(contacts)
     assert not await _walked(tenant, contacts, rare)
     assert await _walked(tenant, contacts, common)
     # Both values at once are as rare as the rarer.
@@ -103,7 +102,7 @@ async def test_a_restore_forgets_the_samples_of_its_account(
 ) -> None:
     restore_id, _ = await queued_restore(gql, tenant, 10)
     contacts = await _contacts(tenant)
-    assert await value_shares.sample_type(contacts)
+    await sample(contacts)
     await restore_job.run_restore(restore_id)
     assert (await Restore.get(id=restore_id)).status == RestoreStatus.SUCCEEDED
     assert not await _sampled(contacts)

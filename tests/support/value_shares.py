@@ -1,12 +1,28 @@
 """The sampled shares of a type's property values (PostgreSQL), read and overwritten."""
 
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from tortoise import connections
 
+from services.core.clock import now
 from services.crm import value_shares
 
 Shares = dict[tuple[str, str], float]
+
+
+def past_any_pass() -> datetime:
+    """A time at which a sample is due whatever the scheduler's pass (which runs in the tests'
+    server) sampled meanwhile; a sample taken then is not due again for the pass."""
+    return now() + value_shares.RESAMPLE_AFTER + timedelta(minutes=1)
+
+
+async def sample(object_type_id: UUID) -> datetime:
+    """The type sampled now, whatever the scheduler's pass did; returns the time it counts as
+    sampled at."""
+    at = past_any_pass()
+    assert await value_shares.sample_type(object_type_id, at)
+    return at
 
 
 async def shares_of(object_type_id: UUID) -> Shares:
