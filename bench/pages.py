@@ -134,7 +134,9 @@ def _floor(
     async def run() -> tuple[int, float]:
         started = time.perf_counter()
         if case.equals:
-            rows = await connection.fetch(FILTERED_FLOOR, equals, account_id, contacts_id)
+            rows = await connection.fetch(
+                FILTERED_FLOOR, equals, account_id, contacts_id, crm.BEFORE_ANY_ID
+            )
         else:
             rows = await connection.fetch(FLOOR, account_id, contacts_id, PAGE_SIZE + 1)
         return min(len(rows), PAGE_SIZE), time.perf_counter() - started

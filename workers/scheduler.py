@@ -24,6 +24,7 @@ JOBS: tuple[Job, ...] = (
     restores.forget_unused_uploads,
     backups.run_due_schedules,
     crm.delete_sent_record_changes,
+    crm.sample_property_values,
 )
 
 

@@ -17,6 +17,7 @@ from services.crm.object_types import (
 )
 from services.crm.outbox import delete_sent as delete_sent_record_changes
 from services.crm.outbox import record_changes
+from services.crm.record_pages import BEFORE_ANY_ID
 from services.crm.record_pages import statement as property_page_statement
 from services.crm.records import (
     MAX_BATCH,
@@ -37,10 +38,13 @@ from services.crm.records import (
     update_records,
 )
 from services.crm.relay import run as relay_record_changes
+from services.crm.value_shares import forget_samples as forget_value_samples
+from services.crm.value_shares import sample_due_types as sample_property_values
 from services.crm.values import MAX_VALUE_LENGTH, InvalidValue, column_problems
 from services.crm.values import check as check_value
 
 __all__ = [
+    "BEFORE_ANY_ID",
     "MAX_BATCH",
     "MAX_VALUE_LENGTH",
     "NAME_PATTERN",
@@ -69,6 +73,7 @@ __all__ = [
     "delete_records",
     "delete_sent_record_changes",
     "filtered",
+    "forget_value_samples",
     "get_object_type",
     "get_record",
     "holds_records",
@@ -83,5 +88,6 @@ __all__ = [
     "recycle_bin",
     "relay_record_changes",
     "restore_deleted_records",
+    "sample_property_values",
     "update_records",
 ]

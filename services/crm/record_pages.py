@@ -14,20 +14,28 @@ one email and took 1.3 s for 50,000 customers. Asking the properties' index firs
 number of matches does not help: it builds the bitmap of every match before it returns one
 (12 ms for the 68,000 customers).
 
-So one statement walks a bounded window of the type's rows in id order first, which finds a page
-of any value held by more than about one record in WINDOW / page size; only when the window
-falls short does it ask the properties' index, whose matches are then few enough to sort (or at
-most the matches of a value rarer than that). The index's branch fences its containment test
-(`OFFSET 0`) so that the planner scans the properties' index alone: left to itself it intersects
-it with the index of the type's records, a bitmap of every record of the type (150 ms at a
-million); it runs only when the window's count says so (a one-time filter), in the same round
-trip. A rare value still pays the window (at a million records 1.4 ms, where the index answers in
-0.3 ms). Walked through the primary key, the window reads three rows of other types for each
-contact; the index of live records by account, type and id (migration 0019) reads a third as
-much, but the planner takes it only where the primary key would cross another account's rows
-(an account whose records came after a larger one's). Forcing it, with a range of the type
-(`object_type_id BETWEEN $3 AND $3`), failed: the generic plan of that prepared statement (after
-five runs) guessed the type a few thousand rows and sorted all of its records (a second a page).
+So one statement reads either way, chosen per value by the shares of values the service samples
+for each type (`services.crm.value_shares`, as ANALYZE samples columns), in the statement
+itself. A value held by at least one record in 2 x WINDOW / page size (one in 40 for a page of
+50) walks a window of at most WINDOW of the type's records in id order, which finds a page of
+it; only when the window falls short (the value's records cluster elsewhere) does it ask the
+properties' index, whose matches are then few enough to sort. A rarer value asks the index
+first (at a million records one email's page read 0.65 to 1.05 ms of SQL, 2.4 to 2.6 before). A
+type never sampled, or sampled when it had fewer records than a window, walks first, as every
+type did before samples. A sample gone stale (a value made common since) costs speed, never
+rows: both ways answer the same page. The index's branch fences its containment test
+(`OFFSET 0`) so that the planner scans the properties' index alone: left to itself it
+intersects it with the index of the type's records, a bitmap of every record of the type (150
+ms at a million); each branch runs only when the sample's verdict and the window's count say
+so (one-time filters), in the same round trip.
+
+The window walks the index of live records by account, type and id (migration 0019), its rows
+bounded as rows of that index, `(account_id, object_type_id, id) > ($2, $3, $4)` and
+`(account_id, object_type_id) <= ($2, $3)`, and ordered by its columns: under equalities of the
+account and type the planner reduced the order to the id and walked the primary key, reading
+three rows of other types for each contact (the customers' window ran 1.1 ms, now 0.4 ms).
+A range of the type (`object_type_id BETWEEN $3 AND $3`) made the index the only order too,
+but the cursor's id after a range could not position the scan; in a row bound it does.
 """
 
 from collections.abc import Sequence
@@ -38,33 +46,72 @@ from uuid import UUID
 import orjson
 from tortoise import connections
 
+from services.crm import value_shares
+
 # Rows of the type the walk reads before it gives up on the id order: a value held by one
-# record in 20 or more fills a page of 50 in it (half of the time for one in 20). A window of
-# 500 would halve a rare value's cost and send the contacts' job titles (one in 20 each) to the
-# index: 14,700 matches fetched and sorted, 55 to 190 ms a page.
+# record in 20 or more fills a page of 50 in it (half of the time for one in 20). A smaller
+# window would send the contacts' job titles (one in 20 each) to the index: 14,700 matches
+# fetched and sorted, 55 to 190 ms a page. A value rarer than a window's reach skips it once
+# its type is sampled.
 WINDOW = 1_000
 
 COLUMNS = "id, created_at, updated_at, deleted_at, properties"
-# A filtered page's arguments: $1 the values as JSON, $2 the account, $3 the object type; the
-# filters' from $4.
-_OF_THE_TYPE = "account_id = $2 AND object_type_id = $3"
+# A filtered page's arguments: $1 the values as JSON, $2 the account, $3 the object type, $4
+# the id the page starts after (BEFORE_ANY_ID for the first page), each read through a subquery
+# of its own (an InitPlan, run once); the filters' from $5. Values the planner cannot see: a
+# plan made for the values given then costs what the generic plan does, and after five runs
+# PostgreSQL keeps the generic plan rather than planning every run again (0.5 to 1 ms, more than
+# the page's answer). With the values in sight it estimated one email's plan cheaper than the
+# generic one, and planned every lookup of an email anew.
+_VALUES = "(SELECT $1::jsonb)"
+_ACCOUNT = "(SELECT $2::uuid)"
+_TYPE = "(SELECT $3::uuid)"
+_AFTER = "(SELECT $4::uuid)"
+_OF_THE_TYPE = f"account_id = {_ACCOUNT} AND object_type_id = {_TYPE} AND id > {_AFTER}"
 _LIVE = "deleted_at IS NULL"
+# Lower than any id: where a first page starts.
+BEFORE_ANY_ID = UUID(int=0)
+# The same rows as _OF_THE_TYPE's, bounded as rows of the index of live records by account,
+# type and id (migration 0019), in its order: no equality the planner could reduce the order
+# to the id by, so that it cannot walk the primary key instead, and the cursor positions the
+# scan.
+_WALKED = (
+    f"(account_id, object_type_id, id) > ({_ACCOUNT}, {_TYPE}, {_AFTER}) "
+    f"AND (account_id, object_type_id) <= ({_ACCOUNT}, {_TYPE})"
+)
+_WALK_ORDER = "account_id, object_type_id, id"
 
+# Whether to ask the properties' index first ($1 the values, $3 the type): when the type's
+# sample (services.crm.value_shares) says that one of the values is rarer than a window could
+# fill half a page with. A type never sampled, or sampled under a window's worth of records,
+# walks first, as every type did before it had samples.
+_BY_INDEX = f"""
+    SELECT coalesce(min(coalesce((
+        SELECT share FROM {value_shares.SHARES} AS shares WHERE shares.object_type_id = {_TYPE}
+        AND shares.name = wanted.name AND shares.value = wanted.value
+    ), 0)) < {{rare_below}}, false) AS by_index
+    FROM {value_shares.SAMPLES} AS sample
+    CROSS JOIN jsonb_each_text({_VALUES}) AS wanted (name, value)
+    WHERE sample.object_type_id = {_TYPE} AND sample.records >= {WINDOW}
+"""
 _PAGE = f"""
-    WITH walked AS (
+    WITH chosen AS ({_BY_INDEX}), walked AS (
         SELECT {COLUMNS} FROM (
-            SELECT {COLUMNS} FROM records WHERE {{walk}} ORDER BY id LIMIT {WINDOW}
+            SELECT {COLUMNS}, account_id, object_type_id FROM records WHERE {{walk}}
+            ORDER BY {_WALK_ORDER} LIMIT {WINDOW}
         ) AS walked_rows
-        WHERE properties @> $1 ORDER BY id LIMIT {{limit}}
+        WHERE properties @> {_VALUES} ORDER BY {_WALK_ORDER} LIMIT {{limit}}
     )
     SELECT {COLUMNS} FROM (
-        SELECT {COLUMNS} FROM walked WHERE (SELECT count(*) FROM walked) = {{limit}}
+        SELECT {COLUMNS} FROM walked
+        WHERE NOT (SELECT by_index FROM chosen) AND (SELECT count(*) FROM walked) = {{limit}}
         UNION ALL (
             SELECT {COLUMNS} FROM (
                 SELECT {COLUMNS}, account_id, object_type_id FROM records
-                WHERE {_LIVE} AND properties @> $1 OFFSET 0
+                WHERE {_LIVE} AND properties @> {_VALUES} OFFSET 0
             ) AS matching
-            WHERE (SELECT count(*) FROM walked) < {{limit}} AND {{match}}
+            WHERE ((SELECT by_index FROM chosen) OR (SELECT count(*) FROM walked) < {{limit}})
+            AND {{match}}
             ORDER BY id LIMIT {{limit}}
         )
     ) AS page ORDER BY id
@@ -107,18 +154,19 @@ async def page_rows(
 ) -> list[dict[str, Any]]:
     """Up to `limit` live records of the type holding every value of `equals`, after `after`
     and within the other filters, in id order, as rows of COLUMNS."""
-    arguments: list[Any] = [orjson.dumps(equals).decode(), account_id, object_type_id]
-    conditions = _conditions(arguments, after, ids, updated_since)
+    values = orjson.dumps(equals).decode()
+    arguments: list[Any] = [values, account_id, object_type_id, after or BEFORE_ANY_ID]
+    conditions = _conditions(arguments, None, ids, updated_since)
     return await _rows(statement(conditions, limit), arguments)
 
 
 def statement(conditions: Sequence[str], limit: int) -> str:
     """The filtered page's one statement: at most `limit` live rows of the type ($2, $3)
-    holding the values ($1, JSON) and passing `conditions` (SQL over `records`' columns,
-    arguments from $4), oldest first."""
-    walk = " AND ".join([_OF_THE_TYPE, _LIVE, *conditions])
+    after the id $4 holding the values ($1, JSON) and passing `conditions` (SQL over
+    `records`' columns, arguments from $5), oldest first."""
+    walk = " AND ".join([_WALKED, _LIVE, *conditions])
     match = " AND ".join([_OF_THE_TYPE, *conditions])
-    return _PAGE.format(walk=walk, match=match, limit=limit)
+    return _PAGE.format(walk=walk, match=match, limit=limit, rare_below=limit / (2 * WINDOW))
 
 
 def _conditions(

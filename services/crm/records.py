@@ -28,6 +28,7 @@ from services.crm.object_types import (
     NAME_PATTERN,
     check_name,
     get_object_type,
+    id_having,
     properties_by_name,
     unknown_object_type,
 )
@@ -128,16 +129,15 @@ async def list_records(
     if not record_filter.property_equals:
         return await _unchecked_type_page(viewer, object_type_name, first, after, record_filter)
     equals = record_filter.property_equals
-    object_type = await get_object_type(viewer.account_id, object_type_name)
-    _check_equals(object_type, equals)
+    object_type_id = await _type_having(viewer.account_id, object_type_name, equals)
     queryset = filtered(
-        _live(viewer.account_id).filter(object_type_id=object_type.id), record_filter
+        _live(viewer.account_id).filter(object_type_id=object_type_id), record_filter
     )
     if connections.get("default").capabilities.dialect == "postgres":
         fetch = functools.partial(
             record_pages.page_rows,
             viewer.account_id,
-            object_type.id,
+            object_type_id,
             equals,
             ids=record_filter.ids,
             updated_since=record_filter.updated_since,
@@ -181,15 +181,23 @@ async def _unchecked_type_page(
     return page
 
 
-def _check_equals(object_type: ObjectType, equals: dict[str, str]) -> None:
-    unknown = set(equals) - set(properties_by_name(object_type))
-    if unknown:
-        raise ValidationFailed(
-            f"{object_type.name} has no properties called {', '.join(sorted(unknown))}.",
-            field="propertyEquals",
-        )
+async def _type_having(account_id: UUID, object_type_name: str, equals: dict[str, str]) -> UUID:
+    """The id of the account's type named, its properties and values checked against `equals`:
+    NOT_FOUND for an unknown type, then VALIDATION_FAILED for an unknown property or a value
+    no property can hold."""
+    object_type_id = await id_having(account_id, object_type_name, equals)
+    if object_type_id is None:
+        object_type = await get_object_type(account_id, object_type_name)
+        unknown = set(equals) - set(properties_by_name(object_type))
+        if unknown:
+            raise ValidationFailed(
+                f"{object_type.name} has no properties called {', '.join(sorted(unknown))}.",
+                field="propertyEquals",
+            )
+        object_type_id = object_type.id
     for value in equals.values():
         check_text(value, "propertyEquals", values.MAX_VALUE_LENGTH)
+    return object_type_id
 
 
 async def recycle_bin(

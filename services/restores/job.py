@@ -225,6 +225,9 @@ class RestoreJob(jobs.Job[Restore]):
 
     async def record_outcome(self, outcome: jobs.Outcome) -> None:
         restore = self.row
+        # Its batches rewrote values, those of a failed attempt too: the shares of values that
+        # choose how a filtered page reads are sampled again.
+        await crm.forget_value_samples(restore.account_id)
         await _import_entry(restore, outcome, self.counts)
         await audited(
             restore,

@@ -11,6 +11,8 @@ from tests.support.graphql import GraphQLClient
 from tests.support.query_plans import analyze, query_plan, statement_plan
 from tests.support.records import create_contacts, properties_of, property_values, seed_records
 from tests.support.tenants import Tenant
+from tests.support.value_shares import replace_shares
+from tests.support.value_shares import sample as sample_now
 
 CREATE = """
 mutation($type: String!, $records: [NewRecordInput!]!) {
@@ -324,10 +326,15 @@ async def test_filters_are_answered_from_indexes_on_postgresql(
 ) -> None:
     if db_kind != "postgres":
         pytest.skip("SQLite has no index of the properties; its filters read the type's records")
-    # Enough contacts that reading them all costs more than a lookup, as in a real account,
-    # whatever the rest of the suite left in the table (the planner's guess for a containment
-    # grows with the whole table: with 3,000 it sometimes read the type's records instead).
-    values = [{"email": f"c{i}@example.com", "jobtitle": f"Title {i % 50}"} for i in range(20_000)]
+    # Enough contacts, as wide as a real account's (about 20 values: a few hundred bytes), that
+    # reading them all costs more than a lookup, whatever the rest of the suite left in the
+    # table: the page's plan cannot see the values it looks up, and guesses one record in a
+    # hundred holds them (with 3,000 contacts, or narrow ones, it read the table instead).
+    notes = "n" * 600
+    values = [
+        {"email": f"c{i}@example.com", "jobtitle": f"Title {i % 50}", "notes": notes}
+        for i in range(20_000)
+    ]
     [contact, *_] = await seed_records(tenant, "contacts", values)
     await analyze("records")
 
@@ -341,7 +348,9 @@ async def test_filters_are_answered_from_indexes_on_postgresql(
     # reads the properties' index alone, not intersected with the type's.
     page = record_pages.statement([], 51)
     wanted = json.dumps({"jobtitle": "Title 7", "email": "c7@example.com"})
-    page_plan = await statement_plan(page, wanted, tenant.account.id, contact.object_type_id)
+    page_plan = await statement_plan(
+        page, wanted, tenant.account.id, contact.object_type_id, record_pages.BEFORE_ANY_ID
+    )
     matching = r"Bitmap Index Scan on records_live_properties .*\n.*Index Cond: \(properties @>"
     assert re.search(matching, page_plan)
     assert "BitmapAnd" not in page_plan
@@ -350,11 +359,16 @@ async def test_filters_are_answered_from_indexes_on_postgresql(
     assert "Index Cond: (updated_at >=" in await plan(RecordFilter(updated_since=now()))
 
 
+@pytest.mark.parametrize("sample", ["none", "sampled", "stale"])
 async def test_filtered_pages_beyond_the_window_of_the_id_order(
-    gql: GraphQLClient, tenant: Tenant
+    gql: GraphQLClient, tenant: Tenant, db_kind: str, sample: str
 ) -> None:
-    """PostgreSQL first walks WINDOW records in id order, then asks the properties' index: a
-    value frequent early and one held only beyond the window both page through in order."""
+    """PostgreSQL first walks WINDOW records in id order, then asks the properties' index, or
+    asks the index first for a value its type's sample says is rare: a value frequent early and
+    one held only beyond the window both page through in order, whatever the sample says (a
+    stale one calls the frequent value rare and the other common)."""
+    if sample != "none" and db_kind != "postgres":
+        pytest.skip("SQLite keeps no samples")
     count = record_pages.WINDOW + 60
     values = [
         {"email": f"c{i}@example.com", "jobtitle": "Early" if i % 7 == 0 else "Other"}
@@ -364,6 +378,10 @@ async def test_filtered_pages_beyond_the_window_of_the_id_order(
         values[i]["jobtitle"] = "Late"
     records = await seed_records(tenant, "contacts", values)
     ids = [str(record.id) for record in records]
+    if sample != "none":
+        await sample_now(records[0].object_type_id)
+    if sample == "stale":
+        await replace_shares(records[0].object_type_id, {("jobtitle", "Late"): 0.5})
 
     async def pages(record_filter: dict[str, Any]) -> list[str]:
         seen: list[str] = []
