@@ -52,6 +52,11 @@ def is_postgres(database_url: str) -> bool:
     return database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
 
 
+def on_postgres(client: BaseDBAsyncClient | None = None) -> bool:
+    """Whether `client` (the default connection when none is given) speaks to PostgreSQL."""
+    return (client or connections.get("default")).capabilities.dialect == "postgres"
+
+
 def _connection(database_url: str) -> str | dict[str, Any]:
     if not is_postgres(database_url):
         return database_url

@@ -9,6 +9,8 @@ from functools import partial
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from services.core.database import on_postgres
+
 # A column of the rows' table: its name and its PostgreSQL type.
 Column = tuple[str, str]
 
@@ -17,7 +19,7 @@ compact_json = partial(json.dumps, separators=(",", ":"))
 
 def rows_table(connection: BaseDBAsyncClient, columns: Sequence[Column]) -> str:
     """The rows' table `v`, read from the JSON document in the statement's first parameter."""
-    if connection.capabilities.dialect == "postgres":
+    if on_postgres(connection):
         typed = ", ".join(f"{name} {kind}" for name, kind in columns)
         return f"jsonb_to_recordset($1::text::jsonb) AS v({typed})"
     picked = ", ".join(f"value ->> '{name}' AS {name}" for name, _ in columns)
@@ -25,4 +27,4 @@ def rows_table(connection: BaseDBAsyncClient, columns: Sequence[Column]) -> str:
 
 
 def placeholder(connection: BaseDBAsyncClient, n: int) -> str:
-    return f"${n}" if connection.capabilities.dialect == "postgres" else f"?{n}"
+    return f"${n}" if on_postgres(connection) else f"?{n}"

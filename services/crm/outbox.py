@@ -48,7 +48,7 @@ async def record_changes(
         by_type[change.object_type].append(change.to_message())
     if not by_type:
         return
-    if connection.capabilities.dialect == "postgres":
+    if database.on_postgres(connection):
         await connection.execute_query(_LOCK_ACCOUNT, [f"outbox:{account_id}"])
     await RecordChangeBatch.bulk_create(
         [

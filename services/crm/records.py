@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import RawSQL, Subquery
 from tortoise.queryset import QuerySet
@@ -97,7 +96,7 @@ def _sqlite_json_text(name: str) -> RawSQL:
 def _property_equals(queryset: QuerySet[Record], equals: dict[str, str]) -> QuerySet[Record]:
     if not equals:
         return queryset
-    if connections.get("default").capabilities.dialect == "postgres":
+    if database.on_postgres():
         # Containment (`@>`) of all the values at once: the index of live records' properties
         # (migration 0012) answers it, where a test of each value would read the whole type.
         return queryset.filter(properties__contains=equals)
@@ -133,7 +132,7 @@ async def list_records(
     queryset = filtered(
         _live(viewer.account_id).filter(object_type_id=object_type_id), record_filter
     )
-    if connections.get("default").capabilities.dialect == "postgres":
+    if database.on_postgres():
         fetch = functools.partial(
             record_pages.page_rows,
             viewer.account_id,
@@ -165,7 +164,7 @@ async def _unchecked_type_page(
     queryset = filtered(
         _live(viewer.account_id).filter(object_type_id=object_type_id), record_filter
     )
-    if connections.get("default").capabilities.dialect == "postgres":
+    if database.on_postgres():
         fetch = functools.partial(
             record_pages.type_page_rows,
             viewer.account_id,

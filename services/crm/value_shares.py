@@ -70,14 +70,10 @@ _DUE = f"""
 """
 
 
-def _on_postgres() -> bool:
-    return connections.get("default").capabilities.dialect == "postgres"
-
-
 async def sample_due_types(at: datetime | None = None) -> int:
     """Samples the types never sampled, then those sampled longest ago, up to TYPES_PER_PASS
     of them (the scheduler's pass); returns how many it sampled."""
-    if not _on_postgres():
+    if not database.on_postgres():
         return 0
     at = at or now()
     due = await connections.get("default").execute_query_dict(_DUE, [at - RESAMPLE_AFTER])
@@ -112,7 +108,7 @@ async def sample_type(object_type_id: UUID, at: datetime | None = None) -> bool:
 async def forget_samples(account_id: UUID) -> None:
     """Forgets the samples of the account's types, whose values a restore or an import has
     rewritten: they page as if never sampled until the scheduler's next pass samples them."""
-    if not _on_postgres():
+    if not database.on_postgres():
         return
     await connections.get("default").execute_query(
         f"DELETE FROM {SAMPLES} WHERE object_type_id IN "

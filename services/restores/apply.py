@@ -16,6 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.crm import Record
 from models.restores import RestoreChange
+from services.core import database
 from services.core.clock import now
 from services.core.json_rows import compact_json
 from services.restores import sql
@@ -37,7 +38,7 @@ from services.restores.sql import batch_row, each, written_arguments
 async def apply_batch(
     connection: BaseDBAsyncClient, writing: Writing, batch: Targets
 ) -> BatchResult:
-    if connection.capabilities.dialect == "postgres":
+    if database.on_postgres(connection):
         return await _apply_postgres(connection, writing, batch)
     return await _apply_sqlite(connection, writing, batch)
 

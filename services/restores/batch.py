@@ -19,6 +19,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.crm import Record
 from models.restores import ChangeAction, Restore, RestoreSource
+from services.core import database
 from services.core.clock import now
 from services.restores import bring_back
 from services.restores.apply import apply_batch
@@ -60,7 +61,7 @@ async def apply(
 def _sorted_in_sql(client: BaseDBAsyncClient, restore: Restore) -> bool:
     """Whether a file's batch is sorted by where its ids are in SQL (`file_sql`): on PostgreSQL,
     unless restored as new records (whose ids name nothing here)."""
-    return client.capabilities.dialect == "postgres" and not restore.as_new_records
+    return database.on_postgres(client) and not restore.as_new_records
 
 
 def _purged_refused(part: Part) -> bool:

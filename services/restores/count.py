@@ -12,6 +12,7 @@ from uuid import UUID
 from tortoise import connections
 
 from models.crm import Record
+from services.core import database
 from services.restores import sql
 from services.restores.diff import Outcome, compare, subset
 from services.restores.source import Targets
@@ -54,7 +55,7 @@ async def count_batch(
 ) -> BatchCounts:
     """Counts, with up to `conflicts` conflicting record ids and `examples` examples."""
     client = connections.get("default")
-    if client.capabilities.dialect == "postgres":
+    if database.on_postgres(client):
         row = await batch_row(
             client,
             _count_statement(len(names)),

@@ -32,6 +32,7 @@ from tortoise import connections
 
 from models.crm import ObjectType
 from models.restores import Restore, RestoreKind, RestoreSource
+from services.core import database
 from services.imports import account_types
 from services.restores.file_sql import STAGED_BATCHES, STAGED_ROWS
 from services.restores.source import (
@@ -45,10 +46,6 @@ from services.restores.source import (
 from services.restores.summary import ObjectPlan, PlanSummary
 
 
-def _on_postgres() -> bool:
-    return connections.get("default").capabilities.dialect == "postgres"
-
-
 def staged_by_plan(restore: Restore) -> bool:
     """Whether `restore`'s plan stages its rows: a restore from a file, on PostgreSQL, unless
     restored as new records (sorted in Python: their ids name nothing here)."""
@@ -56,7 +53,7 @@ def staged_by_plan(restore: Restore) -> bool:
         restore.kind == RestoreKind.RESTORE
         and restore.source == RestoreSource.FILE
         and not restore.as_new_records
-        and _on_postgres()
+        and database.on_postgres()
     )
 
 
@@ -85,7 +82,7 @@ async def held(restore: Restore) -> bool:
 
 async def forget(restore_id: UUID) -> None:
     """Deletes what was staged for the restore, if anything."""
-    if _on_postgres():
+    if database.on_postgres():
         client = connections.get("default")
         for table in (STAGED_ROWS, STAGED_BATCHES):
             await client.execute_query(f"DELETE FROM {table} WHERE restore_id = $1", [restore_id])
