@@ -12,7 +12,17 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route, WebSocketRoute
 
-from server import admin, downloads, embedded, health, metrics, runtime, tracing, uploads
+from server import (
+    admin,
+    downloads,
+    embedded,
+    health,
+    memory,
+    metrics,
+    runtime,
+    tracing,
+    uploads,
+)
 from server.graphql import graphql_app
 from server.http_metrics import HttpMetrics
 from server.request_ids import RequestIds
@@ -49,6 +59,7 @@ def create_app(settings: Settings) -> Starlette:
         runtime.configure(settings)
         if settings.embedded and settings.seed_demo:
             await accounts.demo.seed_once()
+        memory.collect_less_often()
         try:
             async with contextlib.AsyncExitStack() as stack:
                 await stack.enter_async_context(_background(crm.relay_record_changes()))
