@@ -11,8 +11,8 @@ right for a common value (a sixth of the contacts hold the commonest lifecycle s
 a few hundred rows away) and read 780,000 rows (1.3 s) for one email at a million records; the
 index of live records' properties (migration 0013) then a sort of every match is instant for
 one email and took 1.3 s for 50,000 customers. Asking the properties' index first for a bounded
-number of matches does not help: it builds the bitmap of every match before it returns one
-(12 ms for the 68,000 customers).
+number of matches does not make it right for both: it builds the bitmap of every match before it
+returns one (12 ms for the 68,000 customers).
 
 So one statement reads either way, chosen per value by the shares of values the service samples
 for each type (`services.crm.value_shares`, as ANALYZE samples columns), in the statement
@@ -20,14 +20,17 @@ itself. A value held by at least one record in 2 x WINDOW / page size (one in 40
 50) walks a window of at most WINDOW of the type's records in id order, which finds a page of
 it; only when the window falls short (the value's records cluster elsewhere) does it ask the
 properties' index, whose matches are then few enough to sort. A rarer value asks the index
-first (at a million records one email's page read 0.65 to 1.05 ms of SQL, 2.4 to 2.6 before). A
-type never sampled, or sampled when it had fewer records than a window, walks first, as every
-type did before samples. A sample gone stale (a value made common since) costs speed, never
-rows: both ways answer the same page. The index's branch fences its containment test
-(`OFFSET 0`) so that the planner scans the properties' index alone: left to itself it
-intersects it with the index of the type's records, a bitmap of every record of the type (150
-ms at a million); each branch runs only when the sample's verdict and the window's count say
-so (one-time filters), in the same round trip.
+first (at a million records one email's page read 0.65 to 1.05 ms of SQL, 2.4 to 2.6 before),
+for at most PROBED matches of the type: fewer, and they are every match, sorted for the page;
+that many, and the sample was stale (the value has become common since), so the page walks as
+for a common value. A stale sample costs a bitmap of the matches (the bound above: 23 ms for
+the customers at a million records, where sorting them all took 263 to 287 ms), never rows:
+every way answers the same page. A type never sampled, or sampled when it had fewer records
+than a window, walks first, as every type did before samples. The index's two reads fence
+their containment test (`OFFSET 0`) so that the planner scans the properties' index alone: left
+to itself it intersects it with the index of the type's records, a bitmap of every record of the
+type (150 ms at a million); each read runs only when the sample's verdict, the probe's count and
+the window's count say so (one-time filters), in the same round trip.
 
 The window walks the index of live records by account, type and id (migration 0019), its rows
 bounded as rows of that index, `(account_id, object_type_id, id) > ($2, $3, $4)` and
@@ -54,6 +57,11 @@ from services.crm import value_shares
 # fetched and sorted, 55 to 190 ms a page. A value rarer than a window's reach skips it once
 # its type is sampled.
 WINDOW = 1_000
+# Matches of a value its type's sample calls rare read from the properties' index before they
+# are sorted: when the index holds this many of the type, the sample was stale (the value has
+# become common since) and the page walks instead, as for a common value. Without this bound,
+# customers called rare by a stale sample had 68,000 matches sorted: 312 ms for a page.
+PROBED = WINDOW
 
 COLUMNS = "id, created_at, updated_at, deleted_at, properties"
 # A filtered page's arguments: $1 the values as JSON, $2 the account, $3 the object type, $4
@@ -81,21 +89,32 @@ _WALKED = (
 )
 _WALK_ORDER = "account_id, object_type_id, id"
 
-# Whether to ask the properties' index first ($1 the values, $3 the type): when the type's
-# sample (services.crm.value_shares) says that one of the values is rarer than a window could
-# fill half a page with. A type never sampled, or sampled under a window's worth of records,
-# walks first, as every type did before it had samples.
-_BY_INDEX = f"""
+# Whether the type's sample (services.crm.value_shares) calls the values rare ($1 the values,
+# $3 the type): one of them is rarer than a window could fill half a page with. A type never
+# sampled, or sampled under a window's worth of records, walks first, as every type did before
+# it had samples.
+_RARE = f"""
     SELECT coalesce(min(coalesce((
         SELECT share FROM {value_shares.SHARES} AS shares WHERE shares.object_type_id = {_TYPE}
         AND shares.name = wanted.name AND shares.value = wanted.value
-    ), 0)) < {{rare_below}}, false) AS by_index
+    ), 0)) < {{rare_below}}, false) AS rare
     FROM {value_shares.SAMPLES} AS sample
     CROSS JOIN jsonb_each_text({_VALUES}) AS wanted (name, value)
     WHERE sample.object_type_id = {_TYPE} AND sample.records >= {WINDOW}
 """
+# The live records holding the values, by the properties' index alone (fenced by OFFSET 0, see
+# the module's docstring); their rows of the type are filtered after it.
+_MATCHING = f"""(
+    SELECT {COLUMNS}, account_id, object_type_id FROM records
+    WHERE {_LIVE} AND properties @> {_VALUES} OFFSET 0
+) AS matching"""
 _PAGE = f"""
-    WITH chosen AS ({_BY_INDEX}), walked AS (
+    WITH sampled AS ({_RARE}), probed AS (
+        SELECT {COLUMNS} FROM {_MATCHING}
+        WHERE (SELECT rare FROM sampled) AND {{match}} LIMIT {PROBED}
+    ), chosen AS (
+        SELECT (SELECT rare FROM sampled) AND (SELECT count(*) FROM probed) < {PROBED} AS by_index
+    ), walked AS (
         SELECT {COLUMNS} FROM (
             SELECT {COLUMNS}, account_id, object_type_id FROM records WHERE {{walk}}
             ORDER BY {_WALK_ORDER} LIMIT {WINDOW}
@@ -103,14 +122,16 @@ _PAGE = f"""
         WHERE properties @> {_VALUES} ORDER BY {_WALK_ORDER} LIMIT {{limit}}
     )
     SELECT {COLUMNS} FROM (
+        (
+            SELECT {COLUMNS} FROM probed WHERE (SELECT by_index FROM chosen)
+            ORDER BY id LIMIT {{limit}}
+        )
+        UNION ALL
         SELECT {COLUMNS} FROM walked
         WHERE NOT (SELECT by_index FROM chosen) AND (SELECT count(*) FROM walked) = {{limit}}
         UNION ALL (
-            SELECT {COLUMNS} FROM (
-                SELECT {COLUMNS}, account_id, object_type_id FROM records
-                WHERE {_LIVE} AND properties @> {_VALUES} OFFSET 0
-            ) AS matching
-            WHERE ((SELECT by_index FROM chosen) OR (SELECT count(*) FROM walked) < {{limit}})
+            SELECT {COLUMNS} FROM {_MATCHING}
+            WHERE NOT (SELECT by_index FROM chosen) AND (SELECT count(*) FROM walked) < {{limit}}
             AND {{match}}
             ORDER BY id LIMIT {{limit}}
         )

@@ -18,7 +18,7 @@ from tests.support.query_plans import statement_plan
 from tests.support.records import seed_records
 from tests.support.restores import queued_restore
 from tests.support.tenants import Tenant
-from tests.support.value_shares import sample, shares_of
+from tests.support.value_shares import replace_shares, sample, shares_of
 
 # More contacts than a window: a type sampled under one walks first whatever its shares.
 CONTACTS = record_pages.WINDOW + 200
@@ -30,11 +30,11 @@ def _postgres_only(db_kind: str) -> None:
         pytest.skip("SQLite keeps no samples: it has no index of the properties to choose")
 
 
-async def _contacts(tenant: Tenant) -> UUID:
-    """CONTACTS contacts, one email each, a third of them customers; their type's id."""
+async def _contacts(tenant: Tenant, count: int = CONTACTS) -> UUID:
+    """`count` contacts, one email each, a third of them customers; their type's id."""
     values = [
         {"email": f"c{i}@example.com", "lifecyclestage": "customer" if i % 3 == 0 else "lead"}
-        for i in range(CONTACTS)
+        for i in range(count)
     ]
     [first, *_] = await seed_records(tenant, "contacts", values)
     return first.object_type_id
@@ -68,18 +68,27 @@ async def test_a_sample_keeps_the_values_held_by_one_record_in_a_thousand(
     assert await value_shares.sample_type(contacts, later)
 
 
-async def _walked(tenant: Tenant, contacts: UUID, equals: dict[str, str]) -> bool:
-    """Whether the page of `equals` walked the id order (its walk's scan ran)."""
-    plan = await statement_plan(
-        "(ANALYZE, COSTS OFF) " + record_pages.statement([], 51),
+async def _page_plan(tenant: Tenant, contacts: UUID, equals: dict[str, str]) -> str:
+    """The first page of `equals`, run and explained."""
+    return await statement_plan(
+        "(ANALYZE, COSTS OFF, TIMING OFF) " + record_pages.statement([], 51),
         json.dumps(equals),
         tenant.account.id,
         contacts,
         record_pages.BEFORE_ANY_ID,
     )
-    walk = re.search(r"CTE walked\n\s*->[^\n]*\n", plan)
-    assert walk, plan
-    return "never executed" not in walk.group(0)
+
+
+def _ran(plan: str, node: str) -> str | None:
+    """The rows the plan's first node named `node` read; None when it never ran."""
+    found = re.search(rf"{node}.*?\((actual rows=\d+|never executed)", plan, re.DOTALL)
+    assert found, plan
+    return None if found.group(1) == "never executed" else found.group(1)
+
+
+async def _walked(tenant: Tenant, contacts: UUID, equals: dict[str, str]) -> bool:
+    """Whether the page of `equals` walked the id order (its walk's scan ran)."""
+    return _ran(await _page_plan(tenant, contacts, equals), "CTE walked") is not None
 
 
 async def test_a_rare_value_goes_to_the_index_first_once_its_type_is_sampled(
@@ -95,6 +104,26 @@ async def test_a_rare_value_goes_to_the_index_first_once_its_type_is_sampled(
     assert await _walked(tenant, contacts, common)
     # Both values at once are as rare as the rarer.
     assert not await _walked(tenant, contacts, rare | common)
+
+
+async def test_a_stale_sample_costs_a_common_value_a_bounded_probe_not_a_sort(
+    tenant: Tenant,
+) -> None:
+    """A value the sample calls rare but which has become common since: the index is asked for
+    at most PROBED of its matches, and the page walks the id order, as for a common value."""
+    contacts = await _contacts(tenant, 3 * record_pages.PROBED + 30)
+    customers = {"lifecyclestage": "customer"}
+    await sample(contacts)
+    plan = await _page_plan(tenant, contacts, customers)
+    assert _ran(plan, "CTE probed") is None
+    assert _ran(plan, "CTE walked") is not None
+
+    await replace_shares(contacts, {})
+    plan = await _page_plan(tenant, contacts, customers)
+    assert _ran(plan, "CTE probed") == f"actual rows={record_pages.PROBED}"
+    assert _ran(plan, "CTE walked") is not None
+    # The read of every match, sorted, never ran.
+    assert _ran(plan, "Subquery Scan on matching ") is None
 
 
 async def test_a_restore_forgets_the_samples_of_its_account(
