@@ -14,7 +14,6 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxTokensLimiter,
     SchemaExtension,
-    ValidationCache,
     max_aliases,
     query_depth_limiter,
 )
@@ -63,7 +62,6 @@ def build_schema(*, introspection: bool, first: Sequence[Extension] = ()) -> str
         # The token limit is a parse option, part of the parsed documents' key.
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: DocumentCache(PARSED),
-        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
         # Suggestions would spell out the schema that introspection keeps to itself.
         lambda: ErrorCodes(suggestions=introspection),
     ]
