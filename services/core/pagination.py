@@ -97,28 +97,36 @@ async def paginate_rows(
     """The same page read as plain rows of `fields`, each passed to `row` by name: no model
     object is built per item."""
     rows = await _window(queryset, first, after, newest_first).values(*fields)
-    return _rows_page(rows, first, row, queryset)
+    return _rows_page(rows, first, row, _counter(queryset))
 
 
 async def paginate_fetched(
-    queryset: QuerySet[M],
+    matching: Callable[[], QuerySet[M]],
     first: int,
     after: str | None,
     row: Callable[..., K],
     fetch: Callable[[int, UUID | None], Awaitable[Sequence[dict[str, Any]]]],
 ) -> Page[K]:
-    """The page of `queryset`, oldest first, read by `fetch(limit, after id)` (a query of its
-    own shape answering the same rows); `queryset` counts them."""
+    """The page, oldest first, read by `fetch(limit, after id)` (a query of its own shape);
+    the queryset of the same rows that `matching` builds counts them, built only when asked
+    to (building one costs more than a page's own SQL takes to answer)."""
     _check_first(first)
     rows = await fetch(first + 1, None if after is None else decode_cursor(after))
-    return _rows_page(rows, first, row, queryset)
+
+    async def count() -> int:
+        return await matching().count()
+
+    return _rows_page(rows, first, row, count)
 
 
 def _rows_page(
-    rows: Sequence[dict[str, Any]], first: int, row: Callable[..., K], queryset: QuerySet[M]
+    rows: Sequence[dict[str, Any]],
+    first: int,
+    row: Callable[..., K],
+    count: Callable[[], Awaitable[int]],
 ) -> Page[K]:
     return Page(
         items=[row(**values) for values in rows[:first]],
         has_next_page=len(rows) > first,
-        count=_counter(queryset),
+        count=count,
     )

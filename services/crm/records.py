@@ -129,9 +129,7 @@ async def list_records(
         return await _unchecked_type_page(viewer, object_type_name, first, after, record_filter)
     equals = record_filter.property_equals
     object_type_id = await _type_having(viewer.account_id, object_type_name, equals)
-    queryset = filtered(
-        _live(viewer.account_id).filter(object_type_id=object_type_id), record_filter
-    )
+    matching = functools.partial(_of_type, viewer.account_id, object_type_id, record_filter)
     if database.on_postgres():
         fetch = functools.partial(
             record_pages.page_rows,
@@ -141,8 +139,15 @@ async def list_records(
             ids=record_filter.ids,
             updated_since=record_filter.updated_since,
         )
-        return await paginate_fetched(queryset, first, after, RecordRow, fetch)
-    return await paginate_rows(queryset, first, after, RecordRow, ROW_FIELDS)
+        return await paginate_fetched(matching, first, after, RecordRow, fetch)
+    return await paginate_rows(matching(), first, after, RecordRow, ROW_FIELDS)
+
+
+def _of_type(
+    account_id: UUID, object_type_id: UUID | Subquery, record_filter: RecordFilter
+) -> QuerySet[Record]:
+    """The account's live records of the type that pass the filter."""
+    return filtered(_live(account_id).filter(object_type_id=object_type_id), record_filter)
 
 
 async def _unchecked_type_page(
@@ -158,12 +163,11 @@ async def _unchecked_type_page(
     # A name that no object type can have is not looked up: the database may refuse it.
     if not NAME_PATTERN.fullmatch(object_type_name):
         raise unknown_object_type(object_type_name)
-    object_type_id = Subquery(
-        ObjectType.filter(account_id=viewer.account_id, name=object_type_name).values("id")
-    )
-    queryset = filtered(
-        _live(viewer.account_id).filter(object_type_id=object_type_id), record_filter
-    )
+
+    def matching() -> QuerySet[Record]:
+        named = ObjectType.filter(account_id=viewer.account_id, name=object_type_name)
+        return _of_type(viewer.account_id, Subquery(named.values("id")), record_filter)
+
     if database.on_postgres():
         fetch = functools.partial(
             record_pages.type_page_rows,
@@ -172,9 +176,9 @@ async def _unchecked_type_page(
             ids=record_filter.ids,
             updated_since=record_filter.updated_since,
         )
-        page = await paginate_fetched(queryset, first, after, RecordRow, fetch)
+        page = await paginate_fetched(matching, first, after, RecordRow, fetch)
     else:
-        page = await paginate_rows(queryset, first, after, RecordRow, ROW_FIELDS)
+        page = await paginate_rows(matching(), first, after, RecordRow, ROW_FIELDS)
     if not page.items:
         await get_object_type(viewer.account_id, object_type_name, with_properties=False)
     return page
