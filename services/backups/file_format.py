@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Annotated, BinaryIO, Final, Literal, Protocol, Self
+from typing import IO, Annotated, Final, Literal, Protocol, Self
 from uuid import UUID
 from zipfile import ZIP_DEFLATED, BadZipFile, ZipFile
 
@@ -42,6 +42,7 @@ from services.backups.archive_guard import csv_records
 from services.backups.inflating import inflated
 from services.core.errors import DomainError, ErrorCode
 from services.crm import NAME_PATTERN
+from services.storage import WrittenFile
 
 FORMAT_VERSION: Final = 1
 MANIFEST_NAME = "manifest.json"
@@ -241,7 +242,7 @@ class _DigestingFile(io.RawIOBase):
     once and in order (each entry's sizes follow its data, in a data descriptor): the hash is
     then the whole file's, with no second read."""
 
-    def __init__(self, file: IO[bytes]) -> None:
+    def __init__(self, file: WrittenFile) -> None:
         super().__init__()
         self._file = file
         self.sha256 = hashlib.sha256()
@@ -347,7 +348,7 @@ class BackupWriter:
     `write_manifest` has no manifest, so `verify` refuses it. Once closed, `size_bytes` and
     `sha256` are the whole file's."""
 
-    def __init__(self, file: BinaryIO, account_id: UUID, backup_id: UUID) -> None:
+    def __init__(self, file: WrittenFile, account_id: UUID, backup_id: UUID) -> None:
         """Writes to `file`, new and empty, and closes it."""
         self._file = file
         self._digesting = _DigestingFile(self._file)

@@ -60,14 +60,24 @@ class Storage(Protocol):
         written before `older_than`; how many."""
 
 
+class WrittenFile(Protocol):
+    """A file as it is written, in order; closing it completes it."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class ScratchFile(Protocol):
     """A file written in the work dir, read back, then stored under a key."""
 
     @property
     def path(self) -> Path: ...
 
-    def create(self) -> BinaryIO:
-        """The file, empty, to write; closing it completes it."""
+    def create(self) -> WrittenFile:
+        """The file, empty, to write."""
 
     def reopen(self) -> BinaryIO:
         """The file as written, to read (and seek) in its plaintext."""
@@ -79,7 +89,7 @@ class PlainScratch:
 
     path: Path
 
-    def create(self) -> BinaryIO:
+    def create(self) -> WrittenFile:
         return self.path.open("wb")
 
     def reopen(self) -> BinaryIO:

@@ -2,6 +2,7 @@
 opened on its way out, whatever backend holds it (`sealed` is the format)."""
 
 import asyncio
+import io
 import shutil
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 from uuid import uuid4
 
-from services.storage.base import ScratchFile, Storage
+from services.storage.base import ScratchFile, Storage, WrittenFile
 from services.storage.keyring import Keyring, UnknownKey
 from services.storage.sealed import (
     Opener,
@@ -41,11 +42,11 @@ class SealedScratch:
     path: Path
     keyring: Keyring
 
-    def create(self) -> BinaryIO:
-        return Sealer(self.path.open("wb"), self.keyring)  # type: ignore[return-value]
+    def create(self) -> WrittenFile:
+        return Sealer(self.path.open("wb"), self.keyring)
 
     def reopen(self) -> BinaryIO:
-        return SealedFile(self.path.open("rb"), self.keyring)  # type: ignore[return-value]
+        return io.BufferedReader(SealedFile(self.path.open("rb"), self.keyring))
 
 
 @dataclass
