@@ -104,19 +104,19 @@ async def paginate_fetched(
     matching: Callable[[], QuerySet[M]],
     first: int,
     after: str | None,
-    row: Callable[..., K],
-    fetch: Callable[[int, UUID | None], Awaitable[Sequence[dict[str, Any]]]],
+    fetch: Callable[[int, UUID | None], Awaitable[Sequence[K]]],
 ) -> Page[K]:
-    """The page, oldest first, read by `fetch(limit, after id)` (a query of its own shape);
-    the queryset of the same rows that `matching` builds counts them, built only when asked
-    to (building one costs more than a page's own SQL takes to answer)."""
+    """The page, oldest first, read by `fetch(limit, after id)` (a query of its own shape,
+    answering the items themselves); the queryset of the same rows that `matching` builds
+    counts them, built only when asked to (building one costs more than a page's own SQL
+    takes to answer)."""
     _check_first(first)
-    rows = await fetch(first + 1, None if after is None else decode_cursor(after))
+    items = await fetch(first + 1, None if after is None else decode_cursor(after))
 
     async def count() -> int:
         return await matching().count()
 
-    return _rows_page(rows, first, row, count)
+    return Page(items=list(items[:first]), has_next_page=len(items) > first, count=count)
 
 
 def _rows_page(

@@ -17,13 +17,12 @@ from services.crm.object_types import (
 )
 from services.crm.outbox import delete_sent as delete_sent_record_changes
 from services.crm.outbox import record_changes
-from services.crm.record_pages import BEFORE_ANY_ID
+from services.crm.record_pages import BEFORE_ANY_ID, RecordRow
 from services.crm.record_pages import statement as property_page_statement
 from services.crm.records import (
     MAX_BATCH,
     Changes,
     RecordFilter,
-    RecordRow,
     associate_records,
     associations_of,
     create_records,

@@ -42,6 +42,7 @@ but the cursor's id after a range could not position the scan; in a row bound it
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -50,6 +51,25 @@ import orjson
 from tortoise import connections
 
 from services.crm import value_shares
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    """A record as a page lists it: its columns as the database returns them, without the
+    model object (building one per record costs more than reading its row)."""
+
+    id: UUID
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    properties: dict[str, str]
+
+    @property
+    def pk(self) -> UUID:
+        return self.id
+
+
+ROW_FIELDS = tuple(column.name for column in fields(RecordRow))
 
 # Rows of the type the walk reads before it gives up on the id order: a value held by one
 # record in 20 or more fills a page of 50 in it (half of the time for one in 20). A smaller
@@ -63,7 +83,7 @@ WINDOW = 1_000
 # customers called rare by a stale sample had 68,000 matches sorted: 312 ms for a page.
 PROBED = WINDOW
 
-COLUMNS = "id, created_at, updated_at, deleted_at, properties"
+COLUMNS = ", ".join(ROW_FIELDS)
 # A filtered page's arguments: $1 the values as JSON, $2 the account, $3 the object type, $4
 # the id the page starts after (BEFORE_ANY_ID for the first page), each read through a subquery
 # of its own (an InitPlan, run once); the filters' from $5. Values the planner cannot see: a
@@ -154,9 +174,9 @@ async def type_page_rows(
     *,
     ids: Sequence[UUID] | None,
     updated_since: datetime | None,
-) -> list[dict[str, Any]]:
+) -> list[RecordRow]:
     """Up to `limit` live records of the type named, after `after` and within the filters, in
-    id order, as rows of COLUMNS; none for a type the account does not have."""
+    id order; none for a type the account does not have."""
     arguments: list[Any] = [account_id, object_type_name]
     conditions = _conditions(arguments, after, ids, updated_since)
     extra = "".join(f" AND {condition}" for condition in conditions)
@@ -172,9 +192,9 @@ async def page_rows(
     *,
     ids: Sequence[UUID] | None,
     updated_since: datetime | None,
-) -> list[dict[str, Any]]:
+) -> list[RecordRow]:
     """Up to `limit` live records of the type holding every value of `equals`, after `after`
-    and within the other filters, in id order, as rows of COLUMNS."""
+    and within the other filters, in id order."""
     values = orjson.dumps(equals).decode()
     arguments: list[Any] = [values, account_id, object_type_id, after or BEFORE_ANY_ID]
     conditions = _conditions(arguments, None, ids, updated_since)
@@ -209,7 +229,8 @@ def _conditions(
     return conditions
 
 
-async def _rows(sql: str, arguments: Sequence[Any]) -> list[dict[str, Any]]:
+async def _rows(sql: str, arguments: Sequence[Any]) -> list[RecordRow]:
     async with connections.get("default").acquire_connection() as connection:
         rows = await connection.fetch(sql, *arguments)
-    return [{**row, "properties": orjson.loads(row["properties"])} for row in rows]
+    # By position, in COLUMNS' order: no mapping is built per row.
+    return [RecordRow(row[0], row[1], row[2], row[3], orjson.loads(row[4])) for row in rows]

@@ -2,7 +2,7 @@
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -31,6 +31,7 @@ from services.crm.object_types import (
     properties_by_name,
     unknown_object_type,
 )
+from services.crm.record_pages import ROW_FIELDS, RecordRow
 
 MAX_BATCH = 1_000
 PURGERS = (Role.SUPER_ADMIN, Role.ADMIN)
@@ -45,25 +46,6 @@ class RecordFilter:
     property_equals: dict[str, str] = field(default_factory=dict)
     updated_since: datetime | None = None
     ids: list[UUID] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RecordRow:
-    """A record as a page lists it: its columns as the database returns them, without the
-    model object (building one per record costs more than reading its row)."""
-
-    id: UUID
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None
-    properties: dict[str, str]
-
-    @property
-    def pk(self) -> UUID:
-        return self.id
-
-
-ROW_FIELDS = tuple(column.name for column in fields(RecordRow))
 
 
 @dataclass(frozen=True)
@@ -139,7 +121,7 @@ async def list_records(
             ids=record_filter.ids,
             updated_since=record_filter.updated_since,
         )
-        return await paginate_fetched(matching, first, after, RecordRow, fetch)
+        return await paginate_fetched(matching, first, after, fetch)
     return await paginate_rows(matching(), first, after, RecordRow, ROW_FIELDS)
 
 
@@ -176,7 +158,7 @@ async def _unchecked_type_page(
             ids=record_filter.ids,
             updated_since=record_filter.updated_since,
         )
-        page = await paginate_fetched(matching, first, after, RecordRow, fetch)
+        page = await paginate_fetched(matching, first, after, fetch)
     else:
         page = await paginate_rows(matching(), first, after, RecordRow, ROW_FIELDS)
     if not page.items:
