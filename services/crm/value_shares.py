@@ -14,6 +14,7 @@ A share is a guess, and only ever chooses between two ways to read the same rows
 missing from a stale sample costs a page its speed, never its rows.
 """
 
+import time
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -33,9 +34,14 @@ SAMPLE_ROWS = 10_000
 # window's worth of records (record_pages.WINDOW, 1,000) or more.
 SMALLEST_SHARE = 1 / 1_000
 RESAMPLE_AFTER = timedelta(hours=1)
-# Types sampled by one pass of the scheduler: the eight types of an account of a million
-# records took 2.0 s in all.
-TYPES_PER_PASS = 20
+# How long one pass of the scheduler (every 30 s by default) goes on sampling due types. A type
+# costs about what its records do: the eight types of an account of a million records took
+# 2.0 s in all, and a type of a few hundred a few milliseconds. Counting types instead (20 a
+# pass) left the hourly resampling behind beyond about 300 accounts, most of whose types are
+# small.
+PASS_BUDGET = timedelta(seconds=5)
+# Due types read at a time.
+DUE_BATCH = 50
 
 # The type's row claimed for this sample: a type never sampled, or sampled before $2.
 _CLAIM = f"""
@@ -66,20 +72,24 @@ _DUE = f"""
     SELECT object_types.id FROM object_types
     LEFT JOIN {SAMPLES} AS sample ON sample.object_type_id = object_types.id
     WHERE sample.sampled_at IS NULL OR sample.sampled_at < $1
-    ORDER BY sample.sampled_at NULLS FIRST LIMIT {TYPES_PER_PASS}
+    ORDER BY sample.sampled_at NULLS FIRST LIMIT {DUE_BATCH}
 """
 
 
-async def sample_due_types(at: datetime | None = None) -> int:
-    """Samples the types never sampled, then those sampled longest ago, up to TYPES_PER_PASS
-    of them (the scheduler's pass); returns how many it sampled."""
+async def sample_due_types(at: datetime | None = None, budget: timedelta = PASS_BUDGET) -> int:
+    """Samples the types never sampled, then those sampled longest ago, until none is due or
+    `budget` is spent (at least one: the scheduler's pass); returns how many it sampled."""
     if not database.on_postgres():
         return 0
     at = at or now()
-    due = await connections.get("default").execute_query_dict(_DUE, [at - RESAMPLE_AFTER])
+    ends = time.monotonic() + budget.total_seconds()
     sampled = 0
-    for row in due:
-        sampled += await sample_type(row["id"], at)
+    while due := await connections.get("default").execute_query_dict(_DUE, [at - RESAMPLE_AFTER]):
+        for row in due:
+            # Each is claimed as it is sampled, here or by another pass: none comes back.
+            sampled += await sample_type(row["id"], at)
+            if time.monotonic() >= ends:
+                return sampled
     return sampled
 
 

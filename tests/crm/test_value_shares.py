@@ -9,16 +9,18 @@ from uuid import UUID
 import pytest
 from tortoise import connections
 
+from models.crm import ObjectType
 from models.restores import Restore, RestoreStatus
 from services import crm
+from services.core.clock import now
 from services.crm import record_pages, value_shares
 from services.restores import job as restore_job
 from tests.support.graphql import GraphQLClient
 from tests.support.query_plans import statement_plan
 from tests.support.records import seed_records
 from tests.support.restores import queued_restore
-from tests.support.tenants import Tenant
-from tests.support.value_shares import replace_shares, sample, shares_of
+from tests.support.tenants import MakeTenant, Tenant
+from tests.support.value_shares import past_any_pass, replace_shares, sample, shares_of
 
 # More contacts than a window: a type sampled under one walks first whatever its shares.
 CONTACTS = record_pages.WINDOW + 200
@@ -84,6 +86,27 @@ def _ran(plan: str, node: str) -> str | None:
     found = re.search(rf"{node}.*?\((actual rows=\d+|never executed)", plan, re.DOTALL)
     assert found, plan
     return None if found.group(1) == "never executed" else found.group(1)
+
+
+async def test_a_pass_samples_until_none_is_due_or_its_budget_is_spent(
+    make_tenant: MakeTenant,
+) -> None:
+    """More due types than a pass once took (20), all small: one pass samples them all; and a
+    pass whose budget is spent stops after the type it is sampling."""
+    tenants = [await make_tenant() for _ in range(3)]
+    types = [
+        object_type.id
+        for tenant in tenants
+        for object_type in await ObjectType.filter(account_id=tenant.account.id)
+    ]
+    assert len(types) > 20
+    for tenant in tenants:
+        await crm.forget_value_samples(tenant.account.id)
+    await value_shares.sample_due_types(now(), budget=timedelta(minutes=1))
+    assert all([await _sampled(object_type_id) for object_type_id in types])
+
+    # Every type is due at a time past any pass.
+    assert await value_shares.sample_due_types(past_any_pass(), budget=timedelta(0)) == 1
 
 
 async def _walked(tenant: Tenant, contacts: UUID, equals: dict[str, str]) -> bool:
