@@ -10,7 +10,7 @@ from services.crm import RecordFilter, filtered, record_pages
 from tests.support.graphql import GraphQLClient
 from tests.support.query_plans import analyze, query_plan, statement_plan
 from tests.support.records import create_contacts, properties_of, property_values, seed_records
-from tests.support.tenants import Tenant
+from tests.support.tenants import MakeTenant, Tenant
 from tests.support.value_shares import replace_shares
 from tests.support.value_shares import sample as sample_now
 
@@ -33,6 +33,7 @@ query($type: String!, $first: Int!, $after: String, $filter: RecordFilterInput) 
 }
 """
 GET = "query($id: ID!) { record(id: $id) { id deletedAt properties { name value } } }"
+CREATE_PROPERTY = "mutation($i: CreatePropertyInput!) { createProperty(input: $i) { name } }"
 
 
 async def test_create_read_update_clear(gql: GraphQLClient, tenant: Tenant) -> None:
@@ -197,7 +198,7 @@ async def test_total_count_is_of_every_page_under_the_filters(
     assert one["records"]["totalCount"] == 1
 
 
-async def test_filters(gql: GraphQLClient, tenant: Tenant) -> None:
+async def test_filters(gql: GraphQLClient, tenant: Tenant, make_tenant: MakeTenant) -> None:
     ids = await create_contacts(gql, tenant.member, 5)
     await gql.data(
         UPDATE,
@@ -248,6 +249,19 @@ async def test_filters(gql: GraphQLClient, tenant: Tenant) -> None:
         )
         == "VALIDATION_FAILED"
     )
+
+    async def refused(object_type: str, name: str) -> str:
+        record_filter = {"propertyEquals": [{"name": name, "value": "CTO"}]}
+        variables = {"type": object_type, "first": 5, "filter": record_filter}
+        return await gql.error_code(LIST, variables, tenant.member)
+
+    assert await refused("contacts", "nosuchproperty") == "VALIDATION_FAILED"
+    assert await refused("nosuchtype", "jobtitle") == "NOT_FOUND"
+    # Another account's property of that name is not this one's.
+    other = await make_tenant()
+    region = {"objectType": "contacts", "name": "region", "label": "Region", "type": "STRING"}
+    await gql.data(CREATE_PROPERTY, {"i": region}, other.admin)
+    assert await refused("contacts", "region") == "VALIDATION_FAILED"
 
 
 async def test_recycle_bin_round_trip(gql: GraphQLClient, tenant: Tenant) -> None:
