@@ -26,7 +26,9 @@ from services.storage.keyring import Keyring
 
 MAGIC = b"CRMSEAL"
 VERSION = 1
-CHUNK_SIZE = 1 << 20
+# What a new file is sealed in (a file's header says its own): a writer holds one chunk and
+# its sealed copy, a reader one chunk opened, and a worker's memory is bounded (100 MB).
+CHUNK_SIZE = 1 << 18
 TAG_SIZE = 16
 NONCE_SIZE = 12
 _FIXED = struct.Struct(f">{len(MAGIC)}sBIB")  # magic, version, chunk size, key id length
@@ -105,27 +107,35 @@ class Sealer:
     """A file being sealed as it is written, under a fresh data key: what is written reaches
     `target` only encrypted. A chunk is sealed once more bytes follow it (only then is it known
     not to be the last); `finish` seals the last one, and `close` finishes and closes
-    `target`."""
+    `target`.
+
+    A chunk is gathered, and sealed, in two buffers kept for the whole file: made anew per
+    chunk, each would be a mapping of its own in a worker (`server.memory`), faulted in page
+    by page and unmapped again."""
 
     def __init__(self, target: BinaryIO, keyring: Keyring) -> None:
         self._target = target
         data_key = AESGCM.generate_key(bit_length=256)
         header = wrap(data_key, keyring)
         self._cipher = AESGCM(data_key)
-        self._chunk_size = header.chunk_size
-        self._pending = bytearray()
+        self._plain = memoryview(bytearray(header.chunk_size))
+        self._sealed = memoryview(bytearray(header.chunk_size + TAG_SIZE))
+        self._filled = 0
         self._index = 0
         self._finished = False
         target.write(header.encode())
 
     def write(self, data: bytes) -> int:
-        self._pending += data
-        while len(self._pending) > self._chunk_size:
-            # Sealed from a view, not a copy: a backup's export holds the memory it spares.
-            with memoryview(self._pending) as pending:
-                self._seal(pending[: self._chunk_size], final=False)
-            del self._pending[: self._chunk_size]
-        return len(data)
+        rest = written = memoryview(data).cast("B")
+        while rest:
+            if self._filled == len(self._plain):
+                # Full, and more follows: not the last chunk.
+                self._seal(final=False)
+            taken = min(len(rest), len(self._plain) - self._filled)
+            self._plain[self._filled : self._filled + taken] = rest[:taken]
+            self._filled += taken
+            rest = rest[taken:]
+        return len(written)
 
     def flush(self) -> None:
         """Sealed chunks reach the target; the last one waits for `finish`."""
@@ -133,8 +143,7 @@ class Sealer:
 
     def finish(self) -> None:
         if not self._finished:
-            self._seal(self._pending, final=True)
-            self._pending.clear()
+            self._seal(final=True)
             self._finished = True
 
     def close(self) -> None:
@@ -147,9 +156,13 @@ class Sealer:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _seal(self, chunk: bytes | bytearray | memoryview, final: bool) -> None:
-        self._target.write(self._cipher.encrypt(_nonce(self._index, final), chunk, _CHUNK_AAD))
+    def _seal(self, final: bool) -> None:
+        sealed = self._sealed[: self._filled + TAG_SIZE]
+        plain = self._plain[: self._filled]
+        self._cipher.encrypt_into(_nonce(self._index, final), plain, _CHUNK_AAD, sealed)
+        self._target.write(sealed)
         self._index += 1
+        self._filled = 0
 
 
 class Opener:
