@@ -204,7 +204,13 @@ class _AsReady:
         async with self._placing:
             # Copying and hashing the deflated bytes: off the event loop, where the other
             # streams' COPY output arrives.
-            await asyncio.to_thread(self._place, spooled)
+            placed = asyncio.ensure_future(asyncio.to_thread(self._place, spooled))
+            try:
+                await asyncio.shield(placed)
+            except asyncio.CancelledError:
+                # A thread cannot be stopped: the backup's file is not closed under it.
+                await asyncio.wait({placed})
+                raise
 
     def _place(self, spooled: SpooledCsv) -> None:
         self._writer.add(spooled)
@@ -468,31 +474,34 @@ class _CopyWriter:
 
 # A stream hands its COPY output to a thread this many bytes at a time: large enough that the
 # hop to a thread costs little beside deflating it (a few ms), small enough that the buffers
-# of every stream, and the threads' malloc arenas they pass through, stay small.
+# of every stream stay small.
 HAND_OFF_BYTES = 1 << 18
 
 
 class _ThreadedCopyWriter(_CopyWriter):
-    """Writes COPY output into a CSV entry in a thread, in hand-offs of HAND_OFF_BYTES: one is
-    deflated and hashed while the next fills. Several streams deflate on as many cores."""
+    """Writes COPY output into a CSV entry in a thread, in hand-offs of HAND_OFF_BYTES: one
+    buffer is deflated and hashed while the other fills. Several streams deflate on as many
+    cores. The two buffers serve the type's whole export: made anew per hand-off, each would
+    be a mapping of its own in a worker (`server.memory`), faulted in page by page and
+    unmapped again."""
 
     def __init__(self, entry: CsvEntry, written: Written) -> None:
         super().__init__(entry, written)
-        self._filling: list[bytes] = []
-        self._filled = 0
+        self._filling, self._spare = _HandOff(), _HandOff()
         self._writing: asyncio.Future[None] | None = None
 
     async def _write(self, chunk: bytes) -> None:
-        self._filling.append(chunk)
-        self._filled += len(chunk)
-        if self._filled >= HAND_OFF_BYTES:
-            await self._hand_off()
+        rest = memoryview(chunk)
+        while rest:
+            rest = rest[self._filling.fill(rest) :]
+            if self._filling.full:
+                await self._hand_off()
 
     async def _hand_off(self) -> None:
-        data = b"".join(self._filling)
-        self._filling, self._filled = [], 0
-        # In order: the one before is written first.
+        # In order: the one before is written first, and its buffer is then free to fill.
         await self._written_before()
+        data = self._filling.take()
+        self._filling, self._spare = self._spare, self._filling
         self._writing = asyncio.ensure_future(asyncio.to_thread(self._entry.write, data))
 
     async def _written_before(self) -> None:
@@ -501,9 +510,34 @@ class _ThreadedCopyWriter(_CopyWriter):
             await writing
 
     async def finish(self) -> None:
-        if self._filling:
+        if self._filling.filled:
             await self._hand_off()
         await self._written_before()
+
+
+class _HandOff:
+    """A buffer of HAND_OFF_BYTES, filled on the event loop and written from a thread."""
+
+    def __init__(self) -> None:
+        self._data = memoryview(bytearray(HAND_OFF_BYTES))
+        self.filled = 0
+
+    @property
+    def full(self) -> bool:
+        return self.filled == len(self._data)
+
+    def fill(self, data: memoryview) -> int:
+        """Copies in as much of `data` as there is room for; how much."""
+        taken = min(len(data), len(self._data) - self.filled)
+        self._data[self.filled : self.filled + taken] = data[:taken]
+        self.filled += taken
+        return taken
+
+    def take(self) -> memoryview:
+        """What was filled. The buffer counts as empty again: it is not filled until that
+        is written."""
+        data, self.filled = self._data[: self.filled], 0
+        return data
 
 
 def _as_async(write: Callable[[bytes], None]) -> Callable[[bytes], Awaitable[None]]:

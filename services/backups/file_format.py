@@ -184,7 +184,7 @@ class _Readable(Protocol):
 
 
 class _Writable(Protocol):
-    def write(self, data: bytes, /) -> object: ...
+    def write(self, data: bytes | memoryview, /) -> object: ...
 
 
 class CsvEntry:
@@ -202,7 +202,7 @@ class CsvEntry:
         self._quote_all = csv.writer(self._text, lineterminator="\n", quoting=csv.QUOTE_ALL)
         self._write_text(self._encoded([header]))
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         """Raw CSV bytes in this file's dialect (e.g. from COPY ... (FORMAT csv)); their rows
         are counted by their source, which reports them with `copied`."""
         self._sha256.update(data)
@@ -291,7 +291,7 @@ class _DeflatingFile:
         self.crc = 0
         self.size = 0
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes | memoryview) -> int:
         self.crc = isal_zlib.crc32(data, self.crc)
         self.size += len(data)
         self._file.write(self._compressor.compress(data))
@@ -402,13 +402,15 @@ class BackupWriter:
         ZipFile writes the entry (its headers, the data descriptor, the directory) as for
         `csv_file`, though it computes the CRC-32 and size from the bytes it is given: for
         deflated bytes, those of the CSV are set before it closes the entry."""
+        # One buffer for the whole entry: one per read is a mapping of its own in a worker.
+        buffer = memoryview(bytearray(CHUNK_SIZE))
         with (
             self._zip.open(spooled.entry.file_name, "w", force_zip64=True) as stream,
-            spooled.path.open("rb") as deflated,
+            spooled.path.open("rb", buffering=0) as deflated,
         ):
             stream._compressor = _AsDeflated()  # type: ignore[attr-defined]
-            while chunk := deflated.read(CHUNK_SIZE):
-                stream.write(chunk)
+            while read := deflated.readinto(buffer):
+                stream.write(buffer[:read])
             stream._crc = spooled.crc  # type: ignore[attr-defined]
             stream._file_size = spooled.size  # type: ignore[attr-defined]
         self._files.append(_file_entry(spooled.definition, spooled.entry))

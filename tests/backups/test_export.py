@@ -298,3 +298,27 @@ async def test_parallel_streams_write_the_single_streams_file(
     assert dict(entries(parallel)) == dict(entries(single))
     moment = {"snapshot_at": verify(single).snapshot_at}
     assert verify(parallel).model_copy(update=moment) == verify(single)
+
+
+async def test_a_stream_hands_off_every_byte_in_order_whatever_the_chunks(
+    tmp_path: Path,
+) -> None:
+    # Chunks smaller than a hand-off, one ending exactly at its end, one larger than two.
+    size = export_module.HAND_OFF_BYTES
+    sizes = [1, 4_000, size - 4_001, 70_000, 2 * size + 3, 5]
+    chunks = [bytes([n % 251]) * length for n, length in enumerate(sizes)]
+    with (tmp_path / "entry.csv").open("wb") as file:
+        entry = CsvEntry(file, "contacts.csv", ["id"])
+        header = b"id\n"
+
+        async def written(rows: int) -> None:
+            pass
+
+        writer = export_module._ThreadedCopyWriter(entry, written)
+        for chunk in chunks:
+            await writer.add(chunk)
+        await writer.finish()
+
+    data = b"".join(chunks)
+    assert (tmp_path / "entry.csv").read_bytes() == header + data
+    assert entry.sha256 == hashlib.sha256(header + data).hexdigest()
