@@ -19,14 +19,18 @@ log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 
-class _RunningLoop(EventLoopThread):
-    """An `EventLoopThread` over a loop that is already running elsewhere (never started)."""
+class _LoopThread(EventLoopThread):
+    """dramatiq's event loop thread over the loop given, as a daemon thread."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         threading.Thread.__init__(self, daemon=True)
         self.logger = log
         self.interrupt_check_ival = 0.1
         self.loop = loop
+
+
+class _RunningLoop(_LoopThread):
+    """An `EventLoopThread` over a loop that is already running elsewhere (never started)."""
 
     def run_coroutine(self, coro: Awaitable[R]) -> R:
         if not self.loop.is_running() and inspect.iscoroutine(coro):
@@ -50,8 +54,8 @@ class SharedAppLoop(Middleware):
         set_event_loop_thread(None)
 
 
-class _UvloopThread(EventLoopThread):
-    """dramatiq's event loop thread, on a daemon thread and with uvloop's loop.
+class DaemonAsyncIO(AsyncIO):
+    """Dramatiq's AsyncIO middleware with its event loop on a daemon thread, under uvloop.
 
     A worker process told twice to stop exits at once, without stopping the loop, and the stock
     non-daemon loop thread would then keep it alive for ever. A SIGTERM or SIGHUP sent to the
@@ -63,18 +67,8 @@ class _UvloopThread(EventLoopThread):
     own loop does with a system call each way. A backup's export took about 15 % less CPU.
     """
 
-    def __init__(self, logger: logging.Logger) -> None:
-        threading.Thread.__init__(self, daemon=True)
-        self.logger = logger
-        self.interrupt_check_ival = 0.1
-        self.loop = uvloop.new_event_loop()
-
-
-class DaemonAsyncIO(AsyncIO):
-    """Dramatiq's AsyncIO middleware with its event loop on a daemon thread, under uvloop."""
-
     def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
-        loop_thread = _UvloopThread(self.logger)
+        loop_thread = _LoopThread(uvloop.new_event_loop())
         loop_thread.start(timeout=1.0)
         set_event_loop_thread(loop_thread)
 
