@@ -1,6 +1,9 @@
 import asyncio
 import contextlib
 import hashlib
+import os
+import select
+import threading
 import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -13,7 +16,14 @@ import pytest
 from models.crm import ObjectType, Property, PropertyType, Record
 from services.backups import export as export_module
 from services.backups.export import export_account
-from services.backups.file_format import MANIFEST_NAME, CsvEntry, verify
+from services.backups.file_format import (
+    MANIFEST_NAME,
+    BackupWriter,
+    CsvEntry,
+    ObjectTypeDefinition,
+    SpooledCsv,
+    verify,
+)
 from services.core.errors import NotFound
 from services.storage import EncryptedStorage, Keyring, LocalStorage, PlainScratch, new_entry
 from services.storage.sealed import MAGIC
@@ -322,3 +332,40 @@ async def test_a_stream_hands_off_every_byte_in_order_whatever_the_chunks(
     data = b"".join(chunks)
     assert (tmp_path / "entry.csv").read_bytes() == header + data
     assert entry.sha256 == hashlib.sha256(header + data).hexdigest()
+
+
+async def test_a_cancelled_export_waits_for_the_type_being_placed(tmp_path: Path) -> None:
+    # The backup's file is a pipe nobody reads yet: placing the type, larger than the pipe
+    # holds, blocks in its thread until the pipe is drained.
+    definition = ObjectTypeDefinition(
+        object_type="contacts", singular_label="Contact", plural_label="Contacts", properties=()
+    )
+    with SpooledCsv(tmp_path / "contacts.part", definition) as spooled:
+        # Random bytes do not deflate: the entry stays larger than the pipe.
+        spooled.entry.write(os.urandom(1 << 20))
+    read_end, write_end = os.pipe()
+    drained = bytearray()
+    with BackupWriter(os.fdopen(write_end, "wb"), uuid4(), uuid4()) as writer:
+        placing = asyncio.create_task(export_module._AsReady(writer).ready(spooled))
+        # Readable once the thread has begun writing the entry.
+        await asyncio.to_thread(select.select, [read_end], [], [], 10)
+        placing.cancel()
+        await asyncio.sleep(0.2)
+        waited = not placing.done()
+        # A thread of its own: it drains the pipe even if the loop were blocked.
+        reader = threading.Thread(target=_drain, args=(read_end, drained))
+        reader.start()
+        with pytest.raises(asyncio.CancelledError):
+            await placing
+        # Cancelled, it still waited: the thread was writing into the backup's file.
+        assert waited
+        # The type was placed whole before the cancellation went on.
+        assert not (tmp_path / "contacts.part").exists()
+    reader.join()
+    os.close(read_end)
+    assert len(drained) > 1 << 20
+
+
+def _drain(read_end: int, into: bytearray) -> None:
+    while data := os.read(read_end, 1 << 16):
+        into += data
