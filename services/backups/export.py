@@ -42,7 +42,7 @@ from services.backups.file_format import (
 )
 from services.core.database import is_postgres
 from services.core.errors import NotFound
-from services.storage import ScratchFile
+from services.storage import FixedBuffer, ScratchFile
 
 DEFAULT_BATCH_SIZE = 2000
 
@@ -481,13 +481,11 @@ HAND_OFF_BYTES = 1 << 18
 class _ThreadedCopyWriter(_CopyWriter):
     """Writes COPY output into a CSV entry in a thread, in hand-offs of HAND_OFF_BYTES: one
     buffer is deflated and hashed while the other fills. Several streams deflate on as many
-    cores. The two buffers serve the type's whole export: made anew per hand-off, each would
-    be a mapping of its own in a worker (`server.memory`), faulted in page by page and
-    unmapped again."""
+    cores. The two buffers serve the type's whole export (`storage.FixedBuffer`)."""
 
     def __init__(self, entry: CsvEntry, written: Written) -> None:
         super().__init__(entry, written)
-        self._filling, self._spare = _HandOff(), _HandOff()
+        self._filling, self._spare = FixedBuffer(HAND_OFF_BYTES), FixedBuffer(HAND_OFF_BYTES)
         self._writing: asyncio.Future[None] | None = None
 
     async def _write(self, chunk: bytes) -> None:
@@ -513,31 +511,6 @@ class _ThreadedCopyWriter(_CopyWriter):
         if self._filling.filled:
             await self._hand_off()
         await self._written_before()
-
-
-class _HandOff:
-    """A buffer of HAND_OFF_BYTES, filled on the event loop and written from a thread."""
-
-    def __init__(self) -> None:
-        self._data = memoryview(bytearray(HAND_OFF_BYTES))
-        self.filled = 0
-
-    @property
-    def full(self) -> bool:
-        return self.filled == len(self._data)
-
-    def fill(self, data: memoryview) -> int:
-        """Copies in as much of `data` as there is room for; how much."""
-        taken = min(len(data), len(self._data) - self.filled)
-        self._data[self.filled : self.filled + taken] = data[:taken]
-        self.filled += taken
-        return taken
-
-    def take(self) -> memoryview:
-        """What was filled. The buffer counts as empty again: it is not filled until that
-        is written."""
-        data, self.filled = self._data[: self.filled], 0
-        return data
 
 
 def _as_async(write: Callable[[bytes], None]) -> Callable[[bytes], Awaitable[None]]:

@@ -18,6 +18,7 @@ from services.storage.base import (
     check_key,
     import_key,
 )
+from services.storage.buffers import FixedBuffer
 from services.storage.encrypted import EncryptedStorage, Rewrapped
 from services.storage.keyring import Keyring, UnknownKey, new_entry
 from services.storage.local import LocalStorage
@@ -72,6 +73,7 @@ def current() -> EncryptedStorage:
 
 __all__ = [
     "EncryptedStorage",
+    "FixedBuffer",
     "Keyring",
     "LocalStorage",
     "PlainScratch",

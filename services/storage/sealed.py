@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from services.storage.buffers import FixedBuffer
 from services.storage.keyring import Keyring
 
 MAGIC = b"CRMSEAL"
@@ -107,20 +108,16 @@ class Sealer:
     """A file being sealed as it is written, under a fresh data key: what is written reaches
     `target` only encrypted. A chunk is sealed once more bytes follow it (only then is it known
     not to be the last); `finish` seals the last one, and `close` finishes and closes
-    `target`.
-
-    A chunk is gathered, and sealed, in two buffers kept for the whole file: made anew per
-    chunk, each would be a mapping of its own in a worker (`server.memory`), faulted in page
-    by page and unmapped again."""
+    `target`. A chunk is gathered, and sealed, in two buffers kept for the whole file
+    (`buffers`)."""
 
     def __init__(self, target: BinaryIO, keyring: Keyring) -> None:
         self._target = target
         data_key = AESGCM.generate_key(bit_length=256)
         header = wrap(data_key, keyring)
         self._cipher = AESGCM(data_key)
-        self._plain = memoryview(bytearray(header.chunk_size))
+        self._plain = FixedBuffer(header.chunk_size)
         self._sealed = memoryview(bytearray(header.chunk_size + TAG_SIZE))
-        self._filled = 0
         self._index = 0
         self._finished = False
         target.write(header.encode())
@@ -128,13 +125,10 @@ class Sealer:
     def write(self, data: bytes) -> int:
         rest = written = memoryview(data).cast("B")
         while rest:
-            if self._filled == len(self._plain):
+            if self._plain.full:
                 # Full, and more follows: not the last chunk.
                 self._seal(final=False)
-            taken = min(len(rest), len(self._plain) - self._filled)
-            self._plain[self._filled : self._filled + taken] = rest[:taken]
-            self._filled += taken
-            rest = rest[taken:]
+            rest = rest[self._plain.fill(rest) :]
         return len(written)
 
     def flush(self) -> None:
@@ -157,12 +151,11 @@ class Sealer:
         self.close()
 
     def _seal(self, final: bool) -> None:
-        sealed = self._sealed[: self._filled + TAG_SIZE]
-        plain = self._plain[: self._filled]
+        plain = self._plain.take()
+        sealed = self._sealed[: len(plain) + TAG_SIZE]
         self._cipher.encrypt_into(_nonce(self._index, final), plain, _CHUNK_AAD, sealed)
         self._target.write(sealed)
         self._index += 1
-        self._filled = 0
 
 
 class Opener:
