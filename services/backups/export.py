@@ -291,6 +291,11 @@ def _object_types(
 
 # --- PostgreSQL ---------------------------------------------------------------------------
 
+# For the streams' transactions. The streams fill the cores: PostgreSQL's parallel workers,
+# which it gives a large type's scan, only add the hand-over of every row from process to
+# process (at a million records, 0.9 of the database's 7.7 CPU s, and 0.3 to 0.6 s of the
+# backup's 6 s). One stream keeps them: its query has the other core to itself.
+SERIAL_QUERIES = "SET LOCAL max_parallel_workers_per_gather = 0"
 PG_SNAPSHOT = "SELECT statement_timestamp() FROM accounts WHERE id = $1"
 # One pass over the account's records counts every type (a count per type read them all
 # once per type: a quarter of the export's time). MATERIALIZED keeps it one pass: as a
@@ -375,16 +380,17 @@ class _PostgresSnapshot:
     @asynccontextmanager
     async def streams(self, count: int) -> AsyncIterator[list[_Snapshot]]:
         snapshot_id = await self._connection.fetchval("SELECT pg_export_snapshot()")
-        readers: list[_Snapshot] = [self._reader(self._connection)]
+        connections = [self._connection]
         async with AsyncExitStack() as stack:
             for _ in range(count - 1):
-                connection = await stack.enter_async_context(
-                    _read_only(self._credentials, snapshot_id)
+                connections.append(
+                    await stack.enter_async_context(_read_only(self._credentials, snapshot_id))
                 )
-                readers.append(self._reader(connection))
+            for connection in connections:
+                await connection.execute(SERIAL_QUERIES)
             # This transaction stays open the while: an exported snapshot lives as long as
             # the transaction that exported it, and every stream reads through it.
-            yield readers
+            yield [self._reader(connection) for connection in connections]
 
     def _reader(self, connection: asyncpg.Connection) -> "_PostgresSnapshot":
         return _PostgresSnapshot(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+import asyncpg
 import pytest
 
 from models.crm import ObjectType, Property, PropertyType, Record
@@ -29,8 +30,11 @@ from services.storage import EncryptedStorage, Keyring, LocalStorage, PlainScrat
 from services.storage.sealed import MAGIC
 from tests.support.backup_files import TRICKY_VALUES
 from tests.support.backups import csv_rows, entries, files_in_the_database
+from tests.support.databases import asyncpg_url
 from tests.support.records import seed_records
 from tests.support.tenants import MakeTenant, Tenant
+
+SHOW_WORKERS = "SHOW max_parallel_workers_per_gather"
 
 
 @pytest.mark.parametrize("streams", [1, 3])
@@ -308,6 +312,40 @@ async def test_parallel_streams_write_the_single_streams_file(
     assert dict(entries(parallel)) == dict(entries(single))
     moment = {"snapshot_at": verify(single).snapshot_at}
     assert verify(parallel).model_copy(update=moment) == verify(single)
+
+
+@pytest.mark.parametrize("streams", [1, 2])
+async def test_parallel_streams_leave_the_cores_to_each_other(
+    tenant: Tenant,
+    database_url: str,
+    db_kind: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    streams: int,
+) -> None:
+    if db_kind != "postgres":
+        pytest.skip("PostgreSQL's parallel workers: SQLite has none, and one stream")
+    await seed_records(tenant, "contacts", [{"firstname": "Ada"}])
+    await seed_records(tenant, "deals", [{"dealname": "First deal"}])
+    copy_rows = export_module._PostgresSnapshot.copy_rows
+    workers_per_query: list[str] = []
+
+    async def noting_the_workers(self: Any, *args: Any) -> None:
+        workers_per_query.append(await self._connection.fetchval(SHOW_WORKERS))
+        await copy_rows(self, *args)
+
+    monkeypatch.setattr(export_module._PostgresSnapshot, "copy_rows", noting_the_workers)
+    await export_account(
+        tenant.account.id, uuid4(), PlainScratch(tmp_path / "b.zip"), database_url, streams=streams
+    )
+
+    connection = await asyncpg.connect(asyncpg_url(database_url))
+    try:
+        configured = await connection.fetchval(SHOW_WORKERS)
+    finally:
+        await connection.close()
+    expected = "0" if streams > 1 else configured
+    assert workers_per_query == [expected, expected]
 
 
 async def test_a_stream_hands_off_every_byte_in_order_whatever_the_chunks(
