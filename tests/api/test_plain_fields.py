@@ -70,4 +70,7 @@ def test_an_asynchronous_resolver_goes_the_general_way() -> None:
     "document", ["{ pairs { value n: name code } }", "{ holders { pair { at name count } } }"]
 )
 def test_fields_answer_in_the_order_of_the_selection(document: str) -> None:
-    assert json.dumps(answer(PLAIN, document)) == json.dumps(answer(STOCK, document))
+    # Date-times are left to the answer's encoder.
+    assert json.dumps(answer(PLAIN, document), default=str) == json.dumps(
+        answer(STOCK, document), default=str
+    )
