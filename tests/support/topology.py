@@ -4,6 +4,7 @@ over PostgreSQL and Redis, as `docker-compose.yml` runs them; and ways in for th
 import asyncio
 import contextlib
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ REDIS_DB = int(os.environ.get("TEST_TOPOLOGY_REDIS_DB", "14"))
 # Short, so that a job whose worker was killed is taken again in seconds.
 JOB_LEASE_SECONDS = 3
 SCHEDULER_INTERVAL_SECONDS = 1
+# What a worker process logs once it consumes.
+WORKER_READY = "Worker process is ready for action."
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,18 @@ class Topology:
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name}\n{p.output()[-4000:]}" for p in self.processes)
+
+
+async def until_worker_ready(topology: Topology, worker: Process) -> float:
+    """Until the worker process logged that it consumes (dramatiq's line); the monotonic time
+    then. Fails the test if it stops first."""
+    async with asyncio.timeout(60):
+        # Polling is the point: a process's start-up is announced only in its log.
+        while WORKER_READY not in worker.output():
+            if not worker.alive():
+                pytest.fail(f"The worker stopped during start-up:\n{topology.logs()}")
+            await asyncio.sleep(0.05)
+    return time.monotonic()
 
 
 async def until_healthy(topology: Topology, api: Process, url: str) -> None:

@@ -9,7 +9,12 @@ import httpx
 
 from tests.support.metrics import increase, scrape
 from tests.support.polling import poll_until
-from tests.support.topology import JOB_LEASE_SECONDS, SCHEDULER_INTERVAL_SECONDS, Topology
+from tests.support.topology import (
+    JOB_LEASE_SECONDS,
+    SCHEDULER_INTERVAL_SECONDS,
+    Topology,
+    until_worker_ready,
+)
 from tests.support.topology_jobs import (
     assert_complete,
     assert_one_file_and_no_scratch,
@@ -20,9 +25,10 @@ from tests.support.topology_jobs import (
 
 # Enough rows for an export to take a few seconds, so that it can be killed half-way.
 ROWS = 200_000
-# A new worker process needs about this long to boot before it can take any job.
-STARTUP_SLACK_SECONDS = 5
-TAKEN_AGAIN_WITHIN = JOB_LEASE_SECONDS + SCHEDULER_INTERVAL_SECONDS + STARTUP_SLACK_SECONDS
+# The scheduler sends the job again once its lease lapsed.
+RESENT_WITHIN = JOB_LEASE_SECONDS + SCHEDULER_INTERVAL_SECONDS
+# A ready worker takes a job sent to it within this long (its idle poll, then the claim).
+TAKEN_WITHIN = 2
 
 CREATE_BACKUP = "mutation { createBackup(confirm: true) { id } }"
 
@@ -53,7 +59,8 @@ async def test_a_job_whose_worker_is_killed_mid_export_finishes_once(topology: T
 
         topology.kill_workers()
         killed_at = time.monotonic()
-        topology.start_worker("worker-after-kill")
+        worker = topology.start_worker("worker-after-kill")
+        ready_after = await until_worker_ready(topology, worker) - killed_at
         await poll_until(lambda: taken_again(db, backup_id), seconds=30)
         taken_again_after = time.monotonic() - killed_at
         backup = await poll_until(lambda: finished_row(db, backup_id), seconds=30)
@@ -64,11 +71,13 @@ async def test_a_job_whose_worker_is_killed_mid_export_finishes_once(topology: T
     finally:
         await db.close()
 
-    print(f"\nkilled mid-export: taken again after {taken_again_after:.1f} s, "
-          f"SUCCEEDED after {finished_after:.1f} s")  # fmt: skip
+    print(f"\nkilled mid-export: a worker ready after {ready_after:.1f} s, taken again after "
+          f"{taken_again_after:.1f} s, SUCCEEDED after {finished_after:.1f} s")  # fmt: skip
     assert backup["status"] == "SUCCEEDED", (backup["failure_reason"], topology.logs())
     assert backup["attempts"] >= 2
-    assert taken_again_after <= TAKEN_AGAIN_WITHIN
+    # As soon as both the job was sent again and a worker was there to take it, however long
+    # the machine took to start the worker.
+    assert taken_again_after <= max(RESENT_WITHIN, ready_after) + TAKEN_WITHIN
     # Counted by the scheduler process, shown by the API's.
     assert increase(before, after, "crm_backup_lost_jobs_resent_total", kind="export_backup") >= 1
     assert_one_file_and_no_scratch(topology, tenant, backup_id)
