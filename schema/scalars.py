@@ -12,7 +12,7 @@ BigInt = NewType("BigInt", int)
 def _written_by_the_encoder(value: datetime) -> datetime:
     """A date-time as it is: every answer goes out through `GraphQLApp.encode_json`, whose
     orjson writes it as `isoformat` would, in a fraction of the time (a page of 50 records
-    holds 100 of them: 6 % of its time, serialized one by one)."""
+    holds 100 of them: serialized one by one, 3 to 4 % of its time)."""
     return value
 
 
