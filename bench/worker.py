@@ -19,10 +19,10 @@ from tortoise.models import Model
 
 from bench.database import command
 from services import jobs
+from workers.cli import READY_LINE
 
 J = TypeVar("J", bound=Model)
 
-READY_LINE = "Worker process is ready for action."
 # How often a benchmark looks at the job's row (for a failed attempt) while it waits for the
 # job's events.
 CHECK_SECONDS = 1.0

@@ -10,6 +10,9 @@ from dramatiq import cli as dramatiq_cli
 # so a job could wait that long to start. At a tenth of a second an idle worker process takes
 # about 2 % of a core and sends Redis about 80 commands a second (measured).
 IDLE_POLL_MS = 100
+# What a worker process logs once it consumes (Dramatiq's line): how whoever started the
+# worker tells that it is ready for jobs.
+READY_LINE = "Worker process is ready for action."
 
 
 def run_worker(module: str, processes: int, threads: int) -> int:

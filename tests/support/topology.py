@@ -22,6 +22,7 @@ from tests.support.network import free_port
 from tests.support.processes import Process, run
 from tests.support.storage import BACKUP_KEYS
 from tests.support.tenants import LOGIN
+from workers.cli import READY_LINE
 
 PASSWORD = "a long enough password"
 SECRET_KEY = "topology-secret-key-that-is-long-enough-for-settings"
@@ -30,8 +31,6 @@ REDIS_DB = int(os.environ.get("TEST_TOPOLOGY_REDIS_DB", "14"))
 # Short, so that a job whose worker was killed is taken again in seconds.
 JOB_LEASE_SECONDS = 3
 SCHEDULER_INTERVAL_SECONDS = 1
-# What a worker process logs once it consumes.
-WORKER_READY = "Worker process is ready for action."
 
 
 @dataclass(frozen=True)
@@ -125,7 +124,7 @@ async def until_worker_ready(topology: Topology, worker: Process) -> float:
     then. Fails the test if it stops first."""
     async with asyncio.timeout(60):
         # Polling is the point: a process's start-up is announced only in its log.
-        while WORKER_READY not in worker.output():
+        while READY_LINE not in worker.output():
             if not worker.alive():
                 pytest.fail(f"The worker stopped during start-up:\n{topology.logs()}")
             await asyncio.sleep(0.05)
