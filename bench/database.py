@@ -11,6 +11,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from services.core.database import SERVER_SETTINGS
+
 DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/test"
 THROWAWAY = "crm_backup_bench"
 MIGRATE_TIMEOUT_SECONDS = 300
@@ -29,6 +31,11 @@ def driver_url(url: str) -> str:
     """The URL asyncpg accepts (the service also takes the asyncpg:// scheme)."""
     parts = urlsplit(url)
     return urlunsplit(parts._replace(scheme="postgresql"))
+
+
+async def connect_as_the_service(url: str) -> asyncpg.Connection:
+    """A floor's connection, set as the service's own are: its statements run as the product's."""
+    return await asyncpg.connect(driver_url(url), server_settings=SERVER_SETTINGS)
 
 
 @asynccontextmanager

@@ -82,7 +82,7 @@ async def measure(
     contacts = await ObjectType.get(account_id=account_id, name="contacts")
     viewer, _ = await sso_session(account_id)
     header = await asyncio.to_thread(_header, path)
-    connection = await asyncpg.connect(database.driver_url(url))
+    connection = await database.connect_as_the_service(url)
     plan_floors, plans, floors, products = [], [], [], []
     try:
         with WorkerProcess(env, scratch / "worker-restore.log") as worker:

@@ -1,6 +1,7 @@
 """Transactions that a cancelled task cannot leave half-open. (With Tortoise's own
 `in_transaction`, the SQLite run of this test times out, and every later query waits.) And
-PostgreSQL connections that go back to the pool without a reset statement, rolled back."""
+PostgreSQL connections that go back to the pool without a reset statement, rolled back, and
+that never compile a statement."""
 
 import pytest
 from tortoise import connections
@@ -31,3 +32,14 @@ async def test_a_pooled_connection_goes_back_rolled_back_without_a_reset_stateme
         )
     # Taken back with its transaction open: rolled back, not committed by its next user.
     assert (await Account.get(id=tenant.account.id)).name != "Left open"
+
+
+async def test_pooled_connections_never_compile_a_statement(db_kind: str, tenant: Tenant) -> None:
+    if db_kind != "postgres":
+        pytest.skip("JIT compilation: PostgreSQL only")
+    pool = connections.get("default")
+    async with pool.acquire_connection() as connection, connection.transaction():
+        # Any statement would be compiled, were compiling on.
+        await connection.execute("SET LOCAL jit_above_cost = 0")
+        plan = await connection.fetch("EXPLAIN (ANALYZE) SELECT count(*) FROM records")
+    assert not any("JIT" in line for (line,) in plan)
