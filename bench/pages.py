@@ -236,6 +236,16 @@ def verdicts(rows: list[PageRow]) -> list[str]:
     )
     if not judged:
         return [*lines, f"n/a   {target} (give --records {TARGET_RECORDS})"]
-    page = {row.records: row.floor_p50 for row in judged if row.case == "page"}
-    worst = max(row.floor_p50 / page[row.records] for row in judged)
+    worst = max(_filtered_ratios(judged))
     return [*lines, report.verdict(worst <= MAX_FILTERED_RATIO, target, f"worst {worst:.2f}")]
+
+
+def _filtered_ratios(rows: list[PageRow]) -> list[float]:
+    """Each page's SQL against the unfiltered page's of the same round (`measure` lists that
+    one first), not of another round: the floors move from round to round."""
+    ratios = []
+    for row in rows:
+        if row.case == "page":
+            page = row.floor_p50
+        ratios.append(row.floor_p50 / page)
+    return ratios
