@@ -4,16 +4,16 @@ filtered, through the API in process against its floor.
 Product: the GraphQL ASGI app called in process as a server calls it (`bench.in_process`: no
 network, no client): the bearer token's session read, parsing and validation, the resolvers'
 queries, execution and the JSON answer. Floor: the page's one SELECT over asyncpg, on a
-connection set as the service's (no JIT), the rows fetched and nothing built from them. The two
-alternate request by request, so that anything else running on the machine hits both alike;
-p50 and p99 of each are reported.
+connection set as the service's (no JIT), the rows fetched and nothing built from them. The
+floors and the APIs of every case alternate request by request, so that anything else running
+on the machine hits them all alike; p50 and p99 of each are reported.
 """
 
 import json
 import statistics
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -116,12 +116,13 @@ async def measure(
     # As the server does once it is ready to serve (its lifespan).
     memory.collect_less_often()
     try:
-        rows = []
-        for case in await cases(connection, contacts.id):
-            floor = _floor(connection, account_id, contacts.id, case)
-            api = _api(app, token, case)
-            rows.append(await _alternate(records, case, floor, api, samples))
-        return rows
+        measured = [
+            _Measured(
+                case, _floor(connection, account_id, contacts.id, case), _api(app, token, case)
+            )
+            for case in await cases(connection, contacts.id)
+        ]
+        return await _alternate(records, measured, samples)
     finally:
         await connection.close()
 
@@ -169,18 +170,37 @@ def _api(app: ASGIApp, token: str, case: Case) -> Timed:
     return run
 
 
-async def _alternate(records: int, case: Case, floor: Timed, api: Timed, samples: int) -> PageRow:
-    floor_ms: list[float] = []
-    api_ms: list[float] = []
+@dataclass
+class _Measured:
+    """One case's requests, and their times so far."""
+
+    case: Case
+    floor: Timed
+    api: Timed
+    floor_ms: list[float] = field(default_factory=list)
+    api_ms: list[float] = field(default_factory=list)
+    rows: int = 0
+
+    async def once(self, kept: bool) -> None:
+        floor_rows, floor_seconds = await self.floor()
+        self.rows, api_seconds = await self.api()
+        if floor_rows != self.rows:
+            name = self.case.name
+            raise RuntimeError(f"{name}: the floor read {floor_rows}, the API {self.rows}")
+        if kept:
+            self.floor_ms.append(floor_seconds * 1000)
+            self.api_ms.append(api_seconds * 1000)
+
+
+async def _alternate(records: int, measured: list[_Measured], samples: int) -> list[PageRow]:
+    """Every case's floor and API in turn, request by request: the filtered pages' SQL is
+    compared with the page's, so all of them are sampled over the same stretch of time."""
     for number in range(WARM_UP + samples):
-        floor_rows, floor_seconds = await floor()
-        api_rows, api_seconds = await api()
-        if number >= WARM_UP:
-            floor_ms.append(floor_seconds * 1000)
-            api_ms.append(api_seconds * 1000)
-        if floor_rows != api_rows:
-            raise RuntimeError(f"{case.name}: the floor read {floor_rows}, the API {api_rows}")
-    return PageRow(records, case.name, api_rows, floor_ms, api_ms)
+        for case in measured:
+            await case.once(kept=number >= WARM_UP)
+    return [
+        PageRow(records, case.case.name, case.rows, case.floor_ms, case.api_ms) for case in measured
+    ]
 
 
 HEADER = (
