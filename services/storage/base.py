@@ -34,6 +34,9 @@ class Storage(Protocol):
         """Stores the file, which the caller no longer changes; the object appears only once
         complete."""
 
+    def create_file(self, path: Path) -> "WrittenFile":
+        """A new file at `path`, to be written in full and then stored by `put_file`."""
+
     async def get_file(self, key: str, local_path: Path) -> None:
         """The object as a file at `local_path`, which the caller only reads and then removes;
         FileNotFoundError when there is none."""
@@ -63,7 +66,7 @@ class Storage(Protocol):
 class WrittenFile(Protocol):
     """A file as it is written, in order; closing it completes it."""
 
-    def write(self, data: bytes, /) -> int: ...
+    def write(self, data: bytes | memoryview, /) -> int: ...
 
     def flush(self) -> None: ...
 

@@ -5,7 +5,7 @@ import asyncio
 import io
 import shutil
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -41,9 +41,11 @@ class SealedScratch:
 
     path: Path
     keyring: Keyring
+    # The file the sealed bytes go to, as the storage that keeps it makes one.
+    create_file: Callable[[Path], WrittenFile]
 
     def create(self) -> WrittenFile:
-        return Sealer(self.path.open("wb"), self.keyring)
+        return Sealer(self.create_file(self.path), self.keyring)
 
     def reopen(self) -> BinaryIO:
         return io.BufferedReader(SealedFile(self.path.open("rb"), self.keyring))
@@ -66,11 +68,15 @@ class EncryptedStorage:
 
     def scratch(self, path: Path) -> ScratchFile:
         """A file to write at `path` (in the work dir) and then store with `put_scratch`."""
-        return SealedScratch(path, self.keyring)
+        return SealedScratch(path, self.keyring, self.inner.create_file)
 
     async def put_scratch(self, key: str, scratch: ScratchFile) -> None:
         """Stores a file made by `scratch`, already sealed; it stays at its path."""
         await self.inner.put_file(key, scratch.path)
+
+    def create_file(self, path: Path) -> WrittenFile:
+        # Plaintext: `put_file` seals it into a file of its own, and only that one is kept.
+        return path.open("wb")
 
     async def put_file(self, key: str, local_path: Path) -> None:
         sealed = _beside(local_path, "sealed")

@@ -8,8 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from uuid import uuid4
 
-from services.storage.base import CHUNK_SIZE, KEY_PATTERN, check_key
+from services.storage.base import CHUNK_SIZE, KEY_PATTERN, WrittenFile, check_key
 from services.storage.scratch import remove_unchanged_since
+from services.storage.write_behind import WriteBehind
 
 # A file being stored, before its rename; one left behind was being stored by a killed process.
 TEMPORARY_PREFIX = ".tmp-"
@@ -40,6 +41,11 @@ class LocalStorage:
             temp.unlink(missing_ok=True)
             raise
         _fsync_directory(path.parent)
+
+    def create_file(self, path: Path) -> WrittenFile:
+        """Written to disk as it is written: `put_file` links this very file into place, and
+        its fsync then has little left to write (`write_behind`)."""
+        return WriteBehind(path.open("wb"))
 
     async def get_file(self, key: str, local_path: Path) -> None:
         await asyncio.to_thread(_link_or_copy, self._path(key), local_path)

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from services.storage.base import CHUNK_SIZE, check_key
+from services.storage.base import CHUNK_SIZE, WrittenFile, check_key
 
 
 class S3Storage:
@@ -51,6 +51,10 @@ class S3Storage:
         await asyncio.to_thread(
             self._client.upload_file, str(local_path), self.bucket, self._key(key)
         )
+
+    def create_file(self, path: Path) -> WrittenFile:
+        # Uploaded from the page cache: nothing of it needs to reach the disk.
+        return path.open("wb")
 
     async def get_file(self, key: str, local_path: Path) -> None:
         with _missing_as_file_not_found(key):

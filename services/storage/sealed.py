@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from services.storage.base import WrittenFile
 from services.storage.buffers import FixedBuffer
 from services.storage.keyring import Keyring
 
@@ -111,7 +112,7 @@ class Sealer:
     `target`. A chunk is gathered, and sealed, in two buffers kept for the whole file
     (`buffers`)."""
 
-    def __init__(self, target: BinaryIO, keyring: Keyring) -> None:
+    def __init__(self, target: WrittenFile, keyring: Keyring) -> None:
         self._target = target
         data_key = AESGCM.generate_key(bit_length=256)
         header = wrap(data_key, keyring)
@@ -122,7 +123,7 @@ class Sealer:
         self._finished = False
         target.write(header.encode())
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes | memoryview) -> int:
         rest = written = memoryview(data).cast("B")
         while rest:
             if self._plain.full:

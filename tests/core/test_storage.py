@@ -1,4 +1,5 @@
 import asyncio
+import errno
 import os
 import subprocess
 import sys
@@ -11,8 +12,8 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from services import storage
 from services.core.clock import now
-from services.storage import LocalStorage, S3Storage, backup_key
-from tests.support.storage import Payload, round_trip, s3_client, s3_storage
+from services.storage import LocalStorage, S3Storage, backup_key, write_behind
+from tests.support.storage import Payload, round_trip, s3_client, s3_storage, write_in_chunks
 
 
 async def test_local_round_trip(tmp_path: Path, payload: Payload) -> None:
@@ -37,6 +38,35 @@ async def test_local_put_is_never_seen_half_written(tmp_path: Path, payload: Pay
     await put
     assert seen <= {len(payload.data)}
     assert await asyncio.to_thread(target.read_bytes) == payload.data
+
+
+def test_a_local_file_goes_to_disk_as_it_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced_at: list[int] = []
+    fsync = os.fsync
+
+    def watched_fsync(descriptor: int) -> None:
+        synced_at.append(os.fstat(descriptor).st_size)
+        fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", watched_fsync)
+    size = 4 * write_behind.SYNC_BYTES
+    write_in_chunks(LocalStorage(tmp_path).create_file(tmp_path / "scratch"), b"x" * size)
+    # Synced while it was written: storing it then has only the rest left to sync.
+    assert synced_at and min(synced_at) < size
+
+
+def test_a_failed_write_behind_fails_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_fsync(descriptor: int) -> None:
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    file = LocalStorage(tmp_path).create_file(tmp_path / "scratch")
+    with pytest.raises(OSError, match="I/O error"):
+        write_in_chunks(file, b"x" * 2 * write_behind.SYNC_BYTES)
 
 
 async def test_local_put_of_a_missing_file_leaves_nothing(tmp_path: Path) -> None:

@@ -13,7 +13,14 @@ import boto3
 import pytest
 
 from services import storage
-from services.storage import LocalStorage, S3Storage, Storage, backup_key, new_entry
+from services.storage import (
+    LocalStorage,
+    S3Storage,
+    Storage,
+    WrittenFile,
+    backup_key,
+    new_entry,
+)
 
 KEY_ID, SECRET, REGION = "testing", "testing", "us-east-1"
 # The backup keys of the tests' own settings and of the processes they start.
@@ -82,8 +89,21 @@ async def round_trip(store: Storage, payload: Payload) -> str:
         await read_all(store, key)
     with pytest.raises(FileNotFoundError):
         await store.get_file(key, fetched)
-    await store.put_file(key, payload.path)
+    # A file the store made, written in chunks, then stored: the same payload.
+    written = payload.path.with_name("written.zip")
+    await asyncio.to_thread(write_in_chunks, store.create_file(written), payload.data)
+    await store.put_file(key, written)
+    assert await read_all(store, key) == payload.data
+    written.unlink()
     return key
+
+
+def write_in_chunks(file: WrittenFile, data: bytes, chunk_size: int = 1 << 20) -> None:
+    try:
+        for start in range(0, len(data), chunk_size):
+            file.write(data[start : start + chunk_size])
+    finally:
+        file.close()
 
 
 @contextlib.asynccontextmanager
