@@ -1,6 +1,8 @@
 """Accounts, their users and how they prove who they are: passwords, sessions, two-factor,
 step-up before dangerous operations, single sign-on; and the demo account of embedded mode."""
 
+from typing import TYPE_CHECKING, Any
+
 from models.accounts import Account, ApiToken, AuthMethod, Role, Scope, Tier, User
 from services.accounts import demo
 from services.accounts.access_changes import AccessChange, AccessChangeKind
@@ -22,7 +24,6 @@ from services.accounts.sessions import (
     person_session,
     start_session,
 )
-from services.accounts.sso import login_with_sso
 from services.accounts.step_up import ReauthRequired, TotpNotEnrolled, require_step_up
 from services.accounts.throttle import LoginLimits, limit_logins
 from services.accounts.totp import Enrollment as TotpEnrollment
@@ -46,6 +47,20 @@ from services.accounts.users import (
     set_user_role,
     super_admins,
 )
+
+if TYPE_CHECKING:
+    from services.accounts.sso import login_with_sso
+
+
+def __getattr__(name: str) -> Any:
+    # Single sign-on's token library (PyJWT, 2.5 MB) is loaded by the API's first sign-in that
+    # uses it: the workers, which sign no one in, never carry it against their memory bounds.
+    if name == "login_with_sso":
+        from services.accounts.sso import login_with_sso
+
+        return login_with_sso
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "API_TOKEN_MAX_LIFETIME_DAYS",

@@ -33,6 +33,7 @@ from tests.support.sso import (
     sso_settings,
     with_claims_of,
 )
+from tests.support.start_up import loaded_at_start
 from tests.support.tenants import Tenant
 
 ME = "{ me { authMethod } }"
@@ -245,3 +246,8 @@ def test_settings_refuse_an_incomplete_sso_configuration(
     monkeypatch.chdir(jwks_file.parent)
     with pytest.raises(ValidationError, match=r"SSO|https"):
         isolated_settings(**values)
+
+
+def test_the_token_library_waits_for_the_first_sso_sign_in() -> None:
+    # The workers never sign anyone in: 2.5 MB each.
+    assert loaded_at_start(("jwt", "services.accounts.sso")) == []

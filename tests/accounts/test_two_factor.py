@@ -16,6 +16,7 @@ from services.core.clock import now
 from tests.support.audit import times_audited
 from tests.support.graphql import GraphQLClient, error_codes
 from tests.support.servers import Server
+from tests.support.start_up import loaded_at_start
 from tests.support.tenants import Tenant
 from tests.support.two_factor import (
     CONFIRM,
@@ -229,3 +230,8 @@ async def test_websocket_guesses_are_refused_without_checking_a_code(
         (answer["type"], *error_codes({"errors": answer["payload"]})) for answer in answers
     } == {("error", "POST_REQUIRED")}
     assert await TotpAttempt.filter(user_id=user.id, succeeded=False).count() == 0
+
+
+def test_the_qr_code_library_waits_for_the_first_enrollment() -> None:
+    # The workers never draw a code: 4.5 MB each.
+    assert loaded_at_start(("segno",)) == []

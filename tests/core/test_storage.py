@@ -1,8 +1,6 @@
 import asyncio
 import errno
 import os
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 from uuid import uuid4
@@ -13,6 +11,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from services import storage
 from services.core.clock import now
 from services.storage import LocalStorage, S3Storage, backup_key, write_behind
+from tests.support.start_up import loaded_at_start
 from tests.support.storage import Payload, round_trip, s3_client, s3_storage, write_in_chunks
 
 
@@ -143,15 +142,7 @@ async def test_s3_aborts_the_uploads_that_killed_processes_left(
 
 
 def test_only_an_s3_storage_loads_s3s_client_library() -> None:
-    # A fresh process (this one has loaded it) importing what the workers and the API import.
-    loads = (
-        "import sys; import server.runtime, workers.actors, server.graphql; "
-        "print(sorted(m for m in ('boto3', 'botocore') if m in sys.modules))"
-    )
-    loaded = subprocess.run(
-        [sys.executable, "-c", loads], capture_output=True, text=True, check=True
-    )
-    assert loaded.stdout.splitlines()[-1] == "[]"
+    assert loaded_at_start(("boto3", "botocore")) == []
 
 
 def test_s3s_errors_and_the_disks_say_the_storage_is_unavailable() -> None:
