@@ -10,7 +10,8 @@ import os
 import threading
 from typing import BinaryIO
 
-# Bytes written after which the next sync starts: the most the final fsync has left to write.
+# Bytes written after which the next sync starts, once the one before has ended: about what the
+# final fsync has left to write.
 SYNC_BYTES = 8 << 20
 
 
