@@ -148,18 +148,21 @@ class _FamilyPeak:
         while not self._stopped.wait(SAMPLE_SECONDS):
             for pid in self._workers():
                 with contextlib.suppress(OSError, RuntimeError):
+                    # A child counts once it runs its own program. Until then it runs in its
+                    # parent's memory (Python starts a child by vfork), and /proc counts every
+                    # page of that as the child's own: a sample in that instant counted the
+                    # worker's memory twice (158 to 163 MB for 125).
+                    parent = _command_line(pid)
                     children = sum(
-                        _private(child) for child in _children_of(pid) if _runs_its_own(child, pid)
+                        _private(child)
+                        for child in _children_of(pid)
+                        if _command_line(child) != parent
                     )
                     self.peak = max(self.peak, _vm_rss(pid) + children)
 
 
-def _runs_its_own(child: int, parent: int) -> bool:
-    """Whether the child has started its own program. Until then it runs in its parent's memory
-    (Python starts a child by vfork), and /proc counts every page of that memory as the child's
-    own: a sample in that instant counted the worker's memory twice (158 to 163 MB for 125)."""
-    own = Path(f"/proc/{child}/cmdline").read_bytes()
-    return own != Path(f"/proc/{parent}/cmdline").read_bytes()
+def _command_line(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes()
 
 
 def _children_of(pid: int) -> list[int]:
